@@ -1,0 +1,25 @@
+/* jailrun.c - entry point of the jailrun command: dispatches to one
+ * subcommand per file.  Parsing and printing only; all work is libjail's. */
+#include <stdio.h>
+#include <string.h>
+#include <sys/prctl.h>
+
+#include "jailrun.h"
+
+void
+cmd_report (jail_error *err)
+{
+  if (err)
+    fprintf (stderr, "jailrun: %s\n", jail_error_message (err));
+  jail_error_free (err);
+}
+
+int
+main (int argc, char **argv)
+{
+  /* The supervisor is not dumpable: nothing can read its memory. */
+  prctl (PR_SET_DUMPABLE, 0, 0, 0, 0);
+  if (argc >= 2 && strcmp (argv[1], "run") == 0)
+    return cmd_run (argc - 1, argv + 1);
+  return cmd_run (argc, argv);
+}

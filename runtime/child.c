@@ -1,0 +1,246 @@
+/* child.c - everything between clone and execve: the jail's pid 1 builds
+ * the jail (ids, hostname, loopback, mounts), forks the command, then
+ * stays as a tiny init that reaps orphans, forwards signals and exits with
+ * the command's status.  The command process drops every capability, sets
+ * no_new_privs, closes inherited fds and loads seccomp last.  No malloc
+ * here: the caller may be multithreaded and we are a raw clone. */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "mounts.h"
+#include "process.h"
+
+#ifndef CLOSE_RANGE_CLOEXEC
+#define CLOSE_RANGE_CLOEXEC (1U << 2)
+#endif
+
+static const int forwarded[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH };
+
+void
+jr_msg_send (int fd, int type, const struct jail_error *e)
+{
+  struct jr_msg m = { .type = type };
+  if (e)
+    {
+      m.code = e->code;
+      memcpy (m.text, e->msg, sizeof m.text);
+    }
+  (void) !send (fd, &m, sizeof m, MSG_NOSIGNAL);
+}
+
+/* Mark every fd above 2 close-on-exec (sync fd included: it closes at a
+ * successful execve and stays usable to report a failed one). */
+static int
+cloexec_all (struct jail_error *e)
+{
+  if (syscall (SYS_close_range, 3u, ~0u, CLOSE_RANGE_CLOEXEC) == 0)
+    return 0;
+  if (errno != ENOSYS && errno != EINVAL)
+    return jr_error_buf (e, errno, "close_range");
+  for (int fd = 3; fd < 65536; fd++)
+    fcntl (fd, F_SETFD, FD_CLOEXEC);
+  return 0;
+}
+
+/* chdir into the workdir, resolved inside the new root, and check the
+ * result really is inside it (runc CVE-2024-21626). */
+static int
+enter_workdir (const char *dir, struct jail_error *e)
+{
+  int root = open ("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (root < 0)
+    return jr_error_buf (e, errno, "workdir: open /");
+  int fd = jr_resolve (root, dir, O_DIRECTORY, e);
+  close (root);
+  if (fd < 0)
+    return jr_error_buf_wrap (e, "workdir");
+  int r = fchdir (fd);
+  close (fd);
+  char cwd[PATH_MAX];
+  if (r < 0 || getcwd (cwd, sizeof cwd) == NULL || cwd[0] != '/')
+    return jr_error_buf (e, r < 0 ? errno : EPERM, "workdir %s: not inside the jail root", dir);
+  return 0;
+}
+
+/* Value of KEY in a KEY=VAL vector, or NULL. */
+static const char *
+env_get (char *const *env, const char *key)
+{
+  size_t n = strlen (key);
+  for (; env && *env; env++)
+    if (strncmp (*env, key, n) == 0 && (*env)[n] == '=')
+      return *env + n + 1;
+  return NULL;
+}
+
+/* execve argv[0], searched in the jail's PATH like a shell; returns the
+ * shell's status for a failure: 126 found but not runnable, 127 not found. */
+static int
+exec_command (char *const argv[], char *const env[], struct jail_error *e)
+{
+  if (strchr (argv[0], '/'))
+    {
+      execve (argv[0], argv, env);
+      jr_error_buf (e, errno, "exec %s", argv[0]);
+      return e->code == ENOENT ? 127 : 126;
+    }
+  const char *path = env_get (env, "PATH");
+  int seen_eacces = 0;
+  for (const char *p = path ? path : JR_DEFAULT_PATH; *p;)
+    {
+      size_t n = strcspn (p, ":");
+      char full[PATH_MAX];
+      if (n > 0 && (size_t) snprintf (full, sizeof full, "%.*s/%s", (int) n, p, argv[0]) < sizeof full)
+        {
+          execve (full, argv, env);
+          if (errno == EACCES || errno == ENOEXEC)
+            seen_eacces = errno;
+        }
+      p += n + (p[n] == ':');
+    }
+  jr_error_buf (e, seen_eacces ? seen_eacces : ENOENT, "exec %s", argv[0]);
+  return seen_eacces ? 126 : 127;
+}
+
+/* The command process: final privilege drop, then execve. */
+static int
+command_main (struct jr_child *c)
+{
+  struct jail_error e = { 0 };
+  sigset_t none;
+  sigemptyset (&none);
+  sigprocmask (SIG_SETMASK, &none, NULL);
+  int r = setsid () < 0 ? jr_error_buf (&e, errno, "setsid") : 0;
+  if (r == 0)
+    r = enter_workdir (c->cfg->workdir, &e);
+  if (r == 0)
+    r = jr_caps_apply (c->cfg->caps, &e);
+  if (r == 0 && prctl (PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+    r = jr_error_buf (&e, errno, "no_new_privs");
+  if (r == 0)
+    r = cloexec_all (&e);
+  if (r == 0)
+    r = jr_seccomp_load (c->bpf, &e);
+  if (r < 0)
+    {
+      jr_msg_send (c->sync_fd, JR_MSG_SETUP_ERR, &e);
+      return 125;
+    }
+  int status = exec_command (c->argv, c->cfg->env, &e);
+  jr_msg_send (c->sync_fd, JR_MSG_EXEC_ERR, &e);
+  return status;
+}
+
+/* Shell status of a wait status: code, or 128+N for signal N. */
+static int
+shell_status (int ws)
+{
+  if (WIFEXITED (ws))
+    return WEXITSTATUS (ws);
+  if (WIFSIGNALED (ws))
+    return 128 + WTERMSIG (ws);
+  return 125;
+}
+
+/* pid 1: reap everything, forward signals to the command, and return the
+ * command's status when it ends (the kernel then kills the rest). */
+static int
+init_loop (pid_t cmd, const sigset_t *set)
+{
+  for (;;)
+    {
+      siginfo_t si;
+      int sig = sigwaitinfo (set, &si);
+      if (sig < 0)
+        continue;
+      if (sig != SIGCHLD)
+        {
+          kill (cmd, sig);
+          continue;
+        }
+      int ws;
+      pid_t p;
+      while ((p = waitpid (-1, &ws, WNOHANG)) > 0)
+        if (p == cmd)
+          return shell_status (ws);
+    }
+}
+
+/* Wait until the supervisor says the id maps are written.  Fails if the
+ * supervisor is gone (checked on the pipe, not with getppid, which is 0
+ * in a new pid namespace). */
+static int
+await_go (struct jr_child *c, struct jail_error *e)
+{
+  if (prctl (PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
+    return jr_error_buf (e, errno, "pdeathsig");
+  struct pollfd pfd = { .fd = c->death_fd, .events = POLLIN };
+  if (poll (&pfd, 1, 0) != 0)
+    return jr_error_buf (e, ESRCH, "supervisor exited");
+  /* Dumpable while the supervisor writes our maps, then never again. */
+  prctl (PR_SET_DUMPABLE, 1, 0, 0, 0);
+  jr_msg_send (c->sync_fd, JR_MSG_HELLO, NULL);
+  struct jr_msg m;
+  ssize_t n = recv (c->sync_fd, &m, sizeof m, 0);
+  prctl (PR_SET_DUMPABLE, 0, 0, 0, 0);
+  if (n != (ssize_t) sizeof m || m.type != JR_MSG_GO)
+    return jr_error_buf (e, EPIPE, "waiting for id maps");
+  return 0;
+}
+
+/* Build the jail: ids, hostname, loopback, mounts. */
+static int
+build_jail (struct jr_child *c, struct jail_error *e)
+{
+  int r = jr_userns_become (c->cfg, e);
+  if (r == 0 && sethostname (c->cfg->hostname, strlen (c->cfg->hostname)) < 0)
+    r = jr_error_buf (e, errno, "uts: sethostname %s", c->cfg->hostname);
+  if (r == 0)
+    r = jr_net_loopback_up (e);
+  if (r == 0)
+    r = jr_mounts_setup (c->cfg, e);
+  return r;
+}
+
+int
+jr_child_main (struct jr_child *c)
+{
+  struct jail_error e = { 0 };
+  close (c->parent_fds[0]);
+  close (c->parent_fds[1]);
+  int r = await_go (c, &e);
+  if (r == 0)
+    r = build_jail (c, &e);
+  sigset_t set;
+  sigemptyset (&set);
+  sigaddset (&set, SIGCHLD);
+  for (size_t i = 0; i < sizeof forwarded / sizeof *forwarded; i++)
+    sigaddset (&set, forwarded[i]);
+  if (r == 0)
+    sigprocmask (SIG_BLOCK, &set, NULL);
+  pid_t cmd = r == 0 ? fork () : -1;
+  if (r == 0 && cmd < 0)
+    r = jr_error_buf (&e, errno, "init: fork");
+  if (r < 0)
+    {
+      jr_msg_send (c->sync_fd, JR_MSG_SETUP_ERR, &e);
+      return 125;
+    }
+  if (cmd == 0)
+    _exit (command_main (c));
+  /* init keeps no host fd and no privilege. */
+  syscall (SYS_close_range, 3u, ~0u, 0u);
+  jr_caps_apply (0, &e);
+  prctl (PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
+  return init_loop (cmd, &set);
+}

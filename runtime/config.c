@@ -1,0 +1,373 @@
+/* config.c - the jail_config handle: secure defaults and the setters that
+ * validate user input (volumes, tmpfs, user, capabilities, environment).
+ * Every setter either changes the handle completely or not at all. */
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+/* Default environment variables passed through from the caller. */
+static const char *const env_passthrough[] = { "TERM", "LANG", NULL };
+
+/* Find the slot of KEY in cfg->env, or -1. */
+static long
+env_find (const struct jail_config *cfg, const char *key, size_t keylen)
+{
+  for (size_t i = 0; i < cfg->n_env; i++)
+    if (strncmp (cfg->env[i], key, keylen) == 0 && cfg->env[i][keylen] == '=')
+      return (long) i;
+  return -1;
+}
+
+/* Set KEY=VAL (kv already formatted), replacing an earlier value. */
+static int
+env_put (struct jail_config *cfg, const char *kv, jail_error **err)
+{
+  const char *eq = strchr (kv, '=');
+  char *copy = strdup (kv);
+  if (copy == NULL || eq == NULL)
+    {
+      free (copy);
+      return jr_error (err, ENOMEM, "env");
+    }
+  long i = env_find (cfg, kv, eq - kv);
+  if (i >= 0)
+    {
+      free (cfg->env[i]);
+      cfg->env[i] = copy;
+      return 0;
+    }
+  char **n = realloc (cfg->env, (cfg->n_env + 2) * sizeof *n);
+  if (n == NULL)
+    {
+      free (copy);
+      return jr_error (err, ENOMEM, "env");
+    }
+  cfg->env = n;
+  cfg->env[cfg->n_env++] = copy;
+  cfg->env[cfg->n_env] = NULL;
+  return 0;
+}
+
+int
+jail_config_new (jail_config **out, jail_error **err)
+{
+  struct jail_config *c = calloc (1, sizeof *c);
+  if (c == NULL)
+    return jr_error (err, ENOMEM, "config");
+  c->uid = JR_DEFAULT_UID;
+  c->gid = JR_DEFAULT_GID;
+  c->net_mode = JAIL_NET_NONE;
+  c->workdir = strdup ("/");
+  c->hostname = strdup ("jail");
+  c->seccomp = strdup ("default");
+  int ret = (c->workdir && c->hostname && c->seccomp) ? 0 : -ENOMEM;
+  if (ret == 0)
+    ret = env_put (c, "PATH=" JR_DEFAULT_PATH, err);
+  if (ret == 0)
+    ret = env_put (c, "HOME=/tmp", err);
+  for (size_t i = 0; ret == 0 && env_passthrough[i]; i++)
+    {
+      const char *v = getenv (env_passthrough[i]);
+      char buf[4096];
+      if (v && snprintf (buf, sizeof buf, "%s=%s", env_passthrough[i], v) < (int) sizeof buf)
+        ret = env_put (c, buf, err);
+    }
+  if (ret < 0)
+    {
+      jail_config_free (c);
+      return ret == -ENOMEM ? jr_error (err, ENOMEM, "config") : ret;
+    }
+  *out = c;
+  return 0;
+}
+
+void
+jail_config_free (jail_config *c)
+{
+  if (c == NULL)
+    return;
+  free (c->rootfs);
+  free (c->workdir);
+  free (c->hostname);
+  free (c->seccomp);
+  for (size_t i = 0; i < c->n_env; i++)
+    free (c->env[i]);
+  free (c->env);
+  for (size_t i = 0; i < c->n_volumes; i++)
+    {
+      free (c->volumes[i].src);
+      free (c->volumes[i].dst);
+    }
+  free (c->volumes);
+  for (size_t i = 0; i < c->n_tmpfs; i++)
+    free (c->tmpfs[i].dst);
+  free (c->tmpfs);
+  free (c);
+}
+
+/* Replace a string field with a copy of s. */
+static int
+set_str (char **field, const char *s, jail_error **err)
+{
+  char *copy = strdup (s);
+  if (copy == NULL)
+    return jr_error (err, ENOMEM, "config");
+  free (*field);
+  *field = copy;
+  return 0;
+}
+
+int
+jail_config_set_rootfs (jail_config *c, const char *path, jail_error **err)
+{
+  struct stat st;
+  if (path == NULL || *path == '\0')
+    return jr_error_msg (err, EINVAL, "rootfs: empty path: give a directory holding a root filesystem, or / for the host root");
+  if (stat (path, &st) < 0)
+    return jr_error (err, errno, "rootfs %s: cannot use it (give a directory holding a root filesystem, or / for the host root)", path);
+  if (!S_ISDIR (st.st_mode))
+    return jr_error_msg (err, ENOTDIR, "rootfs %s: not a directory: give a directory holding a root filesystem, or / for the host root", path);
+  char *abs = realpath (path, NULL);
+  if (abs == NULL)
+    return jr_error (err, errno, "rootfs %s: realpath", path);
+  if (strcmp (abs, "/") == 0 && c->read_write)
+    {
+      free (abs);
+      return jr_error_msg (err, EINVAL, "rootfs /: --read-write is refused for the host root");
+    }
+  free (c->rootfs);
+  c->rootfs = abs;
+  c->host_root = strcmp (abs, "/") == 0;
+  return 0;
+}
+
+int
+jail_config_set_read_write (jail_config *c, int on, jail_error **err)
+{
+  if (on && c->host_root)
+    return jr_error_msg (err, EINVAL, "--read-write: refused for the host root /: use a rootfs directory, or -v/--tmpfs for writable paths");
+  c->read_write = on != 0;
+  return 0;
+}
+
+/* Collapse //, /./ and trailing slashes; refuse "..", relative paths and
+ * empty components so a target can never name something above its root. */
+int
+jr_normalise_path (const char *in, char **out, jail_error **err)
+{
+  if (in == NULL || in[0] != '/')
+    return jr_error_msg (err, EINVAL, "path '%s' is not absolute", in ? in : "");
+  char *buf = malloc (strlen (in) + 2);
+  if (buf == NULL)
+    return jr_error (err, ENOMEM, "path");
+  size_t o = 0;
+  const char *p = in;
+  while (*p)
+    {
+      while (*p == '/')
+        p++;
+      const char *s = p;
+      while (*p && *p != '/')
+        p++;
+      size_t n = p - s;
+      if (n == 0 || (n == 1 && s[0] == '.'))
+        continue;
+      if (n == 2 && s[0] == '.' && s[1] == '.')
+        {
+          free (buf);
+          return jr_error_msg (err, EINVAL, "path '%s' contains '..'", in);
+        }
+      buf[o++] = '/';
+      memcpy (buf + o, s, n);
+      o += n;
+    }
+  if (o == 0)
+    buf[o++] = '/';
+  buf[o] = '\0';
+  *out = buf;
+  return 0;
+}
+
+/* Parse a decimal id (0 .. 2^32-2), refusing signs and junk. */
+static int
+parse_id (const char *s, size_t len, unsigned *out)
+{
+  if (len == 0 || len > 10)
+    return -EINVAL;
+  unsigned long long v = 0;
+  for (size_t i = 0; i < len; i++)
+    {
+      if (s[i] < '0' || s[i] > '9')
+        return -EINVAL;
+      v = v * 10 + (s[i] - '0');
+    }
+  if (v >= 0xffffffffull)
+    return -EINVAL;
+  *out = (unsigned) v;
+  return 0;
+}
+
+int
+jail_config_set_user (jail_config *c, const char *spec, jail_error **err)
+{
+  const char *colon = spec ? strchr (spec, ':') : NULL;
+  unsigned uid, gid;
+  size_t ulen = spec ? (colon ? (size_t) (colon - spec) : strlen (spec)) : 0;
+  if (spec == NULL || parse_id (spec, ulen, &uid) < 0
+      || (colon && parse_id (colon + 1, strlen (colon + 1), &gid) < 0))
+    return jr_error_msg (err, EINVAL, "user '%s': not a numeric UID[:GID] (0..4294967294); names are not looked up", spec ? spec : "");
+  c->uid = uid;
+  c->gid = colon ? gid : uid;
+  return 0;
+}
+
+int
+jail_config_add_cap (jail_config *c, const char *name, jail_error **err)
+{
+  int cap;
+  if (name && strcasecmp (name, "ALL") == 0)
+    {
+      c->caps = ~0ull;
+      return 0;
+    }
+  if (name == NULL || jr_caps_from_name (name, &cap) < 0)
+    return jr_error_msg (err, EINVAL, "capability '%s': unknown: use a name from capabilities(7), e.g. NET_BIND_SERVICE", name ? name : "");
+  c->caps |= 1ull << cap;
+  return 0;
+}
+
+/* Validate an environment key: [A-Za-z_][A-Za-z0-9_]*, no '='. */
+static bool
+env_key_ok (const char *k, size_t n)
+{
+  if (n == 0 || isdigit ((unsigned char) k[0]))
+    return false;
+  for (size_t i = 0; i < n; i++)
+    if (!isalnum ((unsigned char) k[i]) && k[i] != '_' && k[i] != '.' && k[i] != '-')
+      return false;
+  return true;
+}
+
+int
+jail_config_set_env (jail_config *c, const char *spec, jail_error **err)
+{
+  const char *eq = spec ? strchr (spec, '=') : NULL;
+  size_t klen = spec ? (eq ? (size_t) (eq - spec) : strlen (spec)) : 0;
+  if (spec == NULL || !env_key_ok (spec, klen))
+    return jr_error_msg (err, EINVAL, "env '%s': malformed: use KEY=VALUE or KEY (to copy the caller's value)", spec ? spec : "");
+  if (eq)
+    return env_put (c, spec, err);
+  const char *v = getenv (spec);
+  if (v == NULL)
+    return 0; /* Docker semantics: an unset KEY is simply not passed */
+  size_t n = klen + strlen (v) + 2;
+  char *kv cleanup_free = malloc (n);
+  if (kv == NULL)
+    return jr_error (err, ENOMEM, "env");
+  snprintf (kv, n, "%s=%s", spec, v);
+  return env_put (c, kv, err);
+}
+
+int
+jail_config_load_env_file (jail_config *c, const char *path, jail_error **err)
+{
+  FILE *f = fopen (path, "re");
+  if (f == NULL)
+    return jr_error (err, errno, "env-file %s", path);
+  char *line = NULL;
+  size_t cap = 0;
+  ssize_t n;
+  int ret = 0;
+  for (unsigned lineno = 1; ret == 0 && (n = getline (&line, &cap, f)) >= 0; lineno++)
+    {
+      while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+        line[--n] = '\0';
+      const char *s = line;
+      while (*s == ' ' || *s == '\t')
+        s++;
+      if (*s == '\0' || *s == '#')
+        continue;
+      ret = jail_config_set_env (c, s, err);
+      if (ret < 0)
+        jr_error_wrap (err, "env-file %s:%u", path, lineno);
+    }
+  free (line);
+  fclose (f);
+  return ret;
+}
+
+int
+jail_config_set_workdir (jail_config *c, const char *dir, jail_error **err)
+{
+  char *n = NULL;
+  if (jr_normalise_path (dir, &n, err) < 0)
+    return jr_error_wrap (err, "workdir");
+  free (c->workdir);
+  c->workdir = n;
+  return 0;
+}
+
+int
+jail_config_set_hostname (jail_config *c, const char *name, jail_error **err)
+{
+  size_t n = name ? strlen (name) : 0;
+  bool ok = n > 0 && n <= 64;
+  for (size_t i = 0; ok && i < n; i++)
+    ok = isalnum ((unsigned char) name[i]) || name[i] == '-' || name[i] == '.';
+  if (!ok)
+    return jr_error_msg (err, EINVAL, "hostname '%s': use 1-64 letters, digits, '-' or '.'", name ? name : "");
+  return set_str (&c->hostname, name, err);
+}
+
+int
+jail_config_set_timeout (jail_config *c, double seconds, jail_error **err)
+{
+  if (!(seconds >= 0) || seconds > 31536000.0)
+    return jr_error_msg (err, EINVAL, "timeout: %g is not a number of seconds between 0 and 31536000", seconds);
+  c->timeout = seconds;
+  return 0;
+}
+
+int
+jail_config_set_network (jail_config *c, int mode, jail_error **err)
+{
+  if (mode == JAIL_NET_NONE)
+    {
+      c->net_mode = mode;
+      return 0;
+    }
+  if (mode == JAIL_NET_PRIVATE || mode == JAIL_NET_PROXY)
+    return jr_error_msg (err, ENOTSUP, "network: this build supports only loopback (--no-net); the private network and the proxy are not built yet");
+  return jr_error_msg (err, EINVAL, "network: unknown mode %d", mode);
+}
+
+int
+jail_config_set_seccomp (jail_config *c, const char *spec, jail_error **err)
+{
+  struct jr_bpf probe = { 0 };
+  /* Compile once now so a bad spec fails at configuration time. */
+  int ret = jr_seccomp_compile (spec, &probe, err);
+  jr_bpf_release (&probe);
+  if (ret < 0)
+    return ret;
+  return set_str (&c->seccomp, spec, err);
+}
+
+const char *
+jail_version (void)
+{
+  return JR_VERSION;
+}
+
+const char *
+jail_features (void)
+{
+  return "userns mountapi openat2 clone3 pidfd seccomp libcap netlink";
+}

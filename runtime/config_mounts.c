@@ -1,0 +1,158 @@
+/* config_mounts.c - parsing of -v SRC:DST[:ro|rw] and
+ * --tmpfs PATH[:size=N,mode=M,exec] into the configuration handle. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "internal.h"
+
+/* Parse "64m", "1g", "4096", "512k" into bytes. */
+int
+jr_parse_size (const char *s, unsigned long long *out)
+{
+  char *end;
+  if (s == NULL || *s < '0' || *s > '9')
+    return -EINVAL;
+  errno = 0;
+  unsigned long long v = strtoull (s, &end, 10);
+  if (errno)
+    return -EINVAL;
+  unsigned shift = 0;
+  switch (*end)
+    {
+    case '\0': break;
+    case 'k': case 'K': shift = 10; end++; break;
+    case 'm': case 'M': shift = 20; end++; break;
+    case 'g': case 'G': shift = 30; end++; break;
+    default: return -EINVAL;
+    }
+  if ((*end == 'b' || *end == 'B') && shift)
+    end++;
+  if (*end != '\0' || (shift && v > (~0ull >> shift)))
+    return -EINVAL;
+  *out = v << shift;
+  return 0;
+}
+
+/* Targets the runtime itself owns; a user mount there would be replaced. */
+static bool
+reserved_target (const char *dst)
+{
+  static const char *const r[] = { "/", "/proc", "/dev", "/sys", NULL };
+  for (size_t i = 0; r[i]; i++)
+    if (strcmp (dst, r[i]) == 0)
+      return true;
+  return strncmp (dst, "/proc/", 6) == 0 || strncmp (dst, "/dev/", 5) == 0;
+}
+
+int
+jail_config_add_volume (jail_config *c, const char *spec, jail_error **err)
+{
+  const char *usage = "use -v SRC:DST[:ro|rw] with SRC an existing host path and DST an absolute jail path";
+  char *copy cleanup_free = strdup (spec ? spec : "");
+  if (copy == NULL)
+    return jr_error (err, ENOMEM, "volume");
+  char *src = copy, *dst = strchr (copy, ':'), *mode = NULL;
+  if (dst == NULL || dst == src)
+    return jr_error_msg (err, EINVAL, "volume '%s': malformed: %s", spec, usage);
+  *dst++ = '\0';
+  mode = strchr (dst, ':');
+  if (mode)
+    *mode++ = '\0';
+  bool ro = false;
+  if (mode && strcmp (mode, "ro") == 0)
+    ro = true;
+  else if (mode && strcmp (mode, "rw") != 0)
+    return jr_error_msg (err, EINVAL, "volume '%s': unknown mode '%s': %s", spec, mode, usage);
+  if (*dst != '/')
+    return jr_error_msg (err, EINVAL, "volume '%s': target '%s' is not absolute: %s", spec, dst, usage);
+  struct stat st;
+  if (stat (src, &st) < 0)
+    return jr_error (err, errno, "volume '%s': source %s", spec, src);
+  if (!S_ISDIR (st.st_mode) && !S_ISREG (st.st_mode))
+    return jr_error_msg (err, EINVAL, "volume '%s': source %s is neither a directory nor a regular file", spec, src);
+  char *abs_src = realpath (src, NULL);
+  if (abs_src == NULL)
+    return jr_error (err, errno, "volume '%s': source %s", spec, src);
+  char *norm_dst = NULL;
+  int ret = jr_normalise_path (dst, &norm_dst, err);
+  if (ret < 0)
+    jr_error_wrap (err, "volume '%s'", spec);
+  else if (reserved_target (norm_dst))
+    ret = jr_error_msg (err, EINVAL, "volume '%s': target %s is managed by jailrun and cannot be a volume", spec, norm_dst);
+  struct jr_volume *v = ret == 0 ? realloc (c->volumes, (c->n_volumes + 1) * sizeof *v) : NULL;
+  if (ret == 0 && v == NULL)
+    ret = jr_error (err, ENOMEM, "volume");
+  if (ret < 0)
+    {
+      free (abs_src);
+      free (norm_dst);
+      return ret;
+    }
+  c->volumes = v;
+  c->volumes[c->n_volumes++] = (struct jr_volume){ .src = abs_src, .dst = norm_dst, .ro = ro };
+  return 0;
+}
+
+/* Apply one tmpfs option ("size=64m", "mode=1777", "exec") to t. */
+static int
+tmpfs_option (struct jr_tmpfs *t, const char *opt)
+{
+  if (strncmp (opt, "size=", 5) == 0)
+    return jr_parse_size (opt + 5, &t->size);
+  if (strncmp (opt, "mode=", 5) == 0)
+    {
+      char *end;
+      errno = 0;
+      unsigned long m = strtoul (opt + 5, &end, 8);
+      if (errno || *end || end == opt + 5 || m > 07777)
+        return -EINVAL;
+      t->mode = (unsigned) m;
+      return 0;
+    }
+  if (strcmp (opt, "exec") == 0)
+    {
+      t->exec = true;
+      return 0;
+    }
+  if (strcmp (opt, "noexec") == 0)
+    {
+      t->exec = false;
+      return 0;
+    }
+  return -EINVAL;
+}
+
+int
+jail_config_add_tmpfs (jail_config *c, const char *spec, jail_error **err)
+{
+  char *copy cleanup_free = strdup (spec ? spec : "");
+  if (copy == NULL)
+    return jr_error (err, ENOMEM, "tmpfs");
+  struct jr_tmpfs t = { .mode = 01777 };
+  char *opts = strchr (copy, ':');
+  if (opts)
+    *opts++ = '\0';
+  for (char *save = NULL, *o = opts ? strtok_r (opts, ",", &save) : NULL; o;
+       o = strtok_r (NULL, ",", &save))
+    if (tmpfs_option (&t, o) < 0)
+      return jr_error_msg (err, EINVAL, "tmpfs '%s': bad option '%s': use PATH[:size=N[k|m|g],mode=OCTAL,exec]", spec, o);
+  if (jr_normalise_path (copy, &t.dst, err) < 0)
+    return jr_error_wrap (err, "tmpfs '%s'", spec);
+  if (reserved_target (t.dst))
+    {
+      int r = jr_error_msg (err, EINVAL, "tmpfs '%s': %s is managed by jailrun", spec, t.dst);
+      free (t.dst);
+      return r;
+    }
+  struct jr_tmpfs *n = realloc (c->tmpfs, (c->n_tmpfs + 1) * sizeof *n);
+  if (n == NULL)
+    {
+      free (t.dst);
+      return jr_error (err, ENOMEM, "tmpfs");
+    }
+  c->tmpfs = n;
+  c->tmpfs[c->n_tmpfs++] = t;
+  return 0;
+}

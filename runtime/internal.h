@@ -1,0 +1,92 @@
+/* internal.h - the configuration handle and the interfaces between the
+ * parts of libjail (process model, user namespace, mounts, capabilities,
+ * network, seccomp).  Not installed: jail.h is the public header. */
+#ifndef JR_INTERNAL_H
+#define JR_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "error.h"
+#include "jail.h"
+
+#define JR_DEFAULT_UID 65532
+#define JR_DEFAULT_GID 65532
+/* As root, jail uid/gid N is mapped to host id JR_ROOT_ID_BASE + N:
+ * unprivileged, and never 0. */
+#define JR_ROOT_ID_BASE 1000000u
+#define JR_DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+#define JR_TMP_SIZE (64ull << 20)
+
+struct jr_volume
+{
+  char *src;   /* host path, absolute */
+  char *dst;   /* path inside the jail, absolute, normalised */
+  bool ro;
+};
+
+struct jr_tmpfs
+{
+  char *dst;
+  unsigned long long size; /* bytes, 0 = kernel default */
+  unsigned mode;
+  bool exec;
+};
+
+struct jail_config
+{
+  char *rootfs;       /* directory, or "/" */
+  bool host_root;     /* rootfs is "/" */
+  bool read_write;
+  uid_t uid;
+  gid_t gid;
+  uint64_t caps;      /* capabilities kept (bit N = cap N) */
+  char **env;         /* NULL-terminated "KEY=VAL" */
+  size_t n_env;
+  char *workdir;
+  char *hostname;
+  double timeout;     /* seconds, 0 = none */
+  int net_mode;       /* enum jail_net_mode */
+  char *seccomp;      /* spec, see jail_config_set_seccomp */
+  struct jr_volume *volumes;
+  size_t n_volumes;
+  struct jr_tmpfs *tmpfs;
+  size_t n_tmpfs;
+};
+
+/* A compiled seccomp program, built in the parent, loaded in the child. */
+struct jr_bpf
+{
+  void *filter;   /* struct sock_filter[] */
+  unsigned short len;
+  bool unconfined;
+};
+
+/* config.c */
+int jr_parse_size (const char *s, unsigned long long *out);
+int jr_normalise_path (const char *in, char **out, jail_error **err);
+
+/* userns.c: write uid_map/gid_map (and setgroups) of child pid. */
+int jr_userns_write_maps (pid_t pid, uid_t jail_uid, gid_t jail_gid, jail_error **err);
+/* userns.c: in the child, become the jail ids and drop supplementary groups. */
+int jr_userns_become (const struct jail_config *cfg, struct jail_error *e);
+
+/* mounts.c */
+int jr_mounts_check (const struct jail_config *cfg, jail_error **err);
+int jr_mounts_setup (const struct jail_config *cfg, struct jail_error *e);
+
+/* caps.c */
+int jr_caps_from_name (const char *name, int *cap);
+int jr_caps_apply (uint64_t keep, struct jail_error *e);
+
+/* seccomp/filter.c */
+int jr_seccomp_compile (const char *spec, struct jr_bpf *out, jail_error **err);
+int jr_seccomp_load (const struct jr_bpf *bpf, struct jail_error *e);
+void jr_bpf_release (struct jr_bpf *bpf);
+
+/* netns/loopback.c: bring lo up in the current network namespace. */
+int jr_net_loopback_up (struct jail_error *e);
+
+#endif

@@ -1,0 +1,291 @@
+/* mounts.c - the jail's filesystem view.  Runs in the child, in its new
+ * user and mount namespaces, before any untrusted code.  Every target is
+ * resolved with openat2(RESOLVE_IN_ROOT | RESOLVE_NO_SYMLINKS |
+ * RESOLVE_NO_MAGICLINKS) from the fd of the new root and mounted through
+ * fds with the new mount API (open_tree, fsopen/fsmount, move_mount,
+ * mount_setattr); no path is ever joined into a string. */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/openat2.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "internal.h"
+#include "mounts.h"
+
+/* Directories hidden under an empty tmpfs when the root is the host's. */
+static const char *const hidden_dirs[] = {
+  "/home", "/root", "/run", "/var/tmp", "/mnt", "/media", "/srv", NULL
+};
+
+int
+jr_resolve (int rootfd, const char *path, int flags, struct jail_error *e)
+{
+  struct open_how how = {
+    .flags = O_PATH | O_CLOEXEC | flags,
+    .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS,
+  };
+  while (*path == '/')
+    path++;
+  int fd = (int) syscall (SYS_openat2, rootfd, *path ? path : ".", &how, sizeof how);
+  if (fd < 0)
+    {
+      if (errno == ELOOP || errno == EXDEV)
+        return jr_error_buf (e, errno, "/%s: a symlink on the path is refused (it could point outside the jail)", path);
+      return jr_error_buf (e, errno, "/%s", path);
+    }
+  return fd;
+}
+
+/* Walk path below rootfd one component at a time, creating missing
+ * directories (and, when want_file, an empty final file).  Returns an
+ * O_PATH fd of the final component. */
+int
+jr_ensure_path (int rootfd, const char *path, bool want_file, struct jail_error *e)
+{
+  int fd = jr_resolve (rootfd, path, 0, e);
+  if (fd >= 0 || e->code != ENOENT)
+    return fd;
+  int cur = jr_resolve (rootfd, "/", O_DIRECTORY, e);
+  char comp[256];
+  for (const char *p = path; cur >= 0 && *p;)
+    {
+      while (*p == '/')
+        p++;
+      size_t n = strcspn (p, "/");
+      if (n == 0 || n >= sizeof comp)
+        break;
+      memcpy (comp, p, n);
+      comp[n] = '\0';
+      p += n;
+      bool last = *p == '\0' || p[strspn (p, "/")] == '\0';
+      if (last && want_file)
+        {
+          int f = openat (cur, comp, O_CREAT | O_WRONLY | O_CLOEXEC | O_NOFOLLOW, 0644);
+          if (f < 0 && errno != EEXIST)
+            {
+              int r = errno;
+              close (cur);
+              return jr_error_buf (e, r, "%s: create mount point", path);
+            }
+          if (f >= 0)
+            close (f);
+        }
+      else if (mkdirat (cur, comp, 0755) < 0 && errno != EEXIST)
+        {
+          int r = errno;
+          close (cur);
+          if (r == EROFS)
+            return jr_error_buf (e, r, "%s: does not exist and the root is read-only: create it in the rootfs, use --read-write, or mount it below a --tmpfs", path);
+          return jr_error_buf (e, r, "%s: create mount point", path);
+        }
+      int next = jr_resolve (cur, comp, 0, e);
+      close (cur);
+      cur = next;
+    }
+  return cur;
+}
+
+/* Attach detached mount mfd on top of target below rootfd. */
+int
+jr_attach (int mfd, int rootfd, const char *target, bool want_file, struct jail_error *e)
+{
+  int t = jr_ensure_path (rootfd, target, want_file, e);
+  if (t < 0)
+    return t;
+  int r = move_mount (mfd, "", t, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH);
+  int saved = errno;
+  close (t);
+  if (r < 0)
+    return jr_error_buf (e, saved, "%s: move_mount", target);
+  return 0;
+}
+
+/* New detached tmpfs with the given options and mount attributes. */
+int
+jr_tmpfs_new (unsigned long long size, unsigned mode, unsigned attrs, struct jail_error *e)
+{
+  int fs = fsopen ("tmpfs", FSOPEN_CLOEXEC);
+  if (fs < 0)
+    return jr_error_buf (e, errno, "tmpfs: fsopen");
+  char buf[32];
+  int r = 0;
+  if (size)
+    {
+      snprintf (buf, sizeof buf, "%llu", size);
+      r = fsconfig (fs, FSCONFIG_SET_STRING, "size", buf, 0);
+    }
+  snprintf (buf, sizeof buf, "%o", mode);
+  if (r == 0)
+    r = fsconfig (fs, FSCONFIG_SET_STRING, "mode", buf, 0);
+  if (r == 0)
+    r = fsconfig (fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0);
+  int m = r == 0 ? fsmount (fs, FSMOUNT_CLOEXEC, attrs) : -1;
+  int saved = errno;
+  close (fs);
+  if (m < 0)
+    return jr_error_buf (e, saved, "tmpfs: create");
+  return m;
+}
+
+/* Mount a new tmpfs at target. */
+static int
+mount_tmpfs (int rootfd, const char *target, unsigned long long size, unsigned mode,
+             unsigned attrs, struct jail_error *e)
+{
+  int m = jr_tmpfs_new (size, mode, attrs, e);
+  if (m < 0)
+    return m;
+  int r = jr_attach (m, rootfd, target, false, e);
+  close (m);
+  return r;
+}
+
+/* Set recursive mount attributes on a mount fd. */
+int
+jr_setattr (int mfd, unsigned set, bool recursive, struct jail_error *e, const char *what)
+{
+  struct mount_attr a = { .attr_set = set };
+  if (mount_setattr (mfd, "", AT_EMPTY_PATH | (recursive ? AT_RECURSIVE : 0), &a, sizeof a) < 0)
+    return jr_error_buf (e, errno, "%s: mount_setattr", what);
+  return 0;
+}
+
+int
+jr_mounts_check (const struct jail_config *cfg, jail_error **err)
+{
+  static const char *const special[] = { "proc", "sys", "dev", NULL };
+  if (cfg->rootfs == NULL)
+    return jr_error_msg (err, EINVAL, "rootfs: not set: give a directory holding a root filesystem, or /");
+  int root cleanup_close = open (cfg->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (root < 0)
+    return jr_error (err, errno, "rootfs %s", cfg->rootfs);
+  for (size_t i = 0; special[i]; i++)
+    {
+      struct stat st;
+      if (fstatat (root, special[i], &st, AT_SYMLINK_NOFOLLOW) < 0)
+        {
+          if (errno == ENOENT && (cfg->read_write || strcmp (special[i], "sys") == 0))
+            continue;
+          return jr_error (err, errno, "rootfs %s: /%s (a rootfs needs empty /proc and /dev directories)", cfg->rootfs, special[i]);
+        }
+      if (S_ISLNK (st.st_mode))
+        return jr_error_msg (err, ELOOP, "rootfs %s: /%s is a symlink; refused because it could redirect a mount outside the jail: make it a directory", cfg->rootfs, special[i]);
+      if (!S_ISDIR (st.st_mode))
+        return jr_error_msg (err, ENOTDIR, "rootfs %s: /%s is not a directory", cfg->rootfs, special[i]);
+    }
+  return 0;
+}
+
+/* Mount every user volume (cloned from the host path) at its target. */
+static int
+mount_volumes (const struct jail_config *cfg, const int *vfd, int rootfd, struct jail_error *e)
+{
+  for (size_t i = 0; i < cfg->n_volumes; i++)
+    {
+      const struct jr_volume *v = &cfg->volumes[i];
+      struct stat st;
+      if (fstat (vfd[i], &st) < 0)
+        return jr_error_buf (e, errno, "volume %s: fstat", v->src);
+      unsigned attrs = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | (v->ro ? MOUNT_ATTR_RDONLY : 0);
+      int r = jr_setattr (vfd[i], attrs, true, e, v->src);
+      if (r == 0)
+        r = jr_attach (vfd[i], rootfd, v->dst, !S_ISDIR (st.st_mode), e);
+      if (r < 0)
+        return jr_error_buf_wrap (e, "volume %s:%s", v->src, v->dst);
+    }
+  return 0;
+}
+
+/* tmpfs mounts: /tmp, the hidden host dirs for "/", and --tmpfs. */
+static int
+mount_tmpfses (const struct jail_config *cfg, int rootfd, struct jail_error *e)
+{
+  const unsigned safe = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC;
+  int r = mount_tmpfs (rootfd, "/tmp", JR_TMP_SIZE, 01777, safe, e);
+  if (r == 0 && cfg->host_root)
+    r = mount_tmpfs (rootfd, "/sys", 4096, 0555, safe | MOUNT_ATTR_RDONLY, e);
+  for (size_t i = 0; r == 0 && cfg->host_root && hidden_dirs[i]; i++)
+    {
+      struct stat st;
+      if (lstat (hidden_dirs[i], &st) < 0 || !S_ISDIR (st.st_mode))
+        continue; /* absent or a symlink on this host: nothing to hide */
+      r = mount_tmpfs (rootfd, hidden_dirs[i], 1 << 20, 0755, safe, e);
+    }
+  for (size_t i = 0; r == 0 && i < cfg->n_tmpfs; i++)
+    {
+      const struct jr_tmpfs *t = &cfg->tmpfs[i];
+      r = mount_tmpfs (rootfd, t->dst, t->size, t->mode,
+                       MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | (t->exec ? 0 : MOUNT_ATTR_NOEXEC), e);
+    }
+  return r;
+}
+
+/* Clone the rootfs and every volume source from the host view, before
+ * anything is stacked on top of the host paths. */
+static int
+clone_trees (const struct jail_config *cfg, int *rootfd, int *vfd, struct jail_error *e)
+{
+  *rootfd = open_tree (AT_FDCWD, cfg->rootfs, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
+  if (*rootfd < 0)
+    return jr_error_buf (e, errno, "rootfs %s: open_tree", cfg->rootfs);
+  for (size_t i = 0; i < cfg->n_volumes; i++)
+    {
+      vfd[i] = open_tree (AT_FDCWD, cfg->volumes[i].src, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
+      if (vfd[i] < 0)
+        return jr_error_buf (e, errno, "volume %s: open_tree", cfg->volumes[i].src);
+    }
+  unsigned attrs = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | (cfg->read_write ? 0 : MOUNT_ATTR_RDONLY);
+  return jr_setattr (*rootfd, attrs, true, e, "rootfs");
+}
+
+/* Make the attached tree at rootfd the root and detach the old one. */
+static int
+pivot (int rootfd, struct jail_error *e)
+{
+  if (fchdir (rootfd) < 0)
+    return jr_error_buf (e, errno, "rootfs: fchdir");
+  if (syscall (SYS_pivot_root, ".", ".") < 0)
+    return jr_error_buf (e, errno, "rootfs: pivot_root");
+  if (umount2 (".", MNT_DETACH) < 0)
+    return jr_error_buf (e, errno, "rootfs: detach old root");
+  if (chdir ("/") < 0)
+    return jr_error_buf (e, errno, "rootfs: chdir /");
+  return 0;
+}
+
+int
+jr_mounts_setup (const struct jail_config *cfg, struct jail_error *e)
+{
+  int vfd[cfg->n_volumes + 1];
+  int rootfd = -1, r;
+  for (size_t i = 0; i <= cfg->n_volumes; i++)
+    vfd[i] = -1;
+  if (mount (NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+    return jr_error_buf (e, errno, "mounts: make / private");
+  r = clone_trees (cfg, &rootfd, vfd, e);
+  /* Attach the clone over the rootfs path itself; the fd then names the
+   * root of the attached mount, from which everything else is resolved. */
+  if (r == 0 && move_mount (rootfd, "", AT_FDCWD, cfg->rootfs, MOVE_MOUNT_F_EMPTY_PATH) < 0)
+    r = jr_error_buf (e, errno, "rootfs %s: attach", cfg->rootfs);
+  if (r == 0)
+    r = jr_mount_proc (rootfd, e);
+  if (r == 0)
+    r = jr_mount_dev (rootfd, e);
+  if (r == 0)
+    r = mount_tmpfses (cfg, rootfd, e);
+  if (r == 0)
+    r = mount_volumes (cfg, vfd, rootfd, e);
+  if (r == 0)
+    r = pivot (rootfd, e);
+  for (size_t i = 0; i < cfg->n_volumes; i++)
+    if (vfd[i] >= 0)
+      close (vfd[i]);
+  if (rootfd >= 0)
+    close (rootfd);
+  return r < 0 ? jr_error_buf_wrap (e, "mounts") : 0;
+}

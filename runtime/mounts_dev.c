@@ -1,0 +1,170 @@
+/* mounts_dev.c - the jail's /proc (a fresh procfs of its pid namespace,
+ * subset=pid where the kernel has it, else Docker's masked paths) and its
+ * minimal /dev (a small tmpfs with null zero full random urandom tty bound
+ * from the host, a private devpts instance and /dev/shm). */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "internal.h"
+#include "mounts.h"
+
+static const char *const dev_nodes[] = { "null", "zero", "full", "random", "urandom", "tty", NULL };
+
+/* Docker's masked paths, used only when procfs lacks subset=pid. */
+static const char *const proc_masked[] = {
+  "/proc/asound", "/proc/acpi", "/proc/kcore", "/proc/keys", "/proc/latency_stats",
+  "/proc/timer_list", "/proc/timer_stats", "/proc/sched_debug", "/proc/scsi",
+  "/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger", NULL
+};
+
+/* Create a configured procfs mount fd; subset selects subset=pid. */
+static int
+proc_new (bool subset, struct jail_error *e)
+{
+  int fs = fsopen ("proc", FSOPEN_CLOEXEC);
+  if (fs < 0)
+    return jr_error_buf (e, errno, "/proc: fsopen");
+  int r = subset ? fsconfig (fs, FSCONFIG_SET_STRING, "subset", "pid", 0) : 0;
+  if (r == 0)
+    r = fsconfig (fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0);
+  int m = r == 0 ? fsmount (fs, FSMOUNT_CLOEXEC, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC) : -1;
+  int saved = errno;
+  close (fs);
+  if (m < 0)
+    return jr_error_buf (e, saved, "/proc: mount procfs");
+  return m;
+}
+
+/* Hide what a full procfs exposes: an empty read-only tmpfs on
+ * directories, and the tmpfs itself bound over files. */
+static int
+proc_mask (int rootfd, struct jail_error *e)
+{
+  for (size_t i = 0; proc_masked[i]; i++)
+    {
+      int t = jr_resolve (rootfd, proc_masked[i], 0, e);
+      if (t < 0)
+        continue; /* absent on this kernel */
+      struct stat st;
+      fstat (t, &st);
+      close (t);
+      if (!S_ISDIR (st.st_mode))
+        {
+          int dn = open_tree (AT_FDCWD, "/dev/null", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+          int r = dn < 0 ? jr_error_buf (e, errno, "/dev/null: open_tree") : jr_attach (dn, rootfd, proc_masked[i], true, e);
+          if (dn >= 0)
+            close (dn);
+          if (r < 0)
+            return r;
+          continue;
+        }
+      int m = jr_tmpfs_new (4096, 0555, MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC, e);
+      int r = m < 0 ? m : jr_attach (m, rootfd, proc_masked[i], false, e);
+      if (m >= 0)
+        close (m);
+      if (r < 0)
+        return r;
+    }
+  return 0;
+}
+
+int
+jr_mount_proc (int rootfd, struct jail_error *e)
+{
+  bool subset = true;
+  int m = proc_new (true, e);
+  if (m < 0 && e->code == EINVAL)
+    {
+      subset = false;
+      m = proc_new (false, e);
+    }
+  if (m < 0)
+    return m;
+  int r = jr_attach (m, rootfd, "/proc", false, e);
+  close (m);
+  if (r == 0 && !subset)
+    r = proc_mask (rootfd, e);
+  return r;
+}
+
+/* Bind the host's device node name onto an empty file in the new /dev. */
+static int
+bind_node (int devfd, const char *name, struct jail_error *e)
+{
+  char host[32];
+  snprintf (host, sizeof host, "/dev/%s", name);
+  int src = open_tree (AT_FDCWD, host, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+  if (src < 0)
+    return jr_error_buf (e, errno, "/dev/%s: open_tree", name);
+  int f = openat (devfd, name, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC | O_NOFOLLOW, 0666);
+  if (f >= 0)
+    close (f);
+  int r = f < 0 ? -1 : move_mount (src, "", devfd, name, MOVE_MOUNT_F_EMPTY_PATH);
+  int saved = errno;
+  close (src);
+  if (r < 0)
+    return jr_error_buf (e, saved, "/dev/%s: bind", name);
+  return 0;
+}
+
+/* devpts with its own ptmx, and /dev/ptmx pointing at it. */
+static int
+mount_devpts (int rootfd, int devfd, struct jail_error *e)
+{
+  int fs = fsopen ("devpts", FSOPEN_CLOEXEC);
+  int r = fs < 0 ? -1 : fsconfig (fs, FSCONFIG_SET_FLAG, "newinstance", NULL, 0);
+  if (r == 0)
+    r = fsconfig (fs, FSCONFIG_SET_STRING, "ptmxmode", "0666", 0);
+  if (r == 0)
+    r = fsconfig (fs, FSCONFIG_SET_STRING, "mode", "0620", 0);
+  if (r == 0)
+    r = fsconfig (fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0);
+  int m = r == 0 ? fsmount (fs, FSMOUNT_CLOEXEC, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC) : -1;
+  int saved = errno;
+  if (fs >= 0)
+    close (fs);
+  if (m < 0)
+    return jr_error_buf (e, saved, "/dev/pts: mount devpts");
+  r = jr_attach (m, rootfd, "/dev/pts", false, e);
+  close (m);
+  if (r == 0 && symlinkat ("pts/ptmx", devfd, "ptmx") < 0)
+    r = jr_error_buf (e, errno, "/dev/ptmx: symlink");
+  return r;
+}
+
+int
+jr_mount_dev (int rootfd, struct jail_error *e)
+{
+  int m = jr_tmpfs_new (65536, 0755, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC, e);
+  if (m < 0)
+    return m;
+  int r = jr_attach (m, rootfd, "/dev", false, e);
+  for (size_t i = 0; r == 0 && dev_nodes[i]; i++)
+    r = bind_node (m, dev_nodes[i], e);
+  static const char *const links[][2] = {
+    { "/proc/self/fd", "fd" }, { "/proc/self/fd/0", "stdin" },
+    { "/proc/self/fd/1", "stdout" }, { "/proc/self/fd/2", "stderr" },
+  };
+  for (size_t i = 0; r == 0 && i < 4; i++)
+    if (symlinkat (links[i][0], m, links[i][1]) < 0)
+      r = jr_error_buf (e, errno, "/dev/%s: symlink", links[i][1]);
+  if (r == 0 && (mkdirat (m, "pts", 0755) < 0 || mkdirat (m, "shm", 01777) < 0))
+    r = jr_error_buf (e, errno, "/dev: mkdir");
+  if (r == 0)
+    r = mount_devpts (rootfd, m, e);
+  int shm = r == 0 ? jr_tmpfs_new (JR_TMP_SIZE, 01777, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC, e) : -1;
+  if (r == 0)
+    r = shm < 0 ? shm : jr_attach (shm, rootfd, "/dev/shm", false, e);
+  if (shm >= 0)
+    close (shm);
+  /* /dev itself read-only: the jail cannot add nodes or links. */
+  if (r == 0)
+    r = jr_setattr (m, MOUNT_ATTR_RDONLY, false, e, "/dev");
+  close (m);
+  return r;
+}

@@ -1,0 +1,265 @@
+/* process.c - the supervisor side of a jail: clone3 the jail's init into
+ * new namespaces with a pidfd, write its id maps, then wait on one poll
+ * loop for its exit, its setup errors, forwarded signals and the timeout.
+ * Nothing outlives jail_run(): the init dies with its supervisor. */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/sched.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/timerfd.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "process.h"
+
+#define NS_FLAGS (CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWNET \
+                  | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWCGROUP)
+
+static const int forwarded[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH };
+
+/* Everything one run owns, released by run_state_release. */
+struct run_state
+{
+  pid_t pid;
+  int pidfd;
+  int sync_fd;     /* supervisor's end */
+  int death_w;     /* write end of the death pipe */
+  int sigfd;
+  int timerfd;
+  bool timed_out;
+  bool setup_failed;
+  struct jail_error msg;  /* last message from the child */
+  struct jr_bpf bpf;
+};
+
+static void
+run_state_release (struct run_state *s)
+{
+  int *fds[] = { &s->pidfd, &s->sync_fd, &s->death_w, &s->sigfd, &s->timerfd };
+  for (size_t i = 0; i < sizeof fds / sizeof *fds; i++)
+    if (*fds[i] >= 0)
+      {
+        close (*fds[i]);
+        *fds[i] = -1;
+      }
+  jr_bpf_release (&s->bpf);
+}
+
+/* clone3 with a pidfd straight into new namespaces; clone(2) when the
+ * kernel has no clone3.  exit_signal 0: the embedder's SIGCHLD handling
+ * and waitpid(-1) never see this child. */
+static pid_t
+spawn (struct jr_child *c, int *pidfd)
+{
+  struct clone_args a = {
+    .flags = NS_FLAGS | CLONE_PIDFD,
+    .pidfd = (uint64_t) (uintptr_t) pidfd,
+    .exit_signal = 0,
+  };
+  pid_t pid = (pid_t) syscall (SYS_clone3, &a, sizeof a);
+  if (pid < 0 && errno == ENOSYS)
+    pid = (pid_t) syscall (SYS_clone, NS_FLAGS | CLONE_PIDFD, NULL, pidfd, NULL, 0);
+  if (pid == 0)
+    _exit (jr_child_main (c));
+  return pid;
+}
+
+/* Create the channel, the death pipe and the child. */
+static int
+start_child (const struct jail_config *cfg, char *const argv[], struct run_state *s, jail_error **err)
+{
+  int sv[2], dp[2];
+  if (socketpair (AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+    return jr_error (err, errno, "jail: socketpair");
+  if (pipe2 (dp, O_CLOEXEC) < 0)
+    {
+      close (sv[0]);
+      close (sv[1]);
+      return jr_error (err, errno, "jail: pipe");
+    }
+  struct jr_child c = { .cfg = cfg, .argv = argv, .bpf = &s->bpf, .sync_fd = sv[1],
+                        .death_fd = dp[0], .parent_fds = { sv[0], dp[1] } };
+  s->sync_fd = sv[0];
+  s->death_w = dp[1];
+  s->pid = spawn (&c, &s->pidfd);
+  int saved = errno;
+  close (sv[1]);
+  close (dp[0]);
+  if (s->pid < 0)
+    {
+      if (saved == EPERM || saved == ENOSPC || saved == EUSERS)
+        return jr_error (err, saved, "jail: clone into new namespaces (user namespaces may be disabled: run 'jailrun check')");
+      return jr_error (err, saved, "jail: clone");
+    }
+  return 0;
+}
+
+/* Receive one message from the child; 0 on EOF. */
+static ssize_t
+recv_msg (struct run_state *s, struct jr_msg *m)
+{
+  ssize_t n;
+  do
+    n = recv (s->sync_fd, m, sizeof *m, 0);
+  while (n < 0 && errno == EINTR);
+  return n;
+}
+
+/* HELLO from the child, id maps, GO to the child. */
+static int
+handshake (const struct jail_config *cfg, struct run_state *s, jail_error **err)
+{
+  struct jr_msg m;
+  ssize_t n = recv_msg (s, &m);
+  if (n != (ssize_t) sizeof m || m.type != JR_MSG_HELLO)
+    return jr_error (err, EPIPE, "jail: child did not start");
+  int r = jr_userns_write_maps (s->pid, cfg->uid, cfg->gid, err);
+  if (r < 0)
+    return r;
+  struct jr_msg go = { .type = JR_MSG_GO };
+  if (send (s->sync_fd, &go, sizeof go, MSG_NOSIGNAL) < 0)
+    return jr_error (err, errno, "jail: start child");
+  return 0;
+}
+
+/* signalfd for the forwardable signals the calling thread has blocked:
+ * that is how an embedder (or the CLI) opts in to forwarding; the library
+ * installs no handler of its own. */
+static int
+open_sigfd (void)
+{
+  sigset_t cur, fwd;
+  sigemptyset (&fwd);
+  if (pthread_sigmask (SIG_BLOCK, NULL, &cur) != 0)
+    return -1;
+  bool any = false;
+  for (size_t i = 0; i < sizeof forwarded / sizeof *forwarded; i++)
+    if (sigismember (&cur, forwarded[i]))
+      {
+        sigaddset (&fwd, forwarded[i]);
+        any = true;
+      }
+  return any ? signalfd (-1, &fwd, SFD_CLOEXEC | SFD_NONBLOCK) : -1;
+}
+
+/* Arm a timerfd for the --timeout, stored in *out (-1 when none). */
+static int
+open_timer (double seconds, int *out, jail_error **err)
+{
+  *out = -1;
+  if (seconds <= 0)
+    return 0;
+  int fd = timerfd_create (CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+  if (fd < 0)
+    return jr_error (err, errno, "jail: timerfd");
+  struct itimerspec its = { 0 };
+  its.it_value.tv_sec = (time_t) seconds;
+  its.it_value.tv_nsec = (long) ((seconds - (double) its.it_value.tv_sec) * 1e9);
+  if (its.it_value.tv_sec == 0 && its.it_value.tv_nsec == 0)
+    its.it_value.tv_nsec = 1;
+  timerfd_settime (fd, 0, &its, NULL);
+  *out = fd;
+  return 0;
+}
+
+/* Handle whatever poll reported on the channel, signals and timer. */
+static void
+on_events (struct run_state *s, struct pollfd *p)
+{
+  if (p[1].revents)
+    {
+      struct jr_msg m;
+      ssize_t n = recv_msg (s, &m);
+      if (n == (ssize_t) sizeof m && (m.type == JR_MSG_SETUP_ERR || m.type == JR_MSG_EXEC_ERR))
+        {
+          s->setup_failed = m.type == JR_MSG_SETUP_ERR;
+          s->msg.code = m.code;
+          memcpy (s->msg.msg, m.text, sizeof s->msg.msg);
+          s->msg.msg[sizeof s->msg.msg - 1] = '\0';
+        }
+      if (n <= 0)
+        p[1].fd = -1; /* EOF: command exec'd (or everything closed) */
+    }
+  struct signalfd_siginfo si;
+  if (p[2].revents && read (s->sigfd, &si, sizeof si) == (ssize_t) sizeof si)
+    syscall (SYS_pidfd_send_signal, s->pidfd, (int) si.ssi_signo, NULL, 0);
+  uint64_t ticks;
+  if (p[3].revents && read (s->timerfd, &ticks, sizeof ticks) == (ssize_t) sizeof ticks)
+    {
+      s->timed_out = true;
+      syscall (SYS_pidfd_send_signal, s->pidfd, SIGKILL, NULL, 0);
+    }
+}
+
+/* Wait for the init to end; returns its shell status. */
+static int
+supervise (struct run_state *s)
+{
+  struct pollfd p[4] = {
+    { .fd = s->pidfd, .events = POLLIN },
+    { .fd = s->sync_fd, .events = POLLIN },
+    { .fd = s->sigfd, .events = POLLIN },
+    { .fd = s->timerfd, .events = POLLIN },
+  };
+  for (;;)
+    {
+      if (poll (p, 4, -1) < 0 && errno != EINTR)
+        break;
+      on_events (s, p);
+      if (p[0].revents && p[1].fd < 0)
+        break;
+      if (p[0].revents)
+        p[0].fd = -1, p[1].events = POLLIN; /* drain the channel, then stop */
+    }
+  siginfo_t si = { 0 };
+  if (waitid ((idtype_t) P_PIDFD, (id_t) s->pidfd, &si, WEXITED | __WALL) < 0)
+    waitid (P_PID, (id_t) s->pid, &si, WEXITED | __WALL);
+  if (si.si_code == CLD_EXITED)
+    return si.si_status;
+  return 128 + si.si_status;
+}
+
+int
+jail_run (jail_config *cfg, char *const argv[], int *status, jail_error **err)
+{
+  if (argv == NULL || argv[0] == NULL || argv[0][0] == '\0')
+    return jr_error_msg (err, EINVAL, "run: no command given");
+  int r = jr_mounts_check (cfg, err);
+  struct run_state s = { .pid = -1, .pidfd = -1, .sync_fd = -1, .death_w = -1, .sigfd = -1, .timerfd = -1 };
+  if (r == 0)
+    r = jr_seccomp_compile (cfg->seccomp, &s.bpf, err);
+  if (r == 0)
+    r = open_timer (cfg->timeout, &s.timerfd, err);
+  if (r == 0)
+    r = start_child (cfg, argv, &s, err);
+  if (r == 0 && (r = handshake (cfg, &s, err)) < 0)
+    syscall (SYS_pidfd_send_signal, s.pidfd, SIGKILL, NULL, 0);
+  if (r == 0 || s.pid > 0)
+    {
+      s.sigfd = r == 0 ? open_sigfd () : -1;
+      int st = supervise (&s);
+      if (r == 0 && s.setup_failed)
+        r = jr_error_msg (err, s.msg.code, "jail setup: %s", s.msg.msg);
+      else if (r == 0 && s.timed_out)
+        {
+          *status = 124;
+          jr_error_msg (err, ETIMEDOUT, "timeout: the jail was killed after %g s", cfg->timeout);
+        }
+      else if (r == 0)
+        {
+          *status = st;
+          if (s.msg.code)
+            jr_error_msg (err, s.msg.code, "%s", s.msg.msg);
+        }
+    }
+  run_state_release (&s);
+  return r;
+}
