@@ -176,17 +176,25 @@ init_loop (pid_t cmd, const sigset_t *set)
     }
 }
 
-/* Wait until the supervisor says the id maps are written.  Fails if the
- * supervisor is gone (checked on the pipe, not with getppid, which is 0
- * in a new pid namespace). */
+/* Die with the supervisor: PDEATHSIG, then check on the pipe (not with
+ * getppid, which is 0 in a new pid namespace) that it is still there. */
 static int
-await_go (struct jr_child *c, struct jail_error *e)
+arm_death_signal (struct jr_child *c, struct jail_error *e)
 {
   if (prctl (PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
     return jr_error_buf (e, errno, "pdeathsig");
   struct pollfd pfd = { .fd = c->death_fd, .events = POLLIN };
   if (poll (&pfd, 1, 0) != 0)
     return jr_error_buf (e, ESRCH, "supervisor exited");
+  return 0;
+}
+
+/* Wait until the supervisor says the id maps are written. */
+static int
+await_go (struct jr_child *c, struct jail_error *e)
+{
+  if (arm_death_signal (c, e) < 0)
+    return -1;
   /* Dumpable while the supervisor writes our maps, then never again. */
   prctl (PR_SET_DUMPABLE, 1, 0, 0, 0);
   jr_msg_send (c->sync_fd, JR_MSG_HELLO, NULL);
@@ -203,6 +211,9 @@ static int
 build_jail (struct jr_child *c, struct jail_error *e)
 {
   int r = jr_userns_become (c->cfg, e);
+  /* A change of euid clears PDEATHSIG (as root the host uid changes). */
+  if (r == 0)
+    r = arm_death_signal (c, e);
   if (r == 0 && sethostname (c->cfg->hostname, strlen (c->cfg->hostname)) < 0)
     r = jr_error_buf (e, errno, "uts: sethostname %s", c->cfg->hostname);
   if (r == 0)

@@ -1,0 +1,71 @@
+#!/bin/sh
+# core.sh - the core jail of issue 2: namespaces, ids, capabilities, the
+# read-only root, /tmp, volumes, the host-root default, environment, fds,
+# exit statuses, signals, timeout and the death of the caller.
+. "$JR_SRC/tests/lib.sh"
+plan 35
+mkscratch
+P=/usr/bin/probe
+
+# namespaces: every one new
+host_ns=$(for n in user pid mnt net ipc uts cgroup; do echo "ns/$n $(stat -L -c %i /proc/self/ns/$n)"; done)
+jail_ns=$(jr --no-net "$ROOTFS" $P ns)
+same=$(printf '%s\n%s\n' "$host_ns" "$jail_ns" | sort | uniq -d | wc -l)
+is "7 namespaces reported" "$(printf '%s\n' "$jail_ns" | grep -c '^ns/')" 7
+is "no namespace shared with the host" "$same" 0
+
+# ids and the map
+st=$(jr --no-net "$ROOTFS" $P status)
+like "uid 65532" "$st" "^Uid:	65532	65532	65532	65532"
+like "gid 65532" "$st" "^Gid:	65532	65532	65532	65532"
+map=$(jr --no-net "$ROOTFS" /bin/cat /proc/self/uid_map | tr -s ' ' | sed 's/^ //')
+if [ "$JR_MODE" = root ]; then want="65532 1065532 1"; else want="65532 $(id -u) 1"; fi
+is "uid_map maps 65532 to an unprivileged host uid" "$map" "$want"
+for c in CapInh CapPrm CapEff CapBnd CapAmb; do
+  like "$c empty" "$st" "^$c:	0000000000000000"
+done
+like "NoNewPrivs 1" "$st" "^NoNewPrivs:	1"
+like "seccomp filter loaded" "$st" "^Seccomp:	2"
+
+# filesystem
+is "write to / fails with EROFS" "$(jr --no-net "$ROOTFS" $P write /x)" "write EROFS"
+is "/tmp is writable" "$(jr --no-net "$ROOTFS" $P write /tmp/x)" "write ok"
+is "/tmp is noexec" "$(jr --no-net "$ROOTFS" /bin/sh -c "cp $P /tmp/p && $P exec /tmp/p")" "exec EACCES"
+mkdir "$SCRATCH/rw" "$SCRATCH/ro"; chmod 777 "$SCRATCH/rw"; echo host > "$SCRATCH/ro/f"
+is "-v rw is writable" "$(jr --no-net -v "$SCRATCH/rw:/workspace" "$ROOTFS" $P write /workspace/out)" "write ok"
+is "the host sees the file" "$(cat "$SCRATCH/rw/out" 2>&1)" "probe"
+is "-v :ro is read-only" "$(jr --no-net -v "$SCRATCH/ro:/workspace:ro" "$ROOTFS" $P write /workspace/f)" "write EROFS"
+is "-v :ro content visible" "$(jr --no-net -v "$SCRATCH/ro:/workspace:ro" "$ROOTFS" /bin/cat /workspace/f)" "host"
+is "--tmpfs is writable" "$(jr --no-net --tmpfs /run:size=1m "$ROOTFS" $P write /run/x)" "write ok"
+
+# the embedded default: host root, read-only, private dirs hidden
+is "host root: /home and /root are empty" "$(jr --no-net / /bin/sh -c 'ls -A /home /root /run /var/tmp | grep -v "^/.*:$" | grep -v "^$" | wc -l')" 0
+is "host root: python3 runs" "$(jr --no-net / python3 -c 'print(1)')" 1
+is "host root: write to /usr fails" "$(jr --no-net / /bin/sh -c 'touch /usr/x 2>&1 | grep -c "Read-only"')" 1
+is "host root: no /sys content" "$(jr --no-net / /bin/sh -c 'ls -A /sys | wc -l')" 0
+
+# network, fds, environment, hostname
+is "--no-net: only lo" "$(jr --no-net "$ROOTFS" $P ifaces | sed -n 's/^ *\([a-z0-9]*\):.*/\1/p' | tr '\n' ' ')" "lo "
+fds=$(exec 7</etc/hostname; jr --no-net "$ROOTFS" $P fds)
+is "no inherited fd (only 0 1 2)" "$(printf '%s\n' "$fds" | awk '{print $2}' | sort -n | tr '\n' ' ')" "0 1 2 "
+env=$(SECRET=hunter2 jr --no-net -e FOO=bar -e SECRET2=x "$ROOTFS" $P env)
+unlike "caller's SECRET not inherited" "$env" "hunter2"
+like "-e FOO=bar set, HOME=/tmp" "$(printf '%s\n' "$env" | grep -E '^(FOO|HOME)=' | sort | tr '\n' ' ')" "^FOO=bar HOME=/tmp $"
+is "--hostname" "$(jr --no-net --hostname box1 "$ROOTFS" $P hostname)" "hostname box1"
+
+# statuses and signals
+jr --no-net "$ROOTFS" $P exit 42; is "exit status passed through" $? 42
+jr --no-net "$ROOTFS" $P kill 9; is "death by SIGKILL is 137" $? 137
+out=$(jr --no-net "$ROOTFS" nonexistent-cmd 2>&1); s=$?
+is "missing command is 127" "$s" 127
+t0=$(date +%s)
+out=$(jr --no-net --timeout 1 "$ROOTFS" $P sleep 30 2>&1); s=$?
+is "--timeout exits 124" "$s" 124
+ok "--timeout within 10 s and says so" sh -c "[ $(( $(date +%s) - t0 )) -lt 10 ] && echo '$out' | grep -q timeout"
+
+# a killed caller takes the jail with it (bounded wait)
+"$JAILRUN" --no-net "$ROOTFS" $P sleep 93 & jp=$!
+sleep 1; kill -9 $jp; wait $jp 2>/dev/null
+i=0; while pgrep -f "probe slee[p] 93" >/dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+ok "SIGKILL of jailrun leaves no jail process" sh -c '! pgrep -f "probe slee[p] 93"'
+done_testing

@@ -1,0 +1,177 @@
+/* probe.c - static program placed in the test rootfs; reports from
+ * inside the jail what it sees, one "key value" line per fact, so shell
+ * tests can grep.  Usage: probe WHAT [ARG...], WHAT one of:
+ *   status   Cap*, NoNewPrivs, Seccomp, Uid, Gid lines of /proc/self/status
+ *   ns       ns/<name> <inode> for every namespace link
+ *   fds      fd <n> -> <target> for every open fd
+ *   env      the environment, one KEY=VAL a line
+ *   write P  try to create file P: "write ok" or "write <errno name>"
+ *   exec P   try to execute P: "exec <errno name>" (on failure)
+ *   ifaces   interface names from /proc/self/net/dev
+ *   hostname the UTS host name
+ *   sleep N  sleep N seconds
+ *   kill S   kill itself with signal S
+ *   exit N   exit with status N
+ *   connect ADDR PORT  TCP connect: "connect ok" or "connect <errno name>" */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+extern char **environ;
+
+static const char *
+errname (int e)
+{
+  switch (e)
+    {
+    case EPERM: return "EPERM";
+    case ENOENT: return "ENOENT";
+    case EACCES: return "EACCES";
+    case EROFS: return "EROFS";
+    case ENOSYS: return "ENOSYS";
+    case EAFNOSUPPORT: return "EAFNOSUPPORT";
+    case ENETUNREACH: return "ENETUNREACH";
+    case ECONNREFUSED: return "ECONNREFUSED";
+    case EFAULT: return "EFAULT";
+    case EBADF: return "EBADF";
+    case EINVAL: return "EINVAL";
+    case ETIMEDOUT: return "ETIMEDOUT";
+    case EHOSTUNREACH: return "EHOSTUNREACH";
+    default: return "EOTHER";
+    }
+}
+
+static int
+cat_matching (const char *path, const char *const *prefixes)
+{
+  FILE *f = fopen (path, "re");
+  char line[512];
+  if (f == NULL)
+    return 1;
+  while (fgets (line, sizeof line, f))
+    for (size_t i = 0; prefixes[i]; i++)
+      if (strncmp (line, prefixes[i], strlen (prefixes[i])) == 0)
+        fputs (line, stdout);
+  fclose (f);
+  return 0;
+}
+
+static int
+do_ns (void)
+{
+  static const char *const names[] = { "user", "pid", "mnt", "net", "ipc", "uts", "cgroup", NULL };
+  for (size_t i = 0; names[i]; i++)
+    {
+      char p[64];
+      struct stat st;
+      snprintf (p, sizeof p, "/proc/self/ns/%s", names[i]);
+      if (stat (p, &st) == 0)
+        printf ("ns/%s %lu\n", names[i], (unsigned long) st.st_ino);
+    }
+  return 0;
+}
+
+static int
+do_fds (void)
+{
+  DIR *d = opendir ("/proc/self/fd");
+  struct dirent *de;
+  if (d == NULL)
+    return 1;
+  while ((de = readdir (d)))
+    {
+      char p[300], t[300];
+      if (de->d_name[0] == '.' || atoi (de->d_name) == dirfd (d))
+        continue;
+      snprintf (p, sizeof p, "/proc/self/fd/%s", de->d_name);
+      ssize_t n = readlink (p, t, sizeof t - 1);
+      t[n < 0 ? 0 : n] = '\0';
+      printf ("fd %s -> %s\n", de->d_name, t);
+    }
+  closedir (d);
+  return 0;
+}
+
+static int
+do_connect (const char *addr, const char *port)
+{
+  struct sockaddr_in6 s6 = { .sin6_family = AF_INET6, .sin6_port = htons (atoi (port)) };
+  struct sockaddr_in s4 = { .sin_family = AF_INET, .sin_port = htons (atoi (port)) };
+  int v6 = strchr (addr, ':') != NULL;
+  if ((v6 ? inet_pton (AF_INET6, addr, &s6.sin6_addr) : inet_pton (AF_INET, addr, &s4.sin_addr)) != 1)
+    return 2;
+  int fd = socket (v6 ? AF_INET6 : AF_INET, SOCK_STREAM, 0);
+  if (fd < 0)
+    {
+      printf ("connect %s\n", errname (errno));
+      return 0;
+    }
+  struct timeval tv = { .tv_sec = 3 };
+  setsockopt (fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+  int r = v6 ? connect (fd, (void *) &s6, sizeof s6) : connect (fd, (void *) &s4, sizeof s4);
+  printf ("connect %s\n", r == 0 ? "ok" : (errno == EINPROGRESS ? "ETIMEDOUT" : errname (errno)));
+  close (fd);
+  return 0;
+}
+
+int
+main (int argc, char **argv)
+{
+  static const char *const status_keys[] = { "Cap", "NoNewPrivs", "Seccomp", "Uid", "Gid", "Groups", NULL };
+  static const char *const all[] = { "", NULL };
+  if (argc < 2)
+    return 2;
+  const char *w = argv[1];
+  setvbuf (stdout, NULL, _IOLBF, 0);
+  if (strcmp (w, "status") == 0)
+    return cat_matching ("/proc/self/status", status_keys);
+  if (strcmp (w, "ns") == 0)
+    return do_ns ();
+  if (strcmp (w, "fds") == 0)
+    return do_fds ();
+  if (strcmp (w, "env") == 0)
+    {
+      for (char **e = environ; *e; e++)
+        puts (*e);
+      return 0;
+    }
+  if (strcmp (w, "write") == 0 && argc > 2)
+    {
+      int fd = open (argv[2], O_WRONLY | O_CREAT | O_TRUNC, 0644);
+      printf ("write %s\n", fd >= 0 && write (fd, "probe\n", 6) == 6 ? "ok" : errname (errno));
+      return 0;
+    }
+  if (strcmp (w, "exec") == 0 && argc > 2)
+    {
+      execl (argv[2], argv[2], (char *) NULL);
+      printf ("exec %s\n", errname (errno));
+      return 0;
+    }
+  if (strcmp (w, "ifaces") == 0)
+    return cat_matching ("/proc/self/net/dev", all);
+  if (strcmp (w, "hostname") == 0)
+    {
+      char h[256] = "";
+      gethostname (h, sizeof h);
+      printf ("hostname %s\n", h);
+      return 0;
+    }
+  if (strcmp (w, "sleep") == 0 && argc > 2)
+    return sleep ((unsigned) atoi (argv[2])), 0;
+  if (strcmp (w, "kill") == 0 && argc > 2)
+    return kill (getpid (), atoi (argv[2])), 99;
+  if (strcmp (w, "exit") == 0 && argc > 2)
+    return atoi (argv[2]);
+  if (strcmp (w, "connect") == 0 && argc > 3)
+    return do_connect (argv[2], argv[3]);
+  return 2;
+}
