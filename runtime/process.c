@@ -1,6 +1,8 @@
 /* process.c - the supervisor side of a jail: clone3 the jail's init into
- * new namespaces with a pidfd, write its id maps, then wait on one poll
- * loop for its exit, its setup errors, forwarded signals and the timeout.
+ * new namespaces with a pidfd, write its id maps, wire the network, then
+ * wait on one epoll loop (netns/loop.c) for its exit, its setup errors,
+ * forwarded signals and the timeout, while the loop also serves the
+ * forwarder and the proxy.
  * Nothing outlives jail_run(): the init dies with its supervisor. */
 #include <errno.h>
 #include <fcntl.h>
@@ -11,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -18,12 +21,21 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "loop.h"
 #include "process.h"
 
 #define NS_FLAGS (CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWNET \
                   | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWCGROUP)
 
 static const int forwarded[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH };
+
+struct run_state;
+/* A supervisor fd on the event loop, with its run. */
+struct run_src
+{
+  struct jr_loop_src src;
+  struct run_state *s;
+};
 
 /* Everything one run owns, released by run_state_release. */
 struct run_state
@@ -38,6 +50,10 @@ struct run_state
   bool setup_failed;
   struct jail_error msg;  /* last message from the child */
   struct jr_bpf bpf;
+  struct jr_loop loop;    /* netns/loop.c: the supervisor's one epoll loop */
+  struct jr_net *net;     /* netns/net.c: forwarder, bridge, proxy */
+  struct run_src srcs[4]; /* pidfd, sync channel, signals, timer */
+  bool exited, chan_done;
 };
 
 static void
@@ -51,6 +67,9 @@ run_state_release (struct run_state *s)
         *fds[i] = -1;
       }
   jr_bpf_release (&s->bpf);
+  jr_net_release (s->net);
+  s->net = NULL;
+  jr_loop_release (&s->loop);
 }
 
 /* clone3 with a pidfd straight into new namespaces; clone(2) when the
@@ -122,6 +141,8 @@ handshake (const struct jail_config *cfg, struct run_state *s, jail_error **err)
   if (n != (ssize_t) sizeof m || m.type != JR_MSG_HELLO)
     return jr_error (err, EPIPE, "jail: child did not start");
   int r = jr_userns_write_maps (s->pid, cfg->uid, cfg->gid, err);
+  if (r == 0)
+    r = jr_net_attach (s->net, &s->loop, s->pid, s->pidfd, err);
   if (r < 0)
     return r;
   struct jr_msg go = { .type = JR_MSG_GO };
@@ -170,55 +191,79 @@ open_timer (double seconds, int *out, jail_error **err)
   return 0;
 }
 
-/* Handle whatever poll reported on the channel, signals and timer. */
+/* The jail's init ended (its pidfd is readable). */
 static void
-on_events (struct run_state *s, struct pollfd *p)
+on_pidfd (struct jr_loop_src *src, uint32_t ev)
 {
-  if (p[1].revents)
+  struct run_state *s = ((struct run_src *) src)->s;
+  s->exited = true;
+  jr_loop_mod (&s->loop, src, 0);
+}
+
+/* A message from the child on the sync channel, or its EOF (the command
+ * exec'd, or everything closed). */
+static void
+on_sync (struct jr_loop_src *src, uint32_t ev)
+{
+  struct run_state *s = ((struct run_src *) src)->s;
+  struct jr_msg m;
+  ssize_t n = recv_msg (s, &m);
+  if (n == (ssize_t) sizeof m && (m.type == JR_MSG_SETUP_ERR || m.type == JR_MSG_EXEC_ERR))
     {
-      struct jr_msg m;
-      ssize_t n = recv_msg (s, &m);
-      if (n == (ssize_t) sizeof m && (m.type == JR_MSG_SETUP_ERR || m.type == JR_MSG_EXEC_ERR))
-        {
-          s->setup_failed = m.type == JR_MSG_SETUP_ERR;
-          s->msg.code = m.code;
-          memcpy (s->msg.msg, m.text, sizeof s->msg.msg);
-          s->msg.msg[sizeof s->msg.msg - 1] = '\0';
-        }
-      if (n <= 0)
-        p[1].fd = -1; /* EOF: command exec'd (or everything closed) */
+      s->setup_failed = m.type == JR_MSG_SETUP_ERR;
+      s->msg.code = m.code;
+      memcpy (s->msg.msg, m.text, sizeof s->msg.msg);
+      s->msg.msg[sizeof s->msg.msg - 1] = '\0';
     }
+  if (n <= 0)
+    {
+      jr_loop_del (&s->loop, src);
+      s->chan_done = true;
+    }
+}
+
+/* A forwarded signal: pass it to the jail's init. */
+static void
+on_signal (struct jr_loop_src *src, uint32_t ev)
+{
+  struct run_state *s = ((struct run_src *) src)->s;
   struct signalfd_siginfo si;
-  if (p[2].revents && read (s->sigfd, &si, sizeof si) == (ssize_t) sizeof si)
+  if (read (s->sigfd, &si, sizeof si) == (ssize_t) sizeof si)
     syscall (SYS_pidfd_send_signal, s->pidfd, (int) si.ssi_signo, NULL, 0);
+}
+
+/* The --timeout expired. */
+static void
+on_timer (struct jr_loop_src *src, uint32_t ev)
+{
+  struct run_state *s = ((struct run_src *) src)->s;
   uint64_t ticks;
-  if (p[3].revents && read (s->timerfd, &ticks, sizeof ticks) == (ssize_t) sizeof ticks)
+  if (read (s->timerfd, &ticks, sizeof ticks) == (ssize_t) sizeof ticks)
     {
       s->timed_out = true;
       syscall (SYS_pidfd_send_signal, s->pidfd, SIGKILL, NULL, 0);
     }
 }
 
-/* Wait for the init to end; returns its shell status. */
+/* Wait for the init to end, serving the network meanwhile; returns its
+ * shell status. */
 static int
 supervise (struct run_state *s)
 {
-  struct pollfd p[4] = {
-    { .fd = s->pidfd, .events = POLLIN },
-    { .fd = s->sync_fd, .events = POLLIN },
-    { .fd = s->sigfd, .events = POLLIN },
-    { .fd = s->timerfd, .events = POLLIN },
-  };
-  for (;;)
+  int fds[4] = { s->pidfd, s->sync_fd, s->sigfd, s->timerfd };
+  jr_loop_fn fns[4] = { on_pidfd, on_sync, on_signal, on_timer };
+  for (int i = 0; i < 4; i++)
     {
-      if (poll (p, 4, -1) < 0 && errno != EINTR)
-        break;
-      on_events (s, p);
-      if (p[0].revents && p[1].fd < 0)
-        break;
-      if (p[0].revents)
-        p[0].fd = -1, p[1].events = POLLIN; /* drain the channel, then stop */
+      s->srcs[i].s = s;
+      if (fds[i] >= 0 && jr_loop_add (&s->loop, &s->srcs[i].src, fds[i], EPOLLIN, fns[i]) < 0 && i < 2)
+        s->exited = s->chan_done = true; /* cannot wait: fall through to waitid */
     }
+  s->chan_done |= s->sync_fd < 0;
+  jr_net_sigpipe_block (s->net);
+  while (!(s->exited && s->chan_done))
+    if (jr_loop_run_once (&s->loop, -1) < 0)
+      break;
+  jr_net_sigpipe_restore (s->net);
   siginfo_t si = { 0 };
   if (waitid ((idtype_t) P_PIDFD, (id_t) s->pidfd, &si, WEXITED | __WALL) < 0)
     waitid (P_PID, (id_t) s->pid, &si, WEXITED | __WALL);
@@ -233,7 +278,12 @@ jail_run (jail_config *cfg, char *const argv[], int *status, jail_error **err)
   if (argv == NULL || argv[0] == NULL || argv[0][0] == '\0')
     return jr_error_msg (err, EINVAL, "run: no command given");
   int r = jr_mounts_check (cfg, err);
-  struct run_state s = { .pid = -1, .pidfd = -1, .sync_fd = -1, .death_w = -1, .sigfd = -1, .timerfd = -1 };
+  struct run_state s = { .pid = -1, .pidfd = -1, .sync_fd = -1, .death_w = -1, .sigfd = -1, .timerfd = -1,
+                         .loop = { .epfd = -1 } };
+  if (r == 0)
+    r = jr_loop_init (&s.loop, err);
+  if (r == 0)
+    r = jr_net_prepare (cfg, &s.net, err);
   if (r == 0)
     r = jr_seccomp_compile (cfg->seccomp, &s.bpf, err);
   if (r == 0)
