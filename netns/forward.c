@@ -240,32 +240,51 @@ conn_established (struct jr_conn *c)
   return 0;
 }
 
-/* Drive one connection after any event on either socket. */
+enum { PUMP_AB = 1, PUMP_BA = 2, PUMP_ALL = 3 };
+
+/* Drive one connection's directions in `which` after an event. */
 static void
-conn_pump (struct jr_conn *c)
+conn_pump (struct jr_conn *c, int which)
 {
   if (c->dead || c->connecting)
     return;
-  int pre = pre_flush (c);
-  int r1 = pre < 0 ? pre : dir_pump (&c->ab, c->a, c->b, pre == 0);
-  int r2 = r1 < 0 ? r1 : dir_pump (&c->ba, c->b, c->a, false);
+  int r1 = 0, r2 = 0;
+  if (which & PUMP_AB)
+    {
+      int pre = pre_flush (c);
+      r1 = pre < 0 ? pre : dir_pump (&c->ab, c->a, c->b, pre == 0);
+    }
+  if ((which & PUMP_BA) && r1 >= 0)
+    r2 = dir_pump (&c->ba, c->b, c->a, false);
   if (r1 > 0 || r2 > 0)
     c->last = jr_now ();
   if (r1 < 0 || r2 < 0 || (c->ab.shut && c->ba.shut))
     conn_close (c);
 }
 
+/* Directions an event on a socket can unblock: readable feeds the
+ * direction it is the source of, writable drains the one it is the
+ * destination of, errors wake both. */
+static int
+event_dirs (uint32_t ev, int src_dir, int dst_dir)
+{
+  if (ev & (EPOLLERR | EPOLLHUP))
+    return PUMP_ALL;
+  return ((ev & (EPOLLIN | EPOLLRDHUP)) ? src_dir : 0) | ((ev & EPOLLOUT) ? dst_dir : 0);
+}
+
 /* Event on the client or the server socket. */
 static void
 on_conn_a (struct jr_loop_src *s, uint32_t ev)
 {
-  conn_pump ((struct jr_conn *) ((char *) s - offsetof (struct jr_conn, sa)));
+  conn_pump ((struct jr_conn *) ((char *) s - offsetof (struct jr_conn, sa)), event_dirs (ev, PUMP_AB, PUMP_BA));
 }
 
 static void
 on_conn_b (struct jr_loop_src *s, uint32_t ev)
 {
   struct jr_conn *c = (struct jr_conn *) ((char *) s - offsetof (struct jr_conn, sb));
+  int which = event_dirs (ev, PUMP_BA, PUMP_AB);
   if (c->connecting)
     {
       int e = 0;
@@ -278,8 +297,9 @@ on_conn_b (struct jr_loop_src *s, uint32_t ev)
           conn_close (c);
           return;
         }
+      which = PUMP_ALL; /* a may have sent while we connected */
     }
-  conn_pump (c);
+  conn_pump (c, which);
 }
 
 /* A connection object for a (accepted) and b (created); takes both fds. */
@@ -455,7 +475,7 @@ jr_fwd_pipe (struct jr_fwd *f, int a, int b, const char *pre, size_t pre_len,
       conn_close (c);
       return -ENOMEM;
     }
-  conn_pump (c);
+  conn_pump (c, PUMP_ALL);
   return 0;
 }
 

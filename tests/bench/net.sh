@@ -31,10 +31,12 @@ echo "throughput, $BYTES bytes, best of 3 (MB/s):"
 echo "  direct loopback   $direct"
 echo "  jailrun -p        $jr  (ratio to direct $(echo "scale=2; $jr/$direct" | bc))"
 echo "  socat             $so  (jailrun/socat $(echo "scale=2; $jr/$so" | bc))"
-if command -v slirp4netns >/dev/null 2>&1 || command -v pasta >/dev/null 2>&1; then
-  echo "  (slirp4netns/pasta installed but not wired into this benchmark)"
+if [ -r /dev/net/tun ] && [ -w /dev/net/tun ] && [ "$(id -u)" != 0 ] && command -v pasta >/dev/null 2>&1; then
+  pp=$(port); pasta -f -t "$pp:9000" -u none -T none -U none -- "$w/tcpbench" server 9000 >/dev/null 2>&1 & pids="$pids $!"
+  waitport "$pp" && pa=$(best "$pp") && echo "  pasta -t          $pa  (jailrun/pasta $(echo "scale=2; $jr/$pa" | bc))"
 else
-  echo "  slirp4netns / pasta: not installed (apt-get install slirp4netns passt) - not measured"
+  echo "  pasta / slirp4netns: not measured (they need a readable /dev/net/tun and a non-root caller;"
+  echo "  here: $(ls -l /dev/net/tun 2>&1 | cut -d' ' -f1), uid $(id -u))"
 fi
 
 # latency at 200 connections: the same echo server direct and through -p
