@@ -19,6 +19,7 @@
 struct jr_net
 {
   int mode;
+  const struct jr_netcfg *nc;   /* the run's config: published ports, allowlist */
   struct jr_netplan plan;
   struct jr_helper helper;
   struct jr_fwd *fwd;
@@ -60,6 +61,7 @@ jr_net_prepare (jail_config *cfg, struct jr_net **out, jail_error **err)
     return jr_error (err, ENOMEM, "network");
   *out = n;
   n->mode = cfg->net_mode;
+  n->nc = nc;
   n->helper = (struct jr_helper) { .pid = -1, .pidfd = -1, .sock = -1 };
   n->plan.bridge = n->mode != JAIL_NET_NONE;
   n->plan.prefix = nc ? nc->prefix : 16;
@@ -139,4 +141,44 @@ jr_net_sigpipe_restore (struct jr_net *n)
     sigtimedwait (&set, NULL, &zero);
   pthread_sigmask (SIG_UNBLOCK, &set, NULL);
   n->sigpipe_blocked = false;
+}
+
+/* Append an IPv4 address (host order) as a JSON string. */
+static size_t
+put_ip (char *buf, size_t sz, size_t o, const char *key, uint32_t a, bool comma)
+{
+  char t[16];
+  uint32_t be = htonl (a);
+  inet_ntop (AF_INET, &be, t, sizeof t);
+  int w = snprintf (buf + o, o < sz ? sz - o : 0, "%s\"%s\":\"%s\"", comma ? "," : "", key, t);
+  return o + (size_t) (w > 0 ? w : 0);
+}
+
+int
+jr_net_describe (const struct jr_net *n, char *buf, size_t sz)
+{
+  static const char *const modes[] = { "private", "none", "proxy" };
+  size_t o = (size_t) snprintf (buf, sz, "{\"mode\":\"%s\"", modes[n->mode % 3]);
+  if (n->plan.bridge)
+    {
+      if (n->plan.jail_addr) /* known once the jail exists */
+        o = put_ip (buf, sz, o, "address", n->plan.jail_addr, true);
+      o = put_ip (buf, sz, o, "gateway", n->plan.bridge_addr, true);
+      o += (size_t) snprintf (buf + o, o < sz ? sz - o : 0, ",\"prefix\":%d", n->plan.prefix);
+    }
+  o += (size_t) snprintf (buf + o, o < sz ? sz - o : 0, ",\"publish\":[");
+  for (size_t i = 0; n->nc && i < n->nc->n_publish; i++)
+    o += (size_t) snprintf (buf + o, o < sz ? sz - o : 0, "%s\"%s\"", i ? "," : "", n->nc->publish[i].spec);
+  o += (size_t) snprintf (buf + o, o < sz ? sz - o : 0, "],\"allow\":[");
+  for (size_t i = 0; n->mode == JAIL_NET_PROXY && n->nc && i < n->nc->n_allow; i++)
+    {
+      const struct jr_allow *a = &n->nc->allow[i];
+      if (a->any_port)
+        o += (size_t) snprintf (buf + o, o < sz ? sz - o : 0, "%s\"%s\"", i ? "," : "", a->host);
+      else
+        o += (size_t) snprintf (buf + o, o < sz ? sz - o : 0, a->literal && strchr (a->host, ':')
+                                ? "%s\"[%s]:%u\"" : "%s\"%s:%u\"", i ? "," : "", a->host, a->port);
+    }
+  o += (size_t) snprintf (buf + o, o < sz ? sz - o : 0, "]}");
+  return o < sz ? (int) o : -ENOSPC;
 }

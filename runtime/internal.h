@@ -100,6 +100,9 @@ struct jr_loop;
 int jr_net_prepare (jail_config *cfg, struct jr_net **out, jail_error **err);
 int jr_net_attach (struct jr_net *n, struct jr_loop *loop, pid_t pid, int pidfd, jail_error **err);
 void jr_net_release (struct jr_net *n);
+/* JSON of the jail's network for inspect: mode, address, gateway, prefix,
+ * published ports, allowlist.  Length, or -ENOSPC. */
+int jr_net_describe (const struct jr_net *n, char *buf, size_t sz);
 void jr_net_sigpipe_block (struct jr_net *n);
 void jr_net_sigpipe_restore (struct jr_net *n);
 void jr_netcfg_free (struct jr_netcfg *n);

@@ -2,6 +2,7 @@
  * normalisation, odd IPv4 forms, allow entries and wildcard boundaries,
  * the public-address check, the head parser's refusals, and -p parsing. */
 #include <arpa/inet.h>
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -148,9 +149,41 @@ test_publish (void)
   jail_error_free (e);
 }
 
+/* The supervisor's description of a jail's network (for inspect). */
+static void
+test_describe (void)
+{
+  jail_config *cfg = NULL;
+  jail_error *e = NULL;
+  struct jr_net *n = NULL;
+  char buf[1024];
+  int r = jail_config_new (&cfg, &e);
+  if (r == 0)
+    r = jail_config_set_network (cfg, JAIL_NET_PROXY, &e);
+  if (r == 0)
+    r = jail_config_add_allow (cfg, "*.example.test", &e);
+  if (r == 0)
+    r = jail_config_add_allow (cfg, "[::1]:8080", &e);
+  if (r == 0)
+    r = jail_config_set_subnet (cfg, "10.77.0.0/24", &e);
+  if (r == 0)
+    r = jr_net_prepare (cfg, &n, &e);
+  ok (r == 0 && jr_net_describe (n, buf, sizeof buf) > 0
+      && strcmp (buf, "{\"mode\":\"proxy\",\"gateway\":\"10.77.0.1\",\"prefix\":24,"
+                 "\"publish\":[],\"allow\":[\"*.example.test:443\",\"[::1]:8080\"]}") == 0,
+      "network description for inspect");
+  if (r == 0)
+    printf ("# %s\n", buf);
+  ok (r == 0 && jr_net_describe (n, buf, 10) == -ENOSPC, "description bounded by the buffer");
+  jr_net_release (n);
+  jail_config_free (cfg);
+  jail_error_free (e);
+}
+
 int
 main (void)
 {
+  test_describe ();
   test_hosts ();
   test_allow ();
   test_addrs ();

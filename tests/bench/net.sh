@@ -15,6 +15,7 @@ w=$(mktemp -d "${TMPDIR:-/tmp}/jrbench.XXXXXX"); chmod 755 "$w"
 pids=""
 cleanup() { for p in $pids; do kill "$p" 2>/dev/null; done; wait 2>/dev/null; rm -rf "$w"; }
 trap cleanup EXIT
+trap "exit 130" INT TERM PIPE HUP
 cc -O2 -pthread -o "$w/tcpbench" "$src/tests/bench/tcpbench.c" || exit 1
 port() { $PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 waitport() { for i in $(seq 100); do "$w/tcpbench" client 127.0.0.1 "$1" 1 >/dev/null 2>&1 && return 0; sleep 0.1; done; return 1; }
