@@ -89,7 +89,7 @@ done < "$SCRATCH/expect"
 # otherwise.  The probe's arguments make the kernel fail them with
 # EFAULT/EINVAL/EBADF/ESRCH, except calls the kernel refuses with EPERM
 # (or lacks) anyway on some hosts: those are listed in $hostdep and shown,
-# and seccomp-bpf checks their BPF decision directly.
+# and tests/seccomp-bpf.c checks their BPF decision directly.
 hostdep=" kexec_load init_module finit_module pivot_root reboot swapon syslog acct socket_alg socket_alg_highbits socket_vsock "
 notfilter=""; same=""
 while read -r c want; do
