@@ -373,7 +373,7 @@ jail_config_set_seccomp (jail_config *c, const char *spec, jail_error **err)
     return jr_error_msg (err, EINVAL, "seccomp: no policy given");
   cleanup_free char *joined = NULL;
   int ret = seccomp_spec_join (c->seccomp, spec, &joined, err);
-  /* Compile once now so a bad spec fails at configuration time. */
+  /* Check now so a bad spec fails at configuration time. */
   char *warnings = NULL;
   if (ret == 0)
     ret = jr_seccomp_check (joined, &warnings, err);

@@ -84,7 +84,7 @@ int jr_caps_apply (uint64_t keep, struct jail_error *e);
 
 /* seccomp/filter.c */
 int jr_seccomp_compile (const char *spec, struct jr_bpf *out, jail_error **err);
-/* Compile spec only to check it; *warnings gets its warnings (or NULL). */
+/* Check spec (build its policy); *warnings gets its warnings (or NULL). */
 int jr_seccomp_check (const char *spec, char **warnings, jail_error **err);
 int jr_seccomp_load (const struct jr_bpf *bpf, struct jail_error *e);
 void jr_bpf_release (struct jr_bpf *bpf);

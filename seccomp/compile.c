@@ -8,6 +8,7 @@
  * by bit, into disjoint masked-equality "cubes", each added with the
  * otherwise action.  Every call then matches exactly one rule. */
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -85,37 +86,61 @@ emit (struct cover *c, const struct cube *reg)
   return add (c->ctx, c->e, c->e->otherwise, n, cmp, c->err);
 }
 
+/* Does cube k share values with region reg, and does it hold all of it? */
+static void
+relate (const struct cube *k, const struct cube *reg, bool *consistent, bool *inside)
+{
+  *consistent = *inside = true;
+  for (unsigned a = 0; a < JR_SC_MAX_CMP; a++)
+    {
+      *consistent = *consistent && !((k->val[a] ^ reg->val[a]) & k->mask[a] & reg->mask[a]);
+      *inside = *inside && !(k->mask[a] & ~reg->mask[a]);
+    }
+}
+
+/* The open bit to split reg on: the one leaving the fewest cubes on its
+ * smaller side (0 when all cubes agree on it), so few rules come out. */
+static bool
+pick_bit (const struct cover *c, const struct cube *reg, const bool *live, unsigned *arg, uint64_t *bit)
+{
+  size_t best = SIZE_MAX;
+  for (unsigned a = 0; a < JR_SC_MAX_CMP; a++)
+    for (unsigned b = 0; b < 64; b++)
+      {
+        uint64_t m = 1ull << b;
+        size_t n0 = 0, n1 = 0, open = 0;
+        if (reg->mask[a] & m)
+          continue;
+        for (size_t i = 0; i < c->n; i++)
+          if (live[i] && (c->cubes[i].mask[a] & m))
+            open++, n1 += (c->cubes[i].val[a] & m) != 0, n0 += (c->cubes[i].val[a] & m) == 0;
+        if (open && (n0 < n1 ? n0 : n1) < best)
+          best = n0 < n1 ? n0 : n1, *arg = a, *bit = m;
+      }
+  return best != SIZE_MAX;
+}
+
 /* Cover the part of region reg that no rule cube covers. */
 static int
 cover (struct cover *c, const struct cube *reg)
 {
-  int pick = -1;
-  uint64_t bit = 0;
+  bool live[c->n], any = false;
   for (size_t i = 0; i < c->n; i++)
     {
-      const struct cube *k = &c->cubes[i];
-      bool consistent = true, inside = true;
-      for (unsigned a = 0; a < JR_SC_MAX_CMP; a++)
-        {
-          consistent = consistent && !((k->val[a] ^ reg->val[a]) & k->mask[a] & reg->mask[a]);
-          inside = inside && !(k->mask[a] & ~reg->mask[a]);
-        }
-      if (consistent && inside)
+      bool inside;
+      relate (&c->cubes[i], reg, &live[i], &inside);
+      if (live[i] && inside)
         return 0; /* the whole region matches a rule */
-      for (unsigned a = 0; consistent && pick < 0 && a < JR_SC_MAX_CMP; a++)
-        if (k->mask[a] & ~reg->mask[a])
-          {
-            uint64_t open = k->mask[a] & ~reg->mask[a];
-            pick = (int) a;
-            bit = open & -open;
-          }
+      any = any || live[i];
     }
-  if (pick < 0)
+  unsigned arg = 0;
+  uint64_t bit = 0;
+  if (!any || !pick_bit (c, reg, live, &arg, &bit))
     return emit (c, reg);
   struct cube half = *reg;
-  half.mask[pick] |= bit;
+  half.mask[arg] |= bit;
   int r = cover (c, &half);
-  half.val[pick] |= bit;
+  half.val[arg] |= bit;
   return r < 0 ? r : cover (c, &half);
 }
 

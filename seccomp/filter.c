@@ -79,10 +79,15 @@ jr_seccomp_compile (const char *spec, struct jr_bpf *out, jail_error **err)
 int
 jr_seccomp_check (const char *spec, char **warnings, jail_error **err)
 {
-  struct jr_bpf probe;
+  /* The policy only: libseccomp's compile costs milliseconds, and
+   * jail_run does it once, before anything is started. */
+  struct jr_sc_policy p;
+  bool unconfined;
   *warnings = NULL;
-  int r = compile_spec (spec, &probe, warnings, err);
-  jr_bpf_release (&probe);
+  int r = jr_sc_policy_from_spec (spec, &p, &unconfined, err);
+  if (r == 0)
+    *warnings = jr_steal_ptr (&p.warnings);
+  jr_sc_policy_free (&p);
   return r;
 }
 
