@@ -4,6 +4,7 @@
  * "NAME RESULT", RESULT being "ok" or the errno name.  An allowed call
  * fails in the kernel (EFAULT, EBADF, EINVAL, ESRCH...) or succeeds
  * harmlessly; a call the filter denies gets EPERM, ENOSYS or EAFNOSUPPORT.
+ * ioctl cases use fd -1, so nothing is ever pushed into a terminal.
  *
  * Usage: seccomp-probe          every case but the ones that must kill
  *        seccomp-probe NAME...  the named cases (int80 and x32 kill the
@@ -57,10 +58,11 @@ sock (long family, long type, long proto)
   return fd;
 }
 
+/* Set persona p (restoring the old one when that worked). */
 static long
-pers (void)
+pers (unsigned long p)
 {
-  long old = personality (0x0400000); /* READ_IMPLIES_EXEC */
+  long old = personality (p);
   if (old != -1)
     personality ((unsigned long) old);
   return old;
@@ -106,7 +108,8 @@ pers (void)
   X (kcmp, syscall (SYS_kcmp, 0x3fffffff, 0x3fffffff, 0, 0, 0)) \
   X (process_madvise, syscall (SYS_process_madvise, -1, 0, 0, 0, 0)) \
   X (open_by_handle_at, syscall (SYS_open_by_handle_at, -1, BAD, 0)) \
-  X (personality_read_implies_exec, pers ()) \
+  X (personality_read_implies_exec, pers (0x0400000)) \
+  X (personality_addr_no_randomize, pers (0x0040000)) \
   X (personality_query, personality (0xffffffff)) \
   X (ioctl_tcgets, syscall (SYS_ioctl, -1, TCGETS, 0)) \
   X (ioctl_tiocsti, syscall (SYS_ioctl, -1, TIOCSTI, BAD)) \

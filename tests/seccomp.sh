@@ -5,7 +5,7 @@
 # +/- edits, a Docker-format JSON profile, bad profiles, --seccomp-dump,
 # and the differential check against podman's default profile.
 . "$JR_SRC/tests/lib.sh"
-plan 115
+plan 116
 mkscratch
 SP=/usr/bin/seccomp-probe
 PODMAN=/usr/share/containers/seccomp.json
@@ -58,6 +58,7 @@ kcmp EPERM
 process_madvise EPERM
 open_by_handle_at EPERM
 personality_read_implies_exec EPERM
+personality_addr_no_randomize EPERM
 personality_query ok
 ioctl_tcgets EBADF
 ioctl_tiocsti EPERM
