@@ -91,7 +91,10 @@ done < "$SCRATCH/expect"
 # EFAULT/EINVAL/EBADF/ESRCH, except calls the kernel refuses with EPERM
 # (or lacks) anyway on some hosts: those are listed in $hostdep and shown,
 # and tests/seccomp-bpf.c checks their BPF decision directly.
-hostdep=" kexec_load init_module finit_module pivot_root reboot swapon syslog acct socket_alg socket_alg_highbits socket_vsock "
+# (capability checked first on older kernels: bpf, open_by_handle_at; module
+# not loaded: AF_ALG, AF_VSOCK; mseal exists from Linux 6.10 on)
+hostdep=" kexec_load init_module finit_module pivot_root reboot swapon syslog acct bpf open_by_handle_at 
+ socket_alg socket_alg_highbits socket_vsock socketpair_alg mseal_unknown_to_libseccomp "
 notfilter=""; same=""
 while read -r c want; do
   case "$want" in ok|EBADF|EINVAL) continue ;; esac
