@@ -19,6 +19,8 @@ main (int argc, char **argv)
 {
   /* The supervisor is not dumpable: nothing can read its memory. */
   prctl (PR_SET_DUMPABLE, 0, 0, 0, 0);
+  if (argc >= 2 && strcmp (argv[1], "--seccomp-dump") == 0)
+    return cmd_seccomp_dump (argc - 1, argv + 1);
   if (argc >= 2 && strcmp (argv[1], "run") == 0)
     return cmd_run (argc - 1, argv + 1);
   return cmd_run (argc, argv);

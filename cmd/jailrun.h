@@ -9,4 +9,8 @@
 /* Print "jailrun: MESSAGE" on stderr and free err. */
 void cmd_report (jail_error *err);
 int cmd_run (int argc, char **argv);
+/* --seccomp-dump [POLICY] */
+int cmd_seccomp_dump (int argc, char **argv);
+/* Print each line of warnings as "jailrun: warning: LINE" on stderr. */
+void cmd_print_warnings (const char *warnings);
 #endif

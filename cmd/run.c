@@ -51,7 +51,10 @@ usage (FILE *f)
          "  -w, --workdir DIR       working directory (default /)\n"
          "      --hostname NAME     host name (default jail)\n"
          "      --timeout SECONDS   kill the jail after SECONDS, exit 124\n"
-         "      --seccomp POLICY    default | unconfined\n"
+         "      --seccomp POLICY    default | unconfined | FILE (Docker/OCI JSON profile)\n"
+         "                          | +name,-name (allow / deny syscalls on top of the\n"
+         "                          default; repeatable, a later edit wins)\n"
+         "      --seccomp-dump [POLICY]  print the rules of POLICY and exit (first option)\n"
          "      --version           print the version and the features compiled in\n"
          "      --help              this text\n\n"
          "Exit status: the command's; 128+N if it died of signal N; 124 on timeout;\n"
@@ -130,6 +133,8 @@ cmd_run (int argc, char **argv)
       jail_config_free (cfg);
       return EXIT_JAILRUN;
     }
+  if (r == 0)
+    cmd_print_warnings (jail_config_warnings (cfg));
   if (r == 0)
     r = jail_config_set_rootfs (cfg, argv[optind], &err);
   int status = EXIT_JAILRUN;

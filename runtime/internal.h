@@ -50,6 +50,7 @@ struct jail_config
   double timeout;     /* seconds, 0 = none */
   int net_mode;       /* enum jail_net_mode */
   char *seccomp;      /* spec, see jail_config_set_seccomp */
+  char *seccomp_warnings; /* of the seccomp spec, see jail_config_warnings */
   struct jr_volume *volumes;
   size_t n_volumes;
   struct jr_tmpfs *tmpfs;
@@ -83,6 +84,8 @@ int jr_caps_apply (uint64_t keep, struct jail_error *e);
 
 /* seccomp/filter.c */
 int jr_seccomp_compile (const char *spec, struct jr_bpf *out, jail_error **err);
+/* Check spec (build its policy); *warnings gets its warnings (or NULL). */
+int jr_seccomp_check (const char *spec, char **warnings, jail_error **err);
 int jr_seccomp_load (const struct jr_bpf *bpf, struct jail_error *e);
 void jr_bpf_release (struct jr_bpf *bpf);
 

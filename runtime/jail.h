@@ -72,9 +72,19 @@ JAIL_EXPORT int jail_config_set_hostname (jail_config *cfg, const char *name, ja
 JAIL_EXPORT int jail_config_set_timeout (jail_config *cfg, double seconds, jail_error **err);
 /* Network mode, see enum jail_net_mode. */
 JAIL_EXPORT int jail_config_set_network (jail_config *cfg, int mode, jail_error **err);
-/* Seccomp policy: "default", "unconfined", a JSON profile path, or
- * "+name,-name" edits of the default. */
+/* Seccomp policy: "default", "unconfined", a Docker/OCI JSON profile
+ * path, or "+name,-name" edits of the default ("+name" allows every call
+ * of name, "-name" denies it with EPERM; a later edit wins).  Edits given
+ * in a second call add to the edits of the first. */
 JAIL_EXPORT int jail_config_set_seccomp (jail_config *cfg, const char *spec, jail_error **err);
+/* Warnings gathered while configuring (e.g. syscall names of a seccomp
+ * profile unknown on this architecture), one a line; NULL when none. */
+JAIL_EXPORT const char *jail_config_warnings (const jail_config *cfg);
+/* Readable text of the seccomp policy spec names (same syntax as
+ * jail_config_set_seccomp): per syscall its action and argument filters.
+ * *text (and *warnings, when not NULL: the policy's warnings or NULL) are
+ * malloc'd; the caller frees them. */
+JAIL_EXPORT int jail_seccomp_dump (const char *spec, char **text, char **warnings, jail_error **err);
 
 /* Run argv (argv[0] looked up in the jail's PATH) to completion.
  * On success returns 0 and stores in *status what a shell would report:
