@@ -105,7 +105,9 @@ probe_rootless (struct jr_cgprobe *p, const char *mroot)
         continue;
       char save = *end;
       *end = '\0';
-      bool ok = writable_cgroup (own);
+      const char *base = strrchr (own, '/');
+      /* Never nest below the leaf an earlier run moved processes into. */
+      bool ok = !(base && strcmp (base + 1, JR_CG_LEAF) == 0) && writable_cgroup (own);
       if (ok)
         p->parent = strdup (own);
       *end = save;

@@ -18,6 +18,9 @@ enum
 };
 #define JR_CG_ALL (JR_CG_MEMORY | JR_CG_CPU | JR_CG_PIDS)
 
+/* Where "no internal processes" moves a delegated cgroup's processes. */
+#define JR_CG_LEAF "jailrun-leaf"
+
 /* Period written to cpu.max, in microseconds. */
 #define JR_CPU_PERIOD 100000
 

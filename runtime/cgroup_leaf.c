@@ -17,8 +17,6 @@
 #include "cgroup.h"
 #include "internal.h"
 
-#define LEAF "jailrun-leaf"
-
 /* Remove the jailrun cgroups in parent_fd whose supervisor is gone, and
  * an empty leaf left by an earlier run. */
 static void
@@ -45,16 +43,16 @@ remove_stale (int parent_fd)
         jr_cg_remove (parent_fd, de->d_name, 0);
     }
   closedir (d);
-  unlinkat (parent_fd, LEAF, AT_REMOVEDIR); /* fails while it holds processes */
+  unlinkat (parent_fd, JR_CG_LEAF, AT_REMOVEDIR); /* fails while it holds processes */
 }
 
 /* Move every process of parent_fd into its leaf (bounded rounds). */
 static int
 move_to_leaf (int parent_fd)
 {
-  if (mkdirat (parent_fd, LEAF, 0755) < 0 && errno != EEXIST)
+  if (mkdirat (parent_fd, JR_CG_LEAF, 0755) < 0 && errno != EEXIST)
     return -errno;
-  cleanup_close int leaf = openat (parent_fd, LEAF, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  cleanup_close int leaf = openat (parent_fd, JR_CG_LEAF, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (leaf < 0)
     return -errno;
   cleanup_free char *buf = malloc (65536);
