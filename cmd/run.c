@@ -63,7 +63,8 @@ usage (FILE *f)
          "      --memory SIZE       memory limit (512m, 2g), no swap (cgroup v2)\n"
          "      --cpus N            CPU share in cores (0.5 = half a core)\n"
          "      --pids-limit N      maximum number of tasks\n"
-         "      --cgroup-parent PATH  parent cgroup (root; default /jailrun)\n"
+         "      --cgroup-parent PATH  existing parent cgroup (default: /jailrun as\n"
+         "                          root, the delegated cgroup rootless)\n"
          "      --limits strict|best-effort  a limit the host cannot enforce is an\n"
          "                          error (strict, default) or a warning\n"
          "      --stats             print peak memory, CPU time, max tasks at exit\n"
@@ -210,7 +211,7 @@ cmd_run (int argc, char **argv)
     {
       block_forwarded ();
       r = jail_run (cfg, argv + optind + 1, &status, &err);
-      if (stats)
+      if (stats && r == 0)
         print_stats (cfg);
     }
   jail_config_free (cfg);

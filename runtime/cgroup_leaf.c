@@ -22,7 +22,7 @@
 static void
 remove_stale (int parent_fd)
 {
-  int fd = dup (parent_fd);
+  int fd = fcntl (parent_fd, F_DUPFD_CLOEXEC, 3);
   DIR *d = fd >= 0 ? fdopendir (fd) : NULL;
   if (d == NULL)
     {
@@ -222,7 +222,7 @@ jr_cgroup_create (const struct jr_limits *l, struct jr_cgroup *cg, jail_error **
   if (r < 0 && (asked == 0 || l->mode == JAIL_LIMITS_BEST_EFFORT))
     r = 0, jr_cgroup_release (cg); /* run without (that part of) a cgroup */
   else if (r < 0)
-    r = jr_error (err, -r, "cgroup %s/%s: %s", p.parent, cg->name ? cg->name : "", where);
+    r = jr_error (err, -r, "cgroup %s%s%s: %s", p.parent, cg->name ? "/" : "", cg->name ? cg->name : "", where);
   jr_cgprobe_release (&p);
   return r < 0 ? r : 0;
 }

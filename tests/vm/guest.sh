@@ -38,6 +38,7 @@ ok "its cgroup is removed at the end" test ! -d "$d"
 
 # Memory: a hog is OOM-killed and reported; below the limit all is well.
 out=$(jr --memory 32m "$ROOTFS" $P hog 256 2>&1); rc=$?
+echo "# $(printf '%s' "$out" | tr '\n' ' ')"
 is "memory hog: exit 137" "$rc" 137
 like "memory hog: reported as out of memory" "$out" "killed: out of memory, memory.max=32M, peak [0-9.]+[KMG]"
 unlike "memory hog: never got its 256M" "$out" "hog done"

@@ -25,7 +25,9 @@ fail() { echo "1..1"; echo "not ok 1 - vm tier: $*"; exit 1; }
 fetch_kernel() {
   k=$(ls "$cache"/vmlinuz-* 2>/dev/null | head -n 1)
   [ -n "$k" ] && return 0
-  pkg=$(apt-cache depends linux-image-cloud-amd64 2>/dev/null | awk '/Depends: linux-image-/ { print $2; exit }')
+  dep() { apt-cache depends linux-image-cloud-amd64 2>/dev/null | awk '/Depends: linux-image-/ { print $2; exit }'; }
+  pkg=$(dep)
+  if [ -z "$pkg" ] && [ "$(id -u)" = 0 ]; then apt-get update -qq >/dev/null 2>&1; pkg=$(dep); fi
   [ -n "$pkg" ] || fail "apt-cache knows no linux-image-cloud-amd64 (run apt-get update)"
   dl=$(mktemp -d) && chmod 755 "$dl"
   (cd "$dl" && apt-get download -q "$pkg" >/dev/null 2>"$dl/err") || fail "apt-get download $pkg: $(tail -n 1 "$dl/err")"
