@@ -219,8 +219,9 @@ jr_cgroup_create (const struct jr_limits *l, struct jr_cgroup *cg, jail_error **
       r = write_limits (cg->fd, l, p.avail, &where);
       cg->limited = r > 0 ? (unsigned) r : 0;
     }
-  if (r < 0 && (asked == 0 || l->mode == JAIL_LIMITS_BEST_EFFORT))
-    r = 0, jr_cgroup_release (cg); /* run without (that part of) a cgroup */
+  /* Without limits or an explicit parent, or best-effort: run without. */
+  if (r < 0 && ((asked == 0 && l->parent == NULL) || l->mode == JAIL_LIMITS_BEST_EFFORT))
+    r = 0, jr_cgroup_release (cg);
   else if (r < 0)
     r = jr_error (err, -r, "cgroup %s%s%s: %s", p.parent, cg->name ? "/" : "", cg->name ? cg->name : "", where);
   jr_cgprobe_release (&p);

@@ -8,7 +8,7 @@
 # Nothing is left behind, also after SIGKILL of the supervisor.
 # Enforcement itself (OOM, fork bomb, cpu share) is proven in tests/vm.
 . "$JR_SRC/tests/lib.sh"
-plan 14
+plan 16
 P=/usr/bin/probe
 M=$(grep ' - cgroup2 ' /proc/self/mountinfo | awk '{ print $5; exit }')
 hybrid=no
@@ -92,6 +92,24 @@ if [ "$JR_MODE" = root ]; then
   like "--stats: CPU time from cpu.stat" "$out" "^jailrun: stats: memory peak [^,]+, cpu [0-9]+\.[0-9]{3}s, tasks peak"
 else
   like "--stats without a cgroup: says so" "$out" "^jailrun: stats: not available"
+fi
+
+# --cgroup-parent: must exist; as root the jail's cgroup goes below it and
+# only the jail's own cgroup is removed; rootless it must be writable.
+out=$(jr --no-net --cgroup-parent /jailrun-no-such-parent "$ROOTFS" $P exit 0 2>&1); rc=$?
+like "--cgroup-parent missing: 125, says to create it" "$rc $out" "^125 jailrun: --cgroup-parent /jailrun-no-such-parent: $M/jailrun-no-such-parent is not a cgroup \(create it first"
+if [ "$JR_MODE" = root ]; then
+  mkdir "$M/jrtest-parent-$$"
+  "$JAILRUN" --no-net --cgroup-parent "/jrtest-parent-$$" "$ROOTFS" $P sleep 2 >/dev/null 2>&1 & sup=$!
+  wait_for has_mine $sup
+  d=$(mine $sup)
+  wait $sup
+  ok "root --cgroup-parent: the jail's cgroup was below it and is gone, the parent stays" \
+    test "${d%/*}" = "$M/jrtest-parent-$$" -a ! -d "$d" -a -d "$M/jrtest-parent-$$"
+  rmdir "$M/jrtest-parent-$$"
+else
+  out=$(jr --no-net --cgroup-parent / "$ROOTFS" $P exit 0 2>&1); rc=$?
+  like "rootless --cgroup-parent not writable: 125" "$rc $out" "^125 jailrun: cgroup $M: mkdir: Permission denied"
 fi
 
 # SIGKILL of the supervisor: the jail dies with it, the next start removes

@@ -7,7 +7,7 @@
 # controller is an error (125) or, best-effort, a warning; the cgroup is
 # gone afterwards, also after SIGKILL of the supervisor.
 . "$JR_SRC/tests/lib.sh"
-plan 26
+plan 27
 CG=/sys/fs/cgroup
 P=/usr/bin/cgprobe
 if [ "$JR_MODE" = root ]; then PARENT=$CG/jailrun; else PARENT=$JR_DELEG; fi
@@ -33,6 +33,12 @@ ok "the jail's cgroup appears under $PARENT" wait_for has_jail_dir $sup
 d=$(jail_dir $sup)
 ok "the command runs inside it" wait_for procs_have_sleep "$d"
 wait $sup
+"$JAILRUN" "$ROOTFS" /bin/sleep 2 & sup=$!
+wait_for has_jail_dir $sup
+d=$(jail_dir $sup)
+mkdir "$d/child" "$d/child/grandchild"
+wait $sup
+ok "a cgroup with child cgroups is removed at the end too" test -n "$d" -a ! -d "$d"
 is "the jail sees its cgroup as / (cgroup namespace)" "$(jr "$ROOTFS" /bin/cat /proc/self/cgroup)" "0::/"
 ok "its cgroup is removed at the end" test ! -d "$d"
 
