@@ -88,7 +88,7 @@ command -v qemu-system-x86_64 >/dev/null || fail "qemu-system-x86_64 is not inst
 fetch_kernel
 build_initramfs
 t0=$(date +%s.%N)
-timeout -k 5 "$limit" qemu-system-x86_64 -accel tcg -m 1024 -smp 1 -nographic -no-reboot \
+timeout -k 5 "$limit" qemu-system-x86_64 -accel tcg -m 1024 -smp 1 -nographic -no-reboot -nic none \
   -kernel "$k" -initrd "$cache/initramfs.cpio" \
   -append 'console=ttyS0 cgroup_no_v1=all panic=-1' </dev/null >"$cache/serial.log" 2>&1
 qs=$?
