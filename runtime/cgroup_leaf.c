@@ -182,19 +182,31 @@ make_cgroup (struct jr_cgroup *cg)
 }
 
 /* Parent, stale cleanup, controllers, the cgroup itself; "where" says
- * which step failed. */
+ * which step failed.  The jailrun/ subtree may vanish under us (another
+ * jail's end removes it when empty): then start over, a bounded number
+ * of times. */
 static int
 build (const struct jr_cgprobe *p, unsigned asked, struct jr_cgroup *cg, const char **where)
 {
-  int r = open_parent (p, cg);
-  if (r < 0)
-    return *where = "open", r;
-  remove_stale (cg->parent_fd);
-  if ((r = enable_controllers (cg->parent_fd, asked | p->avail, asked != 0)) < 0 && asked)
-    return *where = "cgroup.subtree_control", r;
-  if ((r = make_cgroup (cg)) < 0)
-    return *where = "mkdir", r;
-  return 0;
+  int r = -ENOENT;
+  for (int i = 0; i < 4 && r == -ENOENT; i++)
+    {
+      jr_cgroup_release (cg);
+      if ((r = open_parent (p, cg)) < 0)
+        return *where = "open", r;
+      remove_stale (cg->parent_fd);
+      r = enable_controllers (cg->parent_fd, asked | p->avail, asked != 0);
+      if (r < 0 && (asked || r == -ENOENT))
+        {
+          *where = "cgroup.subtree_control";
+          continue;
+        }
+      if ((r = make_cgroup (cg)) < 0)
+        *where = "mkdir";
+      if (!p->jr_subtree)
+        break;
+    }
+  return r;
 }
 
 int
