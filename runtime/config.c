@@ -64,6 +64,7 @@ jail_config_new (jail_config **out, jail_error **err)
   c->uid = JR_DEFAULT_UID;
   c->gid = JR_DEFAULT_GID;
   c->net_mode = JAIL_NET_NONE;
+  c->limits.last = (struct jr_cgstats) { -1, -1, -1, -1, -1, -1 };
   c->workdir = strdup ("/");
   c->hostname = strdup ("jail");
   c->seccomp = strdup ("default");
@@ -110,6 +111,7 @@ jail_config_free (jail_config *c)
   for (size_t i = 0; i < c->n_tmpfs; i++)
     free (c->tmpfs[i].dst);
   free (c->tmpfs);
+  free (c->limits.parent);
   free (c);
 }
 

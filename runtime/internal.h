@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "cgroup.h"
 #include "error.h"
 #include "jail.h"
 
@@ -55,6 +56,7 @@ struct jail_config
   size_t n_volumes;
   struct jr_tmpfs *tmpfs;
   size_t n_tmpfs;
+  struct jr_limits limits;  /* cgroup v2 limits, see cgroup.h */
 };
 
 /* A compiled seccomp program, built in the parent, loaded in the child. */

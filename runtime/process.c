@@ -38,6 +38,7 @@ struct run_state
   bool setup_failed;
   struct jail_error msg;  /* last message from the child */
   struct jr_bpf bpf;
+  struct jr_cgroup cg;    /* the jail's cgroup (cg.fd -1: none) */
 };
 
 static void
@@ -51,20 +52,31 @@ run_state_release (struct run_state *s)
         *fds[i] = -1;
       }
   jr_bpf_release (&s->bpf);
+  jr_cgroup_release (&s->cg);
 }
 
-/* clone3 with a pidfd straight into new namespaces; clone(2) when the
- * kernel has no clone3.  exit_signal 0: the embedder's SIGCHLD handling
- * and waitpid(-1) never see this child. */
+/* clone3 with a pidfd straight into new namespaces (and into the jail's
+ * cgroup when it has one: *into_cg says whether that worked, else the
+ * handshake moves it before GO); clone(2) when the kernel has no clone3.
+ * exit_signal 0: the embedder's SIGCHLD handling and waitpid(-1) never
+ * see this child. */
 static pid_t
-spawn (struct jr_child *c, int *pidfd)
+spawn (struct jr_child *c, int *pidfd, int cgfd, bool *into_cg)
 {
   struct clone_args a = {
-    .flags = NS_FLAGS | CLONE_PIDFD,
+    .flags = NS_FLAGS | CLONE_PIDFD | (cgfd >= 0 ? CLONE_INTO_CGROUP : 0),
     .pidfd = (uint64_t) (uintptr_t) pidfd,
     .exit_signal = 0,
+    .cgroup = (uint64_t) (cgfd >= 0 ? cgfd : 0),
   };
   pid_t pid = (pid_t) syscall (SYS_clone3, &a, sizeof a);
+  if (pid < 0 && cgfd >= 0 && (errno == EINVAL || errno == E2BIG || errno == EOPNOTSUPP))
+    {
+      a.flags &= ~(uint64_t) CLONE_INTO_CGROUP; /* kernel < 5.7 */
+      pid = (pid_t) syscall (SYS_clone3, &a, sizeof a);
+    }
+  else
+    *into_cg = pid >= 0 && cgfd >= 0;
   if (pid < 0 && errno == ENOSYS)
     pid = (pid_t) syscall (SYS_clone, NS_FLAGS | CLONE_PIDFD, NULL, pidfd, NULL, 0);
   if (pid == 0)
@@ -89,7 +101,7 @@ start_child (const struct jail_config *cfg, char *const argv[], struct run_state
                         .death_fd = dp[0], .parent_fds = { sv[0], dp[1] } };
   s->sync_fd = sv[0];
   s->death_w = dp[1];
-  s->pid = spawn (&c, &s->pidfd);
+  s->pid = spawn (&c, &s->pidfd, s->cg.fd, &s->cg.attached);
   int saved = errno;
   close (sv[1]);
   close (dp[0]);
@@ -122,6 +134,8 @@ handshake (const struct jail_config *cfg, struct run_state *s, jail_error **err)
   if (n != (ssize_t) sizeof m || m.type != JR_MSG_HELLO)
     return jr_error (err, EPIPE, "jail: child did not start");
   int r = jr_userns_write_maps (s->pid, cfg->uid, cfg->gid, err);
+  if (r == 0 && s->cg.fd >= 0 && !s->cg.attached)
+    r = jr_cgroup_attach (&s->cg, s->pid, err); /* never run unlimited */
   if (r < 0)
     return r;
   struct jr_msg go = { .type = JR_MSG_GO };
@@ -233,11 +247,14 @@ jail_run (jail_config *cfg, char *const argv[], int *status, jail_error **err)
   if (argv == NULL || argv[0] == NULL || argv[0][0] == '\0')
     return jr_error_msg (err, EINVAL, "run: no command given");
   int r = jr_mounts_check (cfg, err);
-  struct run_state s = { .pid = -1, .pidfd = -1, .sync_fd = -1, .death_w = -1, .sigfd = -1, .timerfd = -1 };
+  struct run_state s = { .pid = -1, .pidfd = -1, .sync_fd = -1, .death_w = -1, .sigfd = -1, .timerfd = -1,
+                         .cg = { .fd = -1, .parent_fd = -1 } };
   if (r == 0)
     r = jr_seccomp_compile (cfg->seccomp, &s.bpf, err);
   if (r == 0)
     r = open_timer (cfg->timeout, &s.timerfd, err);
+  if (r == 0)
+    r = jr_cgroup_create (&cfg->limits, &s.cg, err);
   if (r == 0)
     r = start_child (cfg, argv, &s, err);
   if (r == 0 && (r = handshake (cfg, &s, err)) < 0)
@@ -246,6 +263,7 @@ jail_run (jail_config *cfg, char *const argv[], int *status, jail_error **err)
     {
       s.sigfd = r == 0 ? open_sigfd () : -1;
       int st = supervise (&s);
+      jr_cgroup_collect (&s.cg, &cfg->limits.last);
       if (r == 0 && s.setup_failed)
         r = jr_error_msg (err, s.msg.code, "jail setup: %s", s.msg.msg);
       else if (r == 0 && s.timed_out)
@@ -258,6 +276,7 @@ jail_run (jail_config *cfg, char *const argv[], int *status, jail_error **err)
           *status = st;
           if (s.msg.code)
             jr_error_msg (err, s.msg.code, "%s", s.msg.msg);
+          jr_cgroup_report_oom (&cfg->limits, st, err);
         }
     }
   run_state_release (&s);
