@@ -239,7 +239,9 @@ jr_child_main (struct jr_child *c)
     sigaddset (&set, forwarded[i]);
   if (r == 0)
     sigprocmask (SIG_BLOCK, &set, NULL);
-  pid_t cmd = r == 0 ? fork () : -1;
+  /* A raw fork: glibc's fork() runs atfork handlers and takes malloc
+   * locks that another thread of the caller may have held at clone. */
+  pid_t cmd = r == 0 ? (pid_t) syscall (SYS_clone, SIGCHLD, NULL, NULL, NULL, 0) : -1;
   if (r == 0 && cmd < 0)
     r = jr_error_buf (&e, errno, "init: fork");
   if (r < 0)

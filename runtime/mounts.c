@@ -182,22 +182,46 @@ jr_mounts_check (const struct jail_config *cfg, jail_error **err)
 }
 
 /* Mount every user volume (cloned from the host path) at its target. */
+/* Number of components of an absolute normalised path. */
+static size_t
+path_depth (const char *p)
+{
+  size_t d = 0;
+  for (; *p; p++)
+    d += *p == '/';
+  return d;
+}
+
+/* Mount one volume (cloned from the host path) at its target. */
+static int
+mount_volume (const struct jr_volume *v, int vfd, int rootfd, struct jail_error *e)
+{
+  struct stat st;
+  if (fstat (vfd, &st) < 0)
+    return jr_error_buf (e, errno, "volume %s: fstat", v->src);
+  unsigned attrs = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | (v->ro ? MOUNT_ATTR_RDONLY : 0);
+  int r = jr_setattr (vfd, attrs, true, e, v->src);
+  if (r == 0)
+    r = jr_attach (vfd, rootfd, v->dst, !S_ISDIR (st.st_mode), e);
+  return r < 0 ? jr_error_buf_wrap (e, "volume %s:%s", v->src, v->dst) : 0;
+}
+
+/* Mount every volume, shallow targets first so /a is under /a/b. */
 static int
 mount_volumes (const struct jail_config *cfg, const int *vfd, int rootfd, struct jail_error *e)
 {
+  size_t max = 0;
   for (size_t i = 0; i < cfg->n_volumes; i++)
-    {
-      const struct jr_volume *v = &cfg->volumes[i];
-      struct stat st;
-      if (fstat (vfd[i], &st) < 0)
-        return jr_error_buf (e, errno, "volume %s: fstat", v->src);
-      unsigned attrs = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | (v->ro ? MOUNT_ATTR_RDONLY : 0);
-      int r = jr_setattr (vfd[i], attrs, true, e, v->src);
-      if (r == 0)
-        r = jr_attach (vfd[i], rootfd, v->dst, !S_ISDIR (st.st_mode), e);
-      if (r < 0)
-        return jr_error_buf_wrap (e, "volume %s:%s", v->src, v->dst);
-    }
+    if (path_depth (cfg->volumes[i].dst) > max)
+      max = path_depth (cfg->volumes[i].dst);
+  for (size_t d = 1; d <= max; d++)
+    for (size_t i = 0; i < cfg->n_volumes; i++)
+      if (path_depth (cfg->volumes[i].dst) == d)
+        {
+          int r = mount_volume (&cfg->volumes[i], vfd[i], rootfd, e);
+          if (r < 0)
+            return r;
+        }
   return 0;
 }
 
