@@ -7,6 +7,7 @@
 
 #include "jailrun.h"
 
+/* Print each warning line on stderr. */
 void
 cmd_print_warnings (const char *warnings)
 {
@@ -19,6 +20,7 @@ cmd_print_warnings (const char *warnings)
     }
 }
 
+/* jailrun --seccomp-dump [POLICY] */
 int
 cmd_seccomp_dump (int argc, char **argv)
 {

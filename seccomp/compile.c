@@ -177,6 +177,8 @@ compile_entry (scmp_filter_ctx ctx, const struct jr_sc_policy *p, const struct j
   return cover (&c, &all);
 }
 
+/* Translate policy p into a new libseccomp context *out (native ABI,
+ * badarch action, binary-tree dispatch). */
 int
 jr_sc_compile (const struct jr_sc_policy *p, scmp_filter_ctx *out, jail_error **err)
 {

@@ -10,6 +10,7 @@
 
 #include "seccomp_internal.h"
 
+/* Readable name of a libseccomp action ("allow", "errno EPERM"). */
 const char *
 jr_sc_action_str (uint32_t action, char *buf, size_t len)
 {
@@ -81,6 +82,7 @@ put_line (FILE *f, const char *name, uint32_t action, const struct jr_sc_rule *r
     fprintf (f, "%-24s %s\n", name, act);
 }
 
+/* qsort order of entry pointers: by syscall name. */
 static int
 by_name (const void *a, const void *b)
 {
@@ -114,6 +116,7 @@ put_header (FILE *f, const struct jr_sc_policy *p, unsigned insns)
            p->n_sys, allow, denied, filtered, insns);
 }
 
+/* Text of policy p: header, then each syscall's rules, sorted by name. */
 int
 jr_sc_dump (const struct jr_sc_policy *p, unsigned insns, char **out, jail_error **err)
 {

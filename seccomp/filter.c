@@ -70,12 +70,14 @@ compile_spec (const char *spec, struct jr_bpf *out, char **warnings, jail_error 
   return r;
 }
 
+/* Compile spec to BPF in the supervisor (see internal.h). */
 int
 jr_seccomp_compile (const char *spec, struct jr_bpf *out, jail_error **err)
 {
   return compile_spec (spec, out, NULL, err);
 }
 
+/* Check spec at configuration time; hand back its warnings. */
 int
 jr_seccomp_check (const char *spec, char **warnings, jail_error **err)
 {
@@ -91,6 +93,7 @@ jr_seccomp_check (const char *spec, char **warnings, jail_error **err)
   return r;
 }
 
+/* In the child, last before execve: install the program on every thread. */
 int
 jr_seccomp_load (const struct jr_bpf *bpf, struct jail_error *e)
 {
@@ -102,6 +105,7 @@ jr_seccomp_load (const struct jr_bpf *bpf, struct jail_error *e)
   return 0;
 }
 
+/* Free a compiled program. */
 void
 jr_bpf_release (struct jr_bpf *bpf)
 {
@@ -110,6 +114,7 @@ jr_bpf_release (struct jr_bpf *bpf)
   bpf->len = 0;
 }
 
+/* Public: readable rules of spec (see jail.h). */
 int
 jail_seccomp_dump (const char *spec, char **text, char **warnings, jail_error **err)
 {

@@ -497,6 +497,7 @@ parse_top (struct jctx *j, json_object *top)
   return r < 0 ? r : warn_unknown_keys (j, "top level", top, known);
 }
 
+/* Fill p from the profile at path (see the top of this file). */
 int
 jr_sc_json_policy (struct jr_sc_policy *p, const char *path, jail_error **err)
 {

@@ -139,6 +139,7 @@ default_with_edits (const char *spec, struct jr_sc_policy *p, jail_error **err)
   return r;
 }
 
+/* The policy a --seccomp spec names (see seccomp_internal.h). */
 int
 jr_sc_policy_from_spec (const char *spec, struct jr_sc_policy *p, bool *unconfined, jail_error **err)
 {

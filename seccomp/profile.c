@@ -147,6 +147,8 @@ static const struct row table[] = {
   { "socketpair", EAFNOSUPPORT_, 0, {}, "as socket" },
 };
 
+/* Fill p with the default policy: every known syscall allowed, then
+ * the table applied row by row. */
 int
 jr_sc_default_policy (struct jr_sc_policy *p, jail_error **err)
 {

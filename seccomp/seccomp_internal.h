@@ -16,7 +16,8 @@
 #include <stdint.h>
 #include "internal.h"
 
-/* Highest syscall number (exclusive) probed when listing the native ABI. */
+/* Highest syscall number (exclusive) probed when listing the native ABI
+ * (x86_64, aarch64, riscv64, s390x and ppc64 numbers are all below it). */
 #define JR_SC_NR_LIMIT 1024
 /* Most argument comparisons in one rule (the kernel passes six args). */
 #define JR_SC_MAX_CMP 6
