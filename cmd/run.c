@@ -152,7 +152,10 @@ apply_opt (jail_config *cfg, int c, const char *arg, jail_error **err)
       errno = 0;
       t = strtod (arg, &end);
       if (errno || end == arg || *end)
-        t = -1;
+        {
+          fprintf (stderr, "jailrun: --timeout '%s': not a number of seconds (e.g. 30 or 0.5)\n", arg);
+          return -EINVAL;
+        }
       return jail_config_set_timeout (cfg, t, err);
     default: return -EINVAL;
     }

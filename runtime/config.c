@@ -140,6 +140,12 @@ jail_config_set_rootfs (jail_config *c, const char *path, jail_error **err)
   char *abs = realpath (path, NULL);
   if (abs == NULL)
     return jr_error (err, errno, "rootfs %s: realpath", path);
+  if (stat (abs, &st) < 0)
+    {
+      int r = jr_error (err, errno, "rootfs %s", abs);
+      free (abs);
+      return r;
+    }
   if (strcmp (abs, "/") == 0 && c->read_write)
     {
       free (abs);
@@ -147,6 +153,8 @@ jail_config_set_rootfs (jail_config *c, const char *path, jail_error **err)
     }
   free (c->rootfs);
   c->rootfs = abs;
+  c->root_dev = st.st_dev;
+  c->root_ino = st.st_ino;
   c->host_root = strcmp (abs, "/") == 0;
   return 0;
 }
@@ -246,7 +254,8 @@ jail_config_add_cap (jail_config *c, const char *name, jail_error **err)
   return 0;
 }
 
-/* Validate an environment key: [A-Za-z_][A-Za-z0-9_]*, no '='. */
+/* Validate an environment key: [A-Za-z_.-][A-Za-z0-9_.-]* (Docker also
+ * accepts dots and dashes), never '='. */
 static bool
 env_key_ok (const char *k, size_t n)
 {

@@ -7,7 +7,6 @@
  *                           once more: "after ok" when the jail is usable
  *   cgprobe spin SECS       busy loop for SECS of wall time; prints
  *                           "spin wall_usec W" */
-#define _GNU_SOURCE
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
