@@ -1,5 +1,6 @@
 /* run.c - `jailrun [run] [OPTIONS] ROOTFS COMMAND [ARG...]`. */
 #include <errno.h>
+#include <stdbool.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -11,7 +12,7 @@
 enum
 {
   OPT_NO_NET = 256, OPT_TMPFS, OPT_READ_WRITE, OPT_CAP_ADD, OPT_ENV_FILE,
-  OPT_HOSTNAME, OPT_TIMEOUT, OPT_SECCOMP, OPT_VERSION, OPT_HELP,
+  OPT_HOSTNAME, OPT_TIMEOUT, OPT_SECCOMP, OPT_VERSION, OPT_HELP, OPT_NAME,
 };
 
 static const struct option run_opts[] = {
@@ -27,6 +28,8 @@ static const struct option run_opts[] = {
   { "hostname", required_argument, NULL, OPT_HOSTNAME },
   { "timeout", required_argument, NULL, OPT_TIMEOUT },
   { "seccomp", required_argument, NULL, OPT_SECCOMP },
+  { "detach", no_argument, NULL, 'd' },
+  { "name", required_argument, NULL, OPT_NAME },
   { "version", no_argument, NULL, OPT_VERSION },
   { "help", no_argument, NULL, OPT_HELP },
   { NULL, 0, NULL, 0 },
@@ -52,18 +55,28 @@ usage (FILE *f)
          "      --hostname NAME     host name (default jail)\n"
          "      --timeout SECONDS   kill the jail after SECONDS, exit 124\n"
          "      --seccomp POLICY    default | unconfined\n"
+         "  -d, --detach            run in the background and print the jail's name\n"
+         "                          (then: jailrun exec|ps|inspect|logs|stop|rm)\n"
+         "      --name NAME         name of a detached jail (default: generated)\n"
          "      --version           print the version and the features compiled in\n"
          "      --help              this text\n\n"
          "Exit status: the command's; 128+N if it died of signal N; 124 on timeout;\n"
          "125 if jailrun failed; 126/127 if the command could not be run.\n", f);
 }
 
+double
+cmd_parse_seconds (const char *arg)
+{
+  char *end;
+  errno = 0;
+  double t = strtod (arg, &end);
+  return errno || end == arg || *end ? -1 : t;
+}
+
 /* Apply one parsed option to cfg. */
 static int
 apply_opt (jail_config *cfg, int c, const char *arg, jail_error **err)
 {
-  char *end;
-  double t;
   switch (c)
     {
     case OPT_NO_NET: return jail_config_set_network (cfg, JAIL_NET_NONE, err);
@@ -77,19 +90,14 @@ apply_opt (jail_config *cfg, int c, const char *arg, jail_error **err)
     case 'w': return jail_config_set_workdir (cfg, arg, err);
     case OPT_HOSTNAME: return jail_config_set_hostname (cfg, arg, err);
     case OPT_SECCOMP: return jail_config_set_seccomp (cfg, arg, err);
-    case OPT_TIMEOUT:
-      errno = 0;
-      t = strtod (arg, &end);
-      if (errno || end == arg || *end)
-        t = -1;
-      return jail_config_set_timeout (cfg, t, err);
+    case OPT_TIMEOUT: return jail_config_set_timeout (cfg, cmd_parse_seconds (arg), err);
     default: return -EINVAL;
     }
 }
 
 /* Block the signals the supervisor forwards, so they reach the jail. */
-static void
-block_forwarded (void)
+void
+cmd_block_forwarded (void)
 {
   sigset_t set;
   sigemptyset (&set);
@@ -99,14 +107,37 @@ block_forwarded (void)
   sigprocmask (SIG_BLOCK, &set, NULL);
 }
 
+/* -d: start the jail with its own supervisor, print its name. */
+static int
+run_detached (jail_config *cfg, const char *name, char **argv)
+{
+  jail *j = NULL;
+  jail_error *err = NULL;
+  int r = jail_start (cfg, name, argv, JAIL_START_DETACH, &j, &err);
+  if (r == 0)
+    printf ("%s\n", jail_name (j));
+  jail_close (j);
+  jail_config_free (cfg);
+  cmd_report (err);
+  return r < 0 ? EXIT_JAILRUN : 0;
+}
+
 int
 cmd_run (int argc, char **argv)
 {
   jail_config *cfg = NULL;
   jail_error *err = NULL;
+  const char *name = NULL;
+  bool detach = false;
   int c, r = jail_config_new (&cfg, &err);
-  while (r == 0 && (c = getopt_long (argc, argv, "+v:u:e:w:", run_opts, NULL)) != -1)
+  while (r == 0 && (c = getopt_long (argc, argv, "+v:u:e:w:d", run_opts, NULL)) != -1)
     {
+      if (c == 'd' || c == OPT_NAME)
+        {
+          detach |= c == 'd';
+          name = c == OPT_NAME ? optarg : name;
+          continue;
+        }
       if (c == OPT_HELP || c == OPT_VERSION)
         {
           if (c == OPT_HELP)
@@ -132,10 +163,18 @@ cmd_run (int argc, char **argv)
     }
   if (r == 0)
     r = jail_config_set_rootfs (cfg, argv[optind], &err);
+  if (r == 0 && name && !detach)
+    {
+      fputs ("jailrun: --name names a detached jail: add -d\n", stderr);
+      jail_config_free (cfg);
+      return EXIT_JAILRUN;
+    }
+  if (r == 0 && detach)
+    return run_detached (cfg, name, argv + optind + 1);
   int status = EXIT_JAILRUN;
   if (r == 0)
     {
-      block_forwarded ();
+      cmd_block_forwarded ();
       r = jail_run (cfg, argv + optind + 1, &status, &err);
     }
   jail_config_free (cfg);

@@ -263,3 +263,32 @@ jail_run (jail_config *cfg, char *const argv[], int *status, jail_error **err)
   run_state_release (&s);
   return r;
 }
+
+int
+jr_jail_launch (const struct jail_config *cfg, char *const argv[], struct jr_launch *l, jail_error **err)
+{
+  if (argv == NULL || argv[0] == NULL || argv[0][0] == '\0')
+    return jr_error_msg (err, EINVAL, "run: no command given");
+  int r = jr_mounts_check (cfg, err);
+  struct run_state s = { .pid = -1, .pidfd = -1, .sync_fd = -1, .death_w = -1, .sigfd = -1, .timerfd = -1 };
+  if (r == 0)
+    r = jr_seccomp_compile (cfg->seccomp, &s.bpf, err);
+  if (r == 0)
+    r = start_child (cfg, argv, &s, err);
+  if (r == 0 && (r = handshake (cfg, &s, err)) < 0)
+    syscall (SYS_pidfd_send_signal, s.pidfd, SIGKILL, NULL, 0);
+  if (r < 0 && s.pid > 0)
+    {
+      siginfo_t si;
+      waitid (P_PID, (id_t) s.pid, &si, WEXITED | __WALL);
+    }
+  if (r == 0)
+    {
+      *l = (struct jr_launch) { .pid = s.pid, .pidfd = jr_steal_fd (&s.pidfd),
+                                .sync_fd = jr_steal_fd (&s.sync_fd),
+                                .death_w = jr_steal_fd (&s.death_w), .bpf = s.bpf };
+      s.bpf = (struct jr_bpf) { 0 };
+    }
+  run_state_release (&s);
+  return r;
+}
