@@ -1,8 +1,9 @@
 /* exec.c - one more process in a running jail, started by the jail's
  * supervisor.  A short-lived helper (never visible inside the jail: it
  * stays in the host pid namespace) drops every host fd but the client's
- * stdio, joins all the namespaces of the jail's init at once through its
- * pidfd (the user namespace first, so the others are allowed), then
+ * stdio, joins all the namespaces of the jail's init (opened by the
+ * supervisor during the start handshake, the one moment the init is
+ * dumpable; the user namespace first, so the others are allowed), then
  * clones the new process as the supervisor's own child (CLONE_PARENT)
  * into the jail's pid namespace and cgroup.  That process becomes the
  * jail user and ends in jr_command_exec, the very path of the jail's
@@ -15,6 +16,7 @@
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <string.h>
 #include <sys/prctl.h>
@@ -25,14 +27,41 @@
 
 #include "lifecycle.h"
 
-#define JOIN_NS (CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWNET \
-                 | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWCGROUP)
+static const char *const ns_names[JR_NS_COUNT] = { "user", "mnt", "pid", "net", "ipc", "uts", "cgroup" };
+
+int
+jr_ns_open (pid_t pid, int *fds, jail_error **err)
+{
+  for (int i = 0; i < JR_NS_COUNT; i++)
+    {
+      char path[64];
+      snprintf (path, sizeof path, "/proc/%d/ns/%s", (int) pid, ns_names[i]);
+      if ((fds[i] = open (path, O_RDONLY | O_CLOEXEC)) < 0)
+        {
+          int e = errno;
+          jr_ns_close (fds);
+          return jr_error (err, e, "exec: open %s", path);
+        }
+    }
+  return 0;
+}
+
+void
+jr_ns_close (int *fds)
+{
+  for (int i = 0; i < JR_NS_COUNT; i++)
+    if (fds[i] >= 0)
+      {
+        close (fds[i]);
+        fds[i] = -1;
+      }
+}
 
 int
 jr_fds_arrange (const int *src, int n)
 {
-  int hi[8];
-  if (n > 8)
+  int hi[16];
+  if (n > 16)
     return -EINVAL;
   for (int i = 0; i < n; i++)
     if ((hi[i] = fcntl (src[i], F_DUPFD_CLOEXEC, n)) < 0)
@@ -45,6 +74,9 @@ jr_fds_arrange (const int *src, int n)
       close (fd);
   return 0;
 }
+
+/* Fixed fd numbers in the helper. */
+enum { FD_MSG = 3, FD_NS = 4, FD_CG = FD_NS + JR_NS_COUNT };
 
 /* The new process, already in every namespace of the jail: fds 0-2 are
  * the client's, 3 the message socket. */
@@ -60,7 +92,7 @@ exec_child (const struct jr_exec_spec *x)
     r = jr_error_buf (&e, errno, "exec: pdeathsig");
   if (r < 0)
     {
-      jr_msg_send (3, JR_MSG_SETUP_ERR, &e);
+      jr_msg_send (FD_MSG, JR_MSG_SETUP_ERR, &e);
       return 125;
     }
   struct jr_command cmd = { .argv = x->argv, .env = x->env, .workdir = x->workdir,
@@ -75,8 +107,11 @@ helper_main (const struct jr_exec_spec *x, int msg)
 {
   struct jail_error e = { 0 };
   prctl (PR_SET_DUMPABLE, 0, 0, 0, 0);
-  int src[6] = { x->fds[0], x->fds[1], x->fds[2], msg, x->init_pidfd, x->cgroup_fd };
-  int n = x->cgroup_fd >= 0 ? 6 : 5;
+  int src[FD_CG + 1] = { x->fds[0], x->fds[1], x->fds[2], msg };
+  for (int i = 0; i < JR_NS_COUNT; i++)
+    src[FD_NS + i] = x->ns_fds[i];
+  src[FD_CG] = x->cgroup_fd;
+  int n = x->cgroup_fd >= 0 ? FD_CG + 1 : FD_CG;
   int r = jr_fds_arrange (src, n);
   if (r < 0)
     {
@@ -84,36 +119,40 @@ helper_main (const struct jr_exec_spec *x, int msg)
       jr_msg_send (msg, JR_MSG_SETUP_ERR, &e);
       return 125;
     }
-  if (setns (4, JOIN_NS) < 0)
+  /* The user namespace first: it grants what joining the others needs. */
+  for (int i = 0; i < JR_NS_COUNT; i++)
     {
-      jr_error_buf (&e, errno, "exec: join the jail's namespaces");
-      jr_msg_send (3, JR_MSG_SETUP_ERR, &e);
-      return 125;
+      if (setns (FD_NS + i, 0) < 0)
+        {
+          jr_error_buf (&e, errno, "exec: join the jail's %s namespace", ns_names[i]);
+          jr_msg_send (FD_MSG, JR_MSG_SETUP_ERR, &e);
+          return 125;
+        }
+      close (FD_NS + i);
     }
-  close (4);
   struct clone_args a = { .flags = CLONE_PARENT, .exit_signal = 0 };
-  if (n == 6)
+  if (n > FD_CG)
     {
       a.flags |= CLONE_INTO_CGROUP;
-      a.cgroup = 5;
+      a.cgroup = FD_CG;
     }
   pid_t pid = (pid_t) syscall (SYS_clone3, &a, sizeof a);
-  if (pid < 0 && errno == ENOSYS && n == 5)
+  if (pid < 0 && errno == ENOSYS && n == FD_CG)
     pid = (pid_t) syscall (SYS_clone, CLONE_PARENT, NULL, NULL, NULL, 0);
   if (pid == 0)
     {
-      if (n == 6)
-        close (5);
+      if (n > FD_CG)
+        close (FD_CG);
       _exit (exec_child (x));
     }
   if (pid < 0)
     {
       jr_error_buf (&e, errno, "exec: clone into the jail");
-      jr_msg_send (3, JR_MSG_SETUP_ERR, &e);
+      jr_msg_send (FD_MSG, JR_MSG_SETUP_ERR, &e);
       return 125;
     }
   struct jr_msg m = { .type = JR_MSG_PID, .code = pid };
-  (void) !send (3, &m, sizeof m, MSG_NOSIGNAL);
+  (void) !send (FD_MSG, &m, sizeof m, MSG_NOSIGNAL);
   return 0;
 }
 

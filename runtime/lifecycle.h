@@ -31,7 +31,7 @@ struct jr_exec_spec
 {
   const struct jail_config *cfg;
   const struct jr_bpf *bpf;
-  int init_pidfd;        /* pidfd of the jail's init: the namespaces to join */
+  const int *ns_fds;     /* the jail's namespaces (JR_NS_COUNT, user first) */
   int cgroup_fd;         /* the jail's cgroup, -1 when it has none */
   char *const *argv;
   char *const *env;      /* complete environment */

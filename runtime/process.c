@@ -38,6 +38,7 @@ struct run_state
   bool setup_failed;
   struct jail_error msg;  /* last message from the child */
   struct jr_bpf bpf;
+  int *ns_fds;            /* jr_jail_launch: the namespaces, opened at the handshake */
 };
 
 static void
@@ -122,6 +123,10 @@ handshake (const struct jail_config *cfg, struct run_state *s, jail_error **err)
   if (n != (ssize_t) sizeof m || m.type != JR_MSG_HELLO)
     return jr_error (err, EPIPE, "jail: child did not start");
   int r = jr_userns_write_maps (s->pid, cfg->uid, cfg->gid, err);
+  /* The child is dumpable only until GO: the one moment its namespaces
+   * can be opened by an unprivileged supervisor (for exec). */
+  if (r == 0 && s->ns_fds)
+    r = jr_ns_open (s->pid, s->ns_fds, err);
   if (r < 0)
     return r;
   struct jr_msg go = { .type = JR_MSG_GO };
@@ -270,13 +275,16 @@ jr_jail_launch (const struct jail_config *cfg, char *const argv[], struct jr_lau
   if (argv == NULL || argv[0] == NULL || argv[0][0] == '\0')
     return jr_error_msg (err, EINVAL, "run: no command given");
   int r = jr_mounts_check (cfg, err);
-  struct run_state s = { .pid = -1, .pidfd = -1, .sync_fd = -1, .death_w = -1, .sigfd = -1, .timerfd = -1 };
+  struct run_state s = { .pid = -1, .pidfd = -1, .sync_fd = -1, .death_w = -1, .sigfd = -1, .timerfd = -1,
+                         .ns_fds = l->ns_fds };
   if (r == 0)
     r = jr_seccomp_compile (cfg->seccomp, &s.bpf, err);
   if (r == 0)
     r = start_child (cfg, argv, &s, err);
   if (r == 0 && (r = handshake (cfg, &s, err)) < 0)
     syscall (SYS_pidfd_send_signal, s.pidfd, SIGKILL, NULL, 0);
+  if (r < 0)
+    jr_ns_close (l->ns_fds);
   if (r < 0 && s.pid > 0)
     {
       siginfo_t si;
@@ -284,9 +292,11 @@ jr_jail_launch (const struct jail_config *cfg, char *const argv[], struct jr_lau
     }
   if (r == 0)
     {
-      *l = (struct jr_launch) { .pid = s.pid, .pidfd = jr_steal_fd (&s.pidfd),
-                                .sync_fd = jr_steal_fd (&s.sync_fd),
-                                .death_w = jr_steal_fd (&s.death_w), .bpf = s.bpf };
+      l->pid = s.pid;
+      l->pidfd = jr_steal_fd (&s.pidfd);
+      l->sync_fd = jr_steal_fd (&s.sync_fd);
+      l->death_w = jr_steal_fd (&s.death_w);
+      l->bpf = s.bpf;
       s.bpf = (struct jr_bpf) { 0 };
     }
   run_state_release (&s);

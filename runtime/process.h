@@ -46,6 +46,13 @@ struct jr_command
  * failure (125 setup, 126/127 exec), already reported on msg_fd. */
 int jr_command_exec (const struct jr_command *c);
 
+/* The namespaces of a jail, in the order exec joins them (user first). */
+#define JR_NS_COUNT 7
+/* Open /proc/PID/ns/{user,mnt,pid,net,ipc,uts,cgroup} into fds (exec.c). */
+int jr_ns_open (pid_t pid, int *fds, jail_error **err);
+/* Close what jr_ns_open opened (-1 entries are skipped) and reset them. */
+void jr_ns_close (int *fds);
+
 /* A jail started for a long-running supervisor by jr_jail_launch. */
 struct jr_launch
 {
@@ -54,6 +61,7 @@ struct jr_launch
   int sync_fd;    /* messages from the child; EOF once the command exec'd */
   int death_w;    /* the jail dies when this closes */
   struct jr_bpf bpf;  /* the compiled seccomp filter, reused by exec */
+  int ns_fds[JR_NS_COUNT]; /* the jail's namespaces (user first); set to -1 before the call */
 };
 
 /* Clone the jail's init, write its maps and let it go (process.c). */

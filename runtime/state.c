@@ -235,6 +235,8 @@ jr_pid_starttime (pid_t pid)
     return 0;
   buf[n] = '\0';
   char *p = strrchr (buf, ')'); /* comm may hold spaces */
+  if (p == NULL || p[1] != ' ' || p[2] == 'Z' || p[2] == 'X')
+    return 0; /* a zombie is dead, whoever reaps it */
   for (int field = 2; p && field < 22; field++)
     p = strchr (p + 1, ' ');
   return p ? strtoull (p + 1, NULL, 10) : 0;

@@ -50,7 +50,8 @@ long long jr_state_get_ll (const char *text, const char *key, long long dflt);
 /* The state of a jail from its state file text (checks the supervisor). */
 enum jr_jail_state jr_state_of (const char *text);
 const char *jr_state_name (enum jr_jail_state s);
-/* Start time of pid in clock ticks since boot (field 22 of stat); 0 if gone. */
+/* Start time of pid in clock ticks since boot (field 22 of stat); 0 if
+ * gone or a zombie. */
 unsigned long long jr_pid_starttime (pid_t pid);
 /* Connect to the supervisor socket of NAME (SOCK_SEQPACKET, CLOEXEC). */
 int jr_state_connect (const char *name, jail_error **err);

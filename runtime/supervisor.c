@@ -82,6 +82,19 @@ watch (struct sup *s, int fd, struct src *src, enum src_kind kind, void *owner)
   return epoll_ctl (s->ep, EPOLL_CTL_ADD, fd, &ev);
 }
 
+/* Remove fd from the loop and close it.  The explicit EPOLL_CTL_DEL
+ * matters: an exec helper forked a moment ago may still hold a copy of
+ * fd, which would keep the registration alive past close. */
+static void
+unwatch_close (struct sup *s, int *fd)
+{
+  if (*fd < 0)
+    return;
+  epoll_ctl (s->ep, EPOLL_CTL_DEL, *fd, NULL);
+  close (*fd);
+  *fd = -1;
+}
+
 /* Write the state file: dynamic part; config.json holds the rest. */
 static void
 write_state (struct sup *s, const char *state)
@@ -258,6 +271,8 @@ arm_timer (double seconds)
   return fd;
 }
 
+static void end_exec (struct sup *s, struct xproc *x);
+
 /* Start the process of an exec request; the client gets STARTED, or DONE
  * with the error. */
 static void
@@ -275,7 +290,7 @@ start_exec (struct sup *s, struct conn *c, char *buf, size_t len, int *fds, int 
     r = parse_exec (s, q, buf, len, &argv, &env, &wd, &err);
   if (r == 0)
     {
-      struct jr_exec_spec x = { .cfg = s->cfg, .bpf = &s->l.bpf, .init_pidfd = s->l.pidfd, .cgroup_fd = -1,
+      struct jr_exec_spec x = { .cfg = s->cfg, .bpf = &s->l.bpf, .ns_fds = s->l.ns_fds, .cgroup_fd = -1,
                                 .argv = argv, .env = env, .workdir = wd, .fds = { fds[0], fds[1], fds[2] } };
       r = jr_exec_spawn (&x, &pid, &msg_fd, &err);
     }
@@ -291,7 +306,12 @@ start_exec (struct sup *s, struct conn *c, char *buf, size_t len, int *fds, int 
                             .pidfd = (int) syscall (SYS_pidfd_open, pid, 0), .next = s->procs };
       s->procs = x;
       c->x = x;
-      watch (s, x->pidfd, &x->src, SRC_EXEC, x);
+      if (x->pidfd < 0 || watch (s, x->pidfd, &x->src, SRC_EXEC, x) < 0)
+        {
+          kill (pid, SIGKILL); /* cannot watch it: do not let it run unwatched */
+          end_exec (s, x);
+          return;
+        }
       if (x->timerfd >= 0)
         watch (s, x->timerfd, &x->tsrc, SRC_EXEC_TIMER, x);
       struct jr_rep rep = { .type = JR_REP_STARTED, .pid = pid };
@@ -358,10 +378,9 @@ end_exec (struct sup *s, struct xproc *x)
         *pp = x->next;
         break;
       }
-  close (x->pidfd);
+  unwatch_close (s, &x->pidfd);
+  unwatch_close (s, &x->timerfd);
   close (x->msg_fd);
-  if (x->timerfd >= 0)
-    close (x->timerfd);
   free (x);
 }
 
@@ -409,7 +428,7 @@ drop_conn (struct sup *s, struct conn *c)
         *pp = c->next;
         break;
       }
-  close (c->fd);
+  unwatch_close (s, &c->fd);
   free (c);
 }
 
@@ -486,9 +505,8 @@ on_init_exit (struct sup *s)
   s->init_status = si.si_code == CLD_EXITED ? si.si_status : 128 + si.si_status;
   s->init_done = true;
   epoll_ctl (s->ep, EPOLL_CTL_DEL, s->l.pidfd, NULL);
-  epoll_ctl (s->ep, EPOLL_CTL_DEL, s->lfd, NULL);
   unlink (s->sock_path);
-  close (jr_steal_fd (&s->lfd));
+  unwatch_close (s, &s->lfd);
   for (struct conn *c = s->conns; c; c = c->next)
     if (c->stop_waiter)
       {
@@ -597,7 +615,8 @@ void
 jr_supervisor_main (jail_config *cfg, const char *name, char *const argv[], int ready_fd, int tie_fd)
 {
   struct sup s = { .name = name, .cfg = cfg, .lfd = -1, .sigfd = -1, .stop_timer = -1, .ep = -1,
-                   .l = { .pid = 0, .pidfd = -1, .sync_fd = -1, .death_w = -1 }, .created = time (NULL) };
+                   .l = { .pid = 0, .pidfd = -1, .sync_fd = -1, .death_w = -1,
+                          .ns_fds = { -1, -1, -1, -1, -1, -1, -1 } }, .created = time (NULL) };
   if (setup_process (name, ready_fd, tie_fd, &s.sigfd) < 0)
     _exit (125);
   s.tie_fd = tie_fd >= 0 ? 4 : -1;
