@@ -225,9 +225,8 @@ await_done (int sock, struct jr_rep *rep, jail_error **err)
     }
 }
 
-/* Run argv in the jail and wait; the full answer lands in *rep. */
 int
-jr_exec_run (jail *j, const jail_exec_opts *o, char *const argv[], struct jr_rep *rep, jail_error **err)
+jr_exec_send (jail *j, const jail_exec_opts *o, char *const argv[], const int fds[3], jail_error **err)
 {
   if (j == NULL || argv == NULL || argv[0] == NULL || argv[0][0] == '\0')
     return jr_error_msg (err, EINVAL, "exec: no command given");
@@ -235,15 +234,29 @@ jr_exec_run (jail *j, const jail_exec_opts *o, char *const argv[], struct jr_rep
   char *buf cleanup_free = build_request (o, argv, &len, err);
   if (buf == NULL)
     return err && *err ? -(*err)->code : -ENOMEM;
-  int sock cleanup_close = jr_state_connect (j->name, err);
+  int sock = jr_state_connect (j->name, err);
   if (sock < 0)
     return sock;
+  int r = send_request (sock, buf, len, fds, err);
+  if (r < 0)
+    {
+      close (sock);
+      return r;
+    }
+  return sock;
+}
+
+/* Run argv in the jail and wait; the full answer lands in *rep. */
+int
+jr_exec_run (jail *j, const jail_exec_opts *o, char *const argv[], struct jr_rep *rep, jail_error **err)
+{
   int fds[3];
   for (int i = 0; i < 3; i++)
     fds[i] = o && o->fds[i] >= 0 ? o->fds[i] : i;
-  int r = send_request (sock, buf, len, fds, err);
-  if (r == 0)
-    r = await_done (sock, rep, err);
+  int sock cleanup_close = jr_exec_send (j, o, argv, fds, err);
+  if (sock < 0)
+    return sock;
+  int r = await_done (sock, rep, err);
   if (r == 0 && (rep->flags & JR_DONE_ERROR) && rep->status == 125)
     {
       rep->msg[sizeof rep->msg - 1] = '\0';

@@ -159,6 +159,48 @@ JAIL_EXPORT int jail_inspect (const char *name, char **json, jail_error **err);
  * with follow, keep copying until the jail ends. */
 JAIL_EXPORT int jail_logs (const char *name, int out, int follow, jail_error **err);
 
+/* ---- Capture: run and collect, for agent harnesses --------------------- */
+typedef struct jail_result jail_result;
+
+/* Flags of jail_result_flags(). */
+enum jail_result_flags {
+  JAIL_RESULT_TIMED_OUT = 1,         /* the time limit killed it (status 124) */
+  JAIL_RESULT_STDOUT_TRUNCATED = 2,  /* stdout exceeded max_output; the rest was dropped */
+  JAIL_RESULT_STDERR_TRUNCATED = 4,
+  JAIL_RESULT_EXEC_FAILED = 8,       /* argv could not be executed (126/127) */
+};
+
+/* Run argv in the running jail j as jail_exec() does, with input (may
+ * be NULL; e.g. a script for argv {"sh", "-s"} or {"python3", "-"}) on
+ * its stdin, killed after timeout seconds (0: o's timeout, or none), and
+ * collect stdout and stderr, at most max_output bytes each (1 .. 1 GiB).
+ * On success *out holds the result (free with jail_result_free()).
+ * Several threads may capture in the same jail at once.  A negative
+ * errno means nothing ran (-ESRCH: the jail is not running). */
+JAIL_EXPORT int jail_capture (jail *j, const jail_exec_opts *o, char *const argv[], const char *input,
+                              size_t input_len, double timeout, size_t max_output, jail_result **out,
+                              jail_error **err);
+/* Free a result; NULL is allowed. */
+JAIL_EXPORT void jail_result_free (jail_result *r);
+/* Captured stdout (NUL-terminated; *len, if given, is its length). */
+JAIL_EXPORT const char *jail_result_stdout (const jail_result *r, size_t *len);
+/* Captured stderr (NUL-terminated; *len, if given, is its length). */
+JAIL_EXPORT const char *jail_result_stderr (const jail_result *r, size_t *len);
+/* Shell status: code, 128+N for signal N, 124 timeout, 126/127. */
+JAIL_EXPORT int jail_result_status (const jail_result *r);
+/* Exit code, or -1 when a signal ended the process. */
+JAIL_EXPORT int jail_result_exit_code (const jail_result *r);
+/* Signal that ended the process, or 0. */
+JAIL_EXPORT int jail_result_signal (const jail_result *r);
+/* JAIL_RESULT_* bits. */
+JAIL_EXPORT unsigned jail_result_flags (const jail_result *r);
+/* Wall time of the call, in seconds. */
+JAIL_EXPORT double jail_result_wall_time (const jail_result *r);
+/* CPU time (user + system) of the process and the children it waited for, seconds. */
+JAIL_EXPORT double jail_result_cpu_time (const jail_result *r);
+/* Peak resident memory of the process (its largest child included), bytes. */
+JAIL_EXPORT long long jail_result_peak_memory (const jail_result *r);
+
 /* Probe what this host offers (user namespaces and their restrictions,
  * cgroup v2 controllers and delegation, seccomp and user notification,
  * Landlock ABI, openat2, clone3, pidfd, mount API, idmapped mounts), each

@@ -49,6 +49,9 @@ int jr_fds_arrange (const int *src, int n);
 /* Body of the detached supervisor (supervisor.c); never returns. */
 void jr_supervisor_main (jail_config *cfg, const char *name, char *const argv[],
                          int ready_fd, int tie_fd) __attribute__ ((noreturn));
+/* Connect to j's supervisor and send an exec request for argv with the
+ * given stdio; returns the connection (the answers come on it). */
+int jr_exec_send (jail *j, const jail_exec_opts *o, char *const argv[], const int fds[3], jail_error **err);
 /* Run argv in j and wait (exec_client.c); the whole answer in *rep. */
 int jr_exec_run (jail *j, const jail_exec_opts *o, char *const argv[], struct jr_rep *rep, jail_error **err);
 /* The static configuration of a jail as JSON (inspect.c), malloc'd. */
