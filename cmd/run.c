@@ -1,5 +1,6 @@
 /* run.c - `jailrun [run] [OPTIONS] ROOTFS COMMAND [ARG...]`. */
 #include <errno.h>
+#include <stdbool.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -12,7 +13,7 @@
 enum
 {
   OPT_NO_NET = 256, OPT_TMPFS, OPT_READ_WRITE, OPT_CAP_ADD, OPT_ENV_FILE,
-  OPT_HOSTNAME, OPT_TIMEOUT, OPT_SECCOMP, OPT_VERSION, OPT_HELP,
+  OPT_HOSTNAME, OPT_TIMEOUT, OPT_SECCOMP, OPT_VERSION, OPT_HELP, OPT_NAME,
   OPT_MEMORY, OPT_CPUS, OPT_PIDS, OPT_CG_PARENT, OPT_LIMITS, OPT_STATS,
 };
 
@@ -35,6 +36,8 @@ static const struct option run_opts[] = {
   { "cgroup-parent", required_argument, NULL, OPT_CG_PARENT },
   { "limits", required_argument, NULL, OPT_LIMITS },
   { "stats", no_argument, NULL, OPT_STATS },
+  { "detach", no_argument, NULL, 'd' },
+  { "name", required_argument, NULL, OPT_NAME },
   { "version", no_argument, NULL, OPT_VERSION },
   { "help", no_argument, NULL, OPT_HELP },
   { NULL, 0, NULL, 0 },
@@ -71,6 +74,9 @@ usage (FILE *f)
          "      --limits strict|best-effort  a limit the host cannot enforce is an\n"
          "                          error (strict, default) or a warning\n"
          "      --stats             print peak memory, CPU time, max tasks at exit\n"
+         "  -d, --detach            run in the background and print the jail's name\n"
+         "                          (then: jailrun exec|ps|inspect|logs|stop|rm)\n"
+         "      --name NAME         name of a detached jail (default: generated)\n"
          "      --version           print the version and the features compiled in\n"
          "      --help              this text\n\n"
          "Exit status: the command's; 128+N if it died of signal N; 124 on timeout;\n"
@@ -122,11 +128,20 @@ print_stats (const jail_config *cfg)
   fprintf (stderr, "jailrun: stats: memory peak %s, cpu %s, tasks peak %s\n", m, c, p);
 }
 
+/* Seconds from a decimal string; -1 for junk. */
+double
+cmd_parse_seconds (const char *arg)
+{
+  char *end;
+  errno = 0;
+  double t = strtod (arg, &end);
+  return errno || end == arg || *end ? -1 : t;
+}
+
 /* Apply one parsed option to cfg. */
 static int
 apply_opt (jail_config *cfg, int c, const char *arg, jail_error **err)
 {
-  char *end;
   double t;
   switch (c)
     {
@@ -149,9 +164,8 @@ apply_opt (jail_config *cfg, int c, const char *arg, jail_error **err)
       return jail_config_set_limits_mode (cfg, strcmp (arg, "strict") == 0 ? JAIL_LIMITS_STRICT
                                                : strcmp (arg, "best-effort") == 0 ? JAIL_LIMITS_BEST_EFFORT : -1, err);
     case OPT_TIMEOUT:
-      errno = 0;
-      t = strtod (arg, &end);
-      if (errno || end == arg || *end)
+      t = cmd_parse_seconds (arg);
+      if (t < 0)
         {
           fprintf (stderr, "jailrun: --timeout '%s': not a number of seconds (e.g. 30 or 0.5)\n", arg);
           return -EINVAL;
@@ -162,8 +176,8 @@ apply_opt (jail_config *cfg, int c, const char *arg, jail_error **err)
 }
 
 /* Block the signals the supervisor forwards, so they reach the jail. */
-static void
-block_forwarded (void)
+void
+cmd_block_forwarded (void)
 {
   sigset_t set;
   sigemptyset (&set);
@@ -173,15 +187,38 @@ block_forwarded (void)
   sigprocmask (SIG_BLOCK, &set, NULL);
 }
 
+/* -d: start the jail with its own supervisor, print its name. */
+static int
+run_detached (jail_config *cfg, const char *name, char **argv)
+{
+  jail *j = NULL;
+  jail_error *err = NULL;
+  int r = jail_start (cfg, name, argv, JAIL_START_DETACH, &j, &err);
+  if (r == 0)
+    printf ("%s\n", jail_name (j));
+  jail_close (j);
+  jail_config_free (cfg);
+  cmd_report (err);
+  return r < 0 ? EXIT_JAILRUN : 0;
+}
+
 int
 cmd_run (int argc, char **argv)
 {
   jail_config *cfg = NULL;
   jail_error *err = NULL;
   bool stats = false;
+  const char *name = NULL;
+  bool detach = false;
   int c, r = jail_config_new (&cfg, &err);
-  while (r == 0 && (c = getopt_long (argc, argv, "+v:u:e:w:", run_opts, NULL)) != -1)
+  while (r == 0 && (c = getopt_long (argc, argv, "+v:u:e:w:d", run_opts, NULL)) != -1)
     {
+      if (c == 'd' || c == OPT_NAME)
+        {
+          detach |= c == 'd';
+          name = c == OPT_NAME ? optarg : name;
+          continue;
+        }
       if (c == OPT_HELP || c == OPT_VERSION)
         {
           if (c == OPT_HELP)
@@ -212,12 +249,20 @@ cmd_run (int argc, char **argv)
     cmd_print_warnings (jail_config_warnings (cfg));
   if (r == 0)
     r = jail_config_set_rootfs (cfg, argv[optind], &err);
+  if (r == 0 && name && !detach)
+    {
+      fputs ("jailrun: --name names a detached jail: add -d\n", stderr);
+      jail_config_free (cfg);
+      return EXIT_JAILRUN;
+    }
+  if (r == 0 && detach)
+    return run_detached (cfg, name, argv + optind + 1);
   int status = EXIT_JAILRUN;
   if (r == 0)
     r = check_limits (cfg, &err);
   if (r == 0)
     {
-      block_forwarded ();
+      cmd_block_forwarded ();
       r = jail_run (cfg, argv + optind + 1, &status, &err);
       if (stats && r == 0)
         print_stats (cfg);

@@ -113,35 +113,6 @@ exec_command (char *const argv[], char *const env[], struct jail_error *e)
   return seen_eacces ? 126 : 127;
 }
 
-/* The command process: final privilege drop, then execve. */
-static int
-command_main (struct jr_child *c)
-{
-  struct jail_error e = { 0 };
-  sigset_t none;
-  sigemptyset (&none);
-  sigprocmask (SIG_SETMASK, &none, NULL);
-  int r = setsid () < 0 ? jr_error_buf (&e, errno, "setsid") : 0;
-  if (r == 0)
-    r = enter_workdir (c->cfg->workdir, &e);
-  if (r == 0)
-    r = jr_caps_apply (c->cfg->caps, &e);
-  if (r == 0 && prctl (PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
-    r = jr_error_buf (&e, errno, "no_new_privs");
-  if (r == 0)
-    r = cloexec_all (&e);
-  if (r == 0)
-    r = jr_seccomp_load (c->bpf, &e);
-  if (r < 0)
-    {
-      jr_msg_send (c->sync_fd, JR_MSG_SETUP_ERR, &e);
-      return 125;
-    }
-  int status = exec_command (c->argv, c->cfg->env, &e);
-  jr_msg_send (c->sync_fd, JR_MSG_EXEC_ERR, &e);
-  return status;
-}
-
 /* Every signal back to its default action: the caller may ignore SIGCHLD
  * (init could not reap) or SIGPIPE (the command would inherit it).  Raw
  * rt_sigaction, as glibc's wrapper is not for a raw clone child. */
@@ -152,6 +123,47 @@ reset_signals (void)
   for (int sig = 1; sig <= 64; sig++)
     if (sig != SIGKILL && sig != SIGSTOP)
       syscall (SYS_rt_sigaction, sig, &dfl, NULL, sizeof dfl.mask);
+}
+
+/* The command process: final privilege drop, then execve.  Shared by the
+ * jail's first process and every exec'd one, so both carry exactly the
+ * same policy. */
+int
+jr_command_exec (const struct jr_command *c)
+{
+  struct jail_error e = { 0 };
+  sigset_t none;
+  sigemptyset (&none);
+  reset_signals ();
+  sigprocmask (SIG_SETMASK, &none, NULL);
+  int r = setsid () < 0 ? jr_error_buf (&e, errno, "setsid") : 0;
+  if (r == 0)
+    r = enter_workdir (c->workdir, &e);
+  if (r == 0)
+    r = jr_caps_apply (c->caps, &e);
+  if (r == 0 && prctl (PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+    r = jr_error_buf (&e, errno, "no_new_privs");
+  if (r == 0)
+    r = cloexec_all (&e);
+  if (r == 0)
+    r = jr_seccomp_load (c->bpf, &e);
+  if (r < 0)
+    {
+      jr_msg_send (c->msg_fd, JR_MSG_SETUP_ERR, &e);
+      return 125;
+    }
+  int status = exec_command (c->argv, c->env, &e);
+  jr_msg_send (c->msg_fd, JR_MSG_EXEC_ERR, &e);
+  return status;
+}
+
+/* The jail's first command process. */
+static int
+command_main (struct jr_child *c)
+{
+  struct jr_command cmd = { .argv = c->argv, .env = c->cfg->env, .workdir = c->cfg->workdir,
+                            .caps = c->cfg->caps, .bpf = c->bpf, .msg_fd = c->sync_fd };
+  return jr_command_exec (&cmd);
 }
 
 /* Shell status of a wait status: code, or 128+N for signal N. */

@@ -39,6 +39,7 @@ struct run_state
   struct jail_error msg;  /* last message from the child */
   struct jr_bpf bpf;
   struct jr_cgroup cg;    /* the jail's cgroup (cg.fd -1: none) */
+  int *ns_fds;            /* jr_jail_launch: the namespaces, opened at the handshake */
 };
 
 static void
@@ -136,6 +137,10 @@ handshake (const struct jail_config *cfg, struct run_state *s, jail_error **err)
   int r = jr_userns_write_maps (s->pid, cfg->uid, cfg->gid, err);
   if (r == 0 && s->cg.fd >= 0 && !s->cg.attached)
     r = jr_cgroup_attach (&s->cg, s->pid, err); /* never run unlimited */
+  /* The child is dumpable only until GO: the one moment its namespaces
+   * can be opened by an unprivileged supervisor (for exec). */
+  if (r == 0 && s->ns_fds)
+    r = jr_ns_open (s->pid, s->ns_fds, err);
   if (r < 0)
     return r;
   struct jr_msg go = { .type = JR_MSG_GO };
@@ -278,6 +283,44 @@ jail_run (jail_config *cfg, char *const argv[], int *status, jail_error **err)
             jr_error_msg (err, s.msg.code, "%s", s.msg.msg);
           jr_cgroup_report_oom (&cfg->limits, st, err);
         }
+    }
+  run_state_release (&s);
+  return r;
+}
+
+int
+jr_jail_launch (const struct jail_config *cfg, char *const argv[], struct jr_launch *l, jail_error **err)
+{
+  if (argv == NULL || argv[0] == NULL || argv[0][0] == '\0')
+    return jr_error_msg (err, EINVAL, "run: no command given");
+  int r = jr_mounts_check (cfg, err);
+  struct run_state s = { .pid = -1, .pidfd = -1, .sync_fd = -1, .death_w = -1, .sigfd = -1, .timerfd = -1,
+                         .ns_fds = l->ns_fds, .cg = { .fd = -1, .parent_fd = -1 } };
+  if (r == 0)
+    r = jr_seccomp_compile (cfg->seccomp, &s.bpf, err);
+  if (r == 0)
+    r = jr_cgroup_create (&cfg->limits, &s.cg, err);
+  if (r == 0)
+    r = start_child (cfg, argv, &s, err);
+  if (r == 0 && (r = handshake (cfg, &s, err)) < 0)
+    syscall (SYS_pidfd_send_signal, s.pidfd, SIGKILL, NULL, 0);
+  if (r < 0)
+    jr_ns_close (l->ns_fds);
+  if (r < 0 && s.pid > 0)
+    {
+      siginfo_t si;
+      waitid (P_PID, (id_t) s.pid, &si, WEXITED | __WALL);
+    }
+  if (r == 0)
+    {
+      l->pid = s.pid;
+      l->pidfd = jr_steal_fd (&s.pidfd);
+      l->sync_fd = jr_steal_fd (&s.sync_fd);
+      l->death_w = jr_steal_fd (&s.death_w);
+      l->bpf = s.bpf;
+      s.bpf = (struct jr_bpf) { 0 };
+      l->cg = s.cg;
+      s.cg = (struct jr_cgroup) { .fd = -1, .parent_fd = -1 };
     }
   run_state_release (&s);
   return r;
