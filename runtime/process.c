@@ -189,23 +189,38 @@ open_timer (double seconds, int *out, jail_error **err)
   return 0;
 }
 
-/* Handle whatever poll reported on the channel, signals and timer. */
+/* Read every message the child left on the channel without blocking
+ * (an fd the embedder forked elsewhere may keep it open: never wait for
+ * EOF).  Keeps the last setup or exec error. */
 static void
+drain_channel (struct run_state *s)
+{
+  struct jr_msg m;
+  ssize_t n;
+  while ((n = recv (s->sync_fd, &m, sizeof m, MSG_DONTWAIT)) == (ssize_t) sizeof m)
+    if (m.type == JR_MSG_SETUP_ERR || m.type == JR_MSG_EXEC_ERR)
+      {
+        s->setup_failed = m.type == JR_MSG_SETUP_ERR;
+        s->msg.code = m.code;
+        memcpy (s->msg.msg, m.text, sizeof s->msg.msg);
+        s->msg.msg[sizeof s->msg.msg - 1] = '\0';
+      }
+}
+
+/* Handle one poll round; returns true once the init has exited. */
+static bool
 on_events (struct run_state *s, struct pollfd *p)
 {
   if (p[1].revents)
     {
-      struct jr_msg m;
-      ssize_t n = recv_msg (s, &m);
-      if (n == (ssize_t) sizeof m && (m.type == JR_MSG_SETUP_ERR || m.type == JR_MSG_EXEC_ERR))
-        {
-          s->setup_failed = m.type == JR_MSG_SETUP_ERR;
-          s->msg.code = m.code;
-          memcpy (s->msg.msg, m.text, sizeof s->msg.msg);
-          s->msg.msg[sizeof s->msg.msg - 1] = '\0';
-        }
-      if (n <= 0)
-        p[1].fd = -1; /* EOF: command exec'd (or everything closed) */
+      drain_channel (s);
+      if (p[1].revents & (POLLHUP | POLLERR))
+        p[1].fd = -1; /* every holder closed: the command exec'd */
+    }
+  if (p[0].revents)
+    {
+      drain_channel (s);
+      return true; /* an exit beats a timer that fired in the same round */
     }
   struct signalfd_siginfo si;
   if (p[2].revents && read (s->sigfd, &si, sizeof si) == (ssize_t) sizeof si)
@@ -216,6 +231,7 @@ on_events (struct run_state *s, struct pollfd *p)
       s->timed_out = true;
       syscall (SYS_pidfd_send_signal, s->pidfd, SIGKILL, NULL, 0);
     }
+  return false;
 }
 
 /* Wait for the init to end; returns its shell status. */
@@ -230,13 +246,11 @@ supervise (struct run_state *s)
   };
   for (;;)
     {
-      if (poll (p, 4, -1) < 0 && errno != EINTR)
+      int n = poll (p, 4, -1);
+      if (n < 0 && errno != EINTR)
         break;
-      on_events (s, p);
-      if (p[0].revents && p[1].fd < 0)
+      if (n > 0 && on_events (s, p))
         break;
-      if (p[0].revents)
-        p[0].fd = -1, p[1].events = POLLIN; /* drain the channel, then stop */
     }
   siginfo_t si = { 0 };
   if (waitid ((idtype_t) P_PIDFD, (id_t) s->pidfd, &si, WEXITED | __WALL) < 0)
@@ -257,12 +271,15 @@ jail_run (jail_config *cfg, char *const argv[], int *status, jail_error **err)
   if (r == 0)
     r = jr_seccomp_compile (cfg->seccomp, &s.bpf, err);
   if (r == 0)
-    r = open_timer (cfg->timeout, &s.timerfd, err);
-  if (r == 0)
     r = jr_cgroup_create (&cfg->limits, &s.cg, err);
   if (r == 0)
     r = start_child (cfg, argv, &s, err);
-  if (r == 0 && (r = handshake (cfg, &s, err)) < 0)
+  if (r == 0)
+    r = handshake (cfg, &s, err);
+  /* The timeout counts from the moment the jail may run. */
+  if (r == 0)
+    r = open_timer (cfg->timeout, &s.timerfd, err);
+  if (r < 0 && s.pid > 0)
     syscall (SYS_pidfd_send_signal, s.pidfd, SIGKILL, NULL, 0);
   if (r == 0 || s.pid > 0)
     {
