@@ -601,6 +601,7 @@ setup_process (const char *name, int ready_fd, int tie_fd, int *sigfd)
   lfd = nul = -1; /* closed by jr_fds_arrange */
   prctl (PR_SET_DUMPABLE, 0, 0, 0, 0);
   signal (SIGPIPE, SIG_IGN);
+  signal (SIGCHLD, SIG_DFL); /* an embedder's SIG_IGN would reap our children */
   sigset_t set;
   sigemptyset (&set);
   sigaddset (&set, SIGTERM);
