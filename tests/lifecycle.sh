@@ -4,7 +4,7 @@
 # execs, ps, inspect, logs, stop, rm, name clash, a SIGKILLed supervisor,
 # and (as root) another user who must not reach the jail.
 . "$JR_SRC/tests/lib.sh"
-if [ "$JR_MODE" = root ]; then plan 66; else plan 59; fi
+if [ "$JR_MODE" = root ]; then plan 72; else plan 59; fi
 mkscratch
 P=/usr/bin/probe
 N=jrlc$$
@@ -115,9 +115,22 @@ if [ "$JR_MODE" = root ]; then
   as2 "$JAILRUN" stop $N >/dev/null 2>&1; s=$?
   is "other user: stop is 125" "$s" 125
   ok "other user: cannot list /run/jailrun" sh -c "! setpriv --reuid=jrtest2 --regid=jrtest2 --init-groups ls /run/jailrun/$N >/dev/null 2>&1"
-  ok "other user: cannot connect to the socket" sh -c "! setpriv --reuid=jrtest2 --regid=jrtest2 --init-groups python3 -c 'import socket; s=socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET); s.connect(\"/run/jailrun/$N/sock\")' 2>/dev/null"
+  ok "other user: cannot connect to the socket" sh -c "! setpriv --reuid=jrtest2 --regid=jrtest2 --init-groups /usr/bin/python3 -c 'import socket; s=socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET); s.connect(\"/run/jailrun/$N/sock\")' 2>/dev/null"
   sup=$("$JAILRUN" inspect $N | sed -n 's/.*"SupervisorPid": \([0-9]*\).*/\1/p')
   ok "other user: cannot signal the supervisor" sh -c "! setpriv --reuid=jrtest2 --regid=jrtest2 --init-groups kill -0 $sup 2>/dev/null"
   like "still running afterwards" "$("$JAILRUN" ps)" "^$N +[0-9]+ +running"
+  # a rootless jail of jrtest, attacked by jrtest2 through jrtest's state dir
+  x1=/tmp/jailrun-test-run-$(id -u jrtest)
+  mkdir -p "$x1" && chown jrtest "$x1" && chmod 700 "$x1"
+  as1() { setpriv --reuid=jrtest --regid=jrtest --init-groups env XDG_RUNTIME_DIR="$x1" "$@"; }
+  is "jrtest starts a rootless jail" "$(as1 "$JAILRUN" run -d --name ${N}u --no-net "$ROOTFS" sleep 900005)" "${N}u"
+  err=$(setpriv --reuid=jrtest2 --regid=jrtest2 --init-groups env XDG_RUNTIME_DIR="$x1" "$JAILRUN" exec ${N}u true 2>&1); s=$?
+  is "jrtest2 using jrtest's state dir: exec is 125" "$s" 125
+  like "jrtest2: the state dir is refused" "$err" "not a directory you own"
+  setpriv --reuid=jrtest2 --regid=jrtest2 --init-groups env XDG_RUNTIME_DIR="$x1" "$JAILRUN" stop ${N}u >/dev/null 2>&1
+  is "jrtest2: stop of jrtest's jail is 125" $? 125
+  ok "jrtest2: cannot connect to jrtest's socket" sh -c "! setpriv --reuid=jrtest2 --regid=jrtest2 --init-groups /usr/bin/python3 -c 'import socket; s=socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET); s.connect(\"$x1/jailrun/${N}u/sock\")' 2>/dev/null"
+  like "jrtest's jail still runs" "$(as1 "$JAILRUN" ps)" "^${N}u +[0-9]+ +running"
+  as1 "$JAILRUN" rm -f ${N}u >/dev/null
 fi
 done_testing
