@@ -43,6 +43,21 @@ struct jr_exec_spec
  * the caller (wait for it with __WALL) and *msg_fd receives
  * JR_MSG_SETUP_ERR / JR_MSG_EXEC_ERR if it fails before execve. */
 int jr_exec_spawn (const struct jr_exec_spec *x, pid_t *pid, int *msg_fd, jail_error **err);
+/* Fixed fd numbers after jr_exec_join. */
+enum { JR_FD_MSG = 3, JR_FD_NS = 4, JR_FD_CG = JR_FD_NS + JR_NS_COUNT };
+/* In a fresh child of the supervisor: become non-dumpable, arrange fds
+ * (0-2 x->fds, 3 msg, then the namespaces and the cgroup), join every
+ * namespace of the jail.  Returns the number of fds kept, or -errno with
+ * e filled (then msg is still usable). */
+int jr_exec_join (const struct jr_exec_spec *x, int msg, struct jail_error *e);
+/* After jr_exec_join: clone the new process as the supervisor's child
+ * into the jail's pid namespace (and cgroup); in the child, fds (when
+ * not NULL) are arranged first, then jr_exec_child runs.  Returns the
+ * pid, or -1 with errno. */
+int jr_exec_clone (const struct jr_exec_spec *x, bool cgroup, const int *fds, int nfds);
+/* The new process: become the jail user, then jr_command_exec (fd 3
+ * carries failures).  Returns the exit status after a failure. */
+int jr_exec_child (const struct jr_exec_spec *x);
 /* Move src[i] to fd i for i < n (0-2 without CLOEXEC, the rest with),
  * and close every other fd >= n.  No allocation.  -errno on failure. */
 int jr_fds_arrange (const int *src, int n);
