@@ -58,6 +58,13 @@ int jr_exec_clone (const struct jr_exec_spec *x, bool cgroup, const int *fds, in
 /* The new process: become the jail user, then jr_command_exec (fd 3
  * carries failures).  Returns the exit status after a failure. */
 int jr_exec_child (const struct jr_exec_spec *x);
+/* Start the exec zygote (zygote.c) for the jail of base (argv, env and
+ * workdir unused); returns the supervisor's end of its control socket. */
+int jr_zygote_start (const struct jr_exec_spec *base, pid_t *zpid, jail_error **err);
+/* Start one process through the zygote; like jr_exec_spawn.  -EPIPE when
+ * the zygote is gone (then use jr_exec_spawn). */
+int jr_zygote_spawn (int zfd, char *const *argv, char *const *env, const char *wd, const int fds[3],
+                     pid_t *pid, int *msg_fd, jail_error **err);
 /* Move src[i] to fd i for i < n (0-2 without CLOEXEC, the rest with),
  * and close every other fd >= n.  No allocation.  -errno on failure. */
 int jr_fds_arrange (const int *src, int n);

@@ -63,6 +63,8 @@ struct sup
   jail_config *cfg;
   struct jr_launch l;
   int ep, lfd, sigfd, stop_timer, tie_fd;
+  int zfd;          /* control socket of the exec zygote, -1 = none */
+  pid_t zpid;
   struct src s_init, s_listen, s_sig, s_timer, s_tie;
   struct conn *conns;
   struct xproc *procs;
@@ -273,6 +275,17 @@ arm_timer (double seconds)
 
 static void end_exec (struct sup *s, struct xproc *x);
 
+/* Close the zygote's socket (it exits at EOF) and reap it. */
+static void
+stop_zygote (struct sup *s)
+{
+  if (s->zfd < 0)
+    return;
+  close (jr_steal_fd (&s->zfd));
+  siginfo_t si;
+  waitid (P_PID, (id_t) s->zpid, &si, WEXITED | __WALL);
+}
+
 /* Start the process of an exec request; the client gets STARTED, or DONE
  * with the error. */
 static void
@@ -292,7 +305,14 @@ start_exec (struct sup *s, struct conn *c, char *buf, size_t len, int *fds, int 
     {
       struct jr_exec_spec x = { .cfg = s->cfg, .bpf = &s->l.bpf, .ns_fds = s->l.ns_fds, .cgroup_fd = -1,
                                 .argv = argv, .env = env, .workdir = wd, .fds = { fds[0], fds[1], fds[2] } };
-      r = jr_exec_spawn (&x, &pid, &msg_fd, &err);
+      r = s->zfd >= 0 ? jr_zygote_spawn (s->zfd, argv, env, wd, fds, &pid, &msg_fd, &err) : -EPIPE;
+      if (r == -EPIPE)
+        {
+          stop_zygote (s); /* gone: fall back to a helper per exec */
+          jail_error_free (err);
+          err = NULL;
+          r = jr_exec_spawn (&x, &pid, &msg_fd, &err);
+        }
     }
   free (argv);
   free (env);
@@ -572,6 +592,7 @@ serve (struct sup *s)
     }
   while (s->conns)
     drop_conn (s, s->conns);
+  stop_zygote (s);
 }
 
 /* Tell the starting caller how it went (status 0: the jail is up). */
@@ -615,7 +636,7 @@ setup_process (const char *name, int ready_fd, int tie_fd, int *sigfd)
 void
 jr_supervisor_main (jail_config *cfg, const char *name, char *const argv[], int ready_fd, int tie_fd)
 {
-  struct sup s = { .name = name, .cfg = cfg, .lfd = -1, .sigfd = -1, .stop_timer = -1, .ep = -1,
+  struct sup s = { .name = name, .cfg = cfg, .lfd = -1, .sigfd = -1, .stop_timer = -1, .ep = -1, .zfd = -1,
                    .l = { .pid = 0, .pidfd = -1, .sync_fd = -1, .death_w = -1,
                           .ns_fds = { -1, -1, -1, -1, -1, -1, -1 } }, .created = time (NULL) };
   if (setup_process (name, ready_fd, tie_fd, &s.sigfd) < 0)
@@ -640,6 +661,8 @@ jr_supervisor_main (jail_config *cfg, const char *name, char *const argv[], int 
       send_ready (3, status, err);
       _exit (status);
     }
+  struct jr_exec_spec zx = { .cfg = cfg, .bpf = &s.l.bpf, .ns_fds = s.l.ns_fds, .cgroup_fd = -1, .fds = { 0, 1, 2 } };
+  s.zfd = jr_zygote_start (&zx, &s.zpid, NULL); /* -1: every exec uses a helper */
   write_state (&s, "running");
   send_ready (3, 0, NULL);
   close (3);

@@ -4,7 +4,7 @@
 # execs, ps, inspect, logs, stop, rm, name clash, a SIGKILLed supervisor,
 # and (as root) another user who must not reach the jail.
 . "$JR_SRC/tests/lib.sh"
-if [ "$JR_MODE" = root ]; then plan 72; else plan 59; fi
+if [ "$JR_MODE" = root ]; then plan 75; else plan 62; fi
 mkscratch
 P=/usr/bin/probe
 N=jrlc$$
@@ -69,6 +69,17 @@ good=0; i=0; while [ $i -lt 50 ]; do
   i=$((i + 1))
 done
 is "50 concurrent execs all succeed" "$good" 50
+
+# the exec zygote killed: execs fall back to a helper per exec
+sup=$("$JAILRUN" inspect $N | sed -n 's/.*"SupervisorPid": \([0-9]*\).*/\1/p')
+init=$("$JAILRUN" inspect $N | sed -n 's/.*"InitPid": \([0-9]*\).*/\1/p')
+zyg=$(pgrep -P "$sup" | grep -vx "$init")
+ok "the supervisor has an exec zygote" test -n "$zyg"
+kill -9 $zyg 2>/dev/null
+is "exec works after the zygote died" "$(jr exec $N sh -c 'echo alive; exit 6'; echo " $?")" "alive
+ 6"
+jr exec $N sh -c 'sh /workspace/facts.sh $$' > "$SCRATCH/exec2.facts"
+is "fallback exec: same policy as the first process" "$(grep -v '^ns/time' "$SCRATCH/exec2.facts")" "$(grep -v '^ns/time' "$SCRATCH/w/first")"
 
 # inspect, logs, clash
 js=$("$JAILRUN" inspect $N)
