@@ -4,7 +4,7 @@
 # execs, ps, inspect, logs, stop, rm, name clash, a SIGKILLed supervisor,
 # and (as root) another user who must not reach the jail.
 . "$JR_SRC/tests/lib.sh"
-if [ "$JR_MODE" = root ]; then plan 75; else plan 62; fi
+if [ "$JR_MODE" = root ]; then plan 86; else plan 73; fi
 mkscratch
 P=/usr/bin/probe
 N=jrlc$$
@@ -114,6 +114,14 @@ ok "supervisor killed: no jail process left" sh -c '! pgrep -f "sleep 90000[23]"
 like "ps shows it dead" "$("$JAILRUN" ps)" "^$N +[0-9]+ +dead"
 jr rm $N >/dev/null; is "rm of a dead jail exits 0" $? 0
 unlike "rm cleaned it" "$("$JAILRUN" ps)" "^$N "
+
+# check: every probe reported, nothing required missing on this host
+out=$(jr check); s=$?
+is "check exits 0 here" "$s" 0
+for f in "user namespaces" "cgroup v2 controllers" "cgroup delegation" "seccomp user notification" landlock openat2 clone3 pidfd "idmapped mounts"; do
+  like "check reports $f" "$out" "^(ok|warn|gap) +$f "
+done
+like "check: a fix line for each gap" "$(printf '%s\n' "$out" | grep -A1 '^warn' | sed -n 2p)" "fix: "
 
 # another user can neither see, exec into, nor stop the jail (root runs this part)
 if [ "$JR_MODE" = root ]; then
