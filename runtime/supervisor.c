@@ -25,7 +25,8 @@
 
 #include "lifecycle.h"
 
-enum src_kind { SRC_INIT, SRC_LISTEN, SRC_SIGNAL, SRC_STOP_TIMER, SRC_TIE, SRC_CONN, SRC_EXEC, SRC_EXEC_TIMER };
+enum src_kind { SRC_INIT, SRC_LISTEN, SRC_SIGNAL, SRC_STOP_TIMER, SRC_TIE, SRC_CONN, SRC_EXEC, SRC_EXEC_TIMER,
+                SRC_JAIL_TIMER };
 
 /* What an epoll event points at. */
 struct src
@@ -65,7 +66,9 @@ struct sup
   int ep, lfd, sigfd, stop_timer, tie_fd;
   int zfd;          /* control socket of the exec zygote, -1 = none */
   pid_t zpid;
-  struct src s_init, s_listen, s_sig, s_timer, s_tie;
+  struct src s_init, s_listen, s_sig, s_timer, s_tie, s_jtimer;
+  int jail_timer;   /* --timeout of the whole jail, -1 = none */
+  bool timed_out;
   struct conn *conns;
   struct xproc *procs;
   bool init_done, stopping;
@@ -522,7 +525,7 @@ on_init_exit (struct sup *s)
   siginfo_t si = { 0 };
   if (waitid ((idtype_t) P_PIDFD, (id_t) s->l.pidfd, &si, WEXITED | __WALL) < 0)
     waitid (P_PID, (id_t) s->l.pid, &si, WEXITED | __WALL);
-  s->init_status = si.si_code == CLD_EXITED ? si.si_status : 128 + si.si_status;
+  s->init_status = s->timed_out ? 124 : si.si_code == CLD_EXITED ? si.si_status : 128 + si.si_status;
   s->init_done = true;
   epoll_ctl (s->ep, EPOLL_CTL_DEL, s->l.pidfd, NULL);
   unlink (s->sock_path);
@@ -564,6 +567,13 @@ on_event (struct sup *s, struct src *src)
       if (read (s->sigfd, &si, sizeof si) > 0)
         begin_stop (s, 10);
       break;
+    case SRC_JAIL_TIMER:
+      if (read (s->jail_timer, &ticks, sizeof ticks) > 0)
+        {
+          s->timed_out = true;
+          begin_stop (s, 0);
+        }
+      break;
     case SRC_TIE:
       epoll_ctl (s->ep, EPOLL_CTL_DEL, s->tie_fd, NULL);
       begin_stop (s, 0);
@@ -581,6 +591,8 @@ serve (struct sup *s)
     watch (s, s->sigfd, &s->s_sig, SRC_SIGNAL, NULL);
   if (s->tie_fd >= 0)
     watch (s, s->tie_fd, &s->s_tie, SRC_TIE, NULL);
+  if ((s->jail_timer = arm_timer (s->cfg->timeout)) >= 0)
+    watch (s, s->jail_timer, &s->s_jtimer, SRC_JAIL_TIMER, NULL);
   while (!s->init_done || s->procs)
     {
       struct epoll_event ev[1];

@@ -4,7 +4,7 @@
 # execs, ps, inspect, logs, stop, rm, name clash, a SIGKILLed supervisor,
 # and (as root) another user who must not reach the jail.
 . "$JR_SRC/tests/lib.sh"
-if [ "$JR_MODE" = root ]; then plan 86; else plan 73; fi
+if [ "$JR_MODE" = root ]; then plan 87; else plan 74; fi
 mkscratch
 P=/usr/bin/probe
 N=jrlc$$
@@ -114,6 +114,13 @@ ok "supervisor killed: no jail process left" sh -c '! pgrep -f "sleep 90000[23]"
 like "ps shows it dead" "$("$JAILRUN" ps)" "^$N +[0-9]+ +dead"
 jr rm $N >/dev/null; is "rm of a dead jail exits 0" $? 0
 unlike "rm cleaned it" "$("$JAILRUN" ps)" "^$N "
+
+# --timeout of a detached jail: it ends with 124
+names="$names ${N}t"
+jr run -d --name ${N}t --timeout 1 --no-net "$ROOTFS" sleep 900006 >/dev/null
+i=0; while ! "$JAILRUN" ps | grep -Eq "^${N}t +[0-9]+ +exited" && [ $i -lt 50 ]; do sleep 0.2; i=$((i + 1)); done
+like "run -d --timeout: the jail ends with status 124" "$("$JAILRUN" inspect ${N}t | tr -d '\n')" '"Status": "exited".*"ExitStatus": 124'
+jr rm ${N}t >/dev/null
 
 # check: every probe reported, nothing required missing on this host
 out=$(jr check); s=$?
