@@ -70,7 +70,7 @@ int jr_zygote_spawn (int zfd, char *const *argv, char *const *env, const char *w
 int jr_fds_arrange (const int *src, int n);
 /* Body of the detached supervisor (supervisor.c); never returns. */
 void jr_supervisor_main (jail_config *cfg, const char *name, char *const argv[],
-                         int ready_fd, int tie_fd) __attribute__ ((noreturn));
+                         int ready_fd, int tie_fd, bool attach) __attribute__ ((noreturn));
 /* Connect to j's supervisor and send an exec request for argv with the
  * given stdio; returns the connection (the answers come on it). */
 int jr_exec_send (jail *j, const jail_exec_opts *o, char *const argv[], const int fds[3], jail_error **err);

@@ -71,7 +71,7 @@ struct sup
   bool timed_out;
   struct conn *conns;
   struct xproc *procs;
-  bool init_done, stopping;
+  bool init_done, stopping, tie_closed;
   int init_status;
   char *sock_path;
   long long created;
@@ -478,12 +478,13 @@ on_conn (struct sup *s, struct conn *c)
     drop_conn (s, c);
   else if (q->type == JR_REQ_EXEC)
     start_exec (s, c, buf, (size_t) n, fds, nfds);
-  else if (q->type == JR_REQ_SIGNAL && c->x && q->sig > 0 && q->sig < 65)
-    syscall (SYS_pidfd_send_signal, c->x->pidfd, q->sig, NULL, 0);
-  else if (q->type == JR_REQ_STOP)
+  else if (q->type == JR_REQ_SIGNAL && q->sig > 0 && q->sig < 65)
+    syscall (SYS_pidfd_send_signal, c->x ? c->x->pidfd : s->l.pidfd, q->sig, NULL, 0);
+  else if (q->type == JR_REQ_STOP || q->type == JR_REQ_WAIT)
     {
       c->stop_waiter = true;
-      begin_stop (s, q->timeout);
+      if (q->type == JR_REQ_STOP)
+        begin_stop (s, q->timeout);
       if (s->init_done)
         {
           struct jr_rep r = { .type = JR_REP_DONE, .status = s->init_status };
@@ -528,8 +529,14 @@ on_init_exit (struct sup *s)
   s->init_status = s->timed_out ? 124 : si.si_code == CLD_EXITED ? si.si_status : 128 + si.si_status;
   s->init_done = true;
   epoll_ctl (s->ep, EPOLL_CTL_DEL, s->l.pidfd, NULL);
-  unlink (s->sock_path);
-  unwatch_close (s, &s->lfd);
+  write_state (s, "exited");
+  /* A jail tied to a handle keeps answering (jail_wait) until the
+   * handle is closed; a detached one refuses new clients from now on. */
+  if (s->tie_fd < 0)
+    {
+      unlink (s->sock_path);
+      unwatch_close (s, &s->lfd);
+    }
   for (struct conn *c = s->conns; c; c = c->next)
     if (c->stop_waiter)
       {
@@ -576,6 +583,7 @@ on_event (struct sup *s, struct src *src)
       break;
     case SRC_TIE:
       epoll_ctl (s->ep, EPOLL_CTL_DEL, s->tie_fd, NULL);
+      s->tie_closed = true;
       begin_stop (s, 0);
       break;
     }
@@ -593,7 +601,7 @@ serve (struct sup *s)
     watch (s, s->tie_fd, &s->s_tie, SRC_TIE, NULL);
   if ((s->jail_timer = arm_timer (s->cfg->timeout)) >= 0)
     watch (s, s->jail_timer, &s->s_jtimer, SRC_JAIL_TIMER, NULL);
-  while (!s->init_done || s->procs)
+  while (!s->init_done || s->procs || (s->tie_fd >= 0 && !s->tie_closed))
     {
       struct epoll_event ev[1];
       int n = epoll_wait (s->ep, ev, 1, -1); /* one at a time: a handler may free what a later event points at */
@@ -601,6 +609,13 @@ serve (struct sup *s)
         break;
       for (int i = 0; i < n; i++)
         on_event (s, ev[i].data.ptr);
+    }
+  /* Answer what is still queued (a wait gets the status, an exec is
+   * refused), then hang up. */
+  for (struct conn *c = s->conns, *next; c; c = next)
+    {
+      next = c->next;
+      on_conn (s, c); /* may free c */
     }
   while (s->conns)
     drop_conn (s, s->conns);
@@ -617,18 +632,19 @@ send_ready (int fd, int status, const jail_error *e)
   (void) !write (fd, &r, sizeof r);
 }
 
-/* Detach the stdio (stdin /dev/null, stdout and stderr the jail's log),
- * keep the ready pipe at 3 and the tie at 4, close everything else, and
- * take the signals that mean "stop" through a signalfd. */
+/* Detach the stdio (stdin /dev/null, stdout and stderr the jail's log;
+ * attach keeps the caller's), keep the ready pipe at 3 and the tie at 4,
+ * close everything else, and take the signals that mean "stop" through
+ * a signalfd. */
 static int
-setup_process (const char *name, int ready_fd, int tie_fd, int *sigfd)
+setup_process (const char *name, int ready_fd, int tie_fd, bool attach, int *sigfd)
 {
   char *log cleanup_free = NULL;
   if (jr_state_path (name, "log", &log, NULL) < 0)
     return -1;
   int lfd cleanup_close = open (log, O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW | O_CLOEXEC, 0600);
   int nul cleanup_close = open ("/dev/null", O_RDWR | O_CLOEXEC);
-  int src[5] = { nul, lfd, lfd, ready_fd, tie_fd };
+  int src[5] = { attach ? 0 : nul, attach ? 1 : lfd, attach ? 2 : lfd, ready_fd, tie_fd };
   if (lfd < 0 || nul < 0 || jr_fds_arrange (src, tie_fd >= 0 ? 5 : 4) < 0)
     return -1;
   lfd = nul = -1; /* closed by jr_fds_arrange */
@@ -646,12 +662,12 @@ setup_process (const char *name, int ready_fd, int tie_fd, int *sigfd)
 }
 
 void
-jr_supervisor_main (jail_config *cfg, const char *name, char *const argv[], int ready_fd, int tie_fd)
+jr_supervisor_main (jail_config *cfg, const char *name, char *const argv[], int ready_fd, int tie_fd, bool attach)
 {
   struct sup s = { .name = name, .cfg = cfg, .lfd = -1, .sigfd = -1, .stop_timer = -1, .ep = -1, .zfd = -1,
                    .l = { .pid = 0, .pidfd = -1, .sync_fd = -1, .death_w = -1,
                           .ns_fds = { -1, -1, -1, -1, -1, -1, -1 } }, .created = time (NULL) };
-  if (setup_process (name, ready_fd, tie_fd, &s.sigfd) < 0)
+  if (setup_process (name, ready_fd, tie_fd, attach, &s.sigfd) < 0)
     _exit (125);
   s.tie_fd = tie_fd >= 0 ? 4 : -1;
   jail_error *err = NULL;

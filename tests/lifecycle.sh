@@ -4,7 +4,7 @@
 # execs, ps, inspect, logs, stop, rm, name clash, a SIGKILLed supervisor,
 # and (as root) another user who must not reach the jail.
 . "$JR_SRC/tests/lib.sh"
-if [ "$JR_MODE" = root ]; then plan 87; else plan 74; fi
+if [ "$JR_MODE" = root ]; then plan 91; else plan 78; fi
 mkscratch
 P=/usr/bin/probe
 N=jrlc$$
@@ -121,6 +121,15 @@ jr run -d --name ${N}t --timeout 1 --no-net "$ROOTFS" sleep 900006 >/dev/null
 i=0; while ! "$JAILRUN" ps | grep -Eq "^${N}t +[0-9]+ +exited" && [ $i -lt 50 ]; do sleep 0.2; i=$((i + 1)); done
 like "run -d --timeout: the jail ends with status 124" "$("$JAILRUN" inspect ${N}t | tr -d '\n')" '"Status": "exited".*"ExitStatus": 124'
 jr rm ${N}t >/dev/null
+
+# --name without -d: the jail runs here, on our stdio, and can be exec'd into
+( jr run --name ${N}f --no-net "$ROOTFS" sh -c 'echo fg-started; sleep 2; exit 7' > "$SCRATCH/fg.out"; echo $? > "$SCRATCH/fg.rc" ) &
+i=0; while ! grep -q fg-started "$SCRATCH/fg.out" 2>/dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+is "foreground named jail: exec into it" "$(jr exec ${N}f echo in-fg)" "in-fg"
+wait
+is "foreground named jail: its status" "$(cat "$SCRATCH/fg.rc")" 7
+unlike "foreground named jail: forgotten when it ends" "$("$JAILRUN" ps)" "^${N}f "
+is "foreground named jail: stdin and stdout" "$(echo fg-in | jr run --name ${N}g --no-net "$ROOTFS" cat)" "fg-in"
 
 # check: every probe reported, nothing required missing on this host
 out=$(jr check); s=$?
