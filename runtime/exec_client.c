@@ -341,7 +341,6 @@ jail_stop (jail *j, double grace, jail_error **err)
   struct jr_rep rep;
   while (recv (sock, &rep, sizeof rep, 0) < 0 && errno == EINTR)
     ;
-  await_supervisor (text, 5);
   return 0;
 }
 
@@ -363,6 +362,7 @@ jail_remove (const char *name, int force, jail_error **err)
       if (r < 0)
         return r;
     }
+  await_supervisor (text, 5); /* a live supervisor writes the state one last time */
   return jr_state_remove (name, err);
 }
 
