@@ -76,7 +76,8 @@ usage (FILE *f)
          "      --stats             print peak memory, CPU time, max tasks at exit\n"
          "  -d, --detach            run in the background and print the jail's name\n"
          "                          (then: jailrun exec|ps|inspect|logs|stop|rm)\n"
-         "      --name NAME         name of a detached jail (default: generated)\n"
+         "      --name NAME         name the jail, so that 'jailrun exec NAME' reaches it\n"
+         "                          (with -d: default generated; without: it runs here)\n"
          "      --version           print the version and the features compiled in\n"
          "      --help              this text\n\n"
          "Exit status: the command's; 128+N if it died of signal N; 124 on timeout;\n"
@@ -202,6 +203,24 @@ run_detached (jail_config *cfg, const char *name, char **argv)
   return r < 0 ? EXIT_JAILRUN : 0;
 }
 
+/* --name without -d: a jail others can exec into while its first
+ * process runs here, on our stdio; it is forgotten when it ends. */
+static int
+run_named (jail_config *cfg, const char *name, char **argv)
+{
+  jail *j = NULL;
+  jail_error *err = NULL;
+  int status = EXIT_JAILRUN;
+  cmd_block_forwarded ();
+  int r = jail_start (cfg, name, argv, JAIL_START_ATTACH, &j, &err);
+  if (r == 0)
+    r = jail_wait (j, &status, &err);
+  jail_close (j);
+  jail_config_free (cfg);
+  cmd_report (err);
+  return r < 0 ? EXIT_JAILRUN : status;
+}
+
 int
 cmd_run (int argc, char **argv)
 {
@@ -250,11 +269,7 @@ cmd_run (int argc, char **argv)
   if (r == 0)
     r = jail_config_set_rootfs (cfg, argv[optind], &err);
   if (r == 0 && name && !detach)
-    {
-      fputs ("jailrun: --name names a detached jail: add -d\n", stderr);
-      jail_config_free (cfg);
-      return EXIT_JAILRUN;
-    }
+    return run_named (cfg, name, argv + optind + 1);
   if (r == 0 && detach)
     return run_detached (cfg, name, argv + optind + 1);
   int status = EXIT_JAILRUN;

@@ -75,13 +75,14 @@ jr_fds_arrange (const int *src, int n)
   return 0;
 }
 
-/* Fixed fd numbers in the helper. */
-enum { FD_MSG = 3, FD_NS = 4, FD_CG = FD_NS + JR_NS_COUNT };
+#define FD_MSG JR_FD_MSG
+#define FD_NS JR_FD_NS
+#define FD_CG JR_FD_CG
 
 /* The new process, already in every namespace of the jail: fds 0-2 are
  * the client's, 3 the message socket. */
-static int
-exec_child (const struct jr_exec_spec *x)
+int
+jr_exec_child (const struct jr_exec_spec *x)
 {
   struct jail_error e = { 0 };
   int r = prctl (PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0 ? jr_error_buf (&e, errno, "exec: pdeathsig") : 0;
@@ -100,12 +101,9 @@ exec_child (const struct jr_exec_spec *x)
   return jr_command_exec (&cmd);
 }
 
-/* The helper: arrange fds, join the jail, clone the process, report its
- * pid on the message socket and exit. */
-static int
-helper_main (const struct jr_exec_spec *x, int msg)
+int
+jr_exec_join (const struct jr_exec_spec *x, int msg, struct jail_error *e)
 {
-  struct jail_error e = { 0 };
   prctl (PR_SET_DUMPABLE, 0, 0, 0, 0);
   int src[FD_CG + 1] = { x->fds[0], x->fds[1], x->fds[2], msg };
   for (int i = 0; i < JR_NS_COUNT; i++)
@@ -114,41 +112,53 @@ helper_main (const struct jr_exec_spec *x, int msg)
   int n = x->cgroup_fd >= 0 ? FD_CG + 1 : FD_CG;
   int r = jr_fds_arrange (src, n);
   if (r < 0)
-    {
-      jr_error_buf (&e, -r, "exec: arrange fds");
-      jr_msg_send (msg, JR_MSG_SETUP_ERR, &e);
-      return 125;
-    }
+    return jr_error_buf (e, -r, "exec: arrange fds");
   /* The user namespace first: it grants what joining the others needs. */
   for (int i = 0; i < JR_NS_COUNT; i++)
     {
       if (setns (FD_NS + i, 0) < 0)
-        {
-          jr_error_buf (&e, errno, "exec: join the jail's %s namespace", ns_names[i]);
-          jr_msg_send (FD_MSG, JR_MSG_SETUP_ERR, &e);
-          return 125;
-        }
+        return jr_error_buf (e, errno, "exec: join the jail's %s namespace", ns_names[i]);
       close (FD_NS + i);
     }
+  return n;
+}
+
+int
+jr_exec_clone (const struct jr_exec_spec *x, bool cgroup, const int *fds, int nfds)
+{
   struct clone_args a = { .flags = CLONE_PARENT, .exit_signal = 0 };
-  if (n > FD_CG)
+  if (cgroup)
     {
       a.flags |= CLONE_INTO_CGROUP;
       a.cgroup = FD_CG;
     }
   pid_t pid = (pid_t) syscall (SYS_clone3, &a, sizeof a);
-  if (pid < 0 && errno == ENOSYS && n == FD_CG)
+  if (pid < 0 && errno == ENOSYS && !cgroup)
     pid = (pid_t) syscall (SYS_clone, CLONE_PARENT, NULL, NULL, NULL, 0);
   if (pid == 0)
     {
-      if (n > FD_CG)
+      if (fds && jr_fds_arrange (fds, nfds) < 0)
+        _exit (125);
+      if (!fds && cgroup)
         close (FD_CG);
-      _exit (exec_child (x));
+      _exit (jr_exec_child (x));
     }
+  return pid;
+}
+
+/* The helper: arrange fds, join the jail, clone the process, report its
+ * pid on the message socket and exit. */
+static int
+helper_main (const struct jr_exec_spec *x, int msg)
+{
+  struct jail_error e = { 0 };
+  int n = jr_exec_join (x, msg, &e);
+  pid_t pid = n < 0 ? -1 : jr_exec_clone (x, n > FD_CG, NULL, 0);
+  if (n >= 0 && pid < 0)
+    jr_error_buf (&e, errno, "exec: clone into the jail");
   if (pid < 0)
     {
-      jr_error_buf (&e, errno, "exec: clone into the jail");
-      jr_msg_send (FD_MSG, JR_MSG_SETUP_ERR, &e);
+      jr_msg_send (n < 0 ? msg : FD_MSG, JR_MSG_SETUP_ERR, &e);
       return 125;
     }
   struct jr_msg m = { .type = JR_MSG_PID, .code = pid };

@@ -294,6 +294,36 @@ await_supervisor (const char *text, double seconds)
 }
 
 int
+jail_wait (jail *j, int *status, jail_error **err)
+{
+  if (j == NULL || status == NULL)
+    return jr_error_msg (err, EINVAL, "wait: no jail");
+  char *text cleanup_free = NULL;
+  int sock cleanup_close = jr_state_connect (j->name, err);
+  if (sock < 0)
+    {
+      /* Ended already: its recorded status. */
+      if (sock != -ESRCH || jr_state_read (j->name, "state", &text, NULL) < 0)
+        return sock;
+      if (err)
+        {
+          jail_error_free (*err);
+          *err = NULL;
+        }
+      *status = (int) jr_state_get_ll (text, "exit_status", 125);
+      return 0;
+    }
+  struct jr_req q = { .type = JR_REQ_WAIT };
+  if (send (sock, &q, sizeof q, MSG_NOSIGNAL) < 0)
+    return jr_error (err, errno, "wait %s", j->name);
+  struct jr_rep rep;
+  int r = await_done (sock, &rep, err);
+  if (r == 0)
+    *status = rep.status;
+  return r;
+}
+
+int
 jail_stop (jail *j, double grace, jail_error **err)
 {
   if (j == NULL || !(grace >= 0))
@@ -311,7 +341,6 @@ jail_stop (jail *j, double grace, jail_error **err)
   struct jr_rep rep;
   while (recv (sock, &rep, sizeof rep, 0) < 0 && errno == EINTR)
     ;
-  await_supervisor (text, 5);
   return 0;
 }
 
@@ -333,6 +362,7 @@ jail_remove (const char *name, int force, jail_error **err)
       if (r < 0)
         return r;
     }
+  await_supervisor (text, 5); /* a live supervisor writes the state one last time */
   return jr_state_remove (name, err);
 }
 

@@ -134,6 +134,7 @@ typedef struct jail_exec_opts jail_exec_opts;
 /* Flags of jail_start(). */
 enum jail_start_flags {
   JAIL_START_DETACH = 1,  /* the jail outlives the handle and the caller */
+  JAIL_START_ATTACH = 2,  /* the first process gets the caller's stdin, stdout, stderr */
 };
 
 /* Start a long-running jail named name (NULL: a generated name, see
@@ -142,7 +143,7 @@ enum jail_start_flags {
  * forgotten when the handle is closed or the caller exits.  -EEXIST when
  * the name is taken; a jail that cannot start leaves nothing behind.
  * The first process gets /dev/null as stdin and the jail's log as
- * stdout and stderr. */
+ * stdout and stderr, or with JAIL_START_ATTACH the caller's. */
 JAIL_EXPORT int jail_start (jail_config *cfg, const char *name, char *const argv[], unsigned flags,
                             jail **out, jail_error **err);
 /* Open a handle on the jail called name (-ENOENT if there is none). */
@@ -154,6 +155,10 @@ JAIL_EXPORT void jail_close (jail *j);
 /* Stop the jail: SIGTERM to its first process, SIGKILL to everything after
  * grace seconds; returns once it has ended.  0 if it was not running. */
 JAIL_EXPORT int jail_stop (jail *j, double grace, jail_error **err);
+/* Wait until the jail's first process has ended; *status is its shell
+ * status (124 when the jail's timeout killed it).  Signals the calling
+ * thread blocks (INT TERM HUP QUIT USR1 USR2 WINCH) are forwarded to it. */
+JAIL_EXPORT int jail_wait (jail *j, int *status, jail_error **err);
 /* Forget a jail that has ended (force: stop it first).  -EBUSY when it is
  * running and force is 0. */
 JAIL_EXPORT int jail_remove (const char *name, int force, jail_error **err);

@@ -16,6 +16,7 @@ enum jr_req_type
   JR_REQ_EXEC = 0x6a720001,  /* header + strings, SCM_RIGHTS stdin/stdout/stderr */
   JR_REQ_SIGNAL,             /* forward a signal to the exec'd process */
   JR_REQ_STOP,               /* stop the jail: SIGTERM, SIGKILL after grace */
+  JR_REQ_WAIT,               /* answer DONE when the jail's first process ends */
 };
 
 /* JR_REQ_EXEC: followed by argc argv strings, envc "KEY=VAL" strings and
@@ -27,7 +28,7 @@ struct jr_req
   uint32_t envc;
   int32_t uid;          /* -1: the jail's user */
   int32_t gid;
-  int32_t sig;          /* JR_REQ_SIGNAL */
+  int32_t sig;          /* JR_REQ_SIGNAL: to the exec'd process, else to the jail */
   double timeout;       /* seconds, 0 = none; JR_REQ_STOP: grace */
 };
 

@@ -316,13 +316,16 @@ jr_state_list (char ***names, jail_error **err)
       if (jr_state_name_check (de->d_name, NULL) < 0 || de->d_type != DT_DIR)
         continue;
       char **nv = realloc (v, (n + 2) * sizeof *v);
-      if (nv == NULL || (nv[n] = strdup (de->d_name)) == NULL)
+      char *copy = nv ? strdup (de->d_name) : NULL;
+      if (copy == NULL)
         {
-          v = nv;
+          jail_list_free (nv ? nv : v);
+          v = NULL;
           break;
         }
       v = nv;
-      v[++n] = NULL;
+      v[n++] = copy;
+      v[n] = NULL;
     }
   closedir (d);
   if (v == NULL)

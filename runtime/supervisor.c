@@ -25,7 +25,8 @@
 
 #include "lifecycle.h"
 
-enum src_kind { SRC_INIT, SRC_LISTEN, SRC_SIGNAL, SRC_STOP_TIMER, SRC_TIE, SRC_CONN, SRC_EXEC, SRC_EXEC_TIMER };
+enum src_kind { SRC_INIT, SRC_LISTEN, SRC_SIGNAL, SRC_STOP_TIMER, SRC_TIE, SRC_CONN, SRC_EXEC, SRC_EXEC_TIMER,
+                SRC_JAIL_TIMER };
 
 /* What an epoll event points at. */
 struct src
@@ -63,10 +64,14 @@ struct sup
   jail_config *cfg;
   struct jr_launch l;
   int ep, lfd, sigfd, stop_timer, tie_fd;
-  struct src s_init, s_listen, s_sig, s_timer, s_tie;
+  int zfd;          /* control socket of the exec zygote, -1 = none */
+  pid_t zpid;
+  struct src s_init, s_listen, s_sig, s_timer, s_tie, s_jtimer;
+  int jail_timer;   /* --timeout of the whole jail, -1 = none */
+  bool timed_out;
   struct conn *conns;
   struct xproc *procs;
-  bool init_done, stopping;
+  bool init_done, stopping, tie_closed;
   int init_status;
   char *sock_path;
   long long created;
@@ -273,6 +278,17 @@ arm_timer (double seconds)
 
 static void end_exec (struct sup *s, struct xproc *x);
 
+/* Close the zygote's socket (it exits at EOF) and reap it. */
+static void
+stop_zygote (struct sup *s)
+{
+  if (s->zfd < 0)
+    return;
+  close (jr_steal_fd (&s->zfd));
+  siginfo_t si;
+  waitid (P_PID, (id_t) s->zpid, &si, WEXITED | __WALL);
+}
+
 /* Start the process of an exec request; the client gets STARTED, or DONE
  * with the error. */
 static void
@@ -292,7 +308,14 @@ start_exec (struct sup *s, struct conn *c, char *buf, size_t len, int *fds, int 
     {
       struct jr_exec_spec x = { .cfg = s->cfg, .bpf = &s->l.bpf, .ns_fds = s->l.ns_fds, .cgroup_fd = s->l.cg.fd,
                                 .argv = argv, .env = env, .workdir = wd, .fds = { fds[0], fds[1], fds[2] } };
-      r = jr_exec_spawn (&x, &pid, &msg_fd, &err);
+      r = s->zfd >= 0 ? jr_zygote_spawn (s->zfd, argv, env, wd, fds, &pid, &msg_fd, &err) : -EPIPE;
+      if (r == -EPIPE)
+        {
+          stop_zygote (s); /* gone: fall back to a helper per exec */
+          jail_error_free (err);
+          err = NULL;
+          r = jr_exec_spawn (&x, &pid, &msg_fd, &err);
+        }
     }
   free (argv);
   free (env);
@@ -455,12 +478,13 @@ on_conn (struct sup *s, struct conn *c)
     drop_conn (s, c);
   else if (q->type == JR_REQ_EXEC)
     start_exec (s, c, buf, (size_t) n, fds, nfds);
-  else if (q->type == JR_REQ_SIGNAL && c->x && q->sig > 0 && q->sig < 65)
-    syscall (SYS_pidfd_send_signal, c->x->pidfd, q->sig, NULL, 0);
-  else if (q->type == JR_REQ_STOP)
+  else if (q->type == JR_REQ_SIGNAL && q->sig > 0 && q->sig < 65)
+    syscall (SYS_pidfd_send_signal, c->x ? c->x->pidfd : s->l.pidfd, q->sig, NULL, 0);
+  else if (q->type == JR_REQ_STOP || q->type == JR_REQ_WAIT)
     {
       c->stop_waiter = true;
-      begin_stop (s, q->timeout);
+      if (q->type == JR_REQ_STOP)
+        begin_stop (s, q->timeout);
       if (s->init_done)
         {
           struct jr_rep r = { .type = JR_REP_DONE, .status = s->init_status };
@@ -502,12 +526,18 @@ on_init_exit (struct sup *s)
   siginfo_t si = { 0 };
   if (waitid ((idtype_t) P_PIDFD, (id_t) s->l.pidfd, &si, WEXITED | __WALL) < 0)
     waitid (P_PID, (id_t) s->l.pid, &si, WEXITED | __WALL);
-  s->init_status = si.si_code == CLD_EXITED ? si.si_status : 128 + si.si_status;
+  s->init_status = s->timed_out ? 124 : si.si_code == CLD_EXITED ? si.si_status : 128 + si.si_status;
   s->init_done = true;
   jr_cgroup_release (&s->l.cg); /* kills what is left, removes the cgroup */
   epoll_ctl (s->ep, EPOLL_CTL_DEL, s->l.pidfd, NULL);
-  unlink (s->sock_path);
-  unwatch_close (s, &s->lfd);
+  write_state (s, "exited");
+  /* A jail tied to a handle keeps answering (jail_wait) until the
+   * handle is closed; a detached one refuses new clients from now on. */
+  if (s->tie_fd < 0)
+    {
+      unlink (s->sock_path);
+      unwatch_close (s, &s->lfd);
+    }
   for (struct conn *c = s->conns; c; c = c->next)
     if (c->stop_waiter)
       {
@@ -545,8 +575,16 @@ on_event (struct sup *s, struct src *src)
       if (read (s->sigfd, &si, sizeof si) > 0)
         begin_stop (s, 10);
       break;
+    case SRC_JAIL_TIMER:
+      if (read (s->jail_timer, &ticks, sizeof ticks) > 0)
+        {
+          s->timed_out = true;
+          begin_stop (s, 0);
+        }
+      break;
     case SRC_TIE:
       epoll_ctl (s->ep, EPOLL_CTL_DEL, s->tie_fd, NULL);
+      s->tie_closed = true;
       begin_stop (s, 0);
       break;
     }
@@ -562,7 +600,9 @@ serve (struct sup *s)
     watch (s, s->sigfd, &s->s_sig, SRC_SIGNAL, NULL);
   if (s->tie_fd >= 0)
     watch (s, s->tie_fd, &s->s_tie, SRC_TIE, NULL);
-  while (!s->init_done || s->procs)
+  if ((s->jail_timer = arm_timer (s->cfg->timeout)) >= 0)
+    watch (s, s->jail_timer, &s->s_jtimer, SRC_JAIL_TIMER, NULL);
+  while (!s->init_done || s->procs || (s->tie_fd >= 0 && !s->tie_closed))
     {
       struct epoll_event ev[1];
       int n = epoll_wait (s->ep, ev, 1, -1); /* one at a time: a handler may free what a later event points at */
@@ -571,8 +611,16 @@ serve (struct sup *s)
       for (int i = 0; i < n; i++)
         on_event (s, ev[i].data.ptr);
     }
+  /* Answer what is still queued (a wait gets the status, an exec is
+   * refused), then hang up. */
+  for (struct conn *c = s->conns, *next; c; c = next)
+    {
+      next = c->next;
+      on_conn (s, c); /* may free c */
+    }
   while (s->conns)
     drop_conn (s, s->conns);
+  stop_zygote (s);
 }
 
 /* Tell the starting caller how it went (status 0: the jail is up). */
@@ -585,23 +633,25 @@ send_ready (int fd, int status, const jail_error *e)
   (void) !write (fd, &r, sizeof r);
 }
 
-/* Detach the stdio (stdin /dev/null, stdout and stderr the jail's log),
- * keep the ready pipe at 3 and the tie at 4, close everything else, and
- * take the signals that mean "stop" through a signalfd. */
+/* Detach the stdio (stdin /dev/null, stdout and stderr the jail's log;
+ * attach keeps the caller's), keep the ready pipe at 3 and the tie at 4,
+ * close everything else, and take the signals that mean "stop" through
+ * a signalfd. */
 static int
-setup_process (const char *name, int ready_fd, int tie_fd, int *sigfd)
+setup_process (const char *name, int ready_fd, int tie_fd, bool attach, int *sigfd)
 {
   char *log cleanup_free = NULL;
   if (jr_state_path (name, "log", &log, NULL) < 0)
     return -1;
   int lfd cleanup_close = open (log, O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW | O_CLOEXEC, 0600);
   int nul cleanup_close = open ("/dev/null", O_RDWR | O_CLOEXEC);
-  int src[5] = { nul, lfd, lfd, ready_fd, tie_fd };
+  int src[5] = { attach ? 0 : nul, attach ? 1 : lfd, attach ? 2 : lfd, ready_fd, tie_fd };
   if (lfd < 0 || nul < 0 || jr_fds_arrange (src, tie_fd >= 0 ? 5 : 4) < 0)
     return -1;
   lfd = nul = -1; /* closed by jr_fds_arrange */
   prctl (PR_SET_DUMPABLE, 0, 0, 0, 0);
   signal (SIGPIPE, SIG_IGN);
+  signal (SIGCHLD, SIG_DFL); /* an embedder's SIG_IGN would reap our children */
   sigset_t set;
   sigemptyset (&set);
   sigaddset (&set, SIGTERM);
@@ -613,13 +663,13 @@ setup_process (const char *name, int ready_fd, int tie_fd, int *sigfd)
 }
 
 void
-jr_supervisor_main (jail_config *cfg, const char *name, char *const argv[], int ready_fd, int tie_fd)
+jr_supervisor_main (jail_config *cfg, const char *name, char *const argv[], int ready_fd, int tie_fd, bool attach)
 {
-  struct sup s = { .name = name, .cfg = cfg, .lfd = -1, .sigfd = -1, .stop_timer = -1, .ep = -1,
+  struct sup s = { .name = name, .cfg = cfg, .lfd = -1, .sigfd = -1, .stop_timer = -1, .ep = -1, .zfd = -1,
                    .l = { .pid = 0, .pidfd = -1, .sync_fd = -1, .death_w = -1,
                           .ns_fds = { -1, -1, -1, -1, -1, -1, -1 },
                           .cg = { .fd = -1, .parent_fd = -1 } }, .created = time (NULL) };
-  if (setup_process (name, ready_fd, tie_fd, &s.sigfd) < 0)
+  if (setup_process (name, ready_fd, tie_fd, attach, &s.sigfd) < 0)
     _exit (125);
   s.tie_fd = tie_fd >= 0 ? 4 : -1;
   jail_error *err = NULL;
@@ -642,6 +692,8 @@ jr_supervisor_main (jail_config *cfg, const char *name, char *const argv[], int 
       send_ready (3, status, err);
       _exit (status);
     }
+  struct jr_exec_spec zx = { .cfg = cfg, .bpf = &s.l.bpf, .ns_fds = s.l.ns_fds, .cgroup_fd = s.l.cg.fd, .fds = { 0, 1, 2 } };
+  s.zfd = jr_zygote_start (&zx, &s.zpid, NULL); /* -1: every exec uses a helper */
   write_state (&s, "running");
   send_ready (3, 0, NULL);
   close (3);

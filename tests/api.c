@@ -3,7 +3,11 @@
  * anonymous jail, statuses, signals, script on stdin, timeout, output
  * caps, 8 threads capturing at once, and no fd leak over 1000 captures. */
 #include <dirent.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -193,9 +197,83 @@ test_fd_leak (jail *j, int runs)
   ok (count_fds () == before, "no fd leaked over 1000 captures");
 }
 
+extern char **environ;
+
+/* How many fds a freshly spawned child of ours has (ls /proc/self/fd). */
+static int
+child_fds (void)
+{
+  int p[2];
+  if (pipe2 (p, O_CLOEXEC) < 0)
+    return -1;
+  posix_spawn_file_actions_t fa;
+  posix_spawn_file_actions_init (&fa);
+  posix_spawn_file_actions_adddup2 (&fa, p[1], 1);
+  char *argv[] = { "/bin/ls", "/proc/self/fd", NULL };
+  pid_t pid;
+  int n = -1;
+  if (posix_spawn (&pid, argv[0], &fa, NULL, argv, environ) == 0)
+    {
+      close (p[1]);
+      FILE *f = fdopen (p[0], "r");
+      char line[64];
+      n = 0;
+      while (f && fgets (line, sizeof line, f))
+        n++;
+      if (f)
+        fclose (f);
+      waitpid (pid, NULL, 0);
+    }
+  else
+    {
+      close (p[0]);
+      close (p[1]);
+    }
+  posix_spawn_file_actions_destroy (&fa);
+  return n;
+}
+
+/* True when no handler was installed for the signals libjail deals with. */
+static int
+handlers_default (void)
+{
+  int sigs[] = { SIGCHLD, SIGPIPE, SIGTERM, SIGINT, SIGHUP };
+  for (size_t i = 0; i < sizeof sigs / sizeof *sigs; i++)
+    {
+      struct sigaction sa;
+      if (sigaction (sigs[i], NULL, &sa) < 0 || sa.sa_handler != SIG_DFL)
+        return 0;
+    }
+  return 1;
+}
+
+/* A start that fails leaves no jail behind. */
+static void
+test_failed_start (void)
+{
+  jail_config *c = NULL;
+  jail *j = NULL;
+  jail_error *e = NULL;
+  char **before = NULL, **after = NULL;
+  int nb = jail_list (&before, NULL);
+  char *argv[] = { "no-such-command-xyz", NULL };
+  jail_config_new (&c, NULL);
+  jail_config_set_rootfs (c, getenv ("ROOTFS"), NULL);
+  int r = jail_start (c, "failing-start", argv, JAIL_START_DETACH, &j, &e);
+  ok (r < 0 && e && strstr (jail_error_message (e), "no-such-command-xyz"), "a start whose command is missing fails and says why");
+  int na = jail_list (&after, NULL);
+  jail *none = NULL;
+  ok (na == nb && jail_open ("failing-start", &none, NULL) == -ENOENT, "a failed start leaves nothing behind");
+  jail_list_free (before);
+  jail_list_free (after);
+  jail_error_free (e);
+  jail_config_free (c);
+}
+
 int
 main (void)
 {
+  int fds_before = child_fds ();
   test_setters ();
   jail_config *c = NULL;
   jail *j = NULL;
@@ -212,9 +290,12 @@ main (void)
       printf ("# %s\n1..%d\n", e ? jail_error_message (e) : "?", n_test);
       return 1;
     }
+  ok (fds_before > 0 && child_fds () == fds_before, "no fd of the running jail leaks into the caller's children");
+  ok (handlers_default (), "no signal handler installed in the caller");
   test_capture (j);
   test_threads (j);
   test_fd_leak (j, 1000);
+  test_failed_start ();
   char *name = strdup (jail_name (j));
   char *state = NULL;
   ok (jail_info (name, "state", &state, NULL) == 0 && strcmp (state, "running") == 0, "info: running");

@@ -4,7 +4,7 @@
 # execs, ps, inspect, logs, stop, rm, name clash, a SIGKILLed supervisor,
 # and (as root) another user who must not reach the jail.
 . "$JR_SRC/tests/lib.sh"
-if [ "$JR_MODE" = root ]; then plan 66; else plan 59; fi
+if [ "$JR_MODE" = root ]; then plan 91; else plan 78; fi
 mkscratch
 P=/usr/bin/probe
 N=jrlc$$
@@ -70,6 +70,17 @@ good=0; i=0; while [ $i -lt 50 ]; do
 done
 is "50 concurrent execs all succeed" "$good" 50
 
+# the exec zygote killed: execs fall back to a helper per exec
+sup=$("$JAILRUN" inspect $N | sed -n 's/.*"SupervisorPid": \([0-9]*\).*/\1/p')
+init=$("$JAILRUN" inspect $N | sed -n 's/.*"InitPid": \([0-9]*\).*/\1/p')
+zyg=$(pgrep -P "$sup" | grep -vx "$init")
+ok "the supervisor has an exec zygote" test -n "$zyg"
+kill -9 $zyg 2>/dev/null
+is "exec works after the zygote died" "$(jr exec $N sh -c 'echo alive; exit 6'; echo " $?")" "alive
+ 6"
+jr exec $N sh -c 'sh /workspace/facts.sh $$' > "$SCRATCH/exec2.facts"
+is "fallback exec: same policy as the first process" "$(grep -v '^ns/time' "$SCRATCH/exec2.facts")" "$(grep -v '^ns/time' "$SCRATCH/w/first")"
+
 # inspect, logs, clash
 js=$("$JAILRUN" inspect $N)
 ok "inspect is JSON" sh -c "printf '%s' '$js' | python3 -c 'import json,sys; json.load(sys.stdin)'"
@@ -104,6 +115,30 @@ like "ps shows it dead" "$("$JAILRUN" ps)" "^$N +[0-9]+ +dead"
 jr rm $N >/dev/null; is "rm of a dead jail exits 0" $? 0
 unlike "rm cleaned it" "$("$JAILRUN" ps)" "^$N "
 
+# --timeout of a detached jail: it ends with 124
+names="$names ${N}t"
+jr run -d --name ${N}t --timeout 1 --no-net "$ROOTFS" sleep 900006 >/dev/null
+i=0; while ! "$JAILRUN" ps | grep -Eq "^${N}t +[0-9]+ +exited" && [ $i -lt 50 ]; do sleep 0.2; i=$((i + 1)); done
+like "run -d --timeout: the jail ends with status 124" "$("$JAILRUN" inspect ${N}t | tr -d '\n')" '"Status": "exited".*"ExitStatus": 124'
+jr rm ${N}t >/dev/null
+
+# --name without -d: the jail runs here, on our stdio, and can be exec'd into
+( jr run --name ${N}f --no-net "$ROOTFS" sh -c 'echo fg-started; sleep 2; exit 7' > "$SCRATCH/fg.out"; echo $? > "$SCRATCH/fg.rc" ) &
+i=0; while ! grep -q fg-started "$SCRATCH/fg.out" 2>/dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+is "foreground named jail: exec into it" "$(jr exec ${N}f echo in-fg)" "in-fg"
+wait
+is "foreground named jail: its status" "$(cat "$SCRATCH/fg.rc")" 7
+unlike "foreground named jail: forgotten when it ends" "$("$JAILRUN" ps)" "^${N}f "
+is "foreground named jail: stdin and stdout" "$(echo fg-in | jr run --name ${N}g --no-net "$ROOTFS" cat)" "fg-in"
+
+# check: every probe reported, nothing required missing on this host
+out=$(jr check); s=$?
+is "check exits 0 here" "$s" 0
+for f in "user namespaces" "cgroup v2 controllers" "cgroup delegation" "seccomp user notification" landlock openat2 clone3 pidfd "idmapped mounts"; do
+  like "check reports $f" "$out" "^(ok|warn|gap) +$f "
+done
+like "check: a fix line for each gap" "$(printf '%s\n' "$out" | grep -A1 '^warn' | sed -n 2p)" "fix: "
+
 # another user can neither see, exec into, nor stop the jail (root runs this part)
 if [ "$JR_MODE" = root ]; then
   id jrtest2 >/dev/null 2>&1 || useradd -M -s /bin/sh jrtest2
@@ -115,9 +150,22 @@ if [ "$JR_MODE" = root ]; then
   as2 "$JAILRUN" stop $N >/dev/null 2>&1; s=$?
   is "other user: stop is 125" "$s" 125
   ok "other user: cannot list /run/jailrun" sh -c "! setpriv --reuid=jrtest2 --regid=jrtest2 --init-groups ls /run/jailrun/$N >/dev/null 2>&1"
-  ok "other user: cannot connect to the socket" sh -c "! setpriv --reuid=jrtest2 --regid=jrtest2 --init-groups python3 -c 'import socket; s=socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET); s.connect(\"/run/jailrun/$N/sock\")' 2>/dev/null"
+  ok "other user: cannot connect to the socket" sh -c "! setpriv --reuid=jrtest2 --regid=jrtest2 --init-groups /usr/bin/python3 -c 'import socket; s=socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET); s.connect(\"/run/jailrun/$N/sock\")' 2>/dev/null"
   sup=$("$JAILRUN" inspect $N | sed -n 's/.*"SupervisorPid": \([0-9]*\).*/\1/p')
   ok "other user: cannot signal the supervisor" sh -c "! setpriv --reuid=jrtest2 --regid=jrtest2 --init-groups kill -0 $sup 2>/dev/null"
   like "still running afterwards" "$("$JAILRUN" ps)" "^$N +[0-9]+ +running"
+  # a rootless jail of jrtest, attacked by jrtest2 through jrtest's state dir
+  x1=/tmp/jailrun-test-run-$(id -u jrtest)
+  mkdir -p "$x1" && chown jrtest "$x1" && chmod 700 "$x1"
+  as1() { setpriv --reuid=jrtest --regid=jrtest --init-groups env XDG_RUNTIME_DIR="$x1" "$@"; }
+  is "jrtest starts a rootless jail" "$(as1 "$JAILRUN" run -d --name ${N}u --no-net "$ROOTFS" sleep 900005)" "${N}u"
+  err=$(setpriv --reuid=jrtest2 --regid=jrtest2 --init-groups env XDG_RUNTIME_DIR="$x1" "$JAILRUN" exec ${N}u true 2>&1); s=$?
+  is "jrtest2 using jrtest's state dir: exec is 125" "$s" 125
+  like "jrtest2: the state dir is refused" "$err" "not a directory you own"
+  setpriv --reuid=jrtest2 --regid=jrtest2 --init-groups env XDG_RUNTIME_DIR="$x1" "$JAILRUN" stop ${N}u >/dev/null 2>&1
+  is "jrtest2: stop of jrtest's jail is 125" $? 125
+  ok "jrtest2: cannot connect to jrtest's socket" sh -c "! setpriv --reuid=jrtest2 --regid=jrtest2 --init-groups /usr/bin/python3 -c 'import socket; s=socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET); s.connect(\"$x1/jailrun/${N}u/sock\")' 2>/dev/null"
+  like "jrtest's jail still runs" "$(as1 "$JAILRUN" ps)" "^${N}u +[0-9]+ +running"
+  as1 "$JAILRUN" rm -f ${N}u >/dev/null
 fi
 done_testing
