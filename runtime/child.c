@@ -9,6 +9,7 @@
 #include <limits.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/prctl.h>
@@ -63,7 +64,7 @@ enter_workdir (const char *dir, struct jail_error *e)
   int fd = jr_resolve (root, dir, O_DIRECTORY, e);
   close (root);
   if (fd < 0)
-    return jr_error_buf_wrap (e, "workdir");
+    return jr_error_buf_wrap (e, "workdir (-w names a directory inside the jail; create it in the rootfs, or mount a volume or --tmpfs there)");
   int r = fchdir (fd);
   close (fd);
   char cwd[PATH_MAX];
@@ -112,19 +113,34 @@ exec_command (char *const argv[], char *const env[], struct jail_error *e)
   return seen_eacces ? 126 : 127;
 }
 
-/* The command process: final privilege drop, then execve. */
-static int
-command_main (struct jr_child *c)
+/* Every signal back to its default action: the caller may ignore SIGCHLD
+ * (init could not reap) or SIGPIPE (the command would inherit it).  Raw
+ * rt_sigaction, as glibc's wrapper is not for a raw clone child. */
+static void
+reset_signals (void)
+{
+  struct { void *handler; unsigned long flags; void *restorer; uint64_t mask; } dfl = { 0 };
+  for (int sig = 1; sig <= 64; sig++)
+    if (sig != SIGKILL && sig != SIGSTOP)
+      syscall (SYS_rt_sigaction, sig, &dfl, NULL, sizeof dfl.mask);
+}
+
+/* The command process: final privilege drop, then execve.  Shared by the
+ * jail's first process and every exec'd one, so both carry exactly the
+ * same policy. */
+int
+jr_command_exec (const struct jr_command *c)
 {
   struct jail_error e = { 0 };
   sigset_t none;
   sigemptyset (&none);
+  reset_signals ();
   sigprocmask (SIG_SETMASK, &none, NULL);
   int r = setsid () < 0 ? jr_error_buf (&e, errno, "setsid") : 0;
   if (r == 0)
-    r = enter_workdir (c->cfg->workdir, &e);
+    r = enter_workdir (c->workdir, &e);
   if (r == 0)
-    r = jr_caps_apply (c->cfg->caps, &e);
+    r = jr_caps_apply (c->caps, &e);
   if (r == 0 && prctl (PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
     r = jr_error_buf (&e, errno, "no_new_privs");
   if (r == 0)
@@ -133,12 +149,21 @@ command_main (struct jr_child *c)
     r = jr_seccomp_load (c->bpf, &e);
   if (r < 0)
     {
-      jr_msg_send (c->sync_fd, JR_MSG_SETUP_ERR, &e);
+      jr_msg_send (c->msg_fd, JR_MSG_SETUP_ERR, &e);
       return 125;
     }
-  int status = exec_command (c->argv, c->cfg->env, &e);
-  jr_msg_send (c->sync_fd, JR_MSG_EXEC_ERR, &e);
+  int status = exec_command (c->argv, c->env, &e);
+  jr_msg_send (c->msg_fd, JR_MSG_EXEC_ERR, &e);
   return status;
+}
+
+/* The jail's first command process. */
+static int
+command_main (struct jr_child *c)
+{
+  struct jr_command cmd = { .argv = c->argv, .env = c->cfg->env, .workdir = c->cfg->workdir,
+                            .caps = c->cfg->caps, .bpf = c->bpf, .msg_fd = c->sync_fd };
+  return jr_command_exec (&cmd);
 }
 
 /* Shell status of a wait status: code, or 128+N for signal N. */
@@ -173,6 +198,8 @@ init_loop (pid_t cmd, const sigset_t *set)
       while ((p = waitpid (-1, &ws, WNOHANG)) > 0)
         if (p == cmd)
           return shell_status (ws);
+      if (p < 0 && errno == ECHILD)
+        return 125; /* cannot happen with SIGCHLD at SIG_DFL; never spin */
     }
 }
 
@@ -210,7 +237,12 @@ await_go (struct jr_child *c, struct jail_error *e)
 static int
 build_jail (struct jr_child *c, struct jail_error *e)
 {
-  int r = jr_userns_become (c->cfg, e);
+  /* Host paths are opened with the caller's host ids (a root caller can
+   * reach a rootfs under /root), then the ids change. */
+  struct jr_trees trees;
+  int r = jr_mounts_open (c->cfg, &trees, e);
+  if (r == 0)
+    r = jr_userns_become (c->cfg, e);
   /* A change of euid clears PDEATHSIG (as root the host uid changes). */
   if (r == 0)
     r = arm_death_signal (c, e);
@@ -219,7 +251,8 @@ build_jail (struct jr_child *c, struct jail_error *e)
   if (r == 0)
     r = jr_net_loopback_up (e);
   if (r == 0)
-    r = jr_mounts_setup (c->cfg, e);
+    r = jr_mounts_setup (c->cfg, &trees, e);
+  jr_trees_close (&trees);
   return r;
 }
 
@@ -229,6 +262,7 @@ jr_child_main (struct jr_child *c)
   struct jail_error e = { 0 };
   close (c->parent_fds[0]);
   close (c->parent_fds[1]);
+  reset_signals ();
   int r = await_go (c, &e);
   if (r == 0)
     r = build_jail (c, &e);
@@ -239,7 +273,9 @@ jr_child_main (struct jr_child *c)
     sigaddset (&set, forwarded[i]);
   if (r == 0)
     sigprocmask (SIG_BLOCK, &set, NULL);
-  pid_t cmd = r == 0 ? fork () : -1;
+  /* A raw fork: glibc's fork() runs atfork handlers and takes malloc
+   * locks that another thread of the caller may have held at clone. */
+  pid_t cmd = r == 0 ? (pid_t) syscall (SYS_clone, SIGCHLD, NULL, NULL, NULL, 0) : -1;
   if (r == 0 && cmd < 0)
     r = jr_error_buf (&e, errno, "init: fork");
   if (r < 0)

@@ -85,17 +85,186 @@ JAIL_EXPORT int jail_config_load_allow_file (jail_config *cfg, const char *path,
 JAIL_EXPORT int jail_config_set_audit_log (jail_config *cfg, const char *path, jail_error **err);
 /* IPv4 subnet of the private network, "10.88.0.0/16" by default. */
 JAIL_EXPORT int jail_config_set_subnet (jail_config *cfg, const char *cidr, jail_error **err);
-/* Seccomp policy: "default", "unconfined", a JSON profile path, or
- * "+name,-name" edits of the default. */
+/* Seccomp policy: "default", "unconfined", a Docker/OCI JSON profile
+ * path, or "+name,-name" edits of the default ("+name" allows every call
+ * of name, "-name" denies it with EPERM; a later edit wins).  Edits given
+ * in a second call add to the edits of the first. */
 JAIL_EXPORT int jail_config_set_seccomp (jail_config *cfg, const char *spec, jail_error **err);
+/* Warnings gathered while configuring (e.g. syscall names of a seccomp
+ * profile unknown on this architecture), one a line; NULL when none. */
+JAIL_EXPORT const char *jail_config_warnings (const jail_config *cfg);
+/* Readable text of the seccomp policy spec names (same syntax as
+ * jail_config_set_seccomp): per syscall its action and argument filters.
+ * *text (and *warnings, when not NULL: the policy's warnings or NULL) are
+ * malloc'd; the caller frees them. */
+JAIL_EXPORT int jail_seccomp_dump (const char *spec, char **text, char **warnings, jail_error **err);
+
+/* Limits mode for jail_config_set_limits_mode(). */
+enum jail_limits_mode {
+  JAIL_LIMITS_STRICT = 0,      /* default: a limit the host cannot enforce is an error */
+  JAIL_LIMITS_BEST_EFFORT = 1, /* run without it; jail_limits_check() says what is enforced */
+};
+
+/* cgroup v2 limits.  Memory "SIZE" (512m, 2g; at least 1m), swap is set to 0. */
+JAIL_EXPORT int jail_config_set_memory (jail_config *cfg, const char *size, jail_error **err);
+/* CPU share in cores (0.5 = half a core), written to cpu.max. */
+JAIL_EXPORT int jail_config_set_cpus (jail_config *cfg, double cpus, jail_error **err);
+/* Maximum number of tasks (pids.max). */
+JAIL_EXPORT int jail_config_set_pids_limit (jail_config *cfg, long long n, jail_error **err);
+/* Parent cgroup for the jail's cgroup (root only; relative to the cgroup
+ * v2 mount, must exist).  Default: the jailrun/ subtree of the root
+ * (as root) or the nearest delegated ancestor (rootless). */
+JAIL_EXPORT int jail_config_set_cgroup_parent (jail_config *cfg, const char *path, jail_error **err);
+/* See enum jail_limits_mode. */
+JAIL_EXPORT int jail_config_set_limits_mode (jail_config *cfg, int mode, jail_error **err);
+/* Check the limits against this host without changing anything.  Strict
+ * mode: -EOPNOTSUPP with a message naming the controller and the fix when
+ * a limit cannot be enforced.  Best-effort: 0, and *warning (free() it) says
+ * what is and is not enforced (NULL when everything is). */
+JAIL_EXPORT int jail_limits_check (jail_config *cfg, char **warning, jail_error **err);
+/* Counters of the last jail_run on cfg: peak memory (bytes), CPU time
+ * (microseconds), peak task count; -1 each where the kernel had none.
+ * -ENODATA when the jail had no cgroup. */
+JAIL_EXPORT int jail_last_stats (const jail_config *cfg, long long *mem_peak, long long *cpu_usec, long long *pids_peak);
 
 /* Run argv (argv[0] looked up in the jail's PATH) to completion.
  * On success returns 0 and stores in *status what a shell would report:
  * the exit code, 128+N for death by signal N, 124 when the timeout
- * killed the jail, 126/127 when the command could not be executed (then
+ * killed the jail, 137 with *err saying "killed: out of memory, ..." when
+ * the memory limit killed the command, 126/127 when the command could not be executed (then
  * *err, if given, also says why).  A negative errno means the jail could
  * not be set up; nothing is left behind. */
 JAIL_EXPORT int jail_run (jail_config *cfg, char *const argv[], int *status, jail_error **err);
+
+/* ---- Long-running jails ------------------------------------------------
+ * A long-running jail has a supervisor process of its own (forked by
+ * jail_start) that owns the jail and serves exec requests from the
+ * caller's user only.  Its state lives in /run/jailrun (root) or
+ * $XDG_RUNTIME_DIR/jailrun (else /tmp/jailrun-UID), 0700. */
+typedef struct jail jail;
+typedef struct jail_exec_opts jail_exec_opts;
+
+/* Flags of jail_start(). */
+enum jail_start_flags {
+  JAIL_START_DETACH = 1,  /* the jail outlives the handle and the caller */
+  JAIL_START_ATTACH = 2,  /* the first process gets the caller's stdin, stdout, stderr */
+};
+
+/* Start a long-running jail named name (NULL: a generated name, see
+ * jail_name()) whose first process is argv, and return once argv has
+ * been exec'd.  Without JAIL_START_DETACH the jail is stopped and
+ * forgotten when the handle is closed or the caller exits.  -EEXIST when
+ * the name is taken; a jail that cannot start leaves nothing behind.
+ * The first process gets /dev/null as stdin and the jail's log as
+ * stdout and stderr, or with JAIL_START_ATTACH the caller's. */
+JAIL_EXPORT int jail_start (jail_config *cfg, const char *name, char *const argv[], unsigned flags,
+                            jail **out, jail_error **err);
+/* Open a handle on the jail called name (-ENOENT if there is none). */
+JAIL_EXPORT int jail_open (const char *name, jail **out, jail_error **err);
+/* Name of the jail of a handle. */
+JAIL_EXPORT const char *jail_name (const jail *j);
+/* Free a handle; stops the jail unless it was started detached or opened. */
+JAIL_EXPORT void jail_close (jail *j);
+/* Stop the jail: SIGTERM to its first process, SIGKILL to everything after
+ * grace seconds; returns once it has ended.  0 if it was not running. */
+JAIL_EXPORT int jail_stop (jail *j, double grace, jail_error **err);
+/* Wait until the jail's first process has ended; *status is its shell
+ * status (124 when the jail's timeout killed it).  Signals the calling
+ * thread blocks (INT TERM HUP QUIT USR1 USR2 WINCH) are forwarded to it. */
+JAIL_EXPORT int jail_wait (jail *j, int *status, jail_error **err);
+/* Forget a jail that has ended (force: stop it first).  -EBUSY when it is
+ * running and force is 0. */
+JAIL_EXPORT int jail_remove (const char *name, int force, jail_error **err);
+
+/* Options of one exec: new, free, and setters that validate like the
+ * jail_config ones. */
+JAIL_EXPORT int jail_exec_opts_new (jail_exec_opts **out, jail_error **err);
+JAIL_EXPORT void jail_exec_opts_free (jail_exec_opts *o);
+/* Add "KEY=VAL" (or "KEY": the caller's value) over the jail's environment. */
+JAIL_EXPORT int jail_exec_opts_set_env (jail_exec_opts *o, const char *spec, jail_error **err);
+/* Working directory (absolute; default: the jail's). */
+JAIL_EXPORT int jail_exec_opts_set_workdir (jail_exec_opts *o, const char *dir, jail_error **err);
+/* User "UID[:GID]"; the jail maps only its own user, so only that works. */
+JAIL_EXPORT int jail_exec_opts_set_user (jail_exec_opts *o, const char *spec, jail_error **err);
+/* Kill the process (and its process group) after seconds; status 124. */
+JAIL_EXPORT int jail_exec_opts_set_timeout (jail_exec_opts *o, double seconds, jail_error **err);
+/* stdin, stdout, stderr of the process (-1: the caller's 0, 1, 2). */
+JAIL_EXPORT int jail_exec_opts_set_stdio (jail_exec_opts *o, int in, int out, int errfd, jail_error **err);
+
+/* Run argv in the running jail j, in its namespaces and cgroup, as its
+ * user, with the same capabilities, no_new_privs and seccomp filter as
+ * its first process (the policy comes from the supervisor, never from
+ * the caller or the jail).  o may be NULL.  On success *status is what a
+ * shell reports (code, 128+N, 124 on timeout, 126/127 when argv could not
+ * be executed, with *err saying why).  A negative errno means nothing
+ * ran (-ESRCH: the jail is not running).  Signals the calling thread
+ * blocks (INT TERM HUP QUIT USR1 USR2 WINCH) are forwarded. */
+JAIL_EXPORT int jail_exec (jail *j, const jail_exec_opts *o, char *const argv[], int *status, jail_error **err);
+
+/* Names of the caller's jails, sorted, in a NULL-terminated vector freed
+ * with jail_list_free(); returns how many. */
+JAIL_EXPORT int jail_list (char ***names, jail_error **err);
+JAIL_EXPORT void jail_list_free (char **names);
+/* One value of a jail's state as a string (free() it): "state"
+ * (starting|running|exited|dead), "uptime" (seconds), "supervisor_pid",
+ * "init_pid", "created", "rootfs", "network", "exit_status". */
+JAIL_EXPORT int jail_info (const char *name, const char *key, char **value, jail_error **err);
+/* The jail's state and effective configuration (every security setting)
+ * as JSON; free() it. */
+JAIL_EXPORT int jail_inspect (const char *name, char **json, jail_error **err);
+/* Copy the jail's log (its first process's stdout and stderr) to fd out;
+ * with follow, keep copying until the jail ends. */
+JAIL_EXPORT int jail_logs (const char *name, int out, int follow, jail_error **err);
+
+/* ---- Capture: run and collect, for agent harnesses --------------------- */
+typedef struct jail_result jail_result;
+
+/* Flags of jail_result_flags(). */
+enum jail_result_flags {
+  JAIL_RESULT_TIMED_OUT = 1,         /* the time limit killed it (status 124) */
+  JAIL_RESULT_STDOUT_TRUNCATED = 2,  /* stdout exceeded max_output; the rest was dropped */
+  JAIL_RESULT_STDERR_TRUNCATED = 4,
+  JAIL_RESULT_EXEC_FAILED = 8,       /* argv could not be executed (126/127) */
+};
+
+/* Run argv in the running jail j as jail_exec() does, with input (may
+ * be NULL; e.g. a script for argv {"sh", "-s"} or {"python3", "-"}) on
+ * its stdin, killed after timeout seconds (0: o's timeout, or none), and
+ * collect stdout and stderr, at most max_output bytes each (1 .. 1 GiB).
+ * On success *out holds the result (free with jail_result_free()).
+ * Several threads may capture in the same jail at once.  A negative
+ * errno means nothing ran (-ESRCH: the jail is not running). */
+JAIL_EXPORT int jail_capture (jail *j, const jail_exec_opts *o, char *const argv[], const char *input,
+                              size_t input_len, double timeout, size_t max_output, jail_result **out,
+                              jail_error **err);
+/* Free a result; NULL is allowed. */
+JAIL_EXPORT void jail_result_free (jail_result *r);
+/* Captured stdout (NUL-terminated; *len, if given, is its length). */
+JAIL_EXPORT const char *jail_result_stdout (const jail_result *r, size_t *len);
+/* Captured stderr (NUL-terminated; *len, if given, is its length). */
+JAIL_EXPORT const char *jail_result_stderr (const jail_result *r, size_t *len);
+/* Shell status: code, 128+N for signal N, 124 timeout, 126/127. */
+JAIL_EXPORT int jail_result_status (const jail_result *r);
+/* Exit code, or -1 when a signal ended the process. */
+JAIL_EXPORT int jail_result_exit_code (const jail_result *r);
+/* Signal that ended the process, or 0. */
+JAIL_EXPORT int jail_result_signal (const jail_result *r);
+/* JAIL_RESULT_* bits. */
+JAIL_EXPORT unsigned jail_result_flags (const jail_result *r);
+/* Wall time of the call, in seconds. */
+JAIL_EXPORT double jail_result_wall_time (const jail_result *r);
+/* CPU time (user + system) of the process and the children it waited for, seconds. */
+JAIL_EXPORT double jail_result_cpu_time (const jail_result *r);
+/* Peak resident memory of the process (its largest child included), bytes. */
+JAIL_EXPORT long long jail_result_peak_memory (const jail_result *r);
+
+/* Probe what this host offers (user namespaces and their restrictions,
+ * cgroup v2 controllers and delegation, seccomp and user notification,
+ * Landlock ABI, openat2, clone3, pidfd, mount API, idmapped mounts), each
+ * by calling it.  *report (free() it) has one line per feature:
+ * "ok|gap|warn TAB feature TAB detail TAB fix".  Returns the number of
+ * missing features jailrun needs (0: it can run here). */
+JAIL_EXPORT int jail_check (char **report, jail_error **err);
 
 #ifdef __cplusplus
 }

@@ -53,7 +53,9 @@ struct run_state
   struct jr_loop loop;    /* netns/loop.c: the supervisor's one epoll loop */
   struct jr_net *net;     /* netns/net.c: forwarder, bridge, proxy */
   struct run_src srcs[4]; /* pidfd, sync channel, signals, timer */
-  bool exited, chan_done;
+  bool exited;
+  struct jr_cgroup cg;    /* the jail's cgroup (cg.fd -1: none) */
+  int *ns_fds;            /* jr_jail_launch: the namespaces, opened at the handshake */
 };
 
 static void
@@ -70,20 +72,31 @@ run_state_release (struct run_state *s)
   jr_net_release (s->net);
   s->net = NULL;
   jr_loop_release (&s->loop);
+  jr_cgroup_release (&s->cg);
 }
 
-/* clone3 with a pidfd straight into new namespaces; clone(2) when the
- * kernel has no clone3.  exit_signal 0: the embedder's SIGCHLD handling
- * and waitpid(-1) never see this child. */
+/* clone3 with a pidfd straight into new namespaces (and into the jail's
+ * cgroup when it has one: *into_cg says whether that worked, else the
+ * handshake moves it before GO); clone(2) when the kernel has no clone3.
+ * exit_signal 0: the embedder's SIGCHLD handling and waitpid(-1) never
+ * see this child. */
 static pid_t
-spawn (struct jr_child *c, int *pidfd)
+spawn (struct jr_child *c, int *pidfd, int cgfd, bool *into_cg)
 {
   struct clone_args a = {
-    .flags = NS_FLAGS | CLONE_PIDFD,
+    .flags = NS_FLAGS | CLONE_PIDFD | (cgfd >= 0 ? CLONE_INTO_CGROUP : 0),
     .pidfd = (uint64_t) (uintptr_t) pidfd,
     .exit_signal = 0,
+    .cgroup = (uint64_t) (cgfd >= 0 ? cgfd : 0),
   };
   pid_t pid = (pid_t) syscall (SYS_clone3, &a, sizeof a);
+  if (pid < 0 && cgfd >= 0 && (errno == EINVAL || errno == E2BIG || errno == EOPNOTSUPP))
+    {
+      a.flags &= ~(uint64_t) CLONE_INTO_CGROUP; /* kernel < 5.7 */
+      pid = (pid_t) syscall (SYS_clone3, &a, sizeof a);
+    }
+  else
+    *into_cg = pid >= 0 && cgfd >= 0;
   if (pid < 0 && errno == ENOSYS)
     pid = (pid_t) syscall (SYS_clone, NS_FLAGS | CLONE_PIDFD, NULL, pidfd, NULL, 0);
   if (pid == 0)
@@ -108,7 +121,7 @@ start_child (const struct jail_config *cfg, char *const argv[], struct run_state
                         .death_fd = dp[0], .parent_fds = { sv[0], dp[1] } };
   s->sync_fd = sv[0];
   s->death_w = dp[1];
-  s->pid = spawn (&c, &s->pidfd);
+  s->pid = spawn (&c, &s->pidfd, s->cg.fd, &s->cg.attached);
   int saved = errno;
   close (sv[1]);
   close (dp[0]);
@@ -141,8 +154,14 @@ handshake (const struct jail_config *cfg, struct run_state *s, jail_error **err)
   if (n != (ssize_t) sizeof m || m.type != JR_MSG_HELLO)
     return jr_error (err, EPIPE, "jail: child did not start");
   int r = jr_userns_write_maps (s->pid, cfg->uid, cfg->gid, err);
-  if (r == 0)
+  if (r == 0 && s->net)
     r = jr_net_attach (s->net, &s->loop, s->pid, s->pidfd, err);
+  if (r == 0 && s->cg.fd >= 0 && !s->cg.attached)
+    r = jr_cgroup_attach (&s->cg, s->pid, err); /* never run unlimited */
+  /* The child is dumpable only until GO: the one moment its namespaces
+   * can be opened by an unprivileged supervisor (for exec). */
+  if (r == 0 && s->ns_fds)
+    r = jr_ns_open (s->pid, s->ns_fds, err);
   if (r < 0)
     return r;
   struct jr_msg go = { .type = JR_MSG_GO };
@@ -191,35 +210,44 @@ open_timer (double seconds, int *out, jail_error **err)
   return 0;
 }
 
-/* The jail's init ended (its pidfd is readable). */
+/* Read every message the child left on the channel without blocking
+ * (an fd the embedder forked elsewhere may keep it open: never wait for
+ * EOF).  Keeps the last setup or exec error. */
+static void
+drain_channel (struct run_state *s)
+{
+  struct jr_msg m;
+  ssize_t n;
+  while ((n = recv (s->sync_fd, &m, sizeof m, MSG_DONTWAIT)) == (ssize_t) sizeof m)
+    if (m.type == JR_MSG_SETUP_ERR || m.type == JR_MSG_EXEC_ERR)
+      {
+        s->setup_failed = m.type == JR_MSG_SETUP_ERR;
+        s->msg.code = m.code;
+        memcpy (s->msg.msg, m.text, sizeof s->msg.msg);
+        s->msg.msg[sizeof s->msg.msg - 1] = '\0';
+      }
+}
+
+/* The jail's init ended (its pidfd is readable): collect what the child
+ * said and stop the loop. */
 static void
 on_pidfd (struct jr_loop_src *src, uint32_t ev)
 {
   struct run_state *s = ((struct run_src *) src)->s;
+  drain_channel (s);
   s->exited = true;
   jr_loop_mod (&s->loop, src, 0);
 }
 
-/* A message from the child on the sync channel, or its EOF (the command
- * exec'd, or everything closed). */
+/* Messages from the child on the sync channel; once every holder closed
+ * it (the command exec'd) stop watching it. */
 static void
 on_sync (struct jr_loop_src *src, uint32_t ev)
 {
   struct run_state *s = ((struct run_src *) src)->s;
-  struct jr_msg m;
-  ssize_t n = recv_msg (s, &m);
-  if (n == (ssize_t) sizeof m && (m.type == JR_MSG_SETUP_ERR || m.type == JR_MSG_EXEC_ERR))
-    {
-      s->setup_failed = m.type == JR_MSG_SETUP_ERR;
-      s->msg.code = m.code;
-      memcpy (s->msg.msg, m.text, sizeof s->msg.msg);
-      s->msg.msg[sizeof s->msg.msg - 1] = '\0';
-    }
-  if (n <= 0)
-    {
-      jr_loop_del (&s->loop, src);
-      s->chan_done = true;
-    }
+  drain_channel (s);
+  if (ev & (EPOLLHUP | EPOLLERR))
+    jr_loop_del (&s->loop, src);
 }
 
 /* A forwarded signal: pass it to the jail's init. */
@@ -232,17 +260,17 @@ on_signal (struct jr_loop_src *src, uint32_t ev)
     syscall (SYS_pidfd_send_signal, s->pidfd, (int) si.ssi_signo, NULL, 0);
 }
 
-/* The --timeout expired. */
+/* The --timeout expired (an exit that already happened beats it). */
 static void
 on_timer (struct jr_loop_src *src, uint32_t ev)
 {
   struct run_state *s = ((struct run_src *) src)->s;
   uint64_t ticks;
-  if (read (s->timerfd, &ticks, sizeof ticks) == (ssize_t) sizeof ticks)
-    {
-      s->timed_out = true;
-      syscall (SYS_pidfd_send_signal, s->pidfd, SIGKILL, NULL, 0);
-    }
+  struct pollfd pf = { .fd = s->pidfd, .events = POLLIN };
+  if (read (s->timerfd, &ticks, sizeof ticks) != (ssize_t) sizeof ticks || s->exited || poll (&pf, 1, 0) > 0)
+    return;
+  s->timed_out = true;
+  syscall (SYS_pidfd_send_signal, s->pidfd, SIGKILL, NULL, 0);
 }
 
 /* Wait for the init to end, serving the network meanwhile; returns its
@@ -256,11 +284,10 @@ supervise (struct run_state *s)
     {
       s->srcs[i].s = s;
       if (fds[i] >= 0 && jr_loop_add (&s->loop, &s->srcs[i].src, fds[i], EPOLLIN, fns[i]) < 0 && i < 2)
-        s->exited = s->chan_done = true; /* cannot wait: fall through to waitid */
+        s->exited = true; /* cannot wait: fall through to waitid */
     }
-  s->chan_done |= s->sync_fd < 0;
   jr_net_sigpipe_block (s->net);
-  while (!(s->exited && s->chan_done))
+  while (!s->exited)
     if (jr_loop_run_once (&s->loop, -1) < 0)
       break;
   jr_net_sigpipe_restore (s->net);
@@ -279,7 +306,7 @@ jail_run (jail_config *cfg, char *const argv[], int *status, jail_error **err)
     return jr_error_msg (err, EINVAL, "run: no command given");
   int r = jr_mounts_check (cfg, err);
   struct run_state s = { .pid = -1, .pidfd = -1, .sync_fd = -1, .death_w = -1, .sigfd = -1, .timerfd = -1,
-                         .loop = { .epfd = -1 } };
+                         .loop = { .epfd = -1 }, .cg = { .fd = -1, .parent_fd = -1 } };
   if (r == 0)
     r = jr_loop_init (&s.loop, err);
   if (r == 0)
@@ -287,15 +314,21 @@ jail_run (jail_config *cfg, char *const argv[], int *status, jail_error **err)
   if (r == 0)
     r = jr_seccomp_compile (cfg->seccomp, &s.bpf, err);
   if (r == 0)
-    r = open_timer (cfg->timeout, &s.timerfd, err);
+    r = jr_cgroup_create (&cfg->limits, &s.cg, err);
   if (r == 0)
     r = start_child (cfg, argv, &s, err);
-  if (r == 0 && (r = handshake (cfg, &s, err)) < 0)
+  if (r == 0)
+    r = handshake (cfg, &s, err);
+  /* The timeout counts from the moment the jail may run. */
+  if (r == 0)
+    r = open_timer (cfg->timeout, &s.timerfd, err);
+  if (r < 0 && s.pid > 0)
     syscall (SYS_pidfd_send_signal, s.pidfd, SIGKILL, NULL, 0);
   if (r == 0 || s.pid > 0)
     {
       s.sigfd = r == 0 ? open_sigfd () : -1;
       int st = supervise (&s);
+      jr_cgroup_collect (&s.cg, &cfg->limits.last);
       if (r == 0 && s.setup_failed)
         r = jr_error_msg (err, s.msg.code, "jail setup: %s", s.msg.msg);
       else if (r == 0 && s.timed_out)
@@ -308,7 +341,48 @@ jail_run (jail_config *cfg, char *const argv[], int *status, jail_error **err)
           *status = st;
           if (s.msg.code)
             jr_error_msg (err, s.msg.code, "%s", s.msg.msg);
+          jr_cgroup_report_oom (&cfg->limits, st, err);
         }
+    }
+  run_state_release (&s);
+  return r;
+}
+
+int
+jr_jail_launch (const struct jail_config *cfg, char *const argv[], struct jr_launch *l, jail_error **err)
+{
+  if (argv == NULL || argv[0] == NULL || argv[0][0] == '\0')
+    return jr_error_msg (err, EINVAL, "run: no command given");
+  int r = jr_mounts_check (cfg, err);
+  struct run_state s = { .pid = -1, .pidfd = -1, .sync_fd = -1, .death_w = -1, .sigfd = -1, .timerfd = -1,
+                         .ns_fds = l->ns_fds, .cg = { .fd = -1, .parent_fd = -1 }, .loop = { .epfd = -1 } };
+  if (r == 0)
+    r = jr_net_launch_check (cfg, err);
+  if (r == 0)
+    r = jr_seccomp_compile (cfg->seccomp, &s.bpf, err);
+  if (r == 0)
+    r = jr_cgroup_create (&cfg->limits, &s.cg, err);
+  if (r == 0)
+    r = start_child (cfg, argv, &s, err);
+  if (r == 0 && (r = handshake (cfg, &s, err)) < 0)
+    syscall (SYS_pidfd_send_signal, s.pidfd, SIGKILL, NULL, 0);
+  if (r < 0)
+    jr_ns_close (l->ns_fds);
+  if (r < 0 && s.pid > 0)
+    {
+      siginfo_t si;
+      waitid (P_PID, (id_t) s.pid, &si, WEXITED | __WALL);
+    }
+  if (r == 0)
+    {
+      l->pid = s.pid;
+      l->pidfd = jr_steal_fd (&s.pidfd);
+      l->sync_fd = jr_steal_fd (&s.sync_fd);
+      l->death_w = jr_steal_fd (&s.death_w);
+      l->bpf = s.bpf;
+      s.bpf = (struct jr_bpf) { 0 };
+      l->cg = s.cg;
+      s.cg = (struct jr_cgroup) { .fd = -1, .parent_fd = -1 };
     }
   run_state_release (&s);
   return r;

@@ -10,6 +10,7 @@ enum jr_msg_type
   JR_MSG_GO,          /* supervisor -> child: maps written */
   JR_MSG_SETUP_ERR,   /* child -> supervisor: setup failed (125) */
   JR_MSG_EXEC_ERR,    /* child -> supervisor: execve failed (126/127) */
+  JR_MSG_PID,         /* exec helper -> supervisor: pid of the new process */
 };
 
 struct jr_msg
@@ -28,6 +29,44 @@ struct jr_child
   int death_fd;   /* read end of a pipe whose write end only the supervisor holds */
   int parent_fds[2]; /* the supervisor's ends, closed first thing in the child */
 };
+
+/* What the command process applies before execve (child.c). */
+struct jr_command
+{
+  char *const *argv;
+  char *const *env;
+  const char *workdir;
+  uint64_t caps;
+  const struct jr_bpf *bpf;
+  int msg_fd;     /* SOCK_SEQPACKET: failures are reported here */
+};
+
+/* setsid, workdir, caps, no_new_privs, close fds, seccomp, execve: the
+ * last steps of every jailed process.  Returns the exit status after a
+ * failure (125 setup, 126/127 exec), already reported on msg_fd. */
+int jr_command_exec (const struct jr_command *c);
+
+/* The namespaces of a jail, in the order exec joins them (user first). */
+#define JR_NS_COUNT 7
+/* Open /proc/PID/ns/{user,mnt,pid,net,ipc,uts,cgroup} into fds (exec.c). */
+int jr_ns_open (pid_t pid, int *fds, jail_error **err);
+/* Close what jr_ns_open opened (-1 entries are skipped) and reset them. */
+void jr_ns_close (int *fds);
+
+/* A jail started for a long-running supervisor by jr_jail_launch. */
+struct jr_launch
+{
+  pid_t pid;      /* the jail's init */
+  int pidfd;
+  int sync_fd;    /* messages from the child; EOF once the command exec'd */
+  int death_w;    /* the jail dies when this closes */
+  struct jr_bpf bpf;  /* the compiled seccomp filter, reused by exec */
+  int ns_fds[JR_NS_COUNT]; /* the jail's namespaces (user first); set to -1 before the call */
+  struct jr_cgroup cg;     /* the jail's cgroup (fd -1: none); released when the jail ends */
+};
+
+/* Clone the jail's init, write its maps and let it go (process.c). */
+int jr_jail_launch (const struct jail_config *cfg, char *const argv[], struct jr_launch *l, jail_error **err);
 
 /* Body of the cloned child (becomes the jail's pid 1).  Returns the exit
  * status for _exit. */

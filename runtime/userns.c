@@ -7,6 +7,7 @@
 #include <grp.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "internal.h"
@@ -60,13 +61,15 @@ jr_userns_write_maps (pid_t pid, uid_t uid, gid_t gid, jail_error **err)
 int
 jr_userns_become (const struct jail_config *cfg, struct jail_error *e)
 {
-  /* Rootless, setgroups is denied and the caller's groups stay (as with
-   * every rootless runtime); as root, drop host gid 0 and friends. */
-  if (setgroups (0, NULL) < 0 && errno != EPERM)
+  /* Raw syscalls: after a raw clone of a possibly multithreaded caller,
+   * glibc's set*id would try to broadcast to threads that do not exist
+   * here.  Rootless, setgroups is denied and the caller's groups stay (as
+   * with every rootless runtime); as root, drop host gid 0 and friends. */
+  if (syscall (SYS_setgroups, 0, NULL) < 0 && errno != EPERM)
     return jr_error_buf (e, errno, "userns: setgroups");
-  if (setresgid (cfg->gid, cfg->gid, cfg->gid) < 0)
+  if (syscall (SYS_setresgid, cfg->gid, cfg->gid, cfg->gid) < 0)
     return jr_error_buf (e, errno, "userns: setresgid %u", cfg->gid);
-  if (setresuid (cfg->uid, cfg->uid, cfg->uid) < 0)
+  if (syscall (SYS_setresuid, cfg->uid, cfg->uid, cfg->uid) < 0)
     return jr_error_buf (e, errno, "userns: setresuid %u", cfg->uid);
   return 0;
 }

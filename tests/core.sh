@@ -3,7 +3,7 @@
 # read-only root, /tmp, volumes, the host-root default, environment, fds,
 # exit statuses, signals, timeout and the death of the caller.
 . "$JR_SRC/tests/lib.sh"
-plan 35
+plan 47
 mkscratch
 P=/usr/bin/probe
 
@@ -44,6 +44,10 @@ is "host root: python3 runs" "$(jr --no-net / python3 -c 'print(1)')" 1
 is "host root: write to /usr fails" "$(jr --no-net / /bin/sh -c 'touch /usr/x 2>&1 | grep -c "Read-only"')" 1
 is "host root: no /sys content" "$(jr --no-net / /bin/sh -c 'ls -A /sys | wc -l')" 0
 
+hidden=$(for d in /home /root /run /var/tmp /mnt /media /srv /tmp; do [ -d $d ] && echo $d; done | tr '\n' ' ')
+is "host root: every private dir is an empty tmpfs" "$(jr --no-net / /bin/sh -c "for d in $hidden; do awk -v d=\$d '\$5 == d && \$0 ~ / - tmpfs / {print d}' /proc/self/mountinfo | tail -1; done" | tr '\n' ' ')" "$hidden"
+is "tmpfs inodes are bounded (64m /tmp: 16384)" "$(jr --no-net "$ROOTFS" /bin/stat -f -c %c /tmp)" 16384
+
 # network, fds, environment, hostname
 is "--no-net: only lo" "$(jr --no-net "$ROOTFS" $P ifaces | sed -n 's/^ *\([a-z0-9]*\):.*/\1/p' | tr '\n' ' ')" "lo "
 fds=$(exec 7</etc/hostname; jr --no-net "$ROOTFS" $P fds)
@@ -62,6 +66,28 @@ t0=$(date +%s)
 out=$(jr --no-net --timeout 1 "$ROOTFS" $P sleep 30 2>&1); s=$?
 is "--timeout exits 124" "$s" 124
 ok "--timeout within 10 s and says so" sh -c "[ $(( $(date +%s) - t0 )) -lt 10 ] && echo '$out' | grep -q timeout"
+
+# options: workdir, user, capabilities, env-file, nested volumes
+is "-w sets the working directory" "$(jr --no-net -w /usr/bin "$ROOTFS" /bin/pwd)" "/usr/bin"
+like "-u 1000:1001" "$(jr --no-net -u 1000:1001 "$ROOTFS" $P status)" "^Uid:	1000	1000	1000	1000"
+cst=$(jr --no-net --cap-add NET_BIND_SERVICE "$ROOTFS" $P status)
+like "--cap-add keeps only that cap (effective)" "$cst" "^CapEff:	0000000000000400"
+like "--cap-add keeps only that cap (bounding)" "$cst" "^CapBnd:	0000000000000400"
+printf '# comment\nA=1\n\nB=two words\n' > "$SCRATCH/envf"
+is "--env-file" "$(jr --no-net --env-file "$SCRATCH/envf" "$ROOTFS" $P env | grep -E '^(A|B)=' | tr '\n' ';')" "A=1;B=two words;"
+mkdir -p "$SCRATCH/outer/inner" "$SCRATCH/in2"; echo deep > "$SCRATCH/in2/f"
+is "nested volumes mount in depth order" "$(jr --no-net -v "$SCRATCH/in2:/workspace/inner:ro" -v "$SCRATCH/outer:/workspace:ro" "$ROOTFS" /bin/cat /workspace/inner/f)" "deep"
+jr --no-net "$ROOTFS" /etc/passwd 2>/dev/null; is "non-executable command is 126" $? 126
+
+# a caller that ignores SIGCHLD/SIGPIPE: init still reaps, command gets defaults
+out=$(timeout 20 python3 -c 'import os,signal,sys; signal.signal(signal.SIGCHLD, signal.SIG_IGN); signal.signal(signal.SIGPIPE, signal.SIG_IGN); os.execv(sys.argv[1], sys.argv[1:])' \
+  "$JAILRUN" --no-net "$ROOTFS" /bin/sh -c 'grep SigIgn /proc/self/status; exit 3'); s=$?
+is "caller ignoring SIGCHLD: exit status still 3" "$s" 3
+like "ignored signals are not inherited" "$out" "SigIgn:	0000000000000000"
+
+# signals reach the command through the supervisor and init
+"$JAILRUN" --no-net "$ROOTFS" $P sleep 94 & jp=$!
+sleep 1; kill -TERM $jp; wait $jp; is "SIGTERM forwarded: 143" $? 143
 
 # a killed caller takes the jail with it (bounded wait)
 "$JAILRUN" --no-net "$ROOTFS" $P sleep 93 & jp=$!

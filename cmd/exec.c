@@ -1,0 +1,79 @@
+/* exec.c - `jailrun exec [OPTIONS] NAME COMMAND [ARG...]`. */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "jailrun.h"
+
+static const struct option exec_opts[] = {
+  { "env", required_argument, NULL, 'e' },
+  { "workdir", required_argument, NULL, 'w' },
+  { "user", required_argument, NULL, 'u' },
+  { "timeout", required_argument, NULL, 't' },
+  { "help", no_argument, NULL, 'h' },
+  { NULL, 0, NULL, 0 },
+};
+
+static const char exec_usage[] =
+  "Usage: jailrun exec [OPTIONS] NAME COMMAND [ARG...]\n"
+  "Run COMMAND in the running jail NAME, with the same namespaces, cgroup,\n"
+  "user, capabilities, no_new_privs and seccomp filter as its first process.\n\n"
+  "  -e, --env KEY[=VAL]     set a variable over the jail's environment\n"
+  "  -w, --workdir DIR       working directory (default: the jail's)\n"
+  "  -u, --user UID[:GID]    the jail's user (the only one it maps)\n"
+  "      --timeout SECONDS   kill the command after SECONDS, exit 124\n\n"
+  "Exit status: the command's; 128+N if it died of signal N; 124 on timeout;\n"
+  "125 if jailrun failed (no such jail, not running); 126/127 as a shell.\n";
+
+/* Apply one option. */
+static int
+apply (jail_exec_opts *o, int c, const char *arg, jail_error **err)
+{
+  switch (c)
+    {
+    case 'e': return jail_exec_opts_set_env (o, arg, err);
+    case 'w': return jail_exec_opts_set_workdir (o, arg, err);
+    case 'u': return jail_exec_opts_set_user (o, arg, err);
+    case 't': return jail_exec_opts_set_timeout (o, cmd_parse_seconds (arg), err);
+    default: return -EINVAL;
+    }
+}
+
+int
+cmd_exec (int argc, char **argv)
+{
+  jail_exec_opts *o = NULL;
+  jail_error *err = NULL;
+  jail *j = NULL;
+  int c, r = jail_exec_opts_new (&o, &err);
+  while (r == 0 && (c = getopt_long (argc, argv, "+e:w:u:", exec_opts, NULL)) != -1)
+    {
+      if (c == 'h' || c == '?' || c == ':')
+        {
+          fputs (exec_usage, c == 'h' ? stdout : stderr);
+          jail_exec_opts_free (o);
+          return c == 'h' ? 0 : EXIT_JAILRUN;
+        }
+      r = apply (o, c, optarg, &err);
+    }
+  if (r == 0 && argc - optind < 2)
+    {
+      fputs ("jailrun: exec: missing NAME or COMMAND: usage: jailrun exec [OPTIONS] NAME COMMAND [ARG...]\n", stderr);
+      jail_exec_opts_free (o);
+      return EXIT_JAILRUN;
+    }
+  int status = EXIT_JAILRUN;
+  if (r == 0)
+    r = jail_open (argv[optind], &j, &err);
+  if (r == 0)
+    {
+      cmd_block_forwarded ();
+      r = jail_exec (j, o, argv + optind + 1, &status, &err);
+    }
+  jail_close (j);
+  jail_exec_opts_free (o);
+  cmd_report (err);
+  return r < 0 ? EXIT_JAILRUN : status;
+}

@@ -1,0 +1,158 @@
+/* jails.c - `jailrun ps | inspect NAME | stop [-t S] NAME | rm [-f] NAME |
+ * logs [-f] NAME`: the long-running jails of the calling user. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "jailrun.h"
+
+/* A state value of name, or "-" (the caller frees the result). */
+static char *
+info (const char *name, const char *key)
+{
+  char *v = NULL;
+  if (jail_info (name, key, &v, NULL) < 0)
+    v = strdup ("-");
+  return v;
+}
+
+/* Uptime in a short human form. */
+static void
+fmt_uptime (const char *secs, char *buf, size_t size)
+{
+  long long s = atoll (secs);
+  if (s < 120)
+    snprintf (buf, size, "%llds", s);
+  else if (s < 7200)
+    snprintf (buf, size, "%lldm", s / 60);
+  else
+    snprintf (buf, size, "%lldh", s / 3600);
+}
+
+int
+cmd_ps (int argc, char **argv)
+{
+  char **names = NULL;
+  jail_error *err = NULL;
+  int n = jail_list (&names, &err);
+  if (n < 0)
+    {
+      cmd_report (err);
+      return EXIT_JAILRUN;
+    }
+  printf ("%-20s %-8s %-8s %-8s %-8s %-6s %-6s %s\n", "NAME", "PID", "STATE", "UPTIME", "NETWORK", "PORTS", "LIMITS", "ROOTFS");
+  for (int i = 0; i < n; i++)
+    {
+      const char *keys[] = { "supervisor_pid", "state", "uptime", "network", "rootfs" };
+      char *v[5];
+      for (int k = 0; k < 5; k++)
+        v[k] = info (names[i], keys[k]);
+      char up[32];
+      fmt_uptime (v[2], up, sizeof up);
+      if (strcmp (v[1], "running") != 0)
+        snprintf (up, sizeof up, "-");
+      printf ("%-20s %-8s %-8s %-8s %-8s %-6s %-6s %s\n", names[i], v[0], v[1], up, v[3], "-", "-", v[4]);
+      for (int k = 0; k < 5; k++)
+        free (v[k]);
+    }
+  jail_list_free (names);
+  return 0;
+}
+
+/* Parse "[-f|-t S] NAME": the only option letter allowed is opt. */
+static const char *
+one_name (int argc, char **argv, const char *usage, const char *opts, int *flag, double *secs)
+{
+  int c;
+  while ((c = getopt (argc, argv, opts)) != -1)
+    {
+      if (c == 'f')
+        *flag = 1;
+      else if (c == 't' && (*secs = cmd_parse_seconds (optarg)) >= 0)
+        continue;
+      else
+        {
+          fprintf (stderr, "jailrun: usage: %s\n", usage);
+          return NULL;
+        }
+    }
+  if (argc - optind != 1)
+    {
+      fprintf (stderr, "jailrun: usage: %s\n", usage);
+      return NULL;
+    }
+  return argv[optind];
+}
+
+int
+cmd_inspect (int argc, char **argv)
+{
+  int f = 0;
+  double t = 0;
+  const char *name = one_name (argc, argv, "jailrun inspect NAME", "+", &f, &t);
+  char *json = NULL;
+  jail_error *err = NULL;
+  if (name == NULL)
+    return EXIT_JAILRUN;
+  if (jail_inspect (name, &json, &err) < 0)
+    {
+      cmd_report (err);
+      return EXIT_JAILRUN;
+    }
+  fputs (json, stdout);
+  free (json);
+  return 0;
+}
+
+int
+cmd_stop (int argc, char **argv)
+{
+  int f = 0;
+  double grace = 10;
+  const char *name = one_name (argc, argv, "jailrun stop [-t SECONDS] NAME", "+t:", &f, &grace);
+  jail *j = NULL;
+  jail_error *err = NULL;
+  if (name == NULL)
+    return EXIT_JAILRUN;
+  int r = jail_open (name, &j, &err);
+  if (r == 0)
+    r = jail_stop (j, grace, &err);
+  jail_close (j);
+  cmd_report (err);
+  if (r == 0)
+    printf ("%s\n", name);
+  return r < 0 ? EXIT_JAILRUN : 0;
+}
+
+int
+cmd_rm (int argc, char **argv)
+{
+  int force = 0;
+  double t = 0;
+  const char *name = one_name (argc, argv, "jailrun rm [-f] NAME", "+f", &force, &t);
+  jail_error *err = NULL;
+  if (name == NULL)
+    return EXIT_JAILRUN;
+  int r = jail_remove (name, force, &err);
+  cmd_report (err);
+  if (r == 0)
+    printf ("%s\n", name);
+  return r < 0 ? EXIT_JAILRUN : 0;
+}
+
+int
+cmd_logs (int argc, char **argv)
+{
+  int follow = 0;
+  double t = 0;
+  const char *name = one_name (argc, argv, "jailrun logs [-f] NAME", "+f", &follow, &t);
+  jail_error *err = NULL;
+  if (name == NULL)
+    return EXIT_JAILRUN;
+  fflush (stdout);
+  int r = jail_logs (name, STDOUT_FILENO, follow, &err);
+  cmd_report (err);
+  return r < 0 ? EXIT_JAILRUN : 0;
+}

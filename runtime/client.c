@@ -1,0 +1,145 @@
+/* client.c - the public calls on long-running jails: start one (its
+ * supervisor is forked, detached or tied to the handle), open one by
+ * name, exec into it, stop and remove it, read its log.  All of them talk
+ * to the supervisor over its socket or read the state it wrote. */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "lifecycle.h"
+
+/* A new handle for name (copied). */
+static int
+new_handle (const char *name, int tie_fd, jail **out, jail_error **err)
+{
+  struct jail *j = calloc (1, sizeof *j);
+  if (j == NULL || (j->name = strdup (name)) == NULL)
+    {
+      free (j);
+      return jr_error (err, ENOMEM, "jail");
+    }
+  j->tie_fd = tie_fd;
+  *out = j;
+  return 0;
+}
+
+/* Read the supervisor's start report; 0 when the jail is up. */
+static int
+await_ready (int fd, const char *name, jail_error **err)
+{
+  struct jr_rep r;
+  ssize_t n;
+  do
+    n = read (fd, &r, sizeof r);
+  while (n < 0 && errno == EINTR);
+  if (n != (ssize_t) sizeof r)
+    return jr_error_msg (err, EIO, "jail %s: the supervisor ended while starting (see 'jailrun logs %s')", name, name);
+  if (r.status == 0)
+    return 0;
+  r.msg[sizeof r.msg - 1] = '\0';
+  return jr_error_msg (err, r.err_code ? r.err_code : EIO, "%s", r.msg);
+}
+
+/* Fork the supervisor: setsid and a second fork so that it is nobody's
+ * child and has no terminal.  Returns the read end of its ready pipe. */
+static int
+fork_supervisor (jail_config *cfg, const char *name, char *const argv[], int tie_r, bool attach, jail_error **err)
+{
+  int rp[2];
+  if (pipe2 (rp, O_CLOEXEC) < 0)
+    return jr_error (err, errno, "jail: pipe");
+  pid_t pid = fork ();
+  if (pid == 0)
+    {
+      setsid ();
+      if (fork () != 0)
+        _exit (0);
+      jr_supervisor_main (cfg, name, argv, rp[1], tie_r, attach);
+    }
+  int saved = errno;
+  close (rp[1]);
+  if (pid < 0)
+    {
+      close (rp[0]);
+      return jr_error (err, saved, "jail: fork");
+    }
+  while (waitpid (pid, NULL, 0) < 0 && errno == EINTR)
+    ;
+  return rp[0];
+}
+
+int
+jail_start (jail_config *cfg, const char *name, char *const argv[], unsigned flags, jail **out, jail_error **err)
+{
+  char gen[32];
+  if (cfg == NULL || out == NULL || argv == NULL || argv[0] == NULL || argv[0][0] == '\0')
+    return jr_error_msg (err, EINVAL, "start: no command given");
+  if (cfg->rootfs == NULL)
+    return jr_error_msg (err, EINVAL, "start: no rootfs set");
+  if (name == NULL)
+    {
+      unsigned v = 0;
+      if (getrandom (&v, sizeof v, 0) != (ssize_t) sizeof v)
+        v = (unsigned) getpid () ^ (unsigned) time (NULL);
+      snprintf (gen, sizeof gen, "jail-%08x", v);
+      name = gen;
+    }
+  int r = jr_state_reserve (name, err);
+  if (r < 0)
+    return r;
+  int tie[2] = { -1, -1 };
+  if (!(flags & JAIL_START_DETACH) && pipe2 (tie, O_CLOEXEC) < 0)
+    r = jr_error (err, errno, "jail: pipe");
+  int ready = r == 0 ? fork_supervisor (cfg, name, argv, tie[0], flags & JAIL_START_ATTACH, err) : r;
+  if (tie[0] >= 0)
+    close (tie[0]);
+  r = ready < 0 ? ready : await_ready (ready, name, err);
+  if (ready >= 0)
+    close (ready);
+  if (r == 0)
+    r = new_handle (name, tie[1], out, err);
+  if (r < 0)
+    {
+      if (tie[1] >= 0)
+        close (tie[1]);
+      jr_state_remove (name, NULL);
+    }
+  return r;
+}
+
+int
+jail_open (const char *name, jail **out, jail_error **err)
+{
+  char *text cleanup_free = NULL;
+  int r = jr_state_read (name, "state", &text, err);
+  return r < 0 ? r : new_handle (name, -1, out, err);
+}
+
+const char *
+jail_name (const jail *j)
+{
+  return j ? j->name : NULL;
+}
+
+void
+jail_close (jail *j)
+{
+  if (j == NULL)
+    return;
+  if (j->tie_fd >= 0)
+    close (j->tie_fd);
+  free (j->name);
+  free (j);
+}

@@ -1,0 +1,81 @@
+/* lifecycle.h - long-running jails: the supervisor (supervisor.c), the
+ * exec of more processes into a running jail (exec.c) and the handle the
+ * public API hands out. */
+#ifndef JR_LIFECYCLE_H
+#define JR_LIFECYCLE_H
+
+#include "process.h"
+#include "proto.h"
+#include "state.h"
+
+/* A handle on a named long-running jail (public type jail). */
+struct jail
+{
+  char *name;
+  int tie_fd;      /* anonymous jails: closing it stops the jail; -1 */
+};
+
+/* Options of one exec (public type jail_exec_opts). */
+struct jail_exec_opts
+{
+  char **env;        /* "KEY=VAL" overrides, NULL-terminated */
+  size_t n_env;
+  char *workdir;     /* NULL: the jail's */
+  int uid, gid;      /* -1: the jail's */
+  double timeout;
+  int fds[3];        /* -1: the caller's own 0, 1, 2 */
+};
+
+/* What the supervisor needs to start one exec'd process. */
+struct jr_exec_spec
+{
+  const struct jail_config *cfg;
+  const struct jr_bpf *bpf;
+  const int *ns_fds;     /* the jail's namespaces (JR_NS_COUNT, user first) */
+  int cgroup_fd;         /* the jail's cgroup, -1 when it has none */
+  char *const *argv;
+  char *const *env;      /* complete environment */
+  const char *workdir;
+  int fds[3];            /* the client's stdin, stdout, stderr */
+};
+
+/* Start one process in the jail (exec.c).  On success *pid is a child of
+ * the caller (wait for it with __WALL) and *msg_fd receives
+ * JR_MSG_SETUP_ERR / JR_MSG_EXEC_ERR if it fails before execve. */
+int jr_exec_spawn (const struct jr_exec_spec *x, pid_t *pid, int *msg_fd, jail_error **err);
+/* Fixed fd numbers after jr_exec_join. */
+enum { JR_FD_MSG = 3, JR_FD_NS = 4, JR_FD_CG = JR_FD_NS + JR_NS_COUNT };
+/* In a fresh child of the supervisor: become non-dumpable, arrange fds
+ * (0-2 x->fds, 3 msg, then the namespaces and the cgroup), join every
+ * namespace of the jail.  Returns the number of fds kept, or -errno with
+ * e filled (then msg is still usable). */
+int jr_exec_join (const struct jr_exec_spec *x, int msg, struct jail_error *e);
+/* After jr_exec_join: clone the new process as the supervisor's child
+ * into the jail's pid namespace (and cgroup); in the child, fds (when
+ * not NULL) are arranged first, then jr_exec_child runs.  Returns the
+ * pid, or -1 with errno. */
+int jr_exec_clone (const struct jr_exec_spec *x, bool cgroup, const int *fds, int nfds);
+/* The new process: become the jail user, then jr_command_exec (fd 3
+ * carries failures).  Returns the exit status after a failure. */
+int jr_exec_child (const struct jr_exec_spec *x);
+/* Start the exec zygote (zygote.c) for the jail of base (argv, env and
+ * workdir unused); returns the supervisor's end of its control socket. */
+int jr_zygote_start (const struct jr_exec_spec *base, pid_t *zpid, jail_error **err);
+/* Start one process through the zygote; like jr_exec_spawn.  -EPIPE when
+ * the zygote is gone (then use jr_exec_spawn). */
+int jr_zygote_spawn (int zfd, char *const *argv, char *const *env, const char *wd, const int fds[3],
+                     pid_t *pid, int *msg_fd, jail_error **err);
+/* Move src[i] to fd i for i < n (0-2 without CLOEXEC, the rest with),
+ * and close every other fd >= n.  No allocation.  -errno on failure. */
+int jr_fds_arrange (const int *src, int n);
+/* Body of the detached supervisor (supervisor.c); never returns. */
+void jr_supervisor_main (jail_config *cfg, const char *name, char *const argv[],
+                         int ready_fd, int tie_fd, bool attach) __attribute__ ((noreturn));
+/* Connect to j's supervisor and send an exec request for argv with the
+ * given stdio; returns the connection (the answers come on it). */
+int jr_exec_send (jail *j, const jail_exec_opts *o, char *const argv[], const int fds[3], jail_error **err);
+/* Run argv in j and wait (exec_client.c); the whole answer in *rep. */
+int jr_exec_run (jail *j, const jail_exec_opts *o, char *const argv[], struct jr_rep *rep, jail_error **err);
+/* The static configuration of a jail as JSON (inspect.c), malloc'd. */
+char *jr_config_json (const struct jail_config *cfg, const char *name);
+#endif

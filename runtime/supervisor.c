@@ -1,0 +1,705 @@
+/* supervisor.c - the detached supervisor of a long-running jail.  It owns
+ * the jail (init's pidfd, the death pipe, the compiled seccomp program),
+ * writes the host-side state, and serves its socket from one epoll loop:
+ * exec requests (the process is started by exec.c with the policy held
+ * here, never with anything the client or the jail says), signals, stop.
+ * It records the exit and leaves when the jail has ended. */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/timerfd.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "lifecycle.h"
+
+enum src_kind { SRC_INIT, SRC_LISTEN, SRC_SIGNAL, SRC_STOP_TIMER, SRC_TIE, SRC_CONN, SRC_EXEC, SRC_EXEC_TIMER,
+                SRC_JAIL_TIMER };
+
+/* What an epoll event points at. */
+struct src
+{
+  enum src_kind kind;
+  void *owner;
+};
+
+struct conn;
+
+/* One exec'd process. */
+struct xproc
+{
+  struct src src, tsrc;
+  struct conn *conn;     /* NULL once its client has gone */
+  pid_t pid;
+  int pidfd, msg_fd, timerfd;
+  bool timed_out;
+  struct xproc *next;
+};
+
+/* One client connection. */
+struct conn
+{
+  struct src src;
+  int fd;
+  struct xproc *x;
+  bool stop_waiter;
+  struct conn *next;
+};
+
+struct sup
+{
+  const char *name;
+  jail_config *cfg;
+  struct jr_launch l;
+  int ep, lfd, sigfd, stop_timer, tie_fd;
+  int zfd;          /* control socket of the exec zygote, -1 = none */
+  pid_t zpid;
+  struct src s_init, s_listen, s_sig, s_timer, s_tie, s_jtimer;
+  int jail_timer;   /* --timeout of the whole jail, -1 = none */
+  bool timed_out;
+  struct conn *conns;
+  struct xproc *procs;
+  bool init_done, stopping, tie_closed;
+  int init_status;
+  char *sock_path;
+  long long created;
+};
+
+/* Add fd to the loop with src as its data. */
+static int
+watch (struct sup *s, int fd, struct src *src, enum src_kind kind, void *owner)
+{
+  src->kind = kind;
+  src->owner = owner;
+  struct epoll_event ev = { .events = EPOLLIN, .data.ptr = src };
+  return epoll_ctl (s->ep, EPOLL_CTL_ADD, fd, &ev);
+}
+
+/* Remove fd from the loop and close it.  The explicit EPOLL_CTL_DEL
+ * matters: an exec helper forked a moment ago may still hold a copy of
+ * fd, which would keep the registration alive past close. */
+static void
+unwatch_close (struct sup *s, int *fd)
+{
+  if (*fd < 0)
+    return;
+  epoll_ctl (s->ep, EPOLL_CTL_DEL, *fd, NULL);
+  close (*fd);
+  *fd = -1;
+}
+
+/* Write the state file: dynamic part; config.json holds the rest. */
+static void
+write_state (struct sup *s, const char *state)
+{
+  char *text = NULL;
+  size_t len = 0;
+  FILE *f = open_memstream (&text, &len);
+  if (f == NULL)
+    return;
+  jr_kv (f, "name", "%s", s->name);
+  jr_kv (f, "state", "%s", state);
+  jr_kv (f, "supervisor_pid", "%d", (int) getpid ());
+  jr_kv (f, "supervisor_start", "%llu", jr_pid_starttime (getpid ()));
+  jr_kv (f, "init_pid", "%d", (int) s->l.pid);
+  jr_kv (f, "created", "%lld", s->created);
+  jr_kv (f, "rootfs", "%s", s->cfg->rootfs);
+  jr_kv (f, "network", "%s", s->cfg->net_mode == JAIL_NET_NONE ? "none"
+                             : s->cfg->net_mode == JAIL_NET_PROXY ? "proxy" : "private");
+  if (strcmp (state, "exited") == 0)
+    {
+      jr_kv (f, "exit_status", "%d", s->init_status);
+      jr_kv (f, "finished", "%lld", (long long) time (NULL));
+    }
+  if (fclose (f) == 0)
+    jr_state_write (s->name, text, NULL);
+  free (text);
+}
+
+/* Bind the supervisor socket (0600 inside the 0700 jail directory). */
+static int
+open_listener (struct sup *s, jail_error **err)
+{
+  int r = jr_state_path (s->name, "sock", &s->sock_path, err);
+  if (r < 0)
+    return r;
+  struct sockaddr_un a = { .sun_family = AF_UNIX };
+  if (strlen (s->sock_path) >= sizeof a.sun_path)
+    return jr_error_msg (err, ENAMETOOLONG, "state: socket path %s is too long: use a shorter XDG_RUNTIME_DIR", s->sock_path);
+  strcpy (a.sun_path, s->sock_path);
+  s->lfd = socket (AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+  if (s->lfd < 0)
+    return jr_error (err, errno, "supervisor: socket");
+  unlink (s->sock_path);
+  mode_t old = umask (077);
+  r = bind (s->lfd, (struct sockaddr *) &a, sizeof a);
+  umask (old);
+  if (r < 0 || listen (s->lfd, 128) < 0)
+    return jr_error (err, errno, "supervisor: listen on %s", s->sock_path);
+  return 0;
+}
+
+/* Wait until the jail's first command has exec'd (EOF on the channel)
+ * or failed.  Returns 0, or the shell status of the failure. */
+static int
+await_command (struct sup *s, jail_error **err)
+{
+  struct jr_msg m;
+  int status = 0;
+  for (;;)
+    {
+      ssize_t n = recv (s->l.sync_fd, &m, sizeof m, 0);
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n <= 0)
+        break;
+      if (n == (ssize_t) sizeof m && (m.type == JR_MSG_SETUP_ERR || m.type == JR_MSG_EXEC_ERR))
+        {
+          m.text[sizeof m.text - 1] = '\0';
+          status = m.type == JR_MSG_SETUP_ERR ? 125 : (m.code == ENOENT ? 127 : 126);
+          jr_error_msg (err, m.code ? m.code : EIO, "%s%s", m.type == JR_MSG_SETUP_ERR ? "jail setup: " : "", m.text);
+        }
+    }
+  close (jr_steal_fd (&s->l.sync_fd));
+  return status;
+}
+
+/* Send a reply; a client that has gone is not an error. */
+static void
+reply (int fd, const struct jr_rep *r)
+{
+  (void) !send (fd, r, sizeof *r, MSG_NOSIGNAL | MSG_DONTWAIT);
+}
+
+/* Answer an exec request that could not start: 125 and the message. */
+static void
+reply_error (int fd, const jail_error *e)
+{
+  struct jr_rep r = { .type = JR_REP_DONE, .flags = JR_DONE_ERROR, .status = 125, .exit_code = -1,
+                      .err_code = e ? e->code : EIO };
+  snprintf (r.msg, sizeof r.msg, "%s", e ? e->msg : "exec failed");
+  reply (fd, &r);
+}
+
+/* Next NUL-terminated string of a request, or NULL past the end. */
+static char *
+next_str (char **p, char *end)
+{
+  char *s = *p;
+  char *z = s < end ? memchr (s, '\0', (size_t) (end - s)) : NULL;
+  if (z == NULL)
+    return NULL;
+  *p = z + 1;
+  return s;
+}
+
+/* The environment of an exec: the jail's, with the request's overrides. */
+static char **
+merge_env (char *const *base, size_t nbase, char **over, size_t nover)
+{
+  char **v = calloc (nbase + nover + 1, sizeof *v);
+  size_t n = 0;
+  for (size_t i = 0; v && i < nbase; i++)
+    v[n++] = base[i];
+  for (size_t i = 0; v && i < nover; i++)
+    {
+      size_t k = strcspn (over[i], "=");
+      size_t j = 0;
+      while (j < n && !(strncmp (v[j], over[i], k) == 0 && v[j][k] == '='))
+        j++;
+      v[j] = over[i];
+      n += j == n;
+    }
+  return v;
+}
+
+/* Decode an exec request into argv, env and workdir (strings point into
+ * buf; the vectors and workdir are malloc'd). */
+static int
+parse_exec (struct sup *s, const struct jr_req *q, char *buf, size_t len,
+            char ***argv, char ***env, char **workdir, jail_error **err)
+{
+  char *p = buf + sizeof *q, *end = buf + len;
+  if (q->argc == 0 || q->argc > 65536 || q->envc > 65536)
+    return jr_error_msg (err, EINVAL, "exec: malformed request");
+  if (q->uid >= 0 && ((uid_t) q->uid != s->cfg->uid || (gid_t) q->gid != s->cfg->gid))
+    return jr_error_msg (err, EINVAL, "exec -u %d:%d: this jail maps only its user %u:%u (choose -u when the jail is started)",
+                         q->uid, q->gid, s->cfg->uid, s->cfg->gid);
+  char **a = calloc (q->argc + 1, sizeof *a), **o = calloc (q->envc + 1, sizeof *o);
+  bool ok = a && o;
+  for (uint32_t i = 0; ok && i < q->argc; i++)
+    ok = (a[i] = next_str (&p, end)) != NULL;
+  for (uint32_t i = 0; ok && i < q->envc; i++)
+    ok = (o[i] = next_str (&p, end)) != NULL && strchr (o[i], '=') != NULL;
+  char *wd = ok ? next_str (&p, end) : NULL;
+  int r = ok && wd ? 0 : jr_error_msg (err, EINVAL, "exec: malformed request");
+  if (r == 0 && a[0][0] == '\0')
+    r = jr_error_msg (err, EINVAL, "exec: no command given");
+  if (r == 0 && *wd)
+    r = jr_normalise_path (wd, workdir, err) < 0 ? jr_error_wrap (err, "exec: workdir") : 0;
+  else if (r == 0)
+    *workdir = strdup (s->cfg->workdir);
+  if (r == 0 && (*env = merge_env (s->cfg->env, s->cfg->n_env, o, q->envc)) == NULL)
+    r = jr_error (err, ENOMEM, "exec");
+  free (o);
+  if (r < 0)
+    free (a);
+  else
+    *argv = a;
+  return r;
+}
+
+/* Arm a one-shot timerfd for seconds; -1 when seconds <= 0 or on error. */
+static int
+arm_timer (double seconds)
+{
+  if (seconds <= 0)
+    return -1;
+  int fd = timerfd_create (CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+  struct itimerspec its = { 0 };
+  its.it_value.tv_sec = (time_t) seconds;
+  its.it_value.tv_nsec = (long) ((seconds - (double) its.it_value.tv_sec) * 1e9) + 1;
+  if (fd >= 0)
+    timerfd_settime (fd, 0, &its, NULL);
+  return fd;
+}
+
+static void end_exec (struct sup *s, struct xproc *x);
+
+/* Close the zygote's socket (it exits at EOF) and reap it. */
+static void
+stop_zygote (struct sup *s)
+{
+  if (s->zfd < 0)
+    return;
+  close (jr_steal_fd (&s->zfd));
+  siginfo_t si;
+  waitid (P_PID, (id_t) s->zpid, &si, WEXITED | __WALL);
+}
+
+/* Start the process of an exec request; the client gets STARTED, or DONE
+ * with the error. */
+static void
+start_exec (struct sup *s, struct conn *c, char *buf, size_t len, int *fds, int nfds)
+{
+  const struct jr_req *q = (const struct jr_req *) buf;
+  jail_error *err = NULL;
+  char **argv = NULL, **env = NULL, *wd = NULL;
+  pid_t pid = -1;
+  int msg_fd = -1, r = 0;
+  if (nfds != 3 || c->x || s->init_done)
+    r = jr_error_msg (&err, s->init_done ? ESRCH : EINVAL,
+                      s->init_done ? "jail '%s' has stopped" : "exec: malformed request", s->name);
+  if (r == 0)
+    r = parse_exec (s, q, buf, len, &argv, &env, &wd, &err);
+  if (r == 0)
+    {
+      struct jr_exec_spec x = { .cfg = s->cfg, .bpf = &s->l.bpf, .ns_fds = s->l.ns_fds, .cgroup_fd = s->l.cg.fd,
+                                .argv = argv, .env = env, .workdir = wd, .fds = { fds[0], fds[1], fds[2] } };
+      r = s->zfd >= 0 ? jr_zygote_spawn (s->zfd, argv, env, wd, fds, &pid, &msg_fd, &err) : -EPIPE;
+      if (r == -EPIPE)
+        {
+          stop_zygote (s); /* gone: fall back to a helper per exec */
+          jail_error_free (err);
+          err = NULL;
+          r = jr_exec_spawn (&x, &pid, &msg_fd, &err);
+        }
+    }
+  free (argv);
+  free (env);
+  free (wd);
+  struct xproc *x = NULL;
+  if (r == 0 && (x = calloc (1, sizeof *x)) == NULL)
+    r = jr_error (&err, ENOMEM, "exec");
+  if (x != NULL)
+    {
+      *x = (struct xproc) { .conn = c, .pid = pid, .msg_fd = msg_fd, .timerfd = arm_timer (q->timeout),
+                            .pidfd = (int) syscall (SYS_pidfd_open, pid, 0), .next = s->procs };
+      s->procs = x;
+      c->x = x;
+      if (x->pidfd < 0 || watch (s, x->pidfd, &x->src, SRC_EXEC, x) < 0)
+        {
+          kill (pid, SIGKILL); /* cannot watch it: do not let it run unwatched */
+          end_exec (s, x);
+          return;
+        }
+      if (x->timerfd >= 0)
+        watch (s, x->timerfd, &x->tsrc, SRC_EXEC_TIMER, x);
+      struct jr_rep rep = { .type = JR_REP_STARTED, .pid = pid };
+      reply (c->fd, &rep);
+    }
+  else
+    {
+      reply_error (c->fd, err);
+      if (msg_fd >= 0)
+        close (msg_fd);
+    }
+  jail_error_free (err);
+}
+
+/* Fill a DONE reply from a wait status and the process's last message. */
+static void
+finish_rep (struct xproc *x, int ws, const struct rusage *ru, struct jr_rep *rep)
+{
+  *rep = (struct jr_rep) { .type = JR_REP_DONE, .pid = x->pid, .exit_code = -1,
+                           .utime_us = ru->ru_utime.tv_sec * 1000000LL + ru->ru_utime.tv_usec,
+                           .stime_us = ru->ru_stime.tv_sec * 1000000LL + ru->ru_stime.tv_usec,
+                           .maxrss_kb = ru->ru_maxrss };
+  if (WIFEXITED (ws))
+    rep->status = rep->exit_code = WEXITSTATUS (ws);
+  else
+    {
+      rep->signal = WTERMSIG (ws);
+      rep->status = 128 + rep->signal;
+    }
+  struct jr_msg m;
+  if (recv (x->msg_fd, &m, sizeof m, MSG_DONTWAIT) == (ssize_t) sizeof m
+      && (m.type == JR_MSG_SETUP_ERR || m.type == JR_MSG_EXEC_ERR))
+    {
+      rep->flags |= JR_DONE_ERROR;
+      rep->err_code = m.code;
+      memcpy (rep->msg, m.text, sizeof rep->msg);
+      rep->msg[sizeof rep->msg - 1] = '\0';
+    }
+  if (x->timed_out)
+    {
+      rep->flags |= JR_DONE_TIMEOUT;
+      rep->status = 124;
+    }
+}
+
+/* An exec'd process ended: reap it, answer its client, forget it. */
+static void
+end_exec (struct sup *s, struct xproc *x)
+{
+  int ws = 0;
+  struct rusage ru = { 0 };
+  if (wait4 (x->pid, &ws, __WALL, &ru) < 0)
+    ws = 0x7f00 | SIGKILL;
+  struct jr_rep rep;
+  finish_rep (x, ws, &ru, &rep);
+  if (x->conn)
+    {
+      reply (x->conn->fd, &rep);
+      x->conn->x = NULL;
+    }
+  for (struct xproc **pp = &s->procs; *pp; pp = &(*pp)->next)
+    if (*pp == x)
+      {
+        *pp = x->next;
+        break;
+      }
+  unwatch_close (s, &x->pidfd);
+  unwatch_close (s, &x->timerfd);
+  close (x->msg_fd);
+  free (x);
+}
+
+/* Kill an exec'd process and its process group. */
+static void
+kill_exec (struct xproc *x)
+{
+  syscall (SYS_pidfd_send_signal, x->pidfd, SIGKILL, NULL, 0);
+  kill (-x->pid, SIGKILL);
+}
+
+/* Stop the jail: SIGTERM to its init (forwarded to the command), SIGKILL
+ * after grace seconds (at once when grace <= 0). */
+static void
+begin_stop (struct sup *s, double grace)
+{
+  if (s->init_done)
+    return;
+  if (grace <= 0)
+    {
+      syscall (SYS_pidfd_send_signal, s->l.pidfd, SIGKILL, NULL, 0);
+      return;
+    }
+  if (s->stopping)
+    return;
+  s->stopping = true;
+  syscall (SYS_pidfd_send_signal, s->l.pidfd, SIGTERM, NULL, 0);
+  s->stop_timer = arm_timer (grace);
+  if (s->stop_timer >= 0)
+    watch (s, s->stop_timer, &s->s_timer, SRC_STOP_TIMER, NULL);
+}
+
+/* Drop a connection; a process it was waiting for is killed. */
+static void
+drop_conn (struct sup *s, struct conn *c)
+{
+  if (c->x)
+    {
+      kill_exec (c->x);
+      c->x->conn = NULL;
+    }
+  for (struct conn **pp = &s->conns; *pp; pp = &(*pp)->next)
+    if (*pp == c)
+      {
+        *pp = c->next;
+        break;
+      }
+  unwatch_close (s, &c->fd);
+  free (c);
+}
+
+/* One packet from a client. */
+static void
+on_conn (struct sup *s, struct conn *c)
+{
+  char *buf = malloc (JR_PROTO_MAX);
+  union { struct cmsghdr h; char b[CMSG_SPACE (3 * sizeof (int))]; } cm;
+  struct iovec iov = { .iov_base = buf, .iov_len = JR_PROTO_MAX };
+  struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cm.b, .msg_controllen = sizeof cm.b };
+  ssize_t n = buf ? recvmsg (c->fd, &mh, MSG_CMSG_CLOEXEC | MSG_DONTWAIT) : 0;
+  int fds[3] = { -1, -1, -1 }, nfds = 0;
+  struct cmsghdr *h = n > 0 ? CMSG_FIRSTHDR (&mh) : NULL;
+  if (h && h->cmsg_level == SOL_SOCKET && h->cmsg_type == SCM_RIGHTS)
+    {
+      nfds = (int) ((h->cmsg_len - CMSG_LEN (0)) / sizeof (int));
+      memcpy (fds, CMSG_DATA (h), (size_t) (nfds > 3 ? 3 : nfds) * sizeof (int));
+    }
+  const struct jr_req *q = (const struct jr_req *) buf;
+  if (n < 0 && errno == EAGAIN)
+    ;
+  else if (n < (ssize_t) sizeof *q || (mh.msg_flags & (MSG_TRUNC | MSG_CTRUNC)))
+    drop_conn (s, c);
+  else if (q->type == JR_REQ_EXEC)
+    start_exec (s, c, buf, (size_t) n, fds, nfds);
+  else if (q->type == JR_REQ_SIGNAL && q->sig > 0 && q->sig < 65)
+    syscall (SYS_pidfd_send_signal, c->x ? c->x->pidfd : s->l.pidfd, q->sig, NULL, 0);
+  else if (q->type == JR_REQ_STOP || q->type == JR_REQ_WAIT)
+    {
+      c->stop_waiter = true;
+      if (q->type == JR_REQ_STOP)
+        begin_stop (s, q->timeout);
+      if (s->init_done)
+        {
+          struct jr_rep r = { .type = JR_REP_DONE, .status = s->init_status };
+          reply (c->fd, &r);
+        }
+    }
+  for (int i = 0; i < 3 && i < nfds; i++)
+    close (fds[i]);
+  free (buf);
+}
+
+/* A new client: only our own user may talk to us. */
+static void
+on_accept (struct sup *s)
+{
+  int fd = accept4 (s->lfd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+  if (fd < 0)
+    return;
+  struct ucred cr;
+  socklen_t len = sizeof cr;
+  struct conn *c = NULL;
+  if (getsockopt (fd, SOL_SOCKET, SO_PEERCRED, &cr, &len) < 0 || cr.uid != geteuid ()
+      || (c = calloc (1, sizeof *c)) == NULL)
+    {
+      close (fd);
+      return;
+    }
+  c->fd = fd;
+  c->next = s->conns;
+  s->conns = c;
+  if (watch (s, fd, &c->src, SRC_CONN, c) < 0)
+    drop_conn (s, c);
+}
+
+/* The jail's init ended: record it, refuse new work, answer stop. */
+static void
+on_init_exit (struct sup *s)
+{
+  siginfo_t si = { 0 };
+  if (waitid ((idtype_t) P_PIDFD, (id_t) s->l.pidfd, &si, WEXITED | __WALL) < 0)
+    waitid (P_PID, (id_t) s->l.pid, &si, WEXITED | __WALL);
+  s->init_status = s->timed_out ? 124 : si.si_code == CLD_EXITED ? si.si_status : 128 + si.si_status;
+  s->init_done = true;
+  jr_cgroup_release (&s->l.cg); /* kills what is left, removes the cgroup */
+  epoll_ctl (s->ep, EPOLL_CTL_DEL, s->l.pidfd, NULL);
+  write_state (s, "exited");
+  /* A jail tied to a handle keeps answering (jail_wait) until the
+   * handle is closed; a detached one refuses new clients from now on. */
+  if (s->tie_fd < 0)
+    {
+      unlink (s->sock_path);
+      unwatch_close (s, &s->lfd);
+    }
+  for (struct conn *c = s->conns; c; c = c->next)
+    if (c->stop_waiter)
+      {
+        struct jr_rep r = { .type = JR_REP_DONE, .status = s->init_status };
+        reply (c->fd, &r);
+      }
+  for (struct xproc *x = s->procs; x; x = x->next)
+    kill_exec (x);
+}
+
+/* Dispatch one event. */
+static void
+on_event (struct sup *s, struct src *src)
+{
+  uint64_t ticks;
+  struct signalfd_siginfo si;
+  switch (src->kind)
+    {
+    case SRC_INIT: on_init_exit (s); break;
+    case SRC_LISTEN: on_accept (s); break;
+    case SRC_CONN: on_conn (s, src->owner); break;
+    case SRC_EXEC: end_exec (s, src->owner); break;
+    case SRC_EXEC_TIMER:
+      if (read (((struct xproc *) src->owner)->timerfd, &ticks, sizeof ticks) > 0)
+        {
+          ((struct xproc *) src->owner)->timed_out = true;
+          kill_exec (src->owner);
+        }
+      break;
+    case SRC_STOP_TIMER:
+      if (read (s->stop_timer, &ticks, sizeof ticks) > 0)
+        begin_stop (s, 0);
+      break;
+    case SRC_SIGNAL:
+      if (read (s->sigfd, &si, sizeof si) > 0)
+        begin_stop (s, 10);
+      break;
+    case SRC_JAIL_TIMER:
+      if (read (s->jail_timer, &ticks, sizeof ticks) > 0)
+        {
+          s->timed_out = true;
+          begin_stop (s, 0);
+        }
+      break;
+    case SRC_TIE:
+      epoll_ctl (s->ep, EPOLL_CTL_DEL, s->tie_fd, NULL);
+      s->tie_closed = true;
+      begin_stop (s, 0);
+      break;
+    }
+}
+
+/* Serve until the jail has ended and every exec'd process is reaped. */
+static void
+serve (struct sup *s)
+{
+  watch (s, s->l.pidfd, &s->s_init, SRC_INIT, NULL);
+  watch (s, s->lfd, &s->s_listen, SRC_LISTEN, NULL);
+  if (s->sigfd >= 0)
+    watch (s, s->sigfd, &s->s_sig, SRC_SIGNAL, NULL);
+  if (s->tie_fd >= 0)
+    watch (s, s->tie_fd, &s->s_tie, SRC_TIE, NULL);
+  if ((s->jail_timer = arm_timer (s->cfg->timeout)) >= 0)
+    watch (s, s->jail_timer, &s->s_jtimer, SRC_JAIL_TIMER, NULL);
+  while (!s->init_done || s->procs || (s->tie_fd >= 0 && !s->tie_closed))
+    {
+      struct epoll_event ev[1];
+      int n = epoll_wait (s->ep, ev, 1, -1); /* one at a time: a handler may free what a later event points at */
+      if (n < 0 && errno != EINTR)
+        break;
+      for (int i = 0; i < n; i++)
+        on_event (s, ev[i].data.ptr);
+    }
+  /* Answer what is still queued (a wait gets the status, an exec is
+   * refused), then hang up. */
+  for (struct conn *c = s->conns, *next; c; c = next)
+    {
+      next = c->next;
+      on_conn (s, c); /* may free c */
+    }
+  while (s->conns)
+    drop_conn (s, s->conns);
+  stop_zygote (s);
+}
+
+/* Tell the starting caller how it went (status 0: the jail is up). */
+static void
+send_ready (int fd, int status, const jail_error *e)
+{
+  struct jr_rep r = { .type = JR_REP_DONE, .status = status, .err_code = e ? e->code : 0 };
+  if (e)
+    snprintf (r.msg, sizeof r.msg, "%s", e->msg);
+  (void) !write (fd, &r, sizeof r);
+}
+
+/* Detach the stdio (stdin /dev/null, stdout and stderr the jail's log;
+ * attach keeps the caller's), keep the ready pipe at 3 and the tie at 4,
+ * close everything else, and take the signals that mean "stop" through
+ * a signalfd. */
+static int
+setup_process (const char *name, int ready_fd, int tie_fd, bool attach, int *sigfd)
+{
+  char *log cleanup_free = NULL;
+  if (jr_state_path (name, "log", &log, NULL) < 0)
+    return -1;
+  int lfd cleanup_close = open (log, O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW | O_CLOEXEC, 0600);
+  int nul cleanup_close = open ("/dev/null", O_RDWR | O_CLOEXEC);
+  int src[5] = { attach ? 0 : nul, attach ? 1 : lfd, attach ? 2 : lfd, ready_fd, tie_fd };
+  if (lfd < 0 || nul < 0 || jr_fds_arrange (src, tie_fd >= 0 ? 5 : 4) < 0)
+    return -1;
+  lfd = nul = -1; /* closed by jr_fds_arrange */
+  prctl (PR_SET_DUMPABLE, 0, 0, 0, 0);
+  signal (SIGPIPE, SIG_IGN);
+  signal (SIGCHLD, SIG_DFL); /* an embedder's SIG_IGN would reap our children */
+  sigset_t set;
+  sigemptyset (&set);
+  sigaddset (&set, SIGTERM);
+  sigaddset (&set, SIGINT);
+  sigaddset (&set, SIGHUP);
+  sigprocmask (SIG_SETMASK, &set, NULL);
+  *sigfd = signalfd (-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+  return 0;
+}
+
+void
+jr_supervisor_main (jail_config *cfg, const char *name, char *const argv[], int ready_fd, int tie_fd, bool attach)
+{
+  struct sup s = { .name = name, .cfg = cfg, .lfd = -1, .sigfd = -1, .stop_timer = -1, .ep = -1, .zfd = -1,
+                   .l = { .pid = 0, .pidfd = -1, .sync_fd = -1, .death_w = -1,
+                          .ns_fds = { -1, -1, -1, -1, -1, -1, -1 },
+                          .cg = { .fd = -1, .parent_fd = -1 } }, .created = time (NULL) };
+  if (setup_process (name, ready_fd, tie_fd, attach, &s.sigfd) < 0)
+    _exit (125);
+  s.tie_fd = tie_fd >= 0 ? 4 : -1;
+  jail_error *err = NULL;
+  write_state (&s, "starting");
+  int r = jr_jail_launch (cfg, argv, &s.l, &err);
+  int status = r < 0 ? 125 : await_command (&s, &err);
+  if (status == 0)
+    status = open_listener (&s, &err) < 0 ? 125 : 0;
+  if (status == 0 && (s.ep = epoll_create1 (EPOLL_CLOEXEC)) < 0)
+    status = jr_error (&err, errno, "supervisor: epoll") < 0 ? 125 : 125;
+  char *json = status == 0 ? jr_config_json (cfg, name) : NULL;
+  if (json)
+    jr_state_write_file (name, "config.json", json, NULL);
+  free (json);
+  if (status != 0)
+    {
+      if (s.l.pidfd >= 0)
+        syscall (SYS_pidfd_send_signal, s.l.pidfd, SIGKILL, NULL, 0);
+      jr_cgroup_release (&s.l.cg);
+      send_ready (3, status, err);
+      _exit (status);
+    }
+  struct jr_exec_spec zx = { .cfg = cfg, .bpf = &s.l.bpf, .ns_fds = s.l.ns_fds, .cgroup_fd = s.l.cg.fd, .fds = { 0, 1, 2 } };
+  s.zfd = jr_zygote_start (&zx, &s.zpid, NULL); /* -1: every exec uses a helper */
+  write_state (&s, "running");
+  send_ready (3, 0, NULL);
+  close (3);
+  serve (&s);
+  write_state (&s, "exited");
+  if (s.tie_fd >= 0)
+    jr_state_remove (name, NULL);
+  _exit (0);
+}

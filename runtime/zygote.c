@@ -1,0 +1,204 @@
+/* zygote.c - the jail's exec zygote: a child of the supervisor that has
+ * joined every namespace of the jail once, at start, and then clones one
+ * process per exec request (as the supervisor's child, CLONE_PARENT),
+ * which saves a fork and seven setns per exec.  It stays in the host pid
+ * namespace (nothing in the jail can see or signal it), is non-dumpable,
+ * holds no fd but the supervisor's stdio and its control socket, and
+ * dies with the supervisor.  Requests carry argv, the environment and the
+ * workdir already decided by the supervisor, plus four fds: the client's
+ * stdin/stdout/stderr and the new process's message socket. */
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "lifecycle.h"
+
+/* Append the NUL-terminated strings of v to f; returns how many. */
+static uint32_t
+put_strv (FILE *f, char *const *v)
+{
+  uint32_t n = 0;
+  for (; v && v[n]; n++)
+    fwrite (v[n], strlen (v[n]) + 1, 1, f);
+  return n;
+}
+
+/* Request: u32 argc, u32 envc, then argv, env and workdir strings. */
+static char *
+pack (char *const *argv, char *const *env, const char *wd, size_t *len)
+{
+  char *buf = NULL;
+  FILE *f = open_memstream (&buf, len);
+  if (f == NULL)
+    return NULL;
+  uint32_t hdr[2] = { 0, 0 };
+  fwrite (hdr, sizeof hdr, 1, f);
+  hdr[0] = put_strv (f, argv);
+  hdr[1] = put_strv (f, env);
+  fwrite (wd, strlen (wd) + 1, 1, f);
+  if (fclose (f) != 0)
+    {
+      free (buf);
+      return NULL;
+    }
+  memcpy (buf, hdr, sizeof hdr);
+  return buf;
+}
+
+/* Split n strings starting at *p (bounded by end) into a new vector. */
+static char **
+take_strv (char **p, char *end, uint32_t n)
+{
+  char **v = n < 65536 ? calloc (n + 1, sizeof *v) : NULL;
+  for (uint32_t i = 0; v && i < n; i++)
+    {
+      char *z = *p < end ? memchr (*p, '\0', (size_t) (end - *p)) : NULL;
+      if (z == NULL)
+        {
+          free (v);
+          return NULL;
+        }
+      v[i] = *p;
+      *p = z + 1;
+    }
+  return v;
+}
+
+/* Serve one request read into buf; fds[4] are closed afterwards. */
+static void
+serve_one (const struct jr_exec_spec *base, bool cg, char *buf, size_t n, const int fds[4])
+{
+  struct jail_error e = { 0 };
+  struct jr_msg m = { .type = JR_MSG_PID };
+  uint32_t hdr[2];
+  memcpy (hdr, buf, sizeof hdr);
+  char *p = buf + sizeof hdr, *end = buf + n;
+  char **argv = take_strv (&p, end, hdr[0]), **env = argv ? take_strv (&p, end, hdr[1]) : NULL;
+  char *wd = env && p < end && memchr (p, '\0', (size_t) (end - p)) ? p : NULL;
+  struct jr_exec_spec x = *base;
+  x.argv = argv;
+  x.env = env;
+  x.workdir = wd;
+  pid_t pid = wd && argv[0] ? jr_exec_clone (&x, cg, fds, 4) : (errno = EINVAL, -1);
+  if (pid < 0)
+    {
+      jr_error_buf (&e, errno, "exec: clone into the jail");
+      jr_msg_send (JR_FD_MSG, JR_MSG_SETUP_ERR, &e);
+    }
+  else
+    {
+      m.code = pid;
+      (void) !send (JR_FD_MSG, &m, sizeof m, MSG_NOSIGNAL);
+    }
+  free (argv);
+  free (env);
+}
+
+/* The zygote's loop on its control socket (fd 3); exits at EOF. */
+static void __attribute__ ((noreturn))
+zygote_loop (const struct jr_exec_spec *base, bool cg)
+{
+  char *buf = malloc (JR_PROTO_MAX);
+  for (;;)
+    {
+      union { struct cmsghdr h; char b[CMSG_SPACE (4 * sizeof (int))]; } cm;
+      struct iovec iov = { .iov_base = buf, .iov_len = JR_PROTO_MAX };
+      struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cm.b, .msg_controllen = sizeof cm.b };
+      ssize_t n = buf ? recvmsg (JR_FD_MSG, &mh, MSG_CMSG_CLOEXEC) : 0;
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n <= 0)
+        _exit (0);
+      struct cmsghdr *h = CMSG_FIRSTHDR (&mh);
+      int fds[4] = { -1, -1, -1, -1 };
+      if (h && h->cmsg_type == SCM_RIGHTS && h->cmsg_len == CMSG_LEN (sizeof fds))
+        memcpy (fds, CMSG_DATA (h), sizeof fds);
+      if (fds[3] >= 0 && n >= 8)
+        serve_one (base, cg, buf, (size_t) n, fds);
+      else
+        {
+          struct jail_error e = { 0 };
+          jr_error_buf (&e, EINVAL, "exec: malformed zygote request");
+          jr_msg_send (JR_FD_MSG, JR_MSG_SETUP_ERR, &e);
+        }
+      for (int i = 0; i < 4; i++)
+        if (fds[i] >= 0)
+          close (fds[i]);
+    }
+}
+
+int
+jr_zygote_start (const struct jr_exec_spec *base, pid_t *zpid, jail_error **err)
+{
+  int zs[2];
+  if (socketpair (AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, zs) < 0)
+    return jr_error (err, errno, "exec zygote: socketpair");
+  pid_t pid = (pid_t) syscall (SYS_clone, 0, NULL, NULL, NULL, 0);
+  if (pid == 0)
+    {
+      struct jail_error e = { 0 };
+      prctl (PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+      int n = jr_exec_join (base, zs[1], &e);
+      if (n < 0)
+        _exit (125);
+      zygote_loop (base, n > JR_FD_CG);
+    }
+  int saved = errno;
+  close (zs[1]);
+  if (pid < 0)
+    {
+      close (zs[0]);
+      return jr_error (err, saved, "exec zygote: clone");
+    }
+  *zpid = pid;
+  return zs[0];
+}
+
+int
+jr_zygote_spawn (int zfd, char *const *argv, char *const *env, const char *wd, const int fds[3],
+                 pid_t *pid, int *msg_fd, jail_error **err)
+{
+  size_t len = 0;
+  char *buf cleanup_free = pack (argv, env, wd, &len);
+  int sv[2];
+  if (buf == NULL || len > JR_PROTO_MAX)
+    return jr_error_msg (err, E2BIG, "exec: request too large");
+  if (socketpair (AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+    return jr_error (err, errno, "exec: socketpair");
+  int pass[4] = { fds[0], fds[1], fds[2], sv[1] };
+  union { struct cmsghdr h; char b[CMSG_SPACE (sizeof pass)]; } cm;
+  memset (&cm, 0, sizeof cm);
+  struct iovec iov = { .iov_base = buf, .iov_len = len };
+  struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cm.b, .msg_controllen = sizeof cm.b };
+  struct cmsghdr *h = CMSG_FIRSTHDR (&mh);
+  *h = (struct cmsghdr) { .cmsg_len = CMSG_LEN (sizeof pass), .cmsg_level = SOL_SOCKET, .cmsg_type = SCM_RIGHTS };
+  memcpy (CMSG_DATA (h), pass, sizeof pass);
+  ssize_t n = sendmsg (zfd, &mh, MSG_NOSIGNAL);
+  close (sv[1]);
+  struct jr_msg m;
+  struct pollfd p = { .fd = zfd, .events = POLLIN };
+  if (n >= 0)
+    n = poll (&p, 1, 10000) == 1 ? recv (zfd, &m, sizeof m, MSG_DONTWAIT) : -1;
+  if (n == (ssize_t) sizeof m && m.type == JR_MSG_PID && m.code > 0)
+    {
+      *pid = m.code;
+      *msg_fd = sv[0];
+      return 0;
+    }
+  close (sv[0]);
+  if (n == (ssize_t) sizeof m && m.type == JR_MSG_SETUP_ERR)
+    {
+      m.text[sizeof m.text - 1] = '\0';
+      return jr_error_msg (err, m.code ? m.code : EIO, "%s", m.text);
+    }
+  return jr_error_msg (err, EPIPE, "exec: the zygote did not answer");
+}
