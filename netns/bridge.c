@@ -124,18 +124,20 @@ bridge_add (struct nl *n, struct jail_error *e)
   return talk (n, h, e, "bridge br0: add");
 }
 
-/* Create veth0 (master br0) with peer eth0 in the jail's netns. */
+/* Create veth0 (master br0 when there is one) with peer eth0 in the
+ * jail's netns. */
 static int
-veth_add (struct nl *n, int jail_netns, struct jail_error *e)
+veth_add (struct nl *n, int jail_netns, bool master, struct jail_error *e)
 {
   char buf[NLBUF];
-  int br = (int) if_nametoindex ("br0");
-  if (br == 0)
+  int br = master ? (int) if_nametoindex ("br0") : 0;
+  if (master && br == 0)
     return jr_error_buf (e, errno, "netns: br0: not found");
   struct nlmsghdr *h = req (n, buf, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL);
   link_hdr (h, 0, false);
   mnl_attr_put_strz (h, IFLA_IFNAME, "veth0");
-  mnl_attr_put_u32 (h, IFLA_MASTER, (uint32_t) br);
+  if (master)
+    mnl_attr_put_u32 (h, IFLA_MASTER, (uint32_t) br);
   struct nlattr *li = mnl_attr_nest_start (h, IFLA_LINKINFO);
   mnl_attr_put_strz (h, IFLA_INFO_KIND, "veth");
   struct nlattr *data = mnl_attr_nest_start (h, IFLA_INFO_DATA);
@@ -147,7 +149,10 @@ veth_add (struct nl *n, int jail_netns, struct jail_error *e)
   mnl_attr_nest_end (h, peer);
   mnl_attr_nest_end (h, data);
   mnl_attr_nest_end (h, li);
-  return talk (n, h, e, "veth veth0/eth0: add");
+  int r = talk (n, h, e, "veth veth0/eth0: add");
+  if (r == -EOPNOTSUPP)
+    r = jr_error_buf (e, EOPNOTSUPP, "netns: veth: the kernel has no veth support (load the veth module, see 'jailrun check'), or use --no-net");
+  return r;
 }
 
 /* Open a netlink socket in the current netns. */
@@ -169,13 +174,21 @@ jr_bridge_build (const struct jr_netplan *p, int jail_netns, struct jail_error *
   if (r < 0)
     return r;
   r = link_up (&n, "lo", e);
+  /* Without bridge support (a kernel whose bridge module cannot be
+   * loaded) the gateway address sits on veth0 itself: the same one-jail
+   * network with no uplink. */
+  bool br = r == 0 && bridge_add (&n, e) == 0;
+  if (r == 0 && !br && e->code != EOPNOTSUPP)
+    r = -e->code;
   if (r == 0)
-    r = bridge_add (&n, e);
-  if (r == 0)
+    *e = (struct jail_error) { 0 };
+  if (r == 0 && br)
     r = addr_add (&n, "br0", p->bridge_addr, p->prefix, e);
   if (r == 0)
-    r = veth_add (&n, jail_netns, e);
-  if (r == 0)
+    r = veth_add (&n, jail_netns, br, e);
+  if (r == 0 && !br)
+    r = addr_add (&n, "veth0", p->bridge_addr, p->prefix, e);
+  if (r == 0 && br)
     r = link_up (&n, "br0", e);
   if (r == 0)
     r = link_up (&n, "veth0", e);
