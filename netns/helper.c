@@ -146,6 +146,8 @@ helper_main (int sock, int pidfd, pid_t parent, const struct jr_netplan *plan)
   struct hctx h = { .sock = sock, .jailns = -1, .brns = -1, .plan = plan };
   int r = setup (&h, pidfd, &e);
   close (pidfd);
+  /* Like init and supervisor: nothing may ptrace or read this process. */
+  prctl (PR_SET_DUMPABLE, 0, 0, 0, 0);
   (void) !send (h.sock, &e, sizeof e, MSG_NOSIGNAL);
   return r < 0 ? 1 : serve (&h);
 }
