@@ -15,10 +15,17 @@ enum
   OPT_NO_NET = 256, OPT_TMPFS, OPT_READ_WRITE, OPT_CAP_ADD, OPT_ENV_FILE,
   OPT_HOSTNAME, OPT_TIMEOUT, OPT_SECCOMP, OPT_VERSION, OPT_HELP, OPT_NAME,
   OPT_MEMORY, OPT_CPUS, OPT_PIDS, OPT_CG_PARENT, OPT_LIMITS, OPT_STATS,
+  OPT_NET_ALLOW, OPT_ALLOW, OPT_ALLOW_FILE, OPT_AUDIT_LOG, OPT_SUBNET,
 };
 
 static const struct option run_opts[] = {
   { "no-net", no_argument, NULL, OPT_NO_NET },
+  { "publish", required_argument, NULL, 'p' },
+  { "net-allow", required_argument, NULL, OPT_NET_ALLOW },
+  { "allow", required_argument, NULL, OPT_ALLOW },
+  { "allow-file", required_argument, NULL, OPT_ALLOW_FILE },
+  { "audit-log", required_argument, NULL, OPT_AUDIT_LOG },
+  { "subnet", required_argument, NULL, OPT_SUBNET },
   { "volume", required_argument, NULL, 'v' },
   { "tmpfs", required_argument, NULL, OPT_TMPFS },
   { "read-write", no_argument, NULL, OPT_READ_WRITE },
@@ -50,8 +57,19 @@ usage (FILE *f)
          "Run COMMAND in a new user, pid, mount, net, ipc, uts and cgroup namespace.\n"
          "ROOTFS is a directory holding a root filesystem, or / for the host root\n"
          "(read-only, with /home /root /run /tmp /var/tmp /mnt /media /srv hidden).\n\n"
-         "      --no-net            loopback only (this build's default network: the\n"
-         "                          private bridge network is not built yet)\n"
+         "Network (default: eth0 on a private bridge with no route out; only\n"
+         "published ports come in):\n"
+         "      --no-net            loopback only\n"
+         "  -p, --publish [ADDR:]HOSTPORT:JAILPORT  forward ADDR:HOSTPORT on the host\n"
+         "                          (ADDR 127.0.0.1 unless written; [::1] for IPv6) to\n"
+         "                          JAILPORT on the jail's loopback; any network mode\n"
+         "      --net-allow proxy   the only way out is jailrun's egress proxy\n"
+         "                          (HTTP_PROXY/HTTPS_PROXY/NO_PROXY are set)\n"
+         "      --allow HOST[:PORT] let the proxy reach HOST (*.DOMAIN wildcards, port\n"
+         "                          443 unless given; '*' = anything public, logged)\n"
+         "      --allow-file FILE   --allow entries, one a line\n"
+         "      --audit-log FILE    one JSON line per proxy decision\n"
+         "      --subnet CIDR       private network addresses (default 10.88.0.0/16)\n"
          "  -v, --volume SRC:DST[:ro|rw]  bind a host path (rw unless :ro)\n"
          "      --tmpfs PATH[:size=N,mode=M,exec]  mount a tmpfs (noexec unless exec)\n"
          "      --read-write        writable root (refused for /)\n"
@@ -147,6 +165,18 @@ apply_opt (jail_config *cfg, int c, const char *arg, jail_error **err)
   switch (c)
     {
     case OPT_NO_NET: return jail_config_set_network (cfg, JAIL_NET_NONE, err);
+    case 'p': return jail_config_add_publish (cfg, arg, err);
+    case OPT_NET_ALLOW:
+      if (strcmp (arg, "proxy") != 0)
+        {
+          fprintf (stderr, "jailrun: --net-allow '%s': the only mode is 'proxy'\n", arg);
+          return -EINVAL;
+        }
+      return jail_config_set_network (cfg, JAIL_NET_PROXY, err);
+    case OPT_ALLOW: return jail_config_add_allow (cfg, arg, err);
+    case OPT_ALLOW_FILE: return jail_config_load_allow_file (cfg, arg, err);
+    case OPT_AUDIT_LOG: return jail_config_set_audit_log (cfg, arg, err);
+    case OPT_SUBNET: return jail_config_set_subnet (cfg, arg, err);
     case 'v': return jail_config_add_volume (cfg, arg, err);
     case OPT_TMPFS: return jail_config_add_tmpfs (cfg, arg, err);
     case OPT_READ_WRITE: return jail_config_set_read_write (cfg, 1, err);
@@ -230,7 +260,7 @@ cmd_run (int argc, char **argv)
   const char *name = NULL;
   bool detach = false;
   int c, r = jail_config_new (&cfg, &err);
-  while (r == 0 && (c = getopt_long (argc, argv, "+v:u:e:w:d", run_opts, NULL)) != -1)
+  while (r == 0 && (c = getopt_long (argc, argv, "+v:u:e:w:dp:", run_opts, NULL)) != -1)
     {
       if (c == 'd' || c == OPT_NAME)
         {

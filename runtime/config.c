@@ -63,7 +63,7 @@ jail_config_new (jail_config **out, jail_error **err)
     return jr_error (err, ENOMEM, "config");
   c->uid = JR_DEFAULT_UID;
   c->gid = JR_DEFAULT_GID;
-  c->net_mode = JAIL_NET_NONE;
+  c->net_mode = JAIL_NET_PRIVATE;
   c->limits.last = (struct jr_cgstats) { -1, -1, -1, -1, -1, -1 };
   c->workdir = strdup ("/");
   c->hostname = strdup ("jail");
@@ -112,6 +112,7 @@ jail_config_free (jail_config *c)
     free (c->tmpfs[i].dst);
   free (c->tmpfs);
   free (c->limits.parent);
+  jr_netcfg_free (c->netcfg);
   free (c);
 }
 
@@ -350,13 +351,11 @@ jail_config_set_timeout (jail_config *c, double seconds, jail_error **err)
 int
 jail_config_set_network (jail_config *c, int mode, jail_error **err)
 {
-  if (mode == JAIL_NET_NONE)
+  if (mode == JAIL_NET_NONE || mode == JAIL_NET_PRIVATE || mode == JAIL_NET_PROXY)
     {
       c->net_mode = mode;
       return 0;
     }
-  if (mode == JAIL_NET_PRIVATE || mode == JAIL_NET_PROXY)
-    return jr_error_msg (err, ENOTSUP, "network: this build supports only loopback (--no-net); the private network and the proxy are not built yet");
   return jr_error_msg (err, EINVAL, "network: unknown mode %d", mode);
 }
 

@@ -64,6 +64,7 @@ struct jail_config
   struct jr_tmpfs *tmpfs;
   size_t n_tmpfs;
   struct jr_limits limits;  /* cgroup v2 limits, see cgroup.h */
+  struct jr_netcfg *netcfg;  /* netns/net.h: -p, --allow, audit log, subnet */
 };
 
 /* A compiled seccomp program, built in the parent, loaded in the child. */
@@ -109,5 +110,22 @@ void jr_bpf_release (struct jr_bpf *bpf);
 
 /* netns/loopback.c: bring lo up in the current network namespace. */
 int jr_net_loopback_up (struct jail_error *e);
+
+/* netns/net.c: the supervisor's network (forwarder, private bridge, proxy).
+ * prepare runs before clone (binds -p listeners: port in use fails here),
+ * attach after the id maps are written and before the child goes on,
+ * release after the jail ended.  The sigpipe pair brackets the loop. */
+struct jr_net;
+struct jr_netcfg;
+struct jr_loop;
+int jr_net_prepare (jail_config *cfg, struct jr_net **out, jail_error **err);
+int jr_net_attach (struct jr_net *n, struct jr_loop *loop, pid_t pid, int pidfd, jail_error **err);
+void jr_net_release (struct jr_net *n);
+/* JSON of the jail's network for inspect: mode, address, gateway, prefix,
+ * published ports, allowlist.  Length, or -ENOSPC. */
+int jr_net_describe (const struct jr_net *n, char *buf, size_t sz);
+void jr_net_sigpipe_block (struct jr_net *n);
+void jr_net_sigpipe_restore (struct jr_net *n);
+void jr_netcfg_free (struct jr_netcfg *n);
 
 #endif

@@ -72,6 +72,19 @@ JAIL_EXPORT int jail_config_set_hostname (jail_config *cfg, const char *name, ja
 JAIL_EXPORT int jail_config_set_timeout (jail_config *cfg, double seconds, jail_error **err);
 /* Network mode, see enum jail_net_mode. */
 JAIL_EXPORT int jail_config_set_network (jail_config *cfg, int mode, jail_error **err);
+/* Publish a port: "[ADDR:]HOSTPORT:JAILPORT" (ADDR 127.0.0.1 unless
+ * written; "[::1]:8080:8000" for IPv6).  Works in every network mode. */
+JAIL_EXPORT int jail_config_add_publish (jail_config *cfg, const char *spec, jail_error **err);
+/* Proxy allowlist entry: "HOST[:PORT]", "*.DOMAIN[:PORT]", an IP literal,
+ * "[IPv6][:PORT]" or "*" (everything public: learn mode).  Port 443 when
+ * omitted.  Needs JAIL_NET_PROXY. */
+JAIL_EXPORT int jail_config_add_allow (jail_config *cfg, const char *spec, jail_error **err);
+/* Allowlist entries from a file, one a line, '#' comments. */
+JAIL_EXPORT int jail_config_load_allow_file (jail_config *cfg, const char *path, jail_error **err);
+/* Append one JSON line per proxy decision to path. */
+JAIL_EXPORT int jail_config_set_audit_log (jail_config *cfg, const char *path, jail_error **err);
+/* IPv4 subnet of the private network, "10.88.0.0/16" by default. */
+JAIL_EXPORT int jail_config_set_subnet (jail_config *cfg, const char *cidr, jail_error **err);
 /* Seccomp policy: "default", "unconfined", a Docker/OCI JSON profile
  * path, or "+name,-name" edits of the default ("+name" allows every call
  * of name, "-name" denies it with EPERM; a later edit wins).  Edits given

@@ -1,6 +1,8 @@
 /* process.c - the supervisor side of a jail: clone3 the jail's init into
- * new namespaces with a pidfd, write its id maps, then wait on one poll
- * loop for its exit, its setup errors, forwarded signals and the timeout.
+ * new namespaces with a pidfd, write its id maps, wire the network, then
+ * wait on one epoll loop (netns/loop.c) for its exit, its setup errors,
+ * forwarded signals and the timeout, while the loop also serves the
+ * forwarder and the proxy.
  * Nothing outlives jail_run(): the init dies with its supervisor. */
 #include <errno.h>
 #include <fcntl.h>
@@ -11,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -18,12 +21,21 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "loop.h"
 #include "process.h"
 
 #define NS_FLAGS (CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWNET \
                   | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWCGROUP)
 
 static const int forwarded[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH };
+
+struct run_state;
+/* A supervisor fd on the event loop, with its run. */
+struct run_src
+{
+  struct jr_loop_src src;
+  struct run_state *s;
+};
 
 /* Everything one run owns, released by run_state_release. */
 struct run_state
@@ -40,6 +52,11 @@ struct run_state
   struct jr_bpf bpf;
   struct jr_cgroup cg;    /* the jail's cgroup (cg.fd -1: none) */
   int *ns_fds;            /* jr_jail_launch: the namespaces, opened at the handshake */
+  struct jr_loop loop;    /* netns/loop.c: the supervisor's one epoll loop */
+  struct jr_loop *lp;     /* &loop, or a detached jail's loop in its jr_launch */
+  struct jr_net *net;     /* netns/net.c: forwarder, bridge, proxy */
+  struct run_src srcs[4]; /* pidfd, sync channel, signals, timer */
+  bool exited, chan_done;
 };
 
 static void
@@ -54,6 +71,10 @@ run_state_release (struct run_state *s)
       }
   jr_bpf_release (&s->bpf);
   jr_cgroup_release (&s->cg);
+  jr_net_release (s->net);
+  s->net = NULL;
+  if (s->lp)
+    jr_loop_release (s->lp);
 }
 
 /* clone3 with a pidfd straight into new namespaces (and into the jail's
@@ -141,6 +162,8 @@ handshake (const struct jail_config *cfg, struct run_state *s, jail_error **err)
    * can be opened by an unprivileged supervisor (for exec). */
   if (r == 0 && s->ns_fds)
     r = jr_ns_open (s->pid, s->ns_fds, err);
+  if (r == 0)
+    r = jr_net_attach (s->net, s->lp, s->pid, s->pidfd, err);
   if (r < 0)
     return r;
   struct jr_msg go = { .type = JR_MSG_GO };
@@ -207,51 +230,73 @@ drain_channel (struct run_state *s)
       }
 }
 
-/* Handle one poll round; returns true once the init has exited. */
-static bool
-on_events (struct run_state *s, struct pollfd *p)
+/* The jail's init ended (its pidfd is readable). */
+static void
+on_pidfd (struct jr_loop_src *src, uint32_t ev)
 {
-  if (p[1].revents)
+  struct run_state *s = ((struct run_src *) src)->s;
+  s->exited = true;
+  drain_channel (s); /* never wait for an EOF a forked copy may delay */
+  jr_loop_mod (s->lp, src, 0);
+}
+
+/* A message from the child on the sync channel, or its EOF (the command
+ * exec'd, or everything closed). */
+static void
+on_sync (struct jr_loop_src *src, uint32_t ev)
+{
+  struct run_state *s = ((struct run_src *) src)->s;
+  drain_channel (s);
+  if (ev & (EPOLLHUP | EPOLLERR))
     {
-      drain_channel (s);
-      if (p[1].revents & (POLLHUP | POLLERR))
-        p[1].fd = -1; /* every holder closed: the command exec'd */
+      jr_loop_del (s->lp, src);
+      s->chan_done = true;
     }
-  if (p[0].revents)
-    {
-      drain_channel (s);
-      return true; /* an exit beats a timer that fired in the same round */
-    }
+}
+
+/* A forwarded signal: pass it to the jail's init. */
+static void
+on_signal (struct jr_loop_src *src, uint32_t ev)
+{
+  struct run_state *s = ((struct run_src *) src)->s;
   struct signalfd_siginfo si;
-  if (p[2].revents && read (s->sigfd, &si, sizeof si) == (ssize_t) sizeof si)
+  if (read (s->sigfd, &si, sizeof si) == (ssize_t) sizeof si)
     syscall (SYS_pidfd_send_signal, s->pidfd, (int) si.ssi_signo, NULL, 0);
+}
+
+/* The --timeout expired. */
+static void
+on_timer (struct jr_loop_src *src, uint32_t ev)
+{
+  struct run_state *s = ((struct run_src *) src)->s;
   uint64_t ticks;
-  if (p[3].revents && read (s->timerfd, &ticks, sizeof ticks) == (ssize_t) sizeof ticks)
+  /* An exit seen in the same round beats the timer. */
+  if (read (s->timerfd, &ticks, sizeof ticks) == (ssize_t) sizeof ticks && !s->exited)
     {
       s->timed_out = true;
       syscall (SYS_pidfd_send_signal, s->pidfd, SIGKILL, NULL, 0);
     }
-  return false;
 }
 
-/* Wait for the init to end; returns its shell status. */
+/* Wait for the init to end, serving the network meanwhile; returns its
+ * shell status. */
 static int
 supervise (struct run_state *s)
 {
-  struct pollfd p[4] = {
-    { .fd = s->pidfd, .events = POLLIN },
-    { .fd = s->sync_fd, .events = POLLIN },
-    { .fd = s->sigfd, .events = POLLIN },
-    { .fd = s->timerfd, .events = POLLIN },
-  };
-  for (;;)
+  int fds[4] = { s->pidfd, s->sync_fd, s->sigfd, s->timerfd };
+  jr_loop_fn fns[4] = { on_pidfd, on_sync, on_signal, on_timer };
+  for (int i = 0; i < 4; i++)
     {
-      int n = poll (p, 4, -1);
-      if (n < 0 && errno != EINTR)
-        break;
-      if (n > 0 && on_events (s, p))
-        break;
+      s->srcs[i].s = s;
+      if (fds[i] >= 0 && jr_loop_add (s->lp, &s->srcs[i].src, fds[i], EPOLLIN, fns[i]) < 0 && i < 2)
+        s->exited = s->chan_done = true; /* cannot wait: fall through to waitid */
     }
+  s->chan_done |= s->sync_fd < 0;
+  jr_net_sigpipe_block (s->net);
+  while (!s->exited)
+    if (jr_loop_run_once (s->lp, -1) < 0)
+      break;
+  jr_net_sigpipe_restore (s->net);
   siginfo_t si = { 0 };
   if (waitid ((idtype_t) P_PIDFD, (id_t) s->pidfd, &si, WEXITED | __WALL) < 0)
     waitid (P_PID, (id_t) s->pid, &si, WEXITED | __WALL);
@@ -267,7 +312,12 @@ jail_run (jail_config *cfg, char *const argv[], int *status, jail_error **err)
     return jr_error_msg (err, EINVAL, "run: no command given");
   int r = jr_mounts_check (cfg, err);
   struct run_state s = { .pid = -1, .pidfd = -1, .sync_fd = -1, .death_w = -1, .sigfd = -1, .timerfd = -1,
-                         .cg = { .fd = -1, .parent_fd = -1 } };
+                         .cg = { .fd = -1, .parent_fd = -1 }, .loop = { .epfd = -1 } };
+  s.lp = &s.loop;
+  if (r == 0)
+    r = jr_loop_init (s.lp, err);
+  if (r == 0)
+    r = jr_net_prepare (cfg, &s.net, err);
   if (r == 0)
     r = jr_seccomp_compile (cfg->seccomp, &s.bpf, err);
   if (r == 0)
@@ -306,13 +356,20 @@ jail_run (jail_config *cfg, char *const argv[], int *status, jail_error **err)
 }
 
 int
-jr_jail_launch (const struct jail_config *cfg, char *const argv[], struct jr_launch *l, jail_error **err)
+jr_jail_launch (struct jail_config *cfg, char *const argv[], struct jr_launch *l, jail_error **err)
 {
   if (argv == NULL || argv[0] == NULL || argv[0][0] == '\0')
     return jr_error_msg (err, EINVAL, "run: no command given");
   int r = jr_mounts_check (cfg, err);
   struct run_state s = { .pid = -1, .pidfd = -1, .sync_fd = -1, .death_w = -1, .sigfd = -1, .timerfd = -1,
-                         .ns_fds = l->ns_fds, .cg = { .fd = -1, .parent_fd = -1 } };
+                         .ns_fds = l->ns_fds, .cg = { .fd = -1, .parent_fd = -1 }, .loop = { .epfd = -1 } };
+  /* The network keeps a pointer to its loop: build it where it will live. */
+  l->loop = (struct jr_loop) { .epfd = -1 };
+  s.lp = &l->loop;
+  if (r == 0)
+    r = jr_loop_init (s.lp, err);
+  if (r == 0)
+    r = jr_net_prepare (cfg, &s.net, err);
   if (r == 0)
     r = jr_seccomp_compile (cfg->seccomp, &s.bpf, err);
   if (r == 0)
@@ -338,6 +395,8 @@ jr_jail_launch (const struct jail_config *cfg, char *const argv[], struct jr_lau
       s.bpf = (struct jr_bpf) { 0 };
       l->cg = s.cg;
       s.cg = (struct jr_cgroup) { .fd = -1, .parent_fd = -1 };
+      s.lp = NULL; /* the loop stays with the launch */
+      l->net = jr_steal_ptr (&s.net);
     }
   run_state_release (&s);
   return r;

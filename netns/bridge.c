@@ -1,0 +1,198 @@
+/* bridge.c - the private network, built with rtnetlink (libmnl message
+ * builders over a plain netlink socket: this runs in the netns helper, a
+ * raw clone of a possibly multithreaded supervisor, so nothing here may
+ * allocate).  In a fresh network namespace with no uplink: bridge br0
+ * with the gateway address, veth0 enslaved to it, whose peer is created
+ * directly in the jail's namespace as eth0 with the jail's address.  No
+ * default route anywhere: only the subnet's own route exists. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <libmnl/libmnl.h>
+#include <linux/if_link.h>
+#include <linux/rtnetlink.h>
+#include <linux/veth.h>
+#include <net/if.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "net.h"
+
+#define NLBUF 4096
+
+/* One netlink socket in the current netns. */
+struct nl
+{
+  int fd;
+  unsigned seq;
+};
+
+/* Start a request of type with flags; returns the header. */
+static struct nlmsghdr *
+req (struct nl *n, char *buf, int type, int flags)
+{
+  memset (buf, 0, NLBUF);
+  struct nlmsghdr *h = mnl_nlmsg_put_header (buf);
+  h->nlmsg_type = (uint16_t) type;
+  h->nlmsg_flags = (uint16_t) (NLM_F_REQUEST | NLM_F_ACK | flags);
+  h->nlmsg_seq = ++n->seq;
+  return h;
+}
+
+/* Send h and wait for its ack; errno-keeping error in e. */
+static int
+talk (struct nl *n, struct nlmsghdr *h, struct jail_error *e, const char *what)
+{
+  char buf[NLBUF];
+  if (send (n->fd, h, h->nlmsg_len, 0) < 0)
+    return jr_error_buf (e, errno, "netns: %s: send", what);
+  for (;;)
+    {
+      ssize_t r = recv (n->fd, buf, sizeof buf, 0);
+      if (r < 0 && errno == EINTR)
+        continue;
+      if (r < 0)
+        return jr_error_buf (e, errno, "netns: %s: recv", what);
+      int c = mnl_cb_run (buf, (size_t) r, h->nlmsg_seq, 0, NULL, NULL);
+      if (c == MNL_CB_ERROR)
+        return jr_error_buf (e, errno, "netns: %s", what);
+      if (c == MNL_CB_STOP)
+        return 0;
+    }
+}
+
+/* RTM_NEWLINK/SETLINK header for ifindex. */
+static struct ifinfomsg *
+link_hdr (struct nlmsghdr *h, int index, bool up)
+{
+  struct ifinfomsg *i = mnl_nlmsg_put_extra_header (h, sizeof *i);
+  i->ifi_family = AF_UNSPEC;
+  i->ifi_index = index;
+  i->ifi_flags = up ? IFF_UP : 0;
+  i->ifi_change = up ? IFF_UP : 0;
+  return i;
+}
+
+/* Bring link name up. */
+static int
+link_up (struct nl *n, const char *name, struct jail_error *e)
+{
+  char buf[NLBUF];
+  int idx = (int) if_nametoindex (name);
+  if (idx == 0)
+    return jr_error_buf (e, errno, "netns: %s: not found", name);
+  struct nlmsghdr *h = req (n, buf, RTM_NEWLINK, 0);
+  link_hdr (h, idx, true);
+  char what[64];
+  snprintf (what, sizeof what, "%s: up", name);
+  return talk (n, h, e, what);
+}
+
+/* Add addr/prefix to link name. */
+static int
+addr_add (struct nl *n, const char *name, uint32_t addr, int prefix, struct jail_error *e)
+{
+  char buf[NLBUF];
+  int idx = (int) if_nametoindex (name);
+  if (idx == 0)
+    return jr_error_buf (e, errno, "netns: %s: not found", name);
+  struct nlmsghdr *h = req (n, buf, RTM_NEWADDR, NLM_F_CREATE | NLM_F_EXCL);
+  struct ifaddrmsg *a = mnl_nlmsg_put_extra_header (h, sizeof *a);
+  a->ifa_family = AF_INET;
+  a->ifa_prefixlen = (unsigned char) prefix;
+  a->ifa_index = (unsigned) idx;
+  uint32_t be = htonl (addr);
+  mnl_attr_put_u32 (h, IFA_LOCAL, be);
+  mnl_attr_put_u32 (h, IFA_ADDRESS, be);
+  char what[96], txt[16];
+  inet_ntop (AF_INET, &be, txt, sizeof txt);
+  snprintf (what, sizeof what, "%s: address %s/%d", name, txt, prefix);
+  return talk (n, h, e, what);
+}
+
+/* Create bridge br0. */
+static int
+bridge_add (struct nl *n, struct jail_error *e)
+{
+  char buf[NLBUF];
+  struct nlmsghdr *h = req (n, buf, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL);
+  link_hdr (h, 0, false);
+  mnl_attr_put_strz (h, IFLA_IFNAME, "br0");
+  struct nlattr *li = mnl_attr_nest_start (h, IFLA_LINKINFO);
+  mnl_attr_put_strz (h, IFLA_INFO_KIND, "bridge");
+  mnl_attr_nest_end (h, li);
+  return talk (n, h, e, "bridge br0: add");
+}
+
+/* Create veth0 (master br0) with peer eth0 in the jail's netns. */
+static int
+veth_add (struct nl *n, int jail_netns, struct jail_error *e)
+{
+  char buf[NLBUF];
+  int br = (int) if_nametoindex ("br0");
+  if (br == 0)
+    return jr_error_buf (e, errno, "netns: br0: not found");
+  struct nlmsghdr *h = req (n, buf, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL);
+  link_hdr (h, 0, false);
+  mnl_attr_put_strz (h, IFLA_IFNAME, "veth0");
+  mnl_attr_put_u32 (h, IFLA_MASTER, (uint32_t) br);
+  struct nlattr *li = mnl_attr_nest_start (h, IFLA_LINKINFO);
+  mnl_attr_put_strz (h, IFLA_INFO_KIND, "veth");
+  struct nlattr *data = mnl_attr_nest_start (h, IFLA_INFO_DATA);
+  struct nlattr *peer = mnl_attr_nest_start (h, VETH_INFO_PEER);
+  struct ifinfomsg *pi = mnl_nlmsg_put_extra_header (h, sizeof *pi);
+  pi->ifi_family = AF_UNSPEC;
+  mnl_attr_put_strz (h, IFLA_IFNAME, "eth0");
+  mnl_attr_put_u32 (h, IFLA_NET_NS_FD, (uint32_t) jail_netns);
+  mnl_attr_nest_end (h, peer);
+  mnl_attr_nest_end (h, data);
+  mnl_attr_nest_end (h, li);
+  return talk (n, h, e, "veth veth0/eth0: add");
+}
+
+/* Open a netlink socket in the current netns. */
+static int
+nl_open (struct nl *n, struct jail_error *e)
+{
+  n->seq = 0;
+  n->fd = socket (AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+  if (n->fd < 0)
+    return jr_error_buf (e, errno, "netns: netlink socket");
+  return 0;
+}
+
+int
+jr_bridge_build (const struct jr_netplan *p, int jail_netns, struct jail_error *e)
+{
+  struct nl n;
+  int r = nl_open (&n, e);
+  if (r < 0)
+    return r;
+  r = link_up (&n, "lo", e);
+  if (r == 0)
+    r = bridge_add (&n, e);
+  if (r == 0)
+    r = addr_add (&n, "br0", p->bridge_addr, p->prefix, e);
+  if (r == 0)
+    r = veth_add (&n, jail_netns, e);
+  if (r == 0)
+    r = link_up (&n, "br0", e);
+  if (r == 0)
+    r = link_up (&n, "veth0", e);
+  close (n.fd);
+  return r;
+}
+
+int
+jr_bridge_jail_side (const struct jr_netplan *p, struct jail_error *e)
+{
+  struct nl n;
+  int r = nl_open (&n, e);
+  if (r < 0)
+    return r;
+  r = addr_add (&n, "eth0", p->jail_addr, p->prefix, e);
+  if (r == 0)
+    r = link_up (&n, "eth0", e);
+  close (n.fd);
+  return r;
+}

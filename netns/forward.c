@@ -1,0 +1,504 @@
+/* forward.c - the in-process TCP forwarder (-p).  Listeners are bound in
+ * the caller's network namespace before the jail exists; each accepted
+ * connection gets a socket created in the jail's netns by the netns helper
+ * and connected to 127.0.0.1:JAILPORT there.  Bytes move with splice(2)
+ * through one bounded pipe per direction, driven edge-triggered by the
+ * supervisor's epoll loop: a full pipe stops reading (backpressure), EOF
+ * becomes shutdown(SHUT_WR) on the other side once the pipe is drained,
+ * and the pair closes when both directions are done.  Connections are
+ * capped, idle and connect timeouts are enforced by a 1 s tick, and
+ * EMFILE is absorbed with a reserve fd (or by pausing accept). */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <sys/timerfd.h>
+#include <unistd.h>
+
+#include "net.h"
+
+struct dir
+{
+  int pr, pw;        /* pipe */
+  size_t inpipe;
+  bool eof, shut;
+  uint64_t bytes;
+};
+
+struct jr_conn
+{
+  struct jr_conn *next, *prev;
+  struct jr_fwd *f;
+  struct jr_loop_src sa, sb;
+  int a, b;             /* a: the accepted client, b: the other end */
+  struct dir ab, ba;
+  bool connecting, dead;
+  double deadline, last;
+  char *pre;            /* bytes still to send to b before ab's stream */
+  size_t pre_len, pre_off;
+  void (*on_done) (void *, uint64_t, uint64_t);
+  void *arg;
+};
+
+struct listener
+{
+  struct jr_loop_src src;
+  struct jr_fwd *f;
+  const struct jr_publish *pub;
+  int fd;
+};
+
+struct jr_fwd
+{
+  struct jr_loop *loop;
+  struct jr_helper *helper;
+  struct listener *ls;
+  size_t n_ls;
+  struct jr_conn *conns;
+  size_t n_conns;
+  int reserve;
+  struct jr_loop_src *paused[8];  /* listeners waiting for the next tick */
+  size_t n_paused;
+  struct jr_loop_src tick;
+  int tickfd;
+};
+
+double
+jr_now (void)
+{
+  struct timespec t;
+  clock_gettime (CLOCK_MONOTONIC, &t);
+  return (double) t.tv_sec + (double) t.tv_nsec / 1e9;
+}
+
+bool
+jr_fwd_take_slot (struct jr_fwd *f)
+{
+  if (f->n_conns >= JR_FWD_MAX_CONNS)
+    return false;
+  f->n_conns++;
+  return true;
+}
+
+void
+jr_fwd_put_slot (struct jr_fwd *f)
+{
+  f->n_conns--;
+}
+
+/* Bind one listener; port in use is the caller's error (125). */
+static int
+bind_one (struct listener *l, const struct jr_publish *p, jail_error **err)
+{
+  l->pub = p;
+  l->fd = socket (p->host.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  if (l->fd < 0)
+    return jr_error (err, errno, "publish %s: socket", p->spec);
+  int one = 1;
+  setsockopt (l->fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+  if (p->host.ss_family == AF_INET6)
+    setsockopt (l->fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one);
+  if (bind (l->fd, (const struct sockaddr *) &p->host, p->host_len) < 0)
+    return jr_error (err, errno, "publish %s: bind host port%s", p->spec,
+                     errno == EADDRINUSE ? " (choose another HOSTPORT)" : "");
+  if (listen (l->fd, 512) < 0)
+    return jr_error (err, errno, "publish %s: listen", p->spec);
+  return 0;
+}
+
+int
+jr_fwd_new (struct jr_fwd **out, const struct jr_netcfg *nc, jail_error **err)
+{
+  struct jr_fwd *f = calloc (1, sizeof *f);
+  size_t n = nc ? nc->n_publish : 0;
+  if (f == NULL || (n && (f->ls = calloc (n, sizeof *f->ls)) == NULL))
+    {
+      free (f);
+      return jr_error (err, ENOMEM, "forwarder");
+    }
+  f->tickfd = -1;
+  f->reserve = open ("/dev/null", O_RDONLY | O_CLOEXEC);
+  *out = f;
+  for (size_t i = 0; i < n; i++)
+    {
+      f->ls[i].fd = -1;
+      f->n_ls++;
+      f->ls[i].f = f;
+      int r = bind_one (&f->ls[i], &nc->publish[i], err);
+      if (r < 0)
+        return r;
+    }
+  return 0;
+}
+
+/* Release one connection's fds (memory freed after the loop batch). */
+static void
+conn_close (struct jr_conn *c)
+{
+  if (c->dead)
+    return;
+  struct jr_fwd *f = c->f;
+  c->dead = true;
+  jr_loop_del (f->loop, &c->sa);
+  jr_loop_del (f->loop, &c->sb);
+  int fds[] = { c->a, c->b, c->ab.pr, c->ab.pw, c->ba.pr, c->ba.pw };
+  for (size_t i = 0; i < 6; i++)
+    if (fds[i] >= 0)
+      close (fds[i]);
+  if (c->on_done)
+    c->on_done (c->arg, c->ab.bytes, c->ba.bytes);
+  if (c->prev)
+    c->prev->next = c->next;
+  else
+    f->conns = c->next;
+  if (c->next)
+    c->next->prev = c->prev;
+  jr_fwd_put_slot (f);
+  free (c->pre);
+  c->pre = NULL;
+  if (jr_loop_defer_free (f->loop, free, c) < 0)
+    { /* leak rather than risk a use after free */ }
+}
+
+/* Open a bounded pipe for one direction. */
+static int
+dir_open (struct dir *d)
+{
+  int p[2];
+  if (pipe2 (p, O_NONBLOCK | O_CLOEXEC) < 0)
+    return -errno;
+  fcntl (p[1], F_SETPIPE_SZ, JR_FWD_PIPE_SIZE);
+  d->pr = p[0];
+  d->pw = p[1];
+  return 0;
+}
+
+/* Move what can move src -> pipe -> dst; 1 progress, 0 none, <0 error. */
+static int
+dir_pump (struct dir *d, int src, int dst, bool hold)
+{
+  int progress = 0;
+  for (int i = 0; i < 64; i++)
+    {
+      bool moved = false;
+      if (d->inpipe > 0 && !hold)
+        {
+          ssize_t n = splice (d->pr, NULL, dst, NULL, d->inpipe, SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+          if (n < 0 && errno != EAGAIN)
+            return -errno;
+          if (n > 0)
+            d->inpipe -= (size_t) n, d->bytes += (uint64_t) n, moved = true;
+        }
+      if (!d->eof && d->inpipe < JR_FWD_PIPE_SIZE)
+        {
+          ssize_t n = splice (src, NULL, d->pw, NULL, JR_FWD_PIPE_SIZE - d->inpipe,
+                              SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+          if (n < 0 && errno != EAGAIN)
+            return -errno;
+          if (n == 0)
+            d->eof = true, moved = true;
+          if (n > 0)
+            d->inpipe += (size_t) n, moved = true;
+        }
+      if (d->eof && d->inpipe == 0 && !d->shut && !hold)
+        {
+          shutdown (dst, SHUT_WR);
+          d->shut = true;
+          moved = true;
+        }
+      if (!moved)
+        break;
+      progress = 1;
+    }
+  return progress;
+}
+
+/* Send the pending prefix to b; true when it is all out. */
+static int
+pre_flush (struct jr_conn *c)
+{
+  while (c->pre && c->pre_off < c->pre_len)
+    {
+      ssize_t n = send (c->b, c->pre + c->pre_off, c->pre_len - c->pre_off, MSG_NOSIGNAL | MSG_DONTWAIT);
+      if (n < 0)
+        return errno == EAGAIN ? 0 : -errno;
+      c->pre_off += (size_t) n;
+      c->ab.bytes += (uint64_t) n;
+    }
+  return 1;
+}
+
+/* Connected: open the pipes and start moving bytes. */
+static int
+conn_established (struct jr_conn *c)
+{
+  c->connecting = false;
+  if (dir_open (&c->ab) < 0 || dir_open (&c->ba) < 0)
+    return -EMFILE;
+  return 0;
+}
+
+enum { PUMP_AB = 1, PUMP_BA = 2, PUMP_ALL = 3 };
+
+/* Drive one connection's directions in `which` after an event. */
+static void
+conn_pump (struct jr_conn *c, int which)
+{
+  if (c->dead || c->connecting)
+    return;
+  int r1 = 0, r2 = 0;
+  if (which & PUMP_AB)
+    {
+      int pre = pre_flush (c);
+      r1 = pre < 0 ? pre : dir_pump (&c->ab, c->a, c->b, pre == 0);
+    }
+  if ((which & PUMP_BA) && r1 >= 0)
+    r2 = dir_pump (&c->ba, c->b, c->a, false);
+  if (r1 > 0 || r2 > 0)
+    c->last = jr_now ();
+  if (r1 < 0 || r2 < 0 || (c->ab.shut && c->ba.shut))
+    conn_close (c);
+}
+
+/* Directions an event on a socket can unblock: readable feeds the
+ * direction it is the source of, writable drains the one it is the
+ * destination of, errors wake both. */
+static int
+event_dirs (uint32_t ev, int src_dir, int dst_dir)
+{
+  if (ev & (EPOLLERR | EPOLLHUP))
+    return PUMP_ALL;
+  return ((ev & (EPOLLIN | EPOLLRDHUP)) ? src_dir : 0) | ((ev & EPOLLOUT) ? dst_dir : 0);
+}
+
+/* Event on the client or the server socket. */
+static void
+on_conn_a (struct jr_loop_src *s, uint32_t ev)
+{
+  conn_pump ((struct jr_conn *) ((char *) s - offsetof (struct jr_conn, sa)), event_dirs (ev, PUMP_AB, PUMP_BA));
+}
+
+static void
+on_conn_b (struct jr_loop_src *s, uint32_t ev)
+{
+  struct jr_conn *c = (struct jr_conn *) ((char *) s - offsetof (struct jr_conn, sb));
+  int which = event_dirs (ev, PUMP_BA, PUMP_AB);
+  if (c->connecting)
+    {
+      int e = 0;
+      socklen_t l = sizeof e;
+      if (!(ev & (EPOLLOUT | EPOLLERR | EPOLLHUP)))
+        return;
+      getsockopt (c->b, SOL_SOCKET, SO_ERROR, &e, &l);
+      if (e || conn_established (c) < 0)
+        {
+          conn_close (c);
+          return;
+        }
+      which = PUMP_ALL; /* a may have sent while we connected */
+    }
+  conn_pump (c, which);
+}
+
+/* A connection object for a (accepted) and b (created); takes both fds. */
+static struct jr_conn *
+conn_new (struct jr_fwd *f, int a, int b)
+{
+  struct jr_conn *c = calloc (1, sizeof *c);
+  if (c == NULL)
+    {
+      close (a);
+      close (b);
+      jr_fwd_put_slot (f);
+      return NULL;
+    }
+  *c = (struct jr_conn) { .f = f, .a = a, .b = b, .ab = { -1, -1 }, .ba = { -1, -1 }, .last = jr_now () };
+  c->next = f->conns;
+  if (f->conns)
+    f->conns->prev = c;
+  f->conns = c;
+  uint32_t ev = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
+  if (jr_loop_add (f->loop, &c->sa, a, ev, on_conn_a) < 0
+      || jr_loop_add (f->loop, &c->sb, b, ev, on_conn_b) < 0)
+    {
+      conn_close (c);
+      return NULL;
+    }
+  return c;
+}
+
+/* Start the jail-side connection for an accepted client. */
+static void
+fwd_start (struct listener *l, int a)
+{
+  struct jr_fwd *f = l->f;
+  int b = jr_helper_socket (f->helper, AF_INET);
+  if (b < 0)
+    {
+      close (a);
+      jr_fwd_put_slot (f);
+      return;
+    }
+  struct sockaddr_in to = { .sin_family = AF_INET, .sin_port = htons (l->pub->jail_port),
+                            .sin_addr.s_addr = htonl (INADDR_LOOPBACK) };
+  int r = connect (b, (struct sockaddr *) &to, sizeof to);
+  bool pending = r < 0 && errno == EINPROGRESS;
+  if (r < 0 && !pending)
+    {
+      close (a);
+      close (b);
+      jr_fwd_put_slot (f);
+      return;
+    }
+  struct jr_conn *c = conn_new (f, a, b);
+  if (c == NULL)
+    return;
+  c->connecting = true;
+  c->deadline = jr_now () + JR_FWD_CONNECT_TIMEOUT;
+  if (!pending && conn_established (c) < 0)
+    conn_close (c);
+}
+
+/* accept() with EMFILE absorbed: give up the reserve fd to take the
+ * connection and drop it, or pause accepting until the next tick. */
+int
+jr_fwd_accept (struct jr_fwd *f, struct jr_loop_src *src, int lfd)
+{
+  int a = accept4 (lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+  if (a >= 0)
+    {
+      if (jr_fwd_take_slot (f))
+        return a;
+      close (a); /* over the cap: refuse */
+      return -EAGAIN - 1000;
+    }
+  if (errno != EMFILE && errno != ENFILE && errno != ENOBUFS && errno != ENOMEM)
+    return -errno;
+  if (f->reserve >= 0)
+    {
+      close (f->reserve);
+      a = accept (lfd, NULL, NULL);
+      if (a >= 0)
+        close (a);
+      f->reserve = open ("/dev/null", O_RDONLY | O_CLOEXEC);
+      if (f->reserve >= 0 && a >= 0)
+        return -EAGAIN - 1000;
+    }
+  for (size_t i = 0; i < f->n_paused; i++)
+    if (f->paused[i] == src)
+      return -EAGAIN;
+  if (f->n_paused < sizeof f->paused / sizeof *f->paused)
+    {
+      jr_loop_mod (f->loop, src, 0);
+      f->paused[f->n_paused++] = src;
+    }
+  return -EAGAIN;
+}
+
+/* Listener readable: accept a bounded batch. */
+static void
+on_listen (struct jr_loop_src *s, uint32_t ev)
+{
+  struct listener *l = (struct listener *) s;
+  for (int i = 0; i < 64; i++)
+    {
+      int a = jr_fwd_accept (l->f, s, l->fd);
+      if (a == -EAGAIN - 1000)
+        continue;
+      if (a < 0)
+        return;
+      fwd_start (l, a);
+    }
+}
+
+/* Every second: connect and idle timeouts; resume paused listeners. */
+static void
+on_tick (struct jr_loop_src *s, uint32_t ev)
+{
+  struct jr_fwd *f = (struct jr_fwd *) ((char *) s - offsetof (struct jr_fwd, tick));
+  uint64_t n;
+  (void) !read (f->tickfd, &n, sizeof n);
+  double now = jr_now ();
+  for (struct jr_conn *c = f->conns, *next; c; c = next)
+    {
+      next = c->next;
+      if ((c->connecting && now > c->deadline) || now - c->last > JR_FWD_IDLE_TIMEOUT)
+        conn_close (c);
+    }
+  for (size_t i = 0; i < f->n_paused; i++)
+    jr_loop_mod (f->loop, f->paused[i], EPOLLIN);
+  f->n_paused = 0;
+  if (f->reserve < 0)
+    f->reserve = open ("/dev/null", O_RDONLY | O_CLOEXEC);
+}
+
+bool
+jr_fwd_has_listeners (const struct jr_fwd *f)
+{
+  return f->n_ls > 0;
+}
+
+void
+jr_fwd_attach (struct jr_fwd *f, struct jr_loop *l, struct jr_helper *h)
+{
+  f->loop = l;
+  f->helper = h;
+  f->tickfd = timerfd_create (CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+  struct itimerspec its = { .it_interval = { 1, 0 }, .it_value = { 1, 0 } };
+  if (f->tickfd >= 0)
+    {
+      timerfd_settime (f->tickfd, 0, &its, NULL);
+      jr_loop_add (l, &f->tick, f->tickfd, EPOLLIN, on_tick);
+    }
+  for (size_t i = 0; i < f->n_ls; i++)
+    jr_loop_add (l, &f->ls[i].src, f->ls[i].fd, EPOLLIN, on_listen);
+}
+
+int
+jr_fwd_pipe (struct jr_fwd *f, int a, int b, const char *pre, size_t pre_len,
+             void (*on_done) (void *, uint64_t, uint64_t), void *arg)
+{
+  struct jr_conn *c = conn_new (f, a, b);
+  if (c == NULL)
+    return -ENOMEM;
+  c->on_done = on_done;
+  c->arg = arg;
+  if (pre_len && (c->pre = malloc (pre_len)) != NULL)
+    {
+      memcpy (c->pre, pre, pre_len);
+      c->pre_len = pre_len;
+    }
+  if ((pre_len && c->pre == NULL) || conn_established (c) < 0)
+    {
+      conn_close (c);
+      return -ENOMEM;
+    }
+  conn_pump (c, PUMP_ALL);
+  return 0;
+}
+
+void
+jr_fwd_free (struct jr_fwd *f)
+{
+  if (f == NULL)
+    return;
+  while (f->conns)
+    conn_close (f->conns);
+  for (size_t i = 0; i < f->n_ls; i++)
+    {
+      if (f->loop)
+        jr_loop_del (f->loop, &f->ls[i].src);
+      if (f->ls[i].fd >= 0)
+        close (f->ls[i].fd);
+    }
+  if (f->loop && f->tickfd >= 0)
+    jr_loop_del (f->loop, &f->tick);
+  if (f->tickfd >= 0)
+    close (f->tickfd);
+  if (f->reserve >= 0)
+    close (f->reserve);
+  free (f->ls);
+  free (f);
+}

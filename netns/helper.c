@@ -1,0 +1,250 @@
+/* helper.c - the netns helper: a process the supervisor clones after the
+ * jail's id maps are written.  It joins the jail's user and network
+ * namespaces through the jail's pidfd (setns needs CAP_SYS_ADMIN over the
+ * target userns, which the supervisor's uid has as that userns' owner,
+ * and a single-threaded caller, which a fresh clone is), builds the
+ * private network there (the bridge netns is a new netns owned by the
+ * jail's userns, so the helper has CAP_NET_ADMIN over both ends of the
+ * veth), then serves requests: "a TCP socket in the jail's netns" (for the
+ * forwarder: a socket keeps the namespace it was created in) and "a
+ * listener in the bridge netns" (for the proxy), passed back with
+ * SCM_RIGHTS.  It dies with the supervisor (PDEATHSIG, EOF).  Raw clone
+ * of a maybe-multithreaded process: no allocation in the child. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/sched.h>
+#include <sched.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "net.h"
+
+enum { OP_SOCKET = 1, OP_LISTEN };
+
+struct hreq
+{
+  int op;
+  int family;
+};
+
+struct hctx
+{
+  int sock, jailns, brns;
+  const struct jr_netplan *plan;
+};
+
+/* Send err and (when err == 0) fd over the helper socket. */
+static void
+reply_fd (int sock, int err, int fd)
+{
+  char cbuf[CMSG_SPACE (sizeof (int))] = { 0 };
+  struct iovec io = { .iov_base = &err, .iov_len = sizeof err };
+  struct msghdr m = { .msg_iov = &io, .msg_iovlen = 1 };
+  if (err == 0)
+    {
+      m.msg_control = cbuf;
+      m.msg_controllen = sizeof cbuf;
+      struct cmsghdr *c = CMSG_FIRSTHDR (&m);
+      c->cmsg_level = SOL_SOCKET;
+      c->cmsg_type = SCM_RIGHTS;
+      c->cmsg_len = CMSG_LEN (sizeof (int));
+      memcpy (CMSG_DATA (c), &fd, sizeof fd);
+    }
+  (void) !sendmsg (sock, &m, MSG_NOSIGNAL);
+}
+
+/* A listener on the bridge address in the bridge netns. */
+static int
+make_listener (struct hctx *h)
+{
+  if (setns (h->brns, CLONE_NEWNET) < 0)
+    return -errno;
+  int fd = socket (AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons (h->plan->proxy_port),
+                           .sin_addr.s_addr = htonl (h->plan->bridge_addr) };
+  int r = fd < 0 || bind (fd, (struct sockaddr *) &a, sizeof a) < 0 || listen (fd, 128) < 0 ? -errno : fd;
+  if (r < 0 && fd >= 0)
+    close (fd);
+  if (setns (h->jailns, CLONE_NEWNET) < 0)
+    _exit (1);
+  return r;
+}
+
+/* Answer requests until the supervisor goes away. */
+static int
+serve (struct hctx *h)
+{
+  struct hreq q;
+  for (;;)
+    {
+      ssize_t n = recv (h->sock, &q, sizeof q, 0);
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n != (ssize_t) sizeof q)
+        return 0;
+      int fd = -1;
+      if (q.op == OP_SOCKET && (q.family == AF_INET || q.family == AF_INET6))
+        {
+          fd = socket (q.family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+          if (fd < 0)
+            fd = -errno;
+        }
+      else if (q.op == OP_LISTEN && h->brns >= 0)
+        fd = make_listener (h);
+      else
+        fd = -EINVAL;
+      reply_fd (h->sock, fd < 0 ? -fd : 0, fd);
+      if (fd >= 0)
+        close (fd);
+    }
+}
+
+/* Join the jail's namespaces and build the network. */
+static int
+setup (struct hctx *h, int pidfd, struct jail_error *e)
+{
+  if (setns (pidfd, CLONE_NEWUSER | CLONE_NEWNET) < 0)
+    return jr_error_buf (e, errno, "netns: join the jail's user and network namespaces");
+  h->jailns = open ("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+  if (h->jailns < 0)
+    return jr_error_buf (e, errno, "netns: open the jail's netns");
+  if (!h->plan->bridge)
+    return 0;
+  if (unshare (CLONE_NEWNET) < 0)
+    return jr_error_buf (e, errno, "netns: create the bridge netns");
+  h->brns = open ("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+  if (h->brns < 0)
+    return jr_error_buf (e, errno, "netns: open the bridge netns");
+  int r = jr_bridge_build (h->plan, h->jailns, e);
+  if (r == 0 && setns (h->jailns, CLONE_NEWNET) < 0)
+    r = jr_error_buf (e, errno, "netns: re-enter the jail's netns");
+  if (r == 0)
+    r = jr_bridge_jail_side (h->plan, e);
+  return r;
+}
+
+/* Body of the helper process. */
+static int
+helper_main (int sock, int pidfd, pid_t parent, const struct jr_netplan *plan)
+{
+  struct jail_error e = { 0 };
+  prctl (PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+  if (getppid () != parent)
+    return 1;
+  /* Keep only the channel and the jail's pidfd. */
+  unsigned lo = (unsigned) (sock < pidfd ? sock : pidfd), hi = (unsigned) (sock < pidfd ? pidfd : sock);
+  if (lo > 3)
+    syscall (SYS_close_range, 3u, lo - 1, 0u);
+  if (hi > lo + 1)
+    syscall (SYS_close_range, lo + 1, hi - 1, 0u);
+  syscall (SYS_close_range, hi + 1, ~0u, 0u);
+  struct hctx h = { .sock = sock, .jailns = -1, .brns = -1, .plan = plan };
+  int r = setup (&h, pidfd, &e);
+  close (pidfd);
+  (void) !send (h.sock, &e, sizeof e, MSG_NOSIGNAL);
+  return r < 0 ? 1 : serve (&h);
+}
+
+int
+jr_helper_start (struct jr_helper *h, int jail_pidfd, const struct jr_netplan *plan, jail_error **err)
+{
+  int sv[2];
+  h->pid = -1, h->pidfd = -1, h->sock = -1;
+  if (socketpair (AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+    return jr_error (err, errno, "netns: helper socketpair");
+  pid_t parent = getpid ();
+  struct clone_args a = { .flags = CLONE_PIDFD, .pidfd = (uint64_t) (uintptr_t) &h->pidfd, .exit_signal = 0 };
+  pid_t pid = (pid_t) syscall (SYS_clone3, &a, sizeof a);
+  if (pid < 0 && errno == ENOSYS)
+    pid = (pid_t) syscall (SYS_clone, CLONE_PIDFD, NULL, &h->pidfd, NULL, 0);
+  if (pid == 0)
+    {
+      close (sv[0]);
+      _exit (helper_main (sv[1], jail_pidfd, parent, plan));
+    }
+  int saved = errno;
+  close (sv[1]);
+  if (pid < 0)
+    {
+      close (sv[0]);
+      return jr_error (err, saved, "netns: start the helper");
+    }
+  h->pid = pid;
+  h->sock = sv[0];
+  struct jail_error e = { 0 };
+  ssize_t n;
+  do
+    n = recv (h->sock, &e, sizeof e, 0);
+  while (n < 0 && errno == EINTR);
+  if (n != (ssize_t) sizeof e)
+    return jr_error (err, n < 0 ? errno : EPIPE, "netns: helper died during setup");
+  if (e.code)
+    return jr_error_msg (err, e.code, "%s", e.msg);
+  return 0;
+}
+
+/* One request; returns the fd or -errno. */
+static int
+request (struct jr_helper *h, int op, int family)
+{
+  struct hreq q = { .op = op, .family = family };
+  if (h->sock < 0)
+    return -ENOTCONN;
+  if (send (h->sock, &q, sizeof q, MSG_NOSIGNAL) < 0)
+    return -errno;
+  int err = 0;
+  char cbuf[CMSG_SPACE (sizeof (int))];
+  struct iovec io = { .iov_base = &err, .iov_len = sizeof err };
+  struct msghdr m = { .msg_iov = &io, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof cbuf };
+  ssize_t n;
+  do
+    n = recvmsg (h->sock, &m, MSG_CMSG_CLOEXEC);
+  while (n < 0 && errno == EINTR);
+  if (n != (ssize_t) sizeof err)
+    return n < 0 ? -errno : -EPIPE;
+  struct cmsghdr *c = CMSG_FIRSTHDR (&m);
+  if (err)
+    return -err;
+  if (c == NULL || c->cmsg_type != SCM_RIGHTS)
+    return -EPROTO;
+  int fd;
+  memcpy (&fd, CMSG_DATA (c), sizeof fd);
+  return fd;
+}
+
+int
+jr_helper_socket (struct jr_helper *h, int family)
+{
+  return request (h, OP_SOCKET, family);
+}
+
+int
+jr_helper_listener (struct jr_helper *h, jail_error **err)
+{
+  int fd = request (h, OP_LISTEN, AF_INET);
+  if (fd < 0)
+    return jr_error (err, -fd, "proxy: listen on the bridge");
+  return fd;
+}
+
+void
+jr_helper_stop (struct jr_helper *h)
+{
+  if (h->sock >= 0)
+    close (h->sock);
+  h->sock = -1;
+  if (h->pidfd >= 0)
+    {
+      syscall (SYS_pidfd_send_signal, h->pidfd, SIGKILL, NULL, 0);
+      siginfo_t si;
+      waitid ((idtype_t) P_PIDFD, (id_t) h->pidfd, &si, WEXITED | __WALL);
+      close (h->pidfd);
+    }
+  h->pidfd = -1;
+  h->pid = -1;
+}

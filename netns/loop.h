@@ -1,0 +1,52 @@
+/* loop.h - the supervisor's single epoll event loop: sources are fds with
+ * a callback; objects closed during a dispatch batch are freed after it. */
+#ifndef JR_LOOP_H
+#define JR_LOOP_H
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "error.h"
+
+struct jr_loop_src;
+typedef void (*jr_loop_fn) (struct jr_loop_src *src, uint32_t events);
+
+/* One registered fd: embed it in the object that owns the fd. */
+struct jr_loop_src
+{
+  jr_loop_fn fn;
+  int fd;
+  uint32_t events;   /* current interest (0 = registered but idle) */
+  bool added;
+};
+
+struct jr_loop_defer
+{
+  void (*fn) (void *);
+  void *p;
+};
+
+struct jr_loop
+{
+  int epfd;
+  bool stop;                 /* set by a callback to end jr_loop_run */
+  struct jr_loop_defer *defer;
+  size_t n_defer, cap_defer;
+};
+
+/* Create the epoll instance. */
+int jr_loop_init (struct jr_loop *l, jail_error **err);
+/* Close it and run the pending deferred frees. */
+void jr_loop_release (struct jr_loop *l);
+/* Register src->fd with interest events (may be 0). */
+int jr_loop_add (struct jr_loop *l, struct jr_loop_src *src, int fd, uint32_t events, jr_loop_fn fn);
+/* Change the interest of a registered source (no syscall if unchanged). */
+int jr_loop_mod (struct jr_loop *l, struct jr_loop_src *src, uint32_t events);
+/* Unregister (before closing the fd). */
+void jr_loop_del (struct jr_loop *l, struct jr_loop_src *src);
+/* Run fn(p) after the current dispatch batch (for frees); runs it at once
+ * when memory for the queue cannot be had outside a batch. */
+int jr_loop_defer_free (struct jr_loop *l, void (*fn) (void *), void *p);
+/* Wait up to timeout_ms (-1 = forever) and dispatch one batch. */
+int jr_loop_run_once (struct jr_loop *l, int timeout_ms);
+#endif

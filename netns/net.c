@@ -1,0 +1,184 @@
+/* net.c - the supervisor's network state for one run, and the hooks the
+ * process model calls: jr_net_prepare (before clone: bind published
+ * ports, open the audit log, set the proxy variables), jr_net_attach
+ * (after the id maps: start the netns helper, which builds the private
+ * network, and register the forwarder and the proxy on the loop) and
+ * jr_net_release.  Also SIGPIPE handling without a handler: the
+ * supervising thread blocks SIGPIPE and discards what it raised. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "net.h"
+
+struct jr_net
+{
+  int mode;
+  const struct jr_netcfg *nc;   /* the run's config: published ports, allowlist */
+  struct jr_netplan plan;
+  struct jr_helper helper;
+  struct jr_fwd *fwd;
+  struct jr_proxy *proxy;
+  bool helper_started;
+  bool sigpipe_blocked, sigpipe_was_pending;
+};
+
+/* Set the proxy variables in the jail's environment. */
+static int
+proxy_env (jail_config *cfg, uint32_t gw, jail_error **err)
+{
+  char ip[16], kv[96];
+  uint32_t be = htonl (gw);
+  inet_ntop (AF_INET, &be, ip, sizeof ip);
+  static const char *const keys[] = { "HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy", NULL };
+  int r = 0;
+  for (size_t i = 0; r == 0 && keys[i]; i++)
+    {
+      snprintf (kv, sizeof kv, "%s=http://%s:%d", keys[i], ip, JR_PROXY_PORT);
+      r = jail_config_set_env (cfg, kv, err);
+    }
+  if (r == 0)
+    r = jail_config_set_env (cfg, "NO_PROXY=localhost,127.0.0.1,::1", err);
+  if (r == 0)
+    r = jail_config_set_env (cfg, "no_proxy=localhost,127.0.0.1,::1", err);
+  return r;
+}
+
+int
+jr_net_prepare (jail_config *cfg, struct jr_net **out, jail_error **err)
+{
+  struct jr_netcfg *nc = cfg->netcfg;
+  *out = NULL;
+  if (cfg->net_mode != JAIL_NET_PROXY && nc && (nc->n_allow || nc->audit_log))
+    return jr_error_msg (err, EINVAL, "network: --allow, --allow-file and --audit-log need --net-allow proxy");
+  struct jr_net *n = calloc (1, sizeof *n);
+  if (n == NULL)
+    return jr_error (err, ENOMEM, "network");
+  *out = n;
+  n->mode = cfg->net_mode;
+  n->nc = nc;
+  n->helper = (struct jr_helper) { .pid = -1, .pidfd = -1, .sock = -1 };
+  n->plan.bridge = n->mode != JAIL_NET_NONE;
+  n->plan.prefix = nc ? nc->prefix : 16;
+  n->plan.bridge_addr = (nc ? nc->subnet : 0x0a580000u) + 1;
+  int r = jr_fwd_new (&n->fwd, nc, err);
+  if (r == 0 && n->mode == JAIL_NET_PROXY)
+    {
+      n->plan.proxy_port = JR_PROXY_PORT;
+      r = jr_proxy_new (&n->proxy, nc, err);
+      if (r == 0)
+        r = proxy_env (cfg, n->plan.bridge_addr, err);
+    }
+  return r;
+}
+
+int
+jr_net_attach (struct jr_net *n, struct jr_loop *loop, pid_t pid, int pidfd, jail_error **err)
+{
+  bool need = n->plan.bridge || jr_fwd_has_listeners (n->fwd);
+  /* The jail's address: unique among the jails alive now because pids
+   * are (each jail also has a bridge of its own). */
+  uint32_t hosts = (1u << (32 - n->plan.prefix)) - 3;
+  n->plan.jail_addr = n->plan.bridge_addr + 1 + (uint32_t) pid % hosts;
+  if (!need)
+    return 0;
+  int r = jr_helper_start (&n->helper, pidfd, &n->plan, err);
+  n->helper_started = true;
+  if (r < 0)
+    return r;
+  jr_fwd_attach (n->fwd, loop, &n->helper);
+  if (n->proxy)
+    {
+      int l = jr_helper_listener (&n->helper, err);
+      if (l < 0)
+        return l;
+      jr_proxy_attach (n->proxy, loop, n->fwd, l, pid);
+    }
+  return 0;
+}
+
+void
+jr_net_release (struct jr_net *n)
+{
+  if (n == NULL)
+    return;
+  jr_proxy_free (n->proxy);
+  jr_fwd_free (n->fwd);
+  if (n->helper_started)
+    jr_helper_stop (&n->helper);
+  free (n);
+}
+
+void
+jr_net_sigpipe_block (struct jr_net *n)
+{
+  sigset_t set, old, pend;
+  sigemptyset (&set);
+  sigaddset (&set, SIGPIPE);
+  if (n == NULL || pthread_sigmask (SIG_BLOCK, &set, &old) != 0)
+    return;
+  n->sigpipe_blocked = !sigismember (&old, SIGPIPE);
+  sigpending (&pend);
+  n->sigpipe_was_pending = sigismember (&pend, SIGPIPE);
+}
+
+void
+jr_net_sigpipe_restore (struct jr_net *n)
+{
+  if (n == NULL || !n->sigpipe_blocked)
+    return;
+  sigset_t set, pend;
+  sigemptyset (&set);
+  sigaddset (&set, SIGPIPE);
+  sigpending (&pend);
+  struct timespec zero = { 0, 0 };
+  if (!n->sigpipe_was_pending && sigismember (&pend, SIGPIPE))
+    sigtimedwait (&set, NULL, &zero);
+  pthread_sigmask (SIG_UNBLOCK, &set, NULL);
+  n->sigpipe_blocked = false;
+}
+
+/* Append an IPv4 address (host order) as a JSON string. */
+static size_t
+put_ip (char *buf, size_t sz, size_t o, const char *key, uint32_t a, bool comma)
+{
+  char t[16];
+  uint32_t be = htonl (a);
+  inet_ntop (AF_INET, &be, t, sizeof t);
+  int w = snprintf (buf + o, o < sz ? sz - o : 0, "%s\"%s\":\"%s\"", comma ? "," : "", key, t);
+  return o + (size_t) (w > 0 ? w : 0);
+}
+
+int
+jr_net_describe (const struct jr_net *n, char *buf, size_t sz)
+{
+  static const char *const modes[] = { "private", "none", "proxy" };
+  size_t o = (size_t) snprintf (buf, sz, "{\"mode\":\"%s\"", modes[n->mode % 3]);
+  if (n->plan.bridge)
+    {
+      if (n->plan.jail_addr) /* known once the jail exists */
+        o = put_ip (buf, sz, o, "address", n->plan.jail_addr, true);
+      o = put_ip (buf, sz, o, "gateway", n->plan.bridge_addr, true);
+      o += (size_t) snprintf (buf + o, o < sz ? sz - o : 0, ",\"prefix\":%d", n->plan.prefix);
+    }
+  o += (size_t) snprintf (buf + o, o < sz ? sz - o : 0, ",\"publish\":[");
+  for (size_t i = 0; n->nc && i < n->nc->n_publish; i++)
+    o += (size_t) snprintf (buf + o, o < sz ? sz - o : 0, "%s\"%s\"", i ? "," : "", n->nc->publish[i].spec);
+  o += (size_t) snprintf (buf + o, o < sz ? sz - o : 0, "],\"allow\":[");
+  for (size_t i = 0; n->mode == JAIL_NET_PROXY && n->nc && i < n->nc->n_allow; i++)
+    {
+      const struct jr_allow *a = &n->nc->allow[i];
+      if (a->any_port)
+        o += (size_t) snprintf (buf + o, o < sz ? sz - o : 0, "%s\"%s\"", i ? "," : "", a->host);
+      else
+        o += (size_t) snprintf (buf + o, o < sz ? sz - o : 0, a->literal && strchr (a->host, ':')
+                                ? "%s\"[%s]:%u\"" : "%s\"%s:%u\"", i ? "," : "", a->host, a->port);
+    }
+  o += (size_t) snprintf (buf + o, o < sz ? sz - o : 0, "]}");
+  return o < sz ? (int) o : -ENOSPC;
+}

@@ -1,0 +1,149 @@
+/* net.h - interfaces between the parts of netns/: the network
+ * configuration held in the jail_config, the netns helper process, the
+ * forwarder, the egress proxy and its parser. */
+#ifndef JR_NET_H
+#define JR_NET_H
+#include <netinet/in.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <sys/socket.h>
+#include <sys/types.h>
+#include <time.h>
+
+#include "internal.h"
+#include "loop.h"
+
+#define JR_NET_DEFAULT_SUBNET "10.88.0.0/16"
+#define JR_PROXY_PORT 3128
+#define JR_FWD_MAX_CONNS 1024       /* connections per jail (forwarder + proxy) */
+#define JR_FWD_PIPE_SIZE (256 * 1024) /* bytes buffered per direction */
+#define JR_FWD_CONNECT_TIMEOUT 10   /* seconds */
+#define JR_FWD_IDLE_TIMEOUT 900     /* seconds without a byte either way */
+#define JR_PROXY_HEAD_MAX 8192      /* bytes of request head */
+#define JR_PROXY_HEAD_TIMEOUT 30    /* seconds to send the head */
+
+/* One -p [ADDR:]HOSTPORT:JAILPORT. */
+struct jr_publish
+{
+  struct sockaddr_storage host;  /* where the listener binds */
+  socklen_t host_len;
+  uint16_t jail_port;
+  char spec[80];                 /* normalised text, for messages */
+};
+
+/* One --allow entry. */
+struct jr_allow
+{
+  char host[256];   /* lowercased name, "*" or "*.suffix", or literal address text */
+  bool any_port;    /* "*" entries: every port */
+  uint16_t port;
+  bool literal;     /* host is an IP literal: addr holds it */
+  struct sockaddr_storage addr;
+};
+
+struct jr_netcfg
+{
+  struct jr_publish *publish;
+  size_t n_publish;
+  struct jr_allow *allow;
+  size_t n_allow;
+  char *audit_log;
+  uint32_t subnet;     /* host byte order */
+  int prefix;
+};
+
+/* config_net.c */
+int jr_publish_parse (const char *spec, struct jr_publish *out, jail_error **err);
+int jr_allow_parse (const char *spec, struct jr_allow *out, jail_error **err);
+void jr_netcfg_free (struct jr_netcfg *n);
+
+/* helper.c: a process that entered the jail's user and net namespaces,
+ * built the private network, and makes sockets there on request. */
+struct jr_netplan
+{
+  bool bridge;          /* build the private bridge (default and proxy modes) */
+  uint32_t bridge_addr; /* host byte order */
+  uint32_t jail_addr;
+  int prefix;
+  uint16_t proxy_port;  /* listener on bridge_addr:proxy_port, 0 = none */
+};
+struct jr_helper
+{
+  pid_t pid;
+  int pidfd;
+  int sock;   /* SOCK_SEQPACKET to the helper */
+};
+int jr_helper_start (struct jr_helper *h, int jail_pidfd, const struct jr_netplan *plan, jail_error **err);
+/* A non-blocking TCP socket of family created in the jail's netns. */
+int jr_helper_socket (struct jr_helper *h, int family);
+/* A listening socket on bridge_addr:port in the bridge netns. */
+int jr_helper_listener (struct jr_helper *h, jail_error **err);
+void jr_helper_stop (struct jr_helper *h);
+/* bridge.c (runs in the helper, no malloc) */
+int jr_bridge_build (const struct jr_netplan *plan, int jail_netns, struct jail_error *e);
+int jr_bridge_jail_side (const struct jr_netplan *plan, struct jail_error *e);
+
+/* forward.c: listeners (bound before clone) and spliced connections. */
+struct jr_fwd;
+struct jr_conn;
+int jr_fwd_new (struct jr_fwd **out, const struct jr_netcfg *nc, jail_error **err);
+void jr_fwd_attach (struct jr_fwd *f, struct jr_loop *l, struct jr_helper *h);
+void jr_fwd_free (struct jr_fwd *f);
+bool jr_fwd_has_listeners (const struct jr_fwd *f);
+/* Splice a pair of connected sockets both ways until both sides are done
+ * (used by the proxy after its decision). pre/pre_len: bytes to send to b
+ * first.  on_done(arg, up, down) runs when the pair closes. */
+int jr_fwd_pipe (struct jr_fwd *f, int a, int b, const char *pre, size_t pre_len,
+                 void (*on_done) (void *arg, uint64_t up, uint64_t down), void *arg);
+/* accept4 on lfd counted against the cap, EMFILE absorbed (src is paused
+ * until the next tick when nothing else helps).  The fd, or -EAGAIN-1000
+ * when a connection was refused (try again), or another negative errno. */
+int jr_fwd_accept (struct jr_fwd *f, struct jr_loop_src *src, int lfd);
+/* Count a connection against the cap; false when full. */
+bool jr_fwd_take_slot (struct jr_fwd *f);
+void jr_fwd_put_slot (struct jr_fwd *f);
+/* Seconds since boot (CLOCK_MONOTONIC). */
+double jr_now (void);
+
+/* proxy_parse.c: pure functions, fuzzed by tests/fuzz_proxy.c. */
+struct jr_proxy_req
+{
+  bool connect;           /* CONNECT host:port */
+  char method[16];
+  char host[256];         /* normalised */
+  uint16_t port;
+  bool host_is_ip;
+  struct sockaddr_storage ip;  /* when host_is_ip */
+  char path[2048];        /* origin-form for plain HTTP */
+  size_t head_len;        /* bytes of the head including the blank line */
+  long long content_length; /* -1 when absent */
+};
+/* Parse a complete head (buf[0..len) ends with CRLFCRLF).  Returns 0, or
+ * an HTTP status (400, 403, 405, 431, 501) with a one-line reason. */
+int jr_proxy_parse (const char *buf, size_t len, struct jr_proxy_req *r, const char **reason);
+/* Rewrite a parsed plain-HTTP head to origin-form, hop-by-hop headers
+ * dropped, "Connection: close" added; returns the length or -ENOSPC. */
+int jr_proxy_rewrite (const char *buf, size_t len, const struct jr_proxy_req *r, char *out, size_t outsz);
+/* Normalise a host ("Example.COM." -> "example.com", "[::1]" -> "::1");
+ * reports IP literals; refuses odd IPv4 forms.  0 or -EINVAL. */
+int jr_host_normalise (const char *in, size_t len, char *out, size_t outsz,
+                       bool *is_ip, struct sockaddr_storage *ip, const char **reason);
+/* Does a normalised host:port match an allow entry? */
+bool jr_allow_match (const struct jr_allow *a, const char *host, uint16_t port);
+/* Is this address public (not loopback, private, link-local, CGNAT,
+ * multicast, reserved, IPv4-in-IPv6...)? */
+bool jr_addr_public (const struct sockaddr *sa);
+/* Find an entry allowing host:port; NULL when none. */
+const struct jr_allow *jr_allow_find (const struct jr_allow *a, size_t n, const char *host, uint16_t port);
+/* May we connect to addr for this entry? (reason on refusal) */
+bool jr_addr_permitted (const struct jr_allow *a, const struct sockaddr *addr, const char **reason);
+
+/* proxy.c */
+struct jr_proxy;
+int jr_proxy_new (struct jr_proxy **out, const struct jr_netcfg *nc, jail_error **err);
+void jr_proxy_attach (struct jr_proxy *p, struct jr_loop *l, struct jr_fwd *f, int listener, pid_t jail);
+void jr_proxy_free (struct jr_proxy *p);
+
+/* net.c: the supervisor's network state for one run (struct jr_net). */
+#endif

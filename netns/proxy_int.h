@@ -1,0 +1,79 @@
+/* proxy_int.h - state shared by proxy.c (the connection state machine)
+ * and proxy_aux.c (the resolver thread and the audit log). */
+#ifndef JR_PROXY_INT_H
+#define JR_PROXY_INT_H
+#include <netdb.h>
+#include <pthread.h>
+
+#include "net.h"
+
+#define JR_PROXY_MAX_ADDRS 16
+
+enum preq_state { PQ_HEAD, PQ_RESOLVE, PQ_CONNECT };
+
+/* One client of the proxy until its tunnel is handed to the forwarder. */
+struct preq
+{
+  struct preq *next, *prev;
+  struct preq *rnext;            /* resolver queue / done list */
+  struct jr_proxy *p;
+  struct jr_loop_src src, usrc;
+  int fd, up;
+  enum preq_state state;
+  bool dead, in_resolver;
+  char buf[JR_PROXY_HEAD_MAX];
+  size_t len;
+  struct jr_proxy_req req;
+  const struct jr_allow *rule;
+  char client[64];
+  double start, deadline;
+  struct sockaddr_storage addrs[JR_PROXY_MAX_ADDRS];
+  size_t n_addrs, next_addr;
+  int gai_err;
+};
+
+/* What the audit log says about one decision. */
+struct audit
+{
+  char client[64];
+  char method[16];
+  char target[300];
+  char address[64];
+  const char *decision;
+  char reason[200];
+  uint64_t up, down;
+  double start;
+};
+
+struct jr_proxy
+{
+  struct jr_loop *loop;
+  struct jr_fwd *fwd;
+  int lfd;
+  struct jr_loop_src lsrc;
+  struct jr_allow *allow;
+  size_t n_allow;
+  int audit_fd;
+  pid_t jail;
+  struct preq *list;
+  int tickfd;
+  struct jr_loop_src tsrc;
+  /* resolver thread */
+  pthread_t thread;
+  bool thread_started, thread_stop;
+  pthread_mutex_t mu;
+  pthread_cond_t cv;
+  struct preq *queue, *done;
+  int evfd;
+  struct jr_loop_src esrc;
+};
+
+/* proxy_aux.c */
+int jr_resolver_submit (struct jr_proxy *p, struct preq *q);
+void jr_resolver_stop (struct jr_proxy *p);
+/* Take the finished requests (called on the eventfd). */
+struct preq *jr_resolver_take (struct jr_proxy *p);
+void jr_audit_write (struct jr_proxy *p, const struct audit *a);
+/* "1.2.3.4" / "::1" text of an address. */
+void jr_addr_text (const struct sockaddr_storage *sa, char *out, size_t n);
+#endif

@@ -1,0 +1,194 @@
+/* net_unit.c - TAP unit tests of the proxy's pure decisions: host
+ * normalisation, odd IPv4 forms, allow entries and wildcard boundaries,
+ * the public-address check, the head parser's refusals, and -p parsing. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "net.h"
+
+static int n_test, n_fail;
+
+static void
+ok (bool cond, const char *name)
+{
+  n_test++;
+  if (!cond)
+    n_fail++;
+  printf ("%sok %d - %s\n", cond ? "" : "not ", n_test, name);
+}
+
+/* Normalise s; returns 0/-EINVAL and the result in out. */
+static int
+norm (const char *s, char *out, bool *ip)
+{
+  struct sockaddr_storage ss;
+  const char *why;
+  return jr_host_normalise (s, strlen (s), out, 256, ip, &ss, &why);
+}
+
+static bool
+matches (const char *entry, const char *host, uint16_t port)
+{
+  struct jr_allow a;
+  jail_error *e = NULL;
+  bool r = jr_allow_parse (entry, &a, &e) == 0 && jr_allow_match (&a, host, port);
+  jail_error_free (e);
+  return r;
+}
+
+static bool
+public4 (const char *s)
+{
+  struct sockaddr_in a = { .sin_family = AF_INET };
+  inet_pton (AF_INET, s, &a.sin_addr);
+  return jr_addr_public ((struct sockaddr *) &a);
+}
+
+static bool
+public6 (const char *s)
+{
+  struct sockaddr_in6 a = { .sin6_family = AF_INET6 };
+  inet_pton (AF_INET6, s, &a.sin6_addr);
+  return jr_addr_public ((struct sockaddr *) &a);
+}
+
+/* Parse a head; returns the status (0 = accepted). */
+static int
+parse (const char *head)
+{
+  static struct jr_proxy_req r;
+  const char *why;
+  return jr_proxy_parse (head, strlen (head), &r, &why);
+}
+
+static void
+test_hosts (void)
+{
+  char out[256];
+  bool ip;
+  ok (norm ("Example.COM.", out, &ip) == 0 && strcmp (out, "example.com") == 0 && !ip, "lowercase, one trailing dot stripped");
+  ok (norm ("example.com..", out, &ip) < 0, "two trailing dots refused");
+  ok (norm ("127.0.0.1", out, &ip) == 0 && ip, "dotted quad is an IP literal");
+  ok (norm ("127.1", out, &ip) < 0, "127.1 refused");
+  ok (norm ("2130706433", out, &ip) < 0, "2130706433 refused");
+  ok (norm ("0x7f.1", out, &ip) < 0, "0x7f.1 refused");
+  ok (norm ("0177.0.0.1", out, &ip) < 0, "octal 0177.0.0.1 refused");
+  ok (norm ("1.2.3.0x4", out, &ip) < 0, "hex last part refused");
+  ok (norm ("[::ffff:127.0.0.1]", out, &ip) == 0 && ip, "bracketed IPv6 literal");
+  ok (norm ("a b", out, &ip) < 0 && norm ("a..b", out, &ip) < 0 && norm ("", out, &ip) < 0, "bad names refused");
+  ok (norm ("[fe80::1%eth0]", out, &ip) < 0, "zone ids refused");
+}
+
+static void
+test_allow (void)
+{
+  ok (matches ("*.example.test", "a.example.test", 443), "wildcard matches a subdomain");
+  ok (!matches ("*.example.test", "evilexample.test", 443), "*.example.test does not match evilexample.test");
+  ok (!matches ("*.example.test", "example.test", 443), "wildcard does not match the apex");
+  ok (!matches ("example.test", "example.test", 80), "port 443 when omitted");
+  ok (matches ("example.test:80", "example.test", 80), "explicit port");
+  ok (matches ("*", "anything.test", 22), "'*' matches every name and port");
+  struct jr_allow a;
+  jail_error *e = NULL;
+  ok (jr_allow_parse ("127.1", &a, &e) < 0, "allow 127.1 refused");
+  ok (jr_allow_parse ("*.127.0.0.1", &a, &e) < 0, "wildcard on an address refused");
+  ok (jr_allow_parse ("host:99999", &a, &e) < 0, "bad port refused");
+  jail_error_free (e);
+}
+
+static void
+test_addrs (void)
+{
+  const char *denied4[] = { "127.0.0.1", "10.1.2.3", "172.16.0.1", "192.168.1.1", "169.254.169.254",
+                            "100.64.0.1", "224.0.0.1", "240.0.0.1", "0.0.0.0", "255.255.255.255", NULL };
+  bool any = false;
+  for (int i = 0; denied4[i]; i++)
+    any |= public4 (denied4[i]);
+  ok (!any, "loopback, private, link-local, CGNAT, multicast, reserved IPv4 denied");
+  ok (public4 ("93.184.216.34"), "a public IPv4 is public");
+  ok (!public6 ("::1") && !public6 ("fe80::1") && !public6 ("fc00::1") && !public6 ("ff02::1"), "special IPv6 denied");
+  ok (!public6 ("::ffff:127.0.0.1") && !public6 ("64:ff9b::7f00:1") && !public6 ("2002:7f00:1::"), "IPv4 in IPv6 denied");
+  ok (public6 ("2a00:1450:4001::1"), "a global IPv6 is public");
+}
+
+static void
+test_parser (void)
+{
+  ok (parse ("CONNECT a.test:443 HTTP/1.1\r\nHost: a.test:443\r\n\r\n") == 0, "CONNECT accepted");
+  ok (parse ("CONNECT a.test HTTP/1.1\r\n\r\n") == 400, "CONNECT without port refused");
+  ok (parse ("GET http://a.test/x HTTP/1.1\r\nHost: a.test\r\n\r\n") == 0, "absolute URI accepted");
+  ok (parse ("GET http://a.test/x HTTP/1.1\r\nHost: b.test\r\n\r\n") == 400, "Host mismatch refused");
+  ok (parse ("GET http://a.test/x HTTP/1.1\r\n\r\n") == 400, "missing Host refused");
+  ok (parse ("GET /x HTTP/1.1\r\nHost: a.test\r\n\r\n") == 400, "origin-form refused");
+  ok (parse ("GET http://u@a.test/ HTTP/1.1\r\nHost: a.test\r\n\r\n") == 400, "userinfo refused");
+  ok (parse ("POST http://a.test/ HTTP/1.1\r\nHost: a.test\r\nContent-Length: 1\r\nTransfer-Encoding: chunked\r\n\r\n") == 400,
+      "CL + TE refused");
+  ok (parse ("GET http://a.test/ HTTP/1.1\r\nHost: a.test\r\n folded\r\n\r\n") == 400, "folded header refused");
+  ok (parse ("GET http://a.test/ HTTP/1.1\nHost: a.test\r\n\r\n") == 400, "bare LF refused");
+  ok (parse ("GET http://a.test/ HTTP/1.1\r\nHost: a.test\r\nHost: a.test\r\n\r\n") == 400, "two Host headers refused");
+  ok (parse ("GET http://a.test/ HTTP/2.0\r\nHost: a.test\r\n\r\n") == 400, "unknown version refused");
+  ok (parse ("GET https://a.test/ HTTP/1.1\r\nHost: a.test\r\n\r\n") == 400, "https absolute URI refused");
+}
+
+static void
+test_publish (void)
+{
+  struct jr_publish p;
+  jail_error *e = NULL;
+  ok (jr_publish_parse ("8080:8000", &p, &e) == 0 && p.host.ss_family == AF_INET && p.jail_port == 8000
+      && strcmp (p.spec, "127.0.0.1:8080:8000") == 0, "-p 8080:8000 binds 127.0.0.1");
+  ok (jr_publish_parse ("[::1]:8080:8000", &p, &e) == 0 && p.host.ss_family == AF_INET6, "-p [::1]:8080:8000");
+  ok (jr_publish_parse ("0.0.0.0:80:81", &p, &e) == 0, "0.0.0.0 when written");
+  const char *bad[] = { "8080", "0:80", "80:0", "99999:1", "x:1:2", "1.2.3:1:2", "::1:1:2", ":80:81", "80:81:", NULL };
+  bool any = false;
+  for (int i = 0; bad[i]; i++)
+    any |= jr_publish_parse (bad[i], &p, &e) == 0;
+  ok (!any, "malformed -p refused");
+  jail_error_free (e);
+}
+
+/* The supervisor's description of a jail's network (for inspect). */
+static void
+test_describe (void)
+{
+  jail_config *cfg = NULL;
+  jail_error *e = NULL;
+  struct jr_net *n = NULL;
+  char buf[1024];
+  int r = jail_config_new (&cfg, &e);
+  if (r == 0)
+    r = jail_config_set_network (cfg, JAIL_NET_PROXY, &e);
+  if (r == 0)
+    r = jail_config_add_allow (cfg, "*.example.test", &e);
+  if (r == 0)
+    r = jail_config_add_allow (cfg, "[::1]:8080", &e);
+  if (r == 0)
+    r = jail_config_set_subnet (cfg, "10.77.0.0/24", &e);
+  if (r == 0)
+    r = jr_net_prepare (cfg, &n, &e);
+  ok (r == 0 && jr_net_describe (n, buf, sizeof buf) > 0
+      && strcmp (buf, "{\"mode\":\"proxy\",\"gateway\":\"10.77.0.1\",\"prefix\":24,"
+                 "\"publish\":[],\"allow\":[\"*.example.test:443\",\"[::1]:8080\"]}") == 0,
+      "network description for inspect");
+  if (r == 0)
+    printf ("# %s\n", buf);
+  ok (r == 0 && jr_net_describe (n, buf, 10) == -ENOSPC, "description bounded by the buffer");
+  jr_net_release (n);
+  jail_config_free (cfg);
+  jail_error_free (e);
+}
+
+int
+main (void)
+{
+  test_describe ();
+  test_hosts ();
+  test_allow ();
+  test_addrs ();
+  test_parser ();
+  test_publish ();
+  printf ("1..%d\n", n_test);
+  return n_fail ? 1 : 0;
+}
