@@ -19,6 +19,8 @@ main (int argc, char **argv)
 {
   /* The supervisor is not dumpable: nothing can read its memory. */
   prctl (PR_SET_DUMPABLE, 0, 0, 0, 0);
+  if (argc >= 2 && strcmp (argv[1], "--seccomp-dump") == 0)
+    return cmd_seccomp_dump (argc - 1, argv + 1);
   static const struct { const char *name; int (*fn) (int, char **); } sub[] = {
     { "run", cmd_run }, { "exec", cmd_exec }, { "ps", cmd_ps }, { "inspect", cmd_inspect },
     { "stop", cmd_stop }, { "rm", cmd_rm }, { "logs", cmd_logs }, { "check", cmd_check },

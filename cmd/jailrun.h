@@ -14,6 +14,10 @@ double cmd_parse_seconds (const char *arg);
 /* Block the signals libjail forwards to the jail (INT TERM HUP ...). */
 void cmd_block_forwarded (void);
 int cmd_run (int argc, char **argv);
+/* --seccomp-dump [POLICY] */
+int cmd_seccomp_dump (int argc, char **argv);
+/* Print each line of warnings as "jailrun: warning: LINE" on stderr. */
+void cmd_print_warnings (const char *warnings);
 int cmd_exec (int argc, char **argv);
 int cmd_ps (int argc, char **argv);
 int cmd_inspect (int argc, char **argv);

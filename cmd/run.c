@@ -3,6 +3,7 @@
 #include <stdbool.h>
 #include <getopt.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +14,7 @@ enum
 {
   OPT_NO_NET = 256, OPT_TMPFS, OPT_READ_WRITE, OPT_CAP_ADD, OPT_ENV_FILE,
   OPT_HOSTNAME, OPT_TIMEOUT, OPT_SECCOMP, OPT_VERSION, OPT_HELP, OPT_NAME,
+  OPT_MEMORY, OPT_CPUS, OPT_PIDS, OPT_CG_PARENT, OPT_LIMITS, OPT_STATS,
 };
 
 static const struct option run_opts[] = {
@@ -28,6 +30,12 @@ static const struct option run_opts[] = {
   { "hostname", required_argument, NULL, OPT_HOSTNAME },
   { "timeout", required_argument, NULL, OPT_TIMEOUT },
   { "seccomp", required_argument, NULL, OPT_SECCOMP },
+  { "memory", required_argument, NULL, OPT_MEMORY },
+  { "cpus", required_argument, NULL, OPT_CPUS },
+  { "pids-limit", required_argument, NULL, OPT_PIDS },
+  { "cgroup-parent", required_argument, NULL, OPT_CG_PARENT },
+  { "limits", required_argument, NULL, OPT_LIMITS },
+  { "stats", no_argument, NULL, OPT_STATS },
   { "detach", no_argument, NULL, 'd' },
   { "name", required_argument, NULL, OPT_NAME },
   { "version", no_argument, NULL, OPT_VERSION },
@@ -54,7 +62,18 @@ usage (FILE *f)
          "  -w, --workdir DIR       working directory (default /)\n"
          "      --hostname NAME     host name (default jail)\n"
          "      --timeout SECONDS   kill the jail after SECONDS, exit 124\n"
-         "      --seccomp POLICY    default | unconfined\n"
+         "      --seccomp POLICY    default | unconfined | FILE (Docker/OCI JSON profile)\n"
+         "                          | +name,-name (allow / deny syscalls on top of the\n"
+         "                          default; repeatable, a later edit wins)\n"
+         "      --seccomp-dump [POLICY]  print the rules of POLICY and exit (first option)\n"
+         "      --memory SIZE       memory limit (512m, 2g), no swap (cgroup v2)\n"
+         "      --cpus N            CPU share in cores (0.5 = half a core)\n"
+         "      --pids-limit N      maximum number of tasks\n"
+         "      --cgroup-parent PATH  existing parent cgroup (default: /jailrun as\n"
+         "                          root, the delegated cgroup rootless)\n"
+         "      --limits strict|best-effort  a limit the host cannot enforce is an\n"
+         "                          error (strict, default) or a warning\n"
+         "      --stats             print peak memory, CPU time, max tasks at exit\n"
          "  -d, --detach            run in the background and print the jail's name\n"
          "                          (then: jailrun exec|ps|inspect|logs|stop|rm)\n"
          "      --name NAME         name the jail, so that 'jailrun exec NAME' reaches it\n"
@@ -65,6 +84,52 @@ usage (FILE *f)
          "125 if jailrun failed; 126/127 if the command could not be run.\n", f);
 }
 
+/* A decimal number (only digits when integer); -1 for junk so the
+ * setter reports it. */
+static double
+parse_number (const char *arg, bool integer)
+{
+  char *end;
+  errno = 0;
+  double v = strtod (arg, &end);
+  if (errno || end == arg || *end || (integer && arg[strspn (arg, "0123456789")] != '\0'))
+    return -1;
+  return v;
+}
+
+/* --limits best-effort: say what is and is not enforced. */
+static int
+check_limits (jail_config *cfg, jail_error **err)
+{
+  char *warning = NULL;
+  int r = jail_limits_check (cfg, &warning, err);
+  if (warning)
+    fprintf (stderr, "jailrun: warning: %s\n", warning);
+  free (warning);
+  return r;
+}
+
+/* --stats: peak memory, CPU time, max tasks of the run that ended. */
+static void
+print_stats (const jail_config *cfg)
+{
+  long long mem, cpu, pids;
+  if (jail_last_stats (cfg, &mem, &cpu, &pids) < 0)
+    {
+      fputs ("jailrun: stats: not available (the jail had no cgroup)\n", stderr);
+      return;
+    }
+  char m[32] = "n/a", c[32] = "n/a", p[32] = "n/a";
+  if (mem >= 0)
+    snprintf (m, sizeof m, "%.1fM", (double) mem / (1 << 20));
+  if (cpu >= 0)
+    snprintf (c, sizeof c, "%.3fs", (double) cpu / 1e6);
+  if (pids >= 0)
+    snprintf (p, sizeof p, "%lld", pids);
+  fprintf (stderr, "jailrun: stats: memory peak %s, cpu %s, tasks peak %s\n", m, c, p);
+}
+
+/* Seconds from a decimal string; -1 for junk. */
 double
 cmd_parse_seconds (const char *arg)
 {
@@ -78,6 +143,7 @@ cmd_parse_seconds (const char *arg)
 static int
 apply_opt (jail_config *cfg, int c, const char *arg, jail_error **err)
 {
+  double t;
   switch (c)
     {
     case OPT_NO_NET: return jail_config_set_network (cfg, JAIL_NET_NONE, err);
@@ -91,7 +157,21 @@ apply_opt (jail_config *cfg, int c, const char *arg, jail_error **err)
     case 'w': return jail_config_set_workdir (cfg, arg, err);
     case OPT_HOSTNAME: return jail_config_set_hostname (cfg, arg, err);
     case OPT_SECCOMP: return jail_config_set_seccomp (cfg, arg, err);
-    case OPT_TIMEOUT: return jail_config_set_timeout (cfg, cmd_parse_seconds (arg), err);
+    case OPT_MEMORY: return jail_config_set_memory (cfg, arg, err);
+    case OPT_CG_PARENT: return jail_config_set_cgroup_parent (cfg, arg, err);
+    case OPT_CPUS: return jail_config_set_cpus (cfg, parse_number (arg, false), err);
+    case OPT_PIDS: return jail_config_set_pids_limit (cfg, (long long) parse_number (arg, true), err);
+    case OPT_LIMITS:
+      return jail_config_set_limits_mode (cfg, strcmp (arg, "strict") == 0 ? JAIL_LIMITS_STRICT
+                                               : strcmp (arg, "best-effort") == 0 ? JAIL_LIMITS_BEST_EFFORT : -1, err);
+    case OPT_TIMEOUT:
+      t = cmd_parse_seconds (arg);
+      if (t < 0)
+        {
+          fprintf (stderr, "jailrun: --timeout '%s': not a number of seconds (e.g. 30 or 0.5)\n", arg);
+          return -EINVAL;
+        }
+      return jail_config_set_timeout (cfg, t, err);
     default: return -EINVAL;
     }
 }
@@ -146,6 +226,7 @@ cmd_run (int argc, char **argv)
 {
   jail_config *cfg = NULL;
   jail_error *err = NULL;
+  bool stats = false;
   const char *name = NULL;
   bool detach = false;
   int c, r = jail_config_new (&cfg, &err);
@@ -172,7 +253,10 @@ cmd_run (int argc, char **argv)
           jail_config_free (cfg);
           return EXIT_JAILRUN;
         }
-      r = apply_opt (cfg, c, optarg, &err);
+      if (c == OPT_STATS)
+        stats = true;
+      else
+        r = apply_opt (cfg, c, optarg, &err);
     }
   if (r == 0 && argc - optind < 2)
     {
@@ -181,6 +265,8 @@ cmd_run (int argc, char **argv)
       return EXIT_JAILRUN;
     }
   if (r == 0)
+    cmd_print_warnings (jail_config_warnings (cfg));
+  if (r == 0)
     r = jail_config_set_rootfs (cfg, argv[optind], &err);
   if (r == 0 && name && !detach)
     return run_named (cfg, name, argv + optind + 1);
@@ -188,9 +274,13 @@ cmd_run (int argc, char **argv)
     return run_detached (cfg, name, argv + optind + 1);
   int status = EXIT_JAILRUN;
   if (r == 0)
+    r = check_limits (cfg, &err);
+  if (r == 0)
     {
       cmd_block_forwarded ();
       r = jail_run (cfg, argv + optind + 1, &status, &err);
+      if (stats && r == 0)
+        print_stats (cfg);
     }
   jail_config_free (cfg);
   cmd_report (err);

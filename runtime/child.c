@@ -9,6 +9,7 @@
 #include <limits.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/prctl.h>
@@ -63,7 +64,7 @@ enter_workdir (const char *dir, struct jail_error *e)
   int fd = jr_resolve (root, dir, O_DIRECTORY, e);
   close (root);
   if (fd < 0)
-    return jr_error_buf_wrap (e, "workdir");
+    return jr_error_buf_wrap (e, "workdir (-w names a directory inside the jail; create it in the rootfs, or mount a volume or --tmpfs there)");
   int r = fchdir (fd);
   close (fd);
   char cwd[PATH_MAX];
@@ -112,6 +113,18 @@ exec_command (char *const argv[], char *const env[], struct jail_error *e)
   return seen_eacces ? 126 : 127;
 }
 
+/* Every signal back to its default action: the caller may ignore SIGCHLD
+ * (init could not reap) or SIGPIPE (the command would inherit it).  Raw
+ * rt_sigaction, as glibc's wrapper is not for a raw clone child. */
+static void
+reset_signals (void)
+{
+  struct { void *handler; unsigned long flags; void *restorer; uint64_t mask; } dfl = { 0 };
+  for (int sig = 1; sig <= 64; sig++)
+    if (sig != SIGKILL && sig != SIGSTOP)
+      syscall (SYS_rt_sigaction, sig, &dfl, NULL, sizeof dfl.mask);
+}
+
 /* The command process: final privilege drop, then execve.  Shared by the
  * jail's first process and every exec'd one, so both carry exactly the
  * same policy. */
@@ -121,6 +134,7 @@ jr_command_exec (const struct jr_command *c)
   struct jail_error e = { 0 };
   sigset_t none;
   sigemptyset (&none);
+  reset_signals ();
   sigprocmask (SIG_SETMASK, &none, NULL);
   int r = setsid () < 0 ? jr_error_buf (&e, errno, "setsid") : 0;
   if (r == 0)
@@ -184,6 +198,8 @@ init_loop (pid_t cmd, const sigset_t *set)
       while ((p = waitpid (-1, &ws, WNOHANG)) > 0)
         if (p == cmd)
           return shell_status (ws);
+      if (p < 0 && errno == ECHILD)
+        return 125; /* cannot happen with SIGCHLD at SIG_DFL; never spin */
     }
 }
 
@@ -221,7 +237,12 @@ await_go (struct jr_child *c, struct jail_error *e)
 static int
 build_jail (struct jr_child *c, struct jail_error *e)
 {
-  int r = jr_userns_become (c->cfg, e);
+  /* Host paths are opened with the caller's host ids (a root caller can
+   * reach a rootfs under /root), then the ids change. */
+  struct jr_trees trees;
+  int r = jr_mounts_open (c->cfg, &trees, e);
+  if (r == 0)
+    r = jr_userns_become (c->cfg, e);
   /* A change of euid clears PDEATHSIG (as root the host uid changes). */
   if (r == 0)
     r = arm_death_signal (c, e);
@@ -230,7 +251,8 @@ build_jail (struct jr_child *c, struct jail_error *e)
   if (r == 0)
     r = jr_net_loopback_up (e);
   if (r == 0)
-    r = jr_mounts_setup (c->cfg, e);
+    r = jr_mounts_setup (c->cfg, &trees, e);
+  jr_trees_close (&trees);
   return r;
 }
 
@@ -240,6 +262,7 @@ jr_child_main (struct jr_child *c)
   struct jail_error e = { 0 };
   close (c->parent_fds[0]);
   close (c->parent_fds[1]);
+  reset_signals ();
   int r = await_go (c, &e);
   if (r == 0)
     r = build_jail (c, &e);

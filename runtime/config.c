@@ -64,6 +64,7 @@ jail_config_new (jail_config **out, jail_error **err)
   c->uid = JR_DEFAULT_UID;
   c->gid = JR_DEFAULT_GID;
   c->net_mode = JAIL_NET_NONE;
+  c->limits.last = (struct jr_cgstats) { -1, -1, -1, -1, -1, -1 };
   c->workdir = strdup ("/");
   c->hostname = strdup ("jail");
   c->seccomp = strdup ("default");
@@ -97,6 +98,7 @@ jail_config_free (jail_config *c)
   free (c->workdir);
   free (c->hostname);
   free (c->seccomp);
+  free (c->seccomp_warnings);
   for (size_t i = 0; i < c->n_env; i++)
     free (c->env[i]);
   free (c->env);
@@ -109,6 +111,7 @@ jail_config_free (jail_config *c)
   for (size_t i = 0; i < c->n_tmpfs; i++)
     free (c->tmpfs[i].dst);
   free (c->tmpfs);
+  free (c->limits.parent);
   free (c);
 }
 
@@ -137,6 +140,12 @@ jail_config_set_rootfs (jail_config *c, const char *path, jail_error **err)
   char *abs = realpath (path, NULL);
   if (abs == NULL)
     return jr_error (err, errno, "rootfs %s: realpath", path);
+  if (stat (abs, &st) < 0)
+    {
+      int r = jr_error (err, errno, "rootfs %s", abs);
+      free (abs);
+      return r;
+    }
   if (strcmp (abs, "/") == 0 && c->read_write)
     {
       free (abs);
@@ -144,6 +153,8 @@ jail_config_set_rootfs (jail_config *c, const char *path, jail_error **err)
     }
   free (c->rootfs);
   c->rootfs = abs;
+  c->root_dev = st.st_dev;
+  c->root_ino = st.st_ino;
   c->host_root = strcmp (abs, "/") == 0;
   return 0;
 }
@@ -243,7 +254,8 @@ jail_config_add_cap (jail_config *c, const char *name, jail_error **err)
   return 0;
 }
 
-/* Validate an environment key: [A-Za-z_][A-Za-z0-9_]*, no '='. */
+/* Validate an environment key: [A-Za-z_.-][A-Za-z0-9_.-]* (Docker also
+ * accepts dots and dashes), never '='. */
 static bool
 env_key_ok (const char *k, size_t n)
 {
@@ -348,16 +360,47 @@ jail_config_set_network (jail_config *c, int mode, jail_error **err)
   return jr_error_msg (err, EINVAL, "network: unknown mode %d", mode);
 }
 
+/* The spec to store when spec is set over current: edits ("+a,-b") add
+ * to the default or to earlier edits; anything else replaces. */
+static int
+seccomp_spec_join (const char *current, const char *spec, char **out, jail_error **err)
+{
+  bool edits = spec[0] == '+' || spec[0] == '-';
+  bool cur_default = strcmp (current, "default") == 0 || strncmp (current, "default,", 8) == 0
+                     || current[0] == '+' || current[0] == '-';
+  if (edits && !cur_default)
+    return jr_error_msg (err, EINVAL, "seccomp '%s': edits apply to the default policy, not to '%s': put the change into the profile", spec, current);
+  if (edits && asprintf (out, "%s,%s", current, spec) < 0)
+    return jr_error (err, ENOMEM, "seccomp");
+  if (!edits && (*out = strdup (spec)) == NULL)
+    return jr_error (err, ENOMEM, "seccomp");
+  return 0;
+}
+
 int
 jail_config_set_seccomp (jail_config *c, const char *spec, jail_error **err)
 {
-  struct jr_bpf probe = { 0 };
-  /* Compile once now so a bad spec fails at configuration time. */
-  int ret = jr_seccomp_compile (spec, &probe, err);
-  jr_bpf_release (&probe);
+  if (spec == NULL)
+    return jr_error_msg (err, EINVAL, "seccomp: no policy given");
+  cleanup_free char *joined = NULL;
+  int ret = seccomp_spec_join (c->seccomp, spec, &joined, err);
+  /* Check now so a bad spec fails at configuration time. */
+  char *warnings = NULL;
+  if (ret == 0)
+    ret = jr_seccomp_check (joined, &warnings, err);
   if (ret < 0)
     return ret;
-  return set_str (&c->seccomp, spec, err);
+  free (c->seccomp_warnings);
+  c->seccomp_warnings = warnings;
+  free (c->seccomp);
+  c->seccomp = jr_steal_ptr (&joined);
+  return 0;
+}
+
+const char *
+jail_config_warnings (const jail_config *c)
+{
+  return c->seccomp_warnings;
 }
 
 const char *

@@ -72,9 +72,15 @@ jail_config_add_volume (jail_config *c, const char *spec, jail_error **err)
     return jr_error (err, errno, "volume '%s': source %s", spec, src);
   if (!S_ISDIR (st.st_mode) && !S_ISREG (st.st_mode))
     return jr_error_msg (err, EINVAL, "volume '%s': source %s is neither a directory nor a regular file", spec, src);
+  if (c->n_volumes >= JR_MAX_VOLUMES)
+    return jr_error_msg (err, E2BIG, "volume '%s': more than %d volumes: mount a common parent instead", spec, JR_MAX_VOLUMES);
   char *abs_src = realpath (src, NULL);
-  if (abs_src == NULL)
-    return jr_error (err, errno, "volume '%s': source %s", spec, src);
+  if (abs_src == NULL || stat (abs_src, &st) < 0)
+    {
+      int r = jr_error (err, errno, "volume '%s': source %s", spec, src);
+      free (abs_src);
+      return r;
+    }
   char *norm_dst = NULL;
   int ret = jr_normalise_path (dst, &norm_dst, err);
   if (ret < 0)
@@ -91,7 +97,8 @@ jail_config_add_volume (jail_config *c, const char *spec, jail_error **err)
       return ret;
     }
   c->volumes = v;
-  c->volumes[c->n_volumes++] = (struct jr_volume){ .src = abs_src, .dst = norm_dst, .ro = ro };
+  c->volumes[c->n_volumes++] = (struct jr_volume){ .src = abs_src, .dst = norm_dst, .ro = ro,
+                                                     .dev = st.st_dev, .ino = st.st_ino };
   return 0;
 }
 
@@ -130,14 +137,14 @@ jail_config_add_tmpfs (jail_config *c, const char *spec, jail_error **err)
   char *copy cleanup_free = strdup (spec ? spec : "");
   if (copy == NULL)
     return jr_error (err, ENOMEM, "tmpfs");
-  struct jr_tmpfs t = { .mode = 01777 };
+  struct jr_tmpfs t = { .mode = 01777, .size = JR_TMP_SIZE };
   char *opts = strchr (copy, ':');
   if (opts)
     *opts++ = '\0';
   for (char *save = NULL, *o = opts ? strtok_r (opts, ",", &save) : NULL; o;
        o = strtok_r (NULL, ",", &save))
-    if (tmpfs_option (&t, o) < 0)
-      return jr_error_msg (err, EINVAL, "tmpfs '%s': bad option '%s': use PATH[:size=N[k|m|g],mode=OCTAL,exec]", spec, o);
+    if (tmpfs_option (&t, o) < 0 || t.size == 0)
+      return jr_error_msg (err, EINVAL, "tmpfs '%s': bad option '%s': use PATH[:size=N[k|m|g],mode=OCTAL,exec] (size > 0, default 64m)", spec, o);
   if (jr_normalise_path (copy, &t.dst, err) < 0)
     return jr_error_wrap (err, "tmpfs '%s'", spec);
   if (reserved_target (t.dst))

@@ -22,8 +22,10 @@ format_into (struct jail_error *e, int errnum, int with_errno,
     n = sizeof e->msg - 1;
   if (with_errno && errnum)
     {
-      char tmp[128];
-      const char *s = strerror_r (errnum, tmp, sizeof tmp);
+      /* strerrordesc_np: no locale, no allocation (safe in the child). */
+      const char *s = strerrordesc_np (errnum);
+      if (s == NULL)
+        s = "Unknown error";
       snprintf (e->msg + n, sizeof e->msg - n, ": %s", s);
     }
   e->code = errnum ? errnum : EINVAL;

@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "cgroup.h"
 #include "error.h"
 #include "jail.h"
 
@@ -20,24 +21,31 @@
 #define JR_DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 #define JR_TMP_SIZE (64ull << 20)
 
+/* Most -v mounts one jail takes (the child keeps their fds on its stack). */
+#define JR_MAX_VOLUMES 64
+
 struct jr_volume
 {
-  char *src;   /* host path, absolute */
+  char *src;   /* host path, absolute, symlinks resolved */
   char *dst;   /* path inside the jail, absolute, normalised */
   bool ro;
+  dev_t dev;   /* identity of src when it was checked */
+  ino_t ino;
 };
 
 struct jr_tmpfs
 {
   char *dst;
-  unsigned long long size; /* bytes, 0 = kernel default */
+  unsigned long long size; /* bytes (never 0: the default is JR_TMP_SIZE) */
   unsigned mode;
   bool exec;
 };
 
 struct jail_config
 {
-  char *rootfs;       /* directory, or "/" */
+  char *rootfs;       /* directory, or "/" (symlinks resolved) */
+  dev_t root_dev;     /* identity of rootfs when it was checked */
+  ino_t root_ino;
   bool host_root;     /* rootfs is "/" */
   bool read_write;
   uid_t uid;
@@ -50,10 +58,12 @@ struct jail_config
   double timeout;     /* seconds, 0 = none */
   int net_mode;       /* enum jail_net_mode */
   char *seccomp;      /* spec, see jail_config_set_seccomp */
+  char *seccomp_warnings; /* of the seccomp spec, see jail_config_warnings */
   struct jr_volume *volumes;
   size_t n_volumes;
   struct jr_tmpfs *tmpfs;
   size_t n_tmpfs;
+  struct jr_limits limits;  /* cgroup v2 limits, see cgroup.h */
 };
 
 /* A compiled seccomp program, built in the parent, loaded in the child. */
@@ -75,7 +85,16 @@ int jr_userns_become (const struct jail_config *cfg, struct jail_error *e);
 
 /* mounts.c */
 int jr_mounts_check (const struct jail_config *cfg, jail_error **err);
-int jr_mounts_setup (const struct jail_config *cfg, struct jail_error *e);
+/* Host-side trees of one jail, cloned in the child before it changes ids. */
+struct jr_trees
+{
+  int root_src;               /* O_PATH fd of the rootfs directory */
+  int root;                   /* detached clone of it */
+  int vol[JR_MAX_VOLUMES];    /* detached clones of the volume sources */
+};
+int jr_mounts_open (const struct jail_config *cfg, struct jr_trees *t, struct jail_error *e);
+int jr_mounts_setup (const struct jail_config *cfg, struct jr_trees *t, struct jail_error *e);
+void jr_trees_close (struct jr_trees *t);
 
 /* caps.c */
 int jr_caps_from_name (const char *name, int *cap);
@@ -83,6 +102,8 @@ int jr_caps_apply (uint64_t keep, struct jail_error *e);
 
 /* seccomp/filter.c */
 int jr_seccomp_compile (const char *spec, struct jr_bpf *out, jail_error **err);
+/* Check spec (build its policy); *warnings gets its warnings (or NULL). */
+int jr_seccomp_check (const char *spec, char **warnings, jail_error **err);
 int jr_seccomp_load (const struct jr_bpf *bpf, struct jail_error *e);
 void jr_bpf_release (struct jr_bpf *bpf);
 

@@ -57,8 +57,13 @@ jr_ensure_path (int rootfd, const char *path, bool want_file, struct jail_error 
       while (*p == '/')
         p++;
       size_t n = strcspn (p, "/");
-      if (n == 0 || n >= sizeof comp)
+      if (n == 0)
         break;
+      if (n >= sizeof comp)
+        {
+          close (cur);
+          return jr_error_buf (e, ENAMETOOLONG, "%s: a path component is too long", path);
+        }
       memcpy (comp, p, n);
       comp[n] = '\0';
       p += n;
@@ -118,6 +123,10 @@ jr_tmpfs_new (unsigned long long size, unsigned mode, unsigned attrs, struct jai
     {
       snprintf (buf, sizeof buf, "%llu", size);
       r = fsconfig (fs, FSCONFIG_SET_STRING, "size", buf, 0);
+      /* Bound inodes too: empty files cost kernel memory, not size. */
+      snprintf (buf, sizeof buf, "%llu", size / 4096 < 64 ? 64 : size / 4096);
+      if (r == 0)
+        r = fsconfig (fs, FSCONFIG_SET_STRING, "nr_inodes", buf, 0);
     }
   snprintf (buf, sizeof buf, "%o", mode);
   if (r == 0)
@@ -225,6 +234,31 @@ mount_volumes (const struct jail_config *cfg, const int *vfd, int rootfd, struct
   return 0;
 }
 
+/* Cover a host directory with an empty tmpfs.  Symlinks are followed but
+ * kept inside the root (/home -> var/home on Fedora Atomic hides
+ * /var/home); only a path that does not exist is left alone. */
+static int
+hide_dir (int rootfd, const char *path, struct jail_error *e)
+{
+  struct open_how how = {
+    .flags = O_PATH | O_DIRECTORY | O_CLOEXEC,
+    .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
+  };
+  int t = (int) syscall (SYS_openat2, rootfd, path + 1, &how, sizeof how);
+  if (t < 0 && errno == ENOENT)
+    return 0;
+  if (t < 0)
+    return jr_error_buf (e, errno, "%s: cannot hide it", path);
+  int m = jr_tmpfs_new (1 << 20, 0755, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC, e);
+  int r = m < 0 ? -1 : move_mount (m, "", t, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH);
+  int saved = errno;
+  close (t);
+  if (m < 0)
+    return m;
+  close (m);
+  return r < 0 ? jr_error_buf (e, saved, "%s: hide", path) : 0;
+}
+
 /* tmpfs mounts: /tmp, the hidden host dirs for "/", and --tmpfs. */
 static int
 mount_tmpfses (const struct jail_config *cfg, int rootfd, struct jail_error *e)
@@ -234,12 +268,7 @@ mount_tmpfses (const struct jail_config *cfg, int rootfd, struct jail_error *e)
   if (r == 0 && cfg->host_root)
     r = mount_tmpfs (rootfd, "/sys", 4096, 0555, safe | MOUNT_ATTR_RDONLY, e);
   for (size_t i = 0; r == 0 && cfg->host_root && hidden_dirs[i]; i++)
-    {
-      struct stat st;
-      if (lstat (hidden_dirs[i], &st) < 0 || !S_ISDIR (st.st_mode))
-        continue; /* absent or a symlink on this host: nothing to hide */
-      r = mount_tmpfs (rootfd, hidden_dirs[i], 1 << 20, 0755, safe, e);
-    }
+    r = hide_dir (rootfd, hidden_dirs[i], e);
   for (size_t i = 0; r == 0 && i < cfg->n_tmpfs; i++)
     {
       const struct jr_tmpfs *t = &cfg->tmpfs[i];
@@ -249,22 +278,64 @@ mount_tmpfses (const struct jail_config *cfg, int rootfd, struct jail_error *e)
   return r;
 }
 
-/* Clone the rootfs and every volume source from the host view, before
- * anything is stacked on top of the host paths. */
+/* O_PATH fd of a host path checked at configuration time: no symlink
+ * may appear since (realpath resolved them all) and it must still be the
+ * same inode, so a jail cannot swap a source for a link between runs. */
 static int
-clone_trees (const struct jail_config *cfg, int *rootfd, int *vfd, struct jail_error *e)
+open_checked (const char *path, dev_t dev, ino_t ino, struct jail_error *e)
 {
-  *rootfd = open_tree (AT_FDCWD, cfg->rootfs, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
-  if (*rootfd < 0)
-    return jr_error_buf (e, errno, "rootfs %s: open_tree", cfg->rootfs);
-  for (size_t i = 0; i < cfg->n_volumes; i++)
+  struct open_how how = {
+    .flags = O_PATH | O_CLOEXEC,
+    .resolve = RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS,
+  };
+  int fd = (int) syscall (SYS_openat2, AT_FDCWD, path, &how, sizeof how);
+  if (fd < 0 && errno != ELOOP)
+    return jr_error_buf (e, errno, "%s", path);
+  struct stat st;
+  if (fd < 0 || fstat (fd, &st) < 0 || st.st_dev != dev || st.st_ino != ino)
     {
-      vfd[i] = open_tree (AT_FDCWD, cfg->volumes[i].src, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
-      if (vfd[i] < 0)
-        return jr_error_buf (e, errno, "volume %s: open_tree", cfg->volumes[i].src);
+      if (fd >= 0)
+        close (fd);
+      return jr_error_buf (e, ESTALE, "%s: changed since it was checked (replaced, or a symlink swapped in): check it and retry", path);
+    }
+  return fd;
+}
+
+/* Clone src_fd's tree (recursively) into a detached mount. */
+static int
+clone_tree (int src_fd, const char *what, struct jail_error *e)
+{
+  int m = open_tree (src_fd, "", AT_EMPTY_PATH | OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
+  if (m < 0)
+    return jr_error_buf (e, errno, "%s: open_tree", what);
+  return m;
+}
+
+int
+jr_mounts_open (const struct jail_config *cfg, struct jr_trees *t, struct jail_error *e)
+{
+  t->root_src = t->root = -1;
+  for (size_t i = 0; i < JR_MAX_VOLUMES; i++)
+    t->vol[i] = -1;
+  t->root_src = open_checked (cfg->rootfs, cfg->root_dev, cfg->root_ino, e);
+  if (t->root_src < 0)
+    return jr_error_buf_wrap (e, "rootfs");
+  t->root = clone_tree (t->root_src, cfg->rootfs, e);
+  if (t->root < 0)
+    return jr_error_buf_wrap (e, "rootfs");
+  for (size_t i = 0; i < cfg->n_volumes && i < JR_MAX_VOLUMES; i++)
+    {
+      const struct jr_volume *v = &cfg->volumes[i];
+      int src = open_checked (v->src, v->dev, v->ino, e);
+      if (src < 0)
+        return jr_error_buf_wrap (e, "volume");
+      t->vol[i] = clone_tree (src, v->src, e);
+      close (src);
+      if (t->vol[i] < 0)
+        return jr_error_buf_wrap (e, "volume");
     }
   unsigned attrs = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | (cfg->read_write ? 0 : MOUNT_ATTR_RDONLY);
-  return jr_setattr (*rootfd, attrs, true, e, "rootfs");
+  return jr_setattr (t->root, attrs, true, e, "rootfs");
 }
 
 /* Make the attached tree at rootfd the root and detach the old one. */
@@ -283,33 +354,38 @@ pivot (int rootfd, struct jail_error *e)
 }
 
 int
-jr_mounts_setup (const struct jail_config *cfg, struct jail_error *e)
+jr_mounts_setup (const struct jail_config *cfg, struct jr_trees *t, struct jail_error *e)
 {
-  int vfd[cfg->n_volumes + 1];
-  int rootfd = -1, r;
-  for (size_t i = 0; i <= cfg->n_volumes; i++)
-    vfd[i] = -1;
+  int r = 0;
   if (mount (NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
-    return jr_error_buf (e, errno, "mounts: make / private");
-  r = clone_trees (cfg, &rootfd, vfd, e);
-  /* Attach the clone over the rootfs path itself; the fd then names the
-   * root of the attached mount, from which everything else is resolved. */
-  if (r == 0 && move_mount (rootfd, "", AT_FDCWD, cfg->rootfs, MOVE_MOUNT_F_EMPTY_PATH) < 0)
+    r = jr_error_buf (e, errno, "make / private");
+  /* Attach the clone over the rootfs directory itself (by fd); the clone's
+   * fd then names the root of the attached mount, from which everything
+   * else is resolved. */
+  if (r == 0 && move_mount (t->root, "", t->root_src, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
     r = jr_error_buf (e, errno, "rootfs %s: attach", cfg->rootfs);
   if (r == 0)
-    r = jr_mount_proc (rootfd, e);
+    r = jr_mount_proc (t->root, e);
   if (r == 0)
-    r = jr_mount_dev (rootfd, e);
+    r = jr_mount_dev (t->root, e);
   if (r == 0)
-    r = mount_tmpfses (cfg, rootfd, e);
+    r = mount_tmpfses (cfg, t->root, e);
   if (r == 0)
-    r = mount_volumes (cfg, vfd, rootfd, e);
+    r = mount_volumes (cfg, t->vol, t->root, e);
   if (r == 0)
-    r = pivot (rootfd, e);
-  for (size_t i = 0; i < cfg->n_volumes; i++)
-    if (vfd[i] >= 0)
-      close (vfd[i]);
-  if (rootfd >= 0)
-    close (rootfd);
+    r = pivot (t->root, e);
+  jr_trees_close (t);
   return r < 0 ? jr_error_buf_wrap (e, "mounts") : 0;
+}
+
+void
+jr_trees_close (struct jr_trees *t)
+{
+  int *fds[] = { &t->root_src, &t->root };
+  for (size_t i = 0; i < 2; i++)
+    if (*fds[i] >= 0)
+      close (*fds[i]), *fds[i] = -1;
+  for (size_t i = 0; i < JR_MAX_VOLUMES; i++)
+    if (t->vol[i] >= 0)
+      close (t->vol[i]), t->vol[i] = -1;
 }

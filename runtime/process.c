@@ -38,6 +38,7 @@ struct run_state
   bool setup_failed;
   struct jail_error msg;  /* last message from the child */
   struct jr_bpf bpf;
+  struct jr_cgroup cg;    /* the jail's cgroup (cg.fd -1: none) */
   int *ns_fds;            /* jr_jail_launch: the namespaces, opened at the handshake */
 };
 
@@ -52,20 +53,31 @@ run_state_release (struct run_state *s)
         *fds[i] = -1;
       }
   jr_bpf_release (&s->bpf);
+  jr_cgroup_release (&s->cg);
 }
 
-/* clone3 with a pidfd straight into new namespaces; clone(2) when the
- * kernel has no clone3.  exit_signal 0: the embedder's SIGCHLD handling
- * and waitpid(-1) never see this child. */
+/* clone3 with a pidfd straight into new namespaces (and into the jail's
+ * cgroup when it has one: *into_cg says whether that worked, else the
+ * handshake moves it before GO); clone(2) when the kernel has no clone3.
+ * exit_signal 0: the embedder's SIGCHLD handling and waitpid(-1) never
+ * see this child. */
 static pid_t
-spawn (struct jr_child *c, int *pidfd)
+spawn (struct jr_child *c, int *pidfd, int cgfd, bool *into_cg)
 {
   struct clone_args a = {
-    .flags = NS_FLAGS | CLONE_PIDFD,
+    .flags = NS_FLAGS | CLONE_PIDFD | (cgfd >= 0 ? CLONE_INTO_CGROUP : 0),
     .pidfd = (uint64_t) (uintptr_t) pidfd,
     .exit_signal = 0,
+    .cgroup = (uint64_t) (cgfd >= 0 ? cgfd : 0),
   };
   pid_t pid = (pid_t) syscall (SYS_clone3, &a, sizeof a);
+  if (pid < 0 && cgfd >= 0 && (errno == EINVAL || errno == E2BIG || errno == EOPNOTSUPP))
+    {
+      a.flags &= ~(uint64_t) CLONE_INTO_CGROUP; /* kernel < 5.7 */
+      pid = (pid_t) syscall (SYS_clone3, &a, sizeof a);
+    }
+  else
+    *into_cg = pid >= 0 && cgfd >= 0;
   if (pid < 0 && errno == ENOSYS)
     pid = (pid_t) syscall (SYS_clone, NS_FLAGS | CLONE_PIDFD, NULL, pidfd, NULL, 0);
   if (pid == 0)
@@ -90,7 +102,7 @@ start_child (const struct jail_config *cfg, char *const argv[], struct run_state
                         .death_fd = dp[0], .parent_fds = { sv[0], dp[1] } };
   s->sync_fd = sv[0];
   s->death_w = dp[1];
-  s->pid = spawn (&c, &s->pidfd);
+  s->pid = spawn (&c, &s->pidfd, s->cg.fd, &s->cg.attached);
   int saved = errno;
   close (sv[1]);
   close (dp[0]);
@@ -123,6 +135,8 @@ handshake (const struct jail_config *cfg, struct run_state *s, jail_error **err)
   if (n != (ssize_t) sizeof m || m.type != JR_MSG_HELLO)
     return jr_error (err, EPIPE, "jail: child did not start");
   int r = jr_userns_write_maps (s->pid, cfg->uid, cfg->gid, err);
+  if (r == 0 && s->cg.fd >= 0 && !s->cg.attached)
+    r = jr_cgroup_attach (&s->cg, s->pid, err); /* never run unlimited */
   /* The child is dumpable only until GO: the one moment its namespaces
    * can be opened by an unprivileged supervisor (for exec). */
   if (r == 0 && s->ns_fds)
@@ -175,23 +189,38 @@ open_timer (double seconds, int *out, jail_error **err)
   return 0;
 }
 
-/* Handle whatever poll reported on the channel, signals and timer. */
+/* Read every message the child left on the channel without blocking
+ * (an fd the embedder forked elsewhere may keep it open: never wait for
+ * EOF).  Keeps the last setup or exec error. */
 static void
+drain_channel (struct run_state *s)
+{
+  struct jr_msg m;
+  ssize_t n;
+  while ((n = recv (s->sync_fd, &m, sizeof m, MSG_DONTWAIT)) == (ssize_t) sizeof m)
+    if (m.type == JR_MSG_SETUP_ERR || m.type == JR_MSG_EXEC_ERR)
+      {
+        s->setup_failed = m.type == JR_MSG_SETUP_ERR;
+        s->msg.code = m.code;
+        memcpy (s->msg.msg, m.text, sizeof s->msg.msg);
+        s->msg.msg[sizeof s->msg.msg - 1] = '\0';
+      }
+}
+
+/* Handle one poll round; returns true once the init has exited. */
+static bool
 on_events (struct run_state *s, struct pollfd *p)
 {
   if (p[1].revents)
     {
-      struct jr_msg m;
-      ssize_t n = recv_msg (s, &m);
-      if (n == (ssize_t) sizeof m && (m.type == JR_MSG_SETUP_ERR || m.type == JR_MSG_EXEC_ERR))
-        {
-          s->setup_failed = m.type == JR_MSG_SETUP_ERR;
-          s->msg.code = m.code;
-          memcpy (s->msg.msg, m.text, sizeof s->msg.msg);
-          s->msg.msg[sizeof s->msg.msg - 1] = '\0';
-        }
-      if (n <= 0)
-        p[1].fd = -1; /* EOF: command exec'd (or everything closed) */
+      drain_channel (s);
+      if (p[1].revents & (POLLHUP | POLLERR))
+        p[1].fd = -1; /* every holder closed: the command exec'd */
+    }
+  if (p[0].revents)
+    {
+      drain_channel (s);
+      return true; /* an exit beats a timer that fired in the same round */
     }
   struct signalfd_siginfo si;
   if (p[2].revents && read (s->sigfd, &si, sizeof si) == (ssize_t) sizeof si)
@@ -202,6 +231,7 @@ on_events (struct run_state *s, struct pollfd *p)
       s->timed_out = true;
       syscall (SYS_pidfd_send_signal, s->pidfd, SIGKILL, NULL, 0);
     }
+  return false;
 }
 
 /* Wait for the init to end; returns its shell status. */
@@ -216,13 +246,11 @@ supervise (struct run_state *s)
   };
   for (;;)
     {
-      if (poll (p, 4, -1) < 0 && errno != EINTR)
+      int n = poll (p, 4, -1);
+      if (n < 0 && errno != EINTR)
         break;
-      on_events (s, p);
-      if (p[0].revents && p[1].fd < 0)
+      if (n > 0 && on_events (s, p))
         break;
-      if (p[0].revents)
-        p[0].fd = -1, p[1].events = POLLIN; /* drain the channel, then stop */
     }
   siginfo_t si = { 0 };
   if (waitid ((idtype_t) P_PIDFD, (id_t) s->pidfd, &si, WEXITED | __WALL) < 0)
@@ -238,19 +266,26 @@ jail_run (jail_config *cfg, char *const argv[], int *status, jail_error **err)
   if (argv == NULL || argv[0] == NULL || argv[0][0] == '\0')
     return jr_error_msg (err, EINVAL, "run: no command given");
   int r = jr_mounts_check (cfg, err);
-  struct run_state s = { .pid = -1, .pidfd = -1, .sync_fd = -1, .death_w = -1, .sigfd = -1, .timerfd = -1 };
+  struct run_state s = { .pid = -1, .pidfd = -1, .sync_fd = -1, .death_w = -1, .sigfd = -1, .timerfd = -1,
+                         .cg = { .fd = -1, .parent_fd = -1 } };
   if (r == 0)
     r = jr_seccomp_compile (cfg->seccomp, &s.bpf, err);
   if (r == 0)
-    r = open_timer (cfg->timeout, &s.timerfd, err);
+    r = jr_cgroup_create (&cfg->limits, &s.cg, err);
   if (r == 0)
     r = start_child (cfg, argv, &s, err);
-  if (r == 0 && (r = handshake (cfg, &s, err)) < 0)
+  if (r == 0)
+    r = handshake (cfg, &s, err);
+  /* The timeout counts from the moment the jail may run. */
+  if (r == 0)
+    r = open_timer (cfg->timeout, &s.timerfd, err);
+  if (r < 0 && s.pid > 0)
     syscall (SYS_pidfd_send_signal, s.pidfd, SIGKILL, NULL, 0);
   if (r == 0 || s.pid > 0)
     {
       s.sigfd = r == 0 ? open_sigfd () : -1;
       int st = supervise (&s);
+      jr_cgroup_collect (&s.cg, &cfg->limits.last);
       if (r == 0 && s.setup_failed)
         r = jr_error_msg (err, s.msg.code, "jail setup: %s", s.msg.msg);
       else if (r == 0 && s.timed_out)
@@ -263,6 +298,7 @@ jail_run (jail_config *cfg, char *const argv[], int *status, jail_error **err)
           *status = st;
           if (s.msg.code)
             jr_error_msg (err, s.msg.code, "%s", s.msg.msg);
+          jr_cgroup_report_oom (&cfg->limits, st, err);
         }
     }
   run_state_release (&s);
@@ -276,9 +312,11 @@ jr_jail_launch (const struct jail_config *cfg, char *const argv[], struct jr_lau
     return jr_error_msg (err, EINVAL, "run: no command given");
   int r = jr_mounts_check (cfg, err);
   struct run_state s = { .pid = -1, .pidfd = -1, .sync_fd = -1, .death_w = -1, .sigfd = -1, .timerfd = -1,
-                         .ns_fds = l->ns_fds };
+                         .ns_fds = l->ns_fds, .cg = { .fd = -1, .parent_fd = -1 } };
   if (r == 0)
     r = jr_seccomp_compile (cfg->seccomp, &s.bpf, err);
+  if (r == 0)
+    r = jr_cgroup_create (&cfg->limits, &s.cg, err);
   if (r == 0)
     r = start_child (cfg, argv, &s, err);
   if (r == 0 && (r = handshake (cfg, &s, err)) < 0)
@@ -298,6 +336,8 @@ jr_jail_launch (const struct jail_config *cfg, char *const argv[], struct jr_lau
       l->death_w = jr_steal_fd (&s.death_w);
       l->bpf = s.bpf;
       s.bpf = (struct jr_bpf) { 0 };
+      l->cg = s.cg;
+      s.cg = (struct jr_cgroup) { .fd = -1, .parent_fd = -1 };
     }
   run_state_release (&s);
   return r;

@@ -62,6 +62,7 @@ struct jr_launch
   int death_w;    /* the jail dies when this closes */
   struct jr_bpf bpf;  /* the compiled seccomp filter, reused by exec */
   int ns_fds[JR_NS_COUNT]; /* the jail's namespaces (user first); set to -1 before the call */
+  struct jr_cgroup cg;     /* the jail's cgroup (fd -1: none); released when the jail ends */
 };
 
 /* Clone the jail's init, write its maps and let it go (process.c). */

@@ -306,7 +306,7 @@ start_exec (struct sup *s, struct conn *c, char *buf, size_t len, int *fds, int 
     r = parse_exec (s, q, buf, len, &argv, &env, &wd, &err);
   if (r == 0)
     {
-      struct jr_exec_spec x = { .cfg = s->cfg, .bpf = &s->l.bpf, .ns_fds = s->l.ns_fds, .cgroup_fd = -1,
+      struct jr_exec_spec x = { .cfg = s->cfg, .bpf = &s->l.bpf, .ns_fds = s->l.ns_fds, .cgroup_fd = s->l.cg.fd,
                                 .argv = argv, .env = env, .workdir = wd, .fds = { fds[0], fds[1], fds[2] } };
       r = s->zfd >= 0 ? jr_zygote_spawn (s->zfd, argv, env, wd, fds, &pid, &msg_fd, &err) : -EPIPE;
       if (r == -EPIPE)
@@ -528,6 +528,7 @@ on_init_exit (struct sup *s)
     waitid (P_PID, (id_t) s->l.pid, &si, WEXITED | __WALL);
   s->init_status = s->timed_out ? 124 : si.si_code == CLD_EXITED ? si.si_status : 128 + si.si_status;
   s->init_done = true;
+  jr_cgroup_release (&s->l.cg); /* kills what is left, removes the cgroup */
   epoll_ctl (s->ep, EPOLL_CTL_DEL, s->l.pidfd, NULL);
   write_state (s, "exited");
   /* A jail tied to a handle keeps answering (jail_wait) until the
@@ -666,7 +667,8 @@ jr_supervisor_main (jail_config *cfg, const char *name, char *const argv[], int 
 {
   struct sup s = { .name = name, .cfg = cfg, .lfd = -1, .sigfd = -1, .stop_timer = -1, .ep = -1, .zfd = -1,
                    .l = { .pid = 0, .pidfd = -1, .sync_fd = -1, .death_w = -1,
-                          .ns_fds = { -1, -1, -1, -1, -1, -1, -1 } }, .created = time (NULL) };
+                          .ns_fds = { -1, -1, -1, -1, -1, -1, -1 },
+                          .cg = { .fd = -1, .parent_fd = -1 } }, .created = time (NULL) };
   if (setup_process (name, ready_fd, tie_fd, attach, &s.sigfd) < 0)
     _exit (125);
   s.tie_fd = tie_fd >= 0 ? 4 : -1;
@@ -686,10 +688,12 @@ jr_supervisor_main (jail_config *cfg, const char *name, char *const argv[], int 
     {
       if (s.l.pidfd >= 0)
         syscall (SYS_pidfd_send_signal, s.l.pidfd, SIGKILL, NULL, 0);
+      jr_cgroup_release (&s.l.cg);
       send_ready (3, status, err);
       _exit (status);
     }
-  struct jr_exec_spec zx = { .cfg = cfg, .bpf = &s.l.bpf, .ns_fds = s.l.ns_fds, .cgroup_fd = -1, .fds = { 0, 1, 2 } };
+  struct jr_exec_spec zx = { .cfg = cfg, .bpf = &s.l.bpf, .ns_fds = s.l.ns_fds, .cgroup_fd = s.l.cg.fd,
+                             .fds = { 0, 1, 2 } };
   s.zfd = jr_zygote_start (&zx, &s.zpid, NULL); /* -1: every exec uses a helper */
   write_state (&s, "running");
   send_ready (3, 0, NULL);

@@ -1,6 +1,7 @@
 /* filter.c - seccomp plumbing: compile a policy to classic BPF in the
  * supervisor (libseccomp), and load it in the child as the very last step
- * before execve.  The default profile itself lives in profile.c. */
+ * before execve.  The policy itself: profile.c (default), json.c
+ * (profiles), policy.c (specs and edits), compile.c (to libseccomp). */
 #include <errno.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
@@ -44,26 +45,55 @@ export_bpf (scmp_filter_ctx ctx, struct jr_bpf *out, jail_error **err)
   return 0;
 }
 
-int
-jr_seccomp_compile (const char *spec, struct jr_bpf *out, jail_error **err)
+/* Build the policy spec names and export it (unless unconfined).  The
+ * policy's warnings go to *warnings when it is not NULL. */
+static int
+compile_spec (const char *spec, struct jr_bpf *out, char **warnings, jail_error **err)
 {
   memset (out, 0, sizeof *out);
-  if (spec == NULL || strcmp (spec, "unconfined") == 0)
-    {
-      out->unconfined = spec != NULL;
-      if (spec == NULL)
-        return jr_error_msg (err, EINVAL, "seccomp: no policy given");
-      return 0;
-    }
+  struct jr_sc_policy p;
+  bool unconfined;
+  int r = jr_sc_policy_from_spec (spec, &p, &unconfined, err);
+  if (r < 0)
+    return r;
+  out->unconfined = unconfined;
   scmp_filter_ctx ctx = NULL;
-  int r = jr_seccomp_build (spec, &ctx, err);
-  if (r == 0)
+  if (!unconfined)
+    r = jr_sc_compile (&p, &ctx, err);
+  if (r == 0 && ctx)
     r = export_bpf (ctx, out, err);
   if (ctx)
     seccomp_release (ctx);
+  if (r == 0 && warnings)
+    *warnings = jr_steal_ptr (&p.warnings);
+  jr_sc_policy_free (&p);
   return r;
 }
 
+/* Compile spec to BPF in the supervisor (see internal.h). */
+int
+jr_seccomp_compile (const char *spec, struct jr_bpf *out, jail_error **err)
+{
+  return compile_spec (spec, out, NULL, err);
+}
+
+/* Check spec at configuration time; hand back its warnings. */
+int
+jr_seccomp_check (const char *spec, char **warnings, jail_error **err)
+{
+  /* The policy only: libseccomp's compile costs milliseconds, and
+   * jail_run does it once, before anything is started. */
+  struct jr_sc_policy p;
+  bool unconfined;
+  *warnings = NULL;
+  int r = jr_sc_policy_from_spec (spec, &p, &unconfined, err);
+  if (r == 0)
+    *warnings = jr_steal_ptr (&p.warnings);
+  jr_sc_policy_free (&p);
+  return r;
+}
+
+/* In the child, last before execve: install the program on every thread. */
 int
 jr_seccomp_load (const struct jr_bpf *bpf, struct jail_error *e)
 {
@@ -75,10 +105,44 @@ jr_seccomp_load (const struct jr_bpf *bpf, struct jail_error *e)
   return 0;
 }
 
+/* Free a compiled program. */
 void
 jr_bpf_release (struct jr_bpf *bpf)
 {
   free (bpf->filter);
   bpf->filter = NULL;
   bpf->len = 0;
+}
+
+/* Public: readable rules of spec (see jail.h). */
+int
+jail_seccomp_dump (const char *spec, char **text, char **warnings, jail_error **err)
+{
+  struct jr_sc_policy p;
+  bool unconfined;
+  *text = NULL;
+  if (warnings)
+    *warnings = NULL;
+  int r = jr_sc_policy_from_spec (spec, &p, &unconfined, err);
+  if (r < 0)
+    return r;
+  if (unconfined)
+    {
+      *text = strdup ("# jailrun seccomp policy: unconfined (no filter is loaded)\n");
+      return *text ? 0 : jr_error (err, ENOMEM, "seccomp: dump");
+    }
+  scmp_filter_ctx ctx = NULL;
+  struct jr_bpf bpf = { 0 };
+  r = jr_sc_compile (&p, &ctx, err);
+  if (r == 0)
+    r = export_bpf (ctx, &bpf, err);
+  if (ctx)
+    seccomp_release (ctx);
+  if (r == 0)
+    r = jr_sc_dump (&p, bpf.len, text, err);
+  jr_bpf_release (&bpf);
+  if (r == 0 && warnings)
+    *warnings = jr_steal_ptr (&p.warnings);
+  jr_sc_policy_free (&p);
+  return r;
 }

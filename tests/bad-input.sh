@@ -2,7 +2,7 @@
 # bad-input.sh - jailrun's own failures: one clear message, exit 125,
 # nothing left behind.
 . "$JR_SRC/tests/lib.sh"
-plan 24
+plan 30
 mkscratch
 P=/usr/bin/probe
 mounts_before=$(wc -l < /proc/self/mountinfo)
@@ -29,6 +29,12 @@ ln -s /etc "$SCRATCH/evil/workspace"; ln -s ../../../../etc "$SCRATCH/evil/rel";
 check "-v target symlink to /etc" "symlink on the path is refused" --no-net -v "$SCRATCH/vol:/workspace" "$SCRATCH/evil" /bin/true
 check "-v target relative symlink out" "symlink on the path is refused" --no-net -v "$SCRATCH/vol:/rel/x" "$SCRATCH/evil" /bin/true
 check "--read-write on /" "read-write" --no-net --read-write / /bin/true
+long=$(printf 'a%.0s' $(seq 300))
+check "-v target with a 300-char component" "too long" --no-net -v "$SCRATCH/vol:/tmp/x/$long" "$ROOTFS" /bin/true
+check "--timeout not a number" "--timeout 'abc': not a number" --no-net --timeout abc "$ROOTFS" /bin/true
+check "--tmpfs size=0" "bad option 'size=0'" --no-net --tmpfs /x:size=0 "$ROOTFS" /bin/true
 is "no mount left in the caller's namespace" "$(wc -l < /proc/self/mountinfo)" "$mounts_before"
-ok "nothing left behind (no jail process)" sh -c '! pgrep -f "cmd/jailrun --no-ne[t]" >/dev/null'
+# only this build's binary (other builds may run jails on the same machine),
+# and not the supervisors of detached jails (run -d), which live on by design
+ok "nothing left behind (no jail process)" sh -c '! pgrep -af "^$JAILRUN( |\$)" | grep -Ev " (-d|--detach) " | grep -q .'
 done_testing

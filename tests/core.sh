@@ -3,7 +3,7 @@
 # read-only root, /tmp, volumes, the host-root default, environment, fds,
 # exit statuses, signals, timeout and the death of the caller.
 . "$JR_SRC/tests/lib.sh"
-plan 43
+plan 47
 mkscratch
 P=/usr/bin/probe
 
@@ -44,6 +44,10 @@ is "host root: python3 runs" "$(jr --no-net / python3 -c 'print(1)')" 1
 is "host root: write to /usr fails" "$(jr --no-net / /bin/sh -c 'touch /usr/x 2>&1 | grep -c "Read-only"')" 1
 is "host root: no /sys content" "$(jr --no-net / /bin/sh -c 'ls -A /sys | wc -l')" 0
 
+hidden=$(for d in /home /root /run /var/tmp /mnt /media /srv /tmp; do [ -d $d ] && echo $d; done | tr '\n' ' ')
+is "host root: every private dir is an empty tmpfs" "$(jr --no-net / /bin/sh -c "for d in $hidden; do awk -v d=\$d '\$5 == d && \$0 ~ / - tmpfs / {print d}' /proc/self/mountinfo | tail -1; done" | tr '\n' ' ')" "$hidden"
+is "tmpfs inodes are bounded (64m /tmp: 16384)" "$(jr --no-net "$ROOTFS" /bin/stat -f -c %c /tmp)" 16384
+
 # network, fds, environment, hostname
 is "--no-net: only lo" "$(jr --no-net "$ROOTFS" $P ifaces | sed -n 's/^ *\([a-z0-9]*\):.*/\1/p' | tr '\n' ' ')" "lo "
 fds=$(exec 7</etc/hostname; jr --no-net "$ROOTFS" $P fds)
@@ -74,6 +78,12 @@ is "--env-file" "$(jr --no-net --env-file "$SCRATCH/envf" "$ROOTFS" $P env | gre
 mkdir -p "$SCRATCH/outer/inner" "$SCRATCH/in2"; echo deep > "$SCRATCH/in2/f"
 is "nested volumes mount in depth order" "$(jr --no-net -v "$SCRATCH/in2:/workspace/inner:ro" -v "$SCRATCH/outer:/workspace:ro" "$ROOTFS" /bin/cat /workspace/inner/f)" "deep"
 jr --no-net "$ROOTFS" /etc/passwd 2>/dev/null; is "non-executable command is 126" $? 126
+
+# a caller that ignores SIGCHLD/SIGPIPE: init still reaps, command gets defaults
+out=$(timeout 20 python3 -c 'import os,signal,sys; signal.signal(signal.SIGCHLD, signal.SIG_IGN); signal.signal(signal.SIGPIPE, signal.SIG_IGN); os.execv(sys.argv[1], sys.argv[1:])' \
+  "$JAILRUN" --no-net "$ROOTFS" /bin/sh -c 'grep SigIgn /proc/self/status; exit 3'); s=$?
+is "caller ignoring SIGCHLD: exit status still 3" "$s" 3
+like "ignored signals are not inherited" "$out" "SigIgn:	0000000000000000"
 
 # signals reach the command through the supervisor and init
 "$JAILRUN" --no-net "$ROOTFS" $P sleep 94 & jp=$!

@@ -1,11 +1,15 @@
 /* threads-run.c - TAP test: jail_run from a process whose other threads
- * keep malloc and stdio busy.  The child of the raw clone must not take
- * any glibc lock (fork, set*id broadcast, malloc), or this hangs. */
+ * keep malloc busy and fork short-lived children.  The child of the raw
+ * clone must not take any glibc lock (fork, set*id broadcast, malloc), and
+ * the supervisor must not wait for an EOF that a forked copy of the
+ * channel delays; either bug makes this hang. */
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "jail.h"
 
@@ -26,16 +30,40 @@ churn (void *arg)
   return NULL;
 }
 
+/* Keep about 60 forked children alive at any time, each holding copies
+ * of every fd of the moment for 300 ms (bounded: 4000 forks). */
+static void *
+forker (void *arg)
+{
+  (void) arg;
+  for (int i = 0; i < 4000 && !atomic_load (&stop); i++)
+    {
+      pid_t p = fork ();
+      if (p == 0)
+        {
+          usleep (300000);
+          _exit (0);
+        }
+      usleep (5000);
+      while (waitpid (-1, NULL, WNOHANG) > 0)
+        ;
+    }
+  while (waitpid (-1, NULL, 0) > 0)
+    ;
+  return NULL;
+}
+
 int
 main (void)
 {
   const char *rootfs = getenv ("ROOTFS");
   const int runs = 30;
-  pthread_t t[4];
+  pthread_t t[5];
   printf ("1..%d\n", runs);
   fflush (stdout);
   for (int i = 0; i < 4; i++)
     pthread_create (&t[i], NULL, churn, NULL);
+  pthread_create (&t[4], NULL, forker, NULL);
   int failed = 0;
   for (int i = 0; i < runs; i++)
     {
@@ -49,7 +77,7 @@ main (void)
       if (r == 0)
         r = jail_run (cfg, argv, &status, &err);
       int good = r == 0 && status == 7;
-      printf ("%s %d - jail_run with busy threads%s%s\n", good ? "ok" : "not ok", i + 1,
+      printf ("%s %d - jail_run with busy and forking threads%s%s\n", good ? "ok" : "not ok", i + 1,
               err ? ": " : "", err ? jail_error_message (err) : "");
       fflush (stdout);
       failed += !good;
@@ -57,7 +85,7 @@ main (void)
       jail_config_free (cfg);
     }
   atomic_store (&stop, 1);
-  for (int i = 0; i < 4; i++)
+  for (int i = 0; i < 5; i++)
     pthread_join (t[i], NULL);
   return failed != 0;
 }

@@ -1,0 +1,104 @@
+/* cgroup.h - the jail's cgroup v2 leaf: the limits asked for, the host
+ * probe (where a jail cgroup can go and which controllers it can have),
+ * and the leaf's life: create with limits, attach, collect, kill+remove. */
+#ifndef JR_CGROUP_H
+#define JR_CGROUP_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "error.h"
+
+/* Controller bits. */
+enum
+{
+  JR_CG_MEMORY = 1,
+  JR_CG_CPU = 2,
+  JR_CG_PIDS = 4,
+};
+#define JR_CG_ALL (JR_CG_MEMORY | JR_CG_CPU | JR_CG_PIDS)
+
+/* Where "no internal processes" moves a delegated cgroup's processes. */
+#define JR_CG_LEAF "jailrun-leaf"
+
+/* Period written to cpu.max, in microseconds. */
+#define JR_CPU_PERIOD 100000
+
+/* What the last jail_run measured; -1 = the kernel did not say. */
+struct jr_cgstats
+{
+  long long mem_peak;    /* bytes, memory.peak */
+  long long cpu_usec;    /* cpu.stat usage_usec */
+  long long user_usec;
+  long long system_usec;
+  long long pids_peak;   /* pids.peak */
+  long long oom_kills;   /* memory.events oom_kill */
+};
+
+/* The limits part of a jail_config. */
+struct jr_limits
+{
+  unsigned long long memory; /* bytes, 0 = no limit */
+  double cpus;               /* cores, 0 = no limit */
+  long long pids;            /* tasks, 0 = no limit */
+  char *parent;              /* --cgroup-parent, NULL = default */
+  int mode;                  /* enum jail_limits_mode */
+  struct jr_cgstats last;    /* stats of the last jail_run */
+};
+
+/* Where the jail's cgroup can go on this host. */
+struct jr_cgprobe
+{
+  char *mount;         /* the cgroup2 mount point, NULL = none */
+  char *parent;        /* directory for the jail's cgroup, NULL = none usable */
+  bool jr_subtree;     /* parent is MOUNT/jailrun (root's default, made on demand) */
+  bool rootless;
+  unsigned hier;       /* controllers in the v2 hierarchy at all */
+  unsigned avail;      /* controllers a child of parent can have */
+  char why[256];       /* why parent is NULL */
+};
+
+/* One jail's cgroup, owned by the supervisor. */
+struct jr_cgroup
+{
+  int fd;              /* O_DIRECTORY fd of the jail's cgroup, -1 = none */
+  int parent_fd;       /* its parent, -1 = none */
+  char *name;          /* its name inside the parent */
+  char *parent;        /* the parent's path */
+  bool rm_parent;      /* parent is the jailrun/ subtree: remove when empty */
+  bool attached;       /* clone3 CLONE_INTO_CGROUP placed the child */
+  unsigned limited;    /* controllers whose limit was written */
+};
+
+/* Controllers that limits ask for. */
+unsigned jr_limits_asked (const struct jr_limits *l);
+/* Probe the host for the limits (fills p; 0, or an error for a bad
+ * --cgroup-parent). */
+int jr_cgroup_probe (const struct jr_limits *l, struct jr_cgprobe *p, jail_error **err);
+void jr_cgprobe_release (struct jr_cgprobe *p);
+/* Asked vs available: strict mode errors (EOPNOTSUPP) naming the
+ * controllers and the fix; best-effort stores a warning in *warn (may be
+ * NULL when nothing is missing). */
+int jr_cgroup_evaluate (const struct jr_limits *l, const struct jr_cgprobe *p,
+                        char **warn, jail_error **err);
+/* Make the jail's cgroup with its limits (cg->fd -1 when the host has
+ * none for us and no limit was asked).  Stale jailrun cgroups of dead
+ * supervisors in the same parent are removed first. */
+int jr_cgroup_create (const struct jr_limits *l, struct jr_cgroup *cg, jail_error **err);
+/* Move pid into the cgroup (when clone3 could not place it). */
+int jr_cgroup_attach (struct jr_cgroup *cg, pid_t pid, jail_error **err);
+/* Read memory/cpu/pids counters into st. */
+void jr_cgroup_collect (const struct jr_cgroup *cg, struct jr_cgstats *st);
+/* Kill what is left, remove the cgroup (and its children), close fds. */
+void jr_cgroup_release (struct jr_cgroup *cg);
+/* Report an out-of-memory kill in *err ("killed: out of memory, ..."). */
+void jr_cgroup_report_oom (const struct jr_limits *l, int status, jail_error **err);
+
+/* cgroup_fs.c: small file helpers on cgroupfs. */
+ssize_t jr_cg_read (int dirfd, const char *name, char *buf, size_t size);
+int jr_cg_write (int dirfd, const char *name, const char *val);
+unsigned jr_cg_parse_controllers (const char *s);
+long long jr_cg_key (const char *text, const char *key);
+void jr_cg_remove (int parent_fd, const char *name, int depth);
+unsigned long long jr_proc_starttime (pid_t pid);
+#endif
