@@ -116,6 +116,9 @@ write_state (struct sup *s, const char *state)
   jr_kv (f, "init_pid", "%d", (int) s->l.pid);
   jr_kv (f, "created", "%lld", s->created);
   jr_kv (f, "rootfs", "%s", s->cfg->rootfs);
+  char lim[128];
+  jr_limits_text (s->cfg, &s->l.cg, lim, sizeof lim);
+  jr_kv (f, "limits", "%s", lim);
   jr_kv (f, "network", "%s", s->cfg->net_mode == JAIL_NET_NONE ? "none"
                              : s->cfg->net_mode == JAIL_NET_PROXY ? "proxy" : "private");
   if (strcmp (state, "exited") == 0)
@@ -698,7 +701,7 @@ jr_supervisor_main (jail_config *cfg, const char *name, char *const argv[], int 
     status = open_listener (&s, &err) < 0 ? 125 : 0;
   if (status == 0 && (s.ep = epoll_create1 (EPOLL_CLOEXEC)) < 0)
     status = jr_error (&err, errno, "supervisor: epoll") < 0 ? 125 : 125;
-  char *json = status == 0 ? jr_config_json (cfg, name) : NULL;
+  char *json = status == 0 ? jr_config_json (cfg, name, &s.l.cg) : NULL;
   if (json)
     jr_state_write_file (name, "config.json", json, NULL);
   free (json);
