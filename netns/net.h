@@ -142,7 +142,7 @@ bool jr_addr_permitted (const struct jr_allow *a, const struct sockaddr *addr, c
 /* proxy.c */
 struct jr_proxy;
 int jr_proxy_new (struct jr_proxy **out, const struct jr_netcfg *nc, jail_error **err);
-void jr_proxy_attach (struct jr_proxy *p, struct jr_loop *l, struct jr_fwd *f, int listener, pid_t jail);
+void jr_proxy_attach (struct jr_proxy *p, struct jr_loop *l, struct jr_fwd *f, int listener, pid_t jail_pid);
 void jr_proxy_free (struct jr_proxy *p);
 
 /* net.c: the supervisor's network state for one run (struct jr_net). */

@@ -376,12 +376,12 @@ jr_proxy_new (struct jr_proxy **out, const struct jr_netcfg *nc, jail_error **er
 }
 
 void
-jr_proxy_attach (struct jr_proxy *p, struct jr_loop *l, struct jr_fwd *f, int listener, pid_t jail)
+jr_proxy_attach (struct jr_proxy *p, struct jr_loop *l, struct jr_fwd *f, int listener, pid_t jail_pid)
 {
   p->loop = l;
   p->fwd = f;
   p->lfd = listener;
-  p->jail = jail;
+  p->jail = jail_pid;
   jr_loop_add (l, &p->lsrc, listener, EPOLLIN, on_accept);
   jr_loop_add (l, &p->esrc, p->evfd, EPOLLIN, on_resolved);
   p->tickfd = timerfd_create (CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);

@@ -230,18 +230,20 @@ drain_channel (struct run_state *s)
       }
 }
 
-/* The jail's init ended (its pidfd is readable). */
+/* The jail's init ended (its pidfd is readable): collect what the child
+ * said and stop the loop. */
 static void
 on_pidfd (struct jr_loop_src *src, uint32_t ev)
 {
   struct run_state *s = ((struct run_src *) src)->s;
+  drain_channel (s);
   s->exited = true;
   drain_channel (s); /* never wait for an EOF a forked copy may delay */
   jr_loop_mod (s->lp, src, 0);
 }
 
-/* A message from the child on the sync channel, or its EOF (the command
- * exec'd, or everything closed). */
+/* Messages from the child on the sync channel; once every holder closed
+ * it (the command exec'd) stop watching it. */
 static void
 on_sync (struct jr_loop_src *src, uint32_t ev)
 {
@@ -264,18 +266,17 @@ on_signal (struct jr_loop_src *src, uint32_t ev)
     syscall (SYS_pidfd_send_signal, s->pidfd, (int) si.ssi_signo, NULL, 0);
 }
 
-/* The --timeout expired. */
+/* The --timeout expired (an exit that already happened beats it). */
 static void
 on_timer (struct jr_loop_src *src, uint32_t ev)
 {
   struct run_state *s = ((struct run_src *) src)->s;
   uint64_t ticks;
-  /* An exit seen in the same round beats the timer. */
-  if (read (s->timerfd, &ticks, sizeof ticks) == (ssize_t) sizeof ticks && !s->exited)
-    {
-      s->timed_out = true;
-      syscall (SYS_pidfd_send_signal, s->pidfd, SIGKILL, NULL, 0);
-    }
+  struct pollfd pf = { .fd = s->pidfd, .events = POLLIN };
+  if (read (s->timerfd, &ticks, sizeof ticks) != (ssize_t) sizeof ticks || s->exited || poll (&pf, 1, 0) > 0)
+    return;
+  s->timed_out = true;
+  syscall (SYS_pidfd_send_signal, s->pidfd, SIGKILL, NULL, 0);
 }
 
 /* Wait for the init to end, serving the network meanwhile; returns its
@@ -291,7 +292,6 @@ supervise (struct run_state *s)
       if (fds[i] >= 0 && jr_loop_add (s->lp, &s->srcs[i].src, fds[i], EPOLLIN, fns[i]) < 0 && i < 2)
         s->exited = s->chan_done = true; /* cannot wait: fall through to waitid */
     }
-  s->chan_done |= s->sync_fd < 0;
   jr_net_sigpipe_block (s->net);
   while (!s->exited)
     if (jr_loop_run_once (s->lp, -1) < 0)

@@ -5,7 +5,7 @@
 # bad network input.  Traffic goes only to loopback and to the namespaces
 # the jails made.
 . "$JR_SRC/tests/lib.sh"
-plan 58
+plan 60
 mkscratch
 P=/usr/bin/probe
 cp "$JR_SRC/tests/netsrv.py" "$JR_SRC/tests/netcli.py" "$JR_SRC/tests/proxycli.py" "$SCRATCH/"
@@ -49,6 +49,21 @@ hp6=$(freeport)
 bg_jail --no-net -p "[::1]:$hp6:9000" -v "$SCRATCH:/mnt:ro" / python3 /mnt/netsrv.py 9000
 like "-p [::1]:PORT:PORT over IPv6" "$($CLI wait ::1 "$hp6")" "^ok"
 is "IPv6 publish does not bind 127.0.0.1" "$(curl -s -o /dev/null -w '%{http_code}' -m 3 "http://127.0.0.1:$hp6/" 2>/dev/null)" "000"
+stop_jail
+
+# EMFILE: under a tiny fd limit the forwarder drops what it cannot hold,
+# does not spin while clients keep knocking, and recovers
+hp=$(freeport)
+(ulimit -n 40; exec timeout -k 5 120 "$JAILRUN" --no-net -p "$hp:9000" -v "$SCRATCH:/mnt:ro" / python3 /mnt/netsrv.py 9000) \
+  >"$SCRATCH/bg.out" 2>&1 & BG=$!
+$CLI wait 127.0.0.1 "$hp" >/dev/null
+sup=$(pgrep -o -f "^[^ ]*jailrun --no-net -p $hp:9000")
+cpu() { awk '{print $14 + $15}' "/proc/$sup/stat"; }
+c0=$(cpu)
+like "EMFILE: 60 held connections do not kill the forwarder" "$($CLI hold 127.0.0.1 "$hp" 60 3)" "^ok hold"
+c1=$(cpu)
+ok "EMFILE: the supervisor does not spin (<100 ticks in 3 s, used $((c1 - c0)))" [ $((c1 - c0)) -lt 100 ]
+like "EMFILE: the forwarder recovers" "$($CLI up 127.0.0.1 "$hp" 1048576)" "^ok"
 stop_jail
 
 # the private network: eth0 with one address, no default route

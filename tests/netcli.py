@@ -8,6 +8,8 @@
   conc HOST PORT N          N concurrent UP connections of 64 KiB each
   lat HOST PORT N ROUNDS    N concurrent connections x ROUNDS ping-pongs,
                             prints p50/p99 in microseconds
+  hold HOST PORT N SECS     open N connections (failures counted), keep
+                            them SECS seconds, close; ok when it finishes
 Prints "ok ..." or "FAIL ..." and exits 0/1.
 """
 import hashlib
@@ -143,10 +145,25 @@ def lat(host, port, n, rounds):
     return True, "p50_us=%.0f p99_us=%.0f samples=%d" % (p(0.5), p(0.99), len(lats))
 
 
+def hold(host, port, n, secs):
+    socks, failed = [], 0
+    for _ in range(n):
+        try:
+            s = connect(host, port)
+            s.sendall(b"UP\n")
+            socks.append(s)
+        except OSError:
+            failed += 1
+    time.sleep(secs)
+    for s in socks:
+        s.close()
+    return True, "%d opened %d failed" % (len(socks), failed)
+
+
 def main():
     cmd, host, port = sys.argv[1], sys.argv[2], int(sys.argv[3])
     args = [int(a) for a in sys.argv[4:]]
-    ok, info = {"up": up, "down": down, "wait": wait, "conc": conc, "lat": lat}[cmd](host, port, *args)
+    ok, info = {"up": up, "down": down, "wait": wait, "conc": conc, "lat": lat, "hold": hold}[cmd](host, port, *args)
     print("%s %s %s" % ("ok" if ok else "FAIL", cmd, info if isinstance(info, str) else repr(info)[:200]))
     return 0 if ok else 1
 
