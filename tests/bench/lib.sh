@@ -142,3 +142,23 @@ kill_tree() {
   for c in $(pgrep -P "$1" 2>/dev/null); do kill_tree "$c"; done
   kill -9 "$1" 2>/dev/null
 }
+# bench_bin: BIN, a directory every mode (and the jail user of a root run)
+# can read, holding jr-benchsrv; the jails get it with -v "$BIN:/workspace:ro".
+bench_bin() {
+  BIN=$WORK/bin
+  mkdir -p "$BIN" && cp "$BENCHSRV" "$BIN/" && chmod 755 "$BIN" "$BIN/jr-benchsrv"
+}
+# spawn MODE CMD...: start CMD in the background as MODE; JOB is the
+# shell's job pid (for wait), SPID the command's own pid (for /proc): a
+# backgrounded function runs in a subshell whose child is the command.
+spawn() {
+  as "$@" &
+  JOB=$! SPID=$!
+  i=0
+  while [ $i -lt 100 ]; do
+    c=$(pgrep -P "$JOB" | head -1)
+    if [ -n "$c" ]; then SPID=$c; return 0; fi
+    case $(cat "/proc/$JOB/comm" 2>/dev/null) in sh|dash|bash) ;; *) return 0 ;; esac
+    sleep 0.02; i=$((i + 1))
+  done
+}

@@ -12,7 +12,7 @@ Rows are tab-separated: SECTION MODE LABEL VALUE UNIT EXTRA NOTE.
 import json
 import sys
 
-LOWER_IS_BETTER = {"ms", "us", "KiB", "MiB"}
+LOWER_IS_BETTER = {"s", "ms", "us", "KiB", "MiB"}
 
 
 def pct(times, q):
