@@ -3,16 +3,26 @@
 # process, no fd, no child, no heap growth in an embedding process, no
 # state file, no cgroup directory.  JR_LEAK_CYCLES cycles through the CLI
 # and as many through libjail from one process (tests/bench/cycles.c);
-# 50 in the test suite, 1,000 in tests/bench/soak.sh.  Counts are printed
+# 50 in the test suite, 1,000 in tests/bench/soak.sh (leak.sh [CYCLES]).  Counts are printed
 # as "# leak: NAME BEFORE AFTER" lines.  A correctness test, not a timed one.
+# As root the state dir is /run/jailrun, shared with every other jailrun on
+# the host: the test re-runs itself in a private mount namespace with a
+# tmpfs there, so the state-file count is ours alone (rootless: a private
+# XDG_RUNTIME_DIR).  cgroups are named jailrun-PID-... after the
+# supervisor's pid: the leaked ones are those of the pids this test ran.
+if [ "$JR_MODE" = root ] && [ -z "${JR_LEAK_PRIVATE:-}" ]; then
+  mkdir -p /run/jailrun
+  exec env JR_LEAK_PRIVATE=1 unshare -m --propagation private \
+    sh -c 'mount -t tmpfs -o mode=700 jrleak /run/jailrun && exec sh "$0" "$@"' "$0" "$@"
+fi
 . "$JR_SRC/tests/lib.sh"
-N=${JR_LEAK_CYCLES:-50}
+N=${1:-${JR_LEAK_CYCLES:-50}}
 CYCLES=${JR_CYCLES_BIN:-$JR_BUILD/tests/bench/jr-cycles}
-plan 13
+plan 15
 mkscratch
-# A private runtime dir, so the state-file count is ours alone.
 export XDG_RUNTIME_DIR="$SCRATCH/run"
 mkdir -m 700 "$XDG_RUNTIME_DIR"
+: > "$SCRATCH/pids"
 tok=jrleak$$t$(date +%s)
 pat="[${tok%"${tok#?}"}]${tok#?}"   # a regex matching $tok but not itself
 
@@ -21,21 +31,27 @@ mounts() { wc -l < /proc/self/mountinfo; }
 nsmounts() { grep -c ' nsfs ' /proc/self/mountinfo; }
 shellfds() { ls /proc/$$/fd | wc -l; }
 statefiles() {
-  for d in "$XDG_RUNTIME_DIR/jailrun" /run/jailrun; do
-    [ -d "$d" ] && find "$d" 2>/dev/null
-  done | wc -l
+  d=/run/jailrun; [ "$JR_MODE" = root ] || d=$XDG_RUNTIME_DIR/jailrun
+  [ -d "$d" ] && find "$d" -mindepth 1 2>/dev/null | wc -l || echo 0
 }
-cgdirs() { find /sys/fs/cgroup -mindepth 1 -maxdepth 8 -type d -path '*jailrun*' 2>/dev/null | wc -l; }
+cgall() { find /sys/fs/cgroup -mindepth 1 -maxdepth 8 -type d -name '*jailrun*' 2>/dev/null; }
+cgdirs() { cgall | wc -l; }
+# cgroup dirs named after one of our supervisors' pids (in $SCRATCH/pids)
+cgours() {
+  cgall | sed -n 's|.*/jailrun-\([0-9]*\)-[^/]*$|\1|p' | grep -Fxc -f "$SCRATCH/pids"
+}
 snapshot() { echo "$(procs) $(mounts) $(nsmounts) $(shellfds) $(statefiles) $(cgdirs)"; }
 
+# jrpid ARGS...: run jailrun, note its pid; the status is jailrun's.
+jrpid() { "$JAILRUN" "$@" & _p=$!; echo "$_p" >> "$SCRATCH/pids"; wait "$_p"; }
 # one_run I: the I-th CLI cycle; prints "ok" when the status is the expected one.
 one_run() {
   case $(($1 % 5)) in
-    0) want=0; jr --no-net "$ROOTFS" /bin/sh -c 'exit 0' "$tok" ;;
-    1) want=3; jr --no-net -v "$SCRATCH:/workspace:ro" "$ROOTFS" /bin/sh -c 'exit 3' "$tok" ;;
-    2) want=137; jr --no-net --tmpfs /run:size=1m "$ROOTFS" /bin/sh -c 'kill -9 $$' "$tok" ;;
-    3) want=0; jr --no-net "$ROOTFS" /bin/sh -c '/bin/sh -c "sleep 60; :" "$0" & exit 0' "$tok" ;;
-    4) want=124; jr --no-net --timeout 0.2 "$ROOTFS" /bin/sh -c 'sleep 60; :' "$tok" 2>/dev/null ;;
+    0) want=0; jrpid --no-net "$ROOTFS" /bin/sh -c 'exit 0' "$tok" ;;
+    1) want=3; jrpid --no-net -v "$SCRATCH:/workspace:ro" "$ROOTFS" /bin/sh -c 'exit 3' "$tok" ;;
+    2) want=137; jrpid --no-net --tmpfs /run:size=1m "$ROOTFS" /bin/sh -c 'kill -9 $$' "$tok" ;;
+    3) want=0; jrpid --no-net "$ROOTFS" /bin/sh -c '/bin/sh -c "sleep 60; :" "$0" & exit 0' "$tok" ;;
+    4) want=124; jrpid --no-net --timeout 0.2 "$ROOTFS" /bin/sh -c 'sleep 60; :' "$tok" 2>/dev/null ;;
   esac
   [ $? = "$want" ] && echo ok
 }
@@ -52,7 +68,7 @@ done
 i=0; while [ "$(procs)" != "$p0" ] && [ $i -lt 10 ]; do sleep 0.1; i=$((i + 1)); done
 set -- $(snapshot)
 for kv in "processes $p0 $1" "mounts $m0 $2" "nsfs-mounts $n0 $3" "shell-fds $f0 $4" \
-          "state-files $s0 $5" "cgroup-dirs $c0 $6"; do
+          "state-files $s0 $5" "cgroup-dirs-all-users $c0 $6"; do
   echo "# leak: cli-$kv"
 done
 is "$N CLI runs exit with the expected status" "$good" "$N"
@@ -61,7 +77,7 @@ is "host mountinfo lines unchanged" "$2" "$m0"
 is "no namespace bind-mounted (nsfs)" "$3" "$n0"
 is "caller shell fds unchanged" "$4" "$f0"
 is "no state file left" "$5" "$s0"
-is "no cgroup directory left" "$6" "$c0"
+is "no cgroup directory of ours left (jailrun-PID-*)" "$(cgours)" 0
 
 # The same through libjail, from one process.
 # tcache and fastbins off: freed chunks there count as "in use" in mallinfo2,
@@ -75,4 +91,7 @@ is "libjail: no child left (zombie or running)" "$(val children 3)/$(val unreape
 is "libjail: caller mountinfo unchanged" "$(val mountinfo 3)" "$(val mountinfo 2)"
 is "libjail: heap bytes in use unchanged" "$(val heap-bytes 3)" "$(val heap-bytes 2)"
 ok "libjail: no jail process left" sh -c "[ \$(grep -las -- '$pat' /proc/[0-9]*/cmdline | wc -l) = 0 ]"
+echo "$(printf '%s\n' "$out" | awk '$1 == "pid" { print $2 }')" > "$SCRATCH/pids"
+is "libjail: no cgroup directory of ours left" "$(cgours)" 0
+is "libjail: no state file left" "$(statefiles)" "$s0"
 done_testing

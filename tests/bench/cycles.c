@@ -179,6 +179,6 @@ main (int argc, char **argv)
   printf ("fds %ld %ld\nchildren %ld %ld\nmountinfo %ld %ld\nheap-bytes %ld %ld\nrss-kb %ld %ld\n",
           a.fds, b.fds, a.children, b.children, a.mountinfo, b.mountinfo, a.heap, b.heap,
           a.rss_kb, b.rss_kb);
-  printf ("unreaped %ld\nfailed-runs %d\n", reaped, failed);
+  printf ("unreaped %ld\nfailed-runs %d\npid %d\n", reaped, failed, (int) getpid ());
   return failed != 0;
 }

@@ -95,11 +95,9 @@ hf() {
   done
 }
 
-# free_port: a TCP port nobody listens on, from a range the tests avoid.
+# free_port: a TCP port free on 127.0.0.1 now (the kernel's choice).
 free_port() {
-  p=$(( 20000 + ($$ * 7 + ${_fp:-0} * 131) % 20000 )); _fp=$(( ${_fp:-0} + 1 ))
-  while ss -Htln "sport = :$p" 2>/dev/null | grep -q .; do p=$((p + 1)); done
-  echo "$p"
+  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
 # wait_port PORT [SECONDS]: until 127.0.0.1:PORT accepts, bounded.
 wait_port() {
@@ -109,8 +107,9 @@ wait_port() {
   done
   return 1
 }
-# tree_rss PID SKIPCOMM: VmRSS (KiB) summed over PID and its descendants,
-# leaving out processes whose comm is SKIPCOMM (the jailed command).
+# tree_rss PID SKIPCOMM: "KIB PROCS SKIPPED": VmRSS (KiB) summed over PID
+# and its descendants, leaving out the SKIPPED processes whose comm is
+# SKIPCOMM (the jailed command); PROCS is how many were summed.
 tree_rss() {
   python3 - "$1" "$2" <<'EOF'
 import os, sys
@@ -124,7 +123,7 @@ for p in os.listdir('/proc'):
             kids.setdefault(ppid, []).append(int(p))
         except OSError:
             pass
-total, todo = 0, [root]
+total, n, skipped, todo = 0, 0, 0, [root]
 while todo:
     p = todo.pop(); todo += kids.get(p, [])
     try:
@@ -132,9 +131,12 @@ while todo:
         rss = [l for l in open(f'/proc/{p}/status') if l.startswith('VmRSS:')]
     except OSError:
         continue
-    if comm != skip and rss:
+    if comm == skip:
+        skipped += 1
+    elif rss:
         total += int(rss[0].split()[1])
-print(total)
+        n += 1
+print(total, n, skipped)
 EOF
 }
 # kill_tree PID: SIGKILL PID's descendants, then PID (processes we started).
@@ -162,3 +164,31 @@ spawn() {
     sleep 0.02; i=$((i + 1))
   done
 }
+# mkbundle DIR MODE [ARG...]: an OCI bundle running ARGs (default /bin/true)
+# in ROOTFS, read-only, with user, pid, net, ipc, uts, mount and cgroup
+# namespaces (runc spec, or runc spec --rootless for the user mode).
+mkbundle() {
+  rm -rf "$1" && mkdir -p "$1" && (cd "$1" && if [ "$2" = root ]; then runc spec; else runc spec --rootless; fi) || return 1
+  d=$1 bm=$2; shift 2
+  [ $# -gt 0 ] || set -- /bin/true
+  python3 - "$d/config.json" "$ROOTFS" "$bm" "$BUID" "$BGID" "$@" <<'EOF'
+import json, sys
+path, rootfs, mode, uid, gid = sys.argv[1:6]
+c = json.load(open(path))
+c["root"] = {"path": rootfs, "readonly": True}
+c["process"]["terminal"] = False
+c["process"]["args"] = sys.argv[6:]
+ns = {n["type"] for n in c["linux"]["namespaces"]}
+for t in ("pid", "network", "ipc", "uts", "mount", "user", "cgroup"):
+    if t not in ns:
+        c["linux"]["namespaces"].append({"type": t})
+if mode == "root":   # as jailrun does: jail root is an unprivileged host uid
+    c["linux"]["uidMappings"] = [{"containerID": 0, "hostID": 1000000, "size": 65536}]
+    c["linux"]["gidMappings"] = [{"containerID": 0, "hostID": 1000000, "size": 65536}]
+else:
+    c["linux"]["uidMappings"] = [{"containerID": 0, "hostID": int(uid), "size": 1}]
+    c["linux"]["gidMappings"] = [{"containerID": 0, "hostID": int(gid), "size": 1}]
+json.dump(c, open(path, "w"), indent=1)
+EOF
+}
+

@@ -8,31 +8,6 @@
 . "$(cd "$(dirname "$0")" && pwd)/lib.sh"
 SEC="Start-up to exit of /bin/true (hyperfine, $RUNS runs)"
 
-# mkbundle DIR MODE: an OCI bundle running /bin/true in ROOTFS, read-only,
-# with user, pid, net, ipc, uts, mount and cgroup namespaces.
-mkbundle() {
-  rm -rf "$1" && mkdir -p "$1" && (cd "$1" && if [ "$2" = root ]; then runc spec; else runc spec --rootless; fi) || return 1
-  python3 - "$1/config.json" "$ROOTFS" "$2" "$BUID" "$BGID" <<'EOF'
-import json, sys
-path, rootfs, mode, uid, gid = sys.argv[1:6]
-c = json.load(open(path))
-c["root"] = {"path": rootfs, "readonly": True}
-c["process"]["terminal"] = False
-c["process"]["args"] = ["/bin/true"]
-ns = {n["type"] for n in c["linux"]["namespaces"]}
-for t in ("pid", "network", "ipc", "uts", "mount", "user", "cgroup"):
-    if t not in ns:
-        c["linux"]["namespaces"].append({"type": t})
-if mode == "root":   # as jailrun does: jail root is an unprivileged host uid
-    c["linux"]["uidMappings"] = [{"containerID": 0, "hostID": 1000000, "size": 65536}]
-    c["linux"]["gidMappings"] = [{"containerID": 0, "hostID": 1000000, "size": 65536}]
-else:
-    c["linux"]["uidMappings"] = [{"containerID": 0, "hostID": int(uid), "size": 1}]
-    c["linux"]["gidMappings"] = [{"containerID": 0, "hostID": int(gid), "size": 1}]
-json.dump(c, open(path, "w"), indent=1)
-EOF
-}
-
 for m in root user; do
   w=$(wdir "$m")
   mkdir -p "$w"
