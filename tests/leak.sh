@@ -77,7 +77,8 @@ is "host mountinfo lines unchanged" "$2" "$m0"
 is "no namespace bind-mounted (nsfs)" "$3" "$n0"
 is "caller shell fds unchanged" "$4" "$f0"
 is "no state file left" "$5" "$s0"
-is "no cgroup directory of ours left (jailrun-PID-*)" "$(cgours)" 0
+ours=$(cgours); echo "# leak: cli-cgroup-dirs-ours 0 $ours"
+is "no cgroup directory of ours left (jailrun-PID-*)" "$ours" 0
 
 # The same through libjail, from one process.
 # tcache and fastbins off: freed chunks there count as "in use" in mallinfo2,
@@ -92,6 +93,7 @@ is "libjail: caller mountinfo unchanged" "$(val mountinfo 3)" "$(val mountinfo 2
 is "libjail: heap bytes in use unchanged" "$(val heap-bytes 3)" "$(val heap-bytes 2)"
 ok "libjail: no jail process left" sh -c "[ \$(grep -las -- '$pat' /proc/[0-9]*/cmdline | wc -l) = 0 ]"
 echo "$(printf '%s\n' "$out" | awk '$1 == "pid" { print $2 }')" > "$SCRATCH/pids"
-is "libjail: no cgroup directory of ours left" "$(cgours)" 0
+ours=$(cgours); echo "# leak: lib-cgroup-dirs-ours 0 $ours"
+is "libjail: no cgroup directory of ours left" "$ours" 0
 is "libjail: no state file left" "$(statefiles)" "$s0"
 done_testing

@@ -52,7 +52,7 @@ bench_user_setup() {
 }
 # as MODE CMD...: run CMD as root, or as the test user with a clean env.
 as() {
-  m=$1; shift
+  local m=$1; shift
   if [ "$m" = root ]; then "$@"; return; fi
   setpriv --reuid="$BUID" --regid="$BGID" --init-groups --reset-env \
     env PATH="$UPATH" HOME="$UWORK" XDG_RUNTIME_DIR="$UWORK/run" "$@"
@@ -66,6 +66,7 @@ wdir() { if [ "$1" = root ]; then echo "$WORK/root"; else echo "$UWORK"; fi; }
 # command from all its runs (median ms; extra: mean±sd, p99).  A CMD of
 # "NA:why" gives a row that says why; a command that fails, one that says so.
 hf() {
+  local sec m tag n w rounds per r i a prev name
   sec=$1 m=$2 tag=$3 n=$4; shift 4
   w=$(wdir "$m"); rounds=${BENCH_ROUNDS:-3}
   [ "$n" -ge $((rounds * 5)) ] || rounds=1
@@ -101,15 +102,17 @@ free_port() {
 }
 # wait_port PORT [SECONDS]: until 127.0.0.1:PORT accepts, bounded.
 wait_port() {
-  i=0; while [ $i -lt $(( ${2:-10} * 10 )) ]; do
+  local i=0; while [ $i -lt $(( ${2:-10} * 10 )) ]; do
     "$BENCHSRV" ping 127.0.0.1 "$1" 2>/dev/null && return 0
     sleep 0.1; i=$((i + 1))
   done
   return 1
 }
-# tree_rss PID SKIPCOMM: "KIB PROCS SKIPPED": VmRSS (KiB) summed over PID
-# and its descendants, leaving out the SKIPPED processes whose comm is
-# SKIPCOMM (the jailed command); PROCS is how many were summed.
+# tree_rss PID SKIPCOMM: "RSS PROCS SKIPPED PSS": VmRSS and Pss (KiB) summed
+# over PID and its descendants, leaving out the SKIPPED processes whose comm
+# is SKIPCOMM (the jailed command); PROCS is how many were summed.  PSS
+# shares shared pages out, so a peer with a process per connection is not
+# counted many times over.
 tree_rss() {
   python3 - "$1" "$2" <<'EOF'
 import os, sys
@@ -123,7 +126,7 @@ for p in os.listdir('/proc'):
             kids.setdefault(ppid, []).append(int(p))
         except OSError:
             pass
-total, n, skipped, todo = 0, 0, 0, [root]
+total, pss, n, skipped, todo = 0, 0, 0, 0, [root]
 while todo:
     p = todo.pop(); todo += kids.get(p, [])
     try:
@@ -136,7 +139,11 @@ while todo:
     elif rss:
         total += int(rss[0].split()[1])
         n += 1
-print(total, n, skipped)
+        try:
+            pss += sum(int(l.split()[1]) for l in open(f'/proc/{p}/smaps_rollup') if l.startswith('Pss:'))
+        except OSError:
+            pass
+print(total, n, skipped, pss)
 EOF
 }
 # kill_tree PID: SIGKILL PID's descendants, then PID (processes we started).
@@ -154,6 +161,7 @@ bench_bin() {
 # shell's job pid (for wait), SPID the command's own pid (for /proc): a
 # backgrounded function runs in a subshell whose child is the command.
 spawn() {
+  local i c
   as "$@" &
   JOB=$! SPID=$!
   i=0
@@ -168,6 +176,7 @@ spawn() {
 # in ROOTFS, read-only, with user, pid, net, ipc, uts, mount and cgroup
 # namespaces (runc spec, or runc spec --rootless for the user mode).
 mkbundle() {
+  local d bm
   rm -rf "$1" && mkdir -p "$1" && (cd "$1" && if [ "$2" = root ]; then runc spec; else runc spec --rootless; fi) || return 1
   d=$1 bm=$2; shift 2
   [ $# -gt 0 ] || set -- /bin/true

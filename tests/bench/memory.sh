@@ -1,14 +1,14 @@
 #!/bin/sh
 # memory.sh - what a runtime keeps resident besides the jailed command:
-# VmRSS summed over the runtime's process tree, the command (sleep) left
-# out.  Idle: jailrun --no-net (supervisor + init) against bwrap (outer +
+# PSS (and VmRSS) summed over the runtime's process tree, the command
+# (sleep) left out.  Idle: jailrun --no-net (supervisor + init) against bwrap (outer +
 # pid-1 bwrap), unshare -f and runc run (foreground).  With 500 connections
 # held open through a port forward: jailrun -p (supervisor + init, the
 # jailed server left out) against socat (a process per connection), when
 # this build has -p.  Root and rootless.  Run by run.sh; rows to RESULTS.
 . "$(cd "$(dirname "$0")" && pwd)/lib.sh"
-SEC="Memory: resident set of the runtime, idle (command: sleep)"
-SEC2="Memory: resident set with 500 forwarded connections open"
+SEC="Memory of the runtime, idle (PSS; command: sleep)"
+SEC2="Memory of the forwarder with 500 connections open (PSS)"
 bench_bin
 
 # rss_of MODE LABEL SKIP CMD...: start CMD, wait until a SKIP process is in
@@ -24,7 +24,7 @@ rss_of() {
   done
   sleep 0.5
   set -- $(tree_rss "$SPID" "$skip")
-  if [ "$3" -gt 0 ]; then row "$SEC" "$m" "$label" "$1" KiB "$2 runtime processes summed, the command left out"
+  if [ "$3" -gt 0 ]; then row "$SEC" "$m" "$label" "$4" KiB "RSS $1 KiB; $2 runtime processes summed, the command left out"
   else na "$SEC" "$m" "$label" "failed: no $skip process appeared under $label"; fi
   kill_tree "$JOB"; wait "$JOB" 2>/dev/null
 }
@@ -48,7 +48,7 @@ with_conns() {
   sleep 8
   kb=$(tree_rss "$4" "$5")
   wait "$hp"
-  row "$SEC2" "$1" "$2" "${kb%% *}" KiB "$(echo "$kb" | cut -d' ' -f2) processes; $(cut -d' ' -f3,4 "$WORK/hold.$$" | awk '{ print $1 " connected, " $2 " echoed" }'); $5 left out"
+  row "$SEC2" "$1" "$2" "$(echo "$kb" | cut -d' ' -f4)" KiB "RSS ${kb%% *} KiB; $(echo "$kb" | cut -d' ' -f2) processes; $(cut -d' ' -f3,4 "$WORK/hold.$$" | awk '{ print $1 " connected, " $2 " echoed" }'); $5 left out"
 }
 for m in root user; do
   if jr_has_publish; then
