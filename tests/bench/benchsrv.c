@@ -10,6 +10,13 @@
  *   jr-benchsrv get    ADDR PORT     client: read to EOF, print
  *                                    "BYTES SECONDS MiB/s"
  *   jr-benchsrv ping   ADDR PORT     client: exit 0 if a connection opens
+ *   jr-benchsrv cget   PROXY HOST PORT  client: CONNECT HOST:PORT through
+ *                                    PROXY, then as get
+ *   jr-benchsrv crr    PROXY HOST PORT N  client: N times in a row, open,
+ *                                    CONNECT, one GET, close; print
+ *                                    "N median_us p99_us failures"
+ *   PROXY is ADDR:PORT, "env" ($HTTPS_PROXY or $HTTP_PROXY, http://A:P/)
+ *   or "-" (no proxy: straight to HOST:PORT, the baseline).
  *
  * ADDR defaults to 0.0.0.0 (inside a jail: its own network namespace). */
 #include <arpa/inet.h>
@@ -238,6 +245,134 @@ client (int get, const char *host, const char *port)
   return r < 0;
 }
 
+/* Connect to ADDR:PORT ("A:P"); -1 on failure. */
+static int
+dial (const char *spec)
+{
+  struct sockaddr_in sa;
+  if (parse_addr (spec, &sa) < 0)
+    return -1;
+  int fd = socket (AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd >= 0 && connect (fd, (struct sockaddr *) &sa, sizeof sa) < 0)
+    {
+      close (fd);
+      return -1;
+    }
+  return fd;
+}
+
+/* Read an HTTP response head (to the blank line) byte by byte; 0 if it is
+ * a 2xx, -1 otherwise. */
+static int
+read_head (int fd)
+{
+  char h[8192];
+  size_t n = 0;
+  while (n < sizeof h - 1 && read (fd, h + n, 1) == 1)
+    {
+      n++;
+      if (n >= 4 && memcmp (h + n - 4, "\r\n\r\n", 4) == 0)
+        {
+          h[n] = 0;
+          return strncmp (h, "HTTP/1.", 7) == 0 && h[9] == '2' ? 0 : -1;
+        }
+    }
+  return -1;
+}
+
+/* Open a tunnel to host:port through proxy (see the usage); -1 on failure. */
+static int
+tunnel (const char *proxy, const char *host, const char *port)
+{
+  char spec[300], req[600];
+  if (strcmp (proxy, "-") == 0)
+    {
+      snprintf (spec, sizeof spec, "%s:%s", host, port);
+      return dial (spec);
+    }
+  if (strcmp (proxy, "env") == 0)
+    {
+      const char *e = getenv ("HTTPS_PROXY") ? getenv ("HTTPS_PROXY") : getenv ("HTTP_PROXY");
+      if (!e || strncmp (e, "http://", 7))
+        return -1;
+      snprintf (spec, sizeof spec, "%s", e + 7);
+      spec[strcspn (spec, "/")] = 0;
+    }
+  else
+    snprintf (spec, sizeof spec, "%s", proxy);
+  int fd = dial (spec);
+  if (fd < 0)
+    return -1;
+  int n = snprintf (req, sizeof req, "CONNECT %s:%s HTTP/1.1\r\nHost: %s:%s\r\n\r\n", host, port, host, port);
+  if (write (fd, req, (size_t) n) != n || read_head (fd) < 0)
+    {
+      close (fd);
+      return -1;
+    }
+  return fd;
+}
+
+static double
+now_s (void)
+{
+  struct timespec t;
+  clock_gettime (CLOCK_MONOTONIC, &t);
+  return (double) t.tv_sec + (double) t.tv_nsec / 1e9;
+}
+
+static int
+cmp_double (const void *a, const void *b)
+{
+  double x = *(const double *) a, y = *(const double *) b;
+  return (x > y) - (x < y);
+}
+
+/* cget: one tunnel, read to EOF, print "BYTES SECONDS MiB/s". */
+static int
+proxy_get (const char *proxy, const char *host, const char *port)
+{
+  static char buf[1 << 20];
+  double t0 = now_s ();
+  int fd = tunnel (proxy, host, port);
+  if (fd < 0)
+    return 1;
+  long long total = 0;
+  ssize_t r;
+  while ((r = read (fd, buf, sizeof buf)) > 0)
+    total += r;
+  double s = now_s () - t0;
+  printf ("%lld %.6f %.1f\n", total, s, (double) total / 1048576.0 / s);
+  return r < 0;
+}
+
+/* crr: n request/response round trips, each on a new tunnel. */
+static int
+proxy_rr (const char *proxy, const char *host, const char *port, int n)
+{
+  static const char get[] = "GET / HTTP/1.1\r\nHost: bench\r\n\r\n";
+  double *t = calloc ((size_t) n, sizeof *t);
+  int bad = 0, k = 0;
+  char buf[256];
+  for (int i = 0; i < n && t; i++)
+    {
+      double t0 = now_s ();
+      int fd = tunnel (proxy, host, port);
+      int good = fd >= 0 && write (fd, get, sizeof get - 1) == (ssize_t) sizeof get - 1
+                 && read_head (fd) == 0 && read (fd, buf, 2) == 2;
+      if (fd >= 0)
+        close (fd);
+      if (good)
+        t[k++] = (now_s () - t0) * 1e6;
+      else
+        bad++;
+    }
+  if (!t || k == 0)
+    return 1;
+  qsort (t, (size_t) k, sizeof *t, cmp_double);
+  printf ("%d %.0f %.0f %d\n", k, t[k / 2], t[(k * 99) / 100 < k ? (k * 99) / 100 : k - 1], bad);
+  return bad != 0;
+}
+
 int
 main (int argc, char **argv)
 {
@@ -250,6 +385,11 @@ main (int argc, char **argv)
     return serve (SOURCE, argv[2], atoll (argv[3]));
   if (argc >= 4 && (strcmp (argv[1], "get") == 0 || strcmp (argv[1], "ping") == 0))
     return client (argv[1][0] == 'g', argv[2], argv[3]);
-  fputs ("usage: jr-benchsrv http|echo [ADDR:]PORT | source [ADDR:]PORT BYTES | get|ping ADDR PORT\n", stderr);
+  if (argc >= 5 && strcmp (argv[1], "cget") == 0)
+    return proxy_get (argv[2], argv[3], argv[4]);
+  if (argc >= 6 && strcmp (argv[1], "crr") == 0)
+    return proxy_rr (argv[2], argv[3], argv[4], atoi (argv[5]));
+  fputs ("usage: jr-benchsrv http|echo [ADDR:]PORT | source [ADDR:]PORT BYTES | get|ping ADDR PORT\n"
+         "       jr-benchsrv cget PROXY HOST PORT | crr PROXY HOST PORT N\n", stderr);
   return 2;
 }
