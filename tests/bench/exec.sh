@@ -54,5 +54,6 @@ for m in root user; do
     as "$m" timeout 30 "$JAILRUN" rm "$jname" >> "$LOG" 2>&1
   fi
   [ $ok = 1 ] && as "$m" runc --root "$w/runc" delete -f "$jname" >> "$LOG" 2>&1
-  kill_tree "$uj"; wait "$uj" 2>/dev/null
+  stop "$uj"
 done
+exit 0

@@ -35,7 +35,7 @@ for m in root user; do
   p=$(free_port)
   spawn "$m" prlimit --nofile=$LIMIT:$LIMIT "$BIN/jr-benchsrv" echo "127.0.0.1:$p"; sp=$SPID spj=$JOB
   wait_port "$p" && exhaust "$m" "jr-benchsrv (control, no EMFILE handling)" "$p" "$sp" 0
-  kill_tree "$spj"; wait "$spj" 2>/dev/null
+  stop "$spj"
   if ! jr_has_publish; then na "$SEC" "$m" "jailrun -p" "$NA_PUBLISH"; continue; fi
   p=$(free_port)
   # Only the supervisor gets the low limit (prlimit on its pid, from root),
@@ -44,7 +44,7 @@ for m in root user; do
     "$ROOTFS" /workspace/jr-benchsrv echo 8080 2>> "$LOG"; jp=$SPID jpj=$JOB
   if wait_port "$p" && prlimit --pid "$jp" --nofile=$LIMIT:$LIMIT; then exhaust "$m" "jailrun -p" "$p" "$jp" 1
   else na "$SEC" "$m" "jailrun -p" "the forwarder did not listen on 127.0.0.1:$p"; fail=1; fi
-  kill_tree "$jpj"; wait "$jpj" 2>/dev/null
+  stop "$jpj"
 done
 rm -f "$WORK/hold.$$"
 exit "$fail"

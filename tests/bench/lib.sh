@@ -35,7 +35,7 @@ jr_has_exec() { jr_help | grep -q -- '--detach' && "$JAILRUN" exec --help >/dev/
 # The default network is the private bridge when a jail without --no-net
 # sees an interface besides lo.
 jr_has_bridge() {
-  out=$(timeout 20 "$JAILRUN" "$ROOTFS" /bin/cat /proc/net/dev 2>/dev/null) || return 1
+  out=$(timeout 20 "$JAILRUN" "$ROOTFS" /bin/cat /proc/self/net/dev 2>/dev/null) || return 1
   printf '%s\n' "$out" | sed -n 's/^ *\([a-z0-9]*\):.*/\1/p' | grep -qv '^lo$'
 }
 NA_PUBLISH="not available in this build (jailrun --help has no --publish)"
@@ -148,9 +148,12 @@ EOF
 }
 # kill_tree PID: SIGKILL PID's descendants, then PID (processes we started).
 kill_tree() {
+  local c
   for c in $(pgrep -P "$1" 2>/dev/null); do kill_tree "$c"; done
   kill -9 "$1" 2>/dev/null
 }
+# stop JOB: kill_tree a job started with spawn and reap it, quietly.
+stop() { kill_tree "$1"; wait "$1"; } 2>/dev/null
 # bench_bin: BIN, a directory every mode (and the jail user of a root run)
 # can read, holding jr-benchsrv; the jails get it with -v "$BIN:/workspace:ro".
 bench_bin() {

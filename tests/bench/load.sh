@@ -34,13 +34,13 @@ for m in root user; do
   p=$(free_port)
   spawn "$m" "$BIN/jr-benchsrv" echo "127.0.0.1:$p"; sp=$SPID spj=$JOB
   wait_port "$p" && load_rows "$m" "direct loopback (control)" "$p" "$sp"
-  kill_tree "$spj"; wait "$spj" 2>/dev/null
+  stop "$spj"
   if ! jr_has_publish; then na "$SEC" "$m" "jailrun -p" "$NA_PUBLISH"; continue; fi
   p=$(free_port)
   spawn "$m" "$JAILRUN" --no-net -p "127.0.0.1:$p:8080" -v "$BIN:/workspace:ro" "$ROOTFS" \
     /workspace/jr-benchsrv echo 8080 2>> "$LOG"; jp=$SPID jpj=$JOB
   if wait_port "$p"; then load_rows "$m" "jailrun -p" "$p" "$jp"
   else na "$SEC" "$m" "jailrun -p" "the forwarder did not listen on 127.0.0.1:$p"; fail=1; fi
-  kill_tree "$jpj"; wait "$jpj" 2>/dev/null
+  stop "$jpj"
 done
 exit "$fail"

@@ -26,7 +26,7 @@ rss_of() {
   set -- $(tree_rss "$SPID" "$skip")
   if [ "$3" -gt 0 ]; then row "$SEC" "$m" "$label" "$4" KiB "RSS $1 KiB; $2 runtime processes summed, the command left out"
   else na "$SEC" "$m" "$label" "failed: no $skip process appeared under $label"; fi
-  kill_tree "$JOB"; wait "$JOB" 2>/dev/null
+  stop "$JOB"
 }
 
 for m in root user; do
@@ -57,7 +57,7 @@ for m in root user; do
       /workspace/jr-benchsrv echo 8080 2>> "$LOG"
     if wait_port "$p"; then with_conns "$m" "jailrun -p" "$p" "$SPID" jr-benchsrv
     else na "$SEC2" "$m" "jailrun -p" "the forwarder did not listen on 127.0.0.1:$p"; fi
-    kill_tree "$JOB"; wait "$JOB" 2>/dev/null
+    stop "$JOB"
   else
     na "$SEC2" "$m" "jailrun -p" "$NA_PUBLISH"
   fi
@@ -65,6 +65,7 @@ for m in root user; do
   spawn "$m" "$BIN/jr-benchsrv" echo "127.0.0.1:$q"; sj=$JOB
   spawn "$m" socat "TCP-LISTEN:$p,bind=127.0.0.1,reuseaddr,fork,backlog=1024" "TCP:127.0.0.1:$q"
   wait_port "$p" && with_conns "$m" "socat (fork per connection)" "$p" "$SPID" jr-benchsrv
-  kill_tree "$JOB"; kill_tree "$sj"; wait "$JOB" "$sj" 2>/dev/null
+  stop "$JOB"; stop "$sj"
 done
 rm -f "$WORK/hold.$$"
+exit 0

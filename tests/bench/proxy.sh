@@ -78,5 +78,6 @@ EOF
   if as "$m" "$BIN/jr-benchsrv" crr "127.0.0.1:$tp" localhost "$h" 1 >/dev/null 2>&1; then
     echo "proxy.sh: tinyproxy let localhost through: its allowlist is not the same" >> "$LOG"
   fi
-  kill_tree "$j3"; kill_tree "$j1"; kill_tree "$j2"; wait "$j1" "$j2" "$j3" 2>/dev/null
+  stop "$j3"; stop "$j1"; stop "$j2"
 done
+exit 0

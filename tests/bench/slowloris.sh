@@ -38,14 +38,14 @@ for m in root user; do
   p=$(free_port)
   spawn "$m" "$BIN/jr-benchsrv" http "127.0.0.1:$p"; sp=$SPID spj=$JOB
   wait_port "$p" && attack "$m" "direct loopback (control)" "$p" "$sp" 0
-  kill_tree "$spj"; wait "$spj" 2>/dev/null
+  stop "$spj"
   if jr_has_publish; then
     p=$(free_port)
     spawn "$m" "$JAILRUN" --no-net -p "127.0.0.1:$p:8080" -v "$BIN:/workspace:ro" "$ROOTFS" \
       /workspace/jr-benchsrv http 8080 2>> "$LOG"; jp=$SPID jpj=$JOB
     if wait_port "$p"; then attack "$m" "jailrun -p" "$p" "$jp" 1
     else na "$SEC" "$m" "jailrun -p" "the forwarder did not listen on 127.0.0.1:$p"; fail=1; fi
-    kill_tree "$jpj"; wait "$jpj" 2>/dev/null
+    stop "$jpj"
   else
     na "$SEC" "$m" "jailrun -p" "$NA_PUBLISH"
   fi
@@ -59,7 +59,7 @@ for m in root user; do
     out=$(as "$m" timeout $((SECS + 60)) "$JAILRUN" --net-allow proxy --allow "127.0.0.1:$p" -v "$w:/workspace" / \
       /bin/sh -c 'px=${HTTP_PROXY#http://}; px=${px%/}; slowhttptest -H -c "$0" -r 200 -i 5 -x 24 -p 3 -l "$1" -g -o /workspace/slowproxy -d "$px" -e "$px" -u "$2" >/dev/null 2>&1; tail -1 /workspace/slowproxy.csv' \
       "$CONNS" "$SECS" "http://127.0.0.1:$p/" 2>> "$LOG")
-    kill_tree "$spj"; wait "$spj" 2>/dev/null
+    stop "$spj"
     # seconds,closed,pending,connected,service available
     avail=$(echo "$out" | cut -d, -f5)
     row "$SEC" "$m" "jailrun --net-allow proxy" "$(echo "$out" | cut -d, -f2)" "closed" \

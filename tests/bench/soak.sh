@@ -28,7 +28,7 @@ sh "$src/tests/deps.sh" "$src/tests/packages.txt" && sh "$src/tests/deps.sh" "$h
 export JR_SRC=$src JR_BUILD=${JR_BUILD:-$src/build}
 [ -f "$JR_BUILD/build.ninja" ] || meson setup "$JR_BUILD" "$src" >/dev/null || exit 1
 ninja -C "$JR_BUILD" >/dev/null || { echo "soak.sh: build failed" >&2; exit 1; }
-export JAILRUN=$JR_BUILD/cmd/jailrun ROOTFS=$JR_BUILD/tests/rootfs
+export JAILRUN=${JAILRUN:-$JR_BUILD/cmd/jailrun} ROOTFS=${ROOTFS:-$JR_BUILD/tests/rootfs}
 export BENCH_WORK=${BENCH_WORK:-/tmp/jrsoak}
 rm -rf "$BENCH_WORK" && mkdir -p "$BENCH_WORK/root" && chmod 755 "$BENCH_WORK" || exit 1
 export BENCH_RESULTS=$BENCH_WORK/results.tsv BENCH_LOG=$BENCH_WORK/soak.log
