@@ -42,8 +42,10 @@ for m in root user; do
   # not the jailed server.
   spawn "$m" "$JAILRUN" --no-net -p "127.0.0.1:$p:8080" -v "$BIN:/workspace:ro" \
     "$ROOTFS" /workspace/jr-benchsrv echo 8080 2>> "$LOG"; jp=$SPID jpj=$JOB
-  if wait_port "$p" && prlimit --pid "$jp" --nofile=$LIMIT:$LIMIT; then exhaust "$m" "jailrun -p" "$p" "$jp" 1
-  else na "$SEC" "$m" "jailrun -p" "the forwarder did not listen on 127.0.0.1:$p"; fail=1; fi
+  if ! wait_port "$p"; then na "$SEC" "$m" "jailrun -p" "the forwarder did not listen on 127.0.0.1:$p"; fail=1
+  elif ! prlimit --pid "$jp" --nofile=$LIMIT:$LIMIT 2>> "$LOG" && ! as "$m" prlimit --pid "$jp" --nofile=$LIMIT:$LIMIT 2>> "$LOG"; then
+    na "$SEC" "$m" "jailrun -p" "cannot lower the supervisor's RLIMIT_NOFILE from outside (prlimit --pid $jp, as root and as $m: see $LOG)"; fail=1
+  else exhaust "$m" "jailrun -p" "$p" "$jp" 1; fi
   stop "$jpj"
 done
 rm -f "$WORK/hold.$$"

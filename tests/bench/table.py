@@ -54,17 +54,18 @@ def md(path):
             sections.append(r[0])
     for sec in sections:
         mine = [r for r in rows if r[0] == sec]
-        unit = next((r[4] for r in mine if r[3] != "-"), "")
+        unit = next((r[4] for r in mine if r[3].replace(".", "", 1).isdigit()), "")
         print("\n#### %s\n" % sec)
         print("| mode | runtime | %s | jailrun vs this | details |" % (("median " + unit) if unit == "ms" else unit or "value"))
         print("|---|---|---:|---|---|")
         for r in mine:
             ref = next((float(x[3]) for x in mine if x[1] == r[1] and x[2].startswith("jailrun")
-                        and x[3] != "-"), None)
-            if r[3] == "-":
-                print("| %s | %s | – | | %s |" % (r[1], r[2], r[6]))
+                        and x[3].replace(".", "", 1).isdigit()), None)
+            try:
+                v = float(r[3])
+            except ValueError:
+                print("| %s | %s | – | | %s |" % (r[1], r[2], "; ".join(x for x in (r[5], r[6]) if x)))
                 continue
-            v = float(r[3])
             rat = "" if r[2].startswith("jailrun") else ratio(v, r[4], ref)
             det = "; ".join(x for x in (r[5], r[6]) if x)
             print("| %s | %s | %s | %s | %s |" % (r[1], r[2], r[3], rat, det))
