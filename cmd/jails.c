@@ -45,16 +45,16 @@ cmd_ps (int argc, char **argv)
   printf ("%-20s %-8s %-8s %-8s %-8s %-6s %-6s %s\n", "NAME", "PID", "STATE", "UPTIME", "NETWORK", "PORTS", "LIMITS", "ROOTFS");
   for (int i = 0; i < n; i++)
     {
-      const char *keys[] = { "supervisor_pid", "state", "uptime", "network", "rootfs" };
-      char *v[5];
-      for (int k = 0; k < 5; k++)
+      const char *keys[] = { "supervisor_pid", "state", "uptime", "network", "rootfs", "limits" };
+      char *v[6];
+      for (int k = 0; k < 6; k++)
         v[k] = info (names[i], keys[k]);
       char up[32];
       fmt_uptime (v[2], up, sizeof up);
       if (strcmp (v[1], "running") != 0)
         snprintf (up, sizeof up, "-");
-      printf ("%-20s %-8s %-8s %-8s %-8s %-6s %-6s %s\n", names[i], v[0], v[1], up, v[3], "-", "-", v[4]);
-      for (int k = 0; k < 5; k++)
+      printf ("%-20s %-8s %-8s %-8s %-8s %-6s %-6s %s\n", names[i], v[0], v[1], up, v[3], "-", v[5], v[4]);
+      for (int k = 0; k < 6; k++)
         free (v[k]);
     }
   jail_list_free (names);

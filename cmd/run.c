@@ -99,7 +99,10 @@ usage (FILE *f)
          "      --version           print the version and the features compiled in\n"
          "      --help              this text\n\n"
          "Exit status: the command's; 128+N if it died of signal N; 124 on timeout;\n"
-         "125 if jailrun failed; 126/127 if the command could not be run.\n", f);
+         "125 if jailrun failed; 126/127 if the command could not be run.\n\n"
+         "Other commands: jailrun exec [OPTIONS] NAME COMMAND... (see exec --help),\n"
+         "jailrun ps, inspect NAME, logs [-f] NAME, stop [-t SECONDS] NAME, rm [-f] NAME,\n"
+         "jailrun check.\n", f);
 }
 
 /* A decimal number (only digits when integer); -1 for junk so the

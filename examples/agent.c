@@ -1,15 +1,17 @@
 /* agent.c - what the sandboxed-agent recipes do with docker compose, in
  * one process over libjail: start one long-running jail (no network, the
- * host root read-only, a workspace directory mounted rw), then run a
- * series of Python snippets in it, each with a time limit and capped,
- * captured output.
+ * host root read-only, a workspace directory mounted rw, 512 MiB, half a
+ * core, 64 tasks), then run a series of Python snippets in it, each with
+ * a time limit and capped, captured output.
  *
  *   cc agent.c $(pkg-config --cflags --libs libjail) -o agent
  *   ./agent /tmp/workspace
  *
- * (Memory, CPU and pids limits are set on the same jail_config with the
- * cgroup setters where the host has cgroup v2 controllers.) */
+ * The limits need cgroup v2 controllers; where the host lacks them (a
+ * hybrid v1/v2 host) the example runs best-effort and says what is not
+ * enforced. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <jail.h>
@@ -49,7 +51,18 @@ main (int argc, char **argv)
   if (jail_config_new (&cfg, &err) < 0 || jail_config_set_rootfs (cfg, "/", &err) < 0
       || jail_config_set_network (cfg, JAIL_NET_NONE, &err) < 0 || jail_config_add_volume (cfg, vol, &err) < 0
       || jail_config_set_workdir (cfg, "/mnt/workspace", &err) < 0
-      || jail_start (cfg, NULL, sleeper, 0, &j, &err) < 0)
+      || jail_config_set_memory (cfg, "512m", &err) < 0 || jail_config_set_cpus (cfg, 0.5, &err) < 0
+      || jail_config_set_pids_limit (cfg, 64, &err) < 0
+      || jail_config_set_limits_mode (cfg, JAIL_LIMITS_BEST_EFFORT, &err) < 0)
+    {
+      jail_config_free (cfg);
+      return fail ("configure", err);
+    }
+  char *warning = NULL;
+  if (jail_limits_check (cfg, &warning, NULL) == 0 && warning)
+    fprintf (stderr, "agent: %s\n", warning);
+  free (warning);
+  if (jail_start (cfg, NULL, sleeper, 0, &j, &err) < 0)
     {
       jail_config_free (cfg);
       return fail ("start", err);

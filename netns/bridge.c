@@ -121,7 +121,10 @@ bridge_add (struct nl *n, struct jail_error *e)
   struct nlattr *li = mnl_attr_nest_start (h, IFLA_LINKINFO);
   mnl_attr_put_strz (h, IFLA_INFO_KIND, "bridge");
   mnl_attr_nest_end (h, li);
-  return talk (n, h, e, "bridge br0: add");
+  int r = talk (n, h, e, "bridge br0: add");
+  if (r < 0 && e->code == EOPNOTSUPP)
+    jr_error_buf_wrap (e, "the kernel has no bridge support (load the bridge module: modprobe bridge), or use --no-net");
+  return r;
 }
 
 /* Create veth0 (master br0 when there is one) with peer eth0 in the

@@ -182,12 +182,3 @@ jr_net_describe (const struct jr_net *n, char *buf, size_t sz)
   o += (size_t) snprintf (buf + o, o < sz ? sz - o : 0, "]}");
   return o < sz ? (int) o : -ENOSPC;
 }
-
-int
-jr_net_launch_check (const struct jail_config *cfg, jail_error **err)
-{
-  const struct jr_netcfg *nc = cfg->netcfg;
-  if ((nc && nc->n_publish) || cfg->net_mode == JAIL_NET_PROXY)
-    return jr_error_msg (err, ENOTSUP, "network: -p and --net-allow proxy are not supported for detached or named jails yet: run in the foreground without --name");
-  return 0;
-}

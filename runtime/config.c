@@ -111,8 +111,8 @@ jail_config_free (jail_config *c)
   for (size_t i = 0; i < c->n_tmpfs; i++)
     free (c->tmpfs[i].dst);
   free (c->tmpfs);
-  jr_netcfg_free (c->netcfg);
   free (c->limits.parent);
+  jr_netcfg_free (c->netcfg);
   free (c);
 }
 

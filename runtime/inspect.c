@@ -100,6 +100,47 @@ jmounts (FILE *f, const struct jail_config *cfg)
   fputs ("\n  ]", f);
 }
 
+void
+jr_limits_text (const struct jail_config *cfg, const struct jr_cgroup *cg, char *buf, size_t size)
+{
+  const struct jr_limits *l = &cfg->limits;
+  unsigned on = cg && cg->fd >= 0 ? cg->limited : 0;
+  int n = snprintf (buf, size, "%s", "");
+  if (l->memory && (on & JR_CG_MEMORY))
+    n += snprintf (buf + n, size - (size_t) n, "memory=%lluM ", l->memory >> 20);
+  if (l->cpus > 0 && (on & JR_CG_CPU) && (size_t) n < size)
+    n += snprintf (buf + n, size - (size_t) n, "cpus=%g ", l->cpus);
+  if (l->pids > 0 && (on & JR_CG_PIDS) && (size_t) n < size)
+    n += snprintf (buf + n, size - (size_t) n, "pids=%lld ", l->pids);
+  if (n == 0)
+    snprintf (buf, size, "-");
+  else if ((size_t) n <= size)
+    buf[n - 1] = '\0';
+}
+
+/* The Cgroup member: path and limits. */
+static void
+jcgroup (FILE *f, const struct jail_config *cfg, const struct jr_cgroup *cg)
+{
+  fputs ("  \"Cgroup\": {\"Path\": ", f);
+  if (cg && cg->fd >= 0 && cg->parent && cg->name)
+    {
+      char *p = NULL;
+      if (asprintf (&p, "%s/%s", cg->parent, cg->name) >= 0)
+        jstr (f, p);
+      free (p);
+    }
+  else
+    fputs ("null", f);
+  const struct jr_limits *l = &cfg->limits;
+  char on[128];
+  jr_limits_text (cfg, cg, on, sizeof on);
+  fprintf (f, ", \"Limits\": {\"MemoryBytes\": %llu, \"Cpus\": %g, \"Pids\": %lld, \"Enforced\": ",
+           l->memory, l->cpus, l->pids);
+  jstr (f, on);
+  fputs ("}},\n", f);
+}
+
 /* Security and identity members. */
 static void
 jsecurity (FILE *f, const struct jail_config *cfg)
@@ -120,11 +161,10 @@ jsecurity (FILE *f, const struct jail_config *cfg)
   fputs (", \"Profile\": ", f);
   jstr (f, cfg->seccomp);
   fputs ("},\n  \"Namespaces\": [\"user\", \"pid\", \"mount\", \"network\", \"ipc\", \"uts\", \"cgroup\"],\n", f);
-  fputs ("  \"Cgroup\": {\"Path\": null, \"Limits\": {}},\n", f);
 }
 
 char *
-jr_config_json (const struct jail_config *cfg, const char *name)
+jr_config_json (const struct jail_config *cfg, const char *name, const struct jr_cgroup *cg)
 {
   char *buf = NULL;
   size_t len = 0;
@@ -140,6 +180,7 @@ jr_config_json (const struct jail_config *cfg, const char *name)
   jmounts (f, cfg);
   fputs (",\n", f);
   jsecurity (f, cfg);
+  jcgroup (f, cfg, cg);
   fputs ("  \"Network\": {\"Mode\": ", f);
   jstr (f, cfg->net_mode == JAIL_NET_NONE ? "none" : cfg->net_mode == JAIL_NET_PROXY ? "proxy" : "private");
   fputs (", \"Addresses\": [\"127.0.0.1/8\", \"::1/128\"], \"Ports\": [], \"Allow\": []},\n  \"Hostname\": ", f);

@@ -63,8 +63,8 @@ struct jail_config
   size_t n_volumes;
   struct jr_tmpfs *tmpfs;
   size_t n_tmpfs;
-  struct jr_netcfg *netcfg;  /* netns/net.h: -p, --allow, audit log, subnet */
   struct jr_limits limits;  /* cgroup v2 limits, see cgroup.h */
+  struct jr_netcfg *netcfg;  /* netns/net.h: -p, --allow, audit log, subnet */
 };
 
 /* A compiled seccomp program, built in the parent, loaded in the child. */
@@ -121,9 +121,6 @@ struct jr_loop;
 int jr_net_prepare (jail_config *cfg, struct jr_net **out, jail_error **err);
 int jr_net_attach (struct jr_net *n, struct jr_loop *loop, pid_t pid, int pidfd, jail_error **err);
 void jr_net_release (struct jr_net *n);
-/* A jail handed to another supervisor (jr_jail_launch) gets loopback and
- * no route out; -p and the proxy need this process's loop: refused. */
-int jr_net_launch_check (const struct jail_config *cfg, jail_error **err);
 /* JSON of the jail's network for inspect: mode, address, gateway, prefix,
  * published ports, allowlist.  Length, or -ENOSPC. */
 int jr_net_describe (const struct jr_net *n, char *buf, size_t sz);

@@ -207,7 +207,8 @@ JAIL_EXPORT int jail_list (char ***names, jail_error **err);
 JAIL_EXPORT void jail_list_free (char **names);
 /* One value of a jail's state as a string (free() it): "state"
  * (starting|running|exited|dead), "uptime" (seconds), "supervisor_pid",
- * "init_pid", "created", "rootfs", "network", "exit_status". */
+ * "init_pid", "created", "rootfs", "network", "limits" (enforced ones, or
+ * "-"), "exit_status". */
 JAIL_EXPORT int jail_info (const char *name, const char *key, char **value, jail_error **err);
 /* The jail's state and effective configuration (every security setting)
  * as JSON; free() it. */

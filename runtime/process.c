@@ -50,12 +50,13 @@ struct run_state
   bool setup_failed;
   struct jail_error msg;  /* last message from the child */
   struct jr_bpf bpf;
-  struct jr_loop loop;    /* netns/loop.c: the supervisor's one epoll loop */
-  struct jr_net *net;     /* netns/net.c: forwarder, bridge, proxy */
-  struct run_src srcs[4]; /* pidfd, sync channel, signals, timer */
-  bool exited;
   struct jr_cgroup cg;    /* the jail's cgroup (cg.fd -1: none) */
   int *ns_fds;            /* jr_jail_launch: the namespaces, opened at the handshake */
+  struct jr_loop loop;    /* netns/loop.c: the supervisor's one epoll loop */
+  struct jr_loop *lp;     /* &loop, or a detached jail's loop in its jr_launch */
+  struct jr_net *net;     /* netns/net.c: forwarder, bridge, proxy */
+  struct run_src srcs[4]; /* pidfd, sync channel, signals, timer */
+  bool exited, chan_done;
 };
 
 static void
@@ -69,10 +70,11 @@ run_state_release (struct run_state *s)
         *fds[i] = -1;
       }
   jr_bpf_release (&s->bpf);
+  jr_cgroup_release (&s->cg);
   jr_net_release (s->net);
   s->net = NULL;
-  jr_loop_release (&s->loop);
-  jr_cgroup_release (&s->cg);
+  if (s->lp)
+    jr_loop_release (s->lp);
 }
 
 /* clone3 with a pidfd straight into new namespaces (and into the jail's
@@ -154,14 +156,14 @@ handshake (const struct jail_config *cfg, struct run_state *s, jail_error **err)
   if (n != (ssize_t) sizeof m || m.type != JR_MSG_HELLO)
     return jr_error (err, EPIPE, "jail: child did not start");
   int r = jr_userns_write_maps (s->pid, cfg->uid, cfg->gid, err);
-  if (r == 0 && s->net)
-    r = jr_net_attach (s->net, &s->loop, s->pid, s->pidfd, err);
   if (r == 0 && s->cg.fd >= 0 && !s->cg.attached)
     r = jr_cgroup_attach (&s->cg, s->pid, err); /* never run unlimited */
   /* The child is dumpable only until GO: the one moment its namespaces
    * can be opened by an unprivileged supervisor (for exec). */
   if (r == 0 && s->ns_fds)
     r = jr_ns_open (s->pid, s->ns_fds, err);
+  if (r == 0)
+    r = jr_net_attach (s->net, s->lp, s->pid, s->pidfd, err);
   if (r < 0)
     return r;
   struct jr_msg go = { .type = JR_MSG_GO };
@@ -236,7 +238,8 @@ on_pidfd (struct jr_loop_src *src, uint32_t ev)
   struct run_state *s = ((struct run_src *) src)->s;
   drain_channel (s);
   s->exited = true;
-  jr_loop_mod (&s->loop, src, 0);
+  drain_channel (s); /* never wait for an EOF a forked copy may delay */
+  jr_loop_mod (s->lp, src, 0);
 }
 
 /* Messages from the child on the sync channel; once every holder closed
@@ -247,7 +250,10 @@ on_sync (struct jr_loop_src *src, uint32_t ev)
   struct run_state *s = ((struct run_src *) src)->s;
   drain_channel (s);
   if (ev & (EPOLLHUP | EPOLLERR))
-    jr_loop_del (&s->loop, src);
+    {
+      jr_loop_del (s->lp, src);
+      s->chan_done = true;
+    }
 }
 
 /* A forwarded signal: pass it to the jail's init. */
@@ -283,12 +289,12 @@ supervise (struct run_state *s)
   for (int i = 0; i < 4; i++)
     {
       s->srcs[i].s = s;
-      if (fds[i] >= 0 && jr_loop_add (&s->loop, &s->srcs[i].src, fds[i], EPOLLIN, fns[i]) < 0 && i < 2)
-        s->exited = true; /* cannot wait: fall through to waitid */
+      if (fds[i] >= 0 && jr_loop_add (s->lp, &s->srcs[i].src, fds[i], EPOLLIN, fns[i]) < 0 && i < 2)
+        s->exited = s->chan_done = true; /* cannot wait: fall through to waitid */
     }
   jr_net_sigpipe_block (s->net);
   while (!s->exited)
-    if (jr_loop_run_once (&s->loop, -1) < 0)
+    if (jr_loop_run_once (s->lp, -1) < 0)
       break;
   jr_net_sigpipe_restore (s->net);
   siginfo_t si = { 0 };
@@ -306,9 +312,10 @@ jail_run (jail_config *cfg, char *const argv[], int *status, jail_error **err)
     return jr_error_msg (err, EINVAL, "run: no command given");
   int r = jr_mounts_check (cfg, err);
   struct run_state s = { .pid = -1, .pidfd = -1, .sync_fd = -1, .death_w = -1, .sigfd = -1, .timerfd = -1,
-                         .loop = { .epfd = -1 }, .cg = { .fd = -1, .parent_fd = -1 } };
+                         .cg = { .fd = -1, .parent_fd = -1 }, .loop = { .epfd = -1 } };
+  s.lp = &s.loop;
   if (r == 0)
-    r = jr_loop_init (&s.loop, err);
+    r = jr_loop_init (s.lp, err);
   if (r == 0)
     r = jr_net_prepare (cfg, &s.net, err);
   if (r == 0)
@@ -349,15 +356,20 @@ jail_run (jail_config *cfg, char *const argv[], int *status, jail_error **err)
 }
 
 int
-jr_jail_launch (const struct jail_config *cfg, char *const argv[], struct jr_launch *l, jail_error **err)
+jr_jail_launch (struct jail_config *cfg, char *const argv[], struct jr_launch *l, jail_error **err)
 {
   if (argv == NULL || argv[0] == NULL || argv[0][0] == '\0')
     return jr_error_msg (err, EINVAL, "run: no command given");
   int r = jr_mounts_check (cfg, err);
   struct run_state s = { .pid = -1, .pidfd = -1, .sync_fd = -1, .death_w = -1, .sigfd = -1, .timerfd = -1,
                          .ns_fds = l->ns_fds, .cg = { .fd = -1, .parent_fd = -1 }, .loop = { .epfd = -1 } };
+  /* The network keeps a pointer to its loop: build it where it will live. */
+  l->loop = (struct jr_loop) { .epfd = -1 };
+  s.lp = &l->loop;
   if (r == 0)
-    r = jr_net_launch_check (cfg, err);
+    r = jr_loop_init (s.lp, err);
+  if (r == 0)
+    r = jr_net_prepare (cfg, &s.net, err);
   if (r == 0)
     r = jr_seccomp_compile (cfg->seccomp, &s.bpf, err);
   if (r == 0)
@@ -383,6 +395,8 @@ jr_jail_launch (const struct jail_config *cfg, char *const argv[], struct jr_lau
       s.bpf = (struct jr_bpf) { 0 };
       l->cg = s.cg;
       s.cg = (struct jr_cgroup) { .fd = -1, .parent_fd = -1 };
+      s.lp = NULL; /* the loop stays with the launch */
+      l->net = jr_steal_ptr (&s.net);
     }
   run_state_release (&s);
   return r;

@@ -3,6 +3,8 @@
 #ifndef JR_PROCESS_H
 #define JR_PROCESS_H
 #include "internal.h"
+#include "loop.h"
+#include "net.h"
 
 enum jr_msg_type
 {
@@ -63,10 +65,12 @@ struct jr_launch
   struct jr_bpf bpf;  /* the compiled seccomp filter, reused by exec */
   int ns_fds[JR_NS_COUNT]; /* the jail's namespaces (user first); set to -1 before the call */
   struct jr_cgroup cg;     /* the jail's cgroup (fd -1: none); released when the jail ends */
+  struct jr_loop loop;     /* the network's event loop (epfd -1: none) */
+  struct jr_net *net;      /* forwarder, bridge, proxy: served from loop */
 };
 
 /* Clone the jail's init, write its maps and let it go (process.c). */
-int jr_jail_launch (const struct jail_config *cfg, char *const argv[], struct jr_launch *l, jail_error **err);
+int jr_jail_launch (struct jail_config *cfg, char *const argv[], struct jr_launch *l, jail_error **err);
 
 /* Body of the cloned child (becomes the jail's pid 1).  Returns the exit
  * status for _exit. */

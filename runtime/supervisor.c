@@ -26,7 +26,7 @@
 #include "lifecycle.h"
 
 enum src_kind { SRC_INIT, SRC_LISTEN, SRC_SIGNAL, SRC_STOP_TIMER, SRC_TIE, SRC_CONN, SRC_EXEC, SRC_EXEC_TIMER,
-                SRC_JAIL_TIMER };
+                SRC_JAIL_TIMER, SRC_NET };
 
 /* What an epoll event points at. */
 struct src
@@ -66,7 +66,7 @@ struct sup
   int ep, lfd, sigfd, stop_timer, tie_fd;
   int zfd;          /* control socket of the exec zygote, -1 = none */
   pid_t zpid;
-  struct src s_init, s_listen, s_sig, s_timer, s_tie, s_jtimer;
+  struct src s_init, s_listen, s_sig, s_timer, s_tie, s_jtimer, s_net;
   int jail_timer;   /* --timeout of the whole jail, -1 = none */
   bool timed_out;
   struct conn *conns;
@@ -116,6 +116,9 @@ write_state (struct sup *s, const char *state)
   jr_kv (f, "init_pid", "%d", (int) s->l.pid);
   jr_kv (f, "created", "%lld", s->created);
   jr_kv (f, "rootfs", "%s", s->cfg->rootfs);
+  char lim[128];
+  jr_limits_text (s->cfg, &s->l.cg, lim, sizeof lim);
+  jr_kv (f, "limits", "%s", lim);
   jr_kv (f, "network", "%s", s->cfg->net_mode == JAIL_NET_NONE ? "none"
                              : s->cfg->net_mode == JAIL_NET_PROXY ? "proxy" : "private");
   if (strcmp (state, "exited") == 0)
@@ -519,6 +522,17 @@ on_accept (struct sup *s)
     drop_conn (s, c);
 }
 
+/* Close the forwarder's listeners and the proxy with the jail. */
+static void
+release_net (struct sup *s)
+{
+  if (s->l.loop.epfd >= 0)
+    epoll_ctl (s->ep, EPOLL_CTL_DEL, s->l.loop.epfd, NULL);
+  jr_net_release (s->l.net);
+  s->l.net = NULL;
+  jr_loop_release (&s->l.loop);
+}
+
 /* The jail's init ended: record it, refuse new work, answer stop. */
 static void
 on_init_exit (struct sup *s)
@@ -529,6 +543,7 @@ on_init_exit (struct sup *s)
   s->init_status = s->timed_out ? 124 : si.si_code == CLD_EXITED ? si.si_status : 128 + si.si_status;
   s->init_done = true;
   jr_cgroup_release (&s->l.cg); /* kills what is left, removes the cgroup */
+  release_net (s);
   epoll_ctl (s->ep, EPOLL_CTL_DEL, s->l.pidfd, NULL);
   write_state (s, "exited");
   /* A jail tied to a handle keeps answering (jail_wait) until the
@@ -557,6 +572,7 @@ on_event (struct sup *s, struct src *src)
   switch (src->kind)
     {
     case SRC_INIT: on_init_exit (s); break;
+    case SRC_NET: jr_loop_run_once (&s->l.loop, 0); break; /* forwarder, proxy */
     case SRC_LISTEN: on_accept (s); break;
     case SRC_CONN: on_conn (s, src->owner); break;
     case SRC_EXEC: end_exec (s, src->owner); break;
@@ -602,6 +618,10 @@ serve (struct sup *s)
     watch (s, s->tie_fd, &s->s_tie, SRC_TIE, NULL);
   if ((s->jail_timer = arm_timer (s->cfg->timeout)) >= 0)
     watch (s, s->jail_timer, &s->s_jtimer, SRC_JAIL_TIMER, NULL);
+  /* The network's own epoll loop nests in this one. */
+  if (s->l.loop.epfd >= 0)
+    watch (s, s->l.loop.epfd, &s->s_net, SRC_NET, NULL);
+  jr_net_sigpipe_block (s->l.net);
   while (!s->init_done || s->procs || (s->tie_fd >= 0 && !s->tie_closed))
     {
       struct epoll_event ev[1];
@@ -668,7 +688,8 @@ jr_supervisor_main (jail_config *cfg, const char *name, char *const argv[], int 
   struct sup s = { .name = name, .cfg = cfg, .lfd = -1, .sigfd = -1, .stop_timer = -1, .ep = -1, .zfd = -1,
                    .l = { .pid = 0, .pidfd = -1, .sync_fd = -1, .death_w = -1,
                           .ns_fds = { -1, -1, -1, -1, -1, -1, -1 },
-                          .cg = { .fd = -1, .parent_fd = -1 } }, .created = time (NULL) };
+                          .cg = { .fd = -1, .parent_fd = -1 }, .loop = { .epfd = -1 } },
+                   .created = time (NULL) };
   if (setup_process (name, ready_fd, tie_fd, attach, &s.sigfd) < 0)
     _exit (125);
   s.tie_fd = tie_fd >= 0 ? 4 : -1;
@@ -680,7 +701,7 @@ jr_supervisor_main (jail_config *cfg, const char *name, char *const argv[], int 
     status = open_listener (&s, &err) < 0 ? 125 : 0;
   if (status == 0 && (s.ep = epoll_create1 (EPOLL_CLOEXEC)) < 0)
     status = jr_error (&err, errno, "supervisor: epoll") < 0 ? 125 : 125;
-  char *json = status == 0 ? jr_config_json (cfg, name) : NULL;
+  char *json = status == 0 ? jr_config_json (cfg, name, &s.l.cg) : NULL;
   if (json)
     jr_state_write_file (name, "config.json", json, NULL);
   free (json);
@@ -689,6 +710,7 @@ jr_supervisor_main (jail_config *cfg, const char *name, char *const argv[], int 
       if (s.l.pidfd >= 0)
         syscall (SYS_pidfd_send_signal, s.l.pidfd, SIGKILL, NULL, 0);
       jr_cgroup_release (&s.l.cg);
+      release_net (&s);
       send_ready (3, status, err);
       _exit (status);
     }

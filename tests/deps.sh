@@ -1,9 +1,11 @@
 #!/bin/sh
-# deps.sh - install the Debian packages in tests/packages.txt that are
-# missing (needs root; uses apt-get only when something is missing).
+# deps.sh [LIST] - install the Debian packages in tests/packages.txt (or
+# in LIST, e.g. tests/bench/packages.txt) that are missing (needs root;
+# uses apt-get only when something is missing).
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
-missing=$(grep -v '^#' "$here/packages.txt" | while read -r p; do
+list=${1:-$here/packages.txt}
+missing=$(grep -v '^#' "$list" | while read -r p; do
   [ -n "$p" ] || continue
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || echo "$p"
 done)

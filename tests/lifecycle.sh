@@ -4,7 +4,7 @@
 # execs, ps, inspect, logs, stop, rm, name clash, a SIGKILLed supervisor,
 # and (as root) another user who must not reach the jail.
 . "$JR_SRC/tests/lib.sh"
-if [ "$JR_MODE" = root ]; then plan 91; else plan 78; fi
+if [ "$JR_MODE" = root ]; then plan 92; else plan 79; fi
 mkscratch
 P=/usr/bin/probe
 N=jrlc$$
@@ -85,6 +85,7 @@ is "fallback exec: same policy as the first process" "$(grep -v '^ns/time' "$SCR
 js=$("$JAILRUN" inspect $N)
 ok "inspect is JSON" sh -c "printf '%s' '$js' | python3 -c 'import json,sys; json.load(sys.stdin)'"
 like "inspect: read-only root, no_new_privs, seccomp" "$(printf '%s' "$js" | tr -d '\n')" '"ReadOnlyRoot": true.*"NoNewPrivileges": true.*"Seccomp": \{"Mode": "filter"'
+like "inspect: cgroup path and limits" "$js" '"Cgroup": \{"Path": ("/[^"]*"|null), "Limits": \{.*"Enforced": '
 like "inspect: volume with its flags" "$js" "\"Destination\": \"/workspace\", \"Options\": \"rw,nosuid,nodev"
 like "logs show the first process's output" "$("$JAILRUN" logs $N)" "hello-log"
 err=$(jr run -d --name $N --no-net "$ROOTFS" sleep 1 2>&1); s=$?

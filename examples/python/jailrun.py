@@ -40,6 +40,10 @@ def _load():
         "jail_config_set_env": (ctypes.c_int, [_P, ctypes.c_char_p, _E]),
         "jail_config_set_network": (ctypes.c_int, [_P, ctypes.c_int, _E]),
         "jail_config_set_workdir": (ctypes.c_int, [_P, ctypes.c_char_p, _E]),
+        "jail_config_set_memory": (ctypes.c_int, [_P, ctypes.c_char_p, _E]),
+        "jail_config_set_cpus": (ctypes.c_int, [_P, ctypes.c_double, _E]),
+        "jail_config_set_pids_limit": (ctypes.c_int, [_P, ctypes.c_longlong, _E]),
+        "jail_config_set_limits_mode": (ctypes.c_int, [_P, ctypes.c_int, _E]),
         "jail_start": (ctypes.c_int, [_P, ctypes.c_char_p, ctypes.POINTER(ctypes.c_char_p), ctypes.c_uint,
                                       ctypes.POINTER(_P), _E]),
         "jail_name": (ctypes.c_char_p, [_P]),
@@ -114,9 +118,12 @@ class Jail:
     """A long-running jail: no network, optional host directory workspace
     bind-mounted rw at target (also the working directory); stopped and
     forgotten on close().  With rootfs "/" (the host, read-only) pick a
-    target under a directory the jail hides with a tmpfs, e.g. /mnt/..."""
+    target under a directory the jail hides with a tmpfs, e.g. /mnt/...
+    memory ("512m"), cpus (0.5) and pids (64) are cgroup v2 limits; a limit
+    the host cannot enforce raises JailError unless strict_limits=False."""
 
-    def __init__(self, rootfs, workspace=None, env=None, name=None, target="/workspace"):
+    def __init__(self, rootfs, workspace=None, env=None, name=None, target="/workspace",
+                 memory=None, cpus=None, pids=None, strict_limits=True):
         L = _L()
         err = _P()
         cfg = _P()
@@ -128,6 +135,14 @@ class Jail:
                 spec = f"{os.path.abspath(workspace)}:{target}".encode()
                 _check(L.jail_config_add_volume(cfg, spec, ctypes.byref(err)), err)
                 _check(L.jail_config_set_workdir(cfg, target.encode(), ctypes.byref(err)), err)
+            if memory:
+                _check(L.jail_config_set_memory(cfg, str(memory).encode(), ctypes.byref(err)), err)
+            if cpus:
+                _check(L.jail_config_set_cpus(cfg, float(cpus), ctypes.byref(err)), err)
+            if pids:
+                _check(L.jail_config_set_pids_limit(cfg, int(pids), ctypes.byref(err)), err)
+            if not strict_limits:  # run where the host cannot enforce them
+                _check(L.jail_config_set_limits_mode(cfg, 1, ctypes.byref(err)), err)
             for k, v in (env or {}).items():
                 _check(L.jail_config_set_env(cfg, f"{k}={v}".encode(), ctypes.byref(err)), err)
             self._j = _P()

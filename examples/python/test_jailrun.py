@@ -26,7 +26,8 @@ SNIPPETS = [
 def jail():
     ws = tempfile.mkdtemp(prefix="jr-py-")
     os.chmod(ws, 0o777)
-    with Jail("/", workspace=ws, target="/mnt/workspace") as j:
+    with Jail("/", workspace=ws, target="/mnt/workspace", memory="512m", cpus=0.5, pids=64,
+              strict_limits=False) as j:
         j.ws = ws
         yield j
     shutil.rmtree(ws, ignore_errors=True)
