@@ -19,7 +19,6 @@
 
 #include "lifecycle.h"
 
-static const int forwarded[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH };
 
 int
 jail_exec_opts_new (jail_exec_opts **out, jail_error **err)
@@ -178,30 +177,11 @@ send_request (int sock, const char *buf, size_t len, const int fds[3], jail_erro
   return 0;
 }
 
-/* signalfd for the forwardable signals the calling thread blocks (the
- * embedder's opt-in, as for jail_run), or -1. */
-static int
-forward_fd (void)
-{
-  sigset_t cur, fwd;
-  sigemptyset (&fwd);
-  if (pthread_sigmask (SIG_BLOCK, NULL, &cur) != 0)
-    return -1;
-  bool any = false;
-  for (size_t i = 0; i < sizeof forwarded / sizeof *forwarded; i++)
-    if (sigismember (&cur, forwarded[i]))
-      {
-        sigaddset (&fwd, forwarded[i]);
-        any = true;
-      }
-  return any ? signalfd (-1, &fwd, SFD_CLOEXEC | SFD_NONBLOCK) : -1;
-}
-
 /* Wait for DONE, forwarding signals; fills *rep. */
 static int
 await_done (int sock, struct jr_rep *rep, jail_error **err)
 {
-  int sfd cleanup_close = forward_fd ();
+  int sfd cleanup_close = jr_forward_sigfd ();
   struct pollfd p[2] = { { .fd = sock, .events = POLLIN }, { .fd = sfd, .events = POLLIN } };
   for (;;)
     {

@@ -175,8 +175,8 @@ handshake (const struct jail_config *cfg, struct run_state *s, jail_error **err)
 /* signalfd for the forwardable signals the calling thread has blocked:
  * that is how an embedder (or the CLI) opts in to forwarding; the library
  * installs no handler of its own. */
-static int
-open_sigfd (void)
+int
+jr_forward_sigfd (void)
 {
   sigset_t cur, fwd;
   sigemptyset (&fwd);
@@ -279,6 +279,29 @@ on_timer (struct jr_loop_src *src, uint32_t ev)
   syscall (SYS_pidfd_send_signal, s->pidfd, SIGKILL, NULL, 0);
 }
 
+
+/* What jail_run and jr_jail_launch share: checks, the network's loop and
+ * plan, the seccomp program, the cgroup, the child and its handshake.  s
+ * owns whatever was made, also on failure (run_state_release). */
+static int
+start_jail (struct jail_config *cfg, char *const argv[], struct run_state *s, jail_error **err)
+{
+  int r = jr_mounts_check (cfg, err);
+  if (r == 0)
+    r = jr_loop_init (s->lp, err);
+  if (r == 0)
+    r = jr_net_prepare (cfg, &s->net, err);
+  if (r == 0)
+    r = jr_seccomp_compile (cfg->seccomp, &s->bpf, err);
+  if (r == 0)
+    r = jr_cgroup_create (&cfg->limits, &s->cg, err);
+  if (r == 0)
+    r = start_child (cfg, argv, s, err);
+  if (r == 0)
+    r = handshake (cfg, s, err);
+  return r;
+}
+
 /* Wait for the init to end, serving the network meanwhile; returns its
  * shell status. */
 static int
@@ -310,22 +333,10 @@ jail_run (jail_config *cfg, char *const argv[], int *status, jail_error **err)
 {
   if (argv == NULL || argv[0] == NULL || argv[0][0] == '\0')
     return jr_error_msg (err, EINVAL, "run: no command given");
-  int r = jr_mounts_check (cfg, err);
   struct run_state s = { .pid = -1, .pidfd = -1, .sync_fd = -1, .death_w = -1, .sigfd = -1, .timerfd = -1,
                          .cg = { .fd = -1, .parent_fd = -1 }, .loop = { .epfd = -1 } };
   s.lp = &s.loop;
-  if (r == 0)
-    r = jr_loop_init (s.lp, err);
-  if (r == 0)
-    r = jr_net_prepare (cfg, &s.net, err);
-  if (r == 0)
-    r = jr_seccomp_compile (cfg->seccomp, &s.bpf, err);
-  if (r == 0)
-    r = jr_cgroup_create (&cfg->limits, &s.cg, err);
-  if (r == 0)
-    r = start_child (cfg, argv, &s, err);
-  if (r == 0)
-    r = handshake (cfg, &s, err);
+  int r = start_jail (cfg, argv, &s, err);
   /* The timeout counts from the moment the jail may run. */
   if (r == 0)
     r = open_timer (cfg->timeout, &s.timerfd, err);
@@ -333,7 +344,7 @@ jail_run (jail_config *cfg, char *const argv[], int *status, jail_error **err)
     syscall (SYS_pidfd_send_signal, s.pidfd, SIGKILL, NULL, 0);
   if (r == 0 || s.pid > 0)
     {
-      s.sigfd = r == 0 ? open_sigfd () : -1;
+      s.sigfd = r == 0 ? jr_forward_sigfd () : -1;
       int st = supervise (&s);
       jr_cgroup_collect (&s.cg, &cfg->limits.last);
       if (r == 0 && s.setup_failed)
@@ -360,23 +371,13 @@ jr_jail_launch (struct jail_config *cfg, char *const argv[], struct jr_launch *l
 {
   if (argv == NULL || argv[0] == NULL || argv[0][0] == '\0')
     return jr_error_msg (err, EINVAL, "run: no command given");
-  int r = jr_mounts_check (cfg, err);
   struct run_state s = { .pid = -1, .pidfd = -1, .sync_fd = -1, .death_w = -1, .sigfd = -1, .timerfd = -1,
                          .ns_fds = l->ns_fds, .cg = { .fd = -1, .parent_fd = -1 }, .loop = { .epfd = -1 } };
   /* The network keeps a pointer to its loop: build it where it will live. */
   l->loop = (struct jr_loop) { .epfd = -1 };
   s.lp = &l->loop;
-  if (r == 0)
-    r = jr_loop_init (s.lp, err);
-  if (r == 0)
-    r = jr_net_prepare (cfg, &s.net, err);
-  if (r == 0)
-    r = jr_seccomp_compile (cfg->seccomp, &s.bpf, err);
-  if (r == 0)
-    r = jr_cgroup_create (&cfg->limits, &s.cg, err);
-  if (r == 0)
-    r = start_child (cfg, argv, &s, err);
-  if (r == 0 && (r = handshake (cfg, &s, err)) < 0)
+  int r = start_jail (cfg, argv, &s, err);
+  if (r < 0 && s.pid > 0)
     syscall (SYS_pidfd_send_signal, s.pidfd, SIGKILL, NULL, 0);
   if (r < 0)
     jr_ns_close (l->ns_fds);

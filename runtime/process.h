@@ -72,6 +72,11 @@ struct jr_launch
 /* Clone the jail's init, write its maps and let it go (process.c). */
 int jr_jail_launch (struct jail_config *cfg, char *const argv[], struct jr_launch *l, jail_error **err);
 
+/* signalfd (nonblocking, CLOEXEC) for the forwardable signals (INT, TERM,
+ * HUP, QUIT, USR1, USR2, WINCH) the calling thread blocks, or -1 when it
+ * blocks none: blocking them is how a caller opts in to forwarding. */
+int jr_forward_sigfd (void);
+
 /* Body of the cloned child (becomes the jail's pid 1).  Returns the exit
  * status for _exit. */
 int jr_child_main (struct jr_child *c);
