@@ -145,6 +145,7 @@ fill (jail_result *res, const struct jr_rep *rep, struct stream *st)
   res->flags = (st[0].truncated ? JAIL_RESULT_STDOUT_TRUNCATED : 0)
     | (st[1].truncated ? JAIL_RESULT_STDERR_TRUNCATED : 0)
     | (rep->flags & JR_DONE_TIMEOUT ? JAIL_RESULT_TIMED_OUT : 0)
+    | (rep->flags & JR_DONE_OOM ? JAIL_RESULT_OOM_KILLED : 0)
     | (rep->flags & JR_DONE_ERROR ? JAIL_RESULT_EXEC_FAILED : 0);
   res->status = rep->status;
   res->exit_code = rep->exit_code;

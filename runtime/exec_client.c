@@ -257,6 +257,8 @@ jail_exec (jail *j, const jail_exec_opts *o, char *const argv[], int *status, ja
     jr_error_msg (err, ETIMEDOUT, "timeout: the command was killed after %g s", o ? o->timeout : 0.0);
   else if (rep.flags & JR_DONE_ERROR)
     jr_error_msg (err, rep.err_code ? rep.err_code : EIO, "%s", rep.msg);
+  else if (rep.flags & JR_DONE_OOM)
+    jr_error_msg (err, ENOMEM, "killed: out of memory (the jail's memory limit)");
   return 0;
 }
 

@@ -226,6 +226,7 @@ enum jail_result_flags {
   JAIL_RESULT_STDOUT_TRUNCATED = 2,  /* stdout exceeded max_output; the rest was dropped */
   JAIL_RESULT_STDERR_TRUNCATED = 4,
   JAIL_RESULT_EXEC_FAILED = 8,       /* argv could not be executed (126/127) */
+  JAIL_RESULT_OOM_KILLED = 16,       /* the OOM killer ended it (the jail's --memory; cgroup v2 only) */
 };
 
 /* Run argv in the running jail j as jail_exec() does, with input (may

@@ -42,6 +42,7 @@ enum
 {
   JR_DONE_TIMEOUT = 1,
   JR_DONE_ERROR = 2,    /* the process never ran (125) or could not exec (126/127) */
+  JR_DONE_OOM = 4,      /* SIGKILLed while the jail's cgroup counted a new oom_kill */
 };
 
 struct jr_rep

@@ -45,6 +45,7 @@ struct xproc
   pid_t pid;
   int pidfd, msg_fd, timerfd;
   bool timed_out;
+  long long oom_before;  /* the jail cgroup's oom_kill count at start */
   struct xproc *next;
 };
 
@@ -292,6 +293,17 @@ stop_zygote (struct sup *s)
   waitid (P_PID, (id_t) s->zpid, &si, WEXITED | __WALL);
 }
 
+/* oom_kill count of the jail's cgroup (memory.events, hierarchical), or
+ * -1 where the jail has no cgroup or no memory controller. */
+static long long
+oom_kills (const struct sup *s)
+{
+  char buf[512];
+  if (s->l.cg.fd < 0 || jr_cg_read (s->l.cg.fd, "memory.events", buf, sizeof buf) <= 0)
+    return -1;
+  return jr_cg_key (buf, "oom_kill");
+}
+
 /* Start the process of an exec request; the client gets STARTED, or DONE
  * with the error. */
 static void
@@ -329,6 +341,7 @@ start_exec (struct sup *s, struct conn *c, char *buf, size_t len, int *fds, int 
   if (x != NULL)
     {
       *x = (struct xproc) { .conn = c, .pid = pid, .msg_fd = msg_fd, .timerfd = arm_timer (q->timeout),
+                            .oom_before = oom_kills (s),
                             .pidfd = (int) syscall (SYS_pidfd_open, pid, 0), .next = s->procs };
       s->procs = x;
       c->x = x;
@@ -393,6 +406,13 @@ end_exec (struct sup *s, struct xproc *x)
     ws = 0x7f00 | SIGKILL;
   struct jr_rep rep;
   finish_rep (x, ws, &ru, &rep);
+  /* The OOM killer sends SIGKILL; a new oom_kill in the jail's cgroup
+   * during the run names it (another process of the jail could have been
+   * the victim at the same moment: the flag can only over-report then). */
+  long long oom_after = oom_kills (s);
+  if (WIFSIGNALED (ws) && WTERMSIG (ws) == SIGKILL && !x->timed_out && x->oom_before >= 0
+      && oom_after > x->oom_before)
+    rep.flags |= JR_DONE_OOM;
   if (x->conn)
     {
       reply (x->conn->fd, &rep);

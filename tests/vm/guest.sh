@@ -3,14 +3,15 @@
 # v2, memory pids cpu enabled), once as root and once as the unprivileged
 # user jrtest from its delegated cgroup $JR_DELEG: the jail is cloned into
 # its own cgroup; a memory hog is OOM-killed and reported; a fork bomb is
-# capped and the jail stays usable; cpu.max holds within 20%; a missing
+# capped and the jail stays usable; an OOM kill of an exec into a detached
+# jail is reported too; cpu.max holds within 20%; a missing
 # controller is an error (125) or, best-effort, a warning; the cgroup is
 # gone afterwards, also after SIGKILL of the supervisor.
 . "$JR_SRC/tests/lib.sh"
 # The guest kernel has no veth/bridge module loaded: these cgroup tests run
 # loopback-only jails (the private network is tested in tests/net.sh).
 jr() { timeout -k 5 60 "$JAILRUN" --no-net "$@"; }
-plan 27
+plan 29
 CG=/sys/fs/cgroup
 P=/usr/bin/cgprobe
 if [ "$JR_MODE" = root ]; then PARENT=$CG/jailrun; else PARENT=$JR_DELEG; fi
@@ -42,11 +43,11 @@ d=$(jail_dir $sup)
 mkdir "$d/child" "$d/child/grandchild"
 wait $sup
 ok "a cgroup with child cgroups is removed at the end too" test -n "$d" -a ! -d "$d"
-is "the jail sees its cgroup as / (cgroup namespace)" "$(jr --no-net "$ROOTFS" /bin/cat /proc/self/cgroup)" "0::/"
+is "the jail sees its cgroup as / (cgroup namespace)" "$(jr "$ROOTFS" /bin/cat /proc/self/cgroup)" "0::/"
 ok "its cgroup is removed at the end" test ! -d "$d"
 
 # Memory: a hog is OOM-killed and reported; below the limit all is well.
-out=$(jr --no-net --memory 32m "$ROOTFS" $P hog 256 2>&1); rc=$?
+out=$(jr --memory 32m "$ROOTFS" $P hog 256 2>&1); rc=$?
 echo "# $(printf '%s' "$out" | tr '\n' ' ')"
 is "memory hog: exit 137" "$rc" 137
 like "memory hog: reported as out of memory" "$out" "killed: out of memory, memory.max=32M, peak [0-9.]+[KMG]"
@@ -56,12 +57,18 @@ if [ "$JR_MODE" = user ]; then
 else
   ok "root: the empty jailrun/ subtree is removed too" test ! -d "$CG/jailrun"
 fi
-out=$(jr --no-net --memory 64m "$ROOTFS" $P hog 16 2>&1); rc=$?
+# exec into a long-running jail: the OOM kill is reported for the exec too
+"$JAILRUN" run -d --name oomjail --no-net --memory 32m "$ROOTFS" /bin/sleep 60 >/dev/null 2>&1
+out=$(timeout -k 5 60 "$JAILRUN" exec oomjail $P hog 256 2>&1); rc=$?
+is "exec memory hog: exit 137" "$rc" 137
+like "exec memory hog: reported as out of memory" "$out" "killed: out of memory"
+"$JAILRUN" stop oomjail >/dev/null 2>&1; "$JAILRUN" rm oomjail >/dev/null 2>&1
+out=$(jr --memory 64m "$ROOTFS" $P hog 16 2>&1); rc=$?
 is "16M under a 64M limit: exit 0" "$rc" 0
 like "16M under a 64M limit: done" "$out" "hog done 16"
 
 # Fork bomb: capped at the limit, the jail stays usable.
-out=$(jr --no-net --pids-limit 16 --stats "$ROOTFS" $P forks 200 5 2>&1); rc=$?
+out=$(jr --pids-limit 16 --stats "$ROOTFS" $P forks 200 5 2>&1); rc=$?
 echo "# $(printf '%s' "$out" | tr '\n' ' ')"
 is "fork bomb: exit 0" "$rc" 0
 k=$(printf '%s\n' "$out" | sed -n 's/^forks ok \([0-9]*\) failed.*/\1/p')
@@ -71,7 +78,7 @@ like "fork bomb: the jail forks again afterwards" "$out" "after ok"
 like "--stats: tasks peak is the limit" "$out" "tasks peak 16"
 
 # CPU: --cpus 0.5 over a 3 s busy loop, cpu.stat usage vs wall time.
-out=$(jr --no-net --cpus 0.5 --stats "$ROOTFS" $P spin 3 2>&1); rc=$?
+out=$(jr --cpus 0.5 --stats "$ROOTFS" $P spin 3 2>&1); rc=$?
 wall=$(printf '%s\n' "$out" | sed -n 's/^spin wall_usec //p')
 cpu=$(printf '%s\n' "$out" | sed -n 's/.*stats:.* cpu \([0-9.]*\)s.*/\1/p')
 ratio=$(awk -v c="${cpu:-0}" -v w="${wall:-1}" 'BEGIN { printf "%.3f", c * 1e6 / w }')
@@ -83,10 +90,10 @@ ok "cpu share within 20% of 0.5 (got $ratio)" awk -v r="$ratio" 'BEGIN { exit !(
 if [ "$JR_MODE" = root ]; then N=$CG/nomem; else N=$JR_DELEG/nomem; fi
 mkdir -p "$N" && echo +pids > "$N/cgroup.subtree_control" && mkdir -p "$N/p"
 rel=${N#$CG}/p
-out=$(jr --no-net --cgroup-parent "$rel" --memory 32m "$ROOTFS" /bin/true 2>&1); rc=$?
+out=$(jr --cgroup-parent "$rel" --memory 32m "$ROOTFS" /bin/true 2>&1); rc=$?
 is "memory limit without a memory controller: exit 125" "$rc" 125
 like "the message names the controller and the fix" "$out" "--memory cannot be enforced: the memory controller is not delegated to $N/p: .*drop --memory"
-out=$(jr --no-net --cgroup-parent "$rel" --memory 32m --pids-limit 8 --limits best-effort "$ROOTFS" $P forks 20 2 2>&1); rc=$?
+out=$(jr --cgroup-parent "$rel" --memory 32m --pids-limit 8 --limits best-effort "$ROOTFS" $P forks 20 2 2>&1); rc=$?
 is "best-effort: runs" "$rc" 0
 like "best-effort: warns what is and is not enforced" "$out" "warning: limits best-effort: enforced: pids; NOT enforced: memory"
 like "best-effort: the pids limit holds" "$out" "forks ok [0-6] failed"
@@ -101,7 +108,7 @@ kill -KILL $sup
 wait $sup 2>/dev/null
 ok "after SIGKILL the cgroup is left behind" test -n "$d" -a -d "$d"
 ok "its processes died with the supervisor" wait_for grep -q "populated 0" "$d/cgroup.events"
-jr --no-net "$ROOTFS" /bin/true
+jr "$ROOTFS" /bin/true
 ok "the next start removed it" test ! -d "$d"
 
 # Nothing left behind.

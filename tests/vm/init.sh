@@ -17,7 +17,7 @@ if [ ! -e /.stage2 ]; then
   for d in /*; do
     case "$d" in /proc|/sys|/dev|/newroot) ;; *) cp -a "$d" /newroot/ ;; esac
   done
-  mkdir -p /newroot/proc /newroot/sys /newroot/dev
+  mkdir -p /newroot/proc /newroot/sys /newroot/dev /newroot/run
   touch /newroot/.stage2
   mount --move /dev /newroot/dev
   umount /proc
