@@ -103,6 +103,8 @@ int jr_caps_apply (uint64_t keep, struct jail_error *e);
 
 /* seccomp/filter.c */
 int jr_seccomp_compile (const char *spec, struct jr_bpf *out, jail_error **err);
+/* Same, always through libseccomp (the default too: build time, tests). */
+int jr_seccomp_compile_nocache (const char *spec, struct jr_bpf *out, jail_error **err);
 /* Check spec (build its policy); *warnings gets its warnings (or NULL). */
 int jr_seccomp_check (const char *spec, char **warnings, jail_error **err);
 int jr_seccomp_load (const struct jr_bpf *bpf, struct jail_error *e);

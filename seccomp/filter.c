@@ -14,6 +14,9 @@
 #include <unistd.h>
 
 #include "internal.h"
+#ifdef JR_HAVE_DEFAULT_BPF
+#include "default_bpf.h"
+#endif
 #include "seccomp_internal.h"
 
 /* Export ctx as BPF into out (malloc'd instructions). */
@@ -72,8 +75,27 @@ compile_spec (const char *spec, struct jr_bpf *out, char **warnings, jail_error 
 
 /* Compile spec to BPF in the supervisor (see internal.h). */
 int
+jr_seccomp_compile_nocache (const char *spec, struct jr_bpf *out, jail_error **err)
+{
+  return compile_spec (spec, out, NULL, err);
+}
+
+int
 jr_seccomp_compile (const char *spec, struct jr_bpf *out, jail_error **err)
 {
+#ifdef JR_HAVE_DEFAULT_BPF
+  /* The default policy was compiled at build time (gen_default.c). */
+  if (spec && strcmp (spec, "default") == 0)
+    {
+      memset (out, 0, sizeof *out);
+      out->filter = malloc (sizeof jr_default_bpf);
+      if (out->filter == NULL)
+        return jr_error (err, ENOMEM, "seccomp");
+      memcpy (out->filter, jr_default_bpf, sizeof jr_default_bpf);
+      out->len = (unsigned short) (sizeof jr_default_bpf / sizeof (struct sock_filter));
+      return 0;
+    }
+#endif
   return compile_spec (spec, out, NULL, err);
 }
 

@@ -13,7 +13,6 @@
  *   kill S   kill itself with signal S
  *   exit N   exit with status N
  *   connect ADDR PORT  TCP connect: "connect ok" or "connect <errno name>" */
-#define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <dirent.h>
 #include <errno.h>

@@ -265,6 +265,19 @@ main (void)
       check (sys (&b, "keyctl", 0, 0, 0) == EPERM_, "edits keep the rest of the default");
     }
   jr_bpf_release (&b);
+  /* The default shipped precompiled is what libseccomp makes of the policy now. */
+  struct jr_bpf pre, fresh;
+  jail_error *err = NULL;
+  if (jr_seccomp_compile ("default", &pre, &err) == 0 && jr_seccomp_compile_nocache ("default", &fresh, &err) == 0)
+    {
+      check (pre.len == fresh.len && memcmp (pre.filter, fresh.filter, (size_t) pre.len * 8) == 0,
+             "the precompiled default filter equals a fresh compile");
+      jr_bpf_release (&pre);
+      jr_bpf_release (&fresh);
+    }
+  else
+    check (false, "compile the default filter both ways");
+  jail_error_free (err);
   printf ("1..%d\n", n_test);
   return n_fail ? 1 : 0;
 }

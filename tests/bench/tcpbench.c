@@ -5,7 +5,9 @@
  *   tcpbench echo PORT           echo server, one thread per connection
  *   tcpbench lat HOST PORT C R   C connections x R one-byte round trips;
  *                                prints "p50_us p99_us samples" */
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE
+#endif
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
