@@ -124,23 +124,23 @@ jr_exec_join (const struct jr_exec_spec *x, int msg, struct jail_error *e)
 }
 
 int
-jr_exec_clone (const struct jr_exec_spec *x, bool cgroup, const int *fds, int nfds)
+jr_exec_clone (const struct jr_exec_spec *x, int cgfd, const int *fds, int nfds)
 {
   struct clone_args a = { .flags = CLONE_PARENT, .exit_signal = 0 };
-  if (cgroup)
+  if (cgfd >= 0)
     {
       a.flags |= CLONE_INTO_CGROUP;
-      a.cgroup = FD_CG;
+      a.cgroup = (uint64_t) cgfd;
     }
   pid_t pid = (pid_t) syscall (SYS_clone3, &a, sizeof a);
-  if (pid < 0 && errno == ENOSYS && !cgroup)
+  if (pid < 0 && errno == ENOSYS && cgfd < 0)
     pid = (pid_t) syscall (SYS_clone, CLONE_PARENT, NULL, NULL, NULL, 0);
   if (pid == 0)
     {
       if (fds && jr_fds_arrange (fds, nfds) < 0)
         _exit (125);
-      if (!fds && cgroup)
-        close (FD_CG);
+      if (!fds && cgfd >= 0)
+        close (cgfd);
       _exit (jr_exec_child (x));
     }
   return pid;
@@ -153,7 +153,7 @@ helper_main (const struct jr_exec_spec *x, int msg)
 {
   struct jail_error e = { 0 };
   int n = jr_exec_join (x, msg, &e);
-  pid_t pid = n < 0 ? -1 : jr_exec_clone (x, n > FD_CG, NULL, 0);
+  pid_t pid = n < 0 ? -1 : jr_exec_clone (x, n > FD_CG ? FD_CG : -1, NULL, 0);
   if (n >= 0 && pid < 0)
     jr_error_buf (&e, errno, "exec: clone into the jail");
   if (pid < 0)

@@ -191,7 +191,8 @@ JAIL_EXPORT int jail_exec_opts_set_timeout (jail_exec_opts *o, double seconds, j
 /* stdin, stdout, stderr of the process (-1: the caller's 0, 1, 2). */
 JAIL_EXPORT int jail_exec_opts_set_stdio (jail_exec_opts *o, int in, int out, int errfd, jail_error **err);
 
-/* Run argv in the running jail j, in its namespaces and cgroup, as its
+/* Run argv in the running jail j, in its namespaces and cgroup (a child
+ * cgroup of its own, exec-N, where the jail has one), as its
  * user, with the same capabilities, no_new_privs and seccomp filter as
  * its first process (the policy comes from the supervisor, never from
  * the caller or the jail).  o may be NULL.  On success *status is what a
@@ -255,7 +256,9 @@ JAIL_EXPORT int jail_result_signal (const jail_result *r);
 JAIL_EXPORT unsigned jail_result_flags (const jail_result *r);
 /* Wall time of the call, in seconds. */
 JAIL_EXPORT double jail_result_wall_time (const jail_result *r);
-/* CPU time (user + system) of the process and the children it waited for, seconds. */
+/* CPU time (user + system), seconds: of everything the exec started
+ * (its own cgroup) where the jail has a cgroup, else of the process and
+ * the children it waited for. */
 JAIL_EXPORT double jail_result_cpu_time (const jail_result *r);
 /* Peak resident memory of the process (its largest child included), bytes. */
 JAIL_EXPORT long long jail_result_peak_memory (const jail_result *r);

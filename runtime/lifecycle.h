@@ -51,10 +51,10 @@ enum { JR_FD_MSG = 3, JR_FD_NS = 4, JR_FD_CG = JR_FD_NS + JR_NS_COUNT };
  * e filled (then msg is still usable). */
 int jr_exec_join (const struct jr_exec_spec *x, int msg, struct jail_error *e);
 /* After jr_exec_join: clone the new process as the supervisor's child
- * into the jail's pid namespace (and cgroup); in the child, fds (when
- * not NULL) are arranged first, then jr_exec_child runs.  Returns the
- * pid, or -1 with errno. */
-int jr_exec_clone (const struct jr_exec_spec *x, bool cgroup, const int *fds, int nfds);
+ * into the jail's pid namespace (and into the cgroup cgfd when >= 0); in
+ * the child, fds (when not NULL) are arranged first, then jr_exec_child
+ * runs.  Returns the pid, or -1 with errno. */
+int jr_exec_clone (const struct jr_exec_spec *x, int cgfd, const int *fds, int nfds);
 /* The new process: become the jail user, then jr_command_exec (fd 3
  * carries failures).  Returns the exit status after a failure. */
 int jr_exec_child (const struct jr_exec_spec *x);
@@ -64,7 +64,7 @@ int jr_zygote_start (const struct jr_exec_spec *base, pid_t *zpid, jail_error **
 /* Start one process through the zygote; like jr_exec_spawn.  -EPIPE when
  * the zygote is gone (then use jr_exec_spawn). */
 int jr_zygote_spawn (int zfd, char *const *argv, char *const *env, const char *wd, const int fds[3],
-                     pid_t *pid, int *msg_fd, jail_error **err);
+                     int cgfd, pid_t *pid, int *msg_fd, jail_error **err);
 /* Move src[i] to fd i for i < n (0-2 without CLOEXEC, the rest with),
  * and close every other fd >= n.  No allocation.  -errno on failure. */
 int jr_fds_arrange (const int *src, int n);

@@ -4,6 +4,7 @@
  * exec requests (the process is started by exec.c with the policy held
  * here, never with anything the client or the jail says), signals, stop.
  * It records the exit and leaves when the jail has ended. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -44,6 +45,8 @@ struct xproc
   struct conn *conn;     /* NULL once its client has gone */
   pid_t pid;
   int pidfd, msg_fd, timerfd;
+  int cgfd;              /* its own cgroup "exec-N" in the jail's, -1 = none */
+  char cgname[24];
   bool timed_out;
   long long oom_before;  /* the jail cgroup's oom_kill count at start */
   struct xproc *next;
@@ -72,6 +75,7 @@ struct sup
   bool timed_out;
   struct conn *conns;
   struct xproc *procs;
+  unsigned exec_seq;  /* numbers the execs' cgroups */
   bool init_done, stopping, tie_closed;
   int init_status;
   char *sock_path;
@@ -304,6 +308,54 @@ oom_kills (const struct sup *s)
   return jr_cg_key (buf, "oom_kill");
 }
 
+/* Make the cgroup of one exec, "exec-N" inside the jail's: its cpu.stat
+ * counts everything the exec started, and cgroup.kill ends all of it
+ * (timeout, client gone) even what left its process group.  The jail's
+ * limits hold for it as for the rest of the jail (its charges go to the
+ * jail's cgroup, which keeps its controllers; no controller is enabled
+ * below it, so the jail's own processes may stay where they are).  -1
+ * when the jail has no cgroup or the child cannot be made: the exec then
+ * runs in the jail's cgroup itself. */
+static int
+exec_cgroup (struct sup *s, char name[24])
+{
+  if (s->l.cg.fd < 0)
+    return -1;
+  snprintf (name, 24, "exec-%u", ++s->exec_seq);
+  if (mkdirat (s->l.cg.fd, name, 0755) < 0)
+    return -1;
+  int fd = openat (s->l.cg.fd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0)
+    unlinkat (s->l.cg.fd, name, AT_REMOVEDIR);
+  return fd;
+}
+
+/* Remove the cgroups of ended execs that are empty now (one whose
+ * processes outlived it stays until they end, or until the jail does). */
+static void
+sweep_exec_cgroups (struct sup *s)
+{
+  /* A fresh open, not a dup: a dup would share the directory offset. */
+  int fd = s->l.cg.fd >= 0 ? openat (s->l.cg.fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
+  DIR *d = fd >= 0 ? fdopendir (fd) : NULL;
+  if (d == NULL)
+    {
+      if (fd >= 0)
+        close (fd);
+      return;
+    }
+  struct dirent *de;
+  while ((de = readdir (d)) != NULL)
+    {
+      bool live = strncmp (de->d_name, "exec-", 5) != 0;
+      for (struct xproc *x = s->procs; x && !live; x = x->next)
+        live = x->cgfd >= 0 && strcmp (x->cgname, de->d_name) == 0;
+      if (!live)
+        unlinkat (s->l.cg.fd, de->d_name, AT_REMOVEDIR); /* EBUSY while populated */
+    }
+  closedir (d);
+}
+
 /* Start the process of an exec request; the client gets STARTED, or DONE
  * with the error. */
 static void
@@ -313,7 +365,8 @@ start_exec (struct sup *s, struct conn *c, char *buf, size_t len, int *fds, int 
   jail_error *err = NULL;
   char **argv = NULL, **env = NULL, *wd = NULL;
   pid_t pid = -1;
-  int msg_fd = -1, r = 0;
+  int msg_fd = -1, r = 0, cgfd = -1;
+  char cgname[24] = "";
   if (nfds != 3 || c->x || s->init_done)
     r = jr_error_msg (&err, s->init_done ? ESRCH : EINVAL,
                       s->init_done ? "jail '%s' has stopped" : "exec: malformed request", s->name);
@@ -321,9 +374,11 @@ start_exec (struct sup *s, struct conn *c, char *buf, size_t len, int *fds, int 
     r = parse_exec (s, q, buf, len, &argv, &env, &wd, &err);
   if (r == 0)
     {
-      struct jr_exec_spec x = { .cfg = s->cfg, .bpf = &s->l.bpf, .ns_fds = s->l.ns_fds, .cgroup_fd = s->l.cg.fd,
+      cgfd = exec_cgroup (s, cgname);
+      struct jr_exec_spec x = { .cfg = s->cfg, .bpf = &s->l.bpf, .ns_fds = s->l.ns_fds,
+                                .cgroup_fd = cgfd >= 0 ? cgfd : s->l.cg.fd,
                                 .argv = argv, .env = env, .workdir = wd, .fds = { fds[0], fds[1], fds[2] } };
-      r = s->zfd >= 0 ? jr_zygote_spawn (s->zfd, argv, env, wd, fds, &pid, &msg_fd, &err) : -EPIPE;
+      r = s->zfd >= 0 ? jr_zygote_spawn (s->zfd, argv, env, wd, fds, cgfd, &pid, &msg_fd, &err) : -EPIPE;
       if (r == -EPIPE)
         {
           stop_zygote (s); /* gone: fall back to a helper per exec */
@@ -341,8 +396,9 @@ start_exec (struct sup *s, struct conn *c, char *buf, size_t len, int *fds, int 
   if (x != NULL)
     {
       *x = (struct xproc) { .conn = c, .pid = pid, .msg_fd = msg_fd, .timerfd = arm_timer (q->timeout),
-                            .oom_before = oom_kills (s),
+                            .oom_before = oom_kills (s), .cgfd = jr_steal_fd (&cgfd),
                             .pidfd = (int) syscall (SYS_pidfd_open, pid, 0), .next = s->procs };
+      memcpy (x->cgname, cgname, sizeof cgname);
       s->procs = x;
       c->x = x;
       if (x->pidfd < 0 || watch (s, x->pidfd, &x->src, SRC_EXEC, x) < 0)
@@ -361,6 +417,11 @@ start_exec (struct sup *s, struct conn *c, char *buf, size_t len, int *fds, int 
       reply_error (c->fd, err);
       if (msg_fd >= 0)
         close (msg_fd);
+      if (cgfd >= 0)
+        {
+          close (cgfd);
+          unlinkat (s->l.cg.fd, cgname, AT_REMOVEDIR);
+        }
     }
   jail_error_free (err);
 }
@@ -406,6 +467,16 @@ end_exec (struct sup *s, struct xproc *x)
     ws = 0x7f00 | SIGKILL;
   struct jr_rep rep;
   finish_rep (x, ws, &ru, &rep);
+  if (x->cgfd >= 0)
+    {
+      /* CPU time of everything the exec started, waited for or not. */
+      struct jr_cgstats st;
+      jr_cgroup_collect (&(struct jr_cgroup) { .fd = x->cgfd }, &st);
+      if (st.user_usec >= 0 && st.system_usec >= 0)
+        rep.utime_us = st.user_usec, rep.stime_us = st.system_usec;
+      if (x->timed_out || x->conn == NULL)
+        jr_cg_write (x->cgfd, "cgroup.kill", "1");
+    }
   /* The OOM killer sends SIGKILL; a new oom_kill in the jail's cgroup
    * during the run names it (another process of the jail could have been
    * the victim at the same moment: the flag can only over-report then). */
@@ -427,15 +498,22 @@ end_exec (struct sup *s, struct xproc *x)
   unwatch_close (s, &x->pidfd);
   unwatch_close (s, &x->timerfd);
   close (x->msg_fd);
+  bool had_cg = x->cgfd >= 0;
+  if (had_cg)
+    close (x->cgfd);
   free (x);
+  if (had_cg)
+    sweep_exec_cgroups (s);
 }
 
-/* Kill an exec'd process and its process group. */
+/* Kill an exec'd process, its process group and its cgroup. */
 static void
 kill_exec (struct xproc *x)
 {
   syscall (SYS_pidfd_send_signal, x->pidfd, SIGKILL, NULL, 0);
   kill (-x->pid, SIGKILL);
+  if (x->cgfd >= 0)
+    jr_cg_write (x->cgfd, "cgroup.kill", "1");
 }
 
 /* Stop the jail: SIGTERM to its init (forwarded to the command), SIGKILL

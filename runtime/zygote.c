@@ -5,8 +5,9 @@
  * namespace (nothing in the jail can see or signal it), is non-dumpable,
  * holds no fd but the supervisor's stdio and its control socket, and
  * dies with the supervisor.  Requests carry argv, the environment and the
- * workdir already decided by the supervisor, plus four fds: the client's
- * stdin/stdout/stderr and the new process's message socket. */
+ * workdir already decided by the supervisor, plus four or five fds: the
+ * client's stdin/stdout/stderr, the new process's message socket and,
+ * when the exec has its own, the cgroup to clone it into. */
 #include <errno.h>
 #include <poll.h>
 #include <signal.h>
@@ -73,9 +74,10 @@ take_strv (char **p, char *end, uint32_t n)
   return v;
 }
 
-/* Serve one request read into buf; fds[4] are closed afterwards. */
+/* Serve one request read into buf; fds[5] are closed afterwards.  The
+ * process goes into the cgroup fds[4], else the jail's (when cg). */
 static void
-serve_one (const struct jr_exec_spec *base, bool cg, char *buf, size_t n, const int fds[4])
+serve_one (const struct jr_exec_spec *base, bool cg, char *buf, size_t n, const int fds[5])
 {
   struct jail_error e = { 0 };
   struct jr_msg m = { .type = JR_MSG_PID };
@@ -88,7 +90,7 @@ serve_one (const struct jr_exec_spec *base, bool cg, char *buf, size_t n, const 
   x.argv = argv;
   x.env = env;
   x.workdir = wd;
-  pid_t pid = wd && argv[0] ? jr_exec_clone (&x, cg, fds, 4) : (errno = EINVAL, -1);
+  pid_t pid = wd && argv[0] ? jr_exec_clone (&x, fds[4] >= 0 ? fds[4] : cg ? JR_FD_CG : -1, fds, 4) : (errno = EINVAL, -1);
   if (pid < 0)
     {
       jr_error_buf (&e, errno, "exec: clone into the jail");
@@ -110,7 +112,7 @@ zygote_loop (const struct jr_exec_spec *base, bool cg)
   char *buf = malloc (JR_PROTO_MAX);
   for (;;)
     {
-      union { struct cmsghdr h; char b[CMSG_SPACE (4 * sizeof (int))]; } cm;
+      union { struct cmsghdr h; char b[CMSG_SPACE (5 * sizeof (int))]; } cm;
       struct iovec iov = { .iov_base = buf, .iov_len = JR_PROTO_MAX };
       struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cm.b, .msg_controllen = sizeof cm.b };
       ssize_t n = buf ? recvmsg (JR_FD_MSG, &mh, MSG_CMSG_CLOEXEC) : 0;
@@ -119,9 +121,10 @@ zygote_loop (const struct jr_exec_spec *base, bool cg)
       if (n <= 0)
         _exit (0);
       struct cmsghdr *h = CMSG_FIRSTHDR (&mh);
-      int fds[4] = { -1, -1, -1, -1 };
-      if (h && h->cmsg_type == SCM_RIGHTS && h->cmsg_len == CMSG_LEN (sizeof fds))
-        memcpy (fds, CMSG_DATA (h), sizeof fds);
+      int fds[5] = { -1, -1, -1, -1, -1 };
+      if (h && h->cmsg_type == SCM_RIGHTS
+          && (h->cmsg_len == CMSG_LEN (sizeof fds) || h->cmsg_len == CMSG_LEN (4 * sizeof (int))))
+        memcpy (fds, CMSG_DATA (h), h->cmsg_len - CMSG_LEN (0));
       if (fds[3] >= 0 && n >= 8)
         serve_one (base, cg, buf, (size_t) n, fds);
       else
@@ -130,7 +133,7 @@ zygote_loop (const struct jr_exec_spec *base, bool cg)
           jr_error_buf (&e, EINVAL, "exec: malformed zygote request");
           jr_msg_send (JR_FD_MSG, JR_MSG_SETUP_ERR, &e);
         }
-      for (int i = 0; i < 4; i++)
+      for (int i = 0; i < 5; i++)
         if (fds[i] >= 0)
           close (fds[i]);
     }
@@ -165,7 +168,7 @@ jr_zygote_start (const struct jr_exec_spec *base, pid_t *zpid, jail_error **err)
 
 int
 jr_zygote_spawn (int zfd, char *const *argv, char *const *env, const char *wd, const int fds[3],
-                 pid_t *pid, int *msg_fd, jail_error **err)
+                 int cgfd, pid_t *pid, int *msg_fd, jail_error **err)
 {
   size_t len = 0;
   char *buf cleanup_free = pack (argv, env, wd, &len);
@@ -174,14 +177,16 @@ jr_zygote_spawn (int zfd, char *const *argv, char *const *env, const char *wd, c
     return jr_error_msg (err, E2BIG, "exec: request too large");
   if (socketpair (AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
     return jr_error (err, errno, "exec: socketpair");
-  int pass[4] = { fds[0], fds[1], fds[2], sv[1] };
+  int pass[5] = { fds[0], fds[1], fds[2], sv[1], cgfd };
+  size_t npass = cgfd >= 0 ? 5 : 4;
   union { struct cmsghdr h; char b[CMSG_SPACE (sizeof pass)]; } cm;
   memset (&cm, 0, sizeof cm);
   struct iovec iov = { .iov_base = buf, .iov_len = len };
-  struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cm.b, .msg_controllen = sizeof cm.b };
+  struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cm.b,
+                       .msg_controllen = CMSG_SPACE (npass * sizeof (int)) };
   struct cmsghdr *h = CMSG_FIRSTHDR (&mh);
-  *h = (struct cmsghdr) { .cmsg_len = CMSG_LEN (sizeof pass), .cmsg_level = SOL_SOCKET, .cmsg_type = SCM_RIGHTS };
-  memcpy (CMSG_DATA (h), pass, sizeof pass);
+  *h = (struct cmsghdr) { .cmsg_len = CMSG_LEN (npass * sizeof (int)), .cmsg_level = SOL_SOCKET, .cmsg_type = SCM_RIGHTS };
+  memcpy (CMSG_DATA (h), pass, npass * sizeof (int));
   ssize_t n = sendmsg (zfd, &mh, MSG_NOSIGNAL);
   close (sv[1]);
   struct jr_msg m;

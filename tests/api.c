@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -110,6 +111,21 @@ test_capture (jail *j)
   ok (r && strcmp (jail_result_stderr (r, NULL), "err\n") == 0, "capture: stderr");
   ok (r && jail_result_status (r) == 3 && jail_result_exit_code (r) == 3 && jail_result_signal (r) == 0, "capture: exit code 3");
   ok (r && jail_result_wall_time (r) > 0 && jail_result_cpu_time (r) >= 0 && jail_result_peak_memory (r) > 0, "capture: times and memory");
+  jail_result_free (r);
+  /* CPU time: with a cgroup per exec it counts a child the command never
+   * waited for (a ~0.3 s busy loop in the background); without one
+   * (rootless on a host without delegation) only what wait4 saw. */
+  char *cgq[] = { "cat", "/proc/self/cgroup", NULL };
+  r = cap (j, cgq, NULL, 10, 4096);
+  bool own_cg = r && strstr (jail_result_stdout (r, NULL), "0::/exec-") != NULL;
+  jail_result_free (r);
+  char *bg[] = { "sh", "-c", "sh -c 'i=0; while [ $i -lt 300000 ]; do i=$((i+1)); done' & sleep 2", NULL };
+  r = cap (j, bg, NULL, 30, 4096);
+  printf ("# own exec cgroup: %s, cpu %.3f s\n", own_cg ? "yes" : "no", r ? jail_result_cpu_time (r) : -1.0);
+  if (own_cg)
+    ok (r && jail_result_cpu_time (r) >= 0.1, "capture: CPU time counts an unwaited child (own cgroup)");
+  else
+    ok (r && jail_result_cpu_time (r) < 0.1, "capture: CPU time is wait4's without a cgroup");
   jail_result_free (r);
   char *kill9[] = { "sh", "-c", "kill -9 $$", NULL };
   r = cap (j, kill9, NULL, 10, 4096);

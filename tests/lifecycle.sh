@@ -4,7 +4,7 @@
 # execs, ps, inspect, logs, stop, rm, name clash, a SIGKILLed supervisor,
 # and (as root) another user who must not reach the jail.
 . "$JR_SRC/tests/lib.sh"
-if [ "$JR_MODE" = root ]; then plan 92; else plan 79; fi
+if [ "$JR_MODE" = root ]; then plan 95; else plan 79; fi
 mkscratch
 P=/usr/bin/probe
 N=jrlc$$
@@ -19,6 +19,9 @@ for n in user pid mnt net ipc uts cgroup time; do echo "ns/$n $(readlink /proc/$
 echo "uid_map $(cat /proc/$1/uid_map)"; echo "gid_map $(cat /proc/$1/gid_map)"
 sed 's/^/cgroup /' /proc/$1/cgroup
 SH
+# facts_norm FILE: the facts with an exec's own cgroup (exec-N, a child of
+# the jail's: same limits) written as the jail's.
+facts_norm() { sed 's#^\(cgroup 0::\)/exec-[0-9]*$#\1/#' "$1"; }
 
 # start: returns once up, prints the name
 names="$names $N"
@@ -36,7 +39,7 @@ for f in Seccomp: Seccomp_filters: NoNewPrivs: CapBnd: CapEff: CapPrm: CapInh: C
          ns/user ns/pid ns/mnt ns/net ns/ipc ns/uts ns/cgroup uid_map gid_map; do
   is "exec: $f equal to the first process" "$(grep "^$f" "$SCRATCH/exec.facts")" "$(grep "^$f" "$SCRATCH/w/first")"
 done
-is "exec: cgroup equal (every hierarchy)" "$(grep ^cgroup "$SCRATCH/exec.facts")" "$(grep ^cgroup "$SCRATCH/w/first")"
+is "exec: cgroup the jail's or its own child (every hierarchy)" "$(facts_norm "$SCRATCH/exec.facts" | grep ^cgroup)" "$(grep ^cgroup "$SCRATCH/w/first")"
 like "exec: seccomp filter and no caps" "$(cat "$SCRATCH/exec.facts")" "Seccomp:	2"
 
 # statuses, signals, stdin, env, workdir, timeout
@@ -57,6 +60,19 @@ sleep 0.5; kill -TERM $ep; wait $ep; is "a signal to exec reaches the process" $
 err=$(jr exec -u 1234 $N true 2>&1); s=$?
 is "exec -u another uid: 125" "$s" 125
 like "exec -u: says why" "$err" "maps only its user"
+
+# As root the jail has a cgroup here (the v2 hierarchy, even without
+# controllers): each exec gets its own child of it, a timeout kills all
+# the exec started (also what left its session), ended ones are removed.
+if [ "$JR_MODE" = root ]; then
+  like "exec: its own cgroup below the jail's" "$(grep '^cgroup 0::' "$SCRATCH/exec.facts")" "^cgroup 0::/exec-[0-9]+$"
+  jr exec --timeout 1 $N sh -c "setsid sleep 97$$ & sleep 60" 2>/dev/null
+  i=0; while pgrep -f "sleep 97$$" >/dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+  unlike "--timeout also killed what the exec started in another session" "$(pgrep -af "sleep 97$$")" "sleep"
+  jr exec $N true
+  cg=$("$JAILRUN" inspect $N | sed -n 's/.*"Cgroup": {"Path": "\([^"]*\)".*/\1/p')
+  is "ended execs' cgroups are removed" "$(ls "$cg" 2>&1 | grep -c '^exec-')" 0
+fi
 
 # 50 concurrent execs
 i=0; while [ $i -lt 50 ]; do
@@ -79,7 +95,7 @@ kill -9 $zyg 2>/dev/null
 is "exec works after the zygote died" "$(jr exec $N sh -c 'echo alive; exit 6'; echo " $?")" "alive
  6"
 jr exec $N sh -c 'sh /workspace/facts.sh $$' > "$SCRATCH/exec2.facts"
-is "fallback exec: same policy as the first process" "$(grep -v '^ns/time' "$SCRATCH/exec2.facts")" "$(grep -v '^ns/time' "$SCRATCH/w/first")"
+is "fallback exec: same policy as the first process" "$(facts_norm "$SCRATCH/exec2.facts" | grep -v '^ns/time')" "$(grep -v '^ns/time' "$SCRATCH/w/first")"
 
 # inspect, logs, clash
 js=$("$JAILRUN" inspect $N)

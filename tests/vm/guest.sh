@@ -11,7 +11,7 @@
 # The guest kernel has no veth/bridge module loaded: these cgroup tests run
 # loopback-only jails (the private network is tested in tests/net.sh).
 jr() { timeout -k 5 60 "$JAILRUN" --no-net "$@"; }
-plan 29
+plan 33
 CG=/sys/fs/cgroup
 P=/usr/bin/cgprobe
 if [ "$JR_MODE" = root ]; then PARENT=$CG/jailrun; else PARENT=$JR_DELEG; fi
@@ -62,6 +62,19 @@ fi
 out=$(timeout -k 5 60 "$JAILRUN" exec oomjail $P hog 256 2>&1); rc=$?
 is "exec memory hog: exit 137" "$rc" 137
 like "exec memory hog: reported as out of memory" "$out" "killed: out of memory"
+# each exec has its own cgroup below the jail's (the hog above was limited
+# by the jail's memory.max from there); a timeout kills all it started
+like "exec: its own cgroup exec-N below the jail's" "$(timeout -k 5 60 "$JAILRUN" exec oomjail /bin/cat /proc/self/cgroup)" "^0::/exec-[0-9]+$"
+timeout -k 5 60 "$JAILRUN" exec --timeout 1 oomjail /bin/sh -c 'setsid /bin/sleep 97 & /bin/sleep 60' 2>/dev/null
+no_sleep97() {
+  for f in /proc/[0-9]*/cmdline; do [ "$(tr '\0' ' ' < "$f" 2>/dev/null)" = "/bin/sleep 97 " ] && return 1; done
+  return 0
+}
+ok "exec --timeout killed the exec's setsid child too" wait_for no_sleep97
+timeout -k 5 60 "$JAILRUN" exec oomjail /bin/true
+d=$(ls -d "$PARENT"/jailrun-[0-9]* 2>/dev/null | head -n 1)
+ok "the jail has a cgroup ($d)" test -n "$d"
+is "ended execs' cgroups are removed" "$(ls "$d" | grep -c '^exec-')" 0
 "$JAILRUN" stop oomjail >/dev/null 2>&1; "$JAILRUN" rm oomjail >/dev/null 2>&1
 out=$(jr --memory 64m "$ROOTFS" $P hog 16 2>&1); rc=$?
 is "16M under a 64M limit: exit 0" "$rc" 0
