@@ -4,6 +4,7 @@
 #ifndef JR_CGROUP_H
 #define JR_CGROUP_H
 
+#include <dirent.h>
 #include <stdbool.h>
 #include <sys/types.h>
 
@@ -100,5 +101,7 @@ int jr_cg_write (int dirfd, const char *name, const char *val);
 unsigned jr_cg_parse_controllers (const char *s);
 long long jr_cg_key (const char *text, const char *key);
 void jr_cg_remove (int parent_fd, const char *name, int depth);
+/* List the directory dirfd from its start (NULL with errno on failure). */
+DIR *jr_cg_opendir (int dirfd);
 unsigned long long jr_proc_starttime (pid_t pid);
 #endif

@@ -82,6 +82,18 @@ jr_cg_key (const char *text, const char *key)
   return -1;
 }
 
+DIR *
+jr_cg_opendir (int dirfd)
+{
+  /* A fresh open, not a dup: a dup would share the directory offset, and
+   * a second listing through it would start at the end. */
+  int fd = dirfd >= 0 ? openat (dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
+  DIR *d = fd >= 0 ? fdopendir (fd) : NULL;
+  if (d == NULL && fd >= 0)
+    close (fd);
+  return d;
+}
+
 /* Wait (bounded: 5 s) until cgroup.events says "populated 0". */
 static void
 wait_empty (int dirfd)

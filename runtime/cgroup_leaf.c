@@ -22,14 +22,9 @@
 static void
 remove_stale (int parent_fd)
 {
-  int fd = fcntl (parent_fd, F_DUPFD_CLOEXEC, 3);
-  DIR *d = fd >= 0 ? fdopendir (fd) : NULL;
+  DIR *d = jr_cg_opendir (parent_fd);
   if (d == NULL)
-    {
-      if (fd >= 0)
-        close (fd);
-      return;
-    }
+    return;
   struct dirent *de;
   while ((de = readdir (d)) != NULL)
     {

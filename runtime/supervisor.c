@@ -335,15 +335,9 @@ exec_cgroup (struct sup *s, char name[24])
 static void
 sweep_exec_cgroups (struct sup *s)
 {
-  /* A fresh open, not a dup: a dup would share the directory offset. */
-  int fd = s->l.cg.fd >= 0 ? openat (s->l.cg.fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
-  DIR *d = fd >= 0 ? fdopendir (fd) : NULL;
+  DIR *d = jr_cg_opendir (s->l.cg.fd);
   if (d == NULL)
-    {
-      if (fd >= 0)
-        close (fd);
-      return;
-    }
+    return;
   struct dirent *de;
   while ((de = readdir (d)) != NULL)
     {
