@@ -175,12 +175,14 @@ dir_open (struct dir *d)
   return 0;
 }
 
-/* Move what can move src -> pipe -> dst; 1 progress, 0 none, <0 error. */
+/* Move what can move src -> pipe -> dst; 1 progress, 0 none, <0 error,
+ * 2 when it stopped at the fairness bound with bytes still moving (the
+ * caller must re-arm: edge-triggered, no new event would come for them). */
 static int
 dir_pump (struct dir *d, int src, int dst, bool hold)
 {
   int progress = 0;
-  for (int i = 0; i < 64; i++)
+  for (int i = 0; i < JR_FWD_PUMP_ROUNDS; i++)
     {
       bool moved = false;
       if (d->inpipe > 0 && !hold)
@@ -209,10 +211,10 @@ dir_pump (struct dir *d, int src, int dst, bool hold)
           moved = true;
         }
       if (!moved)
-        break;
+        return progress;
       progress = 1;
     }
-  return progress;
+  return 2;
 }
 
 /* Send the pending prefix to b; true when it is all out. */
@@ -260,6 +262,13 @@ conn_pump (struct jr_conn *c, int which)
     c->last = jr_now ();
   if (r1 < 0 || r2 < 0 || (c->ab.shut && c->ba.shut))
     conn_close (c);
+  else if (r1 == 2 || r2 == 2)
+    {
+      /* Other connections get their turn; this one comes back in the
+       * next batch. */
+      jr_loop_rearm (c->f->loop, &c->sa);
+      jr_loop_rearm (c->f->loop, &c->sb);
+    }
 }
 
 /* Directions an event on a socket can unblock: readable feeds the

@@ -67,6 +67,17 @@ jr_loop_mod (struct jr_loop *l, struct jr_loop_src *src, uint32_t events)
   return 0;
 }
 
+int
+jr_loop_rearm (struct jr_loop *l, struct jr_loop_src *src)
+{
+  if (!src->added)
+    return 0;
+  /* EPOLL_CTL_MOD polls the file again and queues it when it is ready,
+   * which is the one way to get a new edge without new I/O. */
+  struct epoll_event ev = { .events = src->events, .data.ptr = src };
+  return epoll_ctl (l->epfd, EPOLL_CTL_MOD, src->fd, &ev) < 0 ? -errno : 0;
+}
+
 void
 jr_loop_del (struct jr_loop *l, struct jr_loop_src *src)
 {

@@ -42,6 +42,10 @@ void jr_loop_release (struct jr_loop *l);
 int jr_loop_add (struct jr_loop *l, struct jr_loop_src *src, int fd, uint32_t events, jr_loop_fn fn);
 /* Change the interest of a registered source (no syscall if unchanged). */
 int jr_loop_mod (struct jr_loop *l, struct jr_loop_src *src, uint32_t events);
+/* Report an edge-triggered source again in the next batch if it is ready
+ * now: for a callback that stopped early (fairness bound) with work left,
+ * since no new edge would come for data already there. */
+int jr_loop_rearm (struct jr_loop *l, struct jr_loop_src *src);
 /* Unregister (before closing the fd). */
 void jr_loop_del (struct jr_loop *l, struct jr_loop_src *src);
 /* Run fn(p) after the current dispatch batch (for frees); runs it at once

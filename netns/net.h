@@ -18,6 +18,7 @@
 #define JR_PROXY_PORT 3128
 #define JR_FWD_MAX_CONNS 1024       /* connections per jail (forwarder + proxy) */
 #define JR_FWD_PIPE_SIZE (256 * 1024) /* bytes buffered per direction */
+#define JR_FWD_PUMP_ROUNDS 64       /* splice rounds per direction per event (fairness) */
 #define JR_FWD_CONNECT_TIMEOUT 10   /* seconds */
 #define JR_FWD_IDLE_TIMEOUT 900     /* seconds without a byte either way */
 #define JR_PROXY_HEAD_MAX 8192      /* bytes of request head */
