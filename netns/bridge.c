@@ -7,6 +7,7 @@
  * default route anywhere: only the subnet's own route exists. */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <libmnl/libmnl.h>
 #include <linux/if_link.h>
 #include <linux/rtnetlink.h>
@@ -209,6 +210,29 @@ jr_bridge_jail_side (const struct jr_netplan *p, struct jail_error *e)
   r = addr_add (&n, "eth0", p->jail_addr, p->prefix, e);
   if (r == 0)
     r = link_up (&n, "eth0", e);
+  close (n.fd);
+  return r;
+}
+
+int
+jr_bridge_probe (bool *bridge, struct jail_error *e)
+{
+  struct nl n;
+  *bridge = false;
+  int r = nl_open (&n, e);
+  if (r < 0)
+    return r;
+  int self = open ("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+  if (self < 0)
+    r = jr_error_buf (e, errno, "netns: /proc/self/ns/net");
+  if (r == 0)
+    {
+      *bridge = bridge_add (&n, e) == 0;
+      *e = (struct jail_error) { 0 };
+      r = veth_add (&n, self, *bridge, e);
+    }
+  if (self >= 0)
+    close (self);
   close (n.fd);
   return r;
 }

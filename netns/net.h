@@ -84,6 +84,10 @@ void jr_helper_stop (struct jr_helper *h);
 /* bridge.c (runs in the helper, no malloc) */
 int jr_bridge_build (const struct jr_netplan *plan, int jail_netns, struct jail_error *e);
 int jr_bridge_jail_side (const struct jr_netplan *plan, struct jail_error *e);
+/* In a fresh user+net namespace of its own (a throwaway child): can this
+ * kernel make a bridge (*bridge) and a veth pair, as the default network
+ * does?  0, or -errno with e saying what failed.  No allocation. */
+int jr_bridge_probe (bool *bridge, struct jail_error *e);
 
 /* forward.c: listeners (bound before clone) and spliced connections. */
 struct jr_fwd;

@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "internal.h"
+#include "net.h"
 
 /* Read a small /proc or /sys file (trimmed) into buf; false if absent. */
 static bool
@@ -155,6 +156,49 @@ check_landlock (FILE *f, int *gaps)
         e == ENOSYS ? "needs a kernel built with CONFIG_SECURITY_LANDLOCK" : "add landlock to the lsm= kernel parameter");
 }
 
+/* The default network's kernel parts: a throwaway child in a new user
+ * and net namespace makes a bridge and a veth pair there (as the netns
+ * helper does) and reports what the kernel said. */
+static void
+check_network (FILE *f, int *gaps)
+{
+  struct probe_result { int r; bool bridge; struct jail_error e; } res = { -EIO, false, { 0 } };
+  int p[2];
+  if (pipe2 (p, O_CLOEXEC) < 0)
+    res.r = -errno;
+  pid_t pid = res.r == -EIO ? (pid_t) syscall (SYS_clone, 0, NULL, NULL, NULL, 0) : -1;
+  if (pid == 0)
+    {
+      close (p[0]);
+      if (unshare (CLONE_NEWUSER | CLONE_NEWNET) < 0)
+        res.r = jr_error_buf (&res.e, errno, "unshare(CLONE_NEWUSER|CLONE_NEWNET)");
+      else
+        res.r = jr_bridge_probe (&res.bridge, &res.e);
+      (void) !write (p[1], &res, sizeof res);
+      _exit (0);
+    }
+  if (pid > 0)
+    {
+      close (p[1]);
+      p[1] = -1;
+      if (read (p[0], &res, sizeof res) != (ssize_t) sizeof res)
+        res = (struct probe_result) { -EIO, false, { EIO, "the probe process ended without an answer" } };
+      siginfo_t si;
+      waitid (P_PID, (id_t) pid, &si, WEXITED | __WALL);
+    }
+  else if (res.r == -EIO)
+    res.r = jr_error_buf (&res.e, errno, "clone");
+  close (p[0]);
+  if (p[1] >= 0)
+    close (p[1]);
+  res.e.msg[sizeof res.e.msg - 1] = '\0';
+  line (f, res.r == 0, false, gaps, "veth", res.r == 0 ? "a veth pair can be made in a new network namespace" : res.e.msg,
+        "load the veth module (modprobe veth) for the default network, or run with --no-net");
+  line (f, res.bridge, false, gaps, "bridge", res.bridge ? "a bridge can be made in a new network namespace"
+        : "no bridge: the default network puts its gateway address on the veth itself",
+        "load the bridge module (modprobe bridge)");
+}
+
 /* A syscall is present when it fails with anything but ENOSYS. */
 static void
 check_syscall (FILE *f, int *gaps, const char *what, long r, bool required, const char *fix)
@@ -181,6 +225,7 @@ jail_check (char **report, jail_error **err)
   check_cgroup (f, &gaps);
   check_seccomp (f, &gaps);
   check_landlock (f, &gaps);
+  check_network (f, &gaps);
   struct open_how how = { .flags = O_PATH | O_CLOEXEC, .resolve = RESOLVE_NO_SYMLINKS };
   check_syscall (f, &gaps, "openat2", syscall (SYS_openat2, AT_FDCWD, "/", &how, sizeof how), true,
                  "needs Linux 5.6+: jailrun resolves every mount target with it");

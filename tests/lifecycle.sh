@@ -4,7 +4,7 @@
 # execs, ps, inspect, logs, stop, rm, name clash, a SIGKILLed supervisor,
 # and (as root) another user who must not reach the jail.
 . "$JR_SRC/tests/lib.sh"
-if [ "$JR_MODE" = root ]; then plan 95; else plan 79; fi
+if [ "$JR_MODE" = root ]; then plan 98; else plan 82; fi
 mkscratch
 P=/usr/bin/probe
 N=jrlc$$
@@ -151,9 +151,10 @@ is "foreground named jail: stdin and stdout" "$(echo fg-in | jr run --name ${N}g
 # check: every probe reported, nothing required missing on this host
 out=$(jr check); s=$?
 is "check exits 0 here" "$s" 0
-for f in "user namespaces" "cgroup v2 controllers" "cgroup delegation" "seccomp user notification" landlock openat2 clone3 pidfd "idmapped mounts"; do
+for f in "user namespaces" "cgroup v2 controllers" "cgroup delegation" "seccomp user notification" landlock veth bridge openat2 clone3 pidfd "idmapped mounts"; do
   like "check reports $f" "$out" "^(ok|warn|gap) +$f "
 done
+like "check: a veth pair can be made here (the default network works)" "$out" "^ok +veth "
 like "check: a fix line for each gap" "$(printf '%s\n' "$out" | grep -A1 '^warn' | sed -n 2p)" "fix: "
 
 # another user can neither see, exec into, nor stop the jail (root runs this part)

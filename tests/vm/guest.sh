@@ -11,7 +11,7 @@
 # The guest kernel has no veth/bridge module loaded: these cgroup tests run
 # loopback-only jails (the private network is tested in tests/net.sh).
 jr() { timeout -k 5 60 "$JAILRUN" --no-net "$@"; }
-plan 33
+plan 35
 CG=/sys/fs/cgroup
 P=/usr/bin/cgprobe
 if [ "$JR_MODE" = root ]; then PARENT=$CG/jailrun; else PARENT=$JR_DELEG; fi
@@ -67,7 +67,7 @@ like "exec memory hog: reported as out of memory" "$out" "killed: out of memory"
 like "exec: its own cgroup exec-N below the jail's" "$(timeout -k 5 60 "$JAILRUN" exec oomjail /bin/cat /proc/self/cgroup)" "^0::/exec-[0-9]+$"
 timeout -k 5 60 "$JAILRUN" exec --timeout 1 oomjail /bin/sh -c 'setsid /bin/sleep 97 & /bin/sleep 60' 2>/dev/null
 no_sleep97() {
-  for f in /proc/[0-9]*/cmdline; do [ "$(tr '\0' ' ' < "$f" 2>/dev/null)" = "/bin/sleep 97 " ] && return 1; done
+  for f in /proc/[0-9]*/cmdline; do [ "$(tr '\0' ' ' 2>/dev/null < "$f")" = "/bin/sleep 97 " ] && return 1; done
   return 0
 }
 ok "exec --timeout killed the exec's setsid child too" wait_for no_sleep97
@@ -123,6 +123,11 @@ ok "after SIGKILL the cgroup is left behind" test -n "$d" -a -d "$d"
 ok "its processes died with the supervisor" wait_for grep -q "populated 0" "$d/cgroup.events"
 jr "$ROOTFS" /bin/true
 ok "the next start removed it" test ! -d "$d"
+
+# jailrun check finds what this guest kernel lacks: no veth module loaded.
+out=$("$JAILRUN" check 2>&1)
+like "check: no veth here, reported as a gap of the default network" "$out" "warn +veth +.*no veth support"
+like "check: with the fix" "$out" "fix: load the veth module \\(modprobe veth\\) for the default network, or run with --no-net"
 
 # Nothing left behind.
 is "no jailrun cgroup left anywhere" "$(find $CG -type d -name 'jailrun-[0-9]*' | wc -l)" 0
