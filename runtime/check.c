@@ -162,14 +162,15 @@ check_landlock (FILE *f, int *gaps)
 static void
 check_network (FILE *f, int *gaps)
 {
-  struct probe_result { int r; bool bridge; struct jail_error e; } res = { -EIO, false, { 0 } };
-  int p[2];
+  struct probe_result { int r; bool bridge; struct jail_error e; } res = { 0 };
+  int p[2] = { -1, -1 };
+  pid_t pid = -1;
   if (pipe2 (p, O_CLOEXEC) < 0)
-    res.r = -errno;
-  pid_t pid = res.r == -EIO ? (pid_t) syscall (SYS_clone, 0, NULL, NULL, NULL, 0) : -1;
-  if (pid == 0)
+    res.r = jr_error_buf (&res.e, errno, "pipe");
+  else if ((pid = (pid_t) syscall (SYS_clone, 0, NULL, NULL, NULL, 0)) < 0)
+    res.r = jr_error_buf (&res.e, errno, "clone");
+  else if (pid == 0)
     {
-      close (p[0]);
       if (unshare (CLONE_NEWUSER | CLONE_NEWNET) < 0)
         res.r = jr_error_buf (&res.e, errno, "unshare(CLONE_NEWUSER|CLONE_NEWNET)");
       else
@@ -177,20 +178,17 @@ check_network (FILE *f, int *gaps)
       (void) !write (p[1], &res, sizeof res);
       _exit (0);
     }
-  if (pid > 0)
+  else
     {
-      close (p[1]);
-      p[1] = -1;
+      close (jr_steal_fd (&p[1]));
       if (read (p[0], &res, sizeof res) != (ssize_t) sizeof res)
         res = (struct probe_result) { -EIO, false, { EIO, "the probe process ended without an answer" } };
       siginfo_t si;
       waitid (P_PID, (id_t) pid, &si, WEXITED | __WALL);
     }
-  else if (res.r == -EIO)
-    res.r = jr_error_buf (&res.e, errno, "clone");
-  close (p[0]);
-  if (p[1] >= 0)
-    close (p[1]);
+  for (int i = 0; i < 2; i++)
+    if (p[i] >= 0)
+      close (p[i]);
   res.e.msg[sizeof res.e.msg - 1] = '\0';
   line (f, res.r == 0, false, gaps, "veth", res.r == 0 ? "a veth pair can be made in a new network namespace" : res.e.msg,
         "load the veth module (modprobe veth) for the default network, or run with --no-net");
