@@ -76,6 +76,7 @@ struct sup
   struct conn *conns;
   struct xproc *procs;
   unsigned exec_seq;  /* numbers the execs' cgroups */
+  unsigned lingering; /* ended execs' cgroups still populated at the last look */
   bool init_done, stopping, tie_closed;
   int init_status;
   char *sock_path;
@@ -330,22 +331,29 @@ exec_cgroup (struct sup *s, char name[24])
   return fd;
 }
 
-/* Remove the cgroups of ended execs that are empty now (one whose
- * processes outlived it stays until they end, or until the jail does). */
+/* Remove the cgroup of an ended exec (name), and those of earlier ones
+ * whose processes outlived them (they stay until those end, or until the
+ * jail does).  The directory is listed only while some are left over, so
+ * an exec's end costs one rmdir in the common case. */
 static void
-sweep_exec_cgroups (struct sup *s)
+remove_exec_cgroup (struct sup *s, const char *name)
 {
+  if (unlinkat (s->l.cg.fd, name, AT_REMOVEDIR) < 0)
+    s->lingering++;
+  if (s->lingering == 0)
+    return;
   DIR *d = jr_cg_opendir (s->l.cg.fd);
   if (d == NULL)
     return;
+  s->lingering = 0;
   struct dirent *de;
   while ((de = readdir (d)) != NULL)
     {
       bool live = strncmp (de->d_name, "exec-", 5) != 0;
       for (struct xproc *x = s->procs; x && !live; x = x->next)
         live = x->cgfd >= 0 && strcmp (x->cgname, de->d_name) == 0;
-      if (!live)
-        unlinkat (s->l.cg.fd, de->d_name, AT_REMOVEDIR); /* EBUSY while populated */
+      if (!live && unlinkat (s->l.cg.fd, de->d_name, AT_REMOVEDIR) < 0) /* EBUSY while populated */
+        s->lingering++;
     }
   closedir (d);
 }
@@ -492,12 +500,12 @@ end_exec (struct sup *s, struct xproc *x)
   unwatch_close (s, &x->pidfd);
   unwatch_close (s, &x->timerfd);
   close (x->msg_fd);
-  bool had_cg = x->cgfd >= 0;
-  if (had_cg)
-    close (x->cgfd);
+  if (x->cgfd >= 0)
+    {
+      close (x->cgfd);
+      remove_exec_cgroup (s, x->cgname); /* x is off s->procs already */
+    }
   free (x);
-  if (had_cg)
-    sweep_exec_cgroups (s);
 }
 
 /* Kill an exec'd process, its process group and its cgroup. */
