@@ -317,14 +317,20 @@ jail_config_load_env_file (jail_config *c, const char *path, jail_error **err)
 }
 
 int
-jail_config_set_workdir (jail_config *c, const char *dir, jail_error **err)
+jr_set_workdir (char **slot, const char *dir, jail_error **err)
 {
   char *n = NULL;
   if (jr_normalise_path (dir, &n, err) < 0)
     return jr_error_wrap (err, "workdir");
-  free (c->workdir);
-  c->workdir = n;
+  free (*slot);
+  *slot = n;
   return 0;
+}
+
+int
+jail_config_set_workdir (jail_config *c, const char *dir, jail_error **err)
+{
+  return jr_set_workdir (&c->workdir, dir, err);
 }
 
 int

@@ -75,12 +75,7 @@ jail_exec_opts_set_env (jail_exec_opts *o, const char *spec, jail_error **err)
 int
 jail_exec_opts_set_workdir (jail_exec_opts *o, const char *dir, jail_error **err)
 {
-  char *n = NULL;
-  if (jr_normalise_path (dir, &n, err) < 0)
-    return jr_error_wrap (err, "workdir");
-  free (o->workdir);
-  o->workdir = n;
-  return 0;
+  return jr_set_workdir (&o->workdir, dir, err);
 }
 
 int

@@ -78,6 +78,9 @@ struct jr_bpf
 /* config.c */
 int jr_parse_size (const char *s, unsigned long long *out);
 int jr_normalise_path (const char *in, char **out, jail_error **err);
+/* Replace *slot with dir normalised (the workdir of a config or of an
+ * exec); errors are prefixed "workdir". */
+int jr_set_workdir (char **slot, const char *dir, jail_error **err);
 
 /* userns.c: write uid_map/gid_map (and setgroups) of child pid. */
 int jr_userns_write_maps (pid_t pid, uid_t jail_uid, gid_t jail_gid, jail_error **err);
