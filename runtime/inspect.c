@@ -143,12 +143,10 @@ jcgroup (FILE *f, const struct jail_config *cfg, const struct jr_cgroup *cg)
 
 /* Security and identity members. */
 static void
-jsecurity (FILE *f, const struct jail_config *cfg)
+jsecurity (FILE *f, const struct jail_config *cfg, const struct jr_hostids *ids)
 {
-  bool root = geteuid () == 0;
   fprintf (f, "  \"User\": {\"Uid\": %u, \"Gid\": %u, \"HostUid\": %llu, \"HostGid\": %llu},\n",
-           cfg->uid, cfg->gid, root ? JR_ROOT_ID_BASE + (unsigned long long) cfg->uid : (unsigned long long) geteuid (),
-           root ? JR_ROOT_ID_BASE + (unsigned long long) cfg->gid : (unsigned long long) getegid ());
+           cfg->uid, cfg->gid, ids->uid, ids->gid);
   fputs ("  \"Capabilities\": {", f);
   const char *sets[] = { "Bounding", "Effective", "Permitted", "Inheritable", "Ambient" };
   for (size_t i = 0; i < 5; i++)
@@ -164,7 +162,8 @@ jsecurity (FILE *f, const struct jail_config *cfg)
 }
 
 char *
-jr_config_json (const struct jail_config *cfg, const char *name, const struct jr_cgroup *cg)
+jr_config_json (const struct jail_config *cfg, const char *name, const struct jr_cgroup *cg,
+                const struct jr_hostids *ids)
 {
   char *buf = NULL;
   size_t len = 0;
@@ -179,7 +178,7 @@ jr_config_json (const struct jail_config *cfg, const char *name, const struct jr
            cfg->host_root ? "true" : "false", cfg->read_write ? "false" : "true");
   jmounts (f, cfg);
   fputs (",\n", f);
-  jsecurity (f, cfg);
+  jsecurity (f, cfg, ids);
   jcgroup (f, cfg, cg);
   fputs ("  \"Network\": {\"Mode\": ", f);
   jstr (f, cfg->net_mode == JAIL_NET_NONE ? "none" : cfg->net_mode == JAIL_NET_PROXY ? "proxy" : "private");

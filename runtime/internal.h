@@ -15,9 +15,12 @@
 
 #define JR_DEFAULT_UID 65532
 #define JR_DEFAULT_GID 65532
-/* As root, jail uid/gid N is mapped to host id JR_ROOT_ID_BASE + N:
- * unprivileged, and never 0. */
+/* As root, jail uid/gid N of the jail holding id slot K is mapped to host
+ * id JR_ROOT_ID_BASE + K * JR_ID_SLOT_SIZE + N: unprivileged, never 0, and
+ * no two running jails share one (slots: userns.c). */
 #define JR_ROOT_ID_BASE 1000000u
+#define JR_ID_SLOT_SIZE 65536u
+#define JR_ID_SLOTS 4096u
 #define JR_DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 #define JR_TMP_SIZE (64ull << 20)
 
@@ -82,8 +85,21 @@ int jr_normalise_path (const char *in, char **out, jail_error **err);
  * exec); errors are prefixed "workdir". */
 int jr_set_workdir (char **slot, const char *dir, jail_error **err);
 
+/* The host ids the jail user maps to.  Rootless: the caller's (slot -1);
+ * as root: those of a slot claimed under the state directory. */
+struct jr_hostids
+{
+  int slot;                /* claimed slot, or -1 */
+  unsigned long long uid, gid;
+};
+/* userns.c: decide h for cfg (as root, claim the lowest free slot; a slot
+ * whose holder process is gone is reclaimed). */
+int jr_hostids_claim (const struct jail_config *cfg, struct jr_hostids *h, jail_error **err);
+/* userns.c: give the slot back (no-op without one); h->slot becomes -1. */
+void jr_hostids_release (struct jr_hostids *h);
 /* userns.c: write uid_map/gid_map (and setgroups) of child pid. */
-int jr_userns_write_maps (pid_t pid, uid_t jail_uid, gid_t jail_gid, jail_error **err);
+int jr_userns_write_maps (pid_t pid, uid_t jail_uid, gid_t jail_gid, const struct jr_hostids *h,
+                          jail_error **err);
 /* userns.c: in the child, become the jail ids and drop supplementary groups. */
 int jr_userns_become (const struct jail_config *cfg, struct jail_error *e);
 

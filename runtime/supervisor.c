@@ -788,7 +788,8 @@ jr_supervisor_main (jail_config *cfg, const char *name, char *const argv[], int 
   struct sup s = { .name = name, .cfg = cfg, .lfd = -1, .sigfd = -1, .stop_timer = -1, .ep = -1, .zfd = -1,
                    .l = { .pid = 0, .pidfd = -1, .sync_fd = -1, .death_w = -1,
                           .ns_fds = { -1, -1, -1, -1, -1, -1, -1 },
-                          .cg = { .fd = -1, .parent_fd = -1 }, .loop = { .epfd = -1 } },
+                          .cg = { .fd = -1, .parent_fd = -1 }, .loop = { .epfd = -1 },
+                          .ids = { .slot = -1 } },
                    .created = time (NULL) };
   if (setup_process (name, ready_fd, tie_fd, attach, &s.sigfd) < 0)
     _exit (125);
@@ -801,7 +802,7 @@ jr_supervisor_main (jail_config *cfg, const char *name, char *const argv[], int 
     status = open_listener (&s, &err) < 0 ? 125 : 0;
   if (status == 0 && (s.ep = epoll_create1 (EPOLL_CLOEXEC)) < 0)
     status = jr_error (&err, errno, "supervisor: epoll") < 0 ? 125 : 125;
-  char *json = status == 0 ? jr_config_json (cfg, name, &s.l.cg) : NULL;
+  char *json = status == 0 ? jr_config_json (cfg, name, &s.l.cg, &s.l.ids) : NULL;
   if (json)
     jr_state_write_file (name, "config.json", json, NULL);
   free (json);
@@ -811,6 +812,7 @@ jr_supervisor_main (jail_config *cfg, const char *name, char *const argv[], int 
         syscall (SYS_pidfd_send_signal, s.l.pidfd, SIGKILL, NULL, 0);
       jr_cgroup_release (&s.l.cg);
       release_net (&s);
+      jr_hostids_release (&s.l.ids);
       send_ready (3, status, err);
       _exit (status);
     }
@@ -820,6 +822,7 @@ jr_supervisor_main (jail_config *cfg, const char *name, char *const argv[], int 
   send_ready (3, 0, NULL);
   close (3);
   serve (&s);
+  jr_hostids_release (&s.l.ids);
   write_state (&s, "exited");
   if (s.tie_fd >= 0)
     jr_state_remove (name, NULL);
