@@ -16,6 +16,7 @@ enum
   OPT_HOSTNAME, OPT_TIMEOUT, OPT_SECCOMP, OPT_VERSION, OPT_HELP, OPT_NAME,
   OPT_MEMORY, OPT_CPUS, OPT_PIDS, OPT_CG_PARENT, OPT_LIMITS, OPT_STATS,
   OPT_NET_ALLOW, OPT_ALLOW, OPT_ALLOW_FILE, OPT_AUDIT_LOG, OPT_SUBNET,
+  OPT_LOG_MAX,
 };
 
 static const struct option run_opts[] = {
@@ -47,6 +48,7 @@ static const struct option run_opts[] = {
   { "name", required_argument, NULL, OPT_NAME },
   { "version", no_argument, NULL, OPT_VERSION },
   { "help", no_argument, NULL, OPT_HELP },
+  { "log-max", required_argument, NULL, OPT_LOG_MAX },
   { NULL, 0, NULL, 0 },
 };
 
@@ -97,6 +99,8 @@ usage (FILE *f)
          "                          (then: jailrun exec|ps|inspect|logs|stop|rm)\n"
          "      --name NAME         name the jail, so that 'jailrun exec NAME' reaches it\n"
          "                          (with -d: default generated; without: it runs here)\n"
+         "      --log-max SIZE      with -d: cap the log at SIZE, rotated once to an older\n"
+         "                          file, so at most 2 x SIZE is kept (default 10m; 0: no cap)\n"
          "      --version           print the version and the features compiled in\n"
          "      --help              this text\n\n"
          "Exit status: the command's; 128+N if it died of signal N; 124 on timeout;\n"
@@ -198,6 +202,7 @@ apply_opt (jail_config *cfg, int c, const char *arg, jail_error **err)
     case OPT_LIMITS:
       return jail_config_set_limits_mode (cfg, strcmp (arg, "strict") == 0 ? JAIL_LIMITS_STRICT
                                                : strcmp (arg, "best-effort") == 0 ? JAIL_LIMITS_BEST_EFFORT : -1, err);
+    case OPT_LOG_MAX: return jail_config_set_log_max (cfg, arg, err);
     case OPT_TIMEOUT:
       t = cmd_parse_seconds (arg);
       if (t < 0)

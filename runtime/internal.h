@@ -23,6 +23,9 @@
 #define JR_ID_SLOTS 4096u
 #define JR_DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 #define JR_TMP_SIZE (64ull << 20)
+/* A detached jail's log: default cap per file (log and log.1), smallest cap. */
+#define JR_LOG_MAX_DEFAULT (10ull << 20)
+#define JR_LOG_MAX_MIN 4096ull
 
 /* Most -v mounts one jail takes (the child keeps their fds on its stack). */
 #define JR_MAX_VOLUMES 64
@@ -68,6 +71,7 @@ struct jail_config
   size_t n_tmpfs;
   struct jr_limits limits;  /* cgroup v2 limits, see cgroup.h */
   struct jr_netcfg *netcfg;  /* netns/net.h: -p, --allow, audit log, subnet */
+  unsigned long long log_max; /* detached log: bytes per file, 0 = no cap (logcap.c) */
 };
 
 /* A compiled seccomp program, built in the parent, loaded in the child. */

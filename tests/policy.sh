@@ -2,7 +2,8 @@
 # policy.sh - hardening of issue 12 ("also found") outside seccomp: init's
 # /proc/1/cmdline shows a neutral name, never the host command line; as
 # root, every running jail has host ids of its own (slots under the state
-# directory, stale ones reclaimed).
+# directory, stale ones reclaimed); a detached jail's log is capped
+# (--log-max, rotated once).
 # As root the state dir is /run/jailrun, shared with every other jailrun on
 # the host: the test re-runs itself in a private mount namespace with a
 # tmpfs there, so the id slots it sees are its own.
@@ -12,7 +13,7 @@ if [ "$JR_MODE" = root ] && [ -z "${JR_POLICY_PRIVATE:-}" ]; then
     sh -c 'mount -t tmpfs -o mode=700 jrpolicy /run/jailrun && exec sh "$0" "$@"' "$0" "$@"
 fi
 . "$JR_SRC/tests/lib.sh"
-if [ "$JR_MODE" = root ]; then plan 15; else plan 13; fi
+if [ "$JR_MODE" = root ]; then plan 24; else plan 22; fi
 mkscratch
 N=jrpol$$
 names=""
@@ -83,4 +84,38 @@ else
   is "rootless: -u of the jail's own choice still maps to the caller" "$(jr -u 70000 --no-net "$ROOTFS" cat /proc/self/uid_map | awk '{ print $1, $2 }')" "70000 $(id -u)"
   ok "rootless: still no id slot" test ! -e "${XDG_RUNTIME_DIR:-/nonexistent}/jailrun/.ids"
 fi
+
+# The log of a detached jail is capped: 64k per file, rotated once.
+L=${N}l; names="$names $L"
+lines='i=0; while [ $i -lt 3000 ]; do echo "line $i 0123456789012345678901234567890123456789"; i=$((i+1)); done'
+jr run -d --name $L --log-max 64k --no-net "$ROOTFS" sh -c "sleep 0.5; $lines; echo end; exec sleep 900" >/dev/null
+"$JAILRUN" logs -f $L > "$SCRATCH/follow" 2>&1 &
+fpid=$!
+i=0; while ! "$JAILRUN" logs $L 2>/dev/null | grep -q '^end$' && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+if [ "$JR_MODE" = root ]; then d=/run/jailrun/$L; else d=$XDG_RUNTIME_DIR/jailrun/$L; fi
+is "log: both files at most 64k" "$(stat -c %s "$d/log" "$d/log.1" | awk '$1 > 65536 { print "over: " $1 } $1 <= 65536 { n++ } END { print n }')" 2
+out=$("$JAILRUN" logs $L)
+is "logs: the tail is there" "$(printf '%s\n' "$out" | tail -2 | tr '\n' ' ')" "line 2999 0123456789012345678901234567890123456789 end "
+is "logs: log.1 then log, whole lines in order, the oldest rotated away" \
+  "$(printf '%s\n' "$out" | awk '/^line / { if (p != "" && $2 != p + 1) bad++; p = $2; if (f == "") f = $2; n++ } END { print (bad + 0), (f > 0), (n > 1000) }')" "0 1 1"
+is "logs: at most 2 x 64k kept" "$(printf '%s\n' "$out" | wc -c | awk '{ print ($1 <= 131072 && $1 > 65536) }')" 1
+"$JAILRUN" rm -f $L >/dev/null
+i=0; while kill -0 $fpid 2>/dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+kill $fpid 2>/dev/null; wait $fpid 2>/dev/null
+is "logs -f across rotations: no line twice or out of order, reaches the end" \
+  "$(awk '/^line / { if (p != "" && $2 <= p) bad++; p = $2 } END { print (bad + 0) }' "$SCRATCH/follow") $(tail -1 "$SCRATCH/follow")" "0 end"
+# the default cap is 10m: a jail printing 11 MiB keeps at most 10 MiB in log
+jr run -d --name $L --no-net "$ROOTFS" sh -c 'head -c 11534336 /dev/zero | tr "\0" "x"; echo; echo end; exec sleep 900' >/dev/null
+i=0; while ! tail -c 4 "$d/log" 2>/dev/null | grep -q end && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+is "default cap: log and log.1 each at most 10 MiB" "$(stat -c %s "$d/log" "$d/log.1" | awk '$1 <= 10485760 { n++ } END { print n }')" 2
+"$JAILRUN" rm -f $L >/dev/null
+# --log-max 0: no cap
+jr run -d --name $L --log-max 0 --no-net "$ROOTFS" sh -c "$lines; echo end; exec sleep 900" >/dev/null
+i=0; while ! tail -c 4 "$d/log" 2>/dev/null | grep -q end && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+is "--log-max 0: one file holds everything" "$(test -e "$d/log.1" && echo rotated; "$JAILRUN" logs $L | grep -c '^line ')" 3000
+"$JAILRUN" rm -f $L >/dev/null
+out=$(jr run -d --log-max 1k --no-net "$ROOTFS" true 2>&1); s=$?
+is "--log-max below 4k: 125 with a message" "$s: $out" "125: jailrun: --log-max '1k': not 0 (no cap) or a size of at least 4k (a number with an optional k, m or g suffix, e.g. 10m)"
+jr run -d --log-max 10q --no-net "$ROOTFS" true >/dev/null 2>&1
+is "--log-max junk: 125" $? 125
 done_testing
