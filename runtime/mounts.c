@@ -301,13 +301,22 @@ open_checked (const char *path, dev_t dev, ino_t ino, struct jail_error *e)
   return fd;
 }
 
-/* Clone src_fd's tree (recursively) into a detached mount. */
+/* Clone src_fd's tree (recursively) into a detached mount, every mount
+ * of it private: a clone keeps its source's peer group or master, and a
+ * host mount made later below the source would then appear in the jail. */
 static int
 clone_tree (int src_fd, const char *what, struct jail_error *e)
 {
   int m = open_tree (src_fd, "", AT_EMPTY_PATH | OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
   if (m < 0)
     return jr_error_buf (e, errno, "%s: open_tree", what);
+  struct mount_attr a = { .propagation = MS_PRIVATE };
+  if (mount_setattr (m, "", AT_EMPTY_PATH | AT_RECURSIVE, &a, sizeof a) < 0)
+    {
+      int r = jr_error_buf (e, errno, "%s: make the clone private", what);
+      close (m);
+      return r;
+    }
   return m;
 }
 
@@ -317,6 +326,10 @@ jr_mounts_open (const struct jail_config *cfg, struct jr_trees *t, struct jail_e
   t->root_src = t->root = -1;
   for (size_t i = 0; i < JR_MAX_VOLUMES; i++)
     t->vol[i] = -1;
+  /* Cut every mount of the new namespace from the host's peer groups
+   * before anything is cloned from it (the clones would stay slaves). */
+  if (mount (NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+    return jr_error_buf (e, errno, "make / private");
   t->root_src = open_checked (cfg->rootfs, cfg->root_dev, cfg->root_ino, e);
   if (t->root_src < 0)
     return jr_error_buf_wrap (e, "rootfs");
@@ -357,12 +370,10 @@ int
 jr_mounts_setup (const struct jail_config *cfg, struct jr_trees *t, struct jail_error *e)
 {
   int r = 0;
-  if (mount (NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
-    r = jr_error_buf (e, errno, "make / private");
   /* Attach the clone over the rootfs directory itself (by fd); the clone's
    * fd then names the root of the attached mount, from which everything
    * else is resolved. */
-  if (r == 0 && move_mount (t->root, "", t->root_src, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+  if (move_mount (t->root, "", t->root_src, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
     r = jr_error_buf (e, errno, "rootfs %s: attach", cfg->rootfs);
   if (r == 0)
     r = jr_mount_proc (t->root, e);

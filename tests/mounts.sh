@@ -1,0 +1,90 @@
+#!/bin/sh
+# mounts.sh - the jail's mount table against the host (issue 12 item 1,
+# issue 13's first bug): no host mount made after the start reaches a jail
+# (no master:/shared: tag in its mountinfo) in run, run -d and exec, with
+# the busybox rootfs, a -v source and `/`; mounts in order of depth.
+. "$JR_SRC/tests/lib.sh"
+plan 12
+mkscratch
+S=$SCRATCH
+D=$S/d
+names=""
+cleanup() {
+  for n in $names; do "$JAILRUN" rm -f "$n" >/dev/null 2>&1; done
+  [ "$JR_MODE" = root ] && umount -R "$D" 2>/dev/null
+  rm -rf "$S"
+}
+trap cleanup EXIT
+mkdir -p "$D/src" && cp -a "$ROOTFS" "$D/rootfs" && mkdir -p "$D/rootfs/opt/x" "$D/src/y" && chmod 755 "$D/rootfs/opt"
+
+# attack.sh KIND NAME MNT JP JAILRUN-ARGS... : start a jail (KIND run: in
+# the foreground; exec: run -d, then look with exec), mount a tmpfs on the
+# host path MNT once it is up, and print what the jail sees at JP ("leak"
+# when the host's file is there) and how many jail mounts are tied to a
+# host peer group (master:/shared: tags).
+cat > "$S/attack.sh" <<'SH'
+kind=$1 name=$2 mnt=$3 jp=$4; shift 4
+look="if [ -e $jp/f ]; then echo leak; else echo none; fi; grep -cE ' (master|shared):' /proc/self/mountinfo"
+if [ "$kind" = run ]; then
+  rm -f "$mnt.in" "$mnt.out"; mkfifo "$mnt.in" "$mnt.out"
+  timeout -k 5 60 "$JAILRUN" run --no-net "$@" /bin/sh -c "echo up; read x; $look" <"$mnt.in" >"$mnt.out" 2>&1 &
+  exec 3>"$mnt.in" 4<"$mnt.out"
+  read up <&4
+  mount -t tmpfs t "$mnt" && echo host > "$mnt/f" || echo "mount failed"
+  echo go >&3
+  tr '\n' ' ' <&4
+  wait
+  exec 3>&- 4<&-
+  rm -f "$mnt.in" "$mnt.out"
+else
+  timeout -k 5 60 "$JAILRUN" run -d --name "$name" --no-net "$@" /bin/sleep 300 >/dev/null
+  mount -t tmpfs t "$mnt" && echo host > "$mnt/f" || echo "mount failed"
+  timeout -k 5 60 "$JAILRUN" exec "$name" /bin/sh -c "$look" 2>&1 | tr '\n' ' '
+  "$JAILRUN" rm -f "$name" >/dev/null 2>&1
+fi
+umount "$mnt"
+SH
+# world CMD: run CMD in a mount namespace where mounts are shared, as on a
+# systemd host.  Root: D is made a shared bind mount on the host itself
+# (the issue's reproduction); rootless (no host mounts possible): in a
+# namespace of the test user's own, D likewise.
+world() {
+  if [ "$JR_MODE" = root ]; then sh -c "$1"; return; fi
+  unshare -c --keep-caps -m --propagation private sh -c "mount --bind '$D' '$D' && mount --make-shared '$D' && $1"
+}
+if [ "$JR_MODE" = root ]; then mount --bind "$D" "$D" && mount --make-shared "$D"; fi
+# world_root CMD: a private mount namespace whose / is shared and holds a
+# tmpfs on /usr/local (so nothing is mounted on the real host's /).
+world_root() {
+  wr_cmd="mount --make-rshared / && mount -t tmpfs base /usr/local && mkdir /usr/local/x && $1"
+  if [ "$JR_MODE" = root ]; then set -- unshare -m; else set -- unshare -c --keep-caps -m; fi
+  "$@" --propagation private sh -c "$wr_cmd"
+}
+export JAILRUN
+N=jrmnt$$
+names="$N-1 $N-2 $N-3"
+
+# 1. host mounts made after the start never reach a jail (issue 12 item 1)
+is "busybox rootfs under a shared mount: run" \
+  "$(world "sh $S/attack.sh run - $D/rootfs/opt/x /opt/x $D/rootfs")" "none 0 "
+is "busybox rootfs under a shared mount: run -d + exec" \
+  "$(world "sh $S/attack.sh exec $N-1 $D/rootfs/opt/x /opt/x $D/rootfs")" "none 0 "
+is "-v source under a shared mount: run" \
+  "$(world "sh $S/attack.sh run - $D/src/y /workspace/y -v $D/src:/workspace $ROOTFS")" "none 0 "
+is "-v source under a shared mount: run -d + exec" \
+  "$(world "sh $S/attack.sh exec $N-2 $D/src/y /workspace/y -v $D/src:/workspace $ROOTFS")" "none 0 "
+is "/ with / shared: run" \
+  "$(world_root "sh $S/attack.sh run - /usr/local/x /usr/local/x /")" "none 0 "
+is "/ with / shared: run -d + exec" \
+  "$(world_root "sh $S/attack.sh exec $N-3 /usr/local/x /usr/local/x /")" "none 0 "
+is "no host mount left on D" "$(grep -c " $D/" /proc/self/mountinfo)" 0
+tags=" (master|shared):"
+is "busybox jail: no mount tied to a host peer group" "$(jr --no-net "$ROOTFS" /bin/grep -cE "$tags" /proc/self/mountinfo)" 0
+is "/ jail: no mount tied to a host peer group" "$(jr --no-net / /bin/grep -cE "$tags" /proc/self/mountinfo)" 0
+is "/ jail under a shared /: no mount tied to a host peer group" \
+  "$(world_root "$JAILRUN run --no-net / /bin/grep -cE '$tags' /proc/self/mountinfo")" 0
+is "-v jail under a shared D: no mount tied to a host peer group" \
+  "$(world "$JAILRUN run --no-net -v $D/src:/workspace $D/rootfs /bin/grep -cE '$tags' /proc/self/mountinfo")" 0
+# no jail mount propagates out either: the host's D has no new mount
+is "no jail mount propagated to the host" "$(grep -c " $D/" /proc/self/mountinfo)" 0
+done_testing
