@@ -190,7 +190,6 @@ jr_mounts_check (const struct jail_config *cfg, jail_error **err)
   return 0;
 }
 
-/* Mount every user volume (cloned from the host path) at its target. */
 /* Number of components of an absolute normalised path. */
 static size_t
 path_depth (const char *p)
@@ -215,23 +214,38 @@ mount_volume (const struct jr_volume *v, int vfd, int rootfd, struct jail_error 
   return r < 0 ? jr_error_buf_wrap (e, "volume %s:%s", v->src, v->dst) : 0;
 }
 
-/* Mount every volume, shallow targets first so /a is under /a/b. */
+/* Mount one --tmpfs at its target. */
 static int
-mount_volumes (const struct jail_config *cfg, const int *vfd, int rootfd, struct jail_error *e)
+mount_user_tmpfs (const struct jr_tmpfs *t, int rootfd, struct jail_error *e)
+{
+  unsigned attrs = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | (t->exec ? 0 : MOUNT_ATTR_NOEXEC);
+  return mount_tmpfs (rootfd, t->dst, t->size, t->mode, attrs, e);
+}
+
+/* Mount every volume and --tmpfs in order of target depth, as Docker
+ * does, so /a is mounted before /a/b whichever kind each is (a volume
+ * before a tmpfs of the same depth). */
+static int
+mount_user_mounts (const struct jail_config *cfg, const int *vfd, int rootfd, struct jail_error *e)
 {
   size_t max = 0;
   for (size_t i = 0; i < cfg->n_volumes; i++)
     if (path_depth (cfg->volumes[i].dst) > max)
       max = path_depth (cfg->volumes[i].dst);
-  for (size_t d = 1; d <= max; d++)
-    for (size_t i = 0; i < cfg->n_volumes; i++)
-      if (path_depth (cfg->volumes[i].dst) == d)
-        {
-          int r = mount_volume (&cfg->volumes[i], vfd[i], rootfd, e);
-          if (r < 0)
-            return r;
-        }
-  return 0;
+  for (size_t i = 0; i < cfg->n_tmpfs; i++)
+    if (path_depth (cfg->tmpfs[i].dst) > max)
+      max = path_depth (cfg->tmpfs[i].dst);
+  int r = 0;
+  for (size_t d = 1; r == 0 && d <= max; d++)
+    {
+      for (size_t i = 0; r == 0 && i < cfg->n_volumes; i++)
+        if (path_depth (cfg->volumes[i].dst) == d)
+          r = mount_volume (&cfg->volumes[i], vfd[i], rootfd, e);
+      for (size_t i = 0; r == 0 && i < cfg->n_tmpfs; i++)
+        if (path_depth (cfg->tmpfs[i].dst) == d)
+          r = mount_user_tmpfs (&cfg->tmpfs[i], rootfd, e);
+    }
+  return r;
 }
 
 /* Cover a host directory with an empty tmpfs.  Symlinks are followed but
@@ -259,7 +273,8 @@ hide_dir (int rootfd, const char *path, struct jail_error *e)
   return r < 0 ? jr_error_buf (e, saved, "%s: hide", path) : 0;
 }
 
-/* tmpfs mounts: /tmp, the hidden host dirs for "/", and --tmpfs. */
+/* The runtime's own tmpfs mounts: /tmp, and /sys and the hidden host
+ * dirs for "/". */
 static int
 mount_tmpfses (const struct jail_config *cfg, int rootfd, struct jail_error *e)
 {
@@ -269,12 +284,6 @@ mount_tmpfses (const struct jail_config *cfg, int rootfd, struct jail_error *e)
     r = mount_tmpfs (rootfd, "/sys", 4096, 0555, safe | MOUNT_ATTR_RDONLY, e);
   for (size_t i = 0; r == 0 && cfg->host_root && hidden_dirs[i]; i++)
     r = hide_dir (rootfd, hidden_dirs[i], e);
-  for (size_t i = 0; r == 0 && i < cfg->n_tmpfs; i++)
-    {
-      const struct jr_tmpfs *t = &cfg->tmpfs[i];
-      r = mount_tmpfs (rootfd, t->dst, t->size, t->mode,
-                       MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | (t->exec ? 0 : MOUNT_ATTR_NOEXEC), e);
-    }
   return r;
 }
 
@@ -382,7 +391,7 @@ jr_mounts_setup (const struct jail_config *cfg, struct jr_trees *t, struct jail_
   if (r == 0)
     r = mount_tmpfses (cfg, t->root, e);
   if (r == 0)
-    r = mount_volumes (cfg, t->vol, t->root, e);
+    r = mount_user_mounts (cfg, t->vol, t->root, e);
   if (r == 0)
     r = pivot (t->root, e);
   jr_trees_close (t);

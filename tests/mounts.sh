@@ -4,7 +4,7 @@
 # (no master:/shared: tag in its mountinfo) in run, run -d and exec, with
 # the busybox rootfs, a -v source and `/`; mounts in order of depth.
 . "$JR_SRC/tests/lib.sh"
-plan 12
+plan 16
 mkscratch
 S=$SCRATCH
 D=$S/d
@@ -87,4 +87,13 @@ is "-v jail under a shared D: no mount tied to a host peer group" \
   "$(world "$JAILRUN run --no-net -v $D/src:/workspace $D/rootfs /bin/grep -cE '$tags' /proc/self/mountinfo")" 0
 # no jail mount propagates out either: the host's D has no new mount
 is "no jail mount propagated to the host" "$(grep -c " $D/" /proc/self/mountinfo)" 0
+
+# 2. volumes and --tmpfs mounted in order of target depth (issue 12)
+mkdir -p "$S/w/cache"; echo v > "$S/w/v"; chmod -R 777 "$S/w"
+is "--tmpfs below a -v target" "$(jr --no-net --tmpfs /workspace/cache:size=1m -v "$S/w:/workspace" "$ROOTFS" \
+  /bin/sh -c 'echo a > /workspace/cache/f && echo b > /workspace/g && stat -f -c %T /workspace/cache' 2>&1)" tmpfs
+ok "the -v is the host dir, the tmpfs is not" sh -c "test -f '$S/w/g' && ! test -e '$S/w/cache/f'"
+is "--tmpfs below a read-only -v target" "$(jr --no-net --tmpfs /workspace/cache -v "$S/w:/workspace:ro" "$ROOTFS" \
+  /bin/sh -c 'touch /workspace/cache/f && ! touch /workspace/h 2>/dev/null && stat -f -c %T /workspace/cache' 2>&1)" tmpfs
+is "-v below a --tmpfs target" "$(jr --no-net -v "$S/w:/var/w" --tmpfs /var "$ROOTFS" /bin/cat /var/w/v 2>&1)" v
 done_testing
