@@ -18,7 +18,7 @@
 #include "mounts.h"
 
 /* Directories hidden under an empty tmpfs when the root is the host's. */
-static const char *const hidden_dirs[] = {
+const char *const jr_hidden_dirs[] = {
   "/home", "/root", "/run", "/var/tmp", "/mnt", "/media", "/srv", NULL
 };
 
@@ -85,7 +85,7 @@ jr_ensure_path (int rootfd, const char *path, bool want_file, struct jail_error 
           int r = errno;
           close (cur);
           if (r == EROFS)
-            return jr_error_buf (e, r, "%s: does not exist and the root is read-only: create it in the rootfs, use --read-write, or mount it below a --tmpfs", path);
+            return jr_error_buf (e, r, "%s: does not exist and the mount that would hold it is read-only: create it in that volume's source, or mount a --tmpfs on a parent", path);
           return jr_error_buf (e, r, "%s: create mount point", path);
         }
       int next = jr_resolve (cur, comp, 0, e);
@@ -248,17 +248,33 @@ mount_user_mounts (const struct jail_config *cfg, const int *vfd, int rootfd, st
   return r;
 }
 
-/* Cover a host directory with an empty tmpfs.  Symlinks are followed but
- * kept inside the root (/home -> var/home on Fedora Atomic hides
- * /var/home); only a path that does not exist is left alone. */
+/* O_PATH fd of a host directory to hide.  Symlinks are followed but kept
+ * inside the root (/home -> var/home on Fedora Atomic hides /var/home). */
 static int
-hide_dir (int rootfd, const char *path, struct jail_error *e)
+hidden_open (int rootfd, const char *path)
 {
   struct open_how how = {
     .flags = O_PATH | O_DIRECTORY | O_CLOEXEC,
     .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
   };
-  int t = (int) syscall (SYS_openat2, rootfd, path + 1, &how, sizeof how);
+  return (int) syscall (SYS_openat2, rootfd, path + 1, &how, sizeof how);
+}
+
+bool
+jr_hidden_exists (int rootfd, const char *path)
+{
+  int fd = hidden_open (rootfd, path);
+  if (fd >= 0)
+    close (fd);
+  return fd >= 0;
+}
+
+/* Cover a host directory with an empty tmpfs; only a path that does not
+ * exist is left alone. */
+static int
+hide_dir (int rootfd, const char *path, struct jail_error *e)
+{
+  int t = hidden_open (rootfd, path);
   if (t < 0 && errno == ENOENT)
     return 0;
   if (t < 0)
@@ -282,8 +298,8 @@ mount_tmpfses (const struct jail_config *cfg, int rootfd, struct jail_error *e)
   int r = mount_tmpfs (rootfd, "/tmp", JR_TMP_SIZE, 01777, safe, e);
   if (r == 0 && cfg->host_root)
     r = mount_tmpfs (rootfd, "/sys", 4096, 0555, safe | MOUNT_ATTR_RDONLY, e);
-  for (size_t i = 0; r == 0 && cfg->host_root && hidden_dirs[i]; i++)
-    r = hide_dir (rootfd, hidden_dirs[i], e);
+  for (size_t i = 0; r == 0 && cfg->host_root && jr_hidden_dirs[i]; i++)
+    r = hide_dir (rootfd, jr_hidden_dirs[i], e);
   return r;
 }
 
@@ -378,12 +394,14 @@ pivot (int rootfd, struct jail_error *e)
 int
 jr_mounts_setup (const struct jail_config *cfg, struct jr_trees *t, struct jail_error *e)
 {
-  int r = 0;
-  /* Attach the clone over the rootfs directory itself (by fd); the clone's
-   * fd then names the root of the attached mount, from which everything
-   * else is resolved. */
-  if (move_mount (t->root, "", t->root_src, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
-    r = jr_error_buf (e, errno, "rootfs %s: attach", cfg->rootfs);
+  /* Attach the clone over the rootfs directory itself (by fd), or a
+   * read-only skeleton around it holding the mount points the root lacks;
+   * t->root then names the root of the attached mount, from which
+   * everything else is resolved. */
+  int r = jr_mount_root (cfg, t, e);
+  /* Mount points the read-only root lacks deeper down. */
+  if (r == 0)
+    r = jr_mount_skeletons (cfg, t, t->root, e);
   if (r == 0)
     r = jr_mount_proc (t->root, e);
   if (r == 0)

@@ -4,7 +4,7 @@
 # (no master:/shared: tag in its mountinfo) in run, run -d and exec, with
 # the busybox rootfs, a -v source and `/`; mounts in order of depth.
 . "$JR_SRC/tests/lib.sh"
-plan 16
+plan 29
 mkscratch
 S=$SCRATCH
 D=$S/d
@@ -96,4 +96,41 @@ ok "the -v is the host dir, the tmpfs is not" sh -c "test -f '$S/w/g' && ! test 
 is "--tmpfs below a read-only -v target" "$(jr --no-net --tmpfs /workspace/cache -v "$S/w:/workspace:ro" "$ROOTFS" \
   /bin/sh -c 'touch /workspace/cache/f && ! touch /workspace/h 2>/dev/null && stat -f -c %T /workspace/cache' 2>&1)" tmpfs
 is "-v below a --tmpfs target" "$(jr --no-net -v "$S/w:/var/w" --tmpfs /var "$ROOTFS" /bin/cat /var/w/v 2>&1)" v
+
+# 3. -v, --tmpfs and -w onto paths the read-only root lacks (issue 13): a
+# read-only tmpfs skeleton holds the mount points; nothing is written to
+# the host, and the root stays read-only.
+host_top=$(ls -a /); rootfs_top=$(ls -a "$ROOTFS"); rootfs_usr=$(ls -a "$ROOTFS/usr")
+is "/: -v onto /workspace (absent on the host), python reads and writes it" \
+  "$(cd "$S" && jr --no-net -v "$S/w:/workspace" / python3 -c 'import os; print(open("/workspace/v").read().strip(), os.getcwd()); open("/workspace/py", "w").write("x")' 2>&1)" "v /"
+ok "/: the volume's file reached the host" test -f "$S/w/py"
+is "/: -w /newdir, --tmpfs /models, -v /data: all there, / read-only" \
+  "$(jr --no-net -w /newdir --tmpfs /models -v "$S/w:/data:ro" / python3 -c '
+import os
+open("/models/m", "w").write("m")
+try:
+    open("/x", "w")
+except OSError as e:
+    print(os.getcwd(), os.listdir("/data") != [], e.strerror)' 2>&1)" "/newdir True Read-only file system"
+is "/: the host root is unchanged" "$(ls -a /)" "$host_top"
+P=/usr/bin/probe
+is "busybox: -v /data, --tmpfs /cache, -w /newdir" \
+  "$(jr --no-net -v "$S/w:/data" --tmpfs /cache -w /newdir "$ROOTFS" /bin/sh -c 'pwd; cat /data/v; '$P' write /cache/x' 2>&1 | tr '\n' ' ')" "/newdir v write ok "
+is "busybox: / is still read-only" "$(jr --no-net -v "$S/w:/data" "$ROOTFS" $P write /x)" "write EROFS"
+is "busybox: the skeleton's new dirs are read-only" "$(jr --no-net -w /newdir "$ROOTFS" $P write /newdir/x)" "write EROFS"
+is "busybox: the root mount is a read-only tmpfs" \
+  "$(jr --no-net -v "$S/w:/data" "$ROOTFS" /bin/awk '$5 == "/" {i = 7; while ($i != "-") i++; print $6, $(i + 1)}' /proc/self/mountinfo)" "ro,nosuid,nodev,relatime tmpfs"
+is "busybox: -v onto a missing file and a missing dir below /usr" \
+  "$(jr --no-net -v "$S/w/v:/etc/newfile:ro" -v "$S/w:/usr/new" "$ROOTFS" /bin/sh -c 'cat /etc/newfile /usr/new/v; ls /usr/bin/probe; '$P' write /usr/x' 2>&1 | tr '\n' ' ')" "v v /usr/bin/probe write EROFS "
+is "busybox: the rootfs on the host is unchanged" "$(ls -a "$ROOTFS"; ls -a "$ROOTFS/usr")" "$rootfs_top
+$rootfs_usr"
+names="$names $N-4"
+jr run -d --name $N-4 --no-net -v "$S/w:/workspace" / /bin/sleep 300 >/dev/null
+is "run -d + exec: the volume and a read-only skeleton root, one mount on /" \
+  "$(jr exec $N-4 /bin/sh -c 'cat /workspace/v; awk '"'"'$5 == "/" {i = 7; while ($i != "-") i++; print $6, $(i + 1)}'"'"' /proc/self/mountinfo; touch /q 2>/dev/null || echo ro' 2>&1 | tr '\n' ' ')" "v ro,nosuid,nodev,relatime tmpfs ro "
+"$JAILRUN" rm -f $N-4 >/dev/null 2>&1
+mkdir -p "$S/many/many" && cp -a "$ROOTFS/." "$S/many/" && (cd "$S/many/many" && seq 800 | xargs touch)
+err=$(jr --no-net -v "$S/w:/many/new" "$S/many" /bin/true 2>&1); s=$?
+is "a parent with 800 entries: exit 125" "$s" 125
+like "a parent with 800 entries: message names the path and the fix" "$err" "mount point /many/new: .*more than 768 entries.*create the mount point in the rootfs, or mount a volume or --tmpfs on a parent"
 done_testing
