@@ -376,6 +376,18 @@ jr_mounts_open (const struct jail_config *cfg, struct jr_trees *t, struct jail_e
   return jr_setattr (t->root, attrs, true, e, "rootfs");
 }
 
+/* Create a missing workdir where it can be (a tmpfs, a read-write volume
+ * or root; the read-only root's skeleton already holds it), as Docker. */
+static int
+make_workdir (const struct jail_config *cfg, int rootfd, struct jail_error *e)
+{
+  int fd = jr_ensure_path (rootfd, cfg->workdir, false, e);
+  if (fd < 0)
+    return jr_error_buf_wrap (e, "workdir %s", cfg->workdir);
+  close (fd);
+  return 0;
+}
+
 /* Make the attached tree at rootfd the root and detach the old one. */
 static int
 pivot (int rootfd, struct jail_error *e)
@@ -410,6 +422,8 @@ jr_mounts_setup (const struct jail_config *cfg, struct jr_trees *t, struct jail_
     r = mount_tmpfses (cfg, t->root, e);
   if (r == 0)
     r = mount_user_mounts (cfg, t->vol, t->root, e);
+  if (r == 0)
+    r = make_workdir (cfg, t->root, e);
   if (r == 0)
     r = pivot (t->root, e);
   jr_trees_close (t);

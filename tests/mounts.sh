@@ -4,7 +4,7 @@
 # (no master:/shared: tag in its mountinfo) in run, run -d and exec, with
 # the busybox rootfs, a -v source and `/`; mounts in order of depth.
 . "$JR_SRC/tests/lib.sh"
-plan 29
+plan 31
 mkscratch
 S=$SCRATCH
 D=$S/d
@@ -116,6 +116,9 @@ is "/: the host root is unchanged" "$(ls -a /)" "$host_top"
 P=/usr/bin/probe
 is "busybox: -v /data, --tmpfs /cache, -w /newdir" \
   "$(jr --no-net -v "$S/w:/data" --tmpfs /cache -w /newdir "$ROOTFS" /bin/sh -c 'pwd; cat /data/v; '$P' write /cache/x' 2>&1 | tr '\n' ' ')" "/newdir v write ok "
+is "busybox: -w made in a --tmpfs and in a volume" \
+  "$(jr --no-net --tmpfs /cache -v "$S/w:/data" -w /cache/new/wd "$ROOTFS" /bin/sh -c 'pwd; cd /data/wd2 2>/dev/null || echo no-wd2' 2>&1 | tr '\n' ' ')$(jr --no-net -v "$S/w:/data" -w /data/wd2 "$ROOTFS" /bin/pwd 2>&1)" "/cache/new/wd no-wd2 /data/wd2"
+ok "the volume's -w dir is on the host" test -d "$S/w/wd2"
 is "busybox: / is still read-only" "$(jr --no-net -v "$S/w:/data" "$ROOTFS" $P write /x)" "write EROFS"
 is "busybox: the skeleton's new dirs are read-only" "$(jr --no-net -w /newdir "$ROOTFS" $P write /newdir/x)" "write EROFS"
 is "busybox: the root mount is a read-only tmpfs" \
