@@ -4,7 +4,7 @@
 # (no master:/shared: tag in its mountinfo) in run, run -d and exec, with
 # the busybox rootfs, a -v source and `/`; mounts in order of depth.
 . "$JR_SRC/tests/lib.sh"
-plan 31
+plan 32
 mkscratch
 S=$SCRATCH
 D=$S/d
@@ -65,6 +65,8 @@ N=jrmnt$$
 names="$N-1 $N-2 $N-3"
 
 # 1. host mounts made after the start never reach a jail (issue 12 item 1)
+ok "the test can make a shared mount (rootless: unshare -c --keep-caps -m, util-linux)" \
+  world "grep -q ' $D $D .* shared:' /proc/self/mountinfo"
 is "busybox rootfs under a shared mount: run" \
   "$(world "sh $S/attack.sh run - $D/rootfs/opt/x /opt/x $D/rootfs")" "none 0 "
 is "busybox rootfs under a shared mount: run -d + exec" \
