@@ -70,7 +70,7 @@ usage (FILE *f)
          "      --allow HOST[:PORT] let the proxy reach HOST (*.DOMAIN wildcards, port\n"
          "                          443 unless given; '*' = anything public, logged)\n"
          "      --allow-file FILE   --allow entries, one a line\n"
-         "      --audit-log FILE    one JSON line per proxy decision\n"
+         "      --audit-log FILE    one JSON line per proxy decision (and per change)\n"
          "      --subnet CIDR       private network addresses (default 10.88.0.0/16)\n"
          "  -v, --volume SRC:DST[:ro|rw]  bind a host path (rw unless :ro)\n"
          "      --tmpfs PATH[:size=N,mode=M,exec]  mount a tmpfs (noexec unless exec)\n"
@@ -107,7 +107,8 @@ usage (FILE *f)
          "125 if jailrun failed; 126/127 if the command could not be run.\n\n"
          "Other commands: jailrun exec [OPTIONS] NAME COMMAND... (see exec --help),\n"
          "jailrun ps, inspect NAME, logs [-f] NAME, stop [-t SECONDS] NAME, rm [-f] NAME,\n"
-         "jailrun check.\n", f);
+         "jailrun check, jailrun net allow|deny|ls|off|on NAME ... (the internet\n"
+         "switch of a running --net-allow proxy jail; see net --help).\n", f);
 }
 
 /* A decimal number (only digits when integer); -1 for junk so the

@@ -3,7 +3,7 @@
  * ports, open the audit log, set the proxy variables), jr_net_attach
  * (after the id maps: start the netns helper, which builds the private
  * network, and register the forwarder and the proxy on the loop) and
- * jr_net_release.  Also SIGPIPE handling without a handler: the
+ * jr_net_release; jr_net_control is the live internet switch.  Also SIGPIPE handling without a handler: the
  * supervising thread blocks SIGPIPE and discards what it raised. */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -112,6 +112,16 @@ jr_net_release (struct jr_net *n)
   if (n->helper_started)
     jr_helper_stop (&n->helper);
   free (n);
+}
+
+int
+jr_net_control (struct jr_net *n, int op, char *const specs[], size_t nspecs, uid_t uid, pid_t pid,
+                char **text, jail_error **err)
+{
+  if (n == NULL || n->proxy == NULL)
+    return jr_error_msg (err, EOPNOTSUPP, "net: this jail has no egress proxy: start it with --net-allow proxy "
+                         "(an empty allowlist keeps it off until 'jailrun net allow')");
+  return jr_proxy_control (n->proxy, op, specs, nspecs, uid, pid, text, err);
 }
 
 void

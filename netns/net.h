@@ -101,6 +101,10 @@ bool jr_fwd_has_listeners (const struct jr_fwd *f);
  * first.  on_done(arg, up, down) runs when the pair closes. */
 int jr_fwd_pipe (struct jr_fwd *f, int a, int b, const char *pre, size_t pre_len,
                  void (*on_done) (void *arg, uint64_t up, uint64_t down), void *arg);
+/* Close every pair made by jr_fwd_pipe with this on_done for which
+ * pred(arg, ctx) is true (their on_done runs); returns how many. */
+size_t jr_fwd_close_if (struct jr_fwd *f, void (*on_done) (void *, uint64_t, uint64_t),
+                        bool (*pred) (void *arg, void *ctx), void *ctx);
 /* accept4 on lfd counted against the cap, EMFILE absorbed (src is paused
  * until the next tick when nothing else helps).  The fd, or -EAGAIN-1000
  * when a connection was refused (try again), or another negative errno. */
@@ -149,6 +153,14 @@ struct jr_proxy;
 int jr_proxy_new (struct jr_proxy **out, const struct jr_netcfg *nc, jail_error **err);
 void jr_proxy_attach (struct jr_proxy *p, struct jr_loop *l, struct jr_fwd *f, int listener, pid_t jail_pid);
 void jr_proxy_free (struct jr_proxy *p);
+/* proxy_ctl.c: the internet switch of a running proxy.  specs: n
+ * HOST[:PORT] texts (allow, deny); uid/pid: who asked (audit); *text: the
+ * malloc'd listing (list).  Applies wholly or not at all. */
+enum jr_net_op { JR_NET_ALLOW = 1, JR_NET_DENY, JR_NET_LIST, JR_NET_OFF, JR_NET_ON };
+int jr_proxy_control (struct jr_proxy *p, int op, char *const specs[], size_t n, uid_t uid, pid_t pid,
+                      char **text, jail_error **err);
+/* "host:port", "[v6]:port" or "*" text of an allow entry. */
+void jr_allow_text (const struct jr_allow *a, char *out, size_t n);
 
 /* net.c: the supervisor's network state for one run (struct jr_net). */
 #endif

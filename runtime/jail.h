@@ -222,6 +222,23 @@ JAIL_EXPORT int jail_inspect (const char *name, char **json, jail_error **err);
  * with follow, keep copying until the jail ends. */
 JAIL_EXPORT int jail_logs (const char *name, int out, int follow, jail_error **err);
 
+/* The internet switch of a running jail started with JAIL_NET_PROXY:
+ * change its egress proxy's allowlist with no restart (the next request
+ * sees it; pending requests and open tunnels the new list no longer
+ * permits are ended).  specs is a NULL-terminated vector of entries in
+ * jail_config_add_allow()'s syntax; a change applies wholly or not at all
+ * (deny: -ENOENT when an entry is not in the list).  off denies every
+ * request and keeps the list; on lifts that.  Each change is a line in
+ * the audit log naming the caller's uid and pid.  -EOPNOTSUPP when the
+ * jail has no proxy.  Only the jail's own user may call them. */
+JAIL_EXPORT int jail_net_allow (jail *j, char *const specs[], jail_error **err);
+JAIL_EXPORT int jail_net_deny (jail *j, char *const specs[], jail_error **err);
+JAIL_EXPORT int jail_net_off (jail *j, jail_error **err);
+JAIL_EXPORT int jail_net_on (jail *j, jail_error **err);
+/* The switch ("egress on|off"), the entries ("allow HOST:PORT") and the
+ * last decisions and changes ("recent TIME ..."), one a line; free() it. */
+JAIL_EXPORT int jail_net_list (jail *j, char **text, jail_error **err);
+
 /* ---- Capture: run and collect, for agent harnesses --------------------- */
 typedef struct jail_result jail_result;
 

@@ -59,6 +59,7 @@ struct conn
   int fd;
   struct xproc *x;
   bool stop_waiter;
+  struct ucred cred;     /* who connected (the audit line of a net change) */
   struct conn *next;
 };
 
@@ -559,6 +560,39 @@ drop_conn (struct sup *s, struct conn *c)
   free (c);
 }
 
+/* `jailrun net ...`: change or list the egress allowlist; DONE carries
+ * the listing.  The caller was authorized as exec's is (on_accept). */
+static void
+net_request (struct sup *s, struct conn *c, char *buf, size_t len)
+{
+  const struct jr_req *q = (const struct jr_req *) buf;
+  jail_error *err = NULL;
+  char *text = NULL, **specs = q->argc <= 4096 ? calloc (q->argc + 1, sizeof *specs) : NULL;
+  char *p = buf + sizeof *q, *end = buf + len;
+  int r = specs ? 0 : jr_error_msg (&err, EINVAL, "net: malformed request");
+  for (uint32_t i = 0; r == 0 && i < q->argc; i++)
+    if ((specs[i] = next_str (&p, end)) == NULL)
+      r = jr_error_msg (&err, EINVAL, "net: malformed request");
+  if (r == 0 && s->init_done)
+    r = jr_error_msg (&err, ESRCH, "jail '%s' has stopped", s->name);
+  if (r == 0)
+    r = jr_net_control (s->l.net, q->op, specs, q->argc, c->cred.uid, c->cred.pid, &text, &err);
+  free (specs);
+
+  size_t tl = text ? strnlen (text, JR_PROTO_MAX - 1) : 0;
+  struct jr_rep *rep = calloc (1, sizeof *rep + tl + 1);
+  if (rep)
+    {
+      *rep = (struct jr_rep) { .type = JR_REP_DONE, .status = r < 0 ? 125 : 0, .err_code = err ? err->code : 0 };
+      snprintf (rep->msg, sizeof rep->msg, "%s", err ? err->msg : "");
+      memcpy (rep + 1, text ? text : "", tl);
+      (void) !send (c->fd, rep, sizeof *rep + tl + 1, MSG_NOSIGNAL | MSG_DONTWAIT);
+    }
+  free (rep);
+  free (text);
+  jail_error_free (err);
+}
+
 /* One packet from a client. */
 static void
 on_conn (struct sup *s, struct conn *c)
@@ -582,6 +616,8 @@ on_conn (struct sup *s, struct conn *c)
     drop_conn (s, c);
   else if (q->type == JR_REQ_EXEC)
     start_exec (s, c, buf, (size_t) n, fds, nfds);
+  else if (q->type == JR_REQ_NET)
+    net_request (s, c, buf, (size_t) n);
   else if (q->type == JR_REQ_SIGNAL && q->sig > 0 && q->sig < 65)
     syscall (SYS_pidfd_send_signal, c->x ? c->x->pidfd : s->l.pidfd, q->sig, NULL, 0);
   else if (q->type == JR_REQ_STOP || q->type == JR_REQ_WAIT)
@@ -617,6 +653,7 @@ on_accept (struct sup *s)
       return;
     }
   c->fd = fd;
+  c->cred = cr;
   c->next = s->conns;
   s->conns = c;
   if (watch (s, fd, &c->src, SRC_CONN, c) < 0)
