@@ -17,6 +17,7 @@ enum
   OPT_MEMORY, OPT_CPUS, OPT_PIDS, OPT_CG_PARENT, OPT_LIMITS, OPT_STATS,
   OPT_NET_ALLOW, OPT_ALLOW, OPT_ALLOW_FILE, OPT_AUDIT_LOG, OPT_SUBNET,
   OPT_LOG_MAX,
+  OPT_NETWORK, OPT_NETWORK_ALIAS,
 };
 
 static const struct option run_opts[] = {
@@ -27,6 +28,8 @@ static const struct option run_opts[] = {
   { "allow-file", required_argument, NULL, OPT_ALLOW_FILE },
   { "audit-log", required_argument, NULL, OPT_AUDIT_LOG },
   { "subnet", required_argument, NULL, OPT_SUBNET },
+  { "network", required_argument, NULL, OPT_NETWORK },
+  { "network-alias", required_argument, NULL, OPT_NETWORK_ALIAS },
   { "volume", required_argument, NULL, 'v' },
   { "tmpfs", required_argument, NULL, OPT_TMPFS },
   { "read-write", no_argument, NULL, OPT_READ_WRITE },
@@ -72,6 +75,10 @@ usage (FILE *f)
          "      --allow-file FILE   --allow entries, one a line\n"
          "      --audit-log FILE    one JSON line per proxy decision (and per change)\n"
          "      --subnet CIDR       private network addresses (default 10.88.0.0/16)\n"
+         "      --network NAME|none put the jail on network NAME ('jailrun network\n"
+         "                          create', root only): it reaches the jails there by\n"
+         "                          address, --name and --network-alias; none = --no-net\n"
+         "      --network-alias NAME  another name on that network (repeatable)\n"
          "  -v, --volume SRC:DST[:ro|rw]  bind a host path (rw unless :ro)\n"
          "      --tmpfs PATH[:size=N,mode=M,exec]  mount a tmpfs (noexec unless exec)\n"
          "      --read-write        writable root (refused for /)\n"
@@ -107,6 +114,7 @@ usage (FILE *f)
          "125 if jailrun failed; 126/127 if the command could not be run.\n\n"
          "Other commands: jailrun exec [OPTIONS] NAME COMMAND... (see exec --help),\n"
          "jailrun ps, inspect NAME, logs [-f] NAME, stop [-t SECONDS] NAME, rm [-f] NAME,\n"
+         "jailrun network create|ls|inspect|rm (see network --help),\n"
          "jailrun check, jailrun net allow|deny|ls|off|on NAME ... (the internet\n"
          "switch of a running --net-allow proxy jail; see net --help).\n", f);
 }
@@ -186,6 +194,8 @@ apply_opt (jail_config *cfg, int c, const char *arg, jail_error **err)
     case OPT_ALLOW_FILE: return jail_config_load_allow_file (cfg, arg, err);
     case OPT_AUDIT_LOG: return jail_config_set_audit_log (cfg, arg, err);
     case OPT_SUBNET: return jail_config_set_subnet (cfg, arg, err);
+    case OPT_NETWORK: return jail_config_set_network_name (cfg, arg, err);
+    case OPT_NETWORK_ALIAS: return jail_config_add_network_alias (cfg, arg, err);
     case 'v': return jail_config_add_volume (cfg, arg, err);
     case OPT_TMPFS: return jail_config_add_tmpfs (cfg, arg, err);
     case OPT_READ_WRITE: return jail_config_set_read_write (cfg, 1, err);

@@ -52,6 +52,9 @@ struct jr_netcfg
   char *audit_log;
   uint32_t subnet;     /* host byte order */
   int prefix;
+  char network[65];    /* --network NAME, "" = the private network */
+  char **aliases;      /* --network-alias, and the jail's name (NULL-terminated) */
+  size_t n_aliases;
 };
 
 /* config_net.c */
@@ -68,6 +71,8 @@ struct jr_netplan
   uint32_t jail_addr;
   int prefix;
   uint16_t proxy_port;  /* listener on bridge_addr:proxy_port, 0 = none */
+  int network_fd;       /* a named network's netns (its bridge br0), -1 = a private bridge */
+  char veth[16];        /* the jail's veth on a named network's bridge */
 };
 struct jr_helper
 {
@@ -84,6 +89,10 @@ void jr_helper_stop (struct jr_helper *h);
 /* bridge.c (runs in the helper, no malloc) */
 int jr_bridge_build (const struct jr_netplan *plan, int jail_netns, struct jail_error *e);
 int jr_bridge_jail_side (const struct jr_netplan *plan, struct jail_error *e);
+/* A named network, in its own netns: lo up, br0 with bridge_addr. */
+int jr_bridge_network_build (const struct jr_netplan *plan, struct jail_error *e);
+/* In a named network's netns: veth plan->veth on br0, its peer eth0 in jail_netns. */
+int jr_bridge_network_join (const struct jr_netplan *plan, int jail_netns, struct jail_error *e);
 /* In a fresh user+net namespace of its own (a throwaway child): can this
  * kernel make a bridge (*bridge) and a veth pair, as the default network
  * does?  0, or -errno with e saying what failed.  No allocation. */

@@ -239,6 +239,29 @@ JAIL_EXPORT int jail_net_on (jail *j, jail_error **err);
  * last decisions and changes ("recent TIME ..."), one a line; free() it. */
 JAIL_EXPORT int jail_net_list (jail *j, char **text, jail_error **err);
 
+/* ---- Named networks ---------------------------------------------------
+ * A bridge with no uplink in a network namespace of its own, kept by a
+ * small holder process until jail_network_remove.  Jails started with
+ * jail_config_set_network_name() reach each other on it by address and
+ * by name (an /etc/hosts kept current, read-only in each jail, when the
+ * rootfs has /etc/hosts); nothing else.  Root only in this version
+ * (-EOPNOTSUPP rootless). */
+/* Create network name; subnet "A.B.C.D/N" (NULL: 10.89.0.0/24).  -EEXIST
+ * when it exists (a stale one, whose holder died, is replaced). */
+JAIL_EXPORT int jail_network_create (const char *name, const char *subnet, jail_error **err);
+/* Names of the networks, sorted as found; free with jail_list_free(). */
+JAIL_EXPORT int jail_network_list (char ***names, jail_error **err);
+/* JSON: name, state (ready|stale), subnet, gateway, holder, hosts file, jails. */
+JAIL_EXPORT int jail_network_inspect (const char *name, char **json, jail_error **err);
+/* End the holder and forget the network; -EBUSY while jails are on it. */
+JAIL_EXPORT int jail_network_remove (const char *name, jail_error **err);
+/* Put the jail on network name (created before) instead of its own
+ * private network; "none" means JAIL_NET_NONE. */
+JAIL_EXPORT int jail_config_set_network_name (jail_config *cfg, const char *name, jail_error **err);
+/* Another name the jail is known by on its network (the jail's own name,
+ * from jail_start, is added by itself). */
+JAIL_EXPORT int jail_config_add_network_alias (jail_config *cfg, const char *alias, jail_error **err);
+
 /* ---- Capture: run and collect, for agent harnesses --------------------- */
 typedef struct jail_result jail_result;
 

@@ -838,6 +838,7 @@ jr_supervisor_main (jail_config *cfg, const char *name, char *const argv[], int 
   s.tie_fd = tie_fd >= 0 ? 4 : -1;
   jail_error *err = NULL;
   write_state (&s, "starting");
+  jr_net_add_name (cfg, name);
   int r = jr_jail_launch (cfg, argv, &s.l, &err);
   int status = r < 0 ? 125 : await_command (&s, &err);
   if (status == 0)

@@ -4,7 +4,8 @@
 # changes in the audit log.  Traffic goes only to loopback and to the
 # namespaces the jails made.
 . "$JR_SRC/tests/lib.sh"
-plan 26
+# Named networks are root only in this version: rootless checks the refusal.
+if [ "$JR_MODE" = user ]; then plan 34; else plan 50; fi
 mkscratch
 N=jrs$$
 names=""
@@ -92,4 +93,75 @@ B=${N}b; names="$names $B"
 "$JAILRUN" run -d --name "$B" "$ROOTFS" sleep 60 >/dev/null
 out=$("$JAILRUN" net allow "$B" example.com 2>&1)
 like "a jail without the proxy: 125, says how" "$?:$out" "^125:.*no egress proxy: start it with --net-allow proxy"
+
+# --- named networks ----------------------------------------------------------
+nets=""
+stop_all() { for n in $names; do "$JAILRUN" rm -f "$n" >/dev/null 2>&1; done; names=""; }
+trap 'stop_all; for n in $nets; do "$JAILRUN" network rm "$n" >/dev/null 2>&1; done; cleanup' EXIT
+srv() { # srv NAME OPTS... : a detached jail serving its name on :8000
+  n=$1; shift; names="$names $n"
+  "$JAILRUN" run -d --name "$n" "$@" -v "$SCRATCH:/mnt:ro" / python3 /mnt/switchcli.py serve 8000 "hello from $n" >/dev/null
+}
+get() { timeout -k 5 30 "$JAILRUN" exec "$1" python3 /mnt/switchcli.py get "$2" 8000 2>&1; }
+NA=${N}na NB=${N}nb NC=${N}nc
+if [ "$JR_MODE" = user ]; then
+  out=$("$JAILRUN" network create "$NA" 2>&1)
+  like "rootless: network create is refused: 125, says why" "$?:$out" "^125:.*named networks need root"
+  out=$("$JAILRUN" network ls 2>&1)
+  unlike "rootless: nothing left behind" "$out" "$NA"
+  out=$("$JAILRUN" run --network "$NA" "$ROOTFS" true 2>&1)
+  like "rootless: --network NAME is refused: 125" "$?:$out" "^125:.*named networks need root"
+else
+  nets="$NA $NB $NC"
+  out=$("$JAILRUN" network create "$NA" --subnet 10.89.7.0/24 2>&1)
+  is "network create NAME --subnet" "$?:$out" "0:$NA"
+  "$JAILRUN" network create "$NB" --subnet 10.90.7.0/24 >/dev/null
+  like "network ls: ready, subnet, holder" "$("$JAILRUN" network ls)" "^$NA +ready +10\.89\.7\.0/24 +[0-9]+$"
+  holder=$("$JAILRUN" network inspect "$NA" | sed -n 's/.*"Holder": {"Pid": \([0-9]*\).*/\1/p')
+  ok "network inspect names a live holder process" kill -0 "$holder"
+  hp2=$(freeport)
+  srv "${N}a1" --network "$NA" -p "$hp2:8000"
+  srv "${N}a2" --network "$NA" --network-alias db
+  srv "${N}b1" --network "$NB"
+  srv "${N}d1"
+  for j in a1 a2 b1 d1; do for i in $(seq 50); do get "${N}$j" 127.0.0.1 | grep -q hello && break; sleep 0.1; done; done
+  a1ip=$("$JAILRUN" network inspect "$NA" | sed -n "s/.*\"Address\": \"\([0-9.]*\)\", \"Names\": \"${N}a1\".*/\1/p")
+  is "same network: by --name" "$(get "${N}a2" "${N}a1")" "hello from ${N}a1"
+  is "same network: a jail started later is found by --network-alias" "$(get "${N}a1" db)" "hello from ${N}a2"
+  is "same network: by address" "$(get "${N}a2" "$a1ip")" "hello from ${N}a1"
+  like "other network: the address is unreachable" "$(get "${N}b1" "$a1ip")" "^error: (EHOSTUNREACH|ENETUNREACH|timeout)"
+  like "other network: the name is unknown" "$(get "${N}b1" "${N}a1")" "^error: no such name"
+  like "default network: unreachable" "$(get "${N}d1" "$a1ip")" "^error: (EHOSTUNREACH|ENETUNREACH|timeout)"
+  like "a jail on a network cannot reach the host's loopback service" \
+    "$(timeout 30 "$JAILRUN" exec "${N}a1" python3 /mnt/switchcli.py get 127.0.0.1 "$op")" "^error: ECONNREFUSED"
+  like "nor anything through the network's gateway" \
+    "$(timeout 30 "$JAILRUN" exec "${N}a1" python3 /mnt/switchcli.py get 10.89.7.1 "$op")" "^error: (ECONNREFUSED|EHOSTUNREACH|ENETUNREACH|timeout)"
+  is "-p publishes a port of a jail on a named network" "$(curl -sS -m 10 "http://127.0.0.1:$hp2/" 2>&1)" "hello from ${N}a1"
+  out=$("$JAILRUN" network rm "$NA" 2>&1)
+  like "network rm while jails are on it: 125" "$?:$out" "^125:.*has 2 jail\(s\) on it"
+  "$JAILRUN" rm -f "${N}a2" >/dev/null
+  unlike "a jail that ends leaves the others' /etc/hosts" "$("$JAILRUN" exec "${N}a1" cat /etc/hosts)" "db"
+  stop_all
+  out=$("$JAILRUN" network rm "$NA" 2>&1)
+  is "network rm NAME" "$?:$out" "0:$NA"
+  gone() { [ ! -e "/proc/$1" ] || grep -q '^[0-9]* (.*) Z' "/proc/$1/stat"; }
+  ok "network rm ends the holder" gone "$holder"
+  "$JAILRUN" network create "$NC" >/dev/null
+  h=$("$JAILRUN" network inspect "$NC" | sed -n 's/.*"Holder": {"Pid": \([0-9]*\).*/\1/p')
+  kill -9 "$h"; sleep 0.2
+  like "a holder that died is reported stale" "$("$JAILRUN" network ls)" "^$NC +stale"
+  out=$("$JAILRUN" run --network "$NC" "$ROOTFS" true 2>&1)
+  like "--network on a stale network: 125, says what to do" "$?:$out" "^125:.*is stale.*jailrun network rm $NC"
+  "$JAILRUN" network rm "$NC" >/dev/null
+  unlike "network rm cleans a stale network" "$("$JAILRUN" network ls)" "$NC"
+fi
+out=$("$JAILRUN" run --network host "$ROOTFS" true 2>&1)
+like "--network host is refused: 125, says why" "$?:$out" "^125:.*never shares the host's network"
+is "--network none is --no-net" "$("$JAILRUN" run --network none "$ROOTFS" probe ifaces | sed -n 's/^ *\([a-z0-9]*\):.*/\1/p' | tr '\n' ' ')" "lo "
+out=$("$JAILRUN" run --network "${N}nosuch" "$ROOTFS" true 2>&1)
+like "--network of no such network: 125" "$?:$out" "^125:.*(no network named|need root)"
+out=$("$JAILRUN" run --network-alias 'bad name' "$ROOTFS" true 2>&1)
+like "bad --network-alias: 125" "$?:$out" "^125:.*network-alias 'bad name'"
+out=$("$JAILRUN" network create "${N}x" --subnet 10.1.2.3/30 2>&1)
+like "network create with a bad subnet: 125" "$?:$out" "^125:.*(subnet|need root)"
 done_testing
