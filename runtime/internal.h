@@ -72,6 +72,7 @@ struct jail_config
   struct jr_limits limits;  /* cgroup v2 limits, see cgroup.h */
   struct jr_netcfg *netcfg;  /* netns/net.h: -p, --allow, audit log, subnet */
   unsigned long long log_max; /* detached log: bytes per file, 0 = no cap (logcap.c) */
+  struct jr_health_cfg *health; /* health.h: --health-*, NULL = none */
 };
 
 /* A compiled seccomp program, built in the parent, loaded in the child. */

@@ -262,6 +262,14 @@ JAIL_EXPORT int jail_config_set_network_name (jail_config *cfg, const char *name
  * from jail_start, is added by itself). */
 JAIL_EXPORT int jail_config_add_network_alias (jail_config *cfg, const char *alias, jail_error **err);
 
+/* Healthcheck of a long-running jail (jail_start), Docker's meanings:
+ * key "cmd" (run as /bin/sh -c CMD in the jail through the exec path),
+ * "interval" (30s), "timeout" (30s), "retries" (3), "start-period" (0s);
+ * durations like 500ms, 30s, 2m, 1h.  Its state is jail_info(name,
+ * "health"): starting|healthy|unhealthy (also "health_output", the last
+ * check's output, and "health_failing"). */
+JAIL_EXPORT int jail_config_set_health (jail_config *cfg, const char *key, const char *value, jail_error **err);
+
 /* ---- Capture: run and collect, for agent harnesses --------------------- */
 typedef struct jail_result jail_result;
 

@@ -24,10 +24,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "health.h"
 #include "lifecycle.h"
 
 enum src_kind { SRC_INIT, SRC_LISTEN, SRC_SIGNAL, SRC_STOP_TIMER, SRC_TIE, SRC_CONN, SRC_EXEC, SRC_EXEC_TIMER,
-                SRC_JAIL_TIMER, SRC_NET, SRC_LOG };
+                SRC_JAIL_TIMER, SRC_NET, SRC_LOG, SRC_HEALTH_TIMER, SRC_HEALTH_PROC };
 
 /* What an epoll event points at. */
 struct src
@@ -83,6 +84,9 @@ struct sup
   int init_status;
   char *sock_path;
   long long created;
+  struct jr_health *health;  /* --health-cmd, NULL = none */
+  struct src s_htimer, s_hproc;
+  int hproc_fd;              /* the running check's pidfd, -1 = none */
 };
 
 /* Add fd to the loop with src as its data. */
@@ -129,6 +133,8 @@ write_state (struct sup *s, const char *state)
   jr_kv (f, "limits", "%s", lim);
   jr_kv (f, "network", "%s", s->cfg->net_mode == JAIL_NET_NONE ? "none"
                              : s->cfg->net_mode == JAIL_NET_PROXY ? "proxy" : "private");
+  if (s->health)
+    jr_health_kv (s->health, f);
   if (strcmp (state, "exited") == 0)
     {
       jr_kv (f, "exit_status", "%d", s->init_status);
@@ -671,6 +677,49 @@ release_net (struct sup *s)
   jr_loop_release (&s->l.loop);
 }
 
+/* Start the healthcheck's timer (--health-cmd). */
+static void
+start_health (struct sup *s)
+{
+  struct jr_exec_spec x = { .cfg = s->cfg, .bpf = &s->l.bpf, .ns_fds = s->l.ns_fds, .cgroup_fd = s->l.cg.fd };
+  s->hproc_fd = -1;
+  s->health = jr_health_new (s->cfg, &x);
+  if (s->health == NULL)
+    return;
+  watch (s, jr_health_timerfd (s->health), &s->s_htimer, SRC_HEALTH_TIMER, NULL);
+  write_state (s, "running"); /* health=starting */
+}
+
+/* A health event: the timer (start or time out a check) or a check's end. */
+static void
+on_health (struct sup *s, enum src_kind kind)
+{
+  if (kind == SRC_HEALTH_TIMER)
+    {
+      int fd = jr_health_on_timer (s->health);
+      if (fd >= 0 && watch (s, fd, &s->s_hproc, SRC_HEALTH_PROC, NULL) == 0)
+        s->hproc_fd = fd;
+      return;
+    }
+  epoll_ctl (s->ep, EPOLL_CTL_DEL, s->hproc_fd, NULL);
+  s->hproc_fd = -1;
+  jr_health_on_exit (s->health);
+  write_state (s, "running");
+}
+
+/* Stop the healthcheck (the jail ended). */
+static void
+stop_health (struct sup *s)
+{
+  if (s->health == NULL)
+    return;
+  epoll_ctl (s->ep, EPOLL_CTL_DEL, jr_health_timerfd (s->health), NULL);
+  if (s->hproc_fd >= 0)
+    epoll_ctl (s->ep, EPOLL_CTL_DEL, s->hproc_fd, NULL);
+  jr_health_free (s->health);
+  s->health = NULL;
+}
+
 /* The jail's init ended: record it, refuse new work, answer stop. */
 static void
 on_init_exit (struct sup *s)
@@ -680,6 +729,7 @@ on_init_exit (struct sup *s)
     waitid (P_PID, (id_t) s->l.pid, &si, WEXITED | __WALL);
   s->init_status = s->timed_out ? 124 : si.si_code == CLD_EXITED ? si.si_status : 128 + si.si_status;
   s->init_done = true;
+  stop_health (s);
   jr_cgroup_release (&s->l.cg); /* kills what is left, removes the cgroup */
   release_net (s);
   epoll_ctl (s->ep, EPOLL_CTL_DEL, s->l.pidfd, NULL);
@@ -715,6 +765,7 @@ on_event (struct sup *s, struct src *src)
       if (jr_logcap_pump (&s->log) == 0)
         epoll_ctl (s->ep, EPOLL_CTL_DEL, s->log.rfd, NULL); /* no writer left */
       break;
+    case SRC_HEALTH_TIMER: case SRC_HEALTH_PROC: on_health (s, src->kind); break;
     case SRC_LISTEN: on_accept (s); break;
     case SRC_CONN: on_conn (s, src->owner); break;
     case SRC_EXEC: end_exec (s, src->owner); break;
@@ -766,6 +817,7 @@ serve (struct sup *s)
   if (s->log.rfd >= 0)
     watch (s, s->log.rfd, &s->s_log, SRC_LOG, NULL);
   jr_net_sigpipe_block (s->l.net);
+  start_health (s);
   while (!s->init_done || s->procs || (s->tie_fd >= 0 && !s->tie_closed))
     {
       struct epoll_event ev[1];

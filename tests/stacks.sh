@@ -5,7 +5,7 @@
 # namespaces the jails made.
 . "$JR_SRC/tests/lib.sh"
 # Named networks are root only in this version: rootless checks the refusal.
-if [ "$JR_MODE" = user ]; then plan 34; else plan 50; fi
+if [ "$JR_MODE" = user ]; then plan 46; else plan 62; fi
 mkscratch
 N=jrs$$
 names=""
@@ -164,4 +164,38 @@ out=$("$JAILRUN" run --network-alias 'bad name' "$ROOTFS" true 2>&1)
 like "bad --network-alias: 125" "$?:$out" "^125:.*network-alias 'bad name'"
 out=$("$JAILRUN" network create "${N}x" --subnet 10.1.2.3/30 2>&1)
 like "network create with a bad subnet: 125" "$?:$out" "^125:.*(subnet|need root)"
+
+# --- health ------------------------------------------------------------------
+H=${N}h; names="$names $H"
+"$JAILRUN" run -d --name "$H" --health-cmd 'test -e /tmp/ready && id -u' --health-interval 200ms \
+  --health-retries 3 --health-start-period 30s "$ROOTFS" sh -c 'sleep 1; touch /tmp/ready; exec sleep 300' >/dev/null
+like "ps shows the health state (starting)" "$("$JAILRUN" ps | grep "^$H ")" " running\(starting\) "
+out=$(timeout -k 5 30 "$JAILRUN" wait --healthy "$H"); st=$?
+is "wait --healthy: 0 once healthy" "$st:$out" "0:healthy"
+like "inspect: health, and the check ran as the jail's user" "$("$JAILRUN" inspect "$H")" \
+  '"Health": \{"Status": "healthy", "FailingStreak": 0, "LastExitCode": 0, "LastOutput": "65532"\}'
+"$JAILRUN" exec "$H" rm /tmp/ready
+out=$(timeout -k 5 30 sh -c "while \"$JAILRUN\" wait --healthy $H >/dev/null; do sleep 0.1; done; \"$JAILRUN\" wait --healthy $H"); st=$?
+is "3 failures in a row after healthy: unhealthy, wait says 1" "$st:$out" "1:unhealthy"
+like "inspect counts the failing streak" "$("$JAILRUN" inspect "$H")" '"Status": "unhealthy", "FailingStreak": [3-9]'
+H2=${N}h2; names="$names $H2"
+"$JAILRUN" run -d --name "$H2" --health-cmd 'sleep 5' --health-interval 100ms --health-timeout 300ms --health-retries 1 \
+  "$ROOTFS" sleep 300 >/dev/null
+out=$(timeout -k 5 30 "$JAILRUN" wait --healthy "$H2"); st=$?
+is "a check over its timeout fails" "$st:$out" "1:unhealthy"
+like "inspect says it timed out" "$("$JAILRUN" inspect "$H2")" '"LastExitCode": 137, "LastOutput": "timed out after 0\.3 s"'
+H3=${N}h3; names="$names $H3"
+"$JAILRUN" run -d --name "$H3" --health-cmd true --health-interval 10s "$ROOTFS" sh -c 'sleep 0.5; exit 3' >/dev/null
+out=$(timeout -k 5 30 "$JAILRUN" wait --healthy "$H3"); st=$?
+like "wait --healthy: 1 when the jail ends first" "$st:$out" "^1:exited"
+out=$(timeout -k 5 30 "$JAILRUN" wait "$H3"); st=$?
+is "wait NAME: the jail's exit status" "$st:$out" "3:3"
+H4=${N}h4; names="$names $H4"
+"$JAILRUN" run -d --name "$H4" "$ROOTFS" sleep 300 >/dev/null
+out=$(timeout -k 5 30 "$JAILRUN" wait --healthy "$H4" 2>&1)
+like "wait --healthy on a jail without --health-cmd: 125" "$?:$out" "^125:.*has no --health-cmd"
+out=$("$JAILRUN" run --health-cmd true --health-interval 5x "$ROOTFS" true 2>&1)
+like "bad --health-interval: 125" "$?:$out" "^125:.*health-interval '5x': a duration like"
+out=$("$JAILRUN" run --health-cmd true --health-retries 0 "$ROOTFS" true 2>&1)
+like "bad --health-retries: 125" "$?:$out" "^125:.*health-retries '0'"
 done_testing
