@@ -31,6 +31,7 @@
 
 #define HOSTS_HEAD "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n"
 #define HOSTS_MAX (256 * 1024)
+#define HOSTS_ENTRIES 1024     /* jails on one network */
 
 /* STATE/.networks (made 0755) or STATE/.networks/NAME. */
 static int
@@ -406,7 +407,7 @@ hosts_lock (const struct jr_netinfo *ni, struct hentry **e, size_t *n, jail_erro
   if (fd < 0)
     return jr_error (err, errno, "network %s: %s", ni->name, path);
   char *text = NULL;
-  size_t max = HOSTS_MAX / 64;
+  size_t max = HOSTS_ENTRIES;
   *e = calloc (max, sizeof **e);
   int r = *e && flock (fd, LOCK_EX) == 0 ? slurp (path, &text, HOSTS_MAX) : -ENOMEM;
   if (r == 0)
@@ -436,7 +437,7 @@ jr_network_join (const struct jr_netinfo *ni, char *const names[], uint32_t *add
       for (size_t i = 0; i < n && !taken; i++)
         taken = e[i].addr == a;
     }
-  int r = a > last || n >= HOSTS_MAX / 64 ? jr_error_msg (err, ENOSPC, "network %s: no free address left in its subnet", ni->name) : 0;
+  int r = a > last || n + 1 >= HOSTS_ENTRIES ? jr_error_msg (err, ENOSPC, "network %s: no free address left in its subnet", ni->name) : 0;
   struct hentry *me = &e[n];
   if (r == 0)
     {

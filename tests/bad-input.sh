@@ -35,6 +35,7 @@ check "--timeout not a number" "--timeout 'abc': not a number" --no-net --timeou
 check "--tmpfs size=0" "bad option 'size=0'" --no-net --tmpfs /x:size=0 "$ROOTFS" /bin/true
 is "no mount left in the caller's namespace" "$(wc -l < /proc/self/mountinfo)" "$mounts_before"
 # only this build's binary (other builds may run jails on the same machine),
-# and not the supervisors of detached jails (run -d), which live on by design
-ok "nothing left behind (no jail process)" sh -c '! pgrep -af "^$JAILRUN( |\$)" | grep -Ev " (-d|--detach) " | grep -q .'
+# and not the supervisors of detached jails (run -d) nor the holders of named
+# networks (network create), which live on by design
+ok "nothing left behind (no jail process)" sh -c '! pgrep -af "^$JAILRUN( |\$)" | grep -Ev " (-d|--detach|network create) " | grep -q .'
 done_testing
