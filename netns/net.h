@@ -58,6 +58,8 @@ struct jr_netcfg
 };
 
 /* config_net.c */
+/* The network settings of cfg, created on first use (NULL: ENOMEM). */
+struct jr_netcfg *jr_netcfg_of (jail_config *cfg, jail_error **err);
 int jr_publish_parse (const char *spec, struct jr_publish *out, jail_error **err);
 int jr_allow_parse (const char *spec, struct jr_allow *out, jail_error **err);
 void jr_netcfg_free (struct jr_netcfg *n);
