@@ -25,4 +25,7 @@ int cmd_stop (int argc, char **argv);
 int cmd_rm (int argc, char **argv);
 int cmd_logs (int argc, char **argv);
 int cmd_check (int argc, char **argv);
+int cmd_net (int argc, char **argv);
+int cmd_network (int argc, char **argv);
+int cmd_wait (int argc, char **argv);
 #endif

@@ -1,6 +1,9 @@
 /* jails.c - `jailrun ps | inspect NAME | stop [-t S] NAME | rm [-f] NAME |
- * logs [-f] NAME`: the long-running jails of the calling user. */
+ * logs [-f] NAME | wait [--healthy] NAME`: the long-running jails of the
+ * calling user. */
 #include <getopt.h>
+#include <stdbool.h>
+#include <time.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -53,6 +56,14 @@ cmd_ps (int argc, char **argv)
       fmt_uptime (v[2], up, sizeof up);
       if (strcmp (v[1], "running") != 0)
         snprintf (up, sizeof up, "-");
+      char *h = NULL;
+      if (jail_info (names[i], "health", &h, NULL) == 0 && strcmp (v[1], "running") == 0)
+        {
+          char *sh = NULL;
+          if (asprintf (&sh, "%s(%s)", v[1], h) > 0)
+            free (v[1]), v[1] = sh;
+        }
+      free (h);
       printf ("%-20s %-8s %-8s %-8s %-8s %-6s %-6s %s\n", names[i], v[0], v[1], up, v[3], "-", v[5], v[4]);
       for (int k = 0; k < 6; k++)
         free (v[k]);
@@ -155,4 +166,61 @@ cmd_logs (int argc, char **argv)
   int r = jail_logs (name, STDOUT_FILENO, follow, &err);
   cmd_report (err);
   return r < 0 ? EXIT_JAILRUN : 0;
+}
+
+/* `wait --healthy NAME`: 0 once healthy, 1 when unhealthy or ended. */
+static int
+wait_healthy (const char *name)
+{
+  for (;;)
+    {
+      char *st = NULL, *h = NULL;
+      jail_error *err = NULL;
+      if (jail_info (name, "state", &st, &err) < 0)
+        {
+          cmd_report (err);
+          return EXIT_JAILRUN;
+        }
+      bool have = jail_info (name, "health", &h, NULL) == 0;
+      int r = !have && strcmp (st, "running") == 0 ? EXIT_JAILRUN
+              : have && strcmp (h, "healthy") == 0 ? 0
+              : (have && strcmp (h, "unhealthy") == 0) || (strcmp (st, "running") != 0 && strcmp (st, "starting") != 0) ? 1
+              : -1;
+      if (r == EXIT_JAILRUN)
+        fprintf (stderr, "jailrun: wait --healthy %s: the jail has no --health-cmd\n", name);
+      if (r >= 0)
+        printf ("%s\n", r == 0 ? "healthy" : have && strcmp (h, "unhealthy") == 0 ? "unhealthy" : st);
+      free (st);
+      free (h);
+      if (r >= 0)
+        return r;
+      struct timespec ts = { 0, 100 * 1000 * 1000 };
+      nanosleep (&ts, NULL);
+    }
+}
+
+int
+cmd_wait (int argc, char **argv)
+{
+  bool healthy = argc == 3 && strcmp (argv[1], "--healthy") == 0;
+  if (!(argc == 2 && argv[1][0] != '-') && !healthy)
+    {
+      fputs ("jailrun: usage: jailrun wait [--healthy] NAME\n", stderr);
+      return EXIT_JAILRUN;
+    }
+  if (healthy)
+    return wait_healthy (argv[2]);
+  jail *j = NULL;
+  jail_error *err = NULL;
+  int status = EXIT_JAILRUN, r = jail_open (argv[1], &j, &err);
+  if (r == 0)
+    {
+      cmd_block_forwarded ();
+      r = jail_wait (j, &status, &err);
+    }
+  jail_close (j);
+  cmd_report (err);
+  if (r == 0)
+    printf ("%d\n", status);
+  return r < 0 ? EXIT_JAILRUN : status;
 }

@@ -17,6 +17,8 @@ enum
   OPT_MEMORY, OPT_CPUS, OPT_PIDS, OPT_CG_PARENT, OPT_LIMITS, OPT_STATS,
   OPT_NET_ALLOW, OPT_ALLOW, OPT_ALLOW_FILE, OPT_AUDIT_LOG, OPT_SUBNET,
   OPT_LOG_MAX,
+  OPT_NETWORK, OPT_NETWORK_ALIAS,
+  OPT_HEALTH_CMD, OPT_HEALTH_INTERVAL, OPT_HEALTH_TIMEOUT, OPT_HEALTH_RETRIES, OPT_HEALTH_START,
 };
 
 static const struct option run_opts[] = {
@@ -27,6 +29,13 @@ static const struct option run_opts[] = {
   { "allow-file", required_argument, NULL, OPT_ALLOW_FILE },
   { "audit-log", required_argument, NULL, OPT_AUDIT_LOG },
   { "subnet", required_argument, NULL, OPT_SUBNET },
+  { "network", required_argument, NULL, OPT_NETWORK },
+  { "network-alias", required_argument, NULL, OPT_NETWORK_ALIAS },
+  { "health-cmd", required_argument, NULL, OPT_HEALTH_CMD },
+  { "health-interval", required_argument, NULL, OPT_HEALTH_INTERVAL },
+  { "health-timeout", required_argument, NULL, OPT_HEALTH_TIMEOUT },
+  { "health-retries", required_argument, NULL, OPT_HEALTH_RETRIES },
+  { "health-start-period", required_argument, NULL, OPT_HEALTH_START },
   { "volume", required_argument, NULL, 'v' },
   { "tmpfs", required_argument, NULL, OPT_TMPFS },
   { "read-write", no_argument, NULL, OPT_READ_WRITE },
@@ -70,8 +79,12 @@ usage (FILE *f)
          "      --allow HOST[:PORT] let the proxy reach HOST (*.DOMAIN wildcards, port\n"
          "                          443 unless given; '*' = anything public, logged)\n"
          "      --allow-file FILE   --allow entries, one a line\n"
-         "      --audit-log FILE    one JSON line per proxy decision\n"
+         "      --audit-log FILE    one JSON line per proxy decision (and per change)\n"
          "      --subnet CIDR       private network addresses (default 10.88.0.0/16)\n"
+         "      --network NAME|none put the jail on network NAME ('jailrun network\n"
+         "                          create', root only): it reaches the jails there by\n"
+         "                          address, --name and --network-alias; none = --no-net\n"
+         "      --network-alias NAME  another name on that network (repeatable)\n"
          "  -v, --volume SRC:DST[:ro|rw]  bind a host path (rw unless :ro)\n"
          "      --tmpfs PATH[:size=N,mode=M,exec]  mount a tmpfs (noexec unless exec)\n"
          "      --read-write        writable root (refused for /)\n"
@@ -97,6 +110,11 @@ usage (FILE *f)
          "      --stats             print peak memory, CPU time, max tasks at exit\n"
          "  -d, --detach            run in the background and print the jail's name\n"
          "                          (then: jailrun exec|ps|inspect|logs|stop|rm)\n"
+         "      --health-cmd CMD    with -d or --name: run sh -c CMD in the jail every\n"
+         "                          --health-interval (30s), failing after --health-timeout\n"
+         "                          (30s); --health-retries (3) failures in a row make it\n"
+         "                          unhealthy, none count in --health-start-period (0s);\n"
+         "                          shown by ps and inspect, awaited by 'jailrun wait --healthy'\n"
          "      --name NAME         name the jail, so that 'jailrun exec NAME' reaches it\n"
          "                          (with -d: default generated; without: it runs here)\n"
          "      --log-max SIZE      with -d: cap the log at SIZE, rotated once to an older\n"
@@ -107,7 +125,11 @@ usage (FILE *f)
          "125 if jailrun failed; 126/127 if the command could not be run.\n\n"
          "Other commands: jailrun exec [OPTIONS] NAME COMMAND... (see exec --help),\n"
          "jailrun ps, inspect NAME, logs [-f] NAME, stop [-t SECONDS] NAME, rm [-f] NAME,\n"
-         "jailrun check.\n", f);
+         "jailrun network create|ls|inspect|rm (see network --help),\n"
+         "jailrun wait [--healthy] NAME (the jail's exit status; --healthy: 0 once healthy,\n"
+         "1 if it gets unhealthy or ends),\n"
+         "jailrun check, jailrun net allow|deny|ls|off|on NAME ... (the internet\n"
+         "switch of a running --net-allow proxy jail; see net --help).\n", f);
 }
 
 /* A decimal number (only digits when integer); -1 for junk so the
@@ -185,6 +207,13 @@ apply_opt (jail_config *cfg, int c, const char *arg, jail_error **err)
     case OPT_ALLOW_FILE: return jail_config_load_allow_file (cfg, arg, err);
     case OPT_AUDIT_LOG: return jail_config_set_audit_log (cfg, arg, err);
     case OPT_SUBNET: return jail_config_set_subnet (cfg, arg, err);
+    case OPT_NETWORK: return jail_config_set_network_name (cfg, arg, err);
+    case OPT_NETWORK_ALIAS: return jail_config_add_network_alias (cfg, arg, err);
+    case OPT_HEALTH_CMD: return jail_config_set_health (cfg, "cmd", arg, err);
+    case OPT_HEALTH_INTERVAL: return jail_config_set_health (cfg, "interval", arg, err);
+    case OPT_HEALTH_TIMEOUT: return jail_config_set_health (cfg, "timeout", arg, err);
+    case OPT_HEALTH_RETRIES: return jail_config_set_health (cfg, "retries", arg, err);
+    case OPT_HEALTH_START: return jail_config_set_health (cfg, "start-period", arg, err);
     case 'v': return jail_config_add_volume (cfg, arg, err);
     case OPT_TMPFS: return jail_config_add_tmpfs (cfg, arg, err);
     case OPT_READ_WRITE: return jail_config_set_read_write (cfg, 1, err);

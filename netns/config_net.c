@@ -10,8 +10,8 @@
 #include "net.h"
 
 /* The network settings of cfg, created on first use. */
-static struct jr_netcfg *
-netcfg (jail_config *cfg, jail_error **err)
+struct jr_netcfg *
+jr_netcfg_of (jail_config *cfg, jail_error **err)
 {
   if (cfg->netcfg == NULL)
     {
@@ -35,6 +35,9 @@ jr_netcfg_free (struct jr_netcfg *n)
   free (n->publish);
   free (n->allow);
   free (n->audit_log);
+  for (size_t i = 0; i < n->n_aliases; i++)
+    free (n->aliases[i]);
+  free (n->aliases);
   free (n);
 }
 
@@ -159,7 +162,7 @@ int
 jail_config_add_publish (jail_config *cfg, const char *spec, jail_error **err)
 {
   struct jr_publish p;
-  struct jr_netcfg *n = netcfg (cfg, err);
+  struct jr_netcfg *n = jr_netcfg_of (cfg, err);
   if (n == NULL)
     return -ENOMEM;
   int r = jr_publish_parse (spec ? spec : "", &p, err);
@@ -177,7 +180,7 @@ int
 jail_config_add_allow (jail_config *cfg, const char *spec, jail_error **err)
 {
   struct jr_allow e;
-  struct jr_netcfg *n = netcfg (cfg, err);
+  struct jr_netcfg *n = jr_netcfg_of (cfg, err);
   if (n == NULL)
     return -ENOMEM;
   int r = jr_allow_parse (spec ? spec : "", &e, err);
@@ -213,7 +216,7 @@ jail_config_load_allow_file (jail_config *cfg, const char *path, jail_error **er
 int
 jail_config_set_audit_log (jail_config *cfg, const char *path, jail_error **err)
 {
-  struct jr_netcfg *n = netcfg (cfg, err);
+  struct jr_netcfg *n = jr_netcfg_of (cfg, err);
   if (n == NULL)
     return -ENOMEM;
   if (path == NULL || path[0] == '\0')
@@ -229,7 +232,7 @@ jail_config_set_audit_log (jail_config *cfg, const char *path, jail_error **err)
 int
 jail_config_set_subnet (jail_config *cfg, const char *cidr, jail_error **err)
 {
-  struct jr_netcfg *n = netcfg (cfg, err);
+  struct jr_netcfg *n = jr_netcfg_of (cfg, err);
   if (n == NULL)
     return -ENOMEM;
   char buf[32];

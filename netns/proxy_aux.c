@@ -1,10 +1,12 @@
 /* proxy_aux.c - the proxy's resolver thread (getaddrinfo off the event
  * loop: requests queue in, results come back through an eventfd, each
  * name resolved once) and its audit log (one JSON line per decision,
- * written with a single write(2) to a file opened O_APPEND). */
+ * written with a single write(2) to a file opened O_APPEND; allowlist
+ * changes too, with who made them), and the ring of recent decisions. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/eventfd.h>
@@ -128,19 +130,39 @@ json_str (char *out, size_t n, size_t *o, const char *s)
   out[*o] = '\0';
 }
 
-void
-jr_audit_write (struct jr_proxy *p, const struct audit *a)
+/* "2026-01-02T03:04:05.678Z" of now. */
+static void
+now_text (char *ts, size_t n)
 {
-  if (p->audit_fd < 0)
-    return;
-  char line[1024], ts[40];
   struct timespec now;
   struct tm tm;
   clock_gettime (CLOCK_REALTIME, &now);
   gmtime_r (&now.tv_sec, &tm);
-  strftime (ts, sizeof ts, "%Y-%m-%dT%H:%M:%S", &tm);
-  size_t o = (size_t) snprintf (line, sizeof line, "{\"time\":\"%s.%03ldZ\",\"jail\":\"%d\",\"client\":\"",
-                                ts, now.tv_nsec / 1000000, (int) p->jail);
+  size_t o = strftime (ts, n, "%Y-%m-%dT%H:%M:%S", &tm);
+  snprintf (ts + o, n - o, ".%03dZ", (int) (now.tv_nsec / 1000000));
+}
+
+/* Keep one line in the ring `net ls` shows. */
+static void
+remember (struct jr_proxy *p, const char *fmt, ...)
+{
+  va_list ap;
+  va_start (ap, fmt);
+  vsnprintf (p->recent[p->n_recent % JR_PROXY_RECENT], sizeof p->recent[0], fmt, ap);
+  va_end (ap);
+  p->n_recent++;
+}
+
+void
+jr_audit_write (struct jr_proxy *p, const struct audit *a)
+{
+  char line[1024], ts[40];
+  now_text (ts, sizeof ts);
+  remember (p, "%s %s %s %s%s%s", ts, a->decision, a->method[0] ? a->method : "-", a->target[0] ? a->target : "-",
+            a->reason[0] ? " " : "", a->reason);
+  if (p->audit_fd < 0)
+    return;
+  size_t o = (size_t) snprintf (line, sizeof line, "{\"time\":\"%s\",\"jail\":\"%d\",\"client\":\"", ts, (int) p->jail);
   const char *keys[] = { "\",\"method\":\"", "\",\"target\":\"", "\",\"address\":\"", "\",\"decision\":\"", "\",\"reason\":\"" };
   const char *vals[] = { a->client, a->method, a->target, a->address, a->decision, a->reason };
   json_str (line, sizeof line, &o, vals[0]);
@@ -153,6 +175,21 @@ jr_audit_write (struct jr_proxy *p, const struct audit *a)
     }
   int w = snprintf (line + o, sizeof line - o, "\",\"bytes_up\":%llu,\"bytes_down\":%llu,\"duration_ms\":%.0f}\n",
                     (unsigned long long) a->up, (unsigned long long) a->down, (jr_now () - a->start) * 1000);
+  if (w > 0 && (size_t) w < sizeof line - o)
+    (void) !write (p->audit_fd, line, o + (size_t) w);
+}
+
+void
+jr_audit_change (struct jr_proxy *p, const char *what, uid_t uid, pid_t pid)
+{
+  char line[1024], ts[40];
+  now_text (ts, sizeof ts);
+  remember (p, "%s change %s (uid %u pid %d)", ts, what, (unsigned) uid, (int) pid);
+  if (p->audit_fd < 0)
+    return;
+  size_t o = (size_t) snprintf (line, sizeof line, "{\"time\":\"%s\",\"jail\":\"%d\",\"change\":\"", ts, (int) p->jail);
+  json_str (line, sizeof line, &o, what);
+  int w = snprintf (line + o, sizeof line - o, "\",\"by_uid\":%u,\"by_pid\":%d}\n", (unsigned) uid, (int) pid);
   if (w > 0 && (size_t) w < sizeof line - o)
     (void) !write (p->audit_fd, line, o + (size_t) w);
 }

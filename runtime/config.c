@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "internal.h"
+#include "health.h"
 
 /* Default environment variables passed through from the caller. */
 static const char *const env_passthrough[] = { "TERM", "LANG", NULL };
@@ -114,6 +115,7 @@ jail_config_free (jail_config *c)
   free (c->tmpfs);
   free (c->limits.parent);
   jr_netcfg_free (c->netcfg);
+  jr_health_cfg_free (c->health);
   free (c);
 }
 

@@ -258,6 +258,15 @@ jail_inspect (const char *name, char **json, jail_error **err)
            jr_state_get_ll (text, "created", 0));
   if (jr_state_get (text, "exit_status", v, sizeof v))
     fprintf (f, ", \"ExitStatus\": %lld", jr_state_get_ll (text, "exit_status", 0));
+  if (jr_state_get (text, "health", v, sizeof v))
+    {
+      fprintf (f, ", \"Health\": {\"Status\": \"%s\", \"FailingStreak\": %lld, \"LastExitCode\": %lld, \"LastOutput\": ", v,
+               jr_state_get_ll (text, "health_failing", 0), jr_state_get_ll (text, "health_exit", -1));
+      if (!jr_state_get (text, "health_output", v, sizeof v))
+        v[0] = '\0';
+      jstr (f, v);
+      fputs ("}", f);
+    }
   fputs ("},\n\"Config\": ", f);
   fputs (cfg && *cfg ? cfg : "null\n", f);
   fputs ("}\n", f);

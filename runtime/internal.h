@@ -72,6 +72,7 @@ struct jail_config
   struct jr_limits limits;  /* cgroup v2 limits, see cgroup.h */
   struct jr_netcfg *netcfg;  /* netns/net.h: -p, --allow, audit log, subnet */
   unsigned long long log_max; /* detached log: bytes per file, 0 = no cap (logcap.c) */
+  struct jr_health_cfg *health; /* health.h: --health-*, NULL = none */
 };
 
 /* A compiled seccomp program, built in the parent, loaded in the child. */
@@ -152,5 +153,11 @@ int jr_net_describe (const struct jr_net *n, char *buf, size_t sz);
 void jr_net_sigpipe_block (struct jr_net *n);
 void jr_net_sigpipe_restore (struct jr_net *n);
 void jr_netcfg_free (struct jr_netcfg *n);
+/* The jail's name on its named network, if it is on one (supervisor). */
+void jr_net_add_name (jail_config *cfg, const char *name);
+/* The internet switch of a running jail (op: enum jr_net_op of netns/net.h;
+ * uid/pid: the caller, for the audit line; *text: net ls's listing). */
+int jr_net_control (struct jr_net *n, int op, char *const specs[], size_t nspecs, uid_t uid, pid_t pid,
+                    char **text, jail_error **err);
 
 #endif

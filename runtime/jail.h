@@ -222,6 +222,54 @@ JAIL_EXPORT int jail_inspect (const char *name, char **json, jail_error **err);
  * with follow, keep copying until the jail ends. */
 JAIL_EXPORT int jail_logs (const char *name, int out, int follow, jail_error **err);
 
+/* The internet switch of a running jail started with JAIL_NET_PROXY:
+ * change its egress proxy's allowlist with no restart (the next request
+ * sees it; pending requests and open tunnels the new list no longer
+ * permits are ended).  specs is a NULL-terminated vector of entries in
+ * jail_config_add_allow()'s syntax; a change applies wholly or not at all
+ * (deny: -ENOENT when an entry is not in the list).  off denies every
+ * request and keeps the list; on lifts that.  Each change is a line in
+ * the audit log naming the caller's uid and pid.  -EOPNOTSUPP when the
+ * jail has no proxy.  Only the jail's own user may call them. */
+JAIL_EXPORT int jail_net_allow (jail *j, char *const specs[], jail_error **err);
+JAIL_EXPORT int jail_net_deny (jail *j, char *const specs[], jail_error **err);
+JAIL_EXPORT int jail_net_off (jail *j, jail_error **err);
+JAIL_EXPORT int jail_net_on (jail *j, jail_error **err);
+/* The switch ("egress on|off"), the entries ("allow HOST:PORT") and the
+ * last decisions and changes ("recent TIME ..."), one a line; free() it. */
+JAIL_EXPORT int jail_net_list (jail *j, char **text, jail_error **err);
+
+/* ---- Named networks ---------------------------------------------------
+ * A bridge with no uplink in a network namespace of its own, kept by a
+ * small holder process until jail_network_remove.  Jails started with
+ * jail_config_set_network_name() reach each other on it by address and
+ * by name (an /etc/hosts kept current, read-only in each jail, when the
+ * rootfs has /etc/hosts); nothing else.  Root only in this version
+ * (-EOPNOTSUPP rootless). */
+/* Create network name; subnet "A.B.C.D/N" (NULL: 10.89.0.0/24).  -EEXIST
+ * when it exists (a stale one, whose holder died, is replaced). */
+JAIL_EXPORT int jail_network_create (const char *name, const char *subnet, jail_error **err);
+/* Names of the networks, sorted as found; free with jail_list_free(). */
+JAIL_EXPORT int jail_network_list (char ***names, jail_error **err);
+/* JSON: name, state (ready|stale), subnet, gateway, holder, hosts file, jails. */
+JAIL_EXPORT int jail_network_inspect (const char *name, char **json, jail_error **err);
+/* End the holder and forget the network; -EBUSY while jails are on it. */
+JAIL_EXPORT int jail_network_remove (const char *name, jail_error **err);
+/* Put the jail on network name (created before) instead of its own
+ * private network; "none" means JAIL_NET_NONE. */
+JAIL_EXPORT int jail_config_set_network_name (jail_config *cfg, const char *name, jail_error **err);
+/* Another name the jail is known by on its network (the jail's own name,
+ * from jail_start, is added by itself). */
+JAIL_EXPORT int jail_config_add_network_alias (jail_config *cfg, const char *alias, jail_error **err);
+
+/* Healthcheck of a long-running jail (jail_start), Docker's meanings:
+ * key "cmd" (run as /bin/sh -c CMD in the jail through the exec path),
+ * "interval" (30s), "timeout" (30s), "retries" (3), "start-period" (0s);
+ * durations like 500ms, 30s, 2m, 1h.  Its state is jail_info(name,
+ * "health"): starting|healthy|unhealthy (also "health_output", the last
+ * check's output, and "health_failing"). */
+JAIL_EXPORT int jail_config_set_health (jail_config *cfg, const char *key, const char *value, jail_error **err);
+
 /* ---- Capture: run and collect, for agent harnesses --------------------- */
 typedef struct jail_result jail_result;
 

@@ -17,6 +17,7 @@ enum jr_req_type
   JR_REQ_SIGNAL,             /* forward a signal to the exec'd process */
   JR_REQ_STOP,               /* stop the jail: SIGTERM, SIGKILL after grace */
   JR_REQ_WAIT,               /* answer DONE when the jail's first process ends */
+  JR_REQ_NET,                /* op on the egress allowlist; argc HOST[:PORT] strings follow */
 };
 
 /* JR_REQ_EXEC: followed by argc argv strings, envc "KEY=VAL" strings and
@@ -30,6 +31,7 @@ struct jr_req
   int32_t gid;
   int32_t sig;          /* JR_REQ_SIGNAL: to the exec'd process, else to the jail */
   double timeout;       /* seconds, 0 = none; JR_REQ_STOP: grace */
+  int32_t op;           /* JR_REQ_NET: enum jr_net_op (netns/net.h) */
 };
 
 enum jr_rep_type
@@ -45,6 +47,8 @@ enum
   JR_DONE_OOM = 4,      /* SIGKILLed while the jail's cgroup counted a new oom_kill */
 };
 
+/* Every reply is one struct jr_rep; JR_REQ_NET's DONE carries text (the
+ * listing, NUL-terminated) right after it in the same packet. */
 struct jr_rep
 {
   uint32_t type;

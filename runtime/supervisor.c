@@ -24,10 +24,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "health.h"
 #include "lifecycle.h"
 
 enum src_kind { SRC_INIT, SRC_LISTEN, SRC_SIGNAL, SRC_STOP_TIMER, SRC_TIE, SRC_CONN, SRC_EXEC, SRC_EXEC_TIMER,
-                SRC_JAIL_TIMER, SRC_NET, SRC_LOG };
+                SRC_JAIL_TIMER, SRC_NET, SRC_LOG, SRC_HEALTH_TIMER, SRC_HEALTH_PROC };
 
 /* What an epoll event points at. */
 struct src
@@ -59,6 +60,7 @@ struct conn
   int fd;
   struct xproc *x;
   bool stop_waiter;
+  struct ucred cred;     /* who connected (the audit line of a net change) */
   struct conn *next;
 };
 
@@ -82,6 +84,9 @@ struct sup
   int init_status;
   char *sock_path;
   long long created;
+  struct jr_health *health;  /* --health-cmd, NULL = none */
+  struct src s_htimer, s_hproc;
+  int hproc_fd;              /* the running check's pidfd, -1 = none */
 };
 
 /* Add fd to the loop with src as its data. */
@@ -128,6 +133,8 @@ write_state (struct sup *s, const char *state)
   jr_kv (f, "limits", "%s", lim);
   jr_kv (f, "network", "%s", s->cfg->net_mode == JAIL_NET_NONE ? "none"
                              : s->cfg->net_mode == JAIL_NET_PROXY ? "proxy" : "private");
+  if (s->health)
+    jr_health_kv (s->health, f);
   if (strcmp (state, "exited") == 0)
     {
       jr_kv (f, "exit_status", "%d", s->init_status);
@@ -559,6 +566,39 @@ drop_conn (struct sup *s, struct conn *c)
   free (c);
 }
 
+/* `jailrun net ...`: change or list the egress allowlist; DONE carries
+ * the listing.  The caller was authorized as exec's is (on_accept). */
+static void
+net_request (struct sup *s, struct conn *c, char *buf, size_t len)
+{
+  const struct jr_req *q = (const struct jr_req *) buf;
+  jail_error *err = NULL;
+  char *text = NULL, **specs = q->argc <= 4096 ? calloc (q->argc + 1, sizeof *specs) : NULL;
+  char *p = buf + sizeof *q, *end = buf + len;
+  int r = specs ? 0 : jr_error_msg (&err, EINVAL, "net: malformed request");
+  for (uint32_t i = 0; r == 0 && i < q->argc; i++)
+    if ((specs[i] = next_str (&p, end)) == NULL)
+      r = jr_error_msg (&err, EINVAL, "net: malformed request");
+  if (r == 0 && s->init_done)
+    r = jr_error_msg (&err, ESRCH, "jail '%s' has stopped", s->name);
+  if (r == 0)
+    r = jr_net_control (s->l.net, q->op, specs, q->argc, c->cred.uid, c->cred.pid, &text, &err);
+  free (specs);
+
+  size_t tl = text ? strnlen (text, JR_PROTO_MAX - 1) : 0;
+  struct jr_rep *rep = calloc (1, sizeof *rep + tl + 1);
+  if (rep)
+    {
+      *rep = (struct jr_rep) { .type = JR_REP_DONE, .status = r < 0 ? 125 : 0, .err_code = err ? err->code : 0 };
+      snprintf (rep->msg, sizeof rep->msg, "%s", err ? err->msg : "");
+      memcpy (rep + 1, text ? text : "", tl);
+      (void) !send (c->fd, rep, sizeof *rep + tl + 1, MSG_NOSIGNAL | MSG_DONTWAIT);
+    }
+  free (rep);
+  free (text);
+  jail_error_free (err);
+}
+
 /* One packet from a client. */
 static void
 on_conn (struct sup *s, struct conn *c)
@@ -582,6 +622,8 @@ on_conn (struct sup *s, struct conn *c)
     drop_conn (s, c);
   else if (q->type == JR_REQ_EXEC)
     start_exec (s, c, buf, (size_t) n, fds, nfds);
+  else if (q->type == JR_REQ_NET)
+    net_request (s, c, buf, (size_t) n);
   else if (q->type == JR_REQ_SIGNAL && q->sig > 0 && q->sig < 65)
     syscall (SYS_pidfd_send_signal, c->x ? c->x->pidfd : s->l.pidfd, q->sig, NULL, 0);
   else if (q->type == JR_REQ_STOP || q->type == JR_REQ_WAIT)
@@ -617,6 +659,7 @@ on_accept (struct sup *s)
       return;
     }
   c->fd = fd;
+  c->cred = cr;
   c->next = s->conns;
   s->conns = c;
   if (watch (s, fd, &c->src, SRC_CONN, c) < 0)
@@ -634,6 +677,49 @@ release_net (struct sup *s)
   jr_loop_release (&s->l.loop);
 }
 
+/* Start the healthcheck's timer (--health-cmd). */
+static void
+start_health (struct sup *s)
+{
+  struct jr_exec_spec x = { .cfg = s->cfg, .bpf = &s->l.bpf, .ns_fds = s->l.ns_fds, .cgroup_fd = s->l.cg.fd };
+  s->hproc_fd = -1;
+  s->health = jr_health_new (s->cfg, &x);
+  if (s->health == NULL)
+    return;
+  watch (s, jr_health_timerfd (s->health), &s->s_htimer, SRC_HEALTH_TIMER, NULL);
+  write_state (s, "running"); /* health=starting */
+}
+
+/* A health event: the timer (start or time out a check) or a check's end. */
+static void
+on_health (struct sup *s, enum src_kind kind)
+{
+  if (kind == SRC_HEALTH_TIMER)
+    {
+      int fd = jr_health_on_timer (s->health);
+      if (fd >= 0 && watch (s, fd, &s->s_hproc, SRC_HEALTH_PROC, NULL) == 0)
+        s->hproc_fd = fd;
+      return;
+    }
+  epoll_ctl (s->ep, EPOLL_CTL_DEL, s->hproc_fd, NULL);
+  s->hproc_fd = -1;
+  jr_health_on_exit (s->health);
+  write_state (s, "running");
+}
+
+/* Stop the healthcheck (the jail ended). */
+static void
+stop_health (struct sup *s)
+{
+  if (s->health == NULL)
+    return;
+  epoll_ctl (s->ep, EPOLL_CTL_DEL, jr_health_timerfd (s->health), NULL);
+  if (s->hproc_fd >= 0)
+    epoll_ctl (s->ep, EPOLL_CTL_DEL, s->hproc_fd, NULL);
+  jr_health_free (s->health);
+  s->health = NULL;
+}
+
 /* The jail's init ended: record it, refuse new work, answer stop. */
 static void
 on_init_exit (struct sup *s)
@@ -643,6 +729,7 @@ on_init_exit (struct sup *s)
     waitid (P_PID, (id_t) s->l.pid, &si, WEXITED | __WALL);
   s->init_status = s->timed_out ? 124 : si.si_code == CLD_EXITED ? si.si_status : 128 + si.si_status;
   s->init_done = true;
+  stop_health (s);
   jr_cgroup_release (&s->l.cg); /* kills what is left, removes the cgroup */
   release_net (s);
   epoll_ctl (s->ep, EPOLL_CTL_DEL, s->l.pidfd, NULL);
@@ -678,6 +765,7 @@ on_event (struct sup *s, struct src *src)
       if (jr_logcap_pump (&s->log) == 0)
         epoll_ctl (s->ep, EPOLL_CTL_DEL, s->log.rfd, NULL); /* no writer left */
       break;
+    case SRC_HEALTH_TIMER: case SRC_HEALTH_PROC: on_health (s, src->kind); break;
     case SRC_LISTEN: on_accept (s); break;
     case SRC_CONN: on_conn (s, src->owner); break;
     case SRC_EXEC: end_exec (s, src->owner); break;
@@ -729,6 +817,7 @@ serve (struct sup *s)
   if (s->log.rfd >= 0)
     watch (s, s->log.rfd, &s->s_log, SRC_LOG, NULL);
   jr_net_sigpipe_block (s->l.net);
+  start_health (s);
   while (!s->init_done || s->procs || (s->tie_fd >= 0 && !s->tie_closed))
     {
       struct epoll_event ev[1];
@@ -801,6 +890,7 @@ jr_supervisor_main (jail_config *cfg, const char *name, char *const argv[], int 
   s.tie_fd = tie_fd >= 0 ? 4 : -1;
   jail_error *err = NULL;
   write_state (&s, "starting");
+  jr_net_add_name (cfg, name);
   int r = jr_jail_launch (cfg, argv, &s.l, &err);
   int status = r < 0 ? 125 : await_command (&s, &err);
   if (status == 0)

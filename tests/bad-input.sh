@@ -37,6 +37,7 @@ check "--tmpfs size 2^64-1 (wraps to unlimited)" "size 18446744073709551615 is t
 check "--tmpfs size 2^64-2^30 (17179869183g)" "size 17179869183g is too large" --no-net --tmpfs /tmp/x:size=17179869183g "$ROOTFS" /bin/true
 is "no mount left in the caller's namespace" "$(wc -l < /proc/self/mountinfo)" "$mounts_before"
 # only this build's binary (other builds may run jails on the same machine),
-# and not the supervisors of detached jails (run -d), which live on by design
-ok "nothing left behind (no jail process)" sh -c '! pgrep -af "^$JAILRUN( |\$)" | grep -Ev " (-d|--detach) " | grep -q .'
+# and not the supervisors of detached jails (run -d) nor the holders of named
+# networks (network create), which live on by design
+ok "nothing left behind (no jail process)" sh -c '! pgrep -af "^$JAILRUN( |\$)" | grep -Ev " (-d|--detach|network create) " | grep -q .'
 done_testing
