@@ -203,6 +203,8 @@ jail_capture (jail *j, const jail_exec_opts *o, char *const argv[], const char *
   st[0].buf = malloc (max_output + 1);
   st[1].buf = malloc (max_output + 1);
   int r = res && st[0].buf && st[1].buf ? 0 : jr_error (err, ENOMEM, "capture");
+  if (r == 0)
+    r = jr_stdio_ensure (err); /* a closed 0-2 is never filled by our pipes or socket */
   int in = r == 0 ? input_fd (input, input_len, err) : -1;
   struct jr_rep rep = { 0 };
   double t0 = now_s ();

@@ -88,6 +88,13 @@ jail_start (jail_config *cfg, const char *name, char *const argv[], unsigned fla
     return jr_error_msg (err, EINVAL, "start: no command given");
   if (cfg->rootfs == NULL)
     return jr_error_msg (err, EINVAL, "start: no rootfs set");
+  /* Before any fd is opened: a closed 0, 1 or 2 would be filled by the
+   * tie or ready pipe, and an attached jail would get it as stdio. */
+  int r = jr_stdio_ensure (err);
+  if (r == 0 && (flags & JAIL_START_ATTACH))
+    r = jr_stdio_check ((const int[3]) { 0, 1, 2 }, err);
+  if (r < 0)
+    return r;
   if (name == NULL)
     {
       unsigned v = 0;
@@ -96,7 +103,7 @@ jail_start (jail_config *cfg, const char *name, char *const argv[], unsigned fla
       snprintf (gen, sizeof gen, "jail-%08x", v);
       name = gen;
     }
-  int r = jr_state_reserve (name, err);
+  r = jr_state_reserve (name, err);
   if (r < 0)
     return r;
   int tie[2] = { -1, -1 };

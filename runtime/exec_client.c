@@ -225,13 +225,20 @@ jr_exec_send (jail *j, const jail_exec_opts *o, char *const argv[], const int fd
 int
 jr_exec_run (jail *j, const jail_exec_opts *o, char *const argv[], struct jr_rep *rep, jail_error **err)
 {
+  /* Before the connection is opened: with 0, 1 or 2 closed it would be
+   * the socket to the supervisor that the jail gets as stdio. */
+  int r = jr_stdio_ensure (err);
   int fds[3];
   for (int i = 0; i < 3; i++)
     fds[i] = o && o->fds[i] >= 0 ? o->fds[i] : i;
+  if (r == 0)
+    r = jr_stdio_check (fds, err);
+  if (r < 0)
+    return r;
   int sock cleanup_close = jr_exec_send (j, o, argv, fds, err);
   if (sock < 0)
     return sock;
-  int r = await_done (sock, rep, err);
+  r = await_done (sock, rep, err);
   if (r == 0 && (rep->flags & JR_DONE_ERROR) && rep->status == 125)
     {
       rep->msg[sizeof rep->msg - 1] = '\0';

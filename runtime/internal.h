@@ -133,4 +133,10 @@ void jr_net_sigpipe_block (struct jr_net *n);
 void jr_net_sigpipe_restore (struct jr_net *n);
 void jr_netcfg_free (struct jr_netcfg *n);
 
+/* stdio.c: open /dev/null on each of 0, 1, 2 that is closed (first thing
+ * at every entry point that starts a process), and refuse a directory or
+ * O_PATH fd among the stdio fds a jail would get. */
+int jr_stdio_ensure (jail_error **err);
+int jr_stdio_check (const int fds[3], jail_error **err);
+
 #endif

@@ -333,10 +333,17 @@ jail_run (jail_config *cfg, char *const argv[], int *status, jail_error **err)
 {
   if (argv == NULL || argv[0] == NULL || argv[0][0] == '\0')
     return jr_error_msg (err, EINVAL, "run: no command given");
+  /* Before any fd is opened: a closed 0, 1 or 2 would be filled by the
+   * channel or the death pipe, and the jail would get it as stdio. */
+  int r = jr_stdio_ensure (err);
+  if (r == 0)
+    r = jr_stdio_check ((const int[3]) { 0, 1, 2 }, err);
+  if (r < 0)
+    return r;
   struct run_state s = { .pid = -1, .pidfd = -1, .sync_fd = -1, .death_w = -1, .sigfd = -1, .timerfd = -1,
                          .cg = { .fd = -1, .parent_fd = -1 }, .loop = { .epfd = -1 } };
   s.lp = &s.loop;
-  int r = start_jail (cfg, argv, &s, err);
+  r = start_jail (cfg, argv, &s, err);
   /* The timeout counts from the moment the jail may run. */
   if (r == 0)
     r = open_timer (cfg->timeout, &s.timerfd, err);
