@@ -196,6 +196,7 @@ jail_capture (jail *j, const jail_exec_opts *o, char *const argv[], const char *
   struct jail_exec_opts copy = { .uid = -1, .gid = -1, .fds = { -1, -1, -1 } };
   if (o)
     copy = *o; /* shallow: only read, so o may be shared between threads */
+  copy.tty = 0; /* capture has its own stdio */
   if (timeout > 0)
     copy.timeout = timeout;
   struct stream st[2] = { { .fd = -1, .cap = max_output }, { .fd = -1, .cap = max_output } };

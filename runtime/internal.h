@@ -65,6 +65,7 @@ struct jail_config
   size_t n_tmpfs;
   struct jr_limits limits;  /* cgroup v2 limits, see cgroup.h */
   struct jr_netcfg *netcfg;  /* netns/net.h: -p, --allow, audit log, subnet */
+  unsigned tty;       /* enum jail_tty_flags */
 };
 
 /* A compiled seccomp program, built in the parent, loaded in the child. */

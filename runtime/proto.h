@@ -30,7 +30,12 @@ struct jr_req
   int32_t gid;
   int32_t sig;          /* JR_REQ_SIGNAL: to the exec'd process, else to the jail */
   double timeout;       /* seconds, 0 = none; JR_REQ_STOP: grace */
+  uint32_t flags;       /* JR_REQ_EXEC: JR_EXEC_TTY */
 };
+
+/* JR_EXEC_TTY: stdin is a channel; the process sends a pty master of
+ * the jail's devpts on it and uses the pty as its terminal. */
+enum { JR_EXEC_TTY = 1 };
 
 enum jr_rep_type
 {

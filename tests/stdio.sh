@@ -5,7 +5,7 @@
 # the caller's terminal never enters the jail (relayed through a pipe, or
 # a pty of the jail's own devpts with -t), -i, window size, Ctrl-C.
 . "$JR_SRC/tests/lib.sh"
-plan 15
+plan 37
 mkscratch
 N=jrio$$
 names=""
@@ -62,5 +62,52 @@ like "exec 0</: says why" "$out" "stdin is a directory"
 out=$(with_opath 2 "$JAILRUN" exec $N true 2>/dev/null); s=$?
 is "exec with an O_PATH stderr: 125" "$s" 125
 is "the jail still runs" "$(jr exec $N echo alive)" "alive"
+
+# 4. the caller's terminal never enters the jail (tests/ptyrun.py gives
+# jailrun a real terminal): without -t a terminal stdin is /dev/null
+# (relayed with -i), a terminal stdout/stderr a relayed pipe
+PTY="python3 $JR_SRC/tests/ptyrun.py --timeout 30"
+# fds_shape OUT: the three lines of FDS with pipe numbers dropped.
+fds_shape() { printf '%s\n' "$1" | tr -d '\r' | sed 's/pipe:\[[0-9]*\]/pipe/' | tr '\n' ' '; }
+is "exec on a terminal: stdin /dev/null, stdout/stderr pipes" "$(fds_shape "$($PTY -- "$JAILRUN" exec $N sh -c "$FDS")")" "/dev/null pipe pipe "
+is "exec -i on a terminal: stdin a pipe too" "$(fds_shape "$($PTY -- "$JAILRUN" exec -i $N sh -c "$FDS")")" "pipe pipe pipe "
+is "run on a terminal: stdin /dev/null, stdout/stderr pipes" "$(fds_shape "$($PTY -- "$JAILRUN" run --no-net "$ROOTFS" sh -c "$FDS")")" "/dev/null pipe pipe "
+is "run --name on a terminal: pipes" "$(fds_shape "$($PTY -- "$JAILRUN" run -i --name ${N}t --no-net "$ROOTFS" sh -c "$FDS")")" "pipe pipe pipe "
+is "exec -i relays what is typed" "$($PTY -w x -s 'typed-in\n\x04' -- "$JAILRUN" exec -i $N sh -c 'echo x; head -1' | tr -d '\r' | tail -1)" "typed-in"
+
+# The attack: a process of the long-lived jail reopens the exec'd
+# process's stdout through /proc and writes after the exec returned.
+jr exec $N sh -c 'rm -f /tmp/pid /tmp/opened; (while [ ! -s /tmp/pid ]; do sleep 0.1; done; p=$(cat /tmp/pid);
+  exec 3>/proc/$p/fd/1 && echo yes > /tmp/opened; sleep 2; i=0; while [ $i -lt 10 ]; do echo PWNED >&3; sleep 0.2; i=$((i + 1)); done) </dev/null >/dev/null 2>&1 &'
+out=$($PTY -- sh -c "\"$JAILRUN\" exec $N sh -c 'echo \$\$ > /tmp/pid; sleep 1; echo exec-done'; sleep 4")
+like "attack: the exec ran on the terminal" "$out" "exec-done"
+unlike "attack: nothing the jail writes later reaches the caller's terminal" "$out" "PWNED"
+
+# 5. -t: a pty of the jail's own devpts, relayed; -i; window size; Ctrl-C
+is "run -t: tty is the jail's /dev/pts/0" "$($PTY -- "$JAILRUN" run -t --no-net "$ROOTFS" tty | tr -d '\r')" "/dev/pts/0"
+out=$($PTY --size 33 77 -- "$JAILRUN" run -t --no-net "$ROOTFS" sh -c 'stty size; exit 6'); s=$?
+is "run -t: stty size is the caller's" "$(printf '%s' "$out" | tr -d '\r')" "33 77"
+is "run -t: exit status passes through" "$s" 6
+OWN='t=$(tty); [ "$(stat -c %d "$t")" = "$(stat -c %d /dev/pts)" ] && echo "own $t"'
+like "exec -t: the jail's own devpts" "$($PTY -- "$JAILRUN" exec -t $N sh -c "$OWN" | tr -d '\r')" "^own /dev/pts/[0-9]+$"
+out=$($PTY --size 30 90 -- "$JAILRUN" exec -t $N sh -c 'stty size; exit 5'); s=$?
+is "exec -t: stty size is the caller's" "$(printf '%s' "$out" | tr -d '\r')" "30 90"
+is "exec -t: exit status passes through" "$s" 5
+# an interactive shell: Ctrl-C reaches the foreground job (sleep), the
+# shell survives, the window size follows a resize, exit status passes
+SH_STEPS="-w \$ -s stty\x20size\n -w 24\x2080 -r 40 100 -d 0.5 -s stty\x20size\n -w 40\x20100 -s sleep\x20100\n -d 1 -s \x03 -w \$\x20 -s echo\x20rc=\$?\n -w rc= -s exit\x207\n"
+set -f # the steps hold a '?'
+for how in "run -it --no-net $ROOTFS" "run -it --name ${N}i --no-net $ROOTFS" "exec -it $N"; do
+  $PTY $SH_STEPS -- "$JAILRUN" $how sh -i > "$SCRATCH/sh.out"; s=$?
+  out=$(tr -d '\r' < "$SCRATCH/sh.out")
+  like "$how: Ctrl-C interrupts the foreground sleep (130)" "$out" "^rc=130$"
+  like "$how: the window size follows" "$out" "^40 100$"
+  is "$how: exit status passes through" "$s" 7
+done
+set +f
+out=$($PTY -- sh -c "a=\$(stty -g); \"$JAILRUN\" run -it --no-net \"$ROOTFS\" true; [ \"\$a\" = \"\$(stty -g)\" ] && echo restored")
+like "run -it: the caller's terminal mode is restored" "$out" "restored"
+out=$(jr run -d -t --no-net "$ROOTFS" true 2>&1); s=$?
+is "run -d -t: 125" "$s" 125
 
 done_testing
