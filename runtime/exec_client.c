@@ -193,7 +193,8 @@ await_done (int sock, struct jr_rep *rep, struct jr_relay *relay, jail_error **e
       int k = jr_relay_poll (relay, p + 2);
       if (poll (p, (nfds_t) (2 + k), -1) < 0 && errno != EINTR)
         return jr_error (err, errno, "exec: poll");
-      jr_relay_run (relay, p + 2, k);
+      /* Signals first: a new window size is set before the input that
+       * came with it reaches the process. */
       struct signalfd_siginfo si;
       if (p[1].revents && read (sfd, &si, sizeof si) == (ssize_t) sizeof si
           && !(si.ssi_signo == SIGWINCH && jr_relay_winch (relay)))
@@ -201,6 +202,7 @@ await_done (int sock, struct jr_rep *rep, struct jr_relay *relay, jail_error **e
           struct jr_req q = { .type = JR_REQ_SIGNAL, .sig = (int32_t) si.ssi_signo };
           (void) !send (sock, &q, sizeof q, MSG_NOSIGNAL);
         }
+      jr_relay_run (relay, p + 2, k);
       if (!p[0].revents)
         continue;
       ssize_t n = recv (sock, rep, sizeof *rep, 0);

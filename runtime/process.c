@@ -329,9 +329,9 @@ supervise (struct run_state *s)
       int k = jr_relay_poll (s->relay, p + 1);
       if (k > 0 && poll (p, (nfds_t) (1 + k), -1) < 0 && errno != EINTR)
         break;
-      jr_relay_run (s->relay, p + 1, k);
       if ((k == 0 || p[0].revents) && jr_loop_run_once (s->lp, k > 0 ? 0 : -1) < 0)
-        break;
+        break; /* signals first: a new window size before the input */
+      jr_relay_run (s->relay, p + 1, k);
     }
   jr_net_sigpipe_restore (s->net);
   siginfo_t si = { 0 };

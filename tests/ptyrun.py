@@ -8,7 +8,8 @@ and exits with the command's status (128+N for signal N).
 
 Steps, in order:  -w TEXT  wait until TEXT was written (bounded by the
 timeout);  -s TEXT  type TEXT (Python escapes: \\x03 is Ctrl-C);  -d S
-sleep S seconds;  -r ROWS COLS  resize the terminal (SIGWINCH).  After
+sleep S seconds;  -r ROWS COLS  resize the terminal (SIGWINCH);  -R TEXT
+PATTERN  type TEXT every half second until PATTERN was written.  After
 the steps the output is read until the command ends and its terminal
 is closed by everything, or the timeout."""
 import codecs
@@ -31,8 +32,8 @@ def parse(argv):
             size, i = (int(argv[i + 1]), int(argv[i + 2])), i + 3
         elif a == '--timeout':
             timeout, i = float(argv[i + 1]), i + 2
-        elif a == '-r':
-            steps.append(('r', (int(argv[i + 1]), int(argv[i + 2]))))
+        elif a in ('-r', '-R'):
+            steps.append((a[1], (argv[i + 1], argv[i + 2])))
             i += 3
         else:
             steps.append((a[1], argv[i + 1]))
@@ -77,7 +78,12 @@ def main():
         elif kind == 'd':
             pump(secs=float(arg))
         elif kind == 'r':
-            set_size(fd, *arg)
+            set_size(fd, int(arg[0]), int(arg[1]))
+        elif kind == 'R':
+            text, pattern = (codecs.decode(a, 'unicode_escape').encode() for a in arg)
+            while pattern not in out and time.monotonic() < deadline:
+                os.write(fd, text)
+                pump(until_text=pattern, secs=0.5)
     pump()
     status, ws = 124, None
     end = max(deadline, time.monotonic() + 5)

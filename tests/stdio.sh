@@ -5,7 +5,7 @@
 # the caller's terminal never enters the jail (relayed through a pipe, or
 # a pty of the jail's own devpts with -t), -i, window size, Ctrl-C.
 . "$JR_SRC/tests/lib.sh"
-plan 37
+plan 39
 mkscratch
 N=jrio$$
 names=""
@@ -95,7 +95,7 @@ is "exec -t: stty size is the caller's" "$(printf '%s' "$out" | tr -d '\r')" "30
 is "exec -t: exit status passes through" "$s" 5
 # an interactive shell: Ctrl-C reaches the foreground job (sleep), the
 # shell survives, the window size follows a resize, exit status passes
-SH_STEPS="-w \$ -s stty\x20size\n -w 24\x2080 -r 40 100 -d 0.5 -s stty\x20size\n -w 40\x20100 -s sleep\x20100\n -d 1 -s \x03 -w \$\x20 -s echo\x20rc=\$?\n -w rc= -s exit\x207\n"
+SH_STEPS="-w \$ -s stty\x20size\n -w 24\x2080 -r 40 100 -d 0.5 -s stty\x20size\n -w 40\x20100 -s sleep\x20100\n -d 0.5 -R \x03echo\x20rc=\$?\n rc=130 -s exit\x207\n"
 set -f # the steps hold a '?'
 for how in "run -it --no-net $ROOTFS" "run -it --name ${N}i --no-net $ROOTFS" "exec -it $N"; do
   $PTY $SH_STEPS -- "$JAILRUN" $how sh -i > "$SCRATCH/sh.out"; s=$?
