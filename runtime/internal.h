@@ -139,5 +139,7 @@ void jr_netcfg_free (struct jr_netcfg *n);
  * O_PATH fd among the stdio fds a jail would get. */
 int jr_stdio_ensure (jail_error **err);
 int jr_stdio_check (const int fds[3], jail_error **err);
+/* Same, and no terminal either: for fds a client handed over (exec). */
+int jr_stdio_check_handed (const int fds[3], jail_error **err);
 
 #endif

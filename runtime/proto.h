@@ -28,9 +28,12 @@ struct jr_req
   uint32_t envc;
   int32_t uid;          /* -1: the jail's user */
   int32_t gid;
-  int32_t sig;          /* JR_REQ_SIGNAL: to the exec'd process, else to the jail */
+  union
+  {
+    int32_t sig;        /* JR_REQ_SIGNAL: to the exec'd process, else to the jail */
+    uint32_t flags;     /* JR_REQ_EXEC: JR_EXEC_TTY (same layout as before it) */
+  };
   double timeout;       /* seconds, 0 = none; JR_REQ_STOP: grace */
-  uint32_t flags;       /* JR_REQ_EXEC: JR_EXEC_TTY */
 };
 
 /* JR_EXEC_TTY: stdin is a channel; the process sends a pty master of

@@ -2,7 +2,8 @@
  * something: 0, 1 and 2 made valid before any fd is opened (a closed slot
  * must never be filled by an internal socket or pipe that then reaches
  * the jail), and a directory or O_PATH fd refused (fchdir on it would
- * lead out of every mount). */
+ * lead out of every mount); the supervisor also refuses a terminal
+ * (clients relay it, relay.c). */
 #include <errno.h>
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -47,4 +48,15 @@ jr_stdio_check (const int fds[3], jail_error **err)
                              slot_names[i], (fl & O_PATH) ? "an O_PATH fd" : "a directory");
     }
   return 0;
+}
+
+int
+jr_stdio_check_handed (const int fds[3], jail_error **err)
+{
+  int r = jr_stdio_check (fds, err);
+  for (int i = 0; r == 0 && i < 3; i++)
+    if (isatty (fds[i]))
+      r = jr_error_msg (err, EPERM, "stdio: %s is a terminal: a terminal never enters a jail "
+                        "(the client relays it; is it a jailrun of another version?)", slot_names[i]);
+  return r;
 }

@@ -373,7 +373,7 @@ start_exec (struct sup *s, struct conn *c, char *buf, size_t len, int *fds, int 
     r = jr_error_msg (&err, s->init_done ? ESRCH : EINVAL,
                       s->init_done ? "jail '%s' has stopped" : "exec: malformed request", s->name);
   if (r == 0)
-    r = jr_stdio_check (fds, &err); /* no directory or O_PATH fd into the jail */
+    r = jr_stdio_check_handed (fds, &err); /* no directory, O_PATH fd or terminal into the jail */
   if (r == 0)
     r = parse_exec (s, q, buf, len, &argv, &env, &wd, &err);
   if (r == 0)
