@@ -116,7 +116,10 @@ jail_start (jail_config *cfg, const char *name, char *const argv[], unsigned fla
     }
   r = jr_state_reserve (name, err);
   if (r < 0)
-    return r;
+    {
+      jr_relay_end (relay, 0);
+      return r;
+    }
   int tie[2] = { -1, -1 };
   if (!(flags & JAIL_START_DETACH) && pipe2 (tie, O_CLOEXEC) < 0)
     r = jr_error (err, errno, "jail: pipe");
