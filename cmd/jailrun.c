@@ -1,8 +1,10 @@
 /* jailrun.c - entry point of the jailrun command: dispatches to one
  * subcommand per file.  Parsing and printing only; all work is libjail's. */
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <unistd.h>
 
 #include "jailrun.h"
 
@@ -14,9 +16,27 @@ cmd_report (jail_error *err)
   jail_error_free (err);
 }
 
+/* Make 0, 1 and 2 valid (/dev/null where closed) before anything opens
+ * an fd: a closed slot would be filled by an internal socket or pipe,
+ * which would then be passed into the jail as its stdio. */
+static void
+stdio_ensure (void)
+{
+  for (int fd = 0; fd < 3; fd++)
+    if (fcntl (fd, F_GETFD) < 0)
+      {
+        int n = open ("/dev/null", O_RDWR); /* lands on fd: the lower ones are open */
+        if (n < 0)
+          _exit (EXIT_JAILRUN);
+        if (n != fd)
+          close (n);
+      }
+}
+
 int
 main (int argc, char **argv)
 {
+  stdio_ensure ();
   /* The supervisor is not dumpable: nothing can read its memory. */
   prctl (PR_SET_DUMPABLE, 0, 0, 0, 0);
   if (argc >= 2 && strcmp (argv[1], "--seccomp-dump") == 0)

@@ -54,6 +54,8 @@ static const struct option run_opts[] = {
   { "limits", required_argument, NULL, OPT_LIMITS },
   { "stats", no_argument, NULL, OPT_STATS },
   { "detach", no_argument, NULL, 'd' },
+  { "interactive", no_argument, NULL, 'i' },
+  { "tty", no_argument, NULL, 't' },
   { "name", required_argument, NULL, OPT_NAME },
   { "version", no_argument, NULL, OPT_VERSION },
   { "help", no_argument, NULL, OPT_HELP },
@@ -108,6 +110,13 @@ usage (FILE *f)
          "      --limits strict|best-effort  a limit the host cannot enforce is an\n"
          "                          error (strict, default) or a warning\n"
          "      --stats             print peak memory, CPU time, max tasks at exit\n"
+         "  -i, --interactive       keep stdin: a terminal stdin is relayed (without -i it\n"
+         "                          is /dev/null; a pipe or file you redirect always passes)\n"
+         "  -t, --tty               a pty of the jail's own devpts as the command's terminal,\n"
+         "                          relayed to yours (raw mode with -i, window size follows;\n"
+         "                          Ctrl-C reaches the foreground job); -it for a shell.\n"
+         "                          Your terminal never enters the jail: without -t a\n"
+         "                          terminal on stdout/stderr is relayed through a pipe\n"
          "  -d, --detach            run in the background and print the jail's name\n"
          "                          (then: jailrun exec|ps|inspect|logs|stop|rm)\n"
          "      --health-cmd CMD    with -d or --name: run sh -c CMD in the jail every\n"
@@ -297,9 +306,15 @@ cmd_run (int argc, char **argv)
   bool stats = false;
   const char *name = NULL;
   bool detach = false;
+  unsigned tty = 0;
   int c, r = jail_config_new (&cfg, &err);
-  while (r == 0 && (c = getopt_long (argc, argv, "+v:u:e:w:dp:", run_opts, NULL)) != -1)
+  while (r == 0 && (c = getopt_long (argc, argv, "+v:u:e:w:dp:it", run_opts, NULL)) != -1)
     {
+      if (c == 'i' || c == 't')
+        {
+          tty |= c == 'i' ? JAIL_INTERACTIVE : JAIL_TTY;
+          continue;
+        }
       if (c == 'd' || c == OPT_NAME)
         {
           detach |= c == 'd';
@@ -334,6 +349,14 @@ cmd_run (int argc, char **argv)
     }
   if (r == 0)
     cmd_print_warnings (jail_config_warnings (cfg));
+  if (r == 0 && tty && detach)
+    {
+      fputs ("jailrun: -i/-t need the jail attached to this terminal, not -d: start it with -d, then 'jailrun exec -it NAME sh'\n", stderr);
+      jail_config_free (cfg);
+      return EXIT_JAILRUN;
+    }
+  if (r == 0)
+    r = jail_config_set_tty (cfg, tty, &err);
   if (r == 0)
     r = jail_config_set_rootfs (cfg, argv[optind], &err);
   if (r == 0 && name && !detach)

@@ -21,6 +21,7 @@
 
 #include "mounts.h"
 #include "process.h"
+#include "relay.h"
 
 #ifndef CLOSE_RANGE_CLOEXEC
 #define CLOSE_RANGE_CLOEXEC (1U << 2)
@@ -138,6 +139,8 @@ jr_command_exec (const struct jr_command *c)
   reset_signals ();
   sigprocmask (SIG_SETMASK, &none, NULL);
   int r = setsid () < 0 ? jr_error_buf (&e, errno, "setsid") : 0;
+  if (r == 0 && c->tty)
+    r = jr_pty_child (&e);
   if (r == 0)
     r = enter_workdir (c->workdir, &e);
   if (r == 0)
@@ -158,12 +161,27 @@ jr_command_exec (const struct jr_command *c)
   return status;
 }
 
-/* The jail's first command process. */
+/* The jail's first command process: its stdio (what the supervisor
+ * chose: the caller's own fds, relay pipes, a pty channel) on 0-2. */
 static int
 command_main (struct jr_child *c)
 {
+  struct jail_error e = { 0 };
+  int hi[3];
+  for (int i = 0; i < 3; i++)
+    if ((hi[i] = fcntl (c->stdio[i], F_DUPFD_CLOEXEC, 3)) < 0)
+      {
+        jr_error_buf (&e, errno, "stdio");
+        jr_msg_send (c->sync_fd, JR_MSG_SETUP_ERR, &e);
+        return 125;
+      }
+  for (int i = 0; i < 3; i++)
+    {
+      dup3 (hi[i], i, 0);
+      close (hi[i]);
+    }
   struct jr_command cmd = { .argv = c->argv, .env = c->cfg->env, .workdir = c->cfg->workdir,
-                            .caps = c->cfg->caps, .bpf = c->bpf, .msg_fd = c->sync_fd };
+                            .caps = c->cfg->caps, .bpf = c->bpf, .msg_fd = c->sync_fd, .tty = c->tty };
   return jr_command_exec (&cmd);
 }
 
@@ -336,8 +354,8 @@ jr_child_main (struct jr_child *c)
     }
   if (cmd == 0)
     _exit (command_main (c));
-  /* init keeps no host fd and no privilege. */
-  syscall (SYS_close_range, 3u, ~0u, 0u);
+  /* init keeps no host fd (not even the caller's stdio) and no privilege. */
+  syscall (SYS_close_range, 0u, ~0u, 0u);
   jr_caps_apply (0, &e);
   prctl (PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
   hide_cmdline ();

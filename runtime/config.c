@@ -422,3 +422,12 @@ jail_features (void)
 {
   return "userns mountapi openat2 clone3 pidfd seccomp libcap netlink";
 }
+
+int
+jail_config_set_tty (jail_config *c, unsigned flags, jail_error **err)
+{
+  if (flags & ~(unsigned) (JAIL_TTY | JAIL_INTERACTIVE))
+    return jr_error_msg (err, EINVAL, "tty: unknown flags %#x (JAIL_TTY, JAIL_INTERACTIVE)", flags);
+  c->tty = flags;
+  return 0;
+}

@@ -73,6 +73,7 @@ struct jail_config
   struct jr_netcfg *netcfg;  /* netns/net.h: -p, --allow, audit log, subnet */
   unsigned long long log_max; /* detached log: bytes per file, 0 = no cap (logcap.c) */
   struct jr_health_cfg *health; /* health.h: --health-*, NULL = none */
+  unsigned tty;       /* enum jail_tty_flags */
 };
 
 /* A compiled seccomp program, built in the parent, loaded in the child. */
@@ -159,5 +160,13 @@ void jr_net_add_name (jail_config *cfg, const char *name);
  * uid/pid: the caller, for the audit line; *text: net ls's listing). */
 int jr_net_control (struct jr_net *n, int op, char *const specs[], size_t nspecs, uid_t uid, pid_t pid,
                     char **text, jail_error **err);
+
+/* stdio.c: open /dev/null on each of 0, 1, 2 that is closed (first thing
+ * at every entry point that starts a process), and refuse a directory or
+ * O_PATH fd among the stdio fds a jail would get. */
+int jr_stdio_ensure (jail_error **err);
+int jr_stdio_check (const int fds[3], jail_error **err);
+/* Same, and no terminal either: for fds a client handed over (exec). */
+int jr_stdio_check_handed (const int fds[3], jail_error **err);
 
 #endif

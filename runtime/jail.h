@@ -127,6 +127,23 @@ JAIL_EXPORT int jail_limits_check (jail_config *cfg, char **warning, jail_error 
  * -ENODATA when the jail had no cgroup. */
 JAIL_EXPORT int jail_last_stats (const jail_config *cfg, long long *mem_peak, long long *cpu_usec, long long *pids_peak);
 
+/* Terminal flags of jail_config_set_tty() and jail_exec_opts_set_tty().
+ * No terminal of the caller ever enters a jail: each of the caller's 0, 1,
+ * 2 that is a terminal is relayed through a pipe by the call that waits
+ * (jail_run, jail_wait of a JAIL_START_ATTACH jail, jail_exec), and a
+ * terminal stdin is /dev/null unless JAIL_INTERACTIVE.  Pipes, files and
+ * sockets the caller redirects pass as they are. */
+enum jail_tty_flags {
+  JAIL_TTY = 1,         /* -t: a pty of the jail's own devpts is the process's controlling
+                           terminal and its 0, 1, 2, relayed to the caller's stdin/stdout
+                           (raw mode while it runs with JAIL_INTERACTIVE; the window size
+                           follows on SIGWINCH when the calling thread blocks it) */
+  JAIL_INTERACTIVE = 2, /* -i: keep stdin: a terminal stdin is relayed (else /dev/null) */
+};
+/* Terminal handling of jail_run and of an attached jail_start (flags:
+ * enum jail_tty_flags; a detached jail takes none). */
+JAIL_EXPORT int jail_config_set_tty (jail_config *cfg, unsigned flags, jail_error **err);
+
 /* Run argv (argv[0] looked up in the jail's PATH) to completion.
  * On success returns 0 and stores in *status what a shell would report:
  * the exit code, 128+N for death by signal N, 124 when the timeout
@@ -194,6 +211,8 @@ JAIL_EXPORT int jail_exec_opts_set_user (jail_exec_opts *o, const char *spec, ja
 JAIL_EXPORT int jail_exec_opts_set_timeout (jail_exec_opts *o, double seconds, jail_error **err);
 /* stdin, stdout, stderr of the process (-1: the caller's 0, 1, 2). */
 JAIL_EXPORT int jail_exec_opts_set_stdio (jail_exec_opts *o, int in, int out, int errfd, jail_error **err);
+/* Terminal handling of the exec (enum jail_tty_flags; jail_capture ignores it). */
+JAIL_EXPORT int jail_exec_opts_set_tty (jail_exec_opts *o, unsigned flags, jail_error **err);
 
 /* Run argv in the running jail j, in its namespaces and cgroup (a child
  * cgroup of its own, exec-N, where the jail has one), as its

@@ -5,6 +5,7 @@
 #define JR_LIFECYCLE_H
 
 #include "process.h"
+#include "relay.h"
 #include "proto.h"
 #include "state.h"
 
@@ -13,6 +14,7 @@ struct jail
 {
   char *name;
   int tie_fd;      /* anonymous jails: closing it stops the jail; -1 */
+  struct jr_relay *relay; /* JAIL_START_ATTACH: the caller's terminal relay, pumped by jail_wait */
 };
 
 /* Options of one exec (public type jail_exec_opts). */
@@ -24,6 +26,7 @@ struct jail_exec_opts
   int uid, gid;      /* -1: the jail's */
   double timeout;
   int fds[3];        /* -1: the caller's own 0, 1, 2 */
+  unsigned tty;      /* enum jail_tty_flags */
 };
 
 /* What the supervisor needs to start one exec'd process. */
@@ -37,6 +40,7 @@ struct jr_exec_spec
   char *const *env;      /* complete environment */
   const char *workdir;
   int fds[3];            /* the client's stdin, stdout, stderr */
+  bool tty;              /* fds[0] is the channel for a pty (jr_pty_child) */
 };
 
 /* Start one process in the jail (exec.c).  On success *pid is a child of
@@ -64,7 +68,7 @@ int jr_zygote_start (const struct jr_exec_spec *base, pid_t *zpid, jail_error **
 /* Start one process through the zygote; like jr_exec_spawn.  -EPIPE when
  * the zygote is gone (then use jr_exec_spawn). */
 int jr_zygote_spawn (int zfd, char *const *argv, char *const *env, const char *wd, const int fds[3],
-                     int cgfd, pid_t *pid, int *msg_fd, jail_error **err);
+                     bool tty, int cgfd, pid_t *pid, int *msg_fd, jail_error **err);
 /* Move src[i] to fd i for i < n (0-2 without CLOEXEC, the rest with),
  * and close every other fd >= n.  No allocation.  -errno on failure. */
 int jr_fds_arrange (const int *src, int n);
@@ -84,8 +88,10 @@ int jr_logcap_pump (struct jr_logcap *lc);
 /* Drain the pipe, then release everything. */
 void jr_logcap_close (struct jr_logcap *lc);
 /* Body of the detached supervisor (supervisor.c); never returns. */
+/* stdio: the first process's 0, 1, 2 (attached), or NULL (detached:
+ * /dev/null and the jail's log). */
 void jr_supervisor_main (jail_config *cfg, const char *name, char *const argv[],
-                         int ready_fd, int tie_fd, bool attach) __attribute__ ((noreturn));
+                         int ready_fd, int tie_fd, const int *stdio) __attribute__ ((noreturn));
 /* Connect to j's supervisor and send an exec request for argv with the
  * given stdio; returns the connection (the answers come on it). */
 int jr_exec_send (jail *j, const jail_exec_opts *o, char *const argv[], const int fds[3], jail_error **err);

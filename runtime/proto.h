@@ -29,10 +29,18 @@ struct jr_req
   uint32_t envc;
   int32_t uid;          /* -1: the jail's user */
   int32_t gid;
-  int32_t sig;          /* JR_REQ_SIGNAL: to the exec'd process, else to the jail */
+  union
+  {
+    int32_t sig;        /* JR_REQ_SIGNAL: to the exec'd process, else to the jail */
+    uint32_t flags;     /* JR_REQ_EXEC: JR_EXEC_TTY (same layout as before it) */
+  };
   double timeout;       /* seconds, 0 = none; JR_REQ_STOP: grace */
   int32_t op;           /* JR_REQ_NET: enum jr_net_op (netns/net.h) */
 };
+
+/* JR_EXEC_TTY: stdin is a channel; the process sends a pty master of
+ * the jail's devpts on it and uses the pty as its terminal. */
+enum { JR_EXEC_TTY = 1 };
 
 enum jr_rep_type
 {

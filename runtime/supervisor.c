@@ -381,6 +381,8 @@ start_exec (struct sup *s, struct conn *c, char *buf, size_t len, int *fds, int 
     r = jr_error_msg (&err, s->init_done ? ESRCH : EINVAL,
                       s->init_done ? "jail '%s' has stopped" : "exec: malformed request", s->name);
   if (r == 0)
+    r = jr_stdio_check_handed (fds, &err); /* no directory, O_PATH fd or terminal into the jail */
+  if (r == 0)
     r = parse_exec (s, q, buf, len, &argv, &env, &wd, &err);
   if (r == 0)
     {
@@ -388,7 +390,8 @@ start_exec (struct sup *s, struct conn *c, char *buf, size_t len, int *fds, int 
       struct jr_exec_spec x = { .cfg = s->cfg, .bpf = &s->l.bpf, .ns_fds = s->l.ns_fds,
                                 .cgroup_fd = cgfd >= 0 ? cgfd : s->l.cg.fd,
                                 .argv = argv, .env = env, .workdir = wd, .fds = { fds[0], fds[1], fds[2] } };
-      r = s->zfd >= 0 ? jr_zygote_spawn (s->zfd, argv, env, wd, fds, cgfd, &pid, &msg_fd, &err) : -EPIPE;
+      x.tty = q->flags & JR_EXEC_TTY;
+      r = s->zfd >= 0 ? jr_zygote_spawn (s->zfd, argv, env, wd, fds, x.tty, cgfd, &pid, &msg_fd, &err) : -EPIPE;
       if (r == -EPIPE)
         {
           stop_zygote (s); /* gone: fall back to a helper per exec */
@@ -850,18 +853,19 @@ send_ready (int fd, int status, const jail_error *e)
 }
 
 /* Detach the stdio (stdin /dev/null, stdout and stderr a pipe into the
- * jail's capped log, see logcap.c; attach keeps the caller's), keep the
- * ready pipe at 3 and the tie at 4, close everything else, and take the
- * signals that mean "stop" through a signalfd. */
+ * jail's capped log, see logcap.c; attached: the fds jail_start chose,
+ * which only the first process keeps), keep the ready pipe at 3 and the
+ * tie at 4, close everything else, and take the signals that mean "stop"
+ * through a signalfd. */
 static int
-setup_process (struct sup *s, int ready_fd, int tie_fd, bool attach)
+setup_process (struct sup *s, int ready_fd, int tie_fd, const int *stdio)
 {
   int nul cleanup_close = open ("/dev/null", O_RDWR | O_CLOEXEC);
-  int src[5] = { attach ? 0 : nul, attach ? 1 : nul, attach ? 2 : nul, ready_fd, tie_fd };
+  int src[5] = { stdio ? stdio[0] : nul, stdio ? stdio[1] : nul, stdio ? stdio[2] : nul, ready_fd, tie_fd };
   if (nul < 0 || jr_fds_arrange (src, tie_fd >= 0 ? 5 : 4) < 0)
     return -1;
   nul = -1; /* closed by jr_fds_arrange */
-  if (!attach && jr_logcap_open (&s->log, s->name, s->cfg->log_max) < 0)
+  if (!stdio && jr_logcap_open (&s->log, s->name, s->cfg->log_max) < 0)
     return -1;
   prctl (PR_SET_DUMPABLE, 0, 0, 0, 0);
   signal (SIGPIPE, SIG_IGN);
@@ -876,8 +880,19 @@ setup_process (struct sup *s, int ready_fd, int tie_fd, bool attach)
   return 0;
 }
 
+/* Point 0, 1, 2 at /dev/null. */
+static void
+drop_stdio (void)
+{
+  int nul = open ("/dev/null", O_RDWR | O_CLOEXEC);
+  for (int i = 0; nul >= 0 && i < 3; i++)
+    dup2 (nul, i);
+  if (nul > 2)
+    close (nul);
+}
+
 void
-jr_supervisor_main (jail_config *cfg, const char *name, char *const argv[], int ready_fd, int tie_fd, bool attach)
+jr_supervisor_main (jail_config *cfg, const char *name, char *const argv[], int ready_fd, int tie_fd, const int *stdio)
 {
   struct sup s = { .name = name, .cfg = cfg, .lfd = -1, .sigfd = -1, .stop_timer = -1, .ep = -1, .zfd = -1,
                    .l = { .pid = 0, .pidfd = -1, .sync_fd = -1, .death_w = -1,
@@ -885,13 +900,15 @@ jr_supervisor_main (jail_config *cfg, const char *name, char *const argv[], int 
                           .cg = { .fd = -1, .parent_fd = -1 }, .loop = { .epfd = -1 },
                           .ids = { .slot = -1 } },
                    .log = { .rfd = -1, .fd = -1 }, .created = time (NULL) };
-  if (setup_process (&s, ready_fd, tie_fd, attach) < 0)
+  if (setup_process (&s, ready_fd, tie_fd, stdio) < 0)
     _exit (125);
   s.tie_fd = tie_fd >= 0 ? 4 : -1;
   jail_error *err = NULL;
   write_state (&s, "starting");
   jr_net_add_name (cfg, name);
   int r = jr_jail_launch (cfg, argv, &s.l, &err);
+  if (stdio)
+    drop_stdio (); /* the first process has them: EOF reaches the relay when it ends */
   int status = r < 0 ? 125 : await_command (&s, &err);
   if (status == 0)
     status = open_listener (&s, &err) < 0 ? 125 : 0;

@@ -2,7 +2,8 @@
  * jail_start / jail_capture / jail_exec / jail_stop / jail_close on an
  * anonymous jail, statuses, signals, script on stdin, timeout, output
  * caps, 8 threads capturing at once, no fd leak over 1000 captures, and
- * the internet switch (jail_net_*). */
+ * the internet switch (jail_net_*), a closed stdin that the library must
+ * not fill with its socket. */
 #include <dirent.h>
 #include <signal.h>
 #include <spawn.h>
@@ -323,6 +324,25 @@ test_net (jail *plain)
   jail_config_free (c);
 }
 
+/* jail_exec from a caller whose stdin is closed (in a child): the
+ * process must get /dev/null, never the library's socket to the
+ * supervisor (which would land on the free fd 0). */
+static void
+test_closed_stdin (jail *j)
+{
+  char *argv[] = { "sh", "-c", "case $(readlink /proc/$$/fd/0) in socket:*|pipe:*) exit 1;; *null) exit 0;; esac; exit 2", NULL };
+  pid_t pid = fork ();
+  if (pid == 0)
+    {
+      close (0);
+      int st = -1;
+      _exit (jail_exec (j, NULL, argv, &st, NULL) == 0 ? st : 99);
+    }
+  int ws = -1;
+  waitpid (pid, &ws, 0);
+  ok (WIFEXITED (ws) && WEXITSTATUS (ws) == 0, "jail_exec with stdin closed: the process gets /dev/null, not the library's socket");
+}
+
 int
 main (void)
 {
@@ -346,6 +366,7 @@ main (void)
   ok (fds_before > 0 && child_fds () == fds_before, "no fd of the running jail leaks into the caller's children");
   ok (handlers_default (), "no signal handler installed in the caller");
   test_capture (j);
+  test_closed_stdin (j);
   test_threads (j);
   test_fd_leak (j, 1000);
   test_failed_start ();
