@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "hostfile.h"
 #include "internal.h"
 
 /* Default environment variables passed through from the caller. */
@@ -274,8 +275,10 @@ jail_config_set_env (jail_config *c, const char *spec, jail_error **err)
 {
   const char *eq = spec ? strchr (spec, '=') : NULL;
   size_t klen = spec ? (eq ? (size_t) (eq - spec) : strlen (spec)) : 0;
+  char esc[256];
   if (spec == NULL || !env_key_ok (spec, klen))
-    return jr_error_msg (err, EINVAL, "env '%s': malformed: use KEY=VALUE or KEY (to copy the caller's value)", spec ? spec : "");
+    return jr_error_msg (err, EINVAL, "env '%s': malformed: use KEY=VALUE or KEY (to copy the caller's value)",
+                         spec ? jr_printable (spec, strlen (spec), esc, sizeof esc) : "");
   if (eq)
     return env_put (c, spec, err);
   const char *v = getenv (spec);
@@ -292,28 +295,23 @@ jail_config_set_env (jail_config *c, const char *spec, jail_error **err)
 int
 jail_config_load_env_file (jail_config *c, const char *path, jail_error **err)
 {
-  FILE *f = fopen (path, "re");
-  if (f == NULL)
-    return jr_error (err, errno, "env-file %s", path);
-  char *line = NULL;
-  size_t cap = 0;
-  ssize_t n;
-  int ret = 0;
-  for (unsigned lineno = 1; ret == 0 && (n = getline (&line, &cap, f)) >= 0; lineno++)
+  char *text cleanup_free = NULL;
+  size_t len;
+  int ret = jr_hostfile_read ("env-file", path, JR_HOSTFILE_MAX, JR_HOSTFILE_TEXT, &text, &len, err);
+  char *line = text;
+  for (unsigned lineno = 1; ret == 0 && line && *line; lineno++)
     {
-      while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+      char *next = strchr (line, '\n');
+      if (next)
+        *next++ = '\0';
+      size_t n = strlen (line);
+      while (n > 0 && line[n - 1] == '\r')
         line[--n] = '\0';
-      const char *s = line;
-      while (*s == ' ' || *s == '\t')
-        s++;
-      if (*s == '\0' || *s == '#')
-        continue;
-      ret = jail_config_set_env (c, s, err);
-      if (ret < 0)
+      const char *s = line + strspn (line, " \t");
+      if (*s != '\0' && *s != '#' && (ret = jail_config_set_env (c, s, err)) < 0)
         jr_error_wrap (err, "env-file %s:%u", path, lineno);
+      line = next;
     }
-  free (line);
-  fclose (f);
   return ret;
 }
 

@@ -19,9 +19,9 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include "hostfile.h"
 #include "seccomp_internal.h"
 
-#define MAX_PROFILE (4u << 20)
 
 struct jctx
 {
@@ -56,29 +56,14 @@ list_add (char *list, size_t len, const char *name)
     snprintf (list + n, len - n, ", ...");
 }
 
-/* Read the whole file (bounded). */
+/* Read the whole file (bounded; never through a symlink, DESIGN §3.11). */
 static int
 read_profile (const char *path, char **out, size_t *len, jail_error **err)
 {
-  int fd cleanup_close = open (path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-  if (fd < 0)
-    return jr_error (err, errno, "seccomp '%s': not default, unconfined or +name,-name edits, and cannot open it as a JSON profile", path);
   struct stat st;
-  if (fstat (fd, &st) < 0 || !S_ISREG (st.st_mode) || st.st_size > MAX_PROFILE)
-    return jr_error_msg (err, EINVAL, "seccomp profile %s: not a regular file of at most 4 MiB", path);
-  char *buf = malloc ((size_t) st.st_size + 1);
-  if (buf == NULL)
-    return jr_error (err, ENOMEM, "seccomp profile %s", path);
-  ssize_t n = read (fd, buf, (size_t) st.st_size);
-  if (n != st.st_size)
-    {
-      free (buf);
-      return jr_error (err, n < 0 ? errno : EIO, "seccomp profile %s: read", path);
-    }
-  buf[n] = '\0';
-  *out = buf;
-  *len = (size_t) n;
-  return 0;
+  if (lstat (path, &st) < 0)
+    return jr_error (err, errno, "seccomp '%s': not default, unconfined or +name,-name edits, and cannot open it as a JSON profile", path);
+  return jr_hostfile_read ("seccomp profile", path, JR_HOSTFILE_MAX, 0, out, len, err);
 }
 
 /* Parse text as one JSON object; errors give the line and column. */
