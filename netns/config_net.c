@@ -249,6 +249,9 @@ jail_config_set_subnet (jail_config *cfg, const char *cidr, jail_error **err)
   if (inet_pton (AF_INET, buf, &a) != 1)
     return jr_error_msg (err, EINVAL, "subnet '%s': '%s' is not an IPv4 address", cidr, buf);
   uint32_t mask = ~0u << (32 - pfx);
+  int r = jr_subnet_check (ntohl (a.s_addr) & mask, (int) pfx, cidr, err);
+  if (r < 0)
+    return r;
   n->subnet = ntohl (a.s_addr) & mask;
   n->prefix = (int) pfx;
   return 0;

@@ -353,15 +353,26 @@ jail_config_set_timeout (jail_config *c, double seconds, jail_error **err)
   return 0;
 }
 
+/* The option that asks for a network mode, for messages. */
+static const char *
+net_mode_option (int mode)
+{
+  return mode == JAIL_NET_NONE ? "--no-net (loopback only)"
+         : mode == JAIL_NET_PROXY ? "--net-allow proxy (out only through the proxy)"
+                                  : "the private network (no way out)";
+}
+
 int
 jail_config_set_network (jail_config *c, int mode, jail_error **err)
 {
-  if (mode == JAIL_NET_NONE || mode == JAIL_NET_PRIVATE || mode == JAIL_NET_PROXY)
-    {
-      c->net_mode = mode;
-      return 0;
-    }
-  return jr_error_msg (err, EINVAL, "network: unknown mode %d", mode);
+  if (mode != JAIL_NET_NONE && mode != JAIL_NET_PRIVATE && mode != JAIL_NET_PROXY)
+    return jr_error_msg (err, EINVAL, "network: unknown mode %d", mode);
+  if (c->net_mode_set && c->net_mode != mode)
+    return jr_error_msg (err, EINVAL, "network: %s and %s conflict: give one of them",
+                         net_mode_option (c->net_mode), net_mode_option (mode));
+  c->net_mode = mode;
+  c->net_mode_set = true;
+  return 0;
 }
 
 /* The spec to store when spec is set over current: edits ("+a,-b") add
