@@ -140,15 +140,10 @@ jail_config_set_rootfs (jail_config *c, const char *path, jail_error **err)
     return jr_error (err, errno, "rootfs %s: cannot use it (give a directory holding a root filesystem, or / for the host root)", path);
   if (!S_ISDIR (st.st_mode))
     return jr_error_msg (err, ENOTDIR, "rootfs %s: not a directory: give a directory holding a root filesystem, or / for the host root", path);
-  char *abs = realpath (path, NULL);
-  if (abs == NULL)
-    return jr_error (err, errno, "rootfs %s: realpath", path);
-  if (stat (abs, &st) < 0)
-    {
-      int r = jr_error (err, errno, "rootfs %s", abs);
-      free (abs);
-      return r;
-    }
+  char *abs = NULL;
+  int r = jr_host_path_resolve ("rootfs", path, &abs, &st, err);
+  if (r < 0)
+    return r;
   if (strcmp (abs, "/") == 0 && c->read_write)
     {
       free (abs);

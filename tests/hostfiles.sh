@@ -4,7 +4,7 @@
 # to the files a later jailrun opens (--env-file, --audit-log, --seccomp,
 # -v SRC); non-regular and oversized inputs; escaped messages.
 . "$JR_SRC/tests/lib.sh"
-plan 44
+plan 46
 mkscratch
 W=$SCRATCH/w
 mkdir "$W" && chmod 777 "$W"
@@ -108,6 +108,10 @@ check "-v planted symlink in the middle of the path" "/w/d is a symlink owned by
   --no-net -v "$W/d/etc:/tmp/d" "$ROOTFS" /bin/true
 check "-v planted symlink to a directory of the caller's" "/w/mine is a symlink owned by uid [0-9]+, not root" \
   --no-net -v "$W/mine:/tmp/d" "$ROOTFS" /bin/true
+# ROOTFS is a host path the user names too: a jail's link to a tree must not become a later jail's root
+plant ln -s "$ROOTFS" /home/rootfs
+check "ROOTFS through a planted symlink" "rootfs .*/w/rootfs: .*/w/rootfs is a symlink owned by uid [0-9]+, not root" \
+  --no-net "$W/rootfs" /bin/true
 # a root-owned symlink is followed (/var/run -> /run on every current distribution)
 out=$(jr --no-net -v /var/run:/tmp/r:ro "$ROOTFS" /bin/sh -c 'test -d /tmp/r && echo mounted' 2>&1)
 is "-v through a root-owned symlink (/var/run) works" "$out" "mounted"
