@@ -1,15 +1,19 @@
 /* hostfile.c - host files and paths jailrun opens because the user named
  * them: reading capped regular files without following a last-component
- * symlink (--env-file, --allow-file, --seccomp FILE), appending to the
+ * symlink, nor one on the way that root does not own (--env-file,
+ * --allow-file, --seccomp FILE), appending to the
  * audit log only when the caller owns it, resolving a -v source through
  * root-owned symlinks only, and escaping bytes shown in messages. */
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/openat2.h>
 #include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "error.h"
@@ -100,15 +104,53 @@ check_text (const char *what, const char *path, const char *b, size_t n, jail_er
   return jr_error_msg (err, EINVAL, "%s %s:%u: a NUL byte: the file must be text", what, path, line);
 }
 
+/* The path to open for path: its directory resolved through root-owned
+ * symlinks only (as for -v), then its last component, which the open
+ * below does not follow.  *full is allocated. */
+static int
+resolve_parent (const char *what, const char *path, char **full, jail_error **err)
+{
+  const char *slash = strrchr (path, '/');
+  const char *base = slash ? slash + 1 : path;
+  char *dir cleanup_free = slash ? strndup (path, slash == path ? 1 : (size_t) (slash - path)) : strdup (".");
+  char *abs cleanup_free = NULL;
+  struct stat st;
+  if (dir == NULL)
+    return jr_error (err, ENOMEM, "%s", what);
+  int r = jr_host_path_resolve (what, dir, &abs, &st, err);
+  if (r < 0)
+    return r;
+  if (asprintf (full, "%s/%s", strcmp (abs, "/") ? abs : "", *base ? base : ".") < 0)
+    return jr_error (err, ENOMEM, "%s", what);
+  return 0;
+}
+
+/* open(2) of a path resolve_parent made, refusing any symlink on it (one
+ * swapped in since the resolution included): -1 with errno on failure. */
+static int
+open_resolved (const char *full, int flags, mode_t mode)
+{
+  struct open_how how = {
+    .flags = (uint64_t) (flags | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY),
+    .mode = (flags & O_CREAT) ? mode : 0,
+    .resolve = RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS,
+  };
+  return (int) syscall (SYS_openat2, AT_FDCWD, full, &how, sizeof how);
+}
+
 int
 jr_hostfile_read (const char *what, const char *path, size_t cap, int flags,
                   char **buf, size_t *len, jail_error **err)
 {
-  int fd cleanup_close = open (path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+  char *full cleanup_free = NULL;
+  int r = resolve_parent (what, path, &full, err);
+  if (r < 0)
+    return r;
+  int fd cleanup_close = open_resolved (full, O_RDONLY, 0);
   if (fd < 0)
     return open_error (what, path, err);
   struct stat st;
-  int r = require_regular (what, path, fd, &st, err);
+  r = require_regular (what, path, fd, &st, err);
   if (r < 0)
     return r;
 
@@ -152,14 +194,17 @@ jr_hostfile_read (const char *what, const char *path, size_t cap, int flags,
 int
 jr_hostfile_open_append (const char *what, const char *path, jail_error **err)
 {
-  int fl = O_WRONLY | O_APPEND | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY;
-  int fd cleanup_close = open (path, fl | O_CREAT | O_EXCL, 0600);
+  char *full cleanup_free = NULL;
+  int r = resolve_parent (what, path, &full, err);
+  if (r < 0)
+    return r;
+  int fd cleanup_close = open_resolved (full, O_WRONLY | O_APPEND | O_CREAT | O_EXCL, 0600);
   if (fd < 0 && errno == EEXIST)
-    fd = open (path, fl);
+    fd = open_resolved (full, O_WRONLY | O_APPEND, 0);
   if (fd < 0)
     return open_error (what, path, err);
   struct stat st;
-  int r = require_regular (what, path, fd, &st, err);
+  r = require_regular (what, path, fd, &st, err);
   if (r < 0)
     return r;
   if (st.st_uid != geteuid ())

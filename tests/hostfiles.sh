@@ -4,7 +4,7 @@
 # to the files a later jailrun opens (--env-file, --audit-log, --seccomp,
 # -v SRC); non-regular and oversized inputs; escaped messages.
 . "$JR_SRC/tests/lib.sh"
-plan 46
+plan 52
 mkscratch
 W=$SCRATCH/w
 mkdir "$W" && chmod 777 "$W"
@@ -29,6 +29,14 @@ is "--env-file planted symlink: exit 125" "$s" 125
 unlike "--env-file planted symlink: the secret does not reach the jail" "$out" "s3cr3t"
 like "--env-file planted symlink: message" "$out" "env-file .*/w/env: is a symlink"
 
+# ... or through a planted symlink to the secret's directory, in the middle of the path
+mkdir "$SCRATCH/private"; chmod 700 "$SCRATCH/private"; cp "$SECRET" "$SCRATCH/private/secret"
+plant ln -s "$SCRATCH/private" /home/dir
+out=$(jr --no-net --env-file "$W/dir/secret" "$ROOTFS" /bin/sh -c 'echo "token=$TOKEN"' 2>&1); s=$?
+is "--env-file through a planted directory symlink: exit 125" "$s" 125
+unlike "--env-file through a planted directory symlink: the secret does not reach the jail" "$out" "s3cr3t"
+like "--env-file through a planted directory symlink: message" "$out" "env-file .*/w/dir: .*/w/dir is a symlink owned by uid [0-9]+, not root"
+
 # --audit-log through a planted symlink to a 0600 file (item 6)
 TARGET=$SCRATCH/target
 printf 'untouched\n' > "$TARGET"; chmod 600 "$TARGET"
@@ -38,6 +46,9 @@ deny='wget -q -O - http://denied.test/ 2>/dev/null; true'
 check "--audit-log planted symlink" "audit-log .*/w/log: is a symlink" \
   --net-allow proxy --allow example.test --audit-log "$W/log" "$ROOTFS" /bin/sh -c "$deny"
 is "--audit-log planted symlink: the target is untouched" "$(cat "$TARGET")" "untouched"
+check "--audit-log through a planted directory symlink" "audit-log .*/w/dir: .*/w/dir is a symlink owned by uid" \
+  --net-allow proxy --allow example.test --audit-log "$W/dir/new.log" "$ROOTFS" /bin/sh -c "$deny"
+is "--audit-log through a planted directory symlink: no file created there" "$(ls "$SCRATCH/private")" "secret"
 # a file the jail made: as root it belongs to the jail's host uid, not to the caller
 plant sh -c 'echo planted > /home/jlog'
 if [ "$JR_MODE" = root ]; then
