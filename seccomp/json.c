@@ -37,12 +37,14 @@ struct jctx
 static int
 bad (struct jctx *j, const char *where, const char *fmt, ...)
 {
-  char msg[512];
+  char msg[512], esc[1024];
   va_list ap;
   va_start (ap, fmt);
   vsnprintf (msg, sizeof msg, fmt, ap);
   va_end (ap);
-  return jr_error_msg (j->err, EINVAL, "seccomp profile %s: %s: %s", j->path, where, msg);
+  /* msg may quote the file (a name, an action): no raw control bytes */
+  jr_printable (msg, strlen (msg), esc, sizeof esc);
+  return jr_error_msg (j->err, EINVAL, "seccomp profile %s: %s: %s", j->path, where, esc);
 }
 
 /* Append name to a comma-separated list (truncated with "..."). */
@@ -342,7 +344,9 @@ warn_unknown_keys (struct jctx *j, const char *where, json_object *o, const char
       size_t k = 0;
       while (known[k] && strcmp (known[k], key) != 0)
         k++;
-      if (known[k] == NULL && jr_sc_warn (j->p, j->err, "seccomp profile %s: %s: unknown key \"%s\" ignored", j->path, where, key) < 0)
+      char esc[256];
+      if (known[k] == NULL && jr_sc_warn (j->p, j->err, "seccomp profile %s: %s: unknown key \"%s\" ignored", j->path, where,
+                                          jr_printable (key, strlen (key), esc, sizeof esc)) < 0)
         return -ENOMEM;
     }
   return 0;
@@ -504,10 +508,13 @@ jr_sc_json_policy (struct jr_sc_policy *p, const char *path, jail_error **err)
   size_t n = r == 0 && sys && json_object_is_type (sys, json_type_array) ? json_object_array_length (sys) : 0;
   for (size_t i = 0; r == 0 && i < n; i++)
     r = parse_entry (&j, i, json_object_array_get_idx (sys, i));
+  char esc[1024];
   if (r == 0 && j.unknown[0])
-    r = jr_sc_warn (p, err, "seccomp profile %s: unknown syscalls skipped: %s", path, j.unknown);
+    r = jr_sc_warn (p, err, "seccomp profile %s: unknown syscalls skipped: %s", path,
+                    jr_printable (j.unknown, strlen (j.unknown), esc, sizeof esc));
   if (r == 0 && j.foreign[0])
-    r = jr_sc_warn (p, err, "seccomp profile %s: architectures %s ignored: jailrun runs the native ABI only, other ABIs kill the process", path, j.foreign);
+    r = jr_sc_warn (p, err, "seccomp profile %s: architectures %s ignored: jailrun runs the native ABI only, other ABIs kill the process", path,
+                    jr_printable (j.foreign, strlen (j.foreign), esc, sizeof esc));
   p->source = path;
   json_object_put (top);
   return r;

@@ -4,7 +4,7 @@
 # to the files a later jailrun opens (--env-file, --audit-log, --seccomp,
 # -v SRC); non-regular and oversized inputs; escaped messages.
 . "$JR_SRC/tests/lib.sh"
-plan 52
+plan 54
 mkscratch
 W=$SCRATCH/w
 mkdir "$W" && chmod 777 "$W"
@@ -109,6 +109,10 @@ check "--seccomp planted symlink" "seccomp profile .*/w/prof.json: is a symlink"
   --no-net --seccomp "$W/prof.json" "$ROOTFS" /bin/true
 err=$(bounded --no-net --seccomp "$SCRATCH/fifo" "$ROOTFS" /bin/true 2>&1); s=$?
 is "--seccomp a FIFO: exit 125 within 10 s" "$s" 125
+printf '{"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["bogus\\u001b]0;t\\u0007"], "action": "SCMP_ACT_ERRNO"}]}' > "$SCRATCH/esc.json"
+err=$(jr --no-net --seccomp "$SCRATCH/esc.json" "$ROOTFS" /bin/true 2>&1)
+like "--seccomp FILE: a name from the file is shown escaped" "$err" 'unknown syscalls skipped: bogus\\x1b\]0;t\\x07'
+is "--seccomp FILE: no raw control byte in the messages" "$(printf '%s' "$err" | tr -d '\n' | tr -d '[:print:]' | wc -c)" 0
 
 # -v SRC through a planted symlink (item 5): as root it mounted the host's /
 plant ln -s / /home/d
