@@ -64,6 +64,10 @@ int jr_publish_parse (const char *spec, struct jr_publish *out, jail_error **err
 int jr_allow_parse (const char *spec, struct jr_allow *out, jail_error **err);
 void jr_netcfg_free (struct jr_netcfg *n);
 
+/* hostroutes.c: 0 when net/prefix (host byte order) is neither a special
+ * range nor overlapping a route of the caller's netns; cidr is for messages. */
+int jr_subnet_check (uint32_t net, int prefix, const char *cidr, jail_error **err);
+
 /* helper.c: a process that entered the jail's user and net namespaces,
  * built the private network, and makes sockets there on request. */
 struct jr_netplan

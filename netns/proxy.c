@@ -16,6 +16,7 @@
 #include <sys/timerfd.h>
 #include <unistd.h>
 
+#include "hostfile.h"
 #include "proxy_int.h"
 
 /* Fill the audit record common fields from q. */
@@ -402,9 +403,9 @@ jr_proxy_new (struct jr_proxy **out, const struct jr_netcfg *nc, jail_error **er
     }
   if (nc && nc->audit_log)
     {
-      p->audit_fd = open (nc->audit_log, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY, 0600);
+      p->audit_fd = jr_hostfile_open_append ("audit-log", nc->audit_log, err);
       if (p->audit_fd < 0)
-        return jr_error (err, errno, "audit-log %s: open", nc->audit_log);
+        return p->audit_fd;
     }
   return 0;
 }

@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "hostfile.h"
 #include "internal.h"
 #include "health.h"
 
@@ -141,15 +142,10 @@ jail_config_set_rootfs (jail_config *c, const char *path, jail_error **err)
     return jr_error (err, errno, "rootfs %s: cannot use it (give a directory holding a root filesystem, or / for the host root)", path);
   if (!S_ISDIR (st.st_mode))
     return jr_error_msg (err, ENOTDIR, "rootfs %s: not a directory: give a directory holding a root filesystem, or / for the host root", path);
-  char *abs = realpath (path, NULL);
-  if (abs == NULL)
-    return jr_error (err, errno, "rootfs %s: realpath", path);
-  if (stat (abs, &st) < 0)
-    {
-      int r = jr_error (err, errno, "rootfs %s", abs);
-      free (abs);
-      return r;
-    }
+  char *abs = NULL;
+  int r = jr_host_path_resolve ("rootfs", path, &abs, &st, err);
+  if (r < 0)
+    return r;
   if (strcmp (abs, "/") == 0 && c->read_write)
     {
       free (abs);
@@ -276,8 +272,10 @@ jail_config_set_env (jail_config *c, const char *spec, jail_error **err)
 {
   const char *eq = spec ? strchr (spec, '=') : NULL;
   size_t klen = spec ? (eq ? (size_t) (eq - spec) : strlen (spec)) : 0;
+  char esc[256];
   if (spec == NULL || !env_key_ok (spec, klen))
-    return jr_error_msg (err, EINVAL, "env '%s': malformed: use KEY=VALUE or KEY (to copy the caller's value)", spec ? spec : "");
+    return jr_error_msg (err, EINVAL, "env '%s': malformed: use KEY=VALUE or KEY (to copy the caller's value)",
+                         spec ? jr_printable (spec, strlen (spec), esc, sizeof esc) : "");
   if (eq)
     return env_put (c, spec, err);
   const char *v = getenv (spec);
@@ -294,28 +292,23 @@ jail_config_set_env (jail_config *c, const char *spec, jail_error **err)
 int
 jail_config_load_env_file (jail_config *c, const char *path, jail_error **err)
 {
-  FILE *f = fopen (path, "re");
-  if (f == NULL)
-    return jr_error (err, errno, "env-file %s", path);
-  char *line = NULL;
-  size_t cap = 0;
-  ssize_t n;
-  int ret = 0;
-  for (unsigned lineno = 1; ret == 0 && (n = getline (&line, &cap, f)) >= 0; lineno++)
+  char *text cleanup_free = NULL;
+  size_t len;
+  int ret = jr_hostfile_read ("env-file", path, JR_HOSTFILE_MAX, JR_HOSTFILE_TEXT, &text, &len, err);
+  char *line = text;
+  for (unsigned lineno = 1; ret == 0 && line && *line; lineno++)
     {
-      while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+      char *next = strchr (line, '\n');
+      if (next)
+        *next++ = '\0';
+      size_t n = strlen (line);
+      while (n > 0 && line[n - 1] == '\r')
         line[--n] = '\0';
-      const char *s = line;
-      while (*s == ' ' || *s == '\t')
-        s++;
-      if (*s == '\0' || *s == '#')
-        continue;
-      ret = jail_config_set_env (c, s, err);
-      if (ret < 0)
+      const char *s = line + strspn (line, " \t");
+      if (*s != '\0' && *s != '#' && (ret = jail_config_set_env (c, s, err)) < 0)
         jr_error_wrap (err, "env-file %s:%u", path, lineno);
+      line = next;
     }
-  free (line);
-  fclose (f);
   return ret;
 }
 
@@ -357,15 +350,26 @@ jail_config_set_timeout (jail_config *c, double seconds, jail_error **err)
   return 0;
 }
 
+/* The option that asks for a network mode, for messages. */
+static const char *
+net_mode_option (int mode)
+{
+  return mode == JAIL_NET_NONE ? "--no-net (loopback only)"
+         : mode == JAIL_NET_PROXY ? "--net-allow proxy (out only through the proxy)"
+                                  : "the private network (no way out)";
+}
+
 int
 jail_config_set_network (jail_config *c, int mode, jail_error **err)
 {
-  if (mode == JAIL_NET_NONE || mode == JAIL_NET_PRIVATE || mode == JAIL_NET_PROXY)
-    {
-      c->net_mode = mode;
-      return 0;
-    }
-  return jr_error_msg (err, EINVAL, "network: unknown mode %d", mode);
+  if (mode != JAIL_NET_NONE && mode != JAIL_NET_PRIVATE && mode != JAIL_NET_PROXY)
+    return jr_error_msg (err, EINVAL, "network: unknown mode %d", mode);
+  if (c->net_mode_set && c->net_mode != mode)
+    return jr_error_msg (err, EINVAL, "network: %s and %s conflict: give one of them",
+                         net_mode_option (c->net_mode), net_mode_option (mode));
+  c->net_mode = mode;
+  c->net_mode_set = true;
+  return 0;
 }
 
 /* The spec to store when spec is set over current: edits ("+a,-b") add

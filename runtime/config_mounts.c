@@ -1,10 +1,13 @@
 /* config_mounts.c - parsing of -v SRC:DST[:ro|rw] and
  * --tmpfs PATH[:size=N,mode=M,exec] into the configuration handle. */
 #include <errno.h>
+#include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
+#include "hostfile.h"
 #include "internal.h"
 
 /* Largest --tmpfs size accepted: far below where page rounding wraps. */
@@ -71,16 +74,17 @@ jail_config_add_volume (jail_config *c, const char *spec, jail_error **err)
   if (*dst != '/')
     return jr_error_msg (err, EINVAL, "volume '%s': target '%s' is not absolute: %s", spec, dst, usage);
   struct stat st;
-  if (stat (src, &st) < 0)
-    return jr_error (err, errno, "volume '%s': source %s", spec, src);
+  char *abs_src = NULL, what[PATH_MAX + 32];
+  snprintf (what, sizeof what, "volume '%s': source", spec);
+  int r = jr_host_path_resolve (what, src, &abs_src, &st, err);
+  if (r < 0)
+    return r;
   if (!S_ISDIR (st.st_mode) && !S_ISREG (st.st_mode))
-    return jr_error_msg (err, EINVAL, "volume '%s': source %s is neither a directory nor a regular file", spec, src);
-  if (c->n_volumes >= JR_MAX_VOLUMES)
-    return jr_error_msg (err, E2BIG, "volume '%s': more than %d volumes: mount a common parent instead", spec, JR_MAX_VOLUMES);
-  char *abs_src = realpath (src, NULL);
-  if (abs_src == NULL || stat (abs_src, &st) < 0)
+    r = jr_error_msg (err, EINVAL, "volume '%s': source %s is neither a directory nor a regular file", spec, src);
+  else if (c->n_volumes >= JR_MAX_VOLUMES)
+    r = jr_error_msg (err, E2BIG, "volume '%s': more than %d volumes: mount a common parent instead", spec, JR_MAX_VOLUMES);
+  if (r < 0)
     {
-      int r = jr_error (err, errno, "volume '%s': source %s", spec, src);
       free (abs_src);
       return r;
     }

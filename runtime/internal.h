@@ -63,6 +63,7 @@ struct jail_config
   char *hostname;
   double timeout;     /* seconds, 0 = none */
   int net_mode;       /* enum jail_net_mode */
+  bool net_mode_set;  /* set explicitly: a different second mode is a conflict */
   char *seccomp;      /* spec, see jail_config_set_seccomp */
   char *seccomp_warnings; /* of the seccomp spec, see jail_config_warnings */
   struct jr_volume *volumes;

@@ -304,7 +304,7 @@ mount_tmpfses (const struct jail_config *cfg, int rootfd, struct jail_error *e)
 }
 
 /* O_PATH fd of a host path checked at configuration time: no symlink
- * may appear since (realpath resolved them all) and it must still be the
+ * may appear since (jr_host_path_resolve resolved them, following only root's) and it must still be the
  * same inode, so a jail cannot swap a source for a link between runs. */
 static int
 open_checked (const char *path, dev_t dev, ino_t ino, struct jail_error *e)
