@@ -131,6 +131,26 @@ check_cgroup (FILE *f, int *gaps)
         "run from a delegated cgroup: systemd-run --user --scope -p Delegate=yes jailrun ...");
 }
 
+/* Which cgroup manager a jail would get (--cgroup-manager auto) and why. */
+static void
+check_cgroup_manager (FILE *f, int *gaps)
+{
+  struct jr_limits l = { 0 };
+  struct jr_cgprobe p;
+  jail_error *e = NULL;
+  char d[1024];
+  if (jr_cgroup_probe (&l, &p, &e) < 0)
+    snprintf (d, sizeof d, "%s", jail_error_message (e));
+  else if (p.systemd)
+    snprintf (d, sizeof d, "%s; controllers there: %s%s%s", p.manager, p.avail & JR_CG_CPU ? "cpu " : "",
+              p.avail & JR_CG_MEMORY ? "memory " : "", p.avail & JR_CG_PIDS ? "pids" : "");
+  else
+    snprintf (d, sizeof d, "%s", p.manager);
+  line (f, e == NULL, false, gaps, "cgroup manager", d, "use --cgroup-manager cgroupfs");
+  jail_error_free (e);
+  jr_cgprobe_release (&p);
+}
+
 static void
 check_seccomp (FILE *f, int *gaps)
 {
@@ -221,6 +241,7 @@ jail_check (char **report, jail_error **err)
     return jr_error (err, ENOMEM, "check");
   check_userns (f, &gaps);
   check_cgroup (f, &gaps);
+  check_cgroup_manager (f, &gaps);
   check_seccomp (f, &gaps);
   check_landlock (f, &gaps);
   check_network (f, &gaps);

@@ -795,6 +795,7 @@ jr_supervisor_main (jail_config *cfg, const char *name, char *const argv[], int 
   s.tie_fd = tie_fd >= 0 ? 4 : -1;
   jail_error *err = NULL;
   write_state (&s, "starting");
+  cfg->limits.name = name; /* names the systemd scope */
   int r = jr_jail_launch (cfg, argv, &s.l, &err);
   int status = r < 0 ? 125 : await_command (&s, &err);
   if (status == 0)
