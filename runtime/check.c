@@ -80,6 +80,31 @@ check_userns (FILE *f, int *gaps)
   line (f, e == 0, true, gaps, "user namespaces", d, fix);
 }
 
+/* AppArmor's user-namespace rule (Ubuntu 23.10+): is it on, and does
+ * jailrun run under its own profile (apparmor/jailrun, which allows
+ * userns)? */
+static void
+check_apparmor (FILE *f, int *gaps)
+{
+  char r[16] = "", label[256] = "", d[512];
+  if (!read_small ("/proc/sys/kernel/apparmor_restrict_unprivileged_userns", r, sizeof r))
+    {
+      line (f, true, false, gaps, "apparmor userns", "no AppArmor user-namespace restriction in this kernel", "");
+      return;
+    }
+  if (!read_small ("/proc/self/attr/apparmor/current", label, sizeof label))
+    read_small ("/proc/self/attr/current", label, sizeof label);
+  bool profiled = strncmp (label, "jailrun ", 8) == 0 || strcmp (label, "jailrun") == 0;
+  bool installed = access ("/etc/apparmor.d/jailrun", F_OK) == 0;
+  snprintf (d, sizeof d, "kernel.apparmor_restrict_unprivileged_userns=%s; jailrun runs %s%s%s; /etc/apparmor.d/jailrun %s",
+            r, profiled ? "under its profile (" : "as '", label[0] ? label : "unconfined", profiled ? ", userns allowed)" : "'",
+            installed ? "is installed" : "is not installed");
+  line (f, strcmp (r, "0") == 0 || profiled, false, gaps, "apparmor userns", d,
+        installed ? "load it: apparmor_parser -r /etc/apparmor.d/jailrun (it applies to /usr/bin/jailrun and /usr/local/bin/jailrun)"
+                  : "install the profile (meson install puts apparmor/jailrun in /etc/apparmor.d; then apparmor_parser -r /etc/apparmor.d/jailrun), "
+                    "or sysctl -w kernel.apparmor_restrict_unprivileged_userns=0");
+}
+
 /* Mount point of the cgroup2 hierarchy, from mountinfo. */
 static bool
 cgroup2_mount (char *out, size_t size)
@@ -240,6 +265,7 @@ jail_check (char **report, jail_error **err)
   if (f == NULL)
     return jr_error (err, ENOMEM, "check");
   check_userns (f, &gaps);
+  check_apparmor (f, &gaps);
   check_cgroup (f, &gaps);
   check_cgroup_manager (f, &gaps);
   check_seccomp (f, &gaps);
