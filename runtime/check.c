@@ -128,7 +128,7 @@ cgroup2_mount (char *out, size_t size)
 }
 
 static void
-check_cgroup (FILE *f, int *gaps)
+check_cgroup (FILE *f, int *gaps, bool systemd)
 {
   char mnt[2048], ctl[512] = "", own[2048] = "", path[4096], d[4096];
   if (!cgroup2_mount (mnt, sizeof mnt))
@@ -151,13 +151,15 @@ check_cgroup (FILE *f, int *gaps)
     fclose (c);
   snprintf (path, sizeof path, "%s%s", mnt, own);
   bool w = access (path, W_OK) == 0;
-  snprintf (d, sizeof d, "own cgroup %s is %swritable", *own ? own : "?", w ? "" : "not ");
-  line (f, w || geteuid () == 0, false, gaps, "cgroup delegation", d,
+  snprintf (d, sizeof d, "own cgroup %s is %swritable%s", *own ? own : "?", w ? "" : "not ",
+            !w && systemd ? " (not needed: the systemd manager delegates a scope to each jail)" : "");
+  line (f, w || geteuid () == 0 || systemd, false, gaps, "cgroup delegation", d,
         "run from a delegated cgroup: systemd-run --user --scope -p Delegate=yes jailrun ...");
 }
 
-/* Which cgroup manager a jail would get (--cgroup-manager auto) and why. */
-static void
+/* Which cgroup manager a jail would get (--cgroup-manager auto) and why;
+ * true for systemd. */
+static bool
 check_cgroup_manager (FILE *f, int *gaps)
 {
   struct jr_limits l = { 0 };
@@ -173,7 +175,9 @@ check_cgroup_manager (FILE *f, int *gaps)
     snprintf (d, sizeof d, "%s", p.manager);
   line (f, e == NULL, false, gaps, "cgroup manager", d, "use --cgroup-manager cgroupfs");
   jail_error_free (e);
+  bool systemd = p.systemd;
   jr_cgprobe_release (&p);
+  return systemd;
 }
 
 static void
@@ -266,8 +270,8 @@ jail_check (char **report, jail_error **err)
     return jr_error (err, ENOMEM, "check");
   check_userns (f, &gaps);
   check_apparmor (f, &gaps);
-  check_cgroup (f, &gaps);
-  check_cgroup_manager (f, &gaps);
+  bool systemd = check_cgroup_manager (f, &gaps);
+  check_cgroup (f, &gaps, systemd);
   check_seccomp (f, &gaps);
   check_landlock (f, &gaps);
   check_network (f, &gaps);

@@ -6,7 +6,8 @@
  *                           "forks ok K failed F", kills them, then forks
  *                           once more: "after ok" when the jail is usable
  *   cgprobe spin SECS       busy loop for SECS of wall time; prints
- *                           "spin wall_usec W" */
+ *                           "spin wall_usec W" and "spin cpu_usec C" (its
+ *                           own CPU time over that loop) */
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -88,7 +89,10 @@ spin (double secs)
         x += (unsigned long) i;
       t = now_usec ();
     }
+  struct timespec cpu;
+  clock_gettime (CLOCK_PROCESS_CPUTIME_ID, &cpu);
   printf ("spin wall_usec %lld\n", t - start);
+  printf ("spin cpu_usec %lld\n", cpu.tv_sec * 1000000ll + cpu.tv_nsec / 1000);
   return 0;
 }
 
