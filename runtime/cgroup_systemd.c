@@ -88,13 +88,15 @@ int
 jr_sd_connect (void **out, char *how, size_t hsize, char *why, size_t wsize)
 {
   bool root = geteuid () == 0;
-  char rt[4096], priv[4200], ver[64] = "";
+  char rt[4096] = "", priv[4200], ver[64] = "";
   sd_bus *bus = NULL;
   int r1, r2;
+  if (!root)
+    runtime_dir (rt, sizeof rt);
   if (root)
     snprintf (priv, sizeof priv, "/run/systemd/private");
   else
-    runtime_dir (rt, sizeof rt), snprintf (priv, sizeof priv, "%s/systemd/private", rt[0] ? rt : "$XDG_RUNTIME_DIR");
+    snprintf (priv, sizeof priv, "%s/systemd/private", rt[0] ? rt : "$XDG_RUNTIME_DIR");
 
   r1 = connect_private (priv, &bus);
   if (r1 >= 0 && (r1 = manager_version (bus, ver, sizeof ver)) >= 0)
