@@ -19,6 +19,7 @@ enum
   OPT_LOG_MAX,
   OPT_NETWORK, OPT_NETWORK_ALIAS,
   OPT_HEALTH_CMD, OPT_HEALTH_INTERVAL, OPT_HEALTH_TIMEOUT, OPT_HEALTH_RETRIES, OPT_HEALTH_START,
+  OPT_CG_MANAGER,
 };
 
 static const struct option run_opts[] = {
@@ -52,6 +53,7 @@ static const struct option run_opts[] = {
   { "pids-limit", required_argument, NULL, OPT_PIDS },
   { "cgroup-parent", required_argument, NULL, OPT_CG_PARENT },
   { "limits", required_argument, NULL, OPT_LIMITS },
+  { "cgroup-manager", required_argument, NULL, OPT_CG_MANAGER },
   { "stats", no_argument, NULL, OPT_STATS },
   { "detach", no_argument, NULL, 'd' },
   { "interactive", no_argument, NULL, 'i' },
@@ -107,6 +109,11 @@ usage (FILE *f)
          "      --pids-limit N      maximum number of tasks\n"
          "      --cgroup-parent PATH  existing parent cgroup (default: /jailrun as\n"
          "                          root, the delegated cgroup rootless)\n"
+         "      --cgroup-manager auto|systemd|cgroupfs  who makes the jail's cgroup:\n"
+         "                          systemd = a transient scope jailrun-NAME.scope\n"
+         "                          from your systemd manager (user manager rootless),\n"
+         "                          cgroupfs = the delegated cgroup or /jailrun; auto\n"
+         "                          (default) = systemd when it answers\n"
          "      --limits strict|best-effort  a limit the host cannot enforce is an\n"
          "                          error (strict, default) or a warning\n"
          "      --stats             print peak memory, CPU time, max tasks at exit\n"
@@ -237,6 +244,10 @@ apply_opt (jail_config *cfg, int c, const char *arg, jail_error **err)
     case OPT_CG_PARENT: return jail_config_set_cgroup_parent (cfg, arg, err);
     case OPT_CPUS: return jail_config_set_cpus (cfg, parse_number (arg, false), err);
     case OPT_PIDS: return jail_config_set_pids_limit (cfg, (long long) parse_number (arg, true), err);
+    case OPT_CG_MANAGER:
+      return jail_config_set_cgroup_manager (cfg, strcmp (arg, "auto") == 0 ? JAIL_CGROUP_AUTO
+                                                  : strcmp (arg, "systemd") == 0 ? JAIL_CGROUP_SYSTEMD
+                                                  : strcmp (arg, "cgroupfs") == 0 ? JAIL_CGROUP_CGROUPFS : -1, err);
     case OPT_LIMITS:
       return jail_config_set_limits_mode (cfg, strcmp (arg, "strict") == 0 ? JAIL_LIMITS_STRICT
                                                : strcmp (arg, "best-effort") == 0 ? JAIL_LIMITS_BEST_EFFORT : -1, err);

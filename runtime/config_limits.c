@@ -63,6 +63,15 @@ jail_config_set_limits_mode (jail_config *c, int mode, jail_error **err)
 }
 
 int
+jail_config_set_cgroup_manager (jail_config *c, int manager, jail_error **err)
+{
+  if (manager != JAIL_CGROUP_AUTO && manager != JAIL_CGROUP_SYSTEMD && manager != JAIL_CGROUP_CGROUPFS)
+    return jr_error_msg (err, EINVAL, "--cgroup-manager: give auto, systemd or cgroupfs");
+  c->limits.manager = manager;
+  return 0;
+}
+
+int
 jail_limits_check (jail_config *c, char **warning, jail_error **err)
 {
   struct jr_cgprobe p;

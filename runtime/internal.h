@@ -110,6 +110,12 @@ int jr_userns_write_maps (pid_t pid, uid_t jail_uid, gid_t jail_gid, const struc
 /* userns.c: in the child, become the jail ids and drop supplementary groups. */
 int jr_userns_become (const struct jail_config *cfg, struct jail_error *e);
 
+/* userns.c: why creating a user namespace failed with errno e, and the
+ * fix, from the sysctls under procsys ("/proc/sys"): AppArmor's
+ * restriction, unprivileged_userns_clone, max_user_namespaces, else a
+ * filter of the calling environment. */
+void jr_userns_hint (const char *procsys, int e, char *buf, size_t size);
+
 /* mounts.c */
 int jr_mounts_check (const struct jail_config *cfg, jail_error **err);
 /* Host-side trees of one jail, cloned in the child before it changes ids. */

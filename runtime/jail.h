@@ -117,6 +117,14 @@ JAIL_EXPORT int jail_config_set_pids_limit (jail_config *cfg, long long n, jail_
 JAIL_EXPORT int jail_config_set_cgroup_parent (jail_config *cfg, const char *path, jail_error **err);
 /* See enum jail_limits_mode. */
 JAIL_EXPORT int jail_config_set_limits_mode (jail_config *cfg, int mode, jail_error **err);
+/* Who places the jail's cgroup, for jail_config_set_cgroup_manager(). */
+enum jail_cgroup_manager {
+  JAIL_CGROUP_AUTO = 0,     /* default: systemd when the caller's manager answers, else cgroupfs */
+  JAIL_CGROUP_SYSTEMD = 1,  /* a transient scope (Delegate=yes) from the caller's systemd manager;
+                             * the calling process moves into it */
+  JAIL_CGROUP_CGROUPFS = 2, /* cgroupfs directly: the delegated cgroup (rootless) or /jailrun (root) */
+};
+JAIL_EXPORT int jail_config_set_cgroup_manager (jail_config *cfg, int manager, jail_error **err);
 /* Check the limits against this host without changing anything.  Strict
  * mode: -EOPNOTSUPP with a message naming the controller and the fix when
  * a limit cannot be enforced.  Best-effort: 0, and *warning (free() it) says

@@ -136,8 +136,10 @@ start_child (const struct jail_config *cfg, char *const argv[], struct run_state
   close (dp[0]);
   if (s->pid < 0)
     {
-      if (saved == EPERM || saved == ENOSPC || saved == EUSERS)
-        return jr_error (err, saved, "jail: clone into new namespaces (user namespaces may be disabled: run 'jailrun check')");
+      char hint[640];
+      jr_userns_hint ("/proc/sys", saved, hint, sizeof hint);
+      if (saved == EPERM || saved == EACCES || saved == ENOSPC || saved == EUSERS)
+        return jr_error_msg (err, saved, "jail: clone into a new user namespace: %s: %s", strerror (saved), hint);
       return jr_error (err, saved, "jail: clone");
     }
   return 0;

@@ -906,6 +906,7 @@ jr_supervisor_main (jail_config *cfg, const char *name, char *const argv[], int 
   jail_error *err = NULL;
   write_state (&s, "starting");
   jr_net_add_name (cfg, name);
+  cfg->limits.name = name; /* names the systemd scope */
   int r = jr_jail_launch (cfg, argv, &s.l, &err);
   if (stdio)
     drop_stdio (); /* the first process has them: EOF reaches the relay when it ends */
