@@ -17,4 +17,7 @@ int jr_setattr (int mfd, unsigned set, bool recursive, struct jail_error *e, con
 /* /proc and /dev of the jail. */
 int jr_mount_proc (int rootfd, struct jail_error *e);
 int jr_mount_dev (int rootfd, struct jail_error *e);
+/* The host's null zero full random urandom tty bound into the directory
+ * devfd, and the fd/stdin/stdout/stderr links (also for jailrun-oci). */
+int jr_dev_nodes (int devfd, struct jail_error *e);
 #endif

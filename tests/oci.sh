@@ -1,0 +1,137 @@
+#!/bin/sh
+# oci.sh - jailrun-oci, the OCI runtime CLI (issue 15): create/state/start/
+# kill/delete of a hand-made bundle over the busybox rootfs (exit status,
+# the init's host uid, the fifo gate, refusals that leave nothing behind),
+# and, as root, podman running containers through it (oci-podman.sh).
+. "$JR_SRC/tests/lib.sh"
+if [ "$JR_MODE" = root ]; then plan 30; else plan 30; fi
+mkscratch
+OCI=$SCRATCH/bin/jailrun-oci
+mkdir "$SCRATCH/bin" && ln -s "$JAILRUN" "$OCI"
+R=$SCRATCH/state
+B=$SCRATCH/bundle
+ids=""
+cleanup() { for i in $ids; do "$OCI" --root "$R" delete --force "$i" >/dev/null 2>&1; done; rm -rf "$SCRATCH"; }
+trap cleanup EXIT
+oci() { timeout -k 5 30 "$OCI" --root "$R" "$@"; }
+
+# mkbundle DIR ARGS_JSON [EXTRA_TOP_LEVEL_JSON [NAMESPACES_JSON]]: a
+# config.json over the read-only test rootfs.  Rootless, the only mapping
+# is container 0 onto the caller.
+mkbundle() {
+  mkdir -p "$1"
+  if [ "$JR_MODE" = root ]; then maps=''; else
+    maps="\"uidMappings\": [{\"containerID\": 0, \"hostID\": $(id -u), \"size\": 1}],
+    \"gidMappings\": [{\"containerID\": 0, \"hostID\": $(id -g), \"size\": 1}],"
+  fi
+  ns=${4:-'[{"type": "pid"}, {"type": "network"}, {"type": "ipc"}, {"type": "uts"}, {"type": "mount"}]'}
+  cat > "$1/config.json" <<EOF
+{
+  "ociVersion": "1.0.2",
+  ${3:-}
+  "process": {
+    "terminal": false, "user": {"uid": 0, "gid": 0}, "args": $2,
+    "env": ["PATH=/usr/sbin:/usr/bin:/sbin:/bin", "TERM=xterm"], "cwd": "/",
+    "capabilities": {"bounding": ["CAP_KILL", "CAP_CHOWN"], "effective": ["CAP_KILL"], "permitted": ["CAP_KILL", "CAP_CHOWN"]},
+    "rlimits": [{"type": "RLIMIT_NOFILE", "hard": 1024, "soft": 1024}]
+  },
+  "root": {"path": "$ROOTFS", "readonly": true},
+  "hostname": "ocitest",
+  "mounts": [
+    {"destination": "/proc", "type": "proc", "source": "proc"},
+    {"destination": "/dev", "type": "tmpfs", "source": "tmpfs", "options": ["nosuid", "strictatime", "mode=755", "size=65536k"]},
+    {"destination": "/dev/pts", "type": "devpts", "source": "devpts", "options": ["nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620"]},
+    {"destination": "/dev/shm", "type": "tmpfs", "source": "shm", "options": ["nosuid", "noexec", "nodev", "mode=1777", "size=65536k"]},
+    {"destination": "/dev/mqueue", "type": "mqueue", "source": "mqueue", "options": ["nosuid", "noexec", "nodev"]},
+    {"destination": "/sys", "type": "sysfs", "source": "sysfs", "options": ["nosuid", "noexec", "nodev", "ro"]},
+    {"destination": "/tmp", "type": "tmpfs", "source": "tmpfs", "options": ["nosuid", "nodev", "size=1m"]},
+    {"destination": "/tmp/data", "type": "bind", "source": "$SCRATCH/data", "options": ["rbind", "ro", "rprivate"]}
+  ],
+  "linux": {
+    $maps
+    "namespaces": $ns,
+    "maskedPaths": ["/proc/kcore", "/proc/keys", "/sys/firmware"],
+    "readonlyPaths": ["/proc/sys"]
+  }
+}
+EOF
+}
+mkdir "$SCRATCH/data" && echo from-host > "$SCRATCH/data/f" && chmod -R a+rX "$SCRATCH/data"
+
+# --- create, state created, start, state running, kill, stopped, delete
+mkbundle "$B" '["sh", "-c", "trap \"exit 7\" TERM; echo started > /tmp/x; sleep 300 & wait"]'
+ids="$ids c1"
+oci create --bundle "$B" --pid-file "$SCRATCH/c1.pid" c1; s=$?
+is "create exits 0" "$s" 0
+pid=$(cat "$SCRATCH/c1.pid" 2>/dev/null)
+like "the pid file holds a pid" "$pid" '^[0-9]+$'
+st=$(oci state c1)
+like "state: created" "$st" '"status": ?"created"'
+like "state: the init's pid" "$st" "\"pid\": ?$pid,"
+like "state: the bundle" "$st" "\"bundle\": ?\"$B\""
+like "state: ociVersion" "$st" '"ociVersion": ?"1\.0\.2"'
+like "the init waits: still create's image before start" "$(tr '\0' ' ' < /proc/"$pid"/cmdline)" "create --bundle"
+ok "  and /tmp/x is not written" test ! -e "/proc/$pid/root/tmp/x"
+hostuid=$(awk '/^Uid:/ {print $2}' /proc/"$pid"/status)
+if [ "$JR_MODE" = root ]; then
+  ok "the init's host uid is not 0 (it is $hostuid)" test "$hostuid" != 0
+else
+  is "the init's host uid is the caller's" "$hostuid" "$(id -u)"
+fi
+oci start c1; s=$?
+is "start exits 0" "$s" 0
+i=0; while [ "$(awk '{print $3}' /proc/"$pid"/stat 2>/dev/null)" != S ] || [ ! -e /proc/"$pid"/root/tmp/x ]; do
+  [ $i -lt 50 ] || break; i=$((i + 1)); sleep 0.1; done
+like "state: running" "$(oci state c1)" '"status": ?"running"'
+like "the command is the init (pid file = the command)" "$(tr '\0' ' ' < /proc/"$pid"/cmdline)" "^sh -c trap"
+like "the init's status: the config's bounding set, no_new_privs, seccomp" "$(grep -E '^(NoNewPrivs|Seccomp|CapBnd|CapEff):' /proc/"$pid"/status | tr -s '\t\n' '  ')" \
+  'CapEff: 0000000000000021 CapBnd: 0000000000000021 NoNewPrivs: 1 Seccomp: 2'
+oci start c1 2>/dev/null; s=$?
+is "start twice: refused" "$s" 125
+oci delete c1 2>"$SCRATCH/err"; s=$?
+is "delete of a running container without --force: refused" "$s" 125
+like "  with a message saying how" "$(cat "$SCRATCH/err")" "container c1 is running: stop it first, or delete --force"
+oci kill c1 TERM; s=$?
+is "kill ID TERM exits 0" "$s" 0
+i=0; while [ -r /proc/"$pid"/stat ] && [ "$(awk '{print $3}' /proc/"$pid"/stat)" != Z ] && [ $i -lt 50 ]; do i=$((i + 1)); sleep 0.1; done
+like "state: stopped after kill" "$(oci state c1)" '"status": ?"stopped"'
+oci kill c1 9 2>/dev/null; s=$?
+is "kill of a stopped container: an error" "$s" 125
+oci delete c1; s=$?
+is "delete exits 0" "$s" 0
+ok "delete removes the state directory" test ! -e "$R/c1"
+oci state c1 2>/dev/null; s=$?
+is "state of a deleted container: an error" "$s" 125
+
+# --- the command's exit status reaches the parent (the init is create's
+# sibling: CLONE_PARENT), here a python waiter in the engine's place.
+mkbundle "$B" '["sh", "-c", "cat /tmp/data/f; hostname; exit 42"]'
+out=$(python3 - "$OCI" "$R" "$B" <<'PY'
+import os, subprocess, sys
+oci, root, b = sys.argv[1:4]
+subprocess.run([oci, "--root", root, "create", "--bundle", b, "--pid-file", b + "/pid", "c2"], check=True)
+pid = int(open(b + "/pid").read())
+subprocess.run([oci, "--root", root, "start", "c2"], check=True)
+_, ws = os.waitpid(pid, 0)
+sys.stdout.flush()
+print("status", os.waitstatus_to_exitcode(ws))
+subprocess.run([oci, "--root", root, "delete", "c2"], check=True)
+PY
+)
+like "exit status 42 reaches the waiting parent" "$out" "status 42"
+like "a read-only bind mount and the hostname" "$(echo "$out" | tr '\n' ' ')" "from-host ocitest"
+
+# --- refusals: one message, status 125, nothing left behind
+mkbundle "$B" '["/nonexistent"]'
+oci create --bundle "$B" c3 2>"$SCRATCH/err"; s=$?
+is "missing command: create fails" "$s" 125
+like "  with the words engines map to 127" "$(cat "$SCRATCH/err")" 'exec: "/nonexistent": stat /nonexistent: No such file or directory'
+ok "  and leaves no state" test ! -e "$R/c3"
+mkbundle "$B" '["true"]' '' '[{"type": "pid"}, {"type": "mount"}]'
+oci create --bundle "$B" c4 2>"$SCRATCH/err"; s=$?
+is "host networking (no network namespace): refused" "$s" 125
+like "  with a reason" "$(cat "$SCRATCH/err")" "host networking is refused"
+ok "  and leaves no state" test ! -e "$R/c4"
+
+
+done_testing
