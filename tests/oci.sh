@@ -4,7 +4,7 @@
 # the init's host uid, the fifo gate, refusals that leave nothing behind),
 # and, as root, podman running containers through it (oci-podman.sh).
 . "$JR_SRC/tests/lib.sh"
-if [ "$JR_MODE" = root ]; then plan 30; else plan 30; fi
+if [ "$JR_MODE" = root ]; then plan 45; else plan 30; fi
 mkscratch
 OCI=$SCRATCH/bin/jailrun-oci
 mkdir "$SCRATCH/bin" && ln -s "$JAILRUN" "$OCI"
@@ -134,4 +134,5 @@ like "  with a reason" "$(cat "$SCRATCH/err")" "host networking is refused"
 ok "  and leaves no state" test ! -e "$R/c4"
 
 
+[ "$JR_MODE" = root ] && . "$JR_SRC/tests/oci-podman.sh"
 done_testing

@@ -1,0 +1,51 @@
+# oci-podman.sh - sourced by oci.sh as root: podman runs containers
+# through jailrun-oci.  A private --root/--runroot and containers.conf
+# under $SCRATCH; an image imported from a tarball of the test rootfs;
+# --network none (no host change); --cgroups disabled (this hybrid host's
+# v2 tree lacks controllers); explicit --ulimit values (root here lacks
+# CAP_SYS_RESOURCE, and podman asks for NOFILE 1048576 by default).
+PW=$SCRATCH/podman
+mkdir -p "$PW"
+cat > "$PW/containers.conf" <<CONF
+[engine]
+runtime_supports_nocgroup = ["jailrun-oci"]
+runtime_supports_json = ["jailrun-oci"]
+CONF
+export CONTAINERS_CONF="$PW/containers.conf"
+pm() { timeout -k 5 120 podman --root "$PW/root" --runroot "$PW/run" --storage-driver vfs \
+         --cgroup-manager cgroupfs --events-backend file "$@"; }
+prun() { pm --runtime "$OCI" run --network none --cgroups disabled \
+           --ulimit nofile=20000:20000 --ulimit nproc=32768:32768 "$@"; }
+cleanup_podman() { pm rm -af >/dev/null 2>&1; pm rmi -af >/dev/null 2>&1; }
+trap 'cleanup_podman; cleanup' EXIT
+tar -C "$ROOTFS" -cf "$PW/bb.tar" .
+pm import "$PW/bb.tar" localhost/jrbb >/dev/null 2>&1; s=$?
+is "podman import of the busybox rootfs" "$s" 0
+
+out=$(prun --rm localhost/jrbb echo hi 2>&1); s=$?
+is "podman run --rm IMG echo hi: prints hi" "$out" hi
+is "  exit status 0" "$s" 0
+prun --rm localhost/jrbb sh -c 'exit 42' >/dev/null 2>&1; s=$?
+is "podman: exit status 42 passes through" "$s" 42
+out=$(prun --rm localhost/jrbb /nonexistent 2>&1); s=$?
+is "podman: a missing command gives 127" "$s" 127
+like "  with jailrun-oci's message" "$out" 'jailrun-oci: create: exec: "/nonexistent"'
+
+cid=$(prun -d localhost/jrbb sleep 300 2>/dev/null)
+pid=$(pm inspect --format '{{.State.Pid}}' "$cid" 2>/dev/null)
+like "podman run -d: the pid of the container's init" "$pid" '^[1-9][0-9]*$'
+uid=$(awk '/^Uid:/ {print $2}' /proc/"$pid"/status 2>/dev/null)
+ok "podman: the init's host uid is not 0 (it is $uid)" test -n "$uid" -a "$uid" != 0
+is "podman: the init is the command (pid 1 inside)" "$(tr '\0' ' ' < /proc/"$pid"/cmdline 2>/dev/null)" "sleep 300 "
+like "podman inspect names jailrun-oci as the runtime" "$(pm inspect --format '{{.OCIRuntime}}' "$cid" 2>/dev/null)" 'jailrun-oci$'
+pm stop -t 1 "$cid" >/dev/null 2>&1; s=$?
+is "podman stop (TERM, then KILL: sleep as pid 1 ignores TERM)" "$s" 0
+pm rm "$cid" >/dev/null 2>&1; s=$?
+is "podman rm" "$s" 0
+ok "  jailrun-oci's state of the container is gone" test ! -e "/run/jailrun-oci/$cid"
+
+out=$(prun --rm --uidmap 0:2000000:65536 --gidmap 0:2000000:65536 localhost/jrbb \
+      sh -c 'id -u; cat /proc/self/uid_map; touch /x && echo wrote' 2>&1 | tr -s ' \n' '  ')
+is "podman --uidmap: container root on host 2000000, rootfs writable" "$out" "0 0 2000000 65536 wrote "
+cleanup_podman
+is "nothing of podman's left mounted" "$(grep -c " $PW" /proc/self/mountinfo)" 0
