@@ -158,7 +158,8 @@ open_trees (const struct jr_oci_spec *s, int *root_src, int *root, int *src, str
   *root_src = open (s->root, O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (*root_src < 0)
     return jr_error_buf (e, errno, "root.path %s", s->root);
-  *root = open_tree (*root_src, "", AT_EMPTY_PATH | OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
+  if (*root < 0) /* else create's idmapped clone */
+    *root = open_tree (*root_src, "", AT_EMPTY_PATH | OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
   if (*root < 0)
     return jr_error_buf (e, errno, "root.path %s: open_tree", s->root);
   for (size_t i = 0; i < s->n_mounts; i++)
@@ -189,9 +190,9 @@ pivot (int rootfd, struct jail_error *e)
 
 /* The container's filesystem, then pivot_root into it. */
 static int
-build_root (const struct jr_oci_spec *s, int *src, struct jail_error *e)
+build_root (const struct jr_oci_spec *s, int idmapped, int *src, struct jail_error *e)
 {
-  int root_src = -1, root = -1;
+  int root_src = -1, root = idmapped;
   int r = open_trees (s, &root_src, &root, src, e);
   /* From here on container root, never host root: what the mounts
    * create belongs to the container. */
@@ -351,6 +352,20 @@ await_start (int fifo)
   return read (fifo, &b, 1) == 1;
 }
 
+/* GO from create, with the idmapped rootfs clone when it made one. */
+static ssize_t
+recv_go (int fd, struct jr_msg *m, int *idmapped)
+{
+  char ctl[CMSG_SPACE (sizeof (int))];
+  struct iovec iov = { .iov_base = m, .iov_len = sizeof *m };
+  struct msghdr h = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl, .msg_controllen = sizeof ctl };
+  ssize_t n = recvmsg (fd, &h, MSG_CMSG_CLOEXEC);
+  struct cmsghdr *c = n > 0 ? CMSG_FIRSTHDR (&h) : NULL;
+  if (c && c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS && c->cmsg_len == CMSG_LEN (sizeof (int)))
+    memcpy (idmapped, CMSG_DATA (c), sizeof (int));
+  return n;
+}
+
 int
 jr_oci_child_main (struct jr_oci_child *c)
 {
@@ -362,14 +377,15 @@ jr_oci_child_main (struct jr_oci_child *c)
   prctl (PR_SET_DUMPABLE, 1, 0, 0, 0);
   jr_msg_send (c->sync_fd, JR_MSG_HELLO, NULL);
   struct jr_msg m;
-  ssize_t n = recv (c->sync_fd, &m, sizeof m, 0);
+  int idmapped = -1;
+  ssize_t n = recv_go (c->sync_fd, &m, &idmapped);
   prctl (PR_SET_DUMPABLE, 0, 0, 0, 0);
   if (n != (ssize_t) sizeof m || m.type != JR_MSG_GO)
     return 1;
   int *src = calloc (s->n_mounts + 1, sizeof *src);
   for (size_t i = 0; src && i < s->n_mounts; i++)
     src[i] = -1;
-  int r = src ? build_root (s, src, &e) : jr_error_buf (&e, ENOMEM, "mounts");
+  int r = src ? build_root (s, idmapped, src, &e) : jr_error_buf (&e, ENOMEM, "mounts");
   for (size_t i = 0; src && i < s->n_mounts; i++)
     if (src[i] >= 0)
       close (src[i]);

@@ -11,6 +11,7 @@
 #include <json-c/json.h>
 #include <linux/sched.h>
 #include <signal.h>
+#include <sys/mount.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -184,6 +185,52 @@ spawn (struct create_run *c, jail_error **err)
   return 0;
 }
 
+/* As root with no mapping in the config: a clone of the rootfs
+ * idmapped through the init's user namespace, so the image's files keep
+ * their owners inside (host 0 appears as container 0) and container root
+ * can write its own root.  -1 when the filesystem cannot idmap: the
+ * container then sees the files as nobody's (as with runc-style userns). */
+static int
+idmapped_root (struct create_run *c)
+{
+  if (geteuid () != 0 || c->spec.n_uidmap || c->spec.n_gidmap)
+    return -1;
+  char path[64];
+  snprintf (path, sizeof path, "/proc/%d/ns/user", (int) c->pid);
+  int ns cleanup_close = open (path, O_RDONLY | O_CLOEXEC);
+  int m = ns < 0 ? -1 : open_tree (AT_FDCWD, c->spec.root, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
+  struct mount_attr a = { .attr_set = MOUNT_ATTR_IDMAP, .userns_fd = (uint64_t) ns };
+  if (m >= 0 && mount_setattr (m, "", AT_EMPTY_PATH | AT_RECURSIVE, &a, sizeof a) < 0)
+    {
+      close (m);
+      m = -1;
+    }
+  return m;
+}
+
+/* GO, with the idmapped rootfs (SCM_RIGHTS) when there is one. */
+static int
+send_go (struct create_run *c, int idfd, jail_error **err)
+{
+  struct jr_msg go = { .type = JR_MSG_GO };
+  char ctl[CMSG_SPACE (sizeof (int))] = { 0 };
+  struct iovec iov = { .iov_base = &go, .iov_len = sizeof go };
+  struct msghdr h = { .msg_iov = &iov, .msg_iovlen = 1 };
+  if (idfd >= 0)
+    {
+      h.msg_control = ctl;
+      h.msg_controllen = sizeof ctl;
+      struct cmsghdr *cm = CMSG_FIRSTHDR (&h);
+      cm->cmsg_level = SOL_SOCKET;
+      cm->cmsg_type = SCM_RIGHTS;
+      cm->cmsg_len = CMSG_LEN (sizeof (int));
+      memcpy (CMSG_DATA (cm), &idfd, sizeof (int));
+    }
+  if (sendmsg (c->sync_fd, &h, MSG_NOSIGNAL) < 0)
+    return jr_error (err, errno, "create: start the init");
+  return 0;
+}
+
 /* HELLO, maps, GO; then READY or the child's error. */
 static int
 handshake (struct create_run *c, jail_error **err)
@@ -194,9 +241,12 @@ handshake (struct create_run *c, jail_error **err)
   int r = write_maps (c, err);
   if (r < 0)
     return r;
-  struct jr_msg go = { .type = JR_MSG_GO };
-  if (send (c->sync_fd, &go, sizeof go, MSG_NOSIGNAL) < 0)
-    return jr_error (err, errno, "create: start the init");
+  int idfd = idmapped_root (c);
+  r = send_go (c, idfd, err);
+  if (idfd >= 0)
+    close (idfd);
+  if (r < 0)
+    return r;
   ssize_t n = recv (c->sync_fd, &m, sizeof m, 0);
   if (n == (ssize_t) sizeof m && m.type == JR_OCI_MSG_READY)
     return 0;

@@ -31,6 +31,8 @@ out=$(prun --rm localhost/jrbb /nonexistent 2>&1); s=$?
 is "podman: a missing command gives 127" "$s" 127
 like "  with jailrun-oci's message" "$out" 'jailrun-oci: create: exec: "/nonexistent"'
 
+out=$(prun --rm localhost/jrbb sh -c 'stat -c %u:%g /bin/busybox; touch /x && echo wrote' 2>&1 | tr -s ' \n' '  ')
+is "podman without --uidmap: the idmapped rootfs keeps the image's owners, root writes it" "$out" "0:0 wrote "
 cid=$(prun -d localhost/jrbb sleep 300 2>/dev/null)
 pid=$(pm inspect --format '{{.State.Pid}}' "$cid" 2>/dev/null)
 like "podman run -d: the pid of the container's init" "$pid" '^[1-9][0-9]*$'
