@@ -32,7 +32,9 @@ oci_usage (FILE *f)
          "  start ID                         run the container's process\n"
          "  state ID                         the runtime-spec state JSON\n"
          "  kill [-a|--all] ID [SIGNAL]      signal the init (or every process); TERM by default\n"
-         "  delete [-f|--force] ID           remove a stopped container (--force: kill it first)\n\n"
+         "  delete [-f|--force] ID           remove a stopped container (--force: kill it first)\n"
+         "  exec [--process FILE] [-d|--detach] [--pid-file FILE] ID [COMMAND...]\n"
+         "                                   a new process in the running container, within its policy\n\n"
          "Global options:\n"
          "  --root DIR             state directory (/run/jailrun-oci as root, $XDG_RUNTIME_DIR/jailrun-oci rootless)\n"
          "  --log FILE             write errors there too\n"
@@ -45,7 +47,7 @@ oci_usage (FILE *f)
          "jailrun's floor stays under every config.json: a user namespace always (container root is\n"
          "never host uid 0), every namespace new, no host network, no_new_privs, jailrun's default\n"
          "seccomp filter under the engine's profile.  Not supported yet (refused with a message):\n"
-         "terminals (--console-socket), hooks, namespace joins by path, cgroup limits, exec.\n", f);
+         "terminals (--console-socket, --tty), hooks, namespace joins by path, cgroup limits.\n", f);
 }
 
 /* The message on stderr, and in --log when given. */
@@ -242,6 +244,39 @@ verb_kill_delete (const struct globals *g, bool is_kill, int argc, char **argv)
   return done (g, r, err);
 }
 
+/* exec [--process F] [-d] [--pid-file F] ID [COMMAND...] */
+static int
+verb_exec (const struct globals *g, int argc, char **argv)
+{
+  static const struct option opts[] = {
+    { "process", required_argument, NULL, 'p' }, { "detach", no_argument, NULL, 'd' },
+    { "pid-file", required_argument, NULL, 'P' }, { "tty", no_argument, NULL, 't' },
+    { "console-socket", required_argument, NULL, 'c' }, { "preserve-fds", required_argument, NULL, 'f' }, { 0 } };
+  struct jr_oci_exec_opts o = { 0 };
+  int c;
+  optind = 0;
+  while ((c = getopt_long (argc, argv, "+p:dt", opts, NULL)) != -1)
+    switch (c)
+      {
+      case 'p': o.process = optarg; break;
+      case 'd': o.detach = true; break;
+      case 'P': o.pid_file = optarg; break;
+      case 't': case 'c': return fail (g, "%s", "exec: a terminal (--tty, --console-socket) is not supported by jailrun-oci yet");
+      case 'f':
+        if (strcmp (optarg, "0") != 0)
+          return fail (g, "exec: --preserve-fds %s: passing fds is not supported by jailrun-oci yet", optarg);
+        break;
+      default: return fail (g, "%s", "exec: bad option: see jailrun-oci --help");
+      }
+  if (optind >= argc)
+    return fail (g, "%s", "exec: give the container ID");
+  o.args = argv + optind + 1;
+  jail_error *err = NULL;
+  int status = 0;
+  int r = jr_oci_exec (&g->ctx, argv[optind], &o, &status, &err);
+  return r < 0 ? done (g, r, err) : status;
+}
+
 int
 cmd_oci (int argc, char **argv)
 {
@@ -270,10 +305,12 @@ cmd_oci (int argc, char **argv)
     }
   else if (strcmp (verb, "state") == 0)
     status = verb_state (&g, args[1]);
+  else if (strcmp (verb, "exec") == 0)
+    status = verb_exec (&g, n, args);
   else if (strcmp (verb, "kill") == 0 || strcmp (verb, "delete") == 0)
     status = verb_kill_delete (&g, verb[0] == 'k', n, args);
   else
-    status = fail (&g, "unknown verb '%s': jailrun-oci does create, start, state, kill, delete (see --help)", verb);
+    status = fail (&g, "unknown verb '%s': jailrun-oci does create, start, state, kill, delete, exec (see --help)", verb);
   free (root);
   return status;
 }

@@ -97,6 +97,7 @@ struct jr_oci_state
   char *created;
   char *annotations_json;
   enum jr_oci_status status;
+  uint64_t cap_bnd;       /* the container's bounding set: exec stays within it */
   int dirfd;              /* the container's state directory */
 };
 int jr_oci_state_load (const struct jr_oci_ctx *c, const char *id, struct jr_oci_state *st, jail_error **err);
@@ -134,5 +135,30 @@ struct jr_oci_child
   int parent_fd;    /* create's end of the channel, closed first */
 };
 int jr_oci_child_main (struct jr_oci_child *c);
+/* In the container's root: argv[0] looked up as execve will (the text
+ * engines map to 126/127), into out. */
+int jr_oci_find_command (const struct jr_oci_spec *s, char *out, size_t sz, struct jail_error *e);
+/* process.rlimits and oomScoreAdj. */
+int jr_oci_apply_limits (const struct jr_oci_spec *s, struct jail_error *e);
+/* The last steps of every container process (init after start, exec):
+ * bounding set, groups, ids, capabilities, no_new_privs, cwd, close
+ * inherited fds, the engine's seccomp profile then jailrun's floor,
+ * execve.  Returns 126/127 after a failure, reported on msg_fd (or
+ * stderr when -1). */
+int jr_oci_exec_process (const struct jr_oci_spec *s, const char *cmd, const struct jr_bpf *floor,
+                         const struct jr_bpf *profile, int msg_fd);
+
+/* oci_exec.c */
+struct jr_oci_exec_opts
+{
+  const char *process;    /* process.json, or NULL: the bundle's process with args */
+  char **args;
+  const char *pid_file;
+  bool detach;
+};
+/* Returns the process's exit status when not detached, else 0. */
+int jr_oci_exec (const struct jr_oci_ctx *c, const char *id, const struct jr_oci_exec_opts *o, int *status, jail_error **err);
+/* oci_config.c: a process object (process.json) into s's process fields. */
+int jr_oci_process_load (const char *path, struct jr_oci_spec *s, jail_error **err);
 
 #endif

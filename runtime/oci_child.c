@@ -227,8 +227,8 @@ build_root (const struct jr_oci_spec *s, int idmapped, int *src, struct jail_err
 
 /* Look argv[0] up in the new root as execve will (PATH of process.env);
  * the message uses the words engines map to 126/127. */
-static int
-find_command (const struct jr_oci_spec *s, char *out, size_t sz, struct jail_error *e)
+int
+jr_oci_find_command (const struct jr_oci_spec *s, char *out, size_t sz, struct jail_error *e)
 {
   const char *a0 = s->args[0], *path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
   for (char **v = s->env; *v; v++)
@@ -256,8 +256,8 @@ find_command (const struct jr_oci_spec *s, char *out, size_t sz, struct jail_err
 }
 
 /* rlimits and oom_score_adj: failures still reach create. */
-static int
-apply_limits (const struct jr_oci_spec *s, struct jail_error *e)
+int
+jr_oci_apply_limits (const struct jr_oci_spec *s, struct jail_error *e)
 {
   for (size_t i = 0; i < s->n_rlimits; i++)
     {
@@ -312,11 +312,10 @@ drop_privileges (const struct jr_oci_spec *s, struct jail_error *e)
   return 0;
 }
 
-/* After start: ids, caps, no_new_privs, cwd, fds, seccomp, execve. */
-static int
-finish (struct jr_oci_child *c, const char *cmd)
+int
+jr_oci_exec_process (const struct jr_oci_spec *s, const char *cmd, const struct jr_bpf *floor,
+                     const struct jr_bpf *profile, int msg_fd)
 {
-  const struct jr_oci_spec *s = c->spec;
   struct jail_error e = { 0 };
   if (s->umask >= 0)
     umask ((mode_t) s->umask);
@@ -327,16 +326,19 @@ finish (struct jr_oci_child *c, const char *cmd)
     r = jr_error_buf (&e, errno, "process.cwd %s", s->cwd);
   if (r == 0 && syscall (SYS_close_range, 3u, ~0u, CLOSE_RANGE_CLOEXEC) < 0)
     r = jr_error_buf (&e, errno, "close_range");
-  if (r == 0 && c->profile->len)
-    r = jr_seccomp_load (c->profile, &e);
+  if (r == 0 && profile->len)
+    r = jr_seccomp_load (profile, &e);
   if (r == 0)
-    r = jr_seccomp_load (c->floor, &e);
+    r = jr_seccomp_load (floor, &e);
   if (r == 0)
     {
       execve (cmd, s->args, s->env);
       jr_error_buf (&e, errno, "exec: \"%s\"", s->args[0]);
     }
-  dprintf (2, "jailrun-oci: %s\n", e.msg);
+  if (msg_fd >= 0)
+    jr_msg_send (msg_fd, JR_MSG_SETUP_ERR, &e);
+  else
+    dprintf (2, "jailrun-oci: %s\n", e.msg);
   return e.code == ENOENT ? 127 : 126;
 }
 
@@ -396,9 +398,9 @@ jr_oci_child_main (struct jr_oci_child *c)
     r = jr_net_loopback_up (&e);
   char cmd[PATH_MAX];
   if (r == 0)
-    r = find_command (s, cmd, sizeof cmd, &e);
+    r = jr_oci_find_command (s, cmd, sizeof cmd, &e);
   if (r == 0)
-    r = apply_limits (s, &e);
+    r = jr_oci_apply_limits (s, &e);
   if (r < 0)
     {
       jr_msg_send (c->sync_fd, JR_MSG_SETUP_ERR, &e);
@@ -409,5 +411,5 @@ jr_oci_child_main (struct jr_oci_child *c)
   if (!await_start (c->fifo_fd))
     return 1;
   close (c->fifo_fd);
-  return finish (c, cmd);
+  return jr_oci_exec_process (s, cmd, c->floor, c->profile, -1);
 }

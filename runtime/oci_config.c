@@ -400,32 +400,53 @@ parse_linux (json_object *lx, bool cg_disabled, struct jr_oci_spec *s, jail_erro
   return r;
 }
 
-/* The whole file, size-capped, not through a symlink. */
+/* A JSON object from a file, size-capped, not through a symlink. */
 static int
-read_config (const char *bundle, json_object **out, jail_error **err)
+read_json (int dfd, const char *file, const char *what, json_object **out, jail_error **err)
 {
-  int dfd cleanup_close = open (bundle, O_PATH | O_DIRECTORY | O_CLOEXEC);
-  if (dfd < 0)
-    return jr_error (err, errno, "bundle %s", bundle);
-  int fd cleanup_close = openat (dfd, "config.json", O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+  int fd cleanup_close = openat (dfd, file, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
   struct stat st;
   if (fd < 0 || fstat (fd, &st) < 0)
-    return jr_error (err, errno, "bundle %s: config.json", bundle);
+    return jr_error (err, errno, "%s", what);
   if (!S_ISREG (st.st_mode) || st.st_size > CONFIG_MAX)
-    return jr_error_msg (err, EINVAL, "bundle %s: config.json is not a regular file of at most 4 MiB", bundle);
+    return jr_error_msg (err, EINVAL, "%s: not a regular file of at most 4 MiB", what);
   char *text cleanup_free = malloc ((size_t) st.st_size + 1);
   ssize_t n = text ? read (fd, text, (size_t) st.st_size) : -1;
   if (n < 0)
-    return jr_error (err, errno, "bundle %s: config.json: read", bundle);
+    return jr_error (err, errno, "%s: read", what);
   text[n] = '\0';
   enum json_tokener_error je;
   *out = json_tokener_parse_verbose (text, &je);
   if (*out == NULL || !json_object_is_type (*out, json_type_object))
     {
       json_object_put (*out);
-      return jr_error_msg (err, EINVAL, "bundle %s: config.json: not a JSON object (%s)", bundle, json_tokener_error_desc (je));
+      return jr_error_msg (err, EINVAL, "%s: not a JSON object (%s)", what, json_tokener_error_desc (je));
     }
   return 0;
+}
+
+static int
+read_config (const char *bundle, json_object **out, jail_error **err)
+{
+  int dfd cleanup_close = open (bundle, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (dfd < 0)
+    return jr_error (err, errno, "bundle %s", bundle);
+  char what[4200];
+  snprintf (what, sizeof what, "bundle %s: config.json", bundle);
+  return read_json (dfd, "config.json", what, out, err);
+}
+
+int
+jr_oci_process_load (const char *path, struct jr_oci_spec *s, jail_error **err)
+{
+  json_object *top = NULL;
+  char what[4200];
+  snprintf (what, sizeof what, "--process %s", path);
+  int r = read_json (AT_FDCWD, path, what, &top, err);
+  if (r == 0)
+    r = parse_process (top, s, err);
+  json_object_put (top);
+  return r < 0 ? jr_error_wrap (err, "--process %s", path) : 0;
 }
 
 static int

@@ -278,6 +278,7 @@ write_state (const char *id, struct create_run *c, jail_error **err)
   json_object_object_add (o, "starttime", json_object_new_uint64 (start));
   json_object_object_add (o, "created", json_object_new_string (stamp));
   json_object_object_add (o, "bundle", json_object_new_string (c->spec.bundle));
+  json_object_object_add (o, "capBounding", json_object_new_uint64 (c->spec.cap_bnd));
   json_object *ann = json_tokener_parse (c->spec.annotations_json);
   json_object_object_add (o, "annotations", ann ? ann : json_object_new_object ());
   int r = jr_oci_write_atomic (c->dirfd, "state.json", json_object_to_json_string_ext (o, JSON_C_TO_STRING_PLAIN), 0600, err);

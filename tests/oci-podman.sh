@@ -40,6 +40,14 @@ uid=$(awk '/^Uid:/ {print $2}' /proc/"$pid"/status 2>/dev/null)
 ok "podman: the init's host uid is not 0 (it is $uid)" test -n "$uid" -a "$uid" != 0
 is "podman: the init is the command (pid 1 inside)" "$(tr '\0' ' ' < /proc/"$pid"/cmdline 2>/dev/null)" "sleep 300 "
 like "podman inspect names jailrun-oci as the runtime" "$(pm inspect --format '{{.OCIRuntime}}' "$cid" 2>/dev/null)" 'jailrun-oci$'
+out=$(pm exec "$cid" sh -c 'echo in-exec; ps -o pid,args | grep -c "^ *1 sleep 300"' 2>&1 | tr '\n' ' ')
+is "podman exec runs in the container (its pid 1 is the command)" "$out" "in-exec 1 "
+pm exec "$cid" sh -c 'exit 3' >/dev/null 2>&1; s=$?
+is "podman exec: exit status 3 passes through" "$s" 3
+pm exec "$cid" nosuchcmd >/dev/null 2>&1; s=$?
+is "podman exec: a missing command gives 127" "$s" 127
+out=$(pm exec -u 65532 -w /tmp -e FOO=bar "$cid" sh -c 'echo $(id -u) $PWD $FOO; grep -E "^(NoNewPrivs|Seccomp):" /proc/self/status' 2>&1 | tr -s '\t\n' '  ')
+is "podman exec -u -w -e: user, cwd, env; no_new_privs and seccomp" "$out" "65532 /tmp bar NoNewPrivs: 1 Seccomp: 2 "
 pm stop -t 1 "$cid" >/dev/null 2>&1; s=$?
 is "podman stop (TERM, then KILL: sleep as pid 1 ignores TERM)" "$s" 0
 pm rm "$cid" >/dev/null 2>&1; s=$?

@@ -4,7 +4,7 @@
 # the init's host uid, the fifo gate, refusals that leave nothing behind),
 # and, as root, podman running containers through it (oci-podman.sh).
 . "$JR_SRC/tests/lib.sh"
-if [ "$JR_MODE" = root ]; then plan 46; else plan 30; fi
+if [ "$JR_MODE" = root ]; then plan 55; else plan 35; fi
 mkscratch
 OCI=$SCRATCH/bin/jailrun-oci
 mkdir "$SCRATCH/bin" && ln -s "$JAILRUN" "$OCI"
@@ -88,6 +88,22 @@ like "the init's status: the config's bounding set, no_new_privs, seccomp" "$(gr
   'CapEff: 0000000000000021 CapBnd: 0000000000000021 NoNewPrivs: 1 Seccomp: 2'
 oci start c1 2>/dev/null; s=$?
 is "start twice: refused" "$s" 125
+# exec: the command's status; a process.json asking for more than the
+# container's bounding set gets the same policy as the init
+oci exec c1 sh -c 'cat /tmp/x; exit 5' > "$SCRATCH/out"; s=$?
+is "exec ID COMMAND: its exit status" "$s" 5
+is "  it runs in the container" "$(cat "$SCRATCH/out")" started
+cat > "$SCRATCH/process.json" <<'EOF'
+{"args": ["sleep", "200"], "env": ["PATH=/bin"], "cwd": "/tmp", "user": {"uid": 0, "gid": 0},
+ "capabilities": {"bounding": ["CAP_KILL", "CAP_CHOWN", "CAP_SYS_ADMIN"], "effective": ["CAP_KILL", "CAP_SYS_ADMIN"],
+                  "permitted": ["CAP_KILL", "CAP_CHOWN", "CAP_SYS_ADMIN"]}}
+EOF
+oci exec --process "$SCRATCH/process.json" --detach --pid-file "$SCRATCH/exec.pid" c1; s=$?
+is "exec --process --detach exits 0" "$s" 0
+epid=$(cat "$SCRATCH/exec.pid" 2>/dev/null)
+facts() { grep -E '^(Uid|Gid|CapBnd|CapEff|NoNewPrivs|Seccomp|Seccomp_filters):' /proc/"$1"/status; readlink /proc/"$1"/ns/pid /proc/"$1"/ns/mnt /proc/"$1"/ns/user /proc/"$1"/ns/net; }
+is "  the exec'd process has the init's ids, caps, seccomp, namespaces" "$(facts "$epid" 2>&1)" "$(facts "$pid" 2>&1)"
+kill -9 "$epid" 2>/dev/null
 oci delete c1 2>"$SCRATCH/err"; s=$?
 is "delete of a running container without --force: refused" "$s" 125
 like "  with a message saying how" "$(cat "$SCRATCH/err")" "container c1 is running: stop it first, or delete --force"
@@ -97,6 +113,8 @@ i=0; while [ -r /proc/"$pid"/stat ] && [ "$(awk '{print $3}' /proc/"$pid"/stat)"
 like "state: stopped after kill" "$(oci state c1)" '"status": ?"stopped"'
 oci kill c1 9 2>/dev/null; s=$?
 is "kill of a stopped container: an error" "$s" 125
+oci exec c1 true 2>/dev/null; s=$?
+is "exec in a stopped container: an error" "$s" 125
 oci delete c1; s=$?
 is "delete exits 0" "$s" 0
 ok "delete removes the state directory" test ! -e "$R/c1"
