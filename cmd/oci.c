@@ -33,6 +33,7 @@ oci_usage (FILE *f)
          "  state ID                         the runtime-spec state JSON\n"
          "  kill [-a|--all] ID [SIGNAL]      signal the init (or every process); TERM by default\n"
          "  delete [-f|--force] ID           remove a stopped container (--force: kill it first)\n"
+         "  features                         what this runtime supports (runtime-spec features JSON)\n"
          "  exec [--process FILE] [-d|--detach] [--pid-file FILE] ID [COMMAND...]\n"
          "                                   a new process in the running container, within its policy\n\n"
          "Global options:\n"
@@ -305,12 +306,18 @@ cmd_oci (int argc, char **argv)
     }
   else if (strcmp (verb, "state") == 0)
     status = verb_state (&g, args[1]);
+  else if (strcmp (verb, "features") == 0)
+    {
+      char *f = jr_oci_features_json ();
+      puts (f ? f : "{}");
+      free (f);
+    }
   else if (strcmp (verb, "exec") == 0)
     status = verb_exec (&g, n, args);
   else if (strcmp (verb, "kill") == 0 || strcmp (verb, "delete") == 0)
     status = verb_kill_delete (&g, verb[0] == 'k', n, args);
   else
-    status = fail (&g, "unknown verb '%s': jailrun-oci does create, start, state, kill, delete, exec (see --help)", verb);
+    status = fail (&g, "unknown verb '%s': jailrun-oci does create, start, state, kill, delete, exec, features (see --help)", verb);
   free (root);
   return status;
 }

@@ -148,6 +148,9 @@ int jr_oci_apply_limits (const struct jr_oci_spec *s, struct jail_error *e);
 int jr_oci_exec_process (const struct jr_oci_spec *s, const char *cmd, const struct jr_bpf *floor,
                          const struct jr_bpf *profile, int msg_fd);
 
+/* oci_features.c: the runtime-spec features JSON (malloc'd). */
+char *jr_oci_features_json (void);
+
 /* oci_exec.c */
 struct jr_oci_exec_opts
 {

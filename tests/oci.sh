@@ -4,7 +4,7 @@
 # the init's host uid, the fifo gate, refusals that leave nothing behind),
 # and, as root, podman running containers through it (oci-podman.sh).
 . "$JR_SRC/tests/lib.sh"
-if [ "$JR_MODE" = root ]; then plan 55; else plan 35; fi
+if [ "$JR_MODE" = root ]; then plan 61; else plan 41; fi
 mkscratch
 OCI=$SCRATCH/bin/jailrun-oci
 mkdir "$SCRATCH/bin" && ln -s "$JAILRUN" "$OCI"
@@ -151,6 +151,18 @@ is "host networking (no network namespace): refused" "$s" 125
 like "  with a reason" "$(cat "$SCRATCH/err")" "host networking is refused"
 ok "  and leaves no state" test ! -e "$R/c4"
 
+
+# --- global flags and features
+out=$("$OCI" features | python3 -c 'import json, sys; d = json.load(sys.stdin); print(d["ociVersionMax"], d["linux"]["seccomp"]["enabled"], d["annotations"]["org.jailrun.no-new-privileges"])')
+is "features: JSON with jailrun's floor declared" "$out" "1.0.2 True always"
+"$OCI" --systemd-cgroup --root "$R" state x 2>"$SCRATCH/err"; s=$?
+is "--systemd-cgroup: refused" "$s" 125
+like "  saying what to use" "$(cat "$SCRATCH/err")" "use --cgroup-manager cgroupfs or disabled"
+"$OCI" --log "$SCRATCH/log.json" --log-format json --root "$R" state nosuch 2>/dev/null
+out=$(python3 -c 'import json, sys; l = open(sys.argv[1]).read().splitlines(); d = json.loads(l[0]); print(len(l), d["level"], d["msg"])' "$SCRATCH/log.json")
+is "--log --log-format json: one JSON object per line" "$out" "1 error container nosuch does not exist (state root $R)"
+"$JAILRUN" oci --root "$R" state nosuch 2>"$SCRATCH/err"; s=$?
+is "jailrun oci VERB: the same CLI" "$s:$(cat "$SCRATCH/err")" "125:jailrun-oci: container nosuch does not exist (state root $R)"
 
 [ "$JR_MODE" = root ] && . "$JR_SRC/tests/oci-podman.sh"
 done_testing
