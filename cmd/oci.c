@@ -27,14 +27,14 @@ oci_usage (FILE *f)
          "       jailrun oci [GLOBAL OPTIONS] VERB [OPTIONS] ID\n"
          "The OCI runtime command line (runc's), for podman, Docker and containerd.\n\n"
          "Verbs:\n"
-         "  create [-b|--bundle DIR] [--pid-file FILE] ID   build the container from DIR/config.json;\n"
+         "  create [-b|--bundle DIR] [--pid-file FILE] [--console-socket SOCK] ID   build the container from DIR/config.json;\n"
          "                                   its init waits for start\n"
          "  start ID                         run the container's process\n"
          "  state ID                         the runtime-spec state JSON\n"
          "  kill [-a|--all] ID [SIGNAL]      signal the init (or every process); TERM by default\n"
          "  delete [-f|--force] ID           remove a stopped container (--force: kill it first)\n"
          "  features                         what this runtime supports (runtime-spec features JSON)\n"
-         "  exec [--process FILE] [-d|--detach] [--pid-file FILE] ID [COMMAND...]\n"
+         "  exec [--process FILE] [-d|--detach] [--pid-file FILE] [-t --console-socket SOCK] ID [COMMAND...]\n"
          "                                   a new process in the running container, within its policy\n\n"
          "Global options:\n"
          "  --root DIR             state directory (/run/jailrun-oci as root, $XDG_RUNTIME_DIR/jailrun-oci rootless)\n"
@@ -48,7 +48,7 @@ oci_usage (FILE *f)
          "jailrun's floor stays under every config.json: a user namespace always (container root is\n"
          "never host uid 0), every namespace new, no host network, no_new_privs, jailrun's default\n"
          "seccomp filter under the engine's profile.  Not supported yet (refused with a message):\n"
-         "terminals (--console-socket, --tty), hooks, namespace joins by path, cgroup limits.\n", f);
+         "hooks, namespace joins by path, cgroup limits.\n", f);
 }
 
 /* The message on stderr, and in --log when given. */
@@ -262,7 +262,8 @@ verb_exec (const struct globals *g, int argc, char **argv)
       case 'p': o.process = optarg; break;
       case 'd': o.detach = true; break;
       case 'P': o.pid_file = optarg; break;
-      case 't': case 'c': return fail (g, "%s", "exec: a terminal (--tty, --console-socket) is not supported by jailrun-oci yet");
+      case 't': o.tty = true; break;
+      case 'c': o.console_socket = optarg; break;
       case 'f':
         if (strcmp (optarg, "0") != 0)
           return fail (g, "exec: --preserve-fds %s: passing fds is not supported by jailrun-oci yet", optarg);
@@ -272,6 +273,8 @@ verb_exec (const struct globals *g, int argc, char **argv)
   if (optind >= argc)
     return fail (g, "%s", "exec: give the container ID");
   o.args = argv + optind + 1;
+  if (o.tty && o.process == NULL)
+    return fail (g, "%s", "exec: --tty with a command needs --process (put \"terminal\": true there)");
   jail_error *err = NULL;
   int status = 0;
   int r = jr_oci_exec (&g->ctx, argv[optind], &o, &status, &err);

@@ -132,6 +132,7 @@ struct jr_oci_child
   const struct jr_bpf *floor, *profile; /* jailrun's default filter; the engine's (len 0: none) */
   int sync_fd;      /* SOCK_SEQPACKET to create */
   int fifo_fd;      /* exec.fifo, read end (O_NONBLOCK): start writes one byte */
+  int console_fd;   /* connected console socket, or -1 */
   int parent_fd;    /* create's end of the channel, closed first */
 };
 int jr_oci_child_main (struct jr_oci_child *c);
@@ -148,6 +149,12 @@ int jr_oci_apply_limits (const struct jr_oci_spec *s, struct jail_error *e);
 int jr_oci_exec_process (const struct jr_oci_spec *s, const char *cmd, const struct jr_bpf *floor,
                          const struct jr_bpf *profile, int msg_fd);
 
+/* oci_tty.c: connect to the engine's console socket (host side). */
+int jr_oci_console_connect (const char *path, jail_error **err);
+/* In the container (its /dev/pts mounted): a pty, its peer as the
+ * controlling terminal and stdio (owned by uid), the master sent on sock. */
+int jr_oci_console_setup (int sock, uid_t uid, struct jail_error *e);
+
 /* oci_features.c: the runtime-spec features JSON (malloc'd). */
 char *jr_oci_features_json (void);
 
@@ -157,7 +164,8 @@ struct jr_oci_exec_opts
   const char *process;    /* process.json, or NULL: the bundle's process with args */
   char **args;
   const char *pid_file;
-  bool detach;
+  const char *console_socket;
+  bool detach, tty;
 };
 /* Returns the process's exit status when not detached, else 0. */
 int jr_oci_exec (const struct jr_oci_ctx *c, const char *id, const struct jr_oci_exec_opts *o, int *status, jail_error **err);

@@ -396,6 +396,10 @@ jr_oci_child_main (struct jr_oci_child *c)
     r = jr_error_buf (&e, errno, "hostname %s", s->hostname);
   if (r == 0)
     r = jr_net_loopback_up (&e);
+  if (r == 0 && c->console_fd >= 0)
+    r = jr_oci_console_setup (c->console_fd, s->uid, &e);
+  if (c->console_fd >= 0)
+    close (c->console_fd);
   char cmd[PATH_MAX];
   if (r == 0)
     r = jr_oci_find_command (s, cmd, sizeof cmd, &e);

@@ -205,8 +205,6 @@ parse_process (json_object *p, struct jr_oci_spec *s, jail_error **err)
     r = parse_rlimits (get (p, "rlimits"), s, err);
   json_object *t = get (p, "terminal");
   s->terminal = t && json_object_get_boolean (t);
-  if (r == 0 && s->terminal)
-    r = bad (err, "process.terminal", "a terminal (-t, --console-socket) is not supported by jailrun-oci yet: run without -t");
   if (r == 0 && get (p, "oomScoreAdj"))
     {
       s->has_oom = true;

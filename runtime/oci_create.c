@@ -33,7 +33,7 @@
 struct create_run
 {
   struct jr_oci_spec spec;
-  int dirfd, fifo_fd, sync_fd, pidfd;
+  int dirfd, fifo_fd, sync_fd, pidfd, console_fd;
   pid_t pid;
   struct jr_bpf floor, profile;
 };
@@ -173,7 +173,7 @@ spawn (struct create_run *c, jail_error **err)
     .pidfd = (uint64_t) (uintptr_t) &c->pidfd,
   };
   struct jr_oci_child ch = { .spec = &c->spec, .floor = &c->floor, .profile = &c->profile,
-                             .sync_fd = sv[1], .fifo_fd = c->fifo_fd, .parent_fd = sv[0] };
+                             .sync_fd = sv[1], .fifo_fd = c->fifo_fd, .console_fd = c->console_fd, .parent_fd = sv[0] };
   fflush (NULL);
   c->pid = (pid_t) syscall (SYS_clone3, &a, sizeof a);
   if (c->pid == 0)
@@ -299,7 +299,7 @@ write_pid_file (const char *path, pid_t pid, jail_error **err)
 static void
 release (struct create_run *c)
 {
-  int *fds[] = { &c->dirfd, &c->fifo_fd, &c->sync_fd, &c->pidfd };
+  int *fds[] = { &c->dirfd, &c->fifo_fd, &c->sync_fd, &c->pidfd, &c->console_fd };
   for (size_t i = 0; i < sizeof fds / sizeof *fds; i++)
     if (*fds[i] >= 0)
       close (*fds[i]), *fds[i] = -1;
@@ -311,14 +311,19 @@ release (struct create_run *c)
 int
 jr_oci_create (const struct jr_oci_ctx *ctx, const char *id, const struct jr_oci_create_opts *o, jail_error **err)
 {
-  struct create_run c = { .dirfd = -1, .fifo_fd = -1, .sync_fd = -1, .pidfd = -1, .pid = -1 };
+  struct create_run c = { .dirfd = -1, .fifo_fd = -1, .sync_fd = -1, .pidfd = -1, .console_fd = -1, .pid = -1 };
   int r = jr_oci_id_check (id, err);
-  if (r == 0 && o->console_socket)
-    r = jr_error_msg (err, ENOTSUP, "create: --console-socket (a terminal) is not supported by jailrun-oci yet: run without -t");
   if (r == 0)
     r = jr_oci_spec_load (o->bundle ? o->bundle : ".", ctx->cgroups_disabled, &c.spec, err);
+  if (r == 0 && c.spec.terminal && o->console_socket == NULL)
+    r = jr_error_msg (err, EINVAL, "create: process.terminal is true: give --console-socket");
+  if (r == 0 && c.spec.terminal && (c.console_fd = jr_oci_console_connect (o->console_socket, err)) < 0)
+    r = c.console_fd;
   if (r < 0)
-    return r; /* nothing made yet */
+    {
+      jr_oci_spec_free (&c.spec);
+      return r; /* nothing made yet */
+    }
   r = make_mount_points (&c.spec, err);
   if (r == 0)
     r = prepare (ctx, id, &c, err);

@@ -33,7 +33,7 @@ struct exec_run
   struct jr_oci_state st;
   struct jr_oci_spec spec;
   struct jr_bpf floor, profile;
-  int pidfd, piddir, sv[2];
+  int pidfd, piddir, sv[2], console_fd;
   char *pid_base;
 };
 
@@ -106,7 +106,17 @@ child (struct exec_run *x)
   struct jail_error e = { 0 };
   char cmd[PATH_MAX];
   close (x->sv[0]);
-  int r = jr_oci_find_command (&x->spec, cmd, sizeof cmd, &e);
+  /* Container root first (setns kept the host ids): what it makes,
+   * the pty included, belongs to the container. */
+  int r = 0;
+  if (syscall (SYS_setgroups, 0, NULL) < 0 && errno != EPERM)
+    r = jr_error_buf (&e, errno, "setgroups");
+  if (r == 0 && (syscall (SYS_setresgid, 0, 0, 0) < 0 || syscall (SYS_setresuid, 0, 0, 0) < 0))
+    r = jr_error_buf (&e, errno, "container root (uid/gid 0)");
+  if (r == 0 && x->console_fd >= 0)
+    r = jr_oci_console_setup (x->console_fd, x->spec.uid, &e);
+  if (r == 0)
+    r = jr_oci_find_command (&x->spec, cmd, sizeof cmd, &e);
   if (r == 0)
     r = jr_oci_apply_limits (&x->spec, &e);
   if (r < 0)
@@ -149,7 +159,7 @@ spawn (struct exec_run *x, bool detach, pid_t *pid, jail_error **err)
 static void
 release (struct exec_run *x)
 {
-  int *fds[] = { &x->pidfd, &x->piddir, &x->sv[0], &x->sv[1] };
+  int *fds[] = { &x->pidfd, &x->piddir, &x->sv[0], &x->sv[1], &x->console_fd };
   for (size_t i = 0; i < sizeof fds / sizeof *fds; i++)
     if (*fds[i] >= 0)
       close (*fds[i]), *fds[i] = -1;
@@ -163,15 +173,17 @@ release (struct exec_run *x)
 int
 jr_oci_exec (const struct jr_oci_ctx *c, const char *id, const struct jr_oci_exec_opts *o, int *status, jail_error **err)
 {
-  struct exec_run x = { .pidfd = -1, .piddir = -1, .sv = { -1, -1 } };
+  struct exec_run x = { .pidfd = -1, .piddir = -1, .sv = { -1, -1 }, .console_fd = -1 };
   *status = 0;
   int r = jr_oci_state_load (c, id, &x.st, err);
   if (r == 0 && x.st.status != JR_OCI_RUNNING)
     r = jr_error_msg (err, EINVAL, "container %s is %s: exec needs a running container", id, jr_oci_status_name (x.st.status));
   if (r == 0)
     r = load_process (o, &x, err);
-  if (r == 0 && x.spec.terminal)
-    r = jr_error_msg (err, ENOTSUP, "exec: a terminal (-t) is not supported by jailrun-oci yet");
+  if (r == 0 && x.spec.terminal && o->console_socket == NULL)
+    r = jr_error_msg (err, EINVAL, "exec: a terminal needs --console-socket");
+  if (r == 0 && x.spec.terminal && (x.console_fd = jr_oci_console_connect (o->console_socket, err)) < 0)
+    r = x.console_fd;
   if (r == 0)
     r = prepare (c, id, o, &x, err);
   if (r == 0 && ((x.pidfd = (int) syscall (SYS_pidfd_open, x.st.pid, 0)) < 0 || jr_pid_starttime (x.st.pid) != x.st.starttime))

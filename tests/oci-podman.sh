@@ -33,6 +33,10 @@ like "  with jailrun-oci's message" "$out" 'jailrun-oci: create: exec: "/nonexis
 
 out=$(prun --rm localhost/jrbb sh -c 'stat -c %u:%g /bin/busybox; touch /x && echo wrote' 2>&1 | tr -s ' \n' '  ')
 is "podman without --uidmap: the idmapped rootfs keeps the image's owners, root writes it" "$out" "0:0 wrote "
+out=$(prun --rm -t localhost/jrbb sh -c 'tty; exit 4' 2>&1 | tr -d '\r'); s=$?
+is "podman run -t: the command's tty is the container's pty" "$out" "/dev/pts/0"
+prun --rm -t localhost/jrbb sh -c 'exit 4' >/dev/null 2>&1; s=$?
+is "podman run -t: exit status 4 passes through" "$s" 4
 cid=$(prun -d localhost/jrbb sleep 300 2>/dev/null)
 pid=$(pm inspect --format '{{.State.Pid}}' "$cid" 2>/dev/null)
 like "podman run -d: the pid of the container's init" "$pid" '^[1-9][0-9]*$'
@@ -48,6 +52,8 @@ pm exec "$cid" nosuchcmd >/dev/null 2>&1; s=$?
 is "podman exec: a missing command gives 127" "$s" 127
 out=$(pm exec -u 65532 -w /tmp -e FOO=bar "$cid" sh -c 'echo $(id -u) $PWD $FOO; grep -E "^(NoNewPrivs|Seccomp):" /proc/self/status' 2>&1 | tr -s '\t\n' '  ')
 is "podman exec -u -w -e: user, cwd, env; no_new_privs and seccomp" "$out" "65532 /tmp bar NoNewPrivs: 1 Seccomp: 2 "
+out=$(pm exec -t -u 65532 "$cid" sh -c 'tty; stat -c %u "$(tty)"' 2>&1 | tr -d '\r' | tr '\n' ' ')
+is "podman exec -t: a pty of the container's devpts, owned by the exec's user" "$out" "/dev/pts/0 65532 "
 pm stop -t 1 "$cid" >/dev/null 2>&1; s=$?
 is "podman stop (TERM, then KILL: sleep as pid 1 ignores TERM)" "$s" 0
 pm rm "$cid" >/dev/null 2>&1; s=$?

@@ -4,7 +4,7 @@
 # the init's host uid, the fifo gate, refusals that leave nothing behind),
 # and, as root, podman running containers through it (oci-podman.sh).
 . "$JR_SRC/tests/lib.sh"
-if [ "$JR_MODE" = root ]; then plan 61; else plan 41; fi
+if [ "$JR_MODE" = root ]; then plan 65; else plan 43; fi
 mkscratch
 OCI=$SCRATCH/bin/jailrun-oci
 mkdir "$SCRATCH/bin" && ln -s "$JAILRUN" "$OCI"
@@ -138,6 +138,45 @@ PY
 )
 like "exit status 42 reaches the waiting parent" "$out" "status 42"
 like "a read-only bind mount and the hostname" "$(echo "$out" | tr '\n' ' ')" "from-host ocitest"
+
+# --- process.terminal: the pty comes over --console-socket (an engine's
+# listener played by python), made in the container's own devpts
+mkbundle "$B" '["sh", "-c", "tty; exit 3"]'
+sed -i 's/"terminal": false/"terminal": true/' "$B/config.json"
+ids="$ids t1"
+out=$(timeout -k 5 30 python3 - "$OCI" "$R" "$B" <<'PY' 2>&1
+import array, os, socket, subprocess, sys
+oci, root, b = sys.argv[1:4]
+sp = b + "/console.sock"
+srv = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+srv.bind(sp)
+srv.listen(1)
+p = subprocess.Popen([oci, "--root", root, "create", "--bundle", b, "--console-socket", sp, "--pid-file", b + "/pid", "t1"])
+conn, _ = srv.accept()
+msg, anc, _, _ = conn.recvmsg(64, socket.CMSG_LEN(4))
+fd = array.array("i", anc[0][2][:4])[0]
+rc = p.wait()
+pid = int(open(b + "/pid").read())
+subprocess.run([oci, "--root", root, "start", "t1"], check=True)
+out = b""
+while len(out) < 4096:
+    try:
+        d = os.read(fd, 1024)
+    except OSError:
+        break
+    if not d:
+        break
+    out += d
+_, ws = os.waitpid(pid, 0)
+print(rc, msg.decode(), out.decode().replace("\r", "").strip(), os.waitstatus_to_exitcode(ws))
+subprocess.run([oci, "--root", root, "delete", "t1"], check=True)
+PY
+)
+is "create --console-socket: the pty's master and name reach the engine; the command's tty is it" "$out" "0 /dev/pts/0 /dev/pts/0 3"
+mkbundle "$B" '["true"]'
+sed -i 's/"terminal": false/"terminal": true/' "$B/config.json"
+oci create --bundle "$B" t2 2>"$SCRATCH/err"; s=$?
+is "process.terminal without --console-socket: refused" "$s:$(cat "$SCRATCH/err")" "125:jailrun-oci: create: process.terminal is true: give --console-socket"
 
 # --- refusals: one message, status 125, nothing left behind
 mkbundle "$B" '["/nonexistent"]'
