@@ -102,7 +102,8 @@ usage (FILE *f)
          "125 if jailrun failed; 126/127 if the command could not be run.\n\n"
          "Other commands: jailrun exec [OPTIONS] NAME COMMAND... (see exec --help),\n"
          "jailrun ps, inspect NAME, logs [-f] NAME, stop [-t SECONDS] NAME, rm [-f] NAME,\n"
-         "jailrun check.\n", f);
+         "jailrun check.\n"
+         "jailrun oci VERB (or jailrun-oci): the OCI runtime CLI for podman (see jailrun oci --help).\n", f);
 }
 
 /* A decimal number (only digits when integer); -1 for junk so the
