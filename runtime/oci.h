@@ -67,6 +67,7 @@ struct jr_oci_spec
   size_t n_masked, n_ro;
   char *seccomp_json;     /* linux.seccomp as JSON text, or NULL */
   char *annotations_json; /* "{...}" */
+  char *hooks_json;       /* the hooks object, or NULL */
   bool has_oom;
   int oom_score_adj;
 };
@@ -96,6 +97,7 @@ struct jr_oci_state
   char *bundle;
   char *created;
   char *annotations_json;
+  char *hooks_json;       /* from create, for poststart and poststop (NULL: none) */
   enum jr_oci_status status;
   uint64_t cap_bnd;       /* the container's bounding set: exec stays within it */
   int dirfd;              /* the container's state directory */
@@ -154,6 +156,11 @@ int jr_oci_console_connect (const char *path, jail_error **err);
 /* In the container (its /dev/pts mounted): a pty, its peer as the
  * controlling terminal and stdio (owned by uid), the master sent on sock. */
 int jr_oci_console_setup (int sock, uid_t uid, struct jail_error *e);
+
+/* oci_hooks.c: run the hooks of kind ("prestart", ...) from the hooks
+ * object hooks_json (NULL: none), state on stdin; the first failure
+ * stops and is returned. */
+int jr_oci_hooks_run (const char *hooks_json, const char *kind, const char *state, jail_error **err);
 
 /* oci_features.c: the runtime-spec features JSON (malloc'd). */
 char *jr_oci_features_json (void);

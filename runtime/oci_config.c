@@ -447,6 +447,26 @@ jr_oci_process_load (const char *path, struct jr_oci_spec *s, jail_error **err)
   return r < 0 ? jr_error_wrap (err, "--process %s", path) : 0;
 }
 
+/* Hooks run in the runtime's namespaces are kept; createContainer and
+ * startContainer (run inside the container) are refused. */
+static int
+check_hooks (json_object *hooks, struct jr_oci_spec *s, jail_error **err)
+{
+  if (!json_object_is_type (hooks, json_type_object))
+    return bad (err, "hooks", "not an object");
+  json_object_object_foreach (hooks, key, val)
+    {
+      bool kept = strcmp (key, "prestart") == 0 || strcmp (key, "createRuntime") == 0
+                  || strcmp (key, "poststart") == 0 || strcmp (key, "poststop") == 0;
+      size_t n = json_object_is_type (val, json_type_array) ? json_object_array_length (val) : 0;
+      if (!kept && n > 0)
+        return jr_error_msg (err, EINVAL, "config.json: hooks.%s: not supported by jailrun-oci yet (prestart, createRuntime, poststart and poststop are)", key);
+    }
+  if ((s->hooks_json = strdup (json_object_to_json_string_ext (hooks, JSON_C_TO_STRING_PLAIN))) == NULL)
+    return jr_error (err, ENOMEM, "config.json");
+  return 0;
+}
+
 static int
 parse_top (json_object *top, bool cg_disabled, struct jr_oci_spec *s, jail_error **err)
 {
@@ -466,8 +486,8 @@ parse_top (json_object *top, bool cg_disabled, struct jr_oci_spec *s, jail_error
   if (r == 0)
     r = parse_linux (get (top, "linux"), cg_disabled, s, err);
   json_object *hooks = get (top, "hooks");
-  if (r == 0 && hooks && json_object_object_length (hooks) > 0)
-    r = bad (err, "hooks", "hooks are not supported by jailrun-oci yet");
+  if (r == 0 && hooks)
+    r = check_hooks (hooks, s, err);
   return r;
 }
 
@@ -522,5 +542,6 @@ jr_oci_spec_free (struct jr_oci_spec *s)
   free (s->hostname);
   free (s->seccomp_json);
   free (s->annotations_json);
+  free (s->hooks_json);
   memset (s, 0, sizeof *s);
 }

@@ -281,8 +281,29 @@ write_state (const char *id, struct create_run *c, jail_error **err)
   json_object_object_add (o, "capBounding", json_object_new_uint64 (c->spec.cap_bnd));
   json_object *ann = json_tokener_parse (c->spec.annotations_json);
   json_object_object_add (o, "annotations", ann ? ann : json_object_new_object ());
+  json_object *hooks = c->spec.hooks_json ? json_tokener_parse (c->spec.hooks_json) : NULL;
+  if (hooks)
+    json_object_object_add (o, "hooks", hooks);
   int r = jr_oci_write_atomic (c->dirfd, "state.json", json_object_to_json_string_ext (o, JSON_C_TO_STRING_PLAIN), 0600, err);
   json_object_put (o);
+  return r;
+}
+
+/* prestart and createRuntime hooks, the container built and waiting. */
+static int
+create_hooks (const struct jr_oci_ctx *ctx, const char *id, const char *hooks, jail_error **err)
+{
+  struct jr_oci_state st;
+  int r = jr_oci_state_load (ctx, id, &st, err);
+  char *json = r == 0 ? jr_oci_state_json (id, &st) : NULL;
+  if (r == 0 && json == NULL)
+    r = jr_error (err, ENOMEM, "hooks");
+  if (r == 0)
+    r = jr_oci_hooks_run (hooks, "prestart", json, err);
+  if (r == 0)
+    r = jr_oci_hooks_run (hooks, "createRuntime", json, err);
+  free (json);
+  jr_oci_state_free (&st);
   return r;
 }
 
@@ -333,6 +354,8 @@ jr_oci_create (const struct jr_oci_ctx *ctx, const char *id, const struct jr_oci
     r = handshake (&c, err);
   if (r == 0)
     r = write_state (id, &c, err);
+  if (r == 0 && c.spec.hooks_json)
+    r = create_hooks (ctx, id, c.spec.hooks_json, err);
   if (r == 0 && o->pid_file)
     r = write_pid_file (o->pid_file, c.pid, err);
   if (r < 0 && c.pidfd >= 0)

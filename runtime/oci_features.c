@@ -76,11 +76,11 @@ jr_oci_features_json (void)
   static const char *const mopts[] = { "bind", "rbind", "ro", "rw", "nosuid", "suid", "nodev", "dev", "noexec", "exec",
                                        "noatime", "atime", "relatime", "strictatime", "nodiratime", "private", "rprivate",
                                        "slave", "rslave", "unbindable", "runbindable", "newinstance", NULL };
-  static const char *const none[] = { NULL };
+  static const char *const hooks[] = { "prestart", "createRuntime", "poststart", "poststop", NULL };
   json_object *o = json_object_new_object ();
   json_object_object_add (o, "ociVersionMin", json_object_new_string ("1.0.0"));
   json_object_object_add (o, "ociVersionMax", json_object_new_string (JR_OCI_VERSION));
-  json_object_object_add (o, "hooks", strv (none));
+  json_object_object_add (o, "hooks", strv (hooks));
   json_object_object_add (o, "mountOptions", strv (mopts));
   json_object_object_add (o, "linux", linux_part ());
   json_object *ann = json_object_new_object ();
@@ -91,7 +91,7 @@ jr_oci_features_json (void)
     { "org.jailrun.seccomp", "jailrun's default filter stacked under the engine's profile" },
     { "org.jailrun.network", "a network namespace always; host networking and joins by path refused" },
     { "org.jailrun.rootfs", "idmapped through the container's user namespace as root when the config maps no ids" },
-    { "org.jailrun.unsupported", "hooks, cgroup limits (use --cgroup-manager disabled), pause/resume, preserve-fds" },
+    { "org.jailrun.unsupported", "hooks createContainer and startContainer, cgroup limits (use --cgroup-manager disabled), pause/resume, preserve-fds" },
   };
   for (size_t i = 0; i < sizeof kv / sizeof *kv; i++)
     json_object_object_add (ann, kv[i][0], json_object_new_string (kv[i][1]));

@@ -92,6 +92,8 @@ parse_state (const char *id, struct jr_oci_state *st, jail_error **err)
   st->created = strdup (str_of (o, "created") ? str_of (o, "created") : "");
   json_object *ann = json_object_object_get_ex (o, "annotations", &v) ? v : NULL;
   st->annotations_json = strdup (ann ? json_object_to_json_string_ext (ann, JSON_C_TO_STRING_PLAIN) : "{}");
+  if (json_object_object_get_ex (o, "hooks", &v))
+    st->hooks_json = strdup (json_object_to_json_string_ext (v, JSON_C_TO_STRING_PLAIN));
   json_object_put (o);
   if (!st->bundle || !st->created || !st->annotations_json)
     return jr_error (err, ENOMEM, "state");
@@ -131,6 +133,7 @@ jr_oci_state_free (struct jr_oci_state *st)
   free (st->bundle);
   free (st->created);
   free (st->annotations_json);
+  free (st->hooks_json);
   if (st->dirfd >= 0)
     close (st->dirfd);
   memset (st, 0, sizeof *st);

@@ -16,6 +16,17 @@
 #include "oci.h"
 #include "state.h"
 
+/* Hooks of kind with the state (as status) on stdin. */
+static int
+state_hooks (const char *id, struct jr_oci_state *st, enum jr_oci_status status, const char *kind, jail_error **err)
+{
+  st->status = status;
+  char *json = jr_oci_state_json (id, st);
+  int r = json ? jr_oci_hooks_run (st->hooks_json, kind, json, err) : jr_error (err, ENOMEM, "hooks");
+  free (json);
+  return r;
+}
+
 int
 jr_oci_start (const struct jr_oci_ctx *c, const char *id, jail_error **err)
 {
@@ -33,6 +44,8 @@ jr_oci_start (const struct jr_oci_ctx *c, const char *id, jail_error **err)
     close (fd);
   if (r == 0 && unlinkat (st.dirfd, "exec.fifo", 0) < 0)
     r = jr_error (err, errno, "container %s: exec.fifo: remove", id);
+  if (r == 0 && st.hooks_json)
+    r = state_hooks (id, &st, JR_OCI_RUNNING, "poststart", err);
   jr_oci_state_free (&st);
   return r;
 }
@@ -144,8 +157,9 @@ jr_oci_delete (const struct jr_oci_ctx *c, const char *id, bool force, jail_erro
         r = jr_error_msg (err, ETIMEDOUT, "delete: container %s did not die within 10 s of SIGKILL", id);
       close (fd);
     }
+  int hr = r == 0 && st.hooks_json ? state_hooks (id, &st, JR_OCI_STOPPED, "poststop", err) : 0;
   jr_oci_state_free (&st);
   if (r == 0)
-    r = jr_oci_state_remove (c, id, err);
-  return r;
+    r = jr_oci_state_remove (c, id, hr < 0 ? NULL : err);
+  return r < 0 ? r : hr;
 }

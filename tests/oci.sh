@@ -4,7 +4,7 @@
 # the init's host uid, the fifo gate, refusals that leave nothing behind),
 # and, as root, podman running containers through it (oci-podman.sh).
 . "$JR_SRC/tests/lib.sh"
-if [ "$JR_MODE" = root ]; then plan 65; else plan 43; fi
+if [ "$JR_MODE" = root ]; then plan 72; else plan 50; fi
 mkscratch
 OCI=$SCRATCH/bin/jailrun-oci
 mkdir "$SCRATCH/bin" && ln -s "$JAILRUN" "$OCI"
@@ -177,6 +177,26 @@ mkbundle "$B" '["true"]'
 sed -i 's/"terminal": false/"terminal": true/' "$B/config.json"
 oci create --bundle "$B" t2 2>"$SCRATCH/err"; s=$?
 is "process.terminal without --console-socket: refused" "$s:$(cat "$SCRATCH/err")" "125:jailrun-oci: create: process.terminal is true: give --console-socket"
+
+# --- hooks in the runtime's namespaces, the state JSON on stdin
+H=$SCRATCH/hooks; mkdir "$H"
+hook() { echo "{\"path\": \"/bin/sh\", \"args\": [\"sh\", \"-c\", \"cat > $H/$1\"]}"; }
+mkbundle "$B" '["sleep", "100"]' "\"hooks\": {\"prestart\": [$(hook prestart)], \"createRuntime\": [$(hook createRuntime)],
+  \"poststart\": [$(hook poststart)], \"poststop\": [$(hook poststop)]},"
+ids="$ids h1"
+oci create --bundle "$B" --pid-file "$SCRATCH/h1.pid" h1; s=$?
+is "create with hooks exits 0" "$s" 0
+hpid=$(cat "$SCRATCH/h1.pid" 2>/dev/null)
+like "prestart got the state (id, pid) on stdin" "$(cat "$H/prestart" 2>&1)" "\"id\": ?\"h1\".*|\"pid\": ?$hpid"
+ok "createRuntime ran" grep -q "\"pid\": *$hpid" "$H/createRuntime"
+oci start h1
+like "poststart ran with status running" "$(tr -d '\n ' < "$H/poststart" 2>&1)" '"status":"running"'
+oci delete --force h1
+like "poststop ran at delete with status stopped" "$(tr -d '\n ' < "$H/poststop" 2>&1)" '"status":"stopped"'
+mkbundle "$B" '["true"]' '"hooks": {"prestart": [{"path": "/bin/false"}]},'
+oci create --bundle "$B" h2 2>"$SCRATCH/err"; s=$?
+is "a failing prestart hook fails create" "$s:$(cat "$SCRATCH/err")" "125:jailrun-oci: hooks.prestart[0] /bin/false: failed (exit status 1)"
+ok "  and leaves no state" test ! -e "$R/h2"
 
 # --- refusals: one message, status 125, nothing left behind
 mkbundle "$B" '["/nonexistent"]'
