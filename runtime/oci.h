@@ -65,6 +65,7 @@ struct jr_oci_spec
   size_t n_uidmap, n_gidmap;
   char **masked, **ro_paths;
   size_t n_masked, n_ro;
+  char **sysctl;          /* key, value, key, value..., NULL */
   char *seccomp_json;     /* linux.seccomp as JSON text, or NULL */
   char *annotations_json; /* "{...}" */
   char *hooks_json;       /* the hooks object, or NULL */

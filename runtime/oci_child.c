@@ -11,6 +11,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <linux/capability.h>
+#include <linux/openat2.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -150,6 +151,31 @@ mask_paths (int rootfd, const struct jr_oci_spec *s, struct jail_error *e)
   return 0;
 }
 
+/* linux.sysctl, written through the container's /proc before
+ * readonlyPaths make /proc/sys read-only. */
+static int
+write_sysctls (int rootfd, const struct jr_oci_spec *s, struct jail_error *e)
+{
+  for (size_t i = 0; s->sysctl && s->sysctl[i]; i += 2)
+    {
+      char path[256];
+      int n = snprintf (path, sizeof path, "proc/sys/%s", s->sysctl[i]);
+      for (char *p = path + 9; *p; p++)
+        *p = *p == '.' ? '/' : *p;
+      struct open_how how = { .flags = O_WRONLY | O_CLOEXEC,
+                              .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS };
+      int fd = n < (int) sizeof path ? (int) syscall (SYS_openat2, rootfd, path, &how, sizeof how) : -1;
+      size_t len = strlen (s->sysctl[i + 1]);
+      int r = fd < 0 || write (fd, s->sysctl[i + 1], len) != (ssize_t) len ? -1 : 0;
+      int saved = errno;
+      if (fd >= 0)
+        close (fd);
+      if (r < 0)
+        return jr_error_buf (e, saved, "linux.sysctl %s=%s (needs a /proc mount)", s->sysctl[i], s->sysctl[i + 1]);
+    }
+  return 0;
+}
+
 /* Host-side trees, opened with the caller's host ids before any id
  * change: the rootfs clone and every bind source. */
 static int
@@ -207,6 +233,8 @@ build_root (const struct jr_oci_spec *s, int idmapped, int *src, struct jail_err
   for (size_t i = 0; r == 0 && i < s->n_mounts; i++)
     if (mount_one (root, &s->mounts[i], src[i], e) < 0)
       r = jr_error_buf_wrap (e, "mounts[%zu]", i);
+  if (r == 0)
+    r = write_sysctls (root, s, e);
   if (r == 0)
     r = mask_paths (root, s, e);
   int cwd = r == 0 ? jr_ensure_path (root, s->cwd, false, e) : -1;

@@ -359,17 +359,73 @@ parse_namespaces (json_object *a, jail_error **err)
   return 0;
 }
 
-/* Limits jailrun-oci cannot enforce yet: an error unless cgroups are off. */
+/* Does v set anything: a positive number, true, a non-empty string or
+ * array, or an object holding one? (0, -1, false, "" mean "no limit".) */
+static bool
+sets_limit (json_object *v)
+{
+  switch (json_object_get_type (v))
+    {
+    case json_type_int: return json_object_get_int64 (v) > 0;
+    case json_type_double: return json_object_get_double (v) > 0;
+    case json_type_boolean: return json_object_get_boolean (v);
+    case json_type_string: return json_object_get_string_len (v) > 0;
+    case json_type_array: return json_object_array_length (v) > 0;
+    case json_type_object:
+      {
+        json_object_object_foreach (v, k, sub)
+          {
+            (void) k;
+            if (sets_limit (sub))
+              return true;
+          }
+        return false;
+      }
+    default: return false;
+    }
+}
+
+/* jailrun-oci makes no cgroup yet: a limit that is asked for cannot be
+ * enforced, so it is an error (unless cgroups are disabled); a
+ * cgroupsPath alone is ignored (the container shares its caller's). */
 static int
 check_cgroups (json_object *lx, bool disabled, jail_error **err)
 {
   if (disabled)
     return 0;
   json_object *res = get (lx, "resources");
-  static const char *const keys[] = { "memory", "cpu", "pids", "blockIO", "hugepageLimits", "unified", NULL };
+  static const char *const keys[] = { "memory", "cpu", "pids", "blockIO", "hugepageLimits", "unified", "network", "rdma", NULL };
   for (size_t i = 0; keys[i]; i++)
-    if (get (res, keys[i]))
-      return jr_error_msg (err, EINVAL, "config.json: linux.resources.%s: cgroup limits are not supported by jailrun-oci yet; run with --cgroup-manager disabled (podman: --cgroups disabled) or without limits", keys[i]);
+    if (get (res, keys[i]) && sets_limit (get (res, keys[i])))
+      return jr_error_msg (err, EINVAL, "config.json: linux.resources.%s: cgroup limits are not supported by jailrun-oci yet; run with --cgroup-manager disabled (podman: --cgroups disabled) or without limits (podman: --pids-limit 0)", keys[i]);
+  return 0;
+}
+
+/* linux.sysctl: only keys of namespaces the container owns. */
+static int
+parse_sysctl (json_object *o, struct jr_oci_spec *s, jail_error **err)
+{
+  if (o == NULL)
+    return 0;
+  if (!json_object_is_type (o, json_type_object))
+    return bad (err, "linux.sysctl", "not an object");
+  size_t n = (size_t) json_object_object_length (o), i = 0;
+  if ((s->sysctl = calloc (2 * n + 1, sizeof *s->sysctl)) == NULL)
+    return jr_error (err, ENOMEM, "config.json");
+  json_object_object_foreach (o, key, val)
+    {
+      static const char *const ok[] = { "net.", "kernel.shm", "kernel.msg", "kernel.sem", "fs.mqueue.", NULL };
+      bool allowed = strstr (key, "..") == NULL && strchr (key, '/') == NULL;
+      size_t k = 0;
+      while (allowed && ok[k] && strncmp (key, ok[k], strlen (ok[k])) != 0)
+        k++;
+      if (!allowed || ok[k] == NULL)
+        return jr_error_msg (err, EINVAL, "config.json: linux.sysctl: %s is not a key of a namespace the container owns (net.*, kernel.shm*/msg*/sem, fs.mqueue.*)", key);
+      s->sysctl[i++] = strdup (key);
+      s->sysctl[i++] = strdup (json_object_get_string (val));
+      if (s->sysctl[i - 1] == NULL || s->sysctl[i - 2] == NULL)
+        return jr_error (err, ENOMEM, "config.json");
+    }
   return 0;
 }
 
@@ -387,6 +443,8 @@ parse_linux (json_object *lx, bool cg_disabled, struct jr_oci_spec *s, jail_erro
     r = get_strv (get (lx, "readonlyPaths"), "linux.readonlyPaths", &s->ro_paths, &s->n_ro, err);
   if (r == 0)
     r = check_cgroups (lx, cg_disabled, err);
+  if (r == 0)
+    r = parse_sysctl (get (lx, "sysctl"), s, err);
   json_object *prop = get (lx, "rootfsPropagation");
   if (r == 0 && prop && strstr (json_object_get_string (prop), "shared"))
     r = bad (err, "linux.rootfsPropagation", "shared propagation is refused (jailrun mounts are private both ways)");
@@ -534,6 +592,7 @@ jr_oci_spec_free (struct jr_oci_spec *s)
   free_strv (s->env);
   free_strv (s->masked);
   free_strv (s->ro_paths);
+  free_strv (s->sysctl);
   free (s->bundle);
   free (s->root);
   free (s->cwd);

@@ -4,7 +4,7 @@
 # the init's host uid, the fifo gate, refusals that leave nothing behind),
 # and, as root, podman running containers through it (oci-podman.sh).
 . "$JR_SRC/tests/lib.sh"
-if [ "$JR_MODE" = root ]; then plan 72; else plan 50; fi
+if [ "$JR_MODE" = root ]; then plan 75; else plan 53; fi
 mkscratch
 OCI=$SCRATCH/bin/jailrun-oci
 mkdir "$SCRATCH/bin" && ln -s "$JAILRUN" "$OCI"
@@ -197,6 +197,21 @@ mkbundle "$B" '["true"]' '"hooks": {"prestart": [{"path": "/bin/false"}]},'
 oci create --bundle "$B" h2 2>"$SCRATCH/err"; s=$?
 is "a failing prestart hook fails create" "$s:$(cat "$SCRATCH/err")" "125:jailrun-oci: hooks.prestart[0] /bin/false: failed (exit status 1)"
 ok "  and leaves no state" test ! -e "$R/h2"
+
+# --- linux.sysctl (namespaced keys only); resources that set nothing
+mkbundle "$B" '["cat", "/proc/sys/net/ipv4/ip_unprivileged_port_start"]'
+sed -i 's/"namespaces":/"sysctl": {"net.ipv4.ip_unprivileged_port_start": "0"}, "resources": {"memory": {"limit": 0}, "pids": {"limit": 0}}, "namespaces":/' "$B/config.json"
+ids="$ids s1"
+oci create --bundle "$B" s1 > "$SCRATCH/s1.out"; oci start s1
+i=0; while ! oci state s1 | grep -q stopped && [ $i -lt 50 ]; do i=$((i + 1)); sleep 0.1; done
+is "linux.sysctl is written in the container's network namespace" "$(cat "$SCRATCH/s1.out")" 0
+oci delete s1
+sed -i 's/"kernel.domainname"//; s/"net.ipv4.ip_unprivileged_port_start": "0"/"kernel.core_pattern": "|x"/' "$B/config.json"
+oci create --bundle "$B" s2 2>"$SCRATCH/err"; s=$?
+like "a host-wide sysctl is refused" "$s:$(cat "$SCRATCH/err")" "^125:.*linux.sysctl: kernel.core_pattern is not a key of a namespace the container owns"
+sed -i 's/"kernel.core_pattern": "|x"//; s/"pids": {"limit": 0}/"pids": {"limit": 100}/' "$B/config.json"
+oci create --bundle "$B" s3 2>"$SCRATCH/err"; s=$?
+like "a cgroup limit that cannot be enforced is refused" "$s:$(cat "$SCRATCH/err")" "^125:.*linux.resources.pids: cgroup limits are not supported"
 
 # --- refusals: one message, status 125, nothing left behind
 mkbundle "$B" '["/nonexistent"]'
