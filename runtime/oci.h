@@ -142,8 +142,10 @@ int jr_oci_child_main (struct jr_oci_child *c);
 /* In the container's root: argv[0] looked up as execve will (the text
  * engines map to 126/127), into out. */
 int jr_oci_find_command (const struct jr_oci_spec *s, char *out, size_t sz, struct jail_error *e);
-/* process.rlimits and oomScoreAdj. */
+/* process.rlimits. */
 int jr_oci_apply_limits (const struct jr_oci_spec *s, struct jail_error *e);
+/* process.oomScoreAdj, before the ids change (/proc/self stays writable). */
+int jr_oci_apply_oom (const struct jr_oci_spec *s, struct jail_error *e);
 /* The last steps of every container process (init after start, exec):
  * bounding set, groups, ids, capabilities, no_new_privs, cwd, close
  * inherited fds, the engine's seccomp profile then jailrun's floor,

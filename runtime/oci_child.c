@@ -151,6 +151,20 @@ mask_paths (int rootfd, const struct jr_oci_spec *s, struct jail_error *e)
   return 0;
 }
 
+/* Highest gid this user namespace maps. */
+static unsigned
+max_mapped_gid (void)
+{
+  FILE *f = fopen ("/proc/self/gid_map", "re");
+  unsigned first, host, count, max = 0;
+  while (f && fscanf (f, "%u %u %u", &first, &host, &count) == 3)
+    if (count > 0 && first + count - 1 > max)
+      max = first + count - 1;
+  if (f)
+    fclose (f);
+  return max;
+}
+
 /* linux.sysctl, written through the container's /proc before
  * readonlyPaths make /proc/sys read-only. */
 static int
@@ -165,14 +179,37 @@ write_sysctls (int rootfd, const struct jr_oci_spec *s, struct jail_error *e)
       struct open_how how = { .flags = O_WRONLY | O_CLOEXEC,
                               .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS };
       int fd = n < (int) sizeof path ? (int) syscall (SYS_openat2, rootfd, path, &how, sizeof how) : -1;
-      size_t len = strlen (s->sysctl[i + 1]);
-      int r = fd < 0 || write (fd, s->sysctl[i + 1], len) != (ssize_t) len ? -1 : 0;
+      const char *val = s->sysctl[i + 1];
+      char clamped[32];
+      size_t len = strlen (val);
+      int r = fd < 0 || write (fd, val, len) != (ssize_t) len ? -1 : 0;
+      /* Docker's "0 2147483647" names groups this user namespace does not
+       * map: the same meaning, within the mapped ones. */
+      if (r < 0 && errno == EINVAL && fd >= 0 && strcmp (s->sysctl[i], "net.ipv4.ping_group_range") == 0)
+        {
+          snprintf (clamped, sizeof clamped, "0 %u", max_mapped_gid ());
+          val = clamped;
+          r = write (fd, clamped, strlen (clamped)) == (ssize_t) strlen (clamped) ? 0 : -1;
+        }
       int saved = errno;
       if (fd >= 0)
         close (fd);
       if (r < 0)
-        return jr_error_buf (e, saved, "linux.sysctl %s=%s (needs a /proc mount)", s->sysctl[i], s->sysctl[i + 1]);
+        return jr_error_buf (e, saved, "linux.sysctl %s=%s (needs a /proc mount)", s->sysctl[i], val);
     }
+  return 0;
+}
+
+/* A detached clone of a shared host mount is a peer of it: make the
+ * whole clone private before it is attached, so no mount propagates
+ * between the container and the host (pivot_root also refuses a shared
+ * root). */
+static int
+make_private (int mfd, const char *what, struct jail_error *e)
+{
+  struct mount_attr a = { .propagation = MS_PRIVATE };
+  if (mount_setattr (mfd, "", AT_EMPTY_PATH | AT_RECURSIVE, &a, sizeof a) < 0)
+    return jr_error_buf (e, errno, "%s: make private", what);
   return 0;
 }
 
@@ -196,7 +233,11 @@ open_trees (const struct jr_oci_spec *s, int *root_src, int *root, int *src, str
       src[i] = open_tree (AT_FDCWD, m->src, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (m->recursive ? AT_RECURSIVE : 0));
       if (src[i] < 0)
         return jr_error_buf (e, errno, "mounts: %s: source %s", m->dst, m->src);
+      if (make_private (src[i], m->src, e) < 0)
+        return -1;
     }
+  if (make_private (*root, "root", e) < 0)
+    return -1;
   return jr_setattr (*root, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, true, e, "root");
 }
 
@@ -255,6 +296,16 @@ build_root (const struct jr_oci_spec *s, int idmapped, int *src, struct jail_err
 
 /* Look argv[0] up in the new root as execve will (PATH of process.env);
  * the message uses the words engines map to 126/127. */
+/* A message in the exact words engines match (lowercase strerror
+ * text: Docker's check is case-sensitive). */
+static int
+cmd_error (struct jail_error *e, int code, const char *a0, const char *tail)
+{
+  e->code = code;
+  snprintf (e->msg, sizeof e->msg, "exec: \"%.400s\": %.600s", a0, tail);
+  return -code;
+}
+
 int
 jr_oci_find_command (const struct jr_oci_spec *s, char *out, size_t sz, struct jail_error *e)
 {
@@ -265,11 +316,16 @@ jr_oci_find_command (const struct jr_oci_spec *s, char *out, size_t sz, struct j
   struct stat st;
   if (strchr (a0, '/'))
     {
+      char tail[512];
       snprintf (out, sz, "%s", a0);
       if (stat (a0, &st) < 0)
-        return jr_error_buf (e, errno, "exec: \"%s\": stat %s", a0, a0);
+        {
+          int code = errno;
+          snprintf (tail, sizeof tail, "stat %.400s: %s", a0, code == ENOENT ? "no such file or directory" : code == EACCES ? "permission denied" : "cannot access it");
+          return cmd_error (e, code, a0, tail);
+        }
       if (!S_ISREG (st.st_mode) || access (a0, X_OK) < 0)
-        return jr_error_buf (e, EACCES, "exec: \"%s\"", a0);
+        return cmd_error (e, EACCES, a0, "permission denied");
       return 0;
     }
   for (const char *p = path; *p;)
@@ -280,10 +336,10 @@ jr_oci_find_command (const struct jr_oci_spec *s, char *out, size_t sz, struct j
         return 0;
       p += n + (p[n] == ':');
     }
-  return jr_error_buf (e, ENOENT, "exec: \"%s\": executable file not found in $PATH", a0);
+  return cmd_error (e, ENOENT, a0, "executable file not found in $PATH");
 }
 
-/* rlimits and oom_score_adj: failures still reach create. */
+/* rlimits: failures still reach create. */
 int
 jr_oci_apply_limits (const struct jr_oci_spec *s, struct jail_error *e)
 {
@@ -294,6 +350,12 @@ jr_oci_apply_limits (const struct jr_oci_spec *s, struct jail_error *e)
         return jr_error_buf (e, errno, "process.rlimits: type %d to %llu:%llu (raising a hard limit needs CAP_SYS_RESOURCE on the host: ask for lower limits, e.g. podman --ulimit)",
                              s->rlimits[i].type, (unsigned long long) rl.rlim_cur, (unsigned long long) rl.rlim_max);
     }
+  return 0;
+}
+
+int
+jr_oci_apply_oom (const struct jr_oci_spec *s, struct jail_error *e)
+{
   if (!s->has_oom)
     return 0;
   int fd = open ("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
@@ -412,10 +474,13 @@ jr_oci_child_main (struct jr_oci_child *c)
   prctl (PR_SET_DUMPABLE, 0, 0, 0, 0);
   if (n != (ssize_t) sizeof m || m.type != JR_MSG_GO)
     return 1;
+  /* oomScoreAdj while /proc/self is still ours to write (host ids). */
+  int r = jr_oci_apply_oom (s, &e);
   int *src = calloc (s->n_mounts + 1, sizeof *src);
   for (size_t i = 0; src && i < s->n_mounts; i++)
     src[i] = -1;
-  int r = src ? build_root (s, idmapped, src, &e) : jr_error_buf (&e, ENOMEM, "mounts");
+  if (r == 0)
+    r = src ? build_root (s, idmapped, src, &e) : jr_error_buf (&e, ENOMEM, "mounts");
   for (size_t i = 0; src && i < s->n_mounts; i++)
     if (src[i] >= 0)
       close (src[i]);

@@ -108,8 +108,8 @@ child (struct exec_run *x)
   close (x->sv[0]);
   /* Container root first (setns kept the host ids): what it makes,
    * the pty included, belongs to the container. */
-  int r = 0;
-  if (syscall (SYS_setgroups, 0, NULL) < 0 && errno != EPERM)
+  int r = jr_oci_apply_oom (&x->spec, &e);
+  if (r == 0 && syscall (SYS_setgroups, 0, NULL) < 0 && errno != EPERM)
     r = jr_error_buf (&e, errno, "setgroups");
   if (r == 0 && (syscall (SYS_setresgid, 0, 0, 0) < 0 || syscall (SYS_setresuid, 0, 0, 0) < 0))
     r = jr_error_buf (&e, errno, "container root (uid/gid 0)");

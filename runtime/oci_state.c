@@ -47,6 +47,17 @@ jr_oci_id_check (const char *id, jail_error **err)
 int
 jr_oci_root_open (const struct jr_oci_ctx *c, bool create, jail_error **err)
 {
+  /* Engines pass roots whose parents may not exist yet (mkdir -p). */
+  char path[4096];
+  if (create && (size_t) snprintf (path, sizeof path, "%s", c->root) < sizeof path)
+    for (char *p = path + 1; *p; p++)
+      if (*p == '/')
+        {
+          *p = '\0';
+          if (mkdir (path, 0711) < 0 && errno != EEXIST)
+            return jr_error (err, errno, "state root %s (--root): mkdir %s", c->root, path);
+          *p = '/';
+        }
   if (create && mkdir (c->root, 0700) < 0 && errno != EEXIST)
     return jr_error (err, errno, "state root %s (--root)", c->root);
   int fd = open (c->root, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);

@@ -65,3 +65,4 @@ out=$(prun --rm --uidmap 0:2000000:65536 --gidmap 0:2000000:65536 localhost/jrbb
 is "podman --uidmap: container root on host 2000000, rootfs writable" "$out" "0 0 2000000 65536 wrote "
 cleanup_podman
 is "nothing of podman's left mounted" "$(grep -c " $PW" /proc/self/mountinfo)" 0
+. "$JR_SRC/tests/oci-docker.sh"

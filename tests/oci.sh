@@ -4,7 +4,7 @@
 # the init's host uid, the fifo gate, refusals that leave nothing behind),
 # and, as root, podman running containers through it (oci-podman.sh).
 . "$JR_SRC/tests/lib.sh"
-if [ "$JR_MODE" = root ]; then plan 75; else plan 53; fi
+if [ "$JR_MODE" = root ]; then plan 86; else plan 53; fi
 mkscratch
 OCI=$SCRATCH/bin/jailrun-oci
 mkdir "$SCRATCH/bin" && ln -s "$JAILRUN" "$OCI"
@@ -213,11 +213,27 @@ sed -i 's/"kernel.core_pattern": "|x"//; s/"pids": {"limit": 0}/"pids": {"limit"
 oci create --bundle "$B" s3 2>"$SCRATCH/err"; s=$?
 like "a cgroup limit that cannot be enforced is refused" "$s:$(cat "$SCRATCH/err")" "^125:.*linux.resources.pids: cgroup limits are not supported"
 
+# --- a rootfs inside a shared host mount (as Docker's data root): the
+# container's mounts are all private (a peer would propagate both ways,
+# and pivot_root refuses a shared root)
+if [ "$JR_MODE" = root ]; then
+  mkdir -p "$SCRATCH/shared" && mount --bind "$SCRATCH/shared" "$SCRATCH/shared" && mount --make-shared "$SCRATCH/shared"
+  cp -a "$ROOTFS" "$SCRATCH/shared/rootfs"
+  mkbundle "$B" '["sleep", "100"]'
+  sed -i "s|\"path\": \"$ROOTFS\"|\"path\": \"$SCRATCH/shared/rootfs\"|" "$B/config.json"
+  ids="$ids p1"
+  oci create --bundle "$B" --pid-file "$SCRATCH/p1.pid" p1; s=$?
+  is "create with the rootfs in a shared mount" "$s" 0
+  is "  no mount of the container is shared with the host" "$(grep -c shared: /proc/"$(cat "$SCRATCH/p1.pid")"/mountinfo)" 0
+  oci delete --force p1
+  umount -l "$SCRATCH/shared"
+fi
+
 # --- refusals: one message, status 125, nothing left behind
 mkbundle "$B" '["/nonexistent"]'
 oci create --bundle "$B" c3 2>"$SCRATCH/err"; s=$?
 is "missing command: create fails" "$s" 125
-like "  with the words engines map to 127" "$(cat "$SCRATCH/err")" 'exec: "/nonexistent": stat /nonexistent: No such file or directory'
+like "  with the words engines map to 127" "$(cat "$SCRATCH/err")" 'exec: "/nonexistent": stat /nonexistent: no such file or directory'
 ok "  and leaves no state" test ! -e "$R/c3"
 mkbundle "$B" '["true"]' '' '[{"type": "pid"}, {"type": "mount"}]'
 oci create --bundle "$B" c4 2>"$SCRATCH/err"; s=$?
