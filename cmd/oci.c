@@ -33,6 +33,8 @@ oci_usage (FILE *f)
          "  state ID                         the runtime-spec state JSON\n"
          "  kill [-a|--all] ID [SIGNAL]      signal the init (or every process); TERM by default\n"
          "  delete [-f|--force] ID           remove a stopped container (--force: kill it first)\n"
+         "  ps [--format table|json] ID      host pids of the container's processes\n"
+         "  pause ID, resume ID              refused: no cgroup to freeze yet\n"
          "  features                         what this runtime supports (runtime-spec features JSON)\n"
          "  exec [--process FILE] [-d|--detach] [--pid-file FILE] [-t --console-socket SOCK] ID [COMMAND...]\n"
          "                                   a new process in the running container, within its policy\n\n"
@@ -281,6 +283,36 @@ verb_exec (const struct globals *g, int argc, char **argv)
   return r < 0 ? done (g, r, err) : status;
 }
 
+/* ps [--format table|json] ID: host pids (json: an array, as runc). */
+static int
+verb_ps (const struct globals *g, int argc, char **argv)
+{
+  static const struct option opts[] = { { "format", required_argument, NULL, 'f' }, { 0 } };
+  bool json = false;
+  int c;
+  optind = 0;
+  while ((c = getopt_long (argc, argv, "+f:", opts, NULL)) != -1)
+    if (c == 'f' && (strcmp (optarg, "json") == 0 || strcmp (optarg, "table") == 0))
+      json = strcmp (optarg, "json") == 0;
+    else
+      return fail (g, "%s", "ps: usage: ps [--format table|json] ID");
+  if (optind != argc - 1)
+    return fail (g, "%s", "ps: give exactly one container ID");
+  pid_t pids[4096];
+  size_t n = sizeof pids / sizeof *pids;
+  jail_error *err = NULL;
+  int r = jr_oci_ps (&g->ctx, argv[optind], pids, &n, &err);
+  if (r < 0)
+    return done (g, r, err);
+  if (!json)
+    puts ("PID");
+  for (size_t i = 0; i < n; i++)
+    printf (json ? "%s%d" : "%s%d\n", json ? (i ? "," : "[") : "", (int) pids[i]);
+  if (json)
+    puts (n ? "]" : "[]");
+  return 0;
+}
+
 int
 cmd_oci (int argc, char **argv)
 {
@@ -317,10 +349,17 @@ cmd_oci (int argc, char **argv)
     }
   else if (strcmp (verb, "exec") == 0)
     status = verb_exec (&g, n, args);
+  else if (strcmp (verb, "ps") == 0)
+    status = verb_ps (&g, n, args);
+  else if ((strcmp (verb, "pause") == 0 || strcmp (verb, "resume") == 0) && n == 2)
+    {
+      int r = jr_oci_pause (&g.ctx, args[1], verb[0] == 'r', &err);
+      status = done (&g, r, err);
+    }
   else if (strcmp (verb, "kill") == 0 || strcmp (verb, "delete") == 0)
     status = verb_kill_delete (&g, verb[0] == 'k', n, args);
   else
-    status = fail (&g, "unknown verb '%s': jailrun-oci does create, start, state, kill, delete, exec, features (see --help)", verb);
+    status = fail (&g, "unknown verb '%s': jailrun-oci does create, start, state, kill, delete, exec, ps, features (see --help)", verb);
   free (root);
   return status;
 }

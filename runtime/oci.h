@@ -127,6 +127,10 @@ int jr_oci_start (const struct jr_oci_ctx *c, const char *id, jail_error **err);
 /* sig: a number or a name (KILL, SIGKILL). */
 int jr_oci_kill (const struct jr_oci_ctx *c, const char *id, const char *sig, bool all, jail_error **err);
 int jr_oci_delete (const struct jr_oci_ctx *c, const char *id, bool force, jail_error **err);
+/* Host pids of the container's processes (at most *n; *n set). */
+int jr_oci_ps (const struct jr_oci_ctx *c, const char *id, pid_t *pids, size_t *n, jail_error **err);
+/* pause/resume: the error saying why not (no cgroup to freeze yet). */
+int jr_oci_pause (const struct jr_oci_ctx *c, const char *id, bool resume, jail_error **err);
 
 /* oci_child.c: what the cloned init gets. */
 struct jr_oci_child

@@ -83,19 +83,23 @@ open_init (const struct jr_oci_state *st, const char *id, jail_error **err)
   return fd;
 }
 
-/* --all: every process in the init's pid namespace. */
+/* Every process in the init's pid namespace: signal it (sig > 0) or
+ * add its host pid to pids (when not NULL, up to *n). */
 static int
-kill_all (pid_t init, int sig, jail_error **err)
+scan_pidns (pid_t init, int sig, pid_t *pids, size_t *cnt, jail_error **err)
 {
+  size_t max = cnt ? *cnt : 0;
+  if (cnt)
+    *cnt = 0;
   char path[64], want[64], got[64];
   snprintf (path, sizeof path, "/proc/%d/ns/pid", (int) init);
   ssize_t n = readlink (path, want, sizeof want - 1);
   if (n < 0)
-    return jr_error (err, errno, "kill --all: %s", path);
+    return jr_error (err, errno, "%s", path);
   want[n] = '\0';
   DIR *d = opendir ("/proc");
   if (d == NULL)
-    return jr_error (err, errno, "kill --all: /proc");
+    return jr_error (err, errno, "/proc");
   struct dirent *de;
   while ((de = readdir (d)) != NULL)
     {
@@ -105,7 +109,12 @@ kill_all (pid_t init, int sig, jail_error **err)
       snprintf (path, sizeof path, "/proc/%d/ns/pid", pid);
       n = readlink (path, got, sizeof got - 1);
       if (n > 0 && (got[n] = '\0', strcmp (got, want) == 0))
-        kill (pid, sig);
+        {
+          if (sig > 0)
+            kill (pid, sig);
+          if (pids && *cnt < max)
+            pids[(*cnt)++] = pid;
+        }
     }
   closedir (d);
   return 0;
@@ -123,7 +132,7 @@ jr_oci_kill (const struct jr_oci_ctx *c, const char *id, const char *sigtext, bo
   if (r == 0 && fd < 0)
     r = fd;
   if (r == 0 && all)
-    r = kill_all (st.pid, sig, err);
+    r = scan_pidns (st.pid, sig, NULL, NULL, err);
   if (r == 0 && syscall (SYS_pidfd_send_signal, fd, sig, NULL, 0) < 0 && !(all && errno == ESRCH))
     r = jr_error (err, errno, "kill: container %s", id);
   if (fd >= 0)
@@ -162,4 +171,29 @@ jr_oci_delete (const struct jr_oci_ctx *c, const char *id, bool force, jail_erro
   if (r == 0)
     r = jr_oci_state_remove (c, id, hr < 0 ? NULL : err);
   return r < 0 ? r : hr;
+}
+
+int
+jr_oci_ps (const struct jr_oci_ctx *c, const char *id, pid_t *pids, size_t *n, jail_error **err)
+{
+  struct jr_oci_state st;
+  int r = jr_oci_state_load (c, id, &st, err);
+  if (r == 0 && st.status == JR_OCI_STOPPED)
+    *n = 0;
+  else if (r == 0)
+    r = scan_pidns (st.pid, 0, pids, n, err);
+  jr_oci_state_free (&st);
+  return r;
+}
+
+int
+jr_oci_pause (const struct jr_oci_ctx *c, const char *id, bool resume, jail_error **err)
+{
+  struct jr_oci_state st;
+  int r = jr_oci_state_load (c, id, &st, err);
+  if (r == 0)
+    r = jr_error_msg (err, ENOTSUP, "%s: container %s has no cgroup of its own (jailrun-oci makes none yet), so it cannot be %s",
+                      resume ? "resume" : "pause", id, resume ? "thawed" : "frozen with cgroup.freeze");
+  jr_oci_state_free (&st);
+  return r;
 }

@@ -4,7 +4,7 @@
 # the init's host uid, the fifo gate, refusals that leave nothing behind),
 # and, as root, podman running containers through it (oci-podman.sh).
 . "$JR_SRC/tests/lib.sh"
-if [ "$JR_MODE" = root ]; then plan 86; else plan 53; fi
+if [ "$JR_MODE" = root ]; then plan 88; else plan 55; fi
 mkscratch
 OCI=$SCRATCH/bin/jailrun-oci
 mkdir "$SCRATCH/bin" && ln -s "$JAILRUN" "$OCI"
@@ -103,6 +103,9 @@ is "exec --process --detach exits 0" "$s" 0
 epid=$(cat "$SCRATCH/exec.pid" 2>/dev/null)
 facts() { grep -E '^(Uid|Gid|CapBnd|CapEff|NoNewPrivs|Seccomp|Seccomp_filters):' /proc/"$1"/status; readlink /proc/"$1"/ns/pid /proc/"$1"/ns/mnt /proc/"$1"/ns/user /proc/"$1"/ns/net; }
 is "  the exec'd process has the init's ids, caps, seccomp, namespaces" "$(facts "$epid" 2>&1)" "$(facts "$pid" 2>&1)"
+like "ps --format json: the container's host pids" "$(oci ps --format json c1)" "^\\[([0-9]+,)*$pid(,[0-9]+)*\\]$"
+oci pause c1 2>"$SCRATCH/err"; s=$?
+is "pause: refused with the reason" "$s:$(cat "$SCRATCH/err")" "125:jailrun-oci: pause: container c1 has no cgroup of its own (jailrun-oci makes none yet), so it cannot be frozen with cgroup.freeze"
 kill -9 "$epid" 2>/dev/null
 oci delete c1 2>"$SCRATCH/err"; s=$?
 is "delete of a running container without --force: refused" "$s" 125
