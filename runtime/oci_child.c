@@ -40,8 +40,9 @@ fs_mount (const struct jr_oci_mount *m, struct jail_error *e)
   int fs = fsopen (type, FSOPEN_CLOEXEC);
   if (fs < 0)
     return jr_error_buf (e, errno, "%s: fsopen %s", m->dst, type);
-  int r = 0;
-  const char *bad = "";
+  /* The source shows in mountinfo ("proc", "tmpfs"), as with mount(8). */
+  int r = m->src && *m->src ? fsconfig (fs, FSCONFIG_SET_STRING, "source", m->src, 0) : 0;
+  const char *bad = "source";
   for (size_t i = 0; r == 0 && m->data[i]; i++)
     {
       char key[64];
@@ -485,7 +486,7 @@ jr_oci_child_main (struct jr_oci_child *c)
     if (src[i] >= 0)
       close (src[i]);
   free (src);
-  if (r == 0 && s->hostname && sethostname (s->hostname, strlen (s->hostname)) < 0)
+  if (r == 0 && s->hostname && sethostname (s->hostname, strlen (s->hostname)) < 0) /* "" too */
     r = jr_error_buf (&e, errno, "hostname %s", s->hostname);
   if (r == 0)
     r = jr_net_loopback_up (&e);
