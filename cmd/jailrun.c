@@ -1,6 +1,7 @@
 /* jailrun.c - entry point of the jailrun command: dispatches to one
  * subcommand per file.  Parsing and printing only; all work is libjail's. */
 #include <fcntl.h>
+#include <libgen.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/prctl.h>
@@ -39,6 +40,11 @@ main (int argc, char **argv)
   stdio_ensure ();
   /* The supervisor is not dumpable: nothing can read its memory. */
   prctl (PR_SET_DUMPABLE, 0, 0, 0, 0);
+  /* jailrun-oci (an installed symlink): the OCI runtime CLI. */
+  if (argc >= 1 && strcmp (basename (argv[0]), "jailrun-oci") == 0)
+    return cmd_oci (argc, argv);
+  if (argc >= 2 && strcmp (argv[1], "oci") == 0)
+    return cmd_oci (argc - 1, argv + 1);
   if (argc >= 2 && strcmp (argv[1], "--seccomp-dump") == 0)
     return cmd_seccomp_dump (argc - 1, argv + 1);
   static const struct { const char *name; int (*fn) (int, char **); } sub[] = {

@@ -144,6 +144,7 @@ usage (FILE *f)
          "jailrun network create|ls|inspect|rm (see network --help),\n"
          "jailrun wait [--healthy] NAME (the jail's exit status; --healthy: 0 once healthy,\n"
          "1 if it gets unhealthy or ends),\n"
+         "jailrun oci VERB (or jailrun-oci): the OCI runtime CLI for podman (see jailrun oci --help),\n"
          "jailrun check, jailrun net allow|deny|ls|off|on NAME ... (the internet\n"
          "switch of a running --net-allow proxy jail; see net --help).\n", f);
 }

@@ -138,21 +138,30 @@ mount_devpts (int rootfd, int devfd, struct jail_error *e)
 }
 
 int
+jr_dev_nodes (int devfd, struct jail_error *e)
+{
+  int r = 0;
+  for (size_t i = 0; r == 0 && dev_nodes[i]; i++)
+    r = bind_node (devfd, dev_nodes[i], e);
+  static const char *const links[][2] = {
+    { "/proc/self/fd", "fd" }, { "/proc/self/fd/0", "stdin" },
+    { "/proc/self/fd/1", "stdout" }, { "/proc/self/fd/2", "stderr" },
+  };
+  for (size_t i = 0; r == 0 && i < 4; i++)
+    if (symlinkat (links[i][0], devfd, links[i][1]) < 0)
+      r = jr_error_buf (e, errno, "/dev/%s: symlink", links[i][1]);
+  return r;
+}
+
+int
 jr_mount_dev (int rootfd, struct jail_error *e)
 {
   int m = jr_tmpfs_new (65536, 0755, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC, e);
   if (m < 0)
     return m;
   int r = jr_attach (m, rootfd, "/dev", false, e);
-  for (size_t i = 0; r == 0 && dev_nodes[i]; i++)
-    r = bind_node (m, dev_nodes[i], e);
-  static const char *const links[][2] = {
-    { "/proc/self/fd", "fd" }, { "/proc/self/fd/0", "stdin" },
-    { "/proc/self/fd/1", "stdout" }, { "/proc/self/fd/2", "stderr" },
-  };
-  for (size_t i = 0; r == 0 && i < 4; i++)
-    if (symlinkat (links[i][0], m, links[i][1]) < 0)
-      r = jr_error_buf (e, errno, "/dev/%s: symlink", links[i][1]);
+  if (r == 0)
+    r = jr_dev_nodes (m, e);
   if (r == 0 && (mkdirat (m, "pts", 0755) < 0 || mkdirat (m, "shm", 01777) < 0))
     r = jr_error_buf (e, errno, "/dev: mkdir");
   if (r == 0)
