@@ -31,13 +31,14 @@ new_handle (const char *name, int tie_fd, jail **out, jail_error **err)
       return jr_error (err, ENOMEM, "jail");
     }
   j->tie_fd = tie_fd;
+  j->sup_pidfd = -1;
   *out = j;
   return 0;
 }
 
 /* Read the supervisor's start report; 0 when the jail is up. */
 static int
-await_ready (int fd, const char *name, jail_error **err)
+await_ready (int fd, const char *name, pid_t *sup, jail_error **err)
 {
   struct jr_rep r;
   ssize_t n;
@@ -46,6 +47,7 @@ await_ready (int fd, const char *name, jail_error **err)
   while (n < 0 && errno == EINTR);
   if (n != (ssize_t) sizeof r)
     return jr_error_msg (err, EIO, "jail %s: the supervisor ended while starting (see 'jailrun logs %s')", name, name);
+  *sup = r.pid;
   if (r.status == 0)
     return 0;
   r.msg[sizeof r.msg - 1] = '\0';
@@ -105,11 +107,15 @@ jail_start (jail_config *cfg, const char *name, char *const argv[], unsigned fla
   int ready = r == 0 ? fork_supervisor (cfg, name, argv, tie[0], flags & JAIL_START_ATTACH, err) : r;
   if (tie[0] >= 0)
     close (tie[0]);
-  r = ready < 0 ? ready : await_ready (ready, name, err);
+  pid_t sup = 0;
+  r = ready < 0 ? ready : await_ready (ready, name, &sup, err);
   if (ready >= 0)
     close (ready);
   if (r == 0)
     r = new_handle (name, tie[1], out, err);
+  /* A tied supervisor lives until the tie closes: its pid is still its. */
+  if (r == 0 && tie[1] >= 0 && sup > 0)
+    (*out)->sup_pidfd = (int) syscall (SYS_pidfd_open, sup, 0);
   if (r < 0)
     {
       if (tie[1] >= 0)
@@ -140,6 +146,15 @@ jail_close (jail *j)
     return;
   if (j->tie_fd >= 0)
     close (j->tie_fd);
+  /* The supervisor then stops the jail, removes its state and exits:
+   * wait for that so that the name is free when we return (bounded). */
+  if (j->sup_pidfd >= 0)
+    {
+      struct pollfd p = { .fd = j->sup_pidfd, .events = POLLIN };
+      for (int i = 0; i < 300 && poll (&p, 1, 100) <= 0; i++)
+        ;
+      close (j->sup_pidfd);
+    }
   free (j->name);
   free (j);
 }

@@ -13,6 +13,7 @@ struct jail
 {
   char *name;
   int tie_fd;      /* anonymous jails: closing it stops the jail; -1 */
+  int sup_pidfd;   /* with tie_fd: the supervisor, awaited by jail_close; -1 */
 };
 
 /* Options of one exec (public type jail_exec_opts). */

@@ -747,7 +747,7 @@ serve (struct sup *s)
 static void
 send_ready (int fd, int status, const jail_error *e)
 {
-  struct jr_rep r = { .type = JR_REP_DONE, .status = status, .err_code = e ? e->code : 0 };
+  struct jr_rep r = { .type = JR_REP_DONE, .status = status, .err_code = e ? e->code : 0, .pid = getpid () };
   if (e)
     snprintf (r.msg, sizeof r.msg, "%s", e->msg);
   (void) !write (fd, &r, sizeof r);
