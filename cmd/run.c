@@ -227,7 +227,9 @@ run_detached (jail_config *cfg, const char *name, char **argv)
 {
   jail *j = NULL;
   jail_error *err = NULL;
-  int r = jail_start (cfg, name, argv, JAIL_START_DETACH, &j, &err);
+  int r = check_limits (cfg, &err); /* warn before detaching */
+  if (r == 0)
+    r = jail_start (cfg, name, argv, JAIL_START_DETACH, &j, &err);
   if (r == 0)
     printf ("%s\n", jail_name (j));
   jail_close (j);

@@ -3,11 +3,13 @@
  * Every setter either changes the handle completely or not at all. */
 #include <ctype.h>
 #include <errno.h>
+#include <json-c/json_c_version.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <seccomp.h>
 #include <unistd.h>
 
 #include "internal.h"
@@ -414,8 +416,20 @@ jail_version (void)
   return JR_VERSION;
 }
 
+#define JR_STR2(x) #x
+#define JR_STR(x) JR_STR2 (x)
+#ifdef JR_HAVE_DEFAULT_BPF
+#define JR_BPF_FEATURE "seccomp-default=prebuilt"
+#else
+#define JR_BPF_FEATURE "seccomp-default=built-per-start"
+#endif
+
+/* What this build holds: the libraries it was compiled against, with
+ * their versions, and the build options (meson). */
 const char *
 jail_features (void)
 {
-  return "userns mountapi openat2 clone3 pidfd seccomp libcap netlink";
+  return "seccomp(libseccomp-" JR_STR (SCMP_VER_MAJOR) "." JR_STR (SCMP_VER_MINOR) "." JR_STR (SCMP_VER_MICRO)
+         ") " JR_BPF_FEATURE " seccomp-oci-json(json-c-" JSON_C_VERSION ") caps(libcap) netlink(libmnl)"
+         " net=private,none,proxy,publish limits=cgroup-v2 userns mountapi openat2 clone3 pidfd";
 }

@@ -79,8 +79,15 @@ int jr_exec_send (jail *j, const jail_exec_opts *o, char *const argv[], const in
 int jr_exec_run (jail *j, const jail_exec_opts *o, char *const argv[], struct jr_rep *rep, jail_error **err);
 /* The static configuration of a jail as JSON (inspect.c), malloc'd; cg
  * is the jail's cgroup (NULL: none). */
-char *jr_config_json (const struct jail_config *cfg, const char *name, const struct jr_cgroup *cg);
+struct jr_net;
+char *jr_config_json (const struct jail_config *cfg, const char *name, const struct jr_cgroup *cg,
+                      const struct jr_net *net);
 /* The limits of cfg enforced by cg in short form ("memory=512M cpus=0.5
  * pids=64"), or "-" when none; into buf. */
 void jr_limits_text (const struct jail_config *cfg, const struct jr_cgroup *cg, char *buf, size_t size);
+/* The limits of cfg asked for but not enforced by cg, same form. */
+void jr_limits_missing_text (const struct jail_config *cfg, const struct jr_cgroup *cg, char *buf, size_t size);
+/* Published ports as "127.0.0.1:8080->8000/tcp,[::1]:8443->443/tcp", or
+ * "-"; -ENOSPC when cut. */
+int jr_ports_text (const struct jail_config *cfg, char *buf, size_t size);
 #endif

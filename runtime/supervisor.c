@@ -125,6 +125,11 @@ write_state (struct sup *s, const char *state)
   char lim[128];
   jr_limits_text (s->cfg, &s->l.cg, lim, sizeof lim);
   jr_kv (f, "limits", "%s", lim);
+  jr_limits_missing_text (s->cfg, &s->l.cg, lim, sizeof lim);
+  jr_kv (f, "limits_not_enforced", "%s", lim);
+  char ports[1024];
+  jr_ports_text (s->cfg, ports, sizeof ports);
+  jr_kv (f, "ports", "%s", ports);
   jr_kv (f, "network", "%s", s->cfg->net_mode == JAIL_NET_NONE ? "none"
                              : s->cfg->net_mode == JAIL_NET_PROXY ? "proxy" : "private");
   if (strcmp (state, "exited") == 0)
@@ -782,6 +787,17 @@ setup_process (const char *name, int ready_fd, int tie_fd, bool attach, int *sig
   return 0;
 }
 
+/* --limits best-effort: the detached jail's log says which limits the
+ * host does not enforce (fd 2 is the log). */
+static void
+log_unenforced (struct sup *s)
+{
+  char miss[128];
+  jr_limits_missing_text (s->cfg, &s->l.cg, miss, sizeof miss);
+  if (strcmp (miss, "-") != 0)
+    dprintf (2, "jailrun: warning: --limits best-effort: not enforced: %s\n", miss);
+}
+
 void
 jr_supervisor_main (jail_config *cfg, const char *name, char *const argv[], int ready_fd, int tie_fd, bool attach)
 {
@@ -801,7 +817,7 @@ jr_supervisor_main (jail_config *cfg, const char *name, char *const argv[], int 
     status = open_listener (&s, &err) < 0 ? 125 : 0;
   if (status == 0 && (s.ep = epoll_create1 (EPOLL_CLOEXEC)) < 0)
     status = jr_error (&err, errno, "supervisor: epoll") < 0 ? 125 : 125;
-  char *json = status == 0 ? jr_config_json (cfg, name, &s.l.cg) : NULL;
+  char *json = status == 0 ? jr_config_json (cfg, name, &s.l.cg, s.l.net) : NULL;
   if (json)
     jr_state_write_file (name, "config.json", json, NULL);
   free (json);
@@ -817,6 +833,8 @@ jr_supervisor_main (jail_config *cfg, const char *name, char *const argv[], int 
   struct jr_exec_spec zx = { .cfg = cfg, .bpf = &s.l.bpf, .ns_fds = s.l.ns_fds, .cgroup_fd = s.l.cg.fd, .fds = { 0, 1, 2 } };
   s.zfd = jr_zygote_start (&zx, &s.zpid, NULL); /* -1: every exec uses a helper */
   write_state (&s, "running");
+  if (!attach)
+    log_unenforced (&s);
   send_ready (3, 0, NULL);
   close (3);
   serve (&s);
