@@ -10,6 +10,8 @@
 #ifndef JAIL_H
 #define JAIL_H
 
+#include <stddef.h>
+
 #ifdef __cplusplus
 extern "C" {
 #endif
