@@ -1,6 +1,5 @@
 /* run.c - `jailrun [run] [OPTIONS] ROOTFS COMMAND [ARG...]`. */
 #include <errno.h>
-#include <stdbool.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -16,6 +15,7 @@ enum
   OPT_HOSTNAME, OPT_TIMEOUT, OPT_SECCOMP, OPT_VERSION, OPT_HELP, OPT_NAME,
   OPT_MEMORY, OPT_CPUS, OPT_PIDS, OPT_CG_PARENT, OPT_LIMITS, OPT_STATS,
   OPT_NET_ALLOW, OPT_ALLOW, OPT_ALLOW_FILE, OPT_AUDIT_LOG, OPT_SUBNET,
+  OPT_RM, OPT_READ_ONLY, OPT_CAP_DROP, OPT_NETWORK, OPT_SECURITY_OPT, OPT_PRIVILEGED,
 };
 
 static const struct option run_opts[] = {
@@ -47,6 +47,13 @@ static const struct option run_opts[] = {
   { "name", required_argument, NULL, OPT_NAME },
   { "version", no_argument, NULL, OPT_VERSION },
   { "help", no_argument, NULL, OPT_HELP },
+  { "rm", no_argument, NULL, OPT_RM },
+  { "read-only", no_argument, NULL, OPT_READ_ONLY },
+  { "cap-drop", required_argument, NULL, OPT_CAP_DROP },
+  { "network", required_argument, NULL, OPT_NETWORK },
+  { "net", required_argument, NULL, OPT_NETWORK },
+  { "security-opt", required_argument, NULL, OPT_SECURITY_OPT },
+  { "privileged", no_argument, NULL, OPT_PRIVILEGED },
   { NULL, 0, NULL, 0 },
 };
 
@@ -59,8 +66,8 @@ usage (FILE *f)
          "(read-only, with /home /root /run /tmp /var/tmp /mnt /media /srv hidden).\n\n"
          "Network (default: eth0 on a private bridge with no route out; only\n"
          "published ports come in):\n"
-         "      --no-net            loopback only\n"
-         "  -p, --publish [ADDR:]HOSTPORT:JAILPORT  forward ADDR:HOSTPORT on the host\n"
+         "      --no-net            loopback only (also: --network none)\n"
+         "  -p, --publish [ADDR:]HOSTPORT:JAILPORT[/tcp]  forward ADDR:HOSTPORT on the host\n"
          "                          (ADDR 127.0.0.1 unless written; [::1] for IPv6) to\n"
          "                          JAILPORT on the jail's loopback; any network mode\n"
          "      --net-allow proxy   the only way out is jailrun's egress proxy\n"
@@ -73,8 +80,13 @@ usage (FILE *f)
          "  -v, --volume SRC:DST[:ro|rw]  bind a host path (rw unless :ro)\n"
          "      --tmpfs PATH[:size=N,mode=M,exec]  mount a tmpfs (noexec unless exec)\n"
          "      --read-write        writable root (refused for /)\n"
-         "  -u, --user UID[:GID]    jail user (default 65532:65532)\n"
+         "      --read-only         read-only root (the default)\n"
+         "  -u, --user UID[:GID] | NAME[:GROUP]  jail user (default 65532:65532); names\n"
+         "                          from the rootfs's /etc/passwd and /etc/group\n"
          "      --cap-add CAP       keep a capability (default: none)\n"
+         "      --cap-drop CAP|ALL  drop one kept by an earlier --cap-add, or all\n"
+         "      --security-opt no-new-privileges | seccomp=FILE|unconfined\n"
+         "                          (no-new-privileges is always on)\n"
          "  -e, --env KEY[=VAL]     set a variable (KEY alone copies the caller's)\n"
          "      --env-file FILE     KEY=VAL lines\n"
          "  -w, --workdir DIR       working directory (default /)\n"
@@ -84,7 +96,7 @@ usage (FILE *f)
          "                          | +name,-name (allow / deny syscalls on top of the\n"
          "                          default; repeatable, a later edit wins)\n"
          "      --seccomp-dump [POLICY]  print the rules of POLICY and exit (first option)\n"
-         "      --memory SIZE       memory limit (512m, 2g), no swap (cgroup v2)\n"
+         "      --memory SIZE       memory limit (512m, 1.5g, 512MiB), no swap (cgroup v2)\n"
          "      --cpus N            CPU share in cores (0.5 = half a core)\n"
          "      --pids-limit N      maximum number of tasks\n"
          "      --cgroup-parent PATH  existing parent cgroup (default: /jailrun as\n"
@@ -96,8 +108,12 @@ usage (FILE *f)
          "                          (then: jailrun exec|ps|inspect|logs|stop|rm)\n"
          "      --name NAME         name the jail, so that 'jailrun exec NAME' reaches it\n"
          "                          (with -d: default generated; without: it runs here)\n"
+         "      --rm                with -d: forget the jail (name, log) when it ends\n"
+         "                          (without -d nothing is kept anyway)\n"
          "      --version           print the version and the features compiled in\n"
-         "      --help              this text\n\n"
+         "      --help              this text\n"
+         "Refused, with the reason: --network host (the host's network is not\n"
+         "isolated), --privileged (no mode turns the sandbox off), -p .../udp.\n\n"
          "Exit status: the command's; 128+N if it died of signal N; 124 on timeout;\n"
          "125 if jailrun failed; 126/127 if the command could not be run.\n\n"
          "Other commands: jailrun exec [OPTIONS] NAME COMMAND... (see exec --help),\n"
@@ -160,6 +176,55 @@ cmd_parse_seconds (const char *arg)
   return errno || end == arg || *end ? -1 : t;
 }
 
+/* -p SPEC[/tcp]: the forwarder is TCP only. */
+static int
+publish_opt (jail_config *cfg, const char *arg, jail_error **err)
+{
+  const char *slash = strrchr (arg, '/');
+  if (slash == NULL)
+    return jail_config_add_publish (cfg, arg, err);
+  if (strcmp (slash, "/tcp") != 0)
+    {
+      fprintf (stderr, "jailrun: -p '%s': only TCP ports can be published (%s is not forwarded): drop '%s' or use /tcp\n",
+               arg, slash + 1, slash);
+      return -EINVAL;
+    }
+  char *spec = strndup (arg, (size_t) (slash - arg));
+  int r = spec ? jail_config_add_publish (cfg, spec, err) : -ENOMEM;
+  free (spec);
+  return r;
+}
+
+/* --network none (= --no-net); everything else is refused for now. */
+static int
+network_opt (jail_config *cfg, const char *arg, jail_error **err)
+{
+  if (strcmp (arg, "none") == 0)
+    return jail_config_set_network (cfg, JAIL_NET_NONE, err);
+  if (strcmp (arg, "host") == 0)
+    fputs ("jailrun: --network host: refused: the jail would share the host's network (every port and "
+           "interface); publish ports with -p instead\n", stderr);
+  else
+    fprintf (stderr, "jailrun: --network '%s': unknown: use --network none (or --no-net); the default is a "
+             "private network\n", arg);
+  return -EINVAL;
+}
+
+/* --security-opt no-new-privileges[:true] | seccomp=FILE|unconfined. */
+static int
+security_opt (jail_config *cfg, const char *arg, jail_error **err)
+{
+  if (strcmp (arg, "no-new-privileges") == 0 || strcmp (arg, "no-new-privileges:true") == 0
+      || strcmp (arg, "no-new-privileges=true") == 0)
+    return 0; /* always set */
+  if (strncmp (arg, "seccomp=", 8) == 0 || strncmp (arg, "seccomp:", 8) == 0)
+    return jail_config_set_seccomp (cfg, arg + 8, err);
+  fprintf (stderr, "jailrun: --security-opt '%s': %s\n", arg,
+           strncmp (arg, "no-new-privileges", 17) == 0 ? "refused: no_new_privs is always on"
+           : "unknown: use no-new-privileges or seccomp=FILE|unconfined");
+  return -EINVAL;
+}
+
 /* Apply one parsed option to cfg. */
 static int
 apply_opt (jail_config *cfg, int c, const char *arg, jail_error **err)
@@ -168,7 +233,15 @@ apply_opt (jail_config *cfg, int c, const char *arg, jail_error **err)
   switch (c)
     {
     case OPT_NO_NET: return jail_config_set_network (cfg, JAIL_NET_NONE, err);
-    case 'p': return jail_config_add_publish (cfg, arg, err);
+    case 'p': return publish_opt (cfg, arg, err);
+    case OPT_NETWORK: return network_opt (cfg, arg, err);
+    case OPT_SECURITY_OPT: return security_opt (cfg, arg, err);
+    case OPT_READ_ONLY: return jail_config_set_read_write (cfg, 0, err);
+    case OPT_CAP_DROP: return jail_config_drop_cap (cfg, arg, err);
+    case OPT_PRIVILEGED:
+      fputs ("jailrun: --privileged: refused: jailrun has no mode that turns the sandbox off; "
+             "add what the command needs (--cap-add CAP, -v, --seccomp +SYSCALL)\n", stderr);
+      return -EINVAL;
     case OPT_NET_ALLOW:
       if (strcmp (arg, "proxy") != 0)
         {
@@ -183,7 +256,6 @@ apply_opt (jail_config *cfg, int c, const char *arg, jail_error **err)
     case 'v': return jail_config_add_volume (cfg, arg, err);
     case OPT_TMPFS: return jail_config_add_tmpfs (cfg, arg, err);
     case OPT_READ_WRITE: return jail_config_set_read_write (cfg, 1, err);
-    case 'u': return jail_config_set_user (cfg, arg, err);
     case OPT_CAP_ADD: return jail_config_add_cap (cfg, arg, err);
     case 'e': return jail_config_set_env (cfg, arg, err);
     case OPT_ENV_FILE: return jail_config_load_env_file (cfg, arg, err);
@@ -223,13 +295,13 @@ cmd_block_forwarded (void)
 
 /* -d: start the jail with its own supervisor, print its name. */
 static int
-run_detached (jail_config *cfg, const char *name, char **argv)
+run_detached (jail_config *cfg, const char *name, bool rm, char **argv)
 {
   jail *j = NULL;
   jail_error *err = NULL;
   int r = check_limits (cfg, &err); /* warn before detaching */
   if (r == 0)
-    r = jail_start (cfg, name, argv, JAIL_START_DETACH, &j, &err);
+    r = jail_start (cfg, name, argv, JAIL_START_DETACH | (rm ? JAIL_START_AUTOREMOVE : 0), &j, &err);
   if (r == 0)
     printf ("%s\n", jail_name (j));
   jail_close (j);
@@ -247,7 +319,9 @@ run_named (jail_config *cfg, const char *name, char **argv)
   jail_error *err = NULL;
   int status = EXIT_JAILRUN;
   cmd_block_forwarded ();
-  int r = jail_start (cfg, name, argv, JAIL_START_ATTACH, &j, &err);
+  int r = check_limits (cfg, &err);
+  if (r == 0)
+    r = jail_start (cfg, name, argv, JAIL_START_ATTACH, &j, &err);
   if (r == 0)
     r = jail_wait (j, &status, &err);
   jail_close (j);
@@ -256,41 +330,59 @@ run_named (jail_config *cfg, const char *name, char **argv)
   return r < 0 ? EXIT_JAILRUN : status;
 }
 
+/* What cmd_run keeps for itself rather than giving to the config. */
+struct run_args
+{
+  bool stats, detach, rm;
+  const char *name;
+  const char *user; /* applied once the rootfs is known (names) */
+};
+
+/* Take an option that is not the config's; false if it is. */
+static bool
+take_local (struct run_args *a, int c, const char *arg)
+{
+  switch (c)
+    {
+    case 'd': a->detach = true; return true;
+    case OPT_NAME: a->name = arg; return true;
+    case OPT_RM: a->rm = true; return true;
+    case OPT_STATS: a->stats = true; return true;
+    case 'u': a->user = arg; return true;
+    default: return false;
+    }
+}
+
+/* --help, --version, or a getopt error: the exit status; -1 otherwise. */
+static int
+early_exit (int c)
+{
+  if (c == OPT_HELP)
+    usage (stdout);
+  else if (c == OPT_VERSION)
+    printf ("jailrun %s\nfeatures: %s\n", jail_version (), jail_features ());
+  else if (c == '?' || c == ':')
+    fputs ("jailrun: see 'jailrun --help' for the options\n", stderr);
+  else
+    return -1;
+  return c == '?' || c == ':' ? EXIT_JAILRUN : 0;
+}
+
 int
 cmd_run (int argc, char **argv)
 {
   jail_config *cfg = NULL;
   jail_error *err = NULL;
-  bool stats = false;
-  const char *name = NULL;
-  bool detach = false;
-  int c, r = jail_config_new (&cfg, &err);
+  struct run_args a = { 0 };
+  int c, x, r = jail_config_new (&cfg, &err);
   while (r == 0 && (c = getopt_long (argc, argv, "+v:u:e:w:dp:", run_opts, NULL)) != -1)
     {
-      if (c == 'd' || c == OPT_NAME)
+      if ((x = early_exit (c)) >= 0)
         {
-          detach |= c == 'd';
-          name = c == OPT_NAME ? optarg : name;
-          continue;
-        }
-      if (c == OPT_HELP || c == OPT_VERSION)
-        {
-          if (c == OPT_HELP)
-            usage (stdout);
-          else
-            printf ("jailrun %s\nfeatures: %s\n", jail_version (), jail_features ());
           jail_config_free (cfg);
-          return 0;
+          return x;
         }
-      if (c == '?' || c == ':')
-        {
-          fputs ("jailrun: see 'jailrun --help' for the options\n", stderr);
-          jail_config_free (cfg);
-          return EXIT_JAILRUN;
-        }
-      if (c == OPT_STATS)
-        stats = true;
-      else
+      if (!take_local (&a, c, optarg))
         r = apply_opt (cfg, c, optarg, &err);
     }
   if (r == 0 && argc - optind < 2)
@@ -303,10 +395,12 @@ cmd_run (int argc, char **argv)
     cmd_print_warnings (jail_config_warnings (cfg));
   if (r == 0)
     r = jail_config_set_rootfs (cfg, argv[optind], &err);
-  if (r == 0 && name && !detach)
-    return run_named (cfg, name, argv + optind + 1);
-  if (r == 0 && detach)
-    return run_detached (cfg, name, argv + optind + 1);
+  if (r == 0 && a.user)
+    r = jail_config_set_user (cfg, a.user, &err);
+  if (r == 0 && a.name && !a.detach)
+    return run_named (cfg, a.name, argv + optind + 1);
+  if (r == 0 && a.detach)
+    return run_detached (cfg, a.name, a.rm, argv + optind + 1);
   int status = EXIT_JAILRUN;
   if (r == 0)
     r = check_limits (cfg, &err);
@@ -314,7 +408,7 @@ cmd_run (int argc, char **argv)
     {
       cmd_block_forwarded ();
       r = jail_run (cfg, argv + optind + 1, &status, &err);
-      if (stats && r == 0)
+      if (a.stats && r == 0)
         print_stats (cfg);
     }
   jail_config_free (cfg);

@@ -57,7 +57,7 @@ await_ready (int fd, const char *name, pid_t *sup, jail_error **err)
 /* Fork the supervisor: setsid and a second fork so that it is nobody's
  * child and has no terminal.  Returns the read end of its ready pipe. */
 static int
-fork_supervisor (jail_config *cfg, const char *name, char *const argv[], int tie_r, bool attach, jail_error **err)
+fork_supervisor (jail_config *cfg, const char *name, char *const argv[], int tie_r, unsigned flags, jail_error **err)
 {
   int rp[2];
   if (pipe2 (rp, O_CLOEXEC) < 0)
@@ -68,7 +68,7 @@ fork_supervisor (jail_config *cfg, const char *name, char *const argv[], int tie
       setsid ();
       if (fork () != 0)
         _exit (0);
-      jr_supervisor_main (cfg, name, argv, rp[1], tie_r, attach);
+      jr_supervisor_main (cfg, name, argv, rp[1], tie_r, flags);
     }
   int saved = errno;
   close (rp[1]);
@@ -104,7 +104,7 @@ jail_start (jail_config *cfg, const char *name, char *const argv[], unsigned fla
   int tie[2] = { -1, -1 };
   if (!(flags & JAIL_START_DETACH) && pipe2 (tie, O_CLOEXEC) < 0)
     r = jr_error (err, errno, "jail: pipe");
-  int ready = r == 0 ? fork_supervisor (cfg, name, argv, tie[0], flags & JAIL_START_ATTACH, err) : r;
+  int ready = r == 0 ? fork_supervisor (cfg, name, argv, tie[0], flags, err) : r;
   if (tie[0] >= 0)
     close (tie[0]);
   pid_t sup = 0;

@@ -1,13 +1,31 @@
 /* config_mounts.c - parsing of -v SRC:DST[:ro|rw] and
  * --tmpfs PATH[:size=N,mode=M,exec] into the configuration handle. */
+#include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 
 #include "internal.h"
 
 /* Parse "64m", "1g", "4096", "512k" into bytes. */
+/* Unit shift of a size suffix: "", b, k, kb, kib, m, ... t (any case,
+ * powers of 1024 as in Docker); -1 for anything else. */
+static int
+size_shift (const char *u)
+{
+  static const char units[] = "kmgt";
+  if (*u == '\0' || strcasecmp (u, "b") == 0)
+    return 0;
+  const char *p = strchr (units, tolower ((unsigned char) *u));
+  if (p == NULL)
+    return -1;
+  if (u[1] == '\0' || strcasecmp (u + 1, "b") == 0 || strcasecmp (u + 1, "ib") == 0)
+    return 10 * (int) (p - units + 1);
+  return -1;
+}
+
 int
 jr_parse_size (const char *s, unsigned long long *out)
 {
@@ -15,23 +33,23 @@ jr_parse_size (const char *s, unsigned long long *out)
   if (s == NULL || *s < '0' || *s > '9')
     return -EINVAL;
   errno = 0;
-  unsigned long long v = strtoull (s, &end, 10);
+  unsigned long long v = strtoull (s, &end, 10), frac = 0, scale = 1;
   if (errno)
     return -EINVAL;
-  unsigned shift = 0;
-  switch (*end)
-    {
-    case '\0': break;
-    case 'k': case 'K': shift = 10; end++; break;
-    case 'm': case 'M': shift = 20; end++; break;
-    case 'g': case 'G': shift = 30; end++; break;
-    default: return -EINVAL;
-    }
-  if ((*end == 'b' || *end == 'B') && shift)
-    end++;
-  if (*end != '\0' || (shift && v > (~0ull >> shift)))
+  if (*end == '.') /* 1.5g: up to 9 decimals */
+    for (end++; *end >= '0' && *end <= '9'; end++)
+      if (scale < 1000000000ull)
+        {
+          frac = frac * 10 + (unsigned long long) (*end - '0');
+          scale *= 10;
+        }
+  int shift = size_shift (end);
+  if (shift < 0 || (end[-1] == '.') || (scale > 1 && shift == 0) || v > (~0ull >> shift))
     return -EINVAL;
-  *out = v << shift;
+  unsigned long long part = (unsigned long long) (((unsigned __int128) frac << shift) / scale);
+  if ((v << shift) > ~0ull - part)
+    return -EINVAL;
+  *out = (v << shift) + part;
   return 0;
 }
 

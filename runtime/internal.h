@@ -82,6 +82,11 @@ int jr_normalise_path (const char *in, char **out, jail_error **err);
  * exec); errors are prefixed "workdir". */
 int jr_set_workdir (char **slot, const char *dir, jail_error **err);
 
+/* config_user.c: the ids of user (ulen bytes, NULL: keep *uid) and group
+ * (NULL: none) from the rootfs's etc/passwd and etc/group. */
+int jr_user_lookup (const struct jail_config *c, const char *user, size_t ulen, const char *group,
+                    unsigned *uid, unsigned *gid, jail_error **err);
+
 /* userns.c: write uid_map/gid_map (and setgroups) of child pid. */
 int jr_userns_write_maps (pid_t pid, uid_t jail_uid, gid_t jail_gid, jail_error **err);
 /* userns.c: in the child, become the jail ids and drop supplementary groups. */

@@ -69,9 +69,10 @@ int jr_zygote_spawn (int zfd, char *const *argv, char *const *env, const char *w
 /* Move src[i] to fd i for i < n (0-2 without CLOEXEC, the rest with),
  * and close every other fd >= n.  No allocation.  -errno on failure. */
 int jr_fds_arrange (const int *src, int n);
-/* Body of the detached supervisor (supervisor.c); never returns. */
+/* Body of the detached supervisor (supervisor.c); never returns.  flags
+ * are jail_start's (ATTACH, AUTOREMOVE). */
 void jr_supervisor_main (jail_config *cfg, const char *name, char *const argv[],
-                         int ready_fd, int tie_fd, bool attach) __attribute__ ((noreturn));
+                         int ready_fd, int tie_fd, unsigned flags) __attribute__ ((noreturn));
 /* Connect to j's supervisor and send an exec request for argv with the
  * given stdio; returns the connection (the answers come on it). */
 int jr_exec_send (jail *j, const jail_exec_opts *o, char *const argv[], const int fds[3], jail_error **err);

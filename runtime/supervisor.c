@@ -799,8 +799,9 @@ log_unenforced (struct sup *s)
 }
 
 void
-jr_supervisor_main (jail_config *cfg, const char *name, char *const argv[], int ready_fd, int tie_fd, bool attach)
+jr_supervisor_main (jail_config *cfg, const char *name, char *const argv[], int ready_fd, int tie_fd, unsigned flags)
 {
+  bool attach = flags & JAIL_START_ATTACH;
   struct sup s = { .name = name, .cfg = cfg, .lfd = -1, .sigfd = -1, .stop_timer = -1, .ep = -1, .zfd = -1,
                    .l = { .pid = 0, .pidfd = -1, .sync_fd = -1, .death_w = -1,
                           .ns_fds = { -1, -1, -1, -1, -1, -1, -1 },
@@ -839,7 +840,7 @@ jr_supervisor_main (jail_config *cfg, const char *name, char *const argv[], int 
   close (3);
   serve (&s);
   write_state (&s, "exited");
-  if (s.tie_fd >= 0)
+  if (s.tie_fd >= 0 || (flags & JAIL_START_AUTOREMOVE))
     jr_state_remove (name, NULL);
   _exit (0);
 }

@@ -4,7 +4,7 @@
 # inspect and ps, the -d best-effort warning, --help of every subcommand,
 # Docker words, ps/inspect formats, a full /proc with masked paths.
 . "$JR_SRC/tests/lib.sh"
-plan 22
+plan 42
 mkscratch
 names=""
 cleanup() { for n in $names; do "$JAILRUN" rm -f "$n" >/dev/null 2>&1; done; rm -rf "$SCRATCH"; }
@@ -75,5 +75,41 @@ for c in inspect stop rm logs check ps exec; do
 done
 is "ps with an unknown argument: 125" "$("$JAILRUN" ps bogus >/dev/null 2>&1; echo $?)" 125
 like "--version: libraries and their versions" "$("$JAILRUN" --version)" "^features: seccomp\(libseccomp-[0-9.]+\) .*json-c-[0-9.]+"
+
+# Docker words.
+# refused ARGS...: jailrun's message on one line, then its exit status.
+refused() { _o=$(jr run "$@" 2>&1); _r=$?; printf '%s %s' "$(printf '%s' "$_o" | tr -d '\n')" "$_r"; }
+P=/usr/bin/probe
+is "-u NAME from the rootfs's /etc/passwd" "$(jr run --no-net -u jail "$ROOTFS" id -u):$(jr run --no-net -u jail "$ROOTFS" id -g)" "65532:65532"
+is "-u NAME:GROUP from / (host files)" "$(jr run --no-net -u nobody:daemon / id -u):$(jr run --no-net -u nobody:daemon / id -g)" \
+  "$(id -u nobody):$(getent group daemon | cut -d: -f3)"
+is "-u UID:GROUP" "$(jr run --no-net -u 4321:jail "$ROOTFS" id -g)" 65532
+out=$(jr run --no-net -u nobody "$ROOTFS" id -u 2>&1); rc=$?
+like "-u NAME the rootfs lacks: 125, names the file" "$rc $out" "^125 jailrun: user 'nobody': not in $ROOTFS/etc/passwd"
+mkdir -p "$SCRATCH/evil/etc"; ln -s ../../../../../../../../etc/passwd "$SCRATCH/evil/etc/passwd"
+out=$(jr run --no-net -u nobody "$SCRATCH/evil" /x 2>&1); rc=$?
+like "-u: a rootfs symlink to the host's /etc/passwd is resolved inside the rootfs" "$rc $out" "^125 jailrun: user.*(Too many levels of symbolic links|not in $SCRATCH/evil/etc/passwd)"
+rm "$SCRATCH/evil/etc/passwd"; mkfifo "$SCRATCH/evil/etc/passwd"
+out=$(jr run --no-net -u nobody "$SCRATCH/evil" /x 2>&1); rc=$?
+like "-u: a FIFO as /etc/passwd is refused, no hang" "$rc $out" "^125 jailrun: user: .*not a regular file"
+is "--memory 1.5g" "$(jr run -d --rm --name ${N}m --no-net --memory 1.5g --limits best-effort "$ROOTFS" sleep 900 >/dev/null 2>&1; "$JAILRUN" inspect -f '{{.Config.Cgroup.Limits.MemoryBytes}}' ${N}m; "$JAILRUN" rm -f ${N}m >/dev/null)" 1610612736
+is "--memory 512MiB" "$(jr run -d --rm --name ${N}m --no-net --memory 512MiB --limits best-effort "$ROOTFS" sleep 900 >/dev/null 2>&1; "$JAILRUN" inspect -f '{{.Config.Cgroup.Limits.MemoryBytes}}' ${N}m; "$JAILRUN" rm -f ${N}m >/dev/null)" 536870912
+like "--tmpfs size=1.5m" "$(jr run --no-net --tmpfs /tmp/t:size=1.5m "$ROOTFS" grep " /tmp/t " /proc/self/mountinfo)" "size=1536k"
+is "--rm -d: the jail is forgotten when it ends" \
+  "$(jr run -d --rm --name ${N}rm --no-net "$ROOTFS" sh -c 'sleep 0.3' >/dev/null; i=0; while "$JAILRUN" inspect ${N}rm >/dev/null 2>&1 && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done; "$JAILRUN" inspect ${N}rm 2>&1)" \
+  "jailrun: no jail named '${N}rm' (see 'jailrun ps')"
+is "--read-only accepted" "$(jr run --no-net --read-only "$ROOTFS" sh -c 'touch /x 2>/dev/null || echo ro')" ro
+is "--cap-add then --cap-drop CAP: none left" "$(jr run --no-net --cap-add NET_RAW --cap-drop NET_RAW "$ROOTFS" sh -c 'grep CapEff /proc/self/status')" "CapEff:	0000000000000000"
+is "--cap-add kept, --cap-drop ALL drops it" "$(jr run --no-net --cap-add NET_RAW "$ROOTFS" sh -c 'grep CapEff /proc/self/status') $(jr run --no-net --cap-add NET_RAW --cap-drop ALL "$ROOTFS" sh -c 'grep CapEff /proc/self/status')" \
+  "CapEff:	0000000000002000 CapEff:	0000000000000000"
+is "--network none = --no-net" "$(jr run --network none "$ROOTFS" $P ifaces | sed -n 's/^ *\([a-z0-9]*\):.*/\1/p')" lo
+like "--network host: refused with the reason" "$(refused --network host "$ROOTFS" true)" "^jailrun: --network host: refused: the jail would share the host's network.* 125$"
+like "--privileged: refused with the reason" "$(refused --privileged "$ROOTFS" true)" "^jailrun: --privileged: refused: .* 125$"
+is "--security-opt no-new-privileges, seccomp=unconfined" "$(jr run --no-net --security-opt no-new-privileges --security-opt seccomp=unconfined "$ROOTFS" sh -c 'grep -E "^(NoNewPrivs|Seccomp):" /proc/self/status | tr -d "\t\n"')" "NoNewPrivs:1Seccomp:0"
+like "--security-opt apparmor=x: refused" "$(refused --security-opt apparmor=x "$ROOTFS" true)" "unknown: use no-new-privileges or seccomp=FILE\|unconfined 125$"
+out=$(jr run -d --rm --name ${N}p -p 127.0.0.1:$port:80/tcp "$ROOTFS" sleep 900 2>&1)
+is "-p HOST:JAIL/tcp" "$("$JAILRUN" ps | grep "^${N}p " | awk '{print $6}')" "127.0.0.1:$port->80/tcp"
+"$JAILRUN" rm -f ${N}p >/dev/null 2>&1
+like "-p .../udp: refused clearly" "$(refused -p 8080:80/udp "$ROOTFS" true)" "^jailrun: -p '8080:80/udp': only TCP ports can be published .* 125$"
 
 done_testing
