@@ -4,7 +4,7 @@
 # inspect and ps, the -d best-effort warning, --help of every subcommand,
 # Docker words, ps/inspect formats, a full /proc with masked paths.
 . "$JR_SRC/tests/lib.sh"
-plan 42
+plan 49
 mkscratch
 names=""
 cleanup() { for n in $names; do "$JAILRUN" rm -f "$n" >/dev/null 2>&1; done; rm -rf "$SCRATCH"; }
@@ -96,8 +96,9 @@ is "--memory 1.5g" "$(jr run -d --rm --name ${N}m --no-net --memory 1.5g --limit
 is "--memory 512MiB" "$(jr run -d --rm --name ${N}m --no-net --memory 512MiB --limits best-effort "$ROOTFS" sleep 900 >/dev/null 2>&1; "$JAILRUN" inspect -f '{{.Config.Cgroup.Limits.MemoryBytes}}' ${N}m; "$JAILRUN" rm -f ${N}m >/dev/null)" 536870912
 like "--tmpfs size=1.5m" "$(jr run --no-net --tmpfs /tmp/t:size=1.5m "$ROOTFS" grep " /tmp/t " /proc/self/mountinfo)" "size=1536k"
 is "--rm -d: the jail is forgotten when it ends" \
-  "$(jr run -d --rm --name ${N}rm --no-net "$ROOTFS" sh -c 'sleep 0.3' >/dev/null; i=0; while "$JAILRUN" inspect ${N}rm >/dev/null 2>&1 && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done; "$JAILRUN" inspect ${N}rm 2>&1)" \
-  "jailrun: no jail named '${N}rm' (see 'jailrun ps')"
+  "$(jr run -d --rm --name ${N}rm --no-net "$ROOTFS" sh -c 'sleep 0.3'; i=0; while "$JAILRUN" inspect ${N}rm >/dev/null 2>&1 && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done; "$JAILRUN" inspect ${N}rm 2>&1)" \
+  "${N}rm
+jailrun: no jail named '${N}rm' (see 'jailrun ps')"
 is "--read-only accepted" "$(jr run --no-net --read-only "$ROOTFS" sh -c 'touch /x 2>/dev/null || echo ro')" ro
 is "--cap-add then --cap-drop CAP: none left" "$(jr run --no-net --cap-add NET_RAW --cap-drop NET_RAW "$ROOTFS" sh -c 'grep CapEff /proc/self/status')" "CapEff:	0000000000000000"
 is "--cap-add kept, --cap-drop ALL drops it" "$(jr run --no-net --cap-add NET_RAW "$ROOTFS" sh -c 'grep CapEff /proc/self/status') $(jr run --no-net --cap-add NET_RAW --cap-drop ALL "$ROOTFS" sh -c 'grep CapEff /proc/self/status')" \
@@ -111,5 +112,22 @@ out=$(jr run -d --rm --name ${N}p -p 127.0.0.1:$port:80/tcp "$ROOTFS" sleep 900 
 is "-p HOST:JAIL/tcp" "$("$JAILRUN" ps | grep "^${N}p " | awk '{print $6}')" "127.0.0.1:$port->80/tcp"
 "$JAILRUN" rm -f ${N}p >/dev/null 2>&1
 like "-p .../udp: refused clearly" "$(refused -p 8080:80/udp "$ROOTFS" true)" "^jailrun: -p '8080:80/udp': only TCP ports can be published .* 125$"
+
+# /proc: full (free, nproc, uptime, loadavg, stat, cpuinfo) with Docker's
+# masked paths (empty) and read-only paths.
+like "free in the busybox rootfs" "$(jr run --no-net "$ROOTFS" free 2>&1)" "^Mem: +[1-9][0-9]* +[0-9]+"
+is "nproc in the busybox rootfs" "$(jr run --no-net "$ROOTFS" nproc)" "$(nproc)"
+is "python3 os.cpu_count() on /" "$(jr run --no-net / python3 -c 'import os; print(os.cpu_count())')" \
+  "$(python3 -c 'import os; print(os.cpu_count())')"
+is "/proc has meminfo stat cpuinfo uptime loadavg" \
+  "$(jr run --no-net "$ROOTFS" sh -c 'for f in meminfo stat cpuinfo uptime loadavg; do [ "$(head -c 1 /proc/$f | wc -c)" = 1 ] && printf "%s " $f; done')" \
+  "meminfo stat cpuinfo uptime loadavg "
+masked="/proc/asound /proc/acpi /proc/kcore /proc/keys /proc/latency_stats /proc/timer_list /proc/timer_stats /proc/sched_debug /proc/scsi"
+want=""; for p in $masked; do [ -e "$p" ] && want="$want $p"; done
+is "masked /proc paths present on the host are empty in the jail" \
+  "$(jr run --no-net "$ROOTFS" sh -c "for p in $masked; do [ -e \$p ] || continue; if [ -d \$p ]; then [ -z \"\$(ls -A \$p)\" ] && printf ' %s' \$p; else [ \$(head -c 1 \$p | wc -c) = 0 ] && printf ' %s' \$p; fi; done")" "$want"
+is "read-only /proc paths" "$(jr run --no-net "$ROOTFS" sh -c 'for p in /proc/sys /proc/irq /proc/bus /proc/fs; do awk -v p=$p "\$5 == p { split(\$6, o, \",\"); print p \"=\" o[1] }" /proc/self/mountinfo; done' | tr '\n' ' ')" \
+  "/proc/sys=ro /proc/irq=ro /proc/bus=ro /proc/fs=ro "
+like "writing /proc/sys: Read-only file system" "$(jr run --no-net "$ROOTFS" sh -c 'echo 4 > /proc/sys/kernel/ns_last_pid' 2>&1)" "Read-only file system"
 
 done_testing
