@@ -67,7 +67,7 @@ reserved_target (const char *dst)
 int
 jail_config_add_volume (jail_config *c, const char *spec, jail_error **err)
 {
-  const char *usage = "use -v SRC:DST[:ro|rw] with SRC an existing host path and DST an absolute jail path";
+  const char *usage = "use -v SRC:DST[:ro|rw][,idmap] with SRC an existing host path and DST an absolute jail path";
   char *copy cleanup_free = strdup (spec ? spec : "");
   if (copy == NULL)
     return jr_error (err, ENOMEM, "volume");
@@ -78,11 +78,14 @@ jail_config_add_volume (jail_config *c, const char *spec, jail_error **err)
   mode = strchr (dst, ':');
   if (mode)
     *mode++ = '\0';
-  bool ro = false;
-  if (mode && strcmp (mode, "ro") == 0)
-    ro = true;
-  else if (mode && strcmp (mode, "rw") != 0)
-    return jr_error_msg (err, EINVAL, "volume '%s': unknown mode '%s': %s", spec, mode, usage);
+  bool ro = false, idmap = false;
+  for (char *save = NULL, *o = mode ? strtok_r (mode, ",", &save) : NULL; o; o = strtok_r (NULL, ",", &save))
+    if (strcmp (o, "ro") == 0 || strcmp (o, "rw") == 0)
+      ro = o[1] == 'o';
+    else if (strcmp (o, "idmap") == 0)
+      idmap = true;
+    else
+      return jr_error_msg (err, EINVAL, "volume '%s': unknown mode '%s': %s", spec, o, usage);
   if (*dst != '/')
     return jr_error_msg (err, EINVAL, "volume '%s': target '%s' is not absolute: %s", spec, dst, usage);
   struct stat st;
@@ -116,7 +119,8 @@ jail_config_add_volume (jail_config *c, const char *spec, jail_error **err)
     }
   c->volumes = v;
   c->volumes[c->n_volumes++] = (struct jr_volume){ .src = abs_src, .dst = norm_dst, .ro = ro,
-                                                     .dev = st.st_dev, .ino = st.st_ino };
+                                                     .dev = st.st_dev, .ino = st.st_ino,
+                                                     .idmap = idmap, .idmap_fd = -1 };
   return 0;
 }
 

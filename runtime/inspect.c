@@ -61,7 +61,8 @@ jmounts (const struct jail_config *cfg)
   jmount (a, "tmpfs", "tmpfs", "/tmp", "rw,nosuid,nodev,noexec,size=64m,mode=1777");
   for (size_t i = 0; i < cfg->n_volumes; i++)
     jmount (a, "bind", cfg->volumes[i].src, cfg->volumes[i].dst,
-            cfg->volumes[i].ro ? "ro,nosuid,nodev,rbind" : "rw,nosuid,nodev,rbind");
+            cfg->volumes[i].idmap ? (cfg->volumes[i].ro ? "ro,nosuid,nodev,bind,idmap" : "rw,nosuid,nodev,bind,idmap")
+            : cfg->volumes[i].ro ? "ro,nosuid,nodev,rbind" : "rw,nosuid,nodev,rbind");
   for (size_t i = 0; i < cfg->n_tmpfs; i++)
     {
       char opt[128];

@@ -31,6 +31,8 @@ struct jr_volume
   bool ro;
   dev_t dev;   /* identity of src when it was checked */
   ino_t ino;
+  bool idmap;    /* :idmap: the jail user owns it as src's owner does */
+  int idmap_fd;  /* the idmapped detached tree, made by the parent for one start; -1 */
 };
 
 struct jr_tmpfs
@@ -86,6 +88,11 @@ int jr_set_workdir (char **slot, const char *dir, jail_error **err);
  * (NULL: none) from the rootfs's etc/passwd and etc/group. */
 int jr_user_lookup (const struct jail_config *c, const char *user, size_t ulen, const char *group,
                     unsigned *uid, unsigned *gid, jail_error **err);
+
+/* idmap.c: before the clone, the idmapped trees of :idmap volumes (root);
+ * after it, close them (the child has its copies). */
+int jr_idmap_prepare (struct jail_config *cfg, jail_error **err);
+void jr_idmap_release (struct jail_config *cfg);
 
 /* userns.c: write uid_map/gid_map (and setgroups) of child pid. */
 int jr_userns_write_maps (pid_t pid, uid_t jail_uid, gid_t jail_gid, jail_error **err);

@@ -4,7 +4,7 @@
 # inspect and ps, the -d best-effort warning, --help of every subcommand,
 # Docker words, ps/inspect formats, a full /proc with masked paths.
 . "$JR_SRC/tests/lib.sh"
-plan 49
+plan 52
 mkscratch
 names=""
 cleanup() { for n in $names; do "$JAILRUN" rm -f "$n" >/dev/null 2>&1; done; rm -rf "$SCRATCH"; }
@@ -129,5 +129,25 @@ is "masked /proc paths present on the host are empty in the jail" \
 is "read-only /proc paths" "$(jr run --no-net "$ROOTFS" sh -c 'for p in /proc/sys /proc/irq /proc/bus /proc/fs; do awk -v p=$p "\$5 == p { split(\$6, o, \",\"); print p \"=\" o[1] }" /proc/self/mountinfo; done' | tr '\n' ' ')" \
   "/proc/sys=ro /proc/irq=ro /proc/bus=ro /proc/fs=ro "
 like "writing /proc/sys: Read-only file system" "$(jr run --no-net "$ROOTFS" sh -c 'echo 4 > /proc/sys/kernel/ns_last_pid' 2>&1)" "Read-only file system"
+
+# -v SRC:DST:idmap: the jail user reads and writes SRC as its owner; new
+# files belong to that owner on the host.  Rootless the jail user is the
+# caller already: accepted on the caller's files, refused on others'.
+mkdir "$SCRATCH/own"; echo in > "$SCRATCH/own/in"; chmod 755 "$SCRATCH/own"; chmod 644 "$SCRATCH/own/in"
+if [ "$JR_MODE" = root ]; then
+  chown -R 4242:4343 "$SCRATCH/own"
+  is "idmap: the jail sees SRC's files as its own and writes there" \
+    "$(jr run --no-net -v "$SCRATCH/own:/workspace:idmap" "$ROOTFS" sh -c 'stat -c %u:%g /workspace/in; echo new > /workspace/out && echo wrote')" "65532:65532
+wrote"
+  is "idmap: the new file belongs to SRC's owner on the host" "$(stat -c %u:%g "$SCRATCH/own/out")" "4242:4343"
+  is "without idmap the jail cannot write there" "$(jr run --no-net -v "$SCRATCH/own:/workspace" "$ROOTFS" sh -c 'echo x > /workspace/x 2>/dev/null || echo denied')" denied
+else
+  is "idmap rootless, own files: the jail writes as the caller" \
+    "$(jr run --no-net -v "$SCRATCH/own:/workspace:idmap" "$ROOTFS" sh -c 'echo new > /workspace/out && echo wrote'; stat -c %u "$SCRATCH/own/out")" "wrote
+$(id -u)"
+  like "idmap rootless, another's files: refused" "$(refused --no-net -v /usr/share:/w:idmap "$ROOTFS" true)" \
+    "^jailrun: .*volume /usr/share:/w:idmap: rootless, idmap works only on your own files .* 125$"
+  is "the idmap volume's options in inspect" "$(jr run -d --rm --name ${N}i --no-net -v "$SCRATCH/own:/workspace:ro,idmap" "$ROOTFS" sleep 900 >/dev/null; "$JAILRUN" inspect -f '{{json .Config.Mounts}}' ${N}i | grep -o '"/workspace","Options":"[^"]*"'; "$JAILRUN" rm -f ${N}i >/dev/null)" '"/workspace","Options":"ro,nosuid,nodev,bind,idmap"'
+fi
 
 done_testing
