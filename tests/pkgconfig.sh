@@ -7,7 +7,7 @@ set -u
 B=$1
 n=0; failed=0
 t() { n=$((n + 1)); if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; failed=1; fi; }
-echo "1..7"
+echo "1..8"
 W=$(mktemp -d); trap 'rm -rf "$W"' EXIT
 cat > "$W/bare.c" <<'C'
 #include <jail.h>
@@ -28,4 +28,6 @@ cc -Wall -Werror -o "$W/bare-i" "$W/bare.c" $flags 2>"$W/err"; t $? "installed: 
 lib=$(find "$W/root" -name 'libjail.so.0' | head -n 1)
 v=$(LD_LIBRARY_PATH="${lib%/*}" "$W/bare-i"); t $? "installed: it runs with the installed library ($v)"
 grep -q '^Requires.private: .*libseccomp.*libcap.*libmnl.*json-c' "$pc"; t $? "installed .pc has Requires.private"
+test -s "$(find "$W/root" -path '*man1/jailrun.1' | head -n 1)" && test -s "$(find "$W/root" -path '*bash-completion/completions/jailrun' | head -n 1)"
+t $? "meson install puts the man page and the bash completion"
 exit $failed
