@@ -3,6 +3,7 @@
  * jails of the calling user. */
 #include <getopt.h>
 #include <json-c/json.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -169,9 +170,10 @@ one_name (int argc, char **argv, const char *usage, const char *opts, int *flag,
 }
 
 /* Print the value at a dotted path (".Config.Network.Ports") of o:
- * strings raw, anything else as compact JSON; -1 when absent. */
+ * strings raw (unless as_json), anything else as compact JSON; -1 when
+ * absent. */
 static int
-print_field (json_object *o, const char *path, size_t len, FILE *out)
+print_field (json_object *o, const char *path, size_t len, bool as_json, FILE *out)
 {
   char key[256];
   const char *p = path, *end = path + len;
@@ -179,17 +181,19 @@ print_field (json_object *o, const char *path, size_t len, FILE *out)
     {
       if (*p != '.')
         return -1;
+      if (p + 1 == end && p == path)
+        break; /* "." alone: the whole object */
       size_t n = strcspn (p + 1, ".");
       n = p + 1 + n > end ? (size_t) (end - p - 1) : n;
       if (n == 0 || n >= sizeof key)
-        return p + 1 == end ? 0 : -1; /* "." alone: the whole object */
+        return -1;
       memcpy (key, p + 1, n);
       key[n] = '\0';
       if (!json_object_object_get_ex (o, key, &o))
         return -1;
       p += n + 1;
     }
-  if (json_object_is_type (o, json_type_string))
+  if (json_object_is_type (o, json_type_string) && !as_json)
     fputs (json_object_get_string (o), out);
   else
     fputs (o ? json_object_to_json_string_ext (o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE) : "null", out);
@@ -214,12 +218,13 @@ format_json (const char *json, const char *tmpl)
       fwrite (p, 1, (size_t) (open - p), stdout);
       const char *f = open + 2;
       f += strspn (f, " ");
-      if (strncmp (f, "json ", 5) == 0)
+      bool as_json = strncmp (f, "json ", 5) == 0;
+      if (as_json)
         f += 5 + strspn (f + 5, " ");
       size_t len = (size_t) (close - f);
       while (len && f[len - 1] == ' ')
         len--;
-      if ((r = print_field (o, f, len, stdout)) < 0)
+      if ((r = print_field (o, f, len, as_json, stdout)) < 0)
         fprintf (stderr, "jailrun: inspect --format: no field '%.*s' (fields are dotted paths of "
                  "the inspect JSON, e.g. {{.Config.Network.Ports}})\n", (int) len, f);
       p = close + 2;

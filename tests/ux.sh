@@ -4,7 +4,7 @@
 # inspect and ps, the -d best-effort warning, --help of every subcommand,
 # Docker words, ps/inspect formats, a full /proc with masked paths.
 . "$JR_SRC/tests/lib.sh"
-plan 52
+plan 54
 mkscratch
 names=""
 cleanup() { for n in $names; do "$JAILRUN" rm -f "$n" >/dev/null 2>&1; done; rm -rf "$SCRATCH"; }
@@ -45,6 +45,12 @@ jr run -d --name ${N}a --net-allow proxy --allow example.test "$ROOTFS" sleep 90
 is "inspect: proxy mode and its allowlist" \
   "$("$JAILRUN" inspect -f '{{.Config.Network.Mode}} {{json .Config.Network.Allow}}' ${N}a)" 'proxy ["example.test:443"]'
 "$JAILRUN" rm -f ${N}a >/dev/null
+names="$names ${N}f"
+jr run -d --rm --name ${N}f --no-net "$ROOTFS" sleep 900 >/dev/null
+is "inspect --format: strings raw, {{json}} quoted, {{.}} the whole" \
+  "$("$JAILRUN" inspect -f '{{.Config.Network.Mode}} {{json .Config.Network.Mode}} {{.}}' ${N}f | cut -d, -f1)" 'none "none" {"Name":"'"${N}f"'"'
+is "rm -f of a --rm jail: 0" "$("$JAILRUN" rm -f ${N}f; echo $?)" "${N}f
+0"
 is "inspect --format: unknown field is an error" "$("$JAILRUN" inspect -f '{{.Nope}}' ${N}x >/dev/null 2>&1; echo $?)" 125
 
 # -d --limits best-effort: warned before detaching, in the log, in inspect
