@@ -4,7 +4,7 @@
 # inspect and ps, the -d best-effort warning, --help of every subcommand,
 # Docker words, ps/inspect formats, a full /proc with masked paths.
 . "$JR_SRC/tests/lib.sh"
-plan 54
+plan 55
 mkscratch
 names=""
 cleanup() { for n in $names; do "$JAILRUN" rm -f "$n" >/dev/null 2>&1; done; rm -rf "$SCRATCH"; }
@@ -121,6 +121,9 @@ like "-p .../udp: refused clearly" "$(refused -p 8080:80/udp "$ROOTFS" true)" "^
 
 # /proc: full (free, nproc, uptime, loadavg, stat, cpuinfo) with Docker's
 # masked paths (empty) and read-only paths.
+v=$("$JAILRUN" check | awk '$2 == "full" && $3 == "/proc" { print $1 }')
+m=$(jr run --no-net "$ROOTFS" sh -c 'test -e /proc/meminfo && echo ok || echo warn')
+is "check's 'full /proc' verdict matches the jail's /proc" "$v" "$m"
 like "free in the busybox rootfs" "$(jr run --no-net "$ROOTFS" free 2>&1)" "^Mem: +[1-9][0-9]* +[0-9]+"
 is "nproc in the busybox rootfs" "$(jr run --no-net "$ROOTFS" nproc)" "$(nproc)"
 is "python3 os.cpu_count() on /" "$(jr run --no-net / python3 -c 'import os; print(os.cpu_count())')" \
