@@ -4,6 +4,7 @@
  * written with a single write(2) to a file opened O_APPEND). */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <json-c/json.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -111,48 +112,36 @@ jr_resolver_stop (struct jr_proxy *p)
   p->thread_started = false;
 }
 
-/* Append s as a JSON string body (escaped) to out at *o. */
-static void
-json_str (char *out, size_t n, size_t *o, const char *s)
-{
-  for (; *s && *o + 8 < n; s++)
-    {
-      unsigned char c = (unsigned char) *s;
-      if (c == '"' || c == '\\')
-        *o += (size_t) snprintf (out + *o, n - *o, "\\%c", c);
-      else if (c < 0x20 || c >= 0x7f)
-        *o += (size_t) snprintf (out + *o, n - *o, "\\u%04x", c);
-      else
-        out[(*o)++] = (char) c;
-    }
-  out[*o] = '\0';
-}
-
 void
 jr_audit_write (struct jr_proxy *p, const struct audit *a)
 {
   if (p->audit_fd < 0)
     return;
-  char line[1024], ts[40];
+  char ts[64], jail_id[16];
   struct timespec now;
   struct tm tm;
   clock_gettime (CLOCK_REALTIME, &now);
   gmtime_r (&now.tv_sec, &tm);
-  strftime (ts, sizeof ts, "%Y-%m-%dT%H:%M:%S", &tm);
-  size_t o = (size_t) snprintf (line, sizeof line, "{\"time\":\"%s.%03ldZ\",\"jail\":\"%d\",\"client\":\"",
-                                ts, now.tv_nsec / 1000000, (int) p->jail);
-  const char *keys[] = { "\",\"method\":\"", "\",\"target\":\"", "\",\"address\":\"", "\",\"decision\":\"", "\",\"reason\":\"" };
-  const char *vals[] = { a->client, a->method, a->target, a->address, a->decision, a->reason };
-  json_str (line, sizeof line, &o, vals[0]);
-  for (size_t i = 0; i < 5; i++)
+  size_t n = strftime (ts, sizeof ts, "%Y-%m-%dT%H:%M:%S", &tm);
+  snprintf (ts + n, sizeof ts - n, ".%03ldZ", now.tv_nsec / 1000000);
+  snprintf (jail_id, sizeof jail_id, "%d", (int) p->jail);
+  /* json-c writes the strings (escaped, UTF-8 kept), one line each. */
+  json_object *o = json_object_new_object ();
+  const char *keys[] = { "time", "jail", "client", "method", "target", "address", "decision", "reason" };
+  const char *vals[] = { ts, jail_id, a->client, a->method, a->target, a->address, a->decision, a->reason };
+  for (size_t i = 0; i < 8; i++)
+    json_object_object_add (o, keys[i], json_object_new_string (vals[i] ? vals[i] : ""));
+  json_object_object_add (o, "bytes_up", json_object_new_int64 ((int64_t) a->up));
+  json_object_object_add (o, "bytes_down", json_object_new_int64 ((int64_t) a->down));
+  json_object_object_add (o, "duration_ms", json_object_new_int64 ((int64_t) ((jr_now () - a->start) * 1000 + 0.5)));
+  size_t len = 0;
+  const char *t = json_object_to_json_string_length (o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &len);
+  char line[8192];
+  if (t && len + 1 < sizeof line)
     {
-      o += (size_t) snprintf (line + o, sizeof line - o, "%s", keys[i]);
-      if (o >= sizeof line)
-        return;
-      json_str (line, sizeof line, &o, vals[i + 1]);
+      memcpy (line, t, len);
+      line[len] = '\n';
+      (void) !write (p->audit_fd, line, len + 1); /* one write: lines never interleave */
     }
-  int w = snprintf (line + o, sizeof line - o, "\",\"bytes_up\":%llu,\"bytes_down\":%llu,\"duration_ms\":%.0f}\n",
-                    (unsigned long long) a->up, (unsigned long long) a->down, (jr_now () - a->start) * 1000);
-  if (w > 0 && (size_t) w < sizeof line - o)
-    (void) !write (p->audit_fd, line, o + (size_t) w);
+  json_object_put (o);
 }
