@@ -16,6 +16,7 @@ enum
   OPT_MEMORY, OPT_CPUS, OPT_PIDS, OPT_CG_PARENT, OPT_LIMITS, OPT_STATS,
   OPT_NET_ALLOW, OPT_ALLOW, OPT_ALLOW_FILE, OPT_AUDIT_LOG, OPT_SUBNET,
   OPT_RM, OPT_READ_ONLY, OPT_CAP_DROP, OPT_NETWORK, OPT_SECURITY_OPT, OPT_PRIVILEGED,
+  OPT_LOG_MAX,
 };
 
 static const struct option run_opts[] = {
@@ -54,6 +55,7 @@ static const struct option run_opts[] = {
   { "net", required_argument, NULL, OPT_NETWORK },
   { "security-opt", required_argument, NULL, OPT_SECURITY_OPT },
   { "privileged", no_argument, NULL, OPT_PRIVILEGED },
+  { "log-max", required_argument, NULL, OPT_LOG_MAX },
   { NULL, 0, NULL, 0 },
 };
 
@@ -84,7 +86,8 @@ usage (FILE *f)
          "      --read-write        writable root (refused for /)\n"
          "      --read-only         read-only root (the default)\n"
          "  -u, --user UID[:GID] | NAME[:GROUP]  jail user (default 65532:65532); names\n"
-         "                          from the rootfs's /etc/passwd and /etc/group\n"
+         "                          from the rootfs's /etc/passwd and /etc/group (as root,\n"
+         "                          below 65536, each jail maps it to host ids of its own)\n"
          "      --cap-add CAP       keep a capability (default: none)\n"
          "      --cap-drop CAP|ALL  drop one kept by an earlier --cap-add, or all\n"
          "      --security-opt no-new-privileges | seccomp=FILE|unconfined\n"
@@ -112,6 +115,8 @@ usage (FILE *f)
          "                          (with -d: default generated; without: it runs here)\n"
          "      --rm                with -d: forget the jail (name, log) when it ends\n"
          "                          (without -d nothing is kept anyway)\n"
+         "      --log-max SIZE      with -d: cap the log at SIZE, rotated once to an older\n"
+         "                          file, so at most 2 x SIZE is kept (default 10m; 0: no cap)\n"
          "      --version           print the version and the features compiled in\n"
          "      --help              this text\n"
          "Refused, with the reason: --network host (the host's network is not\n"
@@ -271,6 +276,7 @@ apply_opt (jail_config *cfg, int c, const char *arg, jail_error **err)
     case OPT_LIMITS:
       return jail_config_set_limits_mode (cfg, strcmp (arg, "strict") == 0 ? JAIL_LIMITS_STRICT
                                                : strcmp (arg, "best-effort") == 0 ? JAIL_LIMITS_BEST_EFFORT : -1, err);
+    case OPT_LOG_MAX: return jail_config_set_log_max (cfg, arg, err);
     case OPT_TIMEOUT:
       t = cmd_parse_seconds (arg);
       if (t < 0)

@@ -11,6 +11,7 @@
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
@@ -177,6 +178,56 @@ shell_status (int ws)
   return 125;
 }
 
+/* The name init shows in the jail (comm and /proc/1/cmdline). */
+#define JR_INIT_NAME "jailrun-init"
+
+/* Fields 48-51 of /proc/self/stat: where the kernel reads our cmdline and
+ * environ from.  0 when they cannot be read. */
+static int
+read_mm_areas (unsigned long long a[4])
+{
+  char buf[2048];
+  int fd = open ("/proc/self/stat", O_RDONLY | O_CLOEXEC);
+  ssize_t n = fd < 0 ? -1 : read (fd, buf, sizeof buf - 1);
+  if (fd >= 0)
+    close (fd);
+  if (n <= 0)
+    return -1;
+  buf[n] = '\0';
+  char *p = strrchr (buf, ')'); /* comm may hold spaces and parentheses */
+  for (int field = 2; p && field < 48; field++) /* to the space before field 48 */
+    p = strchr (p + 1, ' ');
+  for (int i = 0; p && i < 4; i++)
+    a[i] = strtoull (p + 1, &p, 10);
+  return p && a[0] && a[1] > a[0] && a[3] >= a[2] ? 0 : -1;
+}
+
+/* init is a clone of the caller: its /proc/1/cmdline would show the host
+ * command line (paths, the allowlist) to the whole jail, and its memory
+ * keeps the host environment.  Overwrite both areas in place (our
+ * copy-on-write copy of them), once the command has its own.  The last
+ * byte of the argument area stays non-zero: the kernel then reports
+ * the string up to the first NUL (the setproctitle convention), so
+ * /proc/1/cmdline reads exactly JR_INIT_NAME. */
+static void
+hide_cmdline (void)
+{
+  unsigned long long a[4];
+  prctl (PR_SET_NAME, JR_INIT_NAME, 0, 0, 0);
+  if (read_mm_areas (a) < 0)
+    return;
+  char *arg = (char *) (uintptr_t) a[0];
+  size_t len = (size_t) (a[1] - a[0]);
+  memset (arg, 0, len);
+  if (len >= 2)
+    {
+      size_t n = strlen (JR_INIT_NAME) < len - 2 ? strlen (JR_INIT_NAME) : len - 2;
+      memcpy (arg, JR_INIT_NAME, n);
+      arg[len - 1] = ' ';
+    }
+  memset ((char *) (uintptr_t) a[2], 0, (size_t) (a[3] - a[2]));
+}
+
 /* pid 1: reap everything, forward signals to the command, and return the
  * command's status when it ends (the kernel then kills the rest). */
 static int
@@ -289,5 +340,6 @@ jr_child_main (struct jr_child *c)
   syscall (SYS_close_range, 3u, ~0u, 0u);
   jr_caps_apply (0, &e);
   prctl (PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
+  hide_cmdline ();
   return init_loop (cmd, &set);
 }

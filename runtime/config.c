@@ -66,6 +66,7 @@ jail_config_new (jail_config **out, jail_error **err)
   c->uid = JR_DEFAULT_UID;
   c->gid = JR_DEFAULT_GID;
   c->net_mode = JAIL_NET_PRIVATE;
+  c->log_max = JR_LOG_MAX_DEFAULT;
   c->limits.last = (struct jr_cgstats) { -1, -1, -1, -1, -1, -1 };
   c->workdir = strdup ("/");
   c->hostname = strdup ("jail");

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -362,6 +363,40 @@ copy_log (int fd, int out, off_t *off, jail_error **err)
   return n < 0 ? jr_error (err, errno, "logs: read") : 0;
 }
 
+/* Copy the rotated log (log.1) first, unless it is the file fd already
+ * holds (a rotation between the two opens). */
+static int
+copy_rotated (const char *path, int fd, int out, jail_error **err)
+{
+  char *old cleanup_free = NULL;
+  if (asprintf (&old, "%s.1", path) < 0)
+    return jr_error (err, ENOMEM, "logs");
+  int ofd cleanup_close = open (old, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+  struct stat a, b;
+  if (ofd < 0 || fstat (ofd, &a) < 0 || fstat (fd, &b) < 0 || (a.st_dev == b.st_dev && a.st_ino == b.st_ino))
+    return 0;
+  off_t off = 0;
+  return copy_log (ofd, out, &off, err);
+}
+
+/* Following: the supervisor renamed the log to log.1 and began a new one
+ * since fd was opened.  Finish fd, then continue with the new file. */
+static int
+follow_rotation (const char *path, int *fd, int out, off_t *off, jail_error **err)
+{
+  struct stat a, b;
+  if (stat (path, &a) < 0 || fstat (*fd, &b) < 0 || (a.st_dev == b.st_dev && a.st_ino == b.st_ino))
+    return 0;
+  int r = copy_log (*fd, out, off, err);
+  int nfd = r < 0 ? -1 : open (path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+  if (nfd < 0)
+    return r;
+  close (*fd);
+  *fd = nfd;
+  *off = 0;
+  return 0;
+}
+
 int
 jail_logs (const char *name, int out, int follow, jail_error **err)
 {
@@ -375,9 +410,13 @@ jail_logs (const char *name, int out, int follow, jail_error **err)
   if (fd < 0)
     return jr_error (err, errno, "logs: %s", path);
   off_t off = 0;
+  r = copy_rotated (path, fd, out, err);
   for (;;)
     {
-      r = copy_log (fd, out, &off, err);
+      if (r == 0)
+        r = copy_log (fd, out, &off, err);
+      if (r == 0 && follow)
+        r = follow_rotation (path, &fd, out, &off, err);
       if (r < 0 || !follow)
         return r;
       char *now cleanup_free = NULL;

@@ -36,9 +36,10 @@ write_map (pid_t pid, const char *file, unsigned inside, unsigned long long outs
   return 0;
 }
 
-/* A user namespace whose maps send SRC's owner st to the jail user; its fd. */
+/* A user namespace whose maps send SRC's owner st to the jail user's
+ * host ids; its fd. */
 static int
-owner_userns (const struct stat *st, const struct jail_config *cfg, jail_error **err)
+owner_userns (const struct stat *st, const struct jr_hostids *ids, jail_error **err)
 {
   int p[2];
   if (pipe2 (p, O_CLOEXEC) < 0)
@@ -54,9 +55,9 @@ owner_userns (const struct stat *st, const struct jail_config *cfg, jail_error *
   int saved = errno, r = pid < 0 ? jr_error (err, saved, "volume idmap: clone") : 0;
   close (p[0]);
   if (r == 0)
-    r = write_map (pid, "uid_map", st->st_uid, JR_ROOT_ID_BASE + (unsigned long long) cfg->uid, err);
+    r = write_map (pid, "uid_map", st->st_uid, ids->uid, err);
   if (r == 0)
-    r = write_map (pid, "gid_map", st->st_gid, JR_ROOT_ID_BASE + (unsigned long long) cfg->gid, err);
+    r = write_map (pid, "gid_map", st->st_gid, ids->gid, err);
   char path[64];
   snprintf (path, sizeof path, "/proc/%d/ns/user", (int) pid);
   int fd = r == 0 ? open (path, O_RDONLY | O_CLOEXEC) : -1;
@@ -71,7 +72,7 @@ owner_userns (const struct stat *st, const struct jail_config *cfg, jail_error *
 /* The idmapped detached tree of volume v in *out (-1 rootless, where a
  * plain bind is already right). */
 static int
-idmap_tree (const struct jr_volume *v, const struct jail_config *cfg, int *out, jail_error **err)
+idmap_tree (const struct jr_volume *v, const struct jr_hostids *ids, int *out, jail_error **err)
 {
   *out = -1;
   struct open_how how = { .flags = O_PATH | O_CLOEXEC, .resolve = RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS };
@@ -85,7 +86,7 @@ idmap_tree (const struct jr_volume *v, const struct jail_config *cfg, int *out, 
     return st.st_uid == geteuid () ? 0
            : jr_error_msg (err, EPERM, "volume %s:%s:idmap: rootless, idmap works only on your own files (%s belongs to uid %u); "
                            "run as root or chown it", v->src, v->dst, v->src, (unsigned) st.st_uid);
-  int ns cleanup_close = owner_userns (&st, cfg, err);
+  int ns cleanup_close = owner_userns (&st, ids, err);
   if (ns < 0)
     return ns;
   int m = open_tree (src, "", AT_EMPTY_PATH | OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
@@ -103,14 +104,14 @@ idmap_tree (const struct jr_volume *v, const struct jail_config *cfg, int *out, 
 }
 
 int
-jr_idmap_prepare (struct jail_config *cfg, jail_error **err)
+jr_idmap_prepare (struct jail_config *cfg, const struct jr_hostids *ids, jail_error **err)
 {
   for (size_t i = 0; i < cfg->n_volumes; i++)
     {
       struct jr_volume *v = &cfg->volumes[i];
       if (!v->idmap)
         continue;
-      int r = idmap_tree (v, cfg, &v->idmap_fd, err);
+      int r = idmap_tree (v, ids, &v->idmap_fd, err);
       if (r < 0)
         {
           jr_idmap_release (cfg);

@@ -143,14 +143,13 @@ jcgroup (const struct jail_config *cfg, const struct jr_cgroup *cg)
 
 /* Security and identity members. */
 static void
-jsecurity (json_object *o, const struct jail_config *cfg)
+jsecurity (json_object *o, const struct jail_config *cfg, const struct jr_hostids *ids)
 {
-  bool root = geteuid () == 0;
   json_object *u = json_object_new_object (), *c = json_object_new_object (), *sc = json_object_new_object ();
   json_object_object_add (u, "Uid", json_object_new_int64 (cfg->uid));
   json_object_object_add (u, "Gid", json_object_new_int64 (cfg->gid));
-  json_object_object_add (u, "HostUid", json_object_new_int64 (root ? JR_ROOT_ID_BASE + (int64_t) cfg->uid : geteuid ()));
-  json_object_object_add (u, "HostGid", json_object_new_int64 (root ? JR_ROOT_ID_BASE + (int64_t) cfg->gid : getegid ()));
+  json_object_object_add (u, "HostUid", json_object_new_int64 ((int64_t) ids->uid));
+  json_object_object_add (u, "HostGid", json_object_new_int64 ((int64_t) ids->gid));
   json_object_object_add (o, "User", u);
   const char *sets[] = { "Bounding", "Effective", "Permitted", "Inheritable", "Ambient" };
   for (size_t i = 0; i < 5; i++)
@@ -268,7 +267,8 @@ to_text (json_object *o)
 }
 
 char *
-jr_config_json (const struct jail_config *cfg, const char *name, const struct jr_cgroup *cg, const struct jr_net *net)
+jr_config_json (const struct jail_config *cfg, const char *name, const struct jr_cgroup *cg, const struct jr_net *net,
+                const struct jr_hostids *ids)
 {
   json_object *o = json_object_new_object (), *env = json_object_new_array ();
   put_str (o, "Name", name);
@@ -276,7 +276,7 @@ jr_config_json (const struct jail_config *cfg, const char *name, const struct jr
   json_object_object_add (o, "HostRoot", json_object_new_boolean (cfg->host_root));
   json_object_object_add (o, "ReadOnlyRoot", json_object_new_boolean (!cfg->read_write));
   json_object_object_add (o, "Mounts", jmounts (cfg));
-  jsecurity (o, cfg);
+  jsecurity (o, cfg, ids);
   json_object_object_add (o, "Cgroup", jcgroup (cfg, cg));
   json_object_object_add (o, "Network", jnetwork (cfg, net));
   put_str (o, "Hostname", cfg->hostname);

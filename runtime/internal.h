@@ -15,11 +15,17 @@
 
 #define JR_DEFAULT_UID 65532
 #define JR_DEFAULT_GID 65532
-/* As root, jail uid/gid N is mapped to host id JR_ROOT_ID_BASE + N:
- * unprivileged, and never 0. */
+/* As root, jail uid/gid N of the jail holding id slot K is mapped to host
+ * id JR_ROOT_ID_BASE + K * JR_ID_SLOT_SIZE + N: unprivileged, never 0, and
+ * no two running jails share one (slots: userns.c). */
 #define JR_ROOT_ID_BASE 1000000u
+#define JR_ID_SLOT_SIZE 65536u
+#define JR_ID_SLOTS 4096u
 #define JR_DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 #define JR_TMP_SIZE (64ull << 20)
+/* A detached jail's log: default cap per file (log and log.1), smallest cap. */
+#define JR_LOG_MAX_DEFAULT (10ull << 20)
+#define JR_LOG_MAX_MIN 4096ull
 
 /* Most -v mounts one jail takes (the child keeps their fds on its stack). */
 #define JR_MAX_VOLUMES 64
@@ -67,6 +73,7 @@ struct jail_config
   size_t n_tmpfs;
   struct jr_limits limits;  /* cgroup v2 limits, see cgroup.h */
   struct jr_netcfg *netcfg;  /* netns/net.h: -p, --allow, audit log, subnet */
+  unsigned long long log_max; /* detached log: bytes per file, 0 = no cap (logcap.c) */
 };
 
 /* A compiled seccomp program, built in the parent, loaded in the child. */
@@ -91,11 +98,25 @@ int jr_user_lookup (const struct jail_config *c, const char *user, size_t ulen, 
 
 /* idmap.c: before the clone, the idmapped trees of :idmap volumes (root);
  * after it, close them (the child has its copies). */
-int jr_idmap_prepare (struct jail_config *cfg, jail_error **err);
+struct jr_hostids;
+int jr_idmap_prepare (struct jail_config *cfg, const struct jr_hostids *ids, jail_error **err);
 void jr_idmap_release (struct jail_config *cfg);
 
+/* The host ids the jail user maps to.  Rootless: the caller's (slot -1);
+ * as root: those of a slot claimed under the state directory. */
+struct jr_hostids
+{
+  int slot;                /* claimed slot, or -1 */
+  unsigned long long uid, gid;
+};
+/* userns.c: decide h for cfg (as root, claim the lowest free slot; a slot
+ * whose holder process is gone is reclaimed). */
+int jr_hostids_claim (const struct jail_config *cfg, struct jr_hostids *h, jail_error **err);
+/* userns.c: give the slot back (no-op without one); h->slot becomes -1. */
+void jr_hostids_release (struct jr_hostids *h);
 /* userns.c: write uid_map/gid_map (and setgroups) of child pid. */
-int jr_userns_write_maps (pid_t pid, uid_t jail_uid, gid_t jail_gid, jail_error **err);
+int jr_userns_write_maps (pid_t pid, uid_t jail_uid, gid_t jail_gid, const struct jr_hostids *h,
+                          jail_error **err);
 /* userns.c: in the child, become the jail ids and drop supplementary groups. */
 int jr_userns_become (const struct jail_config *cfg, struct jail_error *e);
 

@@ -167,6 +167,10 @@ enum jail_start_flags {
  * stdout and stderr, or with JAIL_START_ATTACH the caller's. */
 JAIL_EXPORT int jail_start (jail_config *cfg, const char *name, char *const argv[], unsigned flags,
                             jail **out, jail_error **err);
+/* Cap of a detached jail's log (size as for jail_config_set_memory):
+ * past it the log is rotated to one older file, so at most twice size
+ * is kept; "0" means no cap.  Default 10m; at least 4k. */
+JAIL_EXPORT int jail_config_set_log_max (jail_config *cfg, const char *size, jail_error **err);
 /* Open a handle on the jail called name (-ENOENT if there is none). */
 JAIL_EXPORT int jail_open (const char *name, jail **out, jail_error **err);
 /* Name of the jail of a handle. */

@@ -69,6 +69,21 @@ int jr_zygote_spawn (int zfd, char *const *argv, char *const *env, const char *w
 /* Move src[i] to fd i for i < n (0-2 without CLOEXEC, the rest with),
  * and close every other fd >= n.  No allocation.  -errno on failure. */
 int jr_fds_arrange (const int *src, int n);
+/* The capped log of a detached jail (logcap.c). */
+struct jr_logcap
+{
+  int rfd;                 /* read end of the stdout/stderr pipe (nonblocking) */
+  int fd;                  /* the current log file */
+  char *path, *path1;      /* log and log.1 */
+  unsigned long long size, max;
+};
+/* Make stdout and stderr a pipe into the log of jail name (fds 1 and 2). */
+int jr_logcap_open (struct jr_logcap *lc, const char *name, unsigned long long max);
+/* Move what the pipe holds (one read) into the log: 1 if anything came,
+ * 0 at end of file (no writer left), -1 when empty or on error. */
+int jr_logcap_pump (struct jr_logcap *lc);
+/* Drain the pipe, then release everything. */
+void jr_logcap_close (struct jr_logcap *lc);
 /* Body of the detached supervisor (supervisor.c); never returns.  flags
  * are jail_start's (ATTACH, AUTOREMOVE). */
 void jr_supervisor_main (jail_config *cfg, const char *name, char *const argv[],
@@ -82,7 +97,7 @@ int jr_exec_run (jail *j, const jail_exec_opts *o, char *const argv[], struct jr
  * is the jail's cgroup (NULL: none). */
 struct jr_net;
 char *jr_config_json (const struct jail_config *cfg, const char *name, const struct jr_cgroup *cg,
-                      const struct jr_net *net);
+                      const struct jr_net *net, const struct jr_hostids *ids);
 /* The limits of cfg enforced by cg in short form ("memory=512M cpus=0.5
  * pids=64"), or "-" when none; into buf. */
 void jr_limits_text (const struct jail_config *cfg, const struct jr_cgroup *cg, char *buf, size_t size);

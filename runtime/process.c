@@ -57,6 +57,7 @@ struct run_state
   struct jr_net *net;     /* netns/net.c: forwarder, bridge, proxy */
   struct run_src srcs[4]; /* pidfd, sync channel, signals, timer */
   bool exited, chan_done;
+  struct jr_hostids ids;  /* host ids of the jail user (as root: a slot of its own) */
 };
 
 static void
@@ -71,6 +72,7 @@ run_state_release (struct run_state *s)
       }
   jr_bpf_release (&s->bpf);
   jr_cgroup_release (&s->cg);
+  jr_hostids_release (&s->ids);
   jr_net_release (s->net);
   s->net = NULL;
   if (s->lp)
@@ -155,7 +157,7 @@ handshake (const struct jail_config *cfg, struct run_state *s, jail_error **err)
   ssize_t n = recv_msg (s, &m);
   if (n != (ssize_t) sizeof m || m.type != JR_MSG_HELLO)
     return jr_error (err, EPIPE, "jail: child did not start");
-  int r = jr_userns_write_maps (s->pid, cfg->uid, cfg->gid, err);
+  int r = jr_userns_write_maps (s->pid, cfg->uid, cfg->gid, &s->ids, err);
   if (r == 0 && s->cg.fd >= 0 && !s->cg.attached)
     r = jr_cgroup_attach (&s->cg, s->pid, err); /* never run unlimited */
   /* The child is dumpable only until GO: the one moment its namespaces
@@ -288,6 +290,8 @@ start_jail (struct jail_config *cfg, char *const argv[], struct run_state *s, ja
 {
   int r = jr_mounts_check (cfg, err);
   if (r == 0)
+    r = jr_hostids_claim (cfg, &s->ids, err);
+  if (r == 0)
     r = jr_loop_init (s->lp, err);
   if (r == 0)
     r = jr_net_prepare (cfg, &s->net, err);
@@ -296,7 +300,7 @@ start_jail (struct jail_config *cfg, char *const argv[], struct run_state *s, ja
   if (r == 0)
     r = jr_cgroup_create (&cfg->limits, &s->cg, err);
   if (r == 0)
-    r = jr_idmap_prepare (cfg, err);
+    r = jr_idmap_prepare (cfg, &s->ids, err);
   if (r == 0)
     r = start_child (cfg, argv, s, err);
   jr_idmap_release (cfg);
@@ -337,7 +341,7 @@ jail_run (jail_config *cfg, char *const argv[], int *status, jail_error **err)
   if (argv == NULL || argv[0] == NULL || argv[0][0] == '\0')
     return jr_error_msg (err, EINVAL, "run: no command given");
   struct run_state s = { .pid = -1, .pidfd = -1, .sync_fd = -1, .death_w = -1, .sigfd = -1, .timerfd = -1,
-                         .cg = { .fd = -1, .parent_fd = -1 }, .loop = { .epfd = -1 } };
+                         .cg = { .fd = -1, .parent_fd = -1 }, .loop = { .epfd = -1 }, .ids = { .slot = -1 } };
   s.lp = &s.loop;
   int r = start_jail (cfg, argv, &s, err);
   /* The timeout counts from the moment the jail may run. */
@@ -375,7 +379,8 @@ jr_jail_launch (struct jail_config *cfg, char *const argv[], struct jr_launch *l
   if (argv == NULL || argv[0] == NULL || argv[0][0] == '\0')
     return jr_error_msg (err, EINVAL, "run: no command given");
   struct run_state s = { .pid = -1, .pidfd = -1, .sync_fd = -1, .death_w = -1, .sigfd = -1, .timerfd = -1,
-                         .ns_fds = l->ns_fds, .cg = { .fd = -1, .parent_fd = -1 }, .loop = { .epfd = -1 } };
+                         .ns_fds = l->ns_fds, .cg = { .fd = -1, .parent_fd = -1 }, .loop = { .epfd = -1 },
+                         .ids = { .slot = -1 } };
   /* The network keeps a pointer to its loop: build it where it will live. */
   l->loop = (struct jr_loop) { .epfd = -1 };
   s.lp = &l->loop;
@@ -401,6 +406,8 @@ jr_jail_launch (struct jail_config *cfg, char *const argv[], struct jr_launch *l
       s.cg = (struct jr_cgroup) { .fd = -1, .parent_fd = -1 };
       s.lp = NULL; /* the loop stays with the launch */
       l->net = jr_steal_ptr (&s.net);
+      l->ids = s.ids;
+      s.ids.slot = -1; /* the launch holds the slot now */
     }
   run_state_release (&s);
   return r;

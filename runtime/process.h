@@ -67,6 +67,7 @@ struct jr_launch
   struct jr_cgroup cg;     /* the jail's cgroup (fd -1: none); released when the jail ends */
   struct jr_loop loop;     /* the network's event loop (epfd -1: none) */
   struct jr_net *net;      /* forwarder, bridge, proxy: served from loop */
+  struct jr_hostids ids;   /* host ids of the jail user; slot released when the jail ends */
 };
 
 /* Clone the jail's init, write its maps and let it go (process.c). */

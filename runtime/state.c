@@ -119,7 +119,7 @@ jr_state_remove (const char *name, jail_error **err)
   if (dfd < 0)
     return errno == ENOENT ? jr_error_msg (err, ENOENT, "no jail named '%s' (see 'jailrun ps')", name)
                            : jr_error (err, errno, "state: %s", dir);
-  const char *files[] = { "state", "state.tmp", "log", "sock", "config.json", "config.json.tmp" };
+  const char *files[] = { "state", "state.tmp", "log", "log.1", "sock", "config.json", "config.json.tmp" };
   for (size_t i = 0; i < sizeof files / sizeof *files; i++)
     if (unlinkat (dfd, files[i], 0) < 0 && errno != ENOENT)
       return jr_error (err, errno, "state: remove %s/%s", dir, files[i]);

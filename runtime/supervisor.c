@@ -27,7 +27,7 @@
 #include "lifecycle.h"
 
 enum src_kind { SRC_INIT, SRC_LISTEN, SRC_SIGNAL, SRC_STOP_TIMER, SRC_TIE, SRC_CONN, SRC_EXEC, SRC_EXEC_TIMER,
-                SRC_JAIL_TIMER, SRC_NET };
+                SRC_JAIL_TIMER, SRC_NET, SRC_LOG };
 
 /* What an epoll event points at. */
 struct src
@@ -70,7 +70,8 @@ struct sup
   int ep, lfd, sigfd, stop_timer, tie_fd;
   int zfd;          /* control socket of the exec zygote, -1 = none */
   pid_t zpid;
-  struct src s_init, s_listen, s_sig, s_timer, s_tie, s_jtimer, s_net;
+  struct src s_init, s_listen, s_sig, s_timer, s_tie, s_jtimer, s_net, s_log;
+  struct jr_logcap log; /* detached: stdout/stderr pipe into the capped log (rfd -1: attached) */
   int jail_timer;   /* --timeout of the whole jail, -1 = none */
   bool timed_out;
   struct conn *conns;
@@ -678,6 +679,10 @@ on_event (struct sup *s, struct src *src)
     {
     case SRC_INIT: on_init_exit (s); break;
     case SRC_NET: jr_loop_run_once (&s->l.loop, 0); break; /* forwarder, proxy */
+    case SRC_LOG:
+      if (jr_logcap_pump (&s->log) == 0)
+        epoll_ctl (s->ep, EPOLL_CTL_DEL, s->log.rfd, NULL); /* no writer left */
+      break;
     case SRC_LISTEN: on_accept (s); break;
     case SRC_CONN: on_conn (s, src->owner); break;
     case SRC_EXEC: end_exec (s, src->owner); break;
@@ -726,6 +731,8 @@ serve (struct sup *s)
   /* The network's own epoll loop nests in this one. */
   if (s->l.loop.epfd >= 0)
     watch (s, s->l.loop.epfd, &s->s_net, SRC_NET, NULL);
+  if (s->log.rfd >= 0)
+    watch (s, s->log.rfd, &s->s_log, SRC_LOG, NULL);
   jr_net_sigpipe_block (s->l.net);
   while (!s->init_done || s->procs || (s->tie_fd >= 0 && !s->tie_closed))
     {
@@ -758,22 +765,20 @@ send_ready (int fd, int status, const jail_error *e)
   (void) !write (fd, &r, sizeof r);
 }
 
-/* Detach the stdio (stdin /dev/null, stdout and stderr the jail's log;
- * attach keeps the caller's), keep the ready pipe at 3 and the tie at 4,
- * close everything else, and take the signals that mean "stop" through
- * a signalfd. */
+/* Detach the stdio (stdin /dev/null, stdout and stderr a pipe into the
+ * jail's capped log, see logcap.c; attach keeps the caller's), keep the
+ * ready pipe at 3 and the tie at 4, close everything else, and take the
+ * signals that mean "stop" through a signalfd. */
 static int
-setup_process (const char *name, int ready_fd, int tie_fd, bool attach, int *sigfd)
+setup_process (struct sup *s, int ready_fd, int tie_fd, bool attach)
 {
-  char *log cleanup_free = NULL;
-  if (jr_state_path (name, "log", &log, NULL) < 0)
-    return -1;
-  int lfd cleanup_close = open (log, O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW | O_CLOEXEC, 0600);
   int nul cleanup_close = open ("/dev/null", O_RDWR | O_CLOEXEC);
-  int src[5] = { attach ? 0 : nul, attach ? 1 : lfd, attach ? 2 : lfd, ready_fd, tie_fd };
-  if (lfd < 0 || nul < 0 || jr_fds_arrange (src, tie_fd >= 0 ? 5 : 4) < 0)
+  int src[5] = { attach ? 0 : nul, attach ? 1 : nul, attach ? 2 : nul, ready_fd, tie_fd };
+  if (nul < 0 || jr_fds_arrange (src, tie_fd >= 0 ? 5 : 4) < 0)
     return -1;
-  lfd = nul = -1; /* closed by jr_fds_arrange */
+  nul = -1; /* closed by jr_fds_arrange */
+  if (!attach && jr_logcap_open (&s->log, s->name, s->cfg->log_max) < 0)
+    return -1;
   prctl (PR_SET_DUMPABLE, 0, 0, 0, 0);
   signal (SIGPIPE, SIG_IGN);
   signal (SIGCHLD, SIG_DFL); /* an embedder's SIG_IGN would reap our children */
@@ -783,7 +788,7 @@ setup_process (const char *name, int ready_fd, int tie_fd, bool attach, int *sig
   sigaddset (&set, SIGINT);
   sigaddset (&set, SIGHUP);
   sigprocmask (SIG_SETMASK, &set, NULL);
-  *sigfd = signalfd (-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+  s->sigfd = signalfd (-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
   return 0;
 }
 
@@ -805,9 +810,10 @@ jr_supervisor_main (jail_config *cfg, const char *name, char *const argv[], int 
   struct sup s = { .name = name, .cfg = cfg, .lfd = -1, .sigfd = -1, .stop_timer = -1, .ep = -1, .zfd = -1,
                    .l = { .pid = 0, .pidfd = -1, .sync_fd = -1, .death_w = -1,
                           .ns_fds = { -1, -1, -1, -1, -1, -1, -1 },
-                          .cg = { .fd = -1, .parent_fd = -1 }, .loop = { .epfd = -1 } },
-                   .created = time (NULL) };
-  if (setup_process (name, ready_fd, tie_fd, attach, &s.sigfd) < 0)
+                          .cg = { .fd = -1, .parent_fd = -1 }, .loop = { .epfd = -1 },
+                          .ids = { .slot = -1 } },
+                   .log = { .rfd = -1, .fd = -1 }, .created = time (NULL) };
+  if (setup_process (&s, ready_fd, tie_fd, attach) < 0)
     _exit (125);
   s.tie_fd = tie_fd >= 0 ? 4 : -1;
   jail_error *err = NULL;
@@ -818,7 +824,7 @@ jr_supervisor_main (jail_config *cfg, const char *name, char *const argv[], int 
     status = open_listener (&s, &err) < 0 ? 125 : 0;
   if (status == 0 && (s.ep = epoll_create1 (EPOLL_CLOEXEC)) < 0)
     status = jr_error (&err, errno, "supervisor: epoll") < 0 ? 125 : 125;
-  char *json = status == 0 ? jr_config_json (cfg, name, &s.l.cg, s.l.net) : NULL;
+  char *json = status == 0 ? jr_config_json (cfg, name, &s.l.cg, s.l.net, &s.l.ids) : NULL;
   if (json)
     jr_state_write_file (name, "config.json", json, NULL);
   free (json);
@@ -828,6 +834,8 @@ jr_supervisor_main (jail_config *cfg, const char *name, char *const argv[], int 
         syscall (SYS_pidfd_send_signal, s.l.pidfd, SIGKILL, NULL, 0);
       jr_cgroup_release (&s.l.cg);
       release_net (&s);
+      jr_hostids_release (&s.l.ids);
+      jr_logcap_close (&s.log);
       send_ready (3, status, err);
       _exit (status);
     }
@@ -839,6 +847,8 @@ jr_supervisor_main (jail_config *cfg, const char *name, char *const argv[], int 
   send_ready (3, 0, NULL);
   close (3);
   serve (&s);
+  jr_hostids_release (&s.l.ids);
+  jr_logcap_close (&s.log);
   write_state (&s, "exited");
   if (s.tie_fd >= 0 || (flags & JAIL_START_AUTOREMOVE))
     jr_state_remove (name, NULL);

@@ -1,16 +1,126 @@
-/* userns.c - user namespace id maps.  The jail always runs in a new user
- * namespace with a single mapped uid and gid: rootless, the jail user is
- * the caller's own uid; as root, it is JR_ROOT_ID_BASE + jail uid, an
- * unprivileged host id and never 0.  No setuid helper is involved. */
+/* userns.c - user namespace id maps and the host ids behind them.  The
+ * jail always runs in a new user namespace with a single mapped uid and
+ * gid: rootless, the jail user is the caller's own uid; as root, it is an
+ * unprivileged host id, never 0, of a slot that no other running jail
+ * holds (JR_ROOT_ID_BASE + slot * JR_ID_SLOT_SIZE + jail id), so jails
+ * cannot read each other's files or signal each other through a shared
+ * uid.  Slots are files STATE/.ids/K (K = 0, 1, ...) naming the process
+ * that holds them (pid and start time), claimed with O_EXCL under flock of
+ * STATE/.ids/lock; one whose holder is gone is reclaimed.  No setuid
+ * helper is involved. */
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
 #include "internal.h"
+#include "state.h"
+
+/* Open STATE/.ids (made 0700 on demand) into *dfd and hold its lock
+ * (*lockfd: closing it lets go). */
+static int
+open_slots (int *dfd, int *lockfd, jail_error **err)
+{
+  char *root cleanup_free = NULL;
+  int r = jr_state_root (&root, err);
+  if (r < 0)
+    return r;
+  int rfd cleanup_close = open (root, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (rfd < 0 || (mkdirat (rfd, ".ids", 0700) < 0 && errno != EEXIST))
+    return jr_error (err, errno, "userns: id slots: %s/.ids", root);
+  *dfd = openat (rfd, ".ids", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (*dfd < 0)
+    return jr_error (err, errno, "userns: id slots: %s/.ids", root);
+  *lockfd = openat (*dfd, "lock", O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+  if (*lockfd < 0 || flock (*lockfd, LOCK_EX) < 0)
+    return jr_error (err, errno, "userns: id slots: lock %s/.ids/lock", root);
+  return 0;
+}
+
+/* Is slot file NAME held by a process that is gone (or unreadable)? */
+static bool
+slot_stale (int dfd, const char *name)
+{
+  char buf[64];
+  int fd cleanup_close = openat (dfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+  ssize_t n = fd < 0 ? -1 : read (fd, buf, sizeof buf - 1);
+  if (n <= 0)
+    return fd >= 0;
+  buf[n] = '\0';
+  int pid;
+  unsigned long long start;
+  if (sscanf (buf, "%d %llu", &pid, &start) != 2 || pid <= 0)
+    return true;
+  return jr_pid_starttime (pid) != start;
+}
+
+/* Create slot file NAME for us; 0, -EEXIST when held, or another -errno. */
+static int
+take_slot (int dfd, const char *name)
+{
+  int fd = openat (dfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+  if (fd < 0 && errno == EEXIST)
+    {
+      if (!slot_stale (dfd, name))
+        return -EEXIST;
+      if (unlinkat (dfd, name, 0) < 0)
+        return -errno;
+      fd = openat (dfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+    }
+  if (fd < 0)
+    return -errno;
+  pid_t self = getpid ();
+  int w = dprintf (fd, "%d %llu\n", (int) self, jr_pid_starttime (self));
+  close (fd);
+  return w > 0 ? 0 : -EIO;
+}
+
+int
+jr_hostids_claim (const struct jail_config *cfg, struct jr_hostids *h, jail_error **err)
+{
+  *h = (struct jr_hostids) { .slot = -1, .uid = geteuid (), .gid = getegid () };
+  if (geteuid () != 0)
+    return 0;
+  if (cfg->uid >= JR_ID_SLOT_SIZE || cfg->gid >= JR_ID_SLOT_SIZE)
+    return jr_error_msg (err, EOVERFLOW, "userns: jail id %u:%u: as root, the jail's uid and gid must be below %u (each jail gets a host id range of that size): use a smaller -u",
+                         cfg->uid, cfg->gid, JR_ID_SLOT_SIZE);
+  int dfd cleanup_close = -1, lockfd cleanup_close = -1;
+  int r = open_slots (&dfd, &lockfd, err);
+  for (unsigned k = 0; r == 0 && k < JR_ID_SLOTS; k++)
+    {
+      char name[16];
+      snprintf (name, sizeof name, "%u", k);
+      int t = take_slot (dfd, name);
+      if (t == -EEXIST)
+        continue;
+      if (t < 0)
+        return jr_error (err, -t, "userns: id slots: claim slot %u", k);
+      unsigned long long base = JR_ROOT_ID_BASE + (unsigned long long) k * JR_ID_SLOT_SIZE;
+      *h = (struct jr_hostids) { .slot = (int) k, .uid = base + cfg->uid, .gid = base + cfg->gid };
+      return 0;
+    }
+  if (r < 0)
+    return r;
+  return jr_error_msg (err, EUSERS, "userns: all %u host id slots are held by running jails: stop some ('jailrun ps')",
+                       JR_ID_SLOTS);
+}
+
+void
+jr_hostids_release (struct jr_hostids *h)
+{
+  char *root cleanup_free = NULL, *path cleanup_free = NULL;
+  if (h->slot < 0 || jr_state_root (&root, NULL) < 0)
+    return;
+  if (asprintf (&path, "%s/.ids/%d", root, h->slot) >= 0)
+    unlink (path);
+  h->slot = -1;
+}
 
 /* Write text to /proc/PID/FILE in one write(2), as the kernel requires. */
 static int
@@ -30,13 +140,10 @@ write_proc (pid_t pid, const char *file, const char *text, jail_error **err)
 }
 
 int
-jr_userns_write_maps (pid_t pid, uid_t uid, gid_t gid, jail_error **err)
+jr_userns_write_maps (pid_t pid, uid_t uid, gid_t gid, const struct jr_hostids *h, jail_error **err)
 {
   bool root = geteuid () == 0;
-  unsigned long long hu = root ? (unsigned long long) JR_ROOT_ID_BASE + uid : geteuid ();
-  unsigned long long hg = root ? (unsigned long long) JR_ROOT_ID_BASE + gid : getegid ();
-  if (hu > 0xfffffffeull || hg > 0xfffffffeull)
-    return jr_error_msg (err, EOVERFLOW, "userns: jail id %u:%u is too large to map as root; use a smaller -u", uid, gid);
+  unsigned long long hu = h->uid, hg = h->gid;
   char map[64];
   int ret = 0;
   /* Unprivileged writers must deny setgroups before writing gid_map; as

@@ -12,11 +12,13 @@
  * calls get.  Names unknown on the build's architecture are skipped (the
  * table is shared by all architectures). */
 #include <errno.h>
+#include <fcntl.h>
 #include <linux/netlink.h>
 #include <sched.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 
 #include "seccomp_internal.h"
 
@@ -28,9 +30,25 @@
 /* Argument i, compared on its low 32 bits only: the kernel reads these
  * arguments as int, so high bits must not let a value slip past. */
 #define LOW32(i, v) { (i), SCMP_CMP_MASKED_EQ, 0xffffffffu, (v) }
+/* Argument i has every bit of bit set (a mode with S_ISUID, say). */
+#define HAS_BIT(i, bit) { (i), SCMP_CMP_MASKED_EQ, (bit), (bit) }
 #define NO_NS_FLAGS(i) { (i), SCMP_CMP_MASKED_EQ, JR_CLONE_NEW_MASK, 0 }
 #define JR_CLONE_NEW_MASK (CLONE_NEWNS | CLONE_NEWCGROUP | CLONE_NEWUTS | CLONE_NEWIPC \
                            | CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNET)
+
+/* Rows denying a mode (argument m) with S_ISUID or S_ISGID. */
+#define CHMOD_ROWS(name, m) \
+  { name, EPERM_, 1, { HAS_BIT (m, S_ISUID) }, "no setuid files" }, \
+  { name, EPERM_, 1, { HAS_BIT (m, S_ISGID) }, "no setgid files" }, \
+  { name, ALLOW, 0, {}, NULL }
+/* The same for a call that creates a file when its flags (argument f)
+ * have O_CREAT or O_TMPFILE. */
+#define OPEN_ROWS(name, f, m) \
+  { name, EPERM_, 2, { HAS_BIT (f, O_CREAT), HAS_BIT (m, S_ISUID) }, "no setuid files" }, \
+  { name, EPERM_, 2, { HAS_BIT (f, O_CREAT), HAS_BIT (m, S_ISGID) }, "no setgid files" }, \
+  { name, EPERM_, 2, { HAS_BIT (f, __O_TMPFILE), HAS_BIT (m, S_ISUID) }, "no setuid files" }, \
+  { name, EPERM_, 2, { HAS_BIT (f, __O_TMPFILE), HAS_BIT (m, S_ISGID) }, "no setgid files" }, \
+  { name, ALLOW, 0, {}, NULL }
 
 struct row
 {
@@ -112,6 +130,9 @@ static const struct row table[] = {
   { "migrate_pages", EPERM_, 0, {}, "NUMA migration of any process's pages" },
   { "move_pages", EPERM_, 0, {}, "NUMA migration of any process's pages" },
   { "set_mempolicy_home_node", EPERM_, 0, {}, "NUMA placement" },
+  { "mbind", EPERM_, 0, {}, "NUMA placement (Docker: CAP_SYS_NICE only)" },
+  { "set_mempolicy", EPERM_, 0, {}, "NUMA placement (Docker: CAP_SYS_NICE only)" },
+  { "get_mempolicy", EPERM_, 0, {}, "NUMA layout of the host (Docker: CAP_SYS_NICE only)" },
   { "sethostname", EPERM_, 0, {}, "the host name is set by jailrun (--hostname)" },
   { "setdomainname", EPERM_, 0, {}, "the domain name is fixed" },
   { "vmsplice", EPERM_, 0, {}, "page-reference bugs (CVE-2008-0600, CVE-2020-29374)" },
@@ -132,6 +153,21 @@ static const struct row table[] = {
   { "personality", ALLOW, 1, { LOW32 (0, 0x20008) }, "UNAME26 | PER_LINUX32" },
   { "personality", ALLOW, 1, { LOW32 (0, 0xffffffff) }, "query" },
   { "personality", EPERM_, 0, {}, "READ_IMPLIES_EXEC, ADDR_NO_RANDOMIZE... weaken the process" },
+  /* No setuid or setgid file, by any call that sets a mode: another host
+   * user who runs one would become the jail's host uid (the caller's,
+   * rootless).  open/openat only when they create (O_CREAT, O_TMPFILE);
+   * openat2 keeps its mode in memory, out of the filter's reach: ENOSYS,
+   * and libc's open never uses it. */
+  CHMOD_ROWS ("chmod", 1),
+  CHMOD_ROWS ("fchmod", 1),
+  CHMOD_ROWS ("fchmodat", 2),
+  CHMOD_ROWS ("fchmodat2", 2),
+  CHMOD_ROWS ("creat", 1),
+  CHMOD_ROWS ("mknod", 1),
+  CHMOD_ROWS ("mknodat", 2),
+  OPEN_ROWS ("open", 1, 2),
+  OPEN_ROWS ("openat", 2, 3),
+  { "openat2", ENOSYS_, 0, {}, "its mode is in memory: cannot be checked for S_ISUID; libc falls back to openat" },
   { "ioctl", EPERM_, 1, { LOW32 (1, TIOCSTI) }, "TIOCSTI types into the caller's terminal (CVE-2017-5226)" },
   { "ioctl", EPERM_, 1, { LOW32 (1, TIOCLINUX) }, "TIOCLINUX can paste console contents" },
   { "ioctl", ALLOW, 0, {}, NULL },

@@ -8,11 +8,17 @@
  *
  * Usage: seccomp-probe          every case but the ones that must kill
  *        seccomp-probe NAME...  the named cases (int80 and x32 kill the
- *                               process under jailrun's default filter) */
+ *                               process under jailrun's default filter)
+ *        seccomp-probe file OP PATH MODE   OP on a real file, MODE octal:
+ *               fchmodat2, create (open O_CREAT), tmpfile (O_TMPFILE in
+ *               the directory PATH, then linked as PATH/t), mknod (S_IFREG) */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
 #include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <sys/stat.h>
 #include <linux/netlink.h>
 #include <sched.h>
 #include <signal.h>
@@ -32,6 +38,9 @@
 #endif
 #define BAD ((long) 1) /* an invalid user pointer */
 #define NR_MSEAL 462   /* newer than libseccomp 2.5.4 knows */
+#ifndef SYS_fchmodat2
+#define SYS_fchmodat2 452
+#endif
 
 static long
 r_int80_getpid (void)
@@ -126,6 +135,30 @@ pers (unsigned long p)
   X (socket_netlink_audit, sock (AF_NETLINK, SOCK_RAW, NETLINK_AUDIT)) \
   X (socket_alg_highbits, sock (0xffffffff00000000l | AF_ALG, SOCK_SEQPACKET, 0)) \
   X (socketpair_alg, syscall (SYS_socketpair, AF_ALG, SOCK_SEQPACKET, 0, BAD)) \
+  X (chmod_plain, syscall (SYS_chmod, BAD, 0755)) \
+  X (chmod_suid, syscall (SYS_chmod, BAD, 04755)) \
+  X (chmod_sgid, syscall (SYS_chmod, BAD, 02755)) \
+  X (chmod_suid_highbits, syscall (SYS_chmod, BAD, 0xffffffff00000000ul | 04755)) \
+  X (fchmod_plain, syscall (SYS_fchmod, -1, 01777)) \
+  X (fchmod_suid, syscall (SYS_fchmod, -1, 04755)) \
+  X (fchmod_sgid, syscall (SYS_fchmod, -1, 02755)) \
+  X (fchmodat_plain, syscall (SYS_fchmodat, -1, BAD, 0755)) \
+  X (fchmodat_suid, syscall (SYS_fchmodat, -1, BAD, 04755)) \
+  X (fchmodat_sgid, syscall (SYS_fchmodat, -1, BAD, 02755)) \
+  X (fchmodat2_suid, syscall (SYS_fchmodat2, -1, BAD, 04755, 0)) \
+  X (fchmodat2_sgid, syscall (SYS_fchmodat2, -1, BAD, 06755, 0)) \
+  X (creat_suid, syscall (SYS_creat, BAD, 04755)) \
+  X (open_create_plain, syscall (SYS_open, BAD, O_WRONLY | O_CREAT, 0755)) \
+  X (open_create_suid, syscall (SYS_open, BAD, O_WRONLY | O_CREAT, 04755)) \
+  X (open_nocreate_suid, syscall (SYS_open, BAD, O_RDONLY, 04755)) \
+  X (openat_create_sgid, syscall (SYS_openat, -1, BAD, O_WRONLY | O_CREAT, 02755)) \
+  X (openat_tmpfile_suid, syscall (SYS_openat, -1, BAD, O_WRONLY | O_TMPFILE, 04755)) \
+  X (openat2, syscall (SYS_openat2, -1, BAD, 0, 0)) \
+  X (mknod_suid, syscall (SYS_mknod, BAD, S_IFREG | 04755, 0)) \
+  X (mknodat_sgid, syscall (SYS_mknodat, -1, BAD, S_IFREG | 02755, 0)) \
+  X (mbind, syscall (SYS_mbind, 0, 0, 99, 0, 0, 0)) \
+  X (set_mempolicy, syscall (SYS_set_mempolicy, 99, 0, 0)) \
+  X (get_mempolicy, syscall (SYS_get_mempolicy, 0, 0, 0, 0, 0xff)) \
   X (reboot, syscall (SYS_reboot, 0, 0, 0, 0)) \
   X (swapon, syscall (SYS_swapon, BAD, 0)) \
   X (syslog, syscall (SYS_syslog, 10 /* SIZE_BUFFER */, 0, 0)) \
@@ -154,11 +187,38 @@ run (const struct kase *k)
     printf ("%s %s\n", k->name, strerrorname_np (errno) ? strerrorname_np (errno) : "EOTHER");
 }
 
+/* A file operation with a mode on PATH (see the usage). */
+static int
+file_op (const char *op, const char *path, const char *mode_s)
+{
+  long m = strtol (mode_s, NULL, 8), r = -1;
+  errno = EINVAL;
+  if (strcmp (op, "fchmodat2") == 0)
+    r = syscall (SYS_fchmodat2, AT_FDCWD, path, m, 0);
+  else if (strcmp (op, "create") == 0)
+    r = syscall (SYS_openat, AT_FDCWD, path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, m);
+  else if (strcmp (op, "mknod") == 0)
+    r = syscall (SYS_mknodat, AT_FDCWD, path, S_IFREG | m, 0);
+  else if (strcmp (op, "tmpfile") == 0)
+    {
+      r = syscall (SYS_openat, AT_FDCWD, path, O_WRONLY | O_TMPFILE | O_CLOEXEC, m);
+      char proc[64], dst[4096];
+      snprintf (proc, sizeof proc, "/proc/self/fd/%ld", r);
+      snprintf (dst, sizeof dst, "%s/t", path);
+      if (r >= 0)
+        r = linkat (AT_FDCWD, proc, AT_FDCWD, dst, AT_SYMLINK_FOLLOW);
+    }
+  printf ("%s %s\n", op, r >= 0 ? "ok" : strerrorname_np (errno));
+  return 0;
+}
+
 int
 main (int argc, char **argv)
 {
   size_t n = sizeof cases / sizeof *cases;
   setvbuf (stdout, NULL, _IOLBF, 0);
+  if (argc == 5 && strcmp (argv[1], "file") == 0)
+    return file_op (argv[2], argv[3], argv[4]);
   if (argc < 2)
     {
       for (size_t i = 0; i < n; i++)

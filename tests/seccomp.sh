@@ -5,7 +5,7 @@
 # +/- edits, a Docker-format JSON profile, bad profiles, --seccomp-dump,
 # and the differential check against podman's default profile.
 . "$JR_SRC/tests/lib.sh"
-plan 116
+plan 144
 mkscratch
 SP=/usr/bin/seccomp-probe
 PODMAN=/usr/share/containers/seccomp.json
@@ -75,6 +75,30 @@ socket_packet EAFNOSUPPORT
 socket_netlink_audit EAFNOSUPPORT
 socket_alg_highbits EAFNOSUPPORT
 socketpair_alg EAFNOSUPPORT
+chmod_plain EFAULT
+chmod_suid EPERM
+chmod_sgid EPERM
+chmod_suid_highbits EPERM
+fchmod_plain EBADF
+fchmod_suid EPERM
+fchmod_sgid EPERM
+fchmodat_plain EFAULT
+fchmodat_suid EPERM
+fchmodat_sgid EPERM
+fchmodat2_suid EPERM
+fchmodat2_sgid EPERM
+creat_suid EPERM
+open_create_plain EFAULT
+open_create_suid EPERM
+open_nocreate_suid EFAULT
+openat_create_sgid EPERM
+openat_tmpfile_suid EPERM
+openat2 ENOSYS
+mknod_suid EPERM
+mknodat_sgid EPERM
+mbind EPERM
+set_mempolicy EPERM
+get_mempolicy EPERM
 reboot EPERM
 swapon EPERM
 syslog EPERM
@@ -97,7 +121,7 @@ hostdep=" kexec_load init_module finit_module pivot_root reboot swapon syslog ac
  socket_alg socket_alg_highbits socket_vsock socketpair_alg mseal_unknown_to_libseccomp "
 notfilter=""; same=""
 while read -r c want; do
-  case "$want" in ok|EBADF|EINVAL) continue ;; esac
+  case "$want" in ok|EBADF|EINVAL|EFAULT) continue ;; esac
   [ "$(res "$unc" "$c")" != "$want" ] && continue
   case "$hostdep" in *" $c "*) same="$same $c" ;; *) notfilter="$notfilter $c" ;; esac
 done < "$SCRATCH/expect"
@@ -108,6 +132,19 @@ capsu=$(jr -u 0 --cap-add SYS_ADMIN --cap-add SYS_BOOT --seccomp unconfined "$RO
 is "with CAP_SYS_ADMIN, CAP_SYS_BOOT: pivot_root and reboot still denied" "$capsd" "pivot_root EPERM reboot EPERM "
 is "with CAP_SYS_ADMIN, CAP_SYS_BOOT and no filter: they reach the kernel" "$capsu" "pivot_root EFAULT reboot EINVAL "
 is "unconfined: TIOCSTI with high bits reaches the kernel as TIOCSTI" "$(res "$unc" ioctl_tiocsti_highbits)" EBADF
+
+# Setuid and setgid files (issue 12): in a writable volume, no call that
+# sets a mode may set S_ISUID or S_ISGID (another host user running such a
+# file would become the jail's host uid); plain modes still work.
+mkdir "$SCRATCH/vol"; chmod 777 "$SCRATCH/vol"
+out=$(jr --no-net -v "$SCRATCH/vol:/workspace" "$ROOTFS" /bin/sh -c "cd /workspace && touch u g p && mkdir t
+  chmod u+s u 2>/dev/null; echo chmod-u+s \$?; chmod g+s g 2>/dev/null; echo chmod-g+s \$?
+  chmod 755 p; echo chmod-755 \$?; $SP file fchmodat2 /workspace/p 4755; $SP file create /workspace/c 4755
+  $SP file mknod /workspace/n 2755; $SP file tmpfile /workspace/t 6755; $SP file create /workspace/ok 0750" 2>&1 | tr '\n' ' ')
+is "volume: chmod u+s, g+s, fchmodat2, open/mknod/O_TMPFILE with S_ISUID|S_ISGID: EPERM; chmod 755 and 0750 work" "$out" \
+  "chmod-u+s 1 chmod-g+s 1 chmod-755 0 fchmodat2 EPERM create EPERM mknod EPERM tmpfile EPERM create ok "
+is "host: no setuid or setgid file in the volume" "$(find "$SCRATCH/vol" -perm /6000 | tr '\n' ' ')" ""
+is "host: the plain modes were applied" "$(stat -c %a "$SCRATCH/vol/p" "$SCRATCH/vol/ok" | tr '\n' ' ')" "755 750 "
 
 # Other ABIs: the x32 bit and i386 int 0x80 kill the process (128+SIGSYS).
 jr "$ROOTFS" $SP x32 >/dev/null 2>&1; is "x32 syscall kills (159)" $? 159
@@ -186,7 +223,7 @@ is "defaultAction ERRNO profile: others get defaultErrnoRet" "$(jr --seccomp "$S
 
 # --seccomp-dump
 dump=$("$JAILRUN" --seccomp-dump)
-like "dump: header counts" "$dump" "^# [0-9]+ known syscalls: [0-9]+ allowed, [0-9]+ denied, 5 filtered by argument"
+like "dump: header counts" "$dump" "^# [0-9]+ known syscalls: [0-9]+ allowed, [0-9]+ denied, 14 filtered by argument"
 like "dump: keyctl denied with its reason" "$dump" "^keyctl +errno EPERM +# kernel keyrings"
 like "dump: ioctl TIOCSTI rule" "$dump" "^ioctl +errno EPERM +if arg1 & 0xffffffff == 0x5412"
 like "dump: ioctl otherwise allow" "$dump" "^ioctl +allow +otherwise"
@@ -212,14 +249,25 @@ if [ -r "$PODMAN" ]; then
   # denies outright must not be allowed outright by ours.  The exceptions
   # are syscalls newer than that profile's list (Debian 12 ships
   # containers-common 0.50), which Docker's current profile allows too.
-  newer="fchmodat2 futex_requeue futex_wait futex_waitv futex_wake map_shadow_stack"
+  # (The reverse holds too: podman and Docker allow the chmod family
+  # unconditionally and podman allows mbind/set_mempolicy/get_mempolicy,
+  # which Docker allows only with CAP_SYS_NICE; the default denies them.)
+  newer="futex_requeue futex_wait futex_waitv futex_wake map_shadow_stack"
   "$JAILRUN" --seccomp-dump "$PODMAN" 2>/dev/null | awk '!/^#/ { n[$1]++; a[$1] = $2 } END { for (s in n) if (n[s] == 1 && a[s] != "allow") print s }' | sort > "$SCRATCH/pod-denied"
   printf '%s\n' "$dump" | awk '!/^#/ { n[$1]++; a[$1] = $2 } END { for (s in n) if (n[s] == 1 && a[s] == "allow") print s }' | sort > "$SCRATCH/def-allowed"
   extra=$(comm -12 "$SCRATCH/pod-denied" "$SCRATCH/def-allowed" | tr '\n' ' ')
   is "dump: podman denies, default allows: only syscalls newer than its list" "$extra" "$newer "
+  tight=""
+  for c in chmod fchmod fchmodat mbind set_mempolicy get_mempolicy; do
+    grep -qx "$c" "$SCRATCH/def-allowed" || tight="$tight $c"
+  done
+  "$JAILRUN" --seccomp-dump "$PODMAN" 2>/dev/null | awk '$2 == "allow" && $3 == "" { print $1 }' | sort > "$SCRATCH/pod-allowed"
+  is "dump: podman allows outright what the default denies or filters (chmod S_ISUID/S_ISGID, mempolicy)" \
+    "$(for c in $tight; do grep -qx "$c" "$SCRATCH/pod-allowed" && printf '%s ' "$c"; done)" "chmod fchmod fchmodat mbind set_mempolicy get_mempolicy "
 else
   ok "podman's profile is installed ($PODMAN: apt-get install golang-github-containers-common)" false
   ok "podman differential dump (profile missing)" false
   ok "podman differential battery (profile missing)" false
+  ok "podman differential chmod/mempolicy (profile missing)" false
 fi
 done_testing

@@ -6,7 +6,8 @@
  *                           "forks ok K failed F", kills them, then forks
  *                           once more: "after ok" when the jail is usable
  *   cgprobe spin SECS       busy loop for SECS of wall time; prints
- *                           "spin wall_usec W" */
+ *                           "spin wall_usec W cpu_usec C" (C: this
+ *                           process's own CPU time over the loop) */
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -21,6 +22,14 @@ now_usec (void)
 {
   struct timespec ts;
   clock_gettime (CLOCK_MONOTONIC, &ts);
+  return ts.tv_sec * 1000000ll + ts.tv_nsec / 1000;
+}
+
+static long long
+cpu_usec (void)
+{
+  struct timespec ts;
+  clock_gettime (CLOCK_PROCESS_CPUTIME_ID, &ts);
   return ts.tv_sec * 1000000ll + ts.tv_nsec / 1000;
 }
 
@@ -81,6 +90,7 @@ static int
 spin (double secs)
 {
   long long start = now_usec (), end = start + (long long) (secs * 1e6), t = start;
+  long long cpu0 = cpu_usec ();
   volatile unsigned long x = 0;
   while (t < end)
     {
@@ -88,7 +98,7 @@ spin (double secs)
         x += (unsigned long) i;
       t = now_usec ();
     }
-  printf ("spin wall_usec %lld\n", t - start);
+  printf ("spin wall_usec %lld cpu_usec %lld\n", t - start, cpu_usec () - cpu0);
   return 0;
 }
 

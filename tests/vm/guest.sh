@@ -90,12 +90,14 @@ like "fork bomb: the other forks failed" "$out" "failed 1[89][0-9]$"
 like "fork bomb: the jail forks again afterwards" "$out" "after ok"
 like "--stats: tasks peak is the limit" "$out" "tasks peak 16"
 
-# CPU: --cpus 0.5 over a 3 s busy loop, cpu.stat usage vs wall time.
-out=$(jr --cpus 0.5 --stats "$ROOTFS" $P spin 3 2>&1); rc=$?
-wall=$(printf '%s\n' "$out" | sed -n 's/^spin wall_usec //p')
-cpu=$(printf '%s\n' "$out" | sed -n 's/.*stats:.* cpu \([0-9.]*\)s.*/\1/p')
-ratio=$(awk -v c="${cpu:-0}" -v w="${wall:-1}" 'BEGIN { printf "%.3f", c * 1e6 / w }')
-echo "# cpu.max for 0.5 cores: usage ${cpu:-?}s over ${wall:-?}us of wall: ratio $ratio"
+# CPU: --cpus 0.5 over a 3 s busy loop: the spinning process's own CPU
+# time against the wall time of the loop (the jail's start-up, which the
+# cgroup's usage also counts, is left out: under TCG it is a large share).
+out=$(jr --cpus 0.5 "$ROOTFS" $P spin 3 2>&1); rc=$?
+wall=$(printf '%s\n' "$out" | sed -n 's/^spin wall_usec \([0-9]*\) .*/\1/p')
+cpu=$(printf '%s\n' "$out" | sed -n 's/^spin .* cpu_usec \([0-9]*\)$/\1/p')
+ratio=$(awk -v c="${cpu:-0}" -v w="${wall:-1}" 'BEGIN { printf "%.3f", c / w }')
+echo "# cpu.max for 0.5 cores: spin used ${cpu:-?}us of CPU over ${wall:-?}us of wall: ratio $ratio"
 is "busy loop: exit 0" "$rc" 0
 ok "cpu share within 20% of 0.5 (got $ratio)" awk -v r="$ratio" 'BEGIN { exit !(r >= 0.4 && r <= 0.6) }'
 
