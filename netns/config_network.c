@@ -15,9 +15,11 @@ jail_config_set_network_name (jail_config *cfg, const char *name, jail_error **e
   if (name && strcmp (name, "none") == 0)
     return jail_config_set_network (cfg, JAIL_NET_NONE, err);
   if (name && (strcmp (name, "host") == 0 || strcmp (name, "bridge") == 0 || strcmp (name, "default") == 0))
-    return jr_error_msg (err, EINVAL, "network '%s': %s", name, strcmp (name, "host") == 0
-                         ? "a jail never shares the host's network: publish ports with -p, or use --net-allow proxy"
-                         : "that is the default private network: leave out --network");
+    return strcmp (name, "host") == 0
+           ? jr_error_msg (err, EINVAL, "--network host: refused: the jail would share the host's network (every port "
+                           "and interface); a jail never shares the host's network: publish ports with -p, or use "
+                           "--net-allow proxy")
+           : jr_error_msg (err, EINVAL, "--network '%s': that is the default private network: leave out --network", name);
   struct jr_netcfg *n = jr_netcfg_of (cfg, err);
   if (n == NULL)
     return -ENOMEM;

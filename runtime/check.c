@@ -61,6 +61,30 @@ probe_userns (void)
   return 0;
 }
 
+/* Can a jail have a full procfs?  A throwaway child in new user, mount
+ * and pid namespaces mounts one (the kernel refuses it when parts of the
+ * host /proc are covered); its exit status is the errno. */
+static void
+check_fullproc (FILE *f, int *gaps)
+{
+  pid_t pid = (pid_t) syscall (SYS_clone, CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | SIGCHLD, NULL, NULL, NULL, 0);
+  if (pid == 0)
+    {
+      int fs = (int) syscall (SYS_fsopen, "proc", 0);
+      if (fs < 0 || syscall (SYS_fsconfig, fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
+        _exit (errno & 0x7f);
+      _exit (syscall (SYS_fsmount, fs, 0, 0) < 0 ? errno & 0x7f : 0);
+    }
+  int ws = 0, e = pid < 0 ? errno : 0;
+  if (pid > 0 && waitpid (pid, &ws, 0) == pid)
+    e = WIFEXITED (ws) ? WEXITSTATUS (ws) : EINTR;
+  char d[160];
+  snprintf (d, sizeof d, "%s", e ? strerror (e) : "a jail's /proc has meminfo, stat, cpuinfo (Docker's masks on top)");
+  line (f, e == 0, false, gaps, "full /proc", d,
+        "the kernel refuses a full procfs under a covered host /proc (a container's masks): jails get "
+        "/proc subset=pid, so free, top and nproc lack meminfo/stat; run jailrun on the host");
+}
+
 static void
 check_userns (FILE *f, int *gaps)
 {
@@ -284,6 +308,7 @@ jail_check (char **report, jail_error **err)
   struct mount_attr ma = { .attr_set = MOUNT_ATTR_IDMAP, .userns_fd = (uint64_t) -1 };
   check_syscall (f, &gaps, "idmapped mounts", syscall (SYS_mount_setattr, -1, "", AT_EMPTY_PATH, &ma, sizeof ma), false,
                  "needs Linux 5.12+ (mount_setattr with MOUNT_ATTR_IDMAP)");
+  check_fullproc (f, &gaps);
   if (fclose (f) != 0)
     {
       free (buf);

@@ -31,6 +31,7 @@ new_handle (const char *name, int tie_fd, jail **out, jail_error **err)
       return jr_error (err, ENOMEM, "jail");
     }
   j->tie_fd = tie_fd;
+  j->sup_pidfd = -1;
   *out = j;
   return 0;
 }
@@ -38,7 +39,7 @@ new_handle (const char *name, int tie_fd, jail **out, jail_error **err)
 /* Read the supervisor's start report; 0 when the jail is up.  The relay
  * is pumped meanwhile (with a pty, the first process waits for it). */
 static int
-await_ready (int fd, const char *name, struct jr_relay *relay, jail_error **err)
+await_ready (int fd, const char *name, struct jr_relay *relay, pid_t *sup, jail_error **err)
 {
   struct jr_rep r;
   ssize_t n;
@@ -47,6 +48,7 @@ await_ready (int fd, const char *name, struct jr_relay *relay, jail_error **err)
   while (n < 0 && errno == EINTR);
   if (n != (ssize_t) sizeof r)
     return jr_error_msg (err, EIO, "jail %s: the supervisor ended while starting (see 'jailrun logs %s')", name, name);
+  *sup = r.pid;
   if (r.status == 0)
     return 0;
   r.msg[sizeof r.msg - 1] = '\0';
@@ -57,7 +59,8 @@ await_ready (int fd, const char *name, struct jr_relay *relay, jail_error **err)
  * child and has no terminal.  Returns the read end of its ready pipe.
  * stdio: the first process's 0-2 when attached, else NULL. */
 static int
-fork_supervisor (jail_config *cfg, const char *name, char *const argv[], int tie_r, const int *stdio, jail_error **err)
+fork_supervisor (jail_config *cfg, const char *name, char *const argv[], int tie_r, const int *stdio, unsigned flags,
+                 jail_error **err)
 {
   int rp[2];
   if (pipe2 (rp, O_CLOEXEC) < 0)
@@ -68,7 +71,7 @@ fork_supervisor (jail_config *cfg, const char *name, char *const argv[], int tie
       setsid ();
       if (fork () != 0)
         _exit (0);
-      jr_supervisor_main (cfg, name, argv, rp[1], tie_r, stdio);
+      jr_supervisor_main (cfg, name, argv, rp[1], tie_r, stdio, flags);
     }
   int saved = errno;
   close (rp[1]);
@@ -123,11 +126,12 @@ jail_start (jail_config *cfg, const char *name, char *const argv[], unsigned fla
   int tie[2] = { -1, -1 };
   if (!(flags & JAIL_START_DETACH) && pipe2 (tie, O_CLOEXEC) < 0)
     r = jr_error (err, errno, "jail: pipe");
-  int ready = r == 0 ? fork_supervisor (cfg, name, argv, tie[0], attach ? given : NULL, err) : r;
+  int ready = r == 0 ? fork_supervisor (cfg, name, argv, tie[0], attach ? given : NULL, flags, err) : r;
   jr_relay_handed (relay);
   if (tie[0] >= 0)
     close (tie[0]);
-  r = ready < 0 ? ready : await_ready (ready, name, relay, err);
+  pid_t sup = 0;
+  r = ready < 0 ? ready : await_ready (ready, name, relay, &sup, err);
   if (ready >= 0)
     close (ready);
   if (r == 0)
@@ -135,6 +139,9 @@ jail_start (jail_config *cfg, const char *name, char *const argv[], unsigned fla
   if (r == 0)
     (*out)->relay = jr_steal_ptr (&relay);
   jr_relay_end (relay, 0);
+  /* A tied supervisor lives until the tie closes: its pid is still its. */
+  if (r == 0 && tie[1] >= 0 && sup > 0)
+    (*out)->sup_pidfd = (int) syscall (SYS_pidfd_open, sup, 0);
   if (r < 0)
     {
       if (tie[1] >= 0)
@@ -166,6 +173,15 @@ jail_close (jail *j)
   jr_relay_end (j->relay, 0);
   if (j->tie_fd >= 0)
     close (j->tie_fd);
+  /* The supervisor then stops the jail, removes its state and exits:
+   * wait for that so that the name is free when we return (bounded). */
+  if (j->sup_pidfd >= 0)
+    {
+      struct pollfd p = { .fd = j->sup_pidfd, .events = POLLIN };
+      for (int i = 0; i < 300 && poll (&p, 1, 100) <= 0; i++)
+        ;
+      close (j->sup_pidfd);
+    }
   free (j->name);
   free (j);
 }

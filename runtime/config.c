@@ -3,11 +3,13 @@
  * Every setter either changes the handle completely or not at all. */
 #include <ctype.h>
 #include <errno.h>
+#include <json-c/json_c_version.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <seccomp.h>
 #include <unistd.h>
 
 #include "hostfile.h"
@@ -229,13 +231,25 @@ int
 jail_config_set_user (jail_config *c, const char *spec, jail_error **err)
 {
   const char *colon = spec ? strchr (spec, ':') : NULL;
-  unsigned uid, gid;
+  unsigned uid = 0, gid = 0;
   size_t ulen = spec ? (colon ? (size_t) (colon - spec) : strlen (spec)) : 0;
-  if (spec == NULL || parse_id (spec, ulen, &uid) < 0
-      || (colon && parse_id (colon + 1, strlen (colon + 1), &gid) < 0))
-    return jr_error_msg (err, EINVAL, "user '%s': not a numeric UID[:GID] (0..4294967294); names are not looked up", spec ? spec : "");
+  if (spec == NULL || ulen == 0 || (colon && colon[1] == '\0') || strchr (spec, '\n'))
+    return jr_error_msg (err, EINVAL, "user '%s': give UID[:GID] or NAME[:GROUP] (names from the rootfs's /etc/passwd and /etc/group)",
+                         spec ? spec : "");
+  bool unum = parse_id (spec, ulen, &uid) == 0;
+  bool gnum = colon && parse_id (colon + 1, strlen (colon + 1), &gid) == 0;
+  unsigned ugid = uid; /* NAME alone: its primary group; UID alone: GID = UID */
+  if (!unum || (colon && !gnum))
+    {
+      /* The passwd entry sets uid and the gid slot, a group name then
+       * overrides that slot. */
+      int r = jr_user_lookup (c, unum ? NULL : spec, ulen, colon && !gnum ? colon + 1 : NULL, &uid,
+                              colon && !gnum ? &gid : &ugid, err);
+      if (r < 0)
+        return r;
+    }
   c->uid = uid;
-  c->gid = colon ? gid : uid;
+  c->gid = colon ? gid : ugid;
   return 0;
 }
 
@@ -251,6 +265,21 @@ jail_config_add_cap (jail_config *c, const char *name, jail_error **err)
   if (name == NULL || jr_caps_from_name (name, &cap) < 0)
     return jr_error_msg (err, EINVAL, "capability '%s': unknown: use a name from capabilities(7), e.g. NET_BIND_SERVICE", name ? name : "");
   c->caps |= 1ull << cap;
+  return 0;
+}
+
+int
+jail_config_drop_cap (jail_config *c, const char *name, jail_error **err)
+{
+  int cap;
+  if (name && strcasecmp (name, "ALL") == 0)
+    {
+      c->caps = 0;
+      return 0;
+    }
+  if (name == NULL || jr_caps_from_name (name, &cap) < 0)
+    return jr_error_msg (err, EINVAL, "capability '%s': unknown: use a name from capabilities(7), e.g. NET_RAW", name ? name : "");
+  c->caps &= ~(1ull << cap);
   return 0;
 }
 
@@ -421,10 +450,22 @@ jail_version (void)
   return JR_VERSION;
 }
 
+#define JR_STR2(x) #x
+#define JR_STR(x) JR_STR2 (x)
+#ifdef JR_HAVE_DEFAULT_BPF
+#define JR_BPF_FEATURE "seccomp-default=prebuilt"
+#else
+#define JR_BPF_FEATURE "seccomp-default=built-per-start"
+#endif
+
+/* What this build holds: the libraries it was compiled against, with
+ * their versions, and the build options (meson). */
 const char *
 jail_features (void)
 {
-  return "userns mountapi openat2 clone3 pidfd seccomp libcap netlink";
+  return "seccomp(libseccomp-" JR_STR (SCMP_VER_MAJOR) "." JR_STR (SCMP_VER_MINOR) "." JR_STR (SCMP_VER_MICRO)
+         ") " JR_BPF_FEATURE " seccomp-oci-json(json-c-" JSON_C_VERSION ") caps(libcap) netlink(libmnl)"
+         " net=private,none,proxy,publish limits=cgroup-v2 userns mountapi openat2 clone3 pidfd";
 }
 
 int

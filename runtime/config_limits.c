@@ -15,7 +15,7 @@ jail_config_set_memory (jail_config *c, const char *size, jail_error **err)
 {
   unsigned long long v;
   if (size == NULL || jr_parse_size (size, &v) < 0 || v < (1ull << 20))
-    return jr_error_msg (err, EINVAL, "--memory '%s': not a size of at least 1m (a number with an optional k, m or g suffix, e.g. 512m)",
+    return jr_error_msg (err, EINVAL, "--memory '%s': not a size of at least 1m (a number with an optional k, m, g or t suffix, e.g. 512m, 1.5g, 512MiB)",
                          size ? size : "");
   c->limits.memory = v;
   return 0;

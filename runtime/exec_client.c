@@ -375,6 +375,9 @@ jail_remove (const char *name, int force, jail_error **err)
         return r;
     }
   await_supervisor (text, 5); /* a live supervisor writes the state one last time */
+  char *gone cleanup_free = NULL;
+  if (jr_state_read (name, "state", &gone, NULL) == -ENOENT)
+    return 0; /* --rm: its supervisor removed it */
   return jr_state_remove (name, err);
 }
 

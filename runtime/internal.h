@@ -37,6 +37,8 @@ struct jr_volume
   bool ro;
   dev_t dev;   /* identity of src when it was checked */
   ino_t ino;
+  bool idmap;    /* :idmap: the jail user owns it as src's owner does */
+  int idmap_fd;  /* the idmapped detached tree, made by the parent for one start; -1 */
 };
 
 struct jr_tmpfs
@@ -91,6 +93,17 @@ int jr_normalise_path (const char *in, char **out, jail_error **err);
 /* Replace *slot with dir normalised (the workdir of a config or of an
  * exec); errors are prefixed "workdir". */
 int jr_set_workdir (char **slot, const char *dir, jail_error **err);
+
+/* config_user.c: the ids of user (ulen bytes, NULL: keep *uid) and group
+ * (NULL: none) from the rootfs's etc/passwd and etc/group. */
+int jr_user_lookup (const struct jail_config *c, const char *user, size_t ulen, const char *group,
+                    unsigned *uid, unsigned *gid, jail_error **err);
+
+/* idmap.c: before the clone, the idmapped trees of :idmap volumes (root);
+ * after it, close them (the child has its copies). */
+struct jr_hostids;
+int jr_idmap_prepare (struct jail_config *cfg, const struct jr_hostids *ids, jail_error **err);
+void jr_idmap_release (struct jail_config *cfg);
 
 /* The host ids the jail user maps to.  Rootless: the caller's (slot -1);
  * as root: those of a slot claimed under the state directory. */

@@ -10,6 +10,8 @@
 #ifndef JAIL_H
 #define JAIL_H
 
+#include <stddef.h>
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -56,10 +58,15 @@ JAIL_EXPORT int jail_config_add_volume (jail_config *cfg, const char *spec, jail
 JAIL_EXPORT int jail_config_add_tmpfs (jail_config *cfg, const char *spec, jail_error **err);
 /* Writable root (refused for "/"). */
 JAIL_EXPORT int jail_config_set_read_write (jail_config *cfg, int on, jail_error **err);
-/* Jail user "UID[:GID]" (numeric). Default 65532:65532. */
+/* Jail user "UID[:GID]" or "NAME[:GROUP]" (names looked up in the
+ * rootfs's /etc/passwd and /etc/group: set the rootfs first).  Default
+ * 65532:65532. */
 JAIL_EXPORT int jail_config_set_user (jail_config *cfg, const char *spec, jail_error **err);
 /* Keep one capability ("NET_BIND_SERVICE", "cap_net_raw", ...). */
 JAIL_EXPORT int jail_config_add_cap (jail_config *cfg, const char *name, jail_error **err);
+/* Drop a capability kept by jail_config_add_cap, or "ALL" of them (the
+ * default set is already empty). */
+JAIL_EXPORT int jail_config_drop_cap (jail_config *cfg, const char *name, jail_error **err);
 /* Environment: "KEY=VAL", or "KEY" to copy the caller's value. */
 JAIL_EXPORT int jail_config_set_env (jail_config *cfg, const char *spec, jail_error **err);
 /* Read KEY=VAL lines (# comments, blank lines ignored) from a file. */
@@ -173,6 +180,7 @@ typedef struct jail_exec_opts jail_exec_opts;
 enum jail_start_flags {
   JAIL_START_DETACH = 1,  /* the jail outlives the handle and the caller */
   JAIL_START_ATTACH = 2,  /* the first process gets the caller's stdin, stdout, stderr */
+  JAIL_START_AUTOREMOVE = 4, /* with DETACH: its state (name, log) is removed when it ends */
 };
 
 /* Start a long-running jail named name (NULL: a generated name, see

@@ -364,6 +364,11 @@ jr_mounts_open (const struct jail_config *cfg, struct jr_trees *t, struct jail_e
   for (size_t i = 0; i < cfg->n_volumes && i < JR_MAX_VOLUMES; i++)
     {
       const struct jr_volume *v = &cfg->volumes[i];
+      if (v->idmap_fd >= 0) /* made by the parent (idmap.c) */
+        {
+          t->vol[i] = v->idmap_fd;
+          continue;
+        }
       int src = open_checked (v->src, v->dev, v->ino, e);
       if (src < 0)
         return jr_error_buf_wrap (e, "volume");

@@ -308,7 +308,10 @@ start_jail (struct jail_config *cfg, char *const argv[], struct run_state *s, ja
   if (r == 0)
     r = jr_cgroup_create (&cfg->limits, &s->cg, err);
   if (r == 0)
+    r = jr_idmap_prepare (cfg, &s->ids, err);
+  if (r == 0)
     r = start_child (cfg, argv, s, err);
+  jr_idmap_release (cfg);
   if (r == 0)
     r = handshake (cfg, s, err);
   return r;

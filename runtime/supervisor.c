@@ -131,6 +131,11 @@ write_state (struct sup *s, const char *state)
   char lim[128];
   jr_limits_text (s->cfg, &s->l.cg, lim, sizeof lim);
   jr_kv (f, "limits", "%s", lim);
+  jr_limits_missing_text (s->cfg, &s->l.cg, lim, sizeof lim);
+  jr_kv (f, "limits_not_enforced", "%s", lim);
+  char ports[1024];
+  jr_ports_text (s->cfg, ports, sizeof ports);
+  jr_kv (f, "ports", "%s", ports);
   jr_kv (f, "network", "%s", s->cfg->net_mode == JAIL_NET_NONE ? "none"
                              : s->cfg->net_mode == JAIL_NET_PROXY ? "proxy" : "private");
   if (s->health)
@@ -846,7 +851,7 @@ serve (struct sup *s)
 static void
 send_ready (int fd, int status, const jail_error *e)
 {
-  struct jr_rep r = { .type = JR_REP_DONE, .status = status, .err_code = e ? e->code : 0 };
+  struct jr_rep r = { .type = JR_REP_DONE, .status = status, .err_code = e ? e->code : 0, .pid = getpid () };
   if (e)
     snprintf (r.msg, sizeof r.msg, "%s", e->msg);
   (void) !write (fd, &r, sizeof r);
@@ -891,8 +896,20 @@ drop_stdio (void)
     close (nul);
 }
 
+/* --limits best-effort: the detached jail's log says which limits the
+ * host does not enforce (fd 2 is the log). */
+static void
+log_unenforced (struct sup *s)
+{
+  char miss[128];
+  jr_limits_missing_text (s->cfg, &s->l.cg, miss, sizeof miss);
+  if (strcmp (miss, "-") != 0)
+    dprintf (2, "jailrun: warning: --limits best-effort: not enforced: %s\n", miss);
+}
+
 void
-jr_supervisor_main (jail_config *cfg, const char *name, char *const argv[], int ready_fd, int tie_fd, const int *stdio)
+jr_supervisor_main (jail_config *cfg, const char *name, char *const argv[], int ready_fd, int tie_fd, const int *stdio,
+                    unsigned flags)
 {
   struct sup s = { .name = name, .cfg = cfg, .lfd = -1, .sigfd = -1, .stop_timer = -1, .ep = -1, .zfd = -1,
                    .l = { .pid = 0, .pidfd = -1, .sync_fd = -1, .death_w = -1,
@@ -915,7 +932,7 @@ jr_supervisor_main (jail_config *cfg, const char *name, char *const argv[], int 
     status = open_listener (&s, &err) < 0 ? 125 : 0;
   if (status == 0 && (s.ep = epoll_create1 (EPOLL_CLOEXEC)) < 0)
     status = jr_error (&err, errno, "supervisor: epoll") < 0 ? 125 : 125;
-  char *json = status == 0 ? jr_config_json (cfg, name, &s.l.cg, &s.l.ids) : NULL;
+  char *json = status == 0 ? jr_config_json (cfg, name, &s.l.cg, s.l.net, &s.l.ids) : NULL;
   if (json)
     jr_state_write_file (name, "config.json", json, NULL);
   free (json);
@@ -933,13 +950,15 @@ jr_supervisor_main (jail_config *cfg, const char *name, char *const argv[], int 
   struct jr_exec_spec zx = { .cfg = cfg, .bpf = &s.l.bpf, .ns_fds = s.l.ns_fds, .cgroup_fd = s.l.cg.fd, .fds = { 0, 1, 2 } };
   s.zfd = jr_zygote_start (&zx, &s.zpid, NULL); /* -1: every exec uses a helper */
   write_state (&s, "running");
+  if (stdio == NULL)
+    log_unenforced (&s);
   send_ready (3, 0, NULL);
   close (3);
   serve (&s);
   jr_hostids_release (&s.l.ids);
   jr_logcap_close (&s.log);
   write_state (&s, "exited");
-  if (s.tie_fd >= 0)
+  if (s.tie_fd >= 0 || (flags & JAIL_START_AUTOREMOVE))
     jr_state_remove (name, NULL);
   _exit (0);
 }

@@ -20,7 +20,7 @@ check "malformed -v" "volume 'nocolon': malformed" --no-net -v nocolon "$ROOTFS"
 check "-v missing source" "volume .*source .*No such file" --no-net -v "$SCRATCH/none:/x" "$ROOTFS" /bin/true
 check "-v bad mode" "unknown mode 'rx'" --no-net -v "$SCRATCH:/x:rx" "$ROOTFS" /bin/true
 check "unknown capability" "capability 'CAP_BOGUS': unknown" --no-net --cap-add CAP_BOGUS "$ROOTFS" /bin/true
-check "bad uid" "user 'abc': not a numeric" --no-net -u abc "$ROOTFS" /bin/true
+check "unknown user name" "user 'abc': not in .*/etc/passwd" --no-net -u abc "$ROOTFS" /bin/true
 mkdir -p "$SCRATCH/evil"; cp -a "$ROOTFS/bin" "$SCRATCH/evil/"; mkdir "$SCRATCH/evil/dev" "$SCRATCH/evil/tmp"
 ln -s /etc "$SCRATCH/evil/proc"
 check "rootfs with /proc a symlink" "/proc is a symlink" --no-net "$SCRATCH/evil" /bin/true
