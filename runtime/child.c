@@ -325,6 +325,11 @@ jr_child_main (struct jr_child *c)
     sigaddset (&set, forwarded[i]);
   if (r == 0)
     sigprocmask (SIG_BLOCK, &set, NULL);
+  /* The command waits at the gate (EOF) until init has hidden its
+   * cmdline: the jail's code must never read the host's in /proc/1. */
+  int gate[2] = { -1, -1 };
+  if (r == 0 && pipe2 (gate, O_CLOEXEC) < 0)
+    r = jr_error_buf (&e, errno, "init: pipe");
   /* A raw fork: glibc's fork() runs atfork handlers and takes malloc
    * locks that another thread of the caller may have held at clone. */
   pid_t cmd = r == 0 ? (pid_t) syscall (SYS_clone, SIGCHLD, NULL, NULL, NULL, 0) : -1;
@@ -336,11 +341,18 @@ jr_child_main (struct jr_child *c)
       return 125;
     }
   if (cmd == 0)
-    _exit (command_main (c));
-  /* init keeps no host fd and no privilege. */
+    {
+      char b;
+      close (gate[1]);
+      while (read (gate[0], &b, 1) < 0 && errno == EINTR)
+        ;
+      close (gate[0]);
+      _exit (command_main (c));
+    }
+  jr_hide_cmdline (JR_INIT_NAME);
+  /* init keeps no host fd and no privilege (closing the gate). */
   syscall (SYS_close_range, 3u, ~0u, 0u);
   jr_caps_apply (0, &e);
   prctl (PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
-  jr_hide_cmdline (JR_INIT_NAME);
   return init_loop (cmd, &set);
 }

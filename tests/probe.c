@@ -158,12 +158,13 @@ static int
 do_cmdwatch (int seconds, const char *needle)
 {
   time_t end = time (NULL) + seconds;
-  while (time (NULL) < end)
+  do
     if (cmdline_scan (needle, getpid ()))
       {
         puts ("cmdline leak");
         return 0;
       }
+  while (time (NULL) < end);
   puts ("cmdline clean");
   return 0;
 }
