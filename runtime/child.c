@@ -220,18 +220,19 @@ read_mm_areas (unsigned long long a[4])
   return p && a[0] && a[1] > a[0] && a[3] >= a[2] ? 0 : -1;
 }
 
-/* init is a clone of the caller: its /proc/1/cmdline would show the host
- * command line (paths, the allowlist) to the whole jail, and its memory
- * keeps the host environment.  Overwrite both areas in place (our
- * copy-on-write copy of them), once the command has its own.  The last
- * byte of the argument area stays non-zero: the kernel then reports
- * the string up to the first NUL (the setproctitle convention), so
- * /proc/1/cmdline reads exactly JR_INIT_NAME. */
-static void
-hide_cmdline (void)
+/* init, the exec zygote and the exec helpers are clones of the caller:
+ * their /proc/PID/cmdline would show the host command line (paths, the
+ * allowlist) to the whole jail, and their memory keeps the host
+ * environment.  Overwrite both areas in place (our copy-on-write copy of
+ * them) with name.  The last byte of the argument area stays non-zero:
+ * the kernel then reports the string up to the first NUL (the
+ * setproctitle convention), so the cmdline reads exactly name.  Reads
+ * /proc/self: call it before joining the jail's mount namespace. */
+void
+jr_hide_cmdline (const char *name)
 {
   unsigned long long a[4];
-  prctl (PR_SET_NAME, JR_INIT_NAME, 0, 0, 0);
+  prctl (PR_SET_NAME, name, 0, 0, 0);
   if (read_mm_areas (a) < 0)
     return;
   char *arg = (char *) (uintptr_t) a[0];
@@ -239,8 +240,8 @@ hide_cmdline (void)
   memset (arg, 0, len);
   if (len >= 2)
     {
-      size_t n = strlen (JR_INIT_NAME) < len - 2 ? strlen (JR_INIT_NAME) : len - 2;
-      memcpy (arg, JR_INIT_NAME, n);
+      size_t n = strlen (name) < len - 2 ? strlen (name) : len - 2;
+      memcpy (arg, name, n);
       arg[len - 1] = ' ';
     }
   memset ((char *) (uintptr_t) a[2], 0, (size_t) (a[3] - a[2]));
@@ -342,6 +343,11 @@ jr_child_main (struct jr_child *c)
     sigaddset (&set, forwarded[i]);
   if (r == 0)
     sigprocmask (SIG_BLOCK, &set, NULL);
+  /* The command waits at the gate (EOF) until init has hidden its
+   * cmdline: the jail's code must never read the host's in /proc/1. */
+  int gate[2] = { -1, -1 };
+  if (r == 0 && pipe2 (gate, O_CLOEXEC) < 0)
+    r = jr_error_buf (&e, errno, "init: pipe");
   /* A raw fork: glibc's fork() runs atfork handlers and takes malloc
    * locks that another thread of the caller may have held at clone. */
   pid_t cmd = r == 0 ? (pid_t) syscall (SYS_clone, SIGCHLD, NULL, NULL, NULL, 0) : -1;
@@ -353,11 +359,19 @@ jr_child_main (struct jr_child *c)
       return 125;
     }
   if (cmd == 0)
-    _exit (command_main (c));
-  /* init keeps no host fd (not even the caller's stdio) and no privilege. */
+    {
+      char b;
+      close (gate[1]);
+      while (read (gate[0], &b, 1) < 0 && errno == EINTR)
+        ;
+      close (gate[0]);
+      _exit (command_main (c));
+    }
+  jr_hide_cmdline (JR_INIT_NAME);
+  /* init keeps no host fd (not even the caller's stdio) and no
+   * privilege (closing the gate). */
   syscall (SYS_close_range, 0u, ~0u, 0u);
   jr_caps_apply (0, &e);
   prctl (PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
-  hide_cmdline ();
   return init_loop (cmd, &set);
 }

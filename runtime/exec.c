@@ -164,6 +164,7 @@ static int
 helper_main (const struct jr_exec_spec *x, int msg)
 {
   struct jail_error e = { 0 };
+  jr_hide_cmdline ("jailrun-exec"); /* its clone is in the jail's pid namespace */
   int n = jr_exec_join (x, msg, &e);
   pid_t pid = n < 0 ? -1 : jr_exec_clone (x, n > FD_CG ? FD_CG : -1, NULL, 0);
   if (n >= 0 && pid < 0)

@@ -84,6 +84,10 @@ int jr_forward_sigfd (void);
 /* Body of the cloned child (becomes the jail's pid 1).  Returns the exit
  * status for _exit. */
 int jr_child_main (struct jr_child *c);
+
+/* Replace our cmdline and environment areas with name (child.c): every
+ * clone of the caller does it before the jail can see it. */
+void jr_hide_cmdline (const char *name);
 /* Send a message (used from the child: no allocation). */
 void jr_msg_send (int fd, int type, const struct jail_error *e);
 #endif
