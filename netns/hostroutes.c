@@ -1,6 +1,7 @@
 /* hostroutes.c - is a --subnet usable?  Refuses the special IPv4 ranges
  * (this network, loopback, link-local, multicast, reserved) and any range
- * that overlaps one of the caller's own IPv4 routes (every routing table,
+ * that overlaps one of the caller's own IPv4 routes: unicast, local,
+ * blackhole, unreachable, prohibit (every routing table,
  * read with one RTM_GETROUTE dump over rtnetlink; the default route does
  * not count).  The private network is IPv4 only, so IPv6 routes cannot
  * overlap it. */
@@ -54,7 +55,8 @@ on_route (const struct nlmsghdr *h, void *data)
   struct want *w = data;
   const struct rtmsg *rt = mnl_nlmsg_get_payload (h);
   if (h->nlmsg_type != RTM_NEWROUTE || rt->rtm_family != AF_INET || rt->rtm_dst_len == 0 || w->found[0]
-      || (rt->rtm_type != RTN_UNICAST && rt->rtm_type != RTN_LOCAL))
+      || (rt->rtm_type != RTN_UNICAST && rt->rtm_type != RTN_LOCAL && rt->rtm_type != RTN_BLACKHOLE
+          && rt->rtm_type != RTN_UNREACHABLE && rt->rtm_type != RTN_PROHIBIT))
     return MNL_CB_OK;
   uint32_t dst = 0, table = rt->rtm_table, oif = 0;
   const struct nlattr *a;
@@ -74,7 +76,9 @@ on_route (const struct nlmsghdr *h, void *data)
   if (oif)
     if_indextoname (oif, dev);
   snprintf (tbl, sizeof tbl, "%u", table);
-  snprintf (w->found, sizeof w->found, "%s%s/%u dev %s table %s", rt->rtm_type == RTN_LOCAL ? "local " : "",
+  const char *type = rt->rtm_type == RTN_LOCAL ? "local " : rt->rtm_type == RTN_BLACKHOLE ? "blackhole "
+                     : rt->rtm_type == RTN_UNREACHABLE ? "unreachable " : rt->rtm_type == RTN_PROHIBIT ? "prohibit " : "";
+  snprintf (w->found, sizeof w->found, "%s%s/%u dev %s table %s", type,
             addr, rt->rtm_dst_len, dev,
             table == RT_TABLE_MAIN ? "main" : table == RT_TABLE_LOCAL ? "local" : tbl);
   return MNL_CB_OK;

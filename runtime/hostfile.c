@@ -12,7 +12,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/magic.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -246,6 +248,37 @@ refuse_link (const char *what, const char *path, struct walk *w, const char *nam
                        real ? esc_real : "");
 }
 
+/* A symlink of procfs is followed only on the way to jailrun's own files
+ * (/proc/self, /proc/mounts..., then /proc/<our pid>/...): the links
+ * of another process (root, cwd, exe, fd/N) are magic, their text is a
+ * path in that process's namespace, and their owner is root as soon as
+ * the process makes itself non-dumpable: a jail's process could send a
+ * walk of /proc/PID/root/... to the host's /. */
+static int
+proc_link_ok (int linkfd, const struct walk *w)
+{
+  struct statfs sf;
+  struct stat dir;
+  char own[32];
+  if (fstatfs (linkfd, &sf) < 0 || sf.f_type != PROC_SUPER_MAGIC)
+    return 1;
+  if (fstat (w->dir, &dir) == 0 && dir.st_ino == 1)
+    return 1; /* procfs's root: self, thread-self, mounts, net (into self) */
+  size_t n = (size_t) snprintf (own, sizeof own, "/proc/%d", (int) getpid ());
+  return strncmp (w->res, own, n) == 0 && (w->res[n] == '\0' || w->res[n] == '/');
+}
+
+static int
+refuse_proc_link (const char *what, const char *path, const struct walk *w, const char *name, jail_error **err)
+{
+  char link[PATH_MAX + NAME_MAX + 2], esc[512];
+  snprintf (link, sizeof link, "%s/%s", w->res, name);
+  jr_printable (link, strlen (link), esc, sizeof esc);
+  return jr_error_msg (err, EPERM, "%s %s: %s is a /proc link of another process, and jailrun does not follow "
+                       "one here (its target is a path in that process's namespace, and a jail's process "
+                       "chooses its owner): write the real path instead", what, path, esc);
+}
+
 /* Replace w->rest by target + "/" + tail; an absolute target restarts
  * the walk at /. */
 static int
@@ -300,8 +333,10 @@ step (const char *what, const char *path, struct walk *w, const char *name, cons
       return r;
     }
   int r = 0;
-  if (S_ISLNK (st.st_mode))
-    r = st.st_uid != 0 ? refuse_link (what, path, w, name, &st, err) : follow (w, fd, tail, err, what);
+  if (S_ISLNK (st.st_mode) && st.st_uid != 0)
+    r = refuse_link (what, path, w, name, &st, err);
+  else if (S_ISLNK (st.st_mode))
+    r = proc_link_ok (fd, w) ? follow (w, fd, tail, err, what) : refuse_proc_link (what, path, w, name, err);
   else if (strcmp (name, "..") == 0)
     parent (w->res);
   else if (strlen (w->res) + strlen (name) + 2 > sizeof w->res)

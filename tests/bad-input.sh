@@ -2,7 +2,7 @@
 # bad-input.sh - jailrun's own failures: one clear message, exit 125,
 # nothing left behind.
 . "$JR_SRC/tests/lib.sh"
-plan 48
+plan 52
 mkscratch
 P=/usr/bin/probe
 mounts_before=$(wc -l < /proc/self/mountinfo)
@@ -46,6 +46,15 @@ err=$($ns sh -c 'ip link set lo up && ip addr add 10.123.0.1/16 dev lo && exec t
   "$JAILRUN" "$ROOTFS" 2>&1 >/dev/null); s=$?
 is "--subnet overlapping a host route: exit 125" "$s" 125
 like "--subnet overlapping a host route: message names the route" "$err" "subnet '10.123.4.0/24': overlaps the host's route (local )?10.123.0.0/16 dev lo"
+# a blackhole or prohibit route covers a range as much (Calico's pod
+# blocks are blackhole routes; an admin's prohibit keeps hosts away): the
+# jail's subnet route would hand that traffic to the jail
+for t in blackhole prohibit; do
+  err=$($ns sh -c 'ip link set lo up && ip route add "$2" 10.124.0.0/16 && exec timeout -k 5 60 "$0" --subnet 10.124.4.0/24 "$1" /bin/true' \
+    "$JAILRUN" "$ROOTFS" "$t" 2>&1 >/dev/null); s=$?
+  is "--subnet overlapping a $t route: exit 125" "$s" 125
+  like "--subnet overlapping a $t route: message names the route" "$err" "subnet '10.124.4.0/24': overlaps the host's route $t 10.124.0.0/16"
+done
 check "--no-net --net-allow proxy" "network: --no-net .* and --net-allow proxy .* conflict" --no-net --net-allow proxy "$ROOTFS" /bin/true
 check "--net-allow proxy --no-net" "network: --net-allow proxy .* and --no-net .* conflict" --net-allow proxy --no-net "$ROOTFS" /bin/true
 is "no mount left in the caller's namespace" "$(wc -l < /proc/self/mountinfo)" "$mounts_before"

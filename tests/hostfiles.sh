@@ -4,7 +4,7 @@
 # to the files a later jailrun opens (--env-file, --audit-log, --seccomp,
 # -v SRC); non-regular and oversized inputs; escaped messages.
 . "$JR_SRC/tests/lib.sh"
-plan 54
+plan 58
 mkscratch
 W=$SCRATCH/w
 mkdir "$W" && chmod 777 "$W"
@@ -132,5 +132,20 @@ out=$(jr --no-net -v /var/run:/tmp/r:ro "$ROOTFS" /bin/sh -c 'test -d /tmp/r && 
 is "-v through a root-owned symlink (/var/run) works" "$out" "mounted"
 out=$(cd "$SCRATCH" && jr --no-net -v "./w/../w/.:/tmp/w" "$ROOTFS" /bin/sh -c 'test -L /tmp/w/d && echo mounted' 2>&1)
 is "-v relative source with . and .. works" "$out" "mounted"
+# /proc/PID/root of a jail's process: a magic link whose text ("/") is a
+# path in the jail's namespace, owned by root once the process is
+# non-dumpable (it exec'd an unreadable file): it sent the walk to the
+# host's / (the host's secret into a jail's env, the host's /etc mounted)
+PN=jrproc$$
+"$JAILRUN" run -d --name "$PN" --no-net -v "$W:/home" "$ROOTFS" /bin/sh -c \
+  "mkdir -p /home/q$$ && cp /bin/busybox /home/q$$/sleep && chmod 111 /home/q$$/sleep && exec /home/q$$/sleep 300" >/dev/null
+i=0; P=; while [ -z "$P" ] && [ $i -lt 100 ]; do P=$(pgrep -f "^/home/q$$/sleep 300" | tail -n1); sleep 0.1; i=$((i + 1)); done
+out=$(jr --no-net --env-file "/proc/$P/root$SECRET" "$ROOTFS" /bin/sh -c 'echo "TOKEN=$TOKEN"' 2>&1); s=$?
+is "--env-file /proc/PID/root/... of a non-dumpable jail process: exit 125" "$s" 125
+unlike "--env-file /proc/PID/root/...: the host's secret does not reach the jail" "$out" "s3cr3t"
+check "-v /proc/PID/root/etc of a non-dumpable jail process (was the host's /etc)" \
+  "source /proc/[0-9]+/root/etc: /proc/[0-9]+/root is a /proc link of another process" \
+  --no-net -v "/proc/$P/root/etc:/tmp/e:ro" "$ROOTFS" /bin/true
+"$JAILRUN" rm -f "$PN" >/dev/null 2>&1
 ok "nothing left behind (no jail process)" sh -c '! pgrep -af "^$JAILRUN( |\$)" | grep -Ev " (-d|--detach) " | grep -q .'
 done_testing
