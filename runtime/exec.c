@@ -146,6 +146,79 @@ jr_exec_clone (const struct jr_exec_spec *x, int cgfd, const int *fds, int nfds)
   return pid;
 }
 
+/* The body of a clone, called on its own stack by clone3_vm. */
+struct clone_body
+{
+  const struct jr_exec_spec *x;
+  const int *fds;
+  int nfds;
+};
+
+static int
+clone_body_main (void *arg)
+{
+  const struct clone_body *b = arg;
+  if (jr_fds_arrange (b->fds, b->nfds) < 0)
+    _exit (125);
+  _exit (jr_exec_child (b->x));
+}
+
+#if defined(__x86_64__)
+/* clone3 that runs fn(arg) in the child on the stack named in a (which
+ * needs CLONE_VM: the child must not return through the caller's frames).
+ * The child ends with exit(fn's value).  Parent: the pid or -errno. */
+static long
+clone3_vm (struct clone_args *a, int (*fn) (void *), void *arg)
+{
+  long ret;
+  register void *r12 __asm__ ("r12") = (void *) fn;
+  register void *r13 __asm__ ("r13") = arg;
+  __asm__ volatile ("syscall\n\t"
+                    "test %%rax, %%rax\n\t"
+                    "jnz 1f\n\t"
+                    "xor %%ebp, %%ebp\n\t"
+                    "and $-16, %%rsp\n\t"
+                    "mov %%r13, %%rdi\n\t"
+                    "call *%%r12\n\t"
+                    "mov %%eax, %%edi\n\t"
+                    "mov $60, %%eax\n\t"
+                    "syscall\n\t"
+                    "hlt\n\t"
+                    "1:\n\t"
+                    : "=a" (ret)
+                    : "0" ((long) SYS_clone3), "D" (a), "S" (sizeof *a), "r" (r12), "r" (r13)
+                    : "rcx", "r11", "memory");
+  return ret;
+}
+#endif
+
+int
+jr_exec_vclone (const struct jr_exec_spec *x, int cgfd, const int *fds, int nfds, void *stack, size_t size)
+{
+#if defined(__x86_64__)
+  struct clone_body b = { .x = x, .fds = fds, .nfds = nfds };
+  struct clone_args a = { .flags = CLONE_PARENT | CLONE_VM | CLONE_VFORK, .exit_signal = 0,
+                          .stack = (uint64_t) (uintptr_t) stack, .stack_size = size };
+  if (cgfd >= 0)
+    {
+      a.flags |= CLONE_INTO_CGROUP;
+      a.cgroup = (uint64_t) cgfd;
+    }
+  long pid = stack ? clone3_vm (&a, clone_body_main, &b) : -ENOSYS;
+  if (pid >= 0)
+    return (int) pid;
+  if (pid != -ENOSYS)
+    {
+      errno = (int) -pid;
+      return -1;
+    }
+#else
+  (void) stack;
+  (void) size;
+#endif
+  return jr_exec_clone (x, cgfd, fds, nfds);
+}
+
 /* The helper: arrange fds, join the jail, clone the process, report its
  * pid on the message socket and exit. */
 static int
