@@ -7,6 +7,9 @@
 
 #include "internal.h"
 
+/* Largest --tmpfs size accepted: far below where page rounding wraps. */
+#define JR_TMPFS_MAX (1ull << 62)
+
 /* Parse "64m", "1g", "4096", "512k" into bytes. */
 int
 jr_parse_size (const char *s, unsigned long long *out)
@@ -143,8 +146,14 @@ jail_config_add_tmpfs (jail_config *c, const char *spec, jail_error **err)
     *opts++ = '\0';
   for (char *save = NULL, *o = opts ? strtok_r (opts, ",", &save) : NULL; o;
        o = strtok_r (NULL, ",", &save))
-    if (tmpfs_option (&t, o) < 0 || t.size == 0)
-      return jr_error_msg (err, EINVAL, "tmpfs '%s': bad option '%s': use PATH[:size=N[k|m|g],mode=OCTAL,exec] (size > 0, default 64m)", spec, o);
+    {
+      if (tmpfs_option (&t, o) < 0 || t.size == 0)
+        return jr_error_msg (err, EINVAL, "tmpfs '%s': bad option '%s': use PATH[:size=N[k|m|g],mode=OCTAL,exec] (size > 0, default 64m)", spec, o);
+      /* The kernel rounds the size up to pages: near 2^64 that wraps to
+       * 0, which tmpfs reads as unlimited. */
+      if (t.size > JR_TMPFS_MAX)
+        return jr_error_msg (err, EOVERFLOW, "tmpfs '%s': size %s is too large (at most 4 EiB, %llu bytes): give the most the tmpfs may hold, e.g. size=1g", spec, o + 5, JR_TMPFS_MAX);
+    }
   if (jr_normalise_path (copy, &t.dst, err) < 0)
     return jr_error_wrap (err, "tmpfs '%s'", spec);
   if (reserved_target (t.dst))

@@ -18,7 +18,7 @@
 #include "mounts.h"
 
 /* Directories hidden under an empty tmpfs when the root is the host's. */
-static const char *const hidden_dirs[] = {
+const char *const jr_hidden_dirs[] = {
   "/home", "/root", "/run", "/var/tmp", "/mnt", "/media", "/srv", NULL
 };
 
@@ -85,7 +85,7 @@ jr_ensure_path (int rootfd, const char *path, bool want_file, struct jail_error 
           int r = errno;
           close (cur);
           if (r == EROFS)
-            return jr_error_buf (e, r, "%s: does not exist and the root is read-only: create it in the rootfs, use --read-write, or mount it below a --tmpfs", path);
+            return jr_error_buf (e, r, "%s: does not exist and the mount that would hold it is read-only: create it in that volume's source, or mount a --tmpfs on a parent", path);
           return jr_error_buf (e, r, "%s: create mount point", path);
         }
       int next = jr_resolve (cur, comp, 0, e);
@@ -190,7 +190,6 @@ jr_mounts_check (const struct jail_config *cfg, jail_error **err)
   return 0;
 }
 
-/* Mount every user volume (cloned from the host path) at its target. */
 /* Number of components of an absolute normalised path. */
 static size_t
 path_depth (const char *p)
@@ -215,36 +214,67 @@ mount_volume (const struct jr_volume *v, int vfd, int rootfd, struct jail_error 
   return r < 0 ? jr_error_buf_wrap (e, "volume %s:%s", v->src, v->dst) : 0;
 }
 
-/* Mount every volume, shallow targets first so /a is under /a/b. */
+/* Mount one --tmpfs at its target. */
 static int
-mount_volumes (const struct jail_config *cfg, const int *vfd, int rootfd, struct jail_error *e)
+mount_user_tmpfs (const struct jr_tmpfs *t, int rootfd, struct jail_error *e)
+{
+  unsigned attrs = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | (t->exec ? 0 : MOUNT_ATTR_NOEXEC);
+  return mount_tmpfs (rootfd, t->dst, t->size, t->mode, attrs, e);
+}
+
+/* Mount every volume and --tmpfs in order of target depth, as Docker
+ * does, so /a is mounted before /a/b whichever kind each is (a volume
+ * before a tmpfs of the same depth). */
+static int
+mount_user_mounts (const struct jail_config *cfg, const int *vfd, int rootfd, struct jail_error *e)
 {
   size_t max = 0;
   for (size_t i = 0; i < cfg->n_volumes; i++)
     if (path_depth (cfg->volumes[i].dst) > max)
       max = path_depth (cfg->volumes[i].dst);
-  for (size_t d = 1; d <= max; d++)
-    for (size_t i = 0; i < cfg->n_volumes; i++)
-      if (path_depth (cfg->volumes[i].dst) == d)
-        {
-          int r = mount_volume (&cfg->volumes[i], vfd[i], rootfd, e);
-          if (r < 0)
-            return r;
-        }
-  return 0;
+  for (size_t i = 0; i < cfg->n_tmpfs; i++)
+    if (path_depth (cfg->tmpfs[i].dst) > max)
+      max = path_depth (cfg->tmpfs[i].dst);
+  int r = 0;
+  for (size_t d = 1; r == 0 && d <= max; d++)
+    {
+      for (size_t i = 0; r == 0 && i < cfg->n_volumes; i++)
+        if (path_depth (cfg->volumes[i].dst) == d)
+          r = mount_volume (&cfg->volumes[i], vfd[i], rootfd, e);
+      for (size_t i = 0; r == 0 && i < cfg->n_tmpfs; i++)
+        if (path_depth (cfg->tmpfs[i].dst) == d)
+          r = mount_user_tmpfs (&cfg->tmpfs[i], rootfd, e);
+    }
+  return r;
 }
 
-/* Cover a host directory with an empty tmpfs.  Symlinks are followed but
- * kept inside the root (/home -> var/home on Fedora Atomic hides
- * /var/home); only a path that does not exist is left alone. */
+/* O_PATH fd of a host directory to hide.  Symlinks are followed but kept
+ * inside the root (/home -> var/home on Fedora Atomic hides /var/home). */
 static int
-hide_dir (int rootfd, const char *path, struct jail_error *e)
+hidden_open (int rootfd, const char *path)
 {
   struct open_how how = {
     .flags = O_PATH | O_DIRECTORY | O_CLOEXEC,
     .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
   };
-  int t = (int) syscall (SYS_openat2, rootfd, path + 1, &how, sizeof how);
+  return (int) syscall (SYS_openat2, rootfd, path + 1, &how, sizeof how);
+}
+
+bool
+jr_hidden_exists (int rootfd, const char *path)
+{
+  int fd = hidden_open (rootfd, path);
+  if (fd >= 0)
+    close (fd);
+  return fd >= 0;
+}
+
+/* Cover a host directory with an empty tmpfs; only a path that does not
+ * exist is left alone. */
+static int
+hide_dir (int rootfd, const char *path, struct jail_error *e)
+{
+  int t = hidden_open (rootfd, path);
   if (t < 0 && errno == ENOENT)
     return 0;
   if (t < 0)
@@ -259,7 +289,8 @@ hide_dir (int rootfd, const char *path, struct jail_error *e)
   return r < 0 ? jr_error_buf (e, saved, "%s: hide", path) : 0;
 }
 
-/* tmpfs mounts: /tmp, the hidden host dirs for "/", and --tmpfs. */
+/* The runtime's own tmpfs mounts: /tmp, and /sys and the hidden host
+ * dirs for "/". */
 static int
 mount_tmpfses (const struct jail_config *cfg, int rootfd, struct jail_error *e)
 {
@@ -267,14 +298,8 @@ mount_tmpfses (const struct jail_config *cfg, int rootfd, struct jail_error *e)
   int r = mount_tmpfs (rootfd, "/tmp", JR_TMP_SIZE, 01777, safe, e);
   if (r == 0 && cfg->host_root)
     r = mount_tmpfs (rootfd, "/sys", 4096, 0555, safe | MOUNT_ATTR_RDONLY, e);
-  for (size_t i = 0; r == 0 && cfg->host_root && hidden_dirs[i]; i++)
-    r = hide_dir (rootfd, hidden_dirs[i], e);
-  for (size_t i = 0; r == 0 && i < cfg->n_tmpfs; i++)
-    {
-      const struct jr_tmpfs *t = &cfg->tmpfs[i];
-      r = mount_tmpfs (rootfd, t->dst, t->size, t->mode,
-                       MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | (t->exec ? 0 : MOUNT_ATTR_NOEXEC), e);
-    }
+  for (size_t i = 0; r == 0 && cfg->host_root && jr_hidden_dirs[i]; i++)
+    r = hide_dir (rootfd, jr_hidden_dirs[i], e);
   return r;
 }
 
@@ -301,13 +326,22 @@ open_checked (const char *path, dev_t dev, ino_t ino, struct jail_error *e)
   return fd;
 }
 
-/* Clone src_fd's tree (recursively) into a detached mount. */
+/* Clone src_fd's tree (recursively) into a detached mount, every mount
+ * of it private: a clone keeps its source's peer group or master, and a
+ * host mount made later below the source would then appear in the jail. */
 static int
 clone_tree (int src_fd, const char *what, struct jail_error *e)
 {
   int m = open_tree (src_fd, "", AT_EMPTY_PATH | OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
   if (m < 0)
     return jr_error_buf (e, errno, "%s: open_tree", what);
+  struct mount_attr a = { .propagation = MS_PRIVATE };
+  if (mount_setattr (m, "", AT_EMPTY_PATH | AT_RECURSIVE, &a, sizeof a) < 0)
+    {
+      int r = jr_error_buf (e, errno, "%s: make the clone private", what);
+      close (m);
+      return r;
+    }
   return m;
 }
 
@@ -317,6 +351,10 @@ jr_mounts_open (const struct jail_config *cfg, struct jr_trees *t, struct jail_e
   t->root_src = t->root = -1;
   for (size_t i = 0; i < JR_MAX_VOLUMES; i++)
     t->vol[i] = -1;
+  /* Cut every mount of the new namespace from the host's peer groups
+   * before anything is cloned from it (the clones would stay slaves). */
+  if (mount (NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+    return jr_error_buf (e, errno, "make / private");
   t->root_src = open_checked (cfg->rootfs, cfg->root_dev, cfg->root_ino, e);
   if (t->root_src < 0)
     return jr_error_buf_wrap (e, "rootfs");
@@ -338,6 +376,18 @@ jr_mounts_open (const struct jail_config *cfg, struct jr_trees *t, struct jail_e
   return jr_setattr (t->root, attrs, true, e, "rootfs");
 }
 
+/* Create a missing workdir where it can be (a tmpfs, a read-write volume
+ * or root; the read-only root's skeleton already holds it), as Docker. */
+static int
+make_workdir (const struct jail_config *cfg, int rootfd, struct jail_error *e)
+{
+  int fd = jr_ensure_path (rootfd, cfg->workdir, false, e);
+  if (fd < 0)
+    return jr_error_buf_wrap (e, "workdir %s", cfg->workdir);
+  close (fd);
+  return 0;
+}
+
 /* Make the attached tree at rootfd the root and detach the old one. */
 static int
 pivot (int rootfd, struct jail_error *e)
@@ -356,14 +406,14 @@ pivot (int rootfd, struct jail_error *e)
 int
 jr_mounts_setup (const struct jail_config *cfg, struct jr_trees *t, struct jail_error *e)
 {
-  int r = 0;
-  if (mount (NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
-    r = jr_error_buf (e, errno, "make / private");
-  /* Attach the clone over the rootfs directory itself (by fd); the clone's
-   * fd then names the root of the attached mount, from which everything
-   * else is resolved. */
-  if (r == 0 && move_mount (t->root, "", t->root_src, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
-    r = jr_error_buf (e, errno, "rootfs %s: attach", cfg->rootfs);
+  /* Attach the clone over the rootfs directory itself (by fd), or a
+   * read-only skeleton around it holding the mount points the root lacks;
+   * t->root then names the root of the attached mount, from which
+   * everything else is resolved. */
+  int r = jr_mount_root (cfg, t, e);
+  /* Mount points the read-only root lacks deeper down. */
+  if (r == 0)
+    r = jr_mount_skeletons (cfg, t, t->root, e);
   if (r == 0)
     r = jr_mount_proc (t->root, e);
   if (r == 0)
@@ -371,7 +421,9 @@ jr_mounts_setup (const struct jail_config *cfg, struct jr_trees *t, struct jail_
   if (r == 0)
     r = mount_tmpfses (cfg, t->root, e);
   if (r == 0)
-    r = mount_volumes (cfg, t->vol, t->root, e);
+    r = mount_user_mounts (cfg, t->vol, t->root, e);
+  if (r == 0)
+    r = make_workdir (cfg, t->root, e);
   if (r == 0)
     r = pivot (t->root, e);
   jr_trees_close (t);

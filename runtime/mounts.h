@@ -14,6 +14,19 @@ int jr_attach (int mfd, int rootfd, const char *target, bool want_file, struct j
 int jr_tmpfs_new (unsigned long long size, unsigned mode, unsigned attrs, struct jail_error *e);
 /* mount_setattr(attr_set = set) on mfd, optionally recursive. */
 int jr_setattr (int mfd, unsigned set, bool recursive, struct jail_error *e, const char *what);
+/* Directories hidden under an empty tmpfs when the root is the host's,
+ * and whether one of them exists below rootfd. */
+extern const char *const jr_hidden_dirs[];
+bool jr_hidden_exists (int rootfd, const char *path);
+/* mounts_skel.c: read-only skeletons holding the mount points (and the
+ * workdir) a read-only root lacks.  jr_mount_root attaches the root (a
+ * skeleton of / when a top-level one is missing, then t->root names it);
+ * jr_mount_skeletons covers deeper directories of the attached root. */
+struct jail_config;
+struct jr_trees;
+int jr_mount_root (const struct jail_config *cfg, struct jr_trees *t, struct jail_error *e);
+int jr_mount_skeletons (const struct jail_config *cfg, const struct jr_trees *t, int rootfd,
+                        struct jail_error *e);
 /* /proc and /dev of the jail. */
 int jr_mount_proc (int rootfd, struct jail_error *e);
 int jr_mount_dev (int rootfd, struct jail_error *e);

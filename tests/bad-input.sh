@@ -2,7 +2,7 @@
 # bad-input.sh - jailrun's own failures: one clear message, exit 125,
 # nothing left behind.
 . "$JR_SRC/tests/lib.sh"
-plan 30
+plan 34
 mkscratch
 P=/usr/bin/probe
 mounts_before=$(wc -l < /proc/self/mountinfo)
@@ -33,6 +33,8 @@ long=$(printf 'a%.0s' $(seq 300))
 check "-v target with a 300-char component" "too long" --no-net -v "$SCRATCH/vol:/tmp/x/$long" "$ROOTFS" /bin/true
 check "--timeout not a number" "--timeout 'abc': not a number" --no-net --timeout abc "$ROOTFS" /bin/true
 check "--tmpfs size=0" "bad option 'size=0'" --no-net --tmpfs /x:size=0 "$ROOTFS" /bin/true
+check "--tmpfs size 2^64-1 (wraps to unlimited)" "size 18446744073709551615 is too large" --no-net --tmpfs /tmp/x:size=18446744073709551615 "$ROOTFS" /bin/true
+check "--tmpfs size 2^64-2^30 (17179869183g)" "size 17179869183g is too large" --no-net --tmpfs /tmp/x:size=17179869183g "$ROOTFS" /bin/true
 is "no mount left in the caller's namespace" "$(wc -l < /proc/self/mountinfo)" "$mounts_before"
 # only this build's binary (other builds may run jails on the same machine),
 # and not the supervisors of detached jails (run -d), which live on by design
