@@ -163,48 +163,11 @@ clone_body_main (void *arg)
   _exit (jr_exec_child (b->x));
 }
 
-#if defined(__x86_64__)
-/* clone3 that runs fn(arg) in the child on the stack named in a (which
- * needs CLONE_VM: the child must not return through the caller's frames).
- * The child ends with exit(fn's value).  Parent: the pid or -errno. */
-static long
-clone3_vm (struct clone_args *a, int (*fn) (void *), void *arg)
-{
-  long ret;
-  register void *r12 __asm__ ("r12") = (void *) fn;
-  register void *r13 __asm__ ("r13") = arg;
-  __asm__ volatile ("syscall\n\t"
-                    "test %%rax, %%rax\n\t"
-                    "jnz 1f\n\t"
-                    "xor %%ebp, %%ebp\n\t"
-                    "and $-16, %%rsp\n\t"
-                    "mov %%r13, %%rdi\n\t"
-                    "call *%%r12\n\t"
-                    "mov %%eax, %%edi\n\t"
-                    "mov $60, %%eax\n\t"
-                    "syscall\n\t"
-                    "hlt\n\t"
-                    "1:\n\t"
-                    : "=a" (ret)
-                    : "0" ((long) SYS_clone3), "D" (a), "S" (sizeof *a), "r" (r12), "r" (r13)
-                    : "rcx", "r11", "memory");
-  return ret;
-}
-#endif
-
 int
 jr_exec_vclone (const struct jr_exec_spec *x, int cgfd, const int *fds, int nfds, void *stack, size_t size)
 {
-#if defined(__x86_64__)
   struct clone_body b = { .x = x, .fds = fds, .nfds = nfds };
-  struct clone_args a = { .flags = CLONE_PARENT | CLONE_VM | CLONE_VFORK, .exit_signal = 0,
-                          .stack = (uint64_t) (uintptr_t) stack, .stack_size = size };
-  if (cgfd >= 0)
-    {
-      a.flags |= CLONE_INTO_CGROUP;
-      a.cgroup = (uint64_t) cgfd;
-    }
-  long pid = stack ? clone3_vm (&a, clone_body_main, &b) : -ENOSYS;
+  long pid = jr_clone_vm (CLONE_PARENT, 0, cgfd, stack, size, clone_body_main, &b);
   if (pid >= 0)
     return (int) pid;
   if (pid != -ENOSYS)
@@ -212,10 +175,6 @@ jr_exec_vclone (const struct jr_exec_spec *x, int cgfd, const int *fds, int nfds
       errno = (int) -pid;
       return -1;
     }
-#else
-  (void) stack;
-  (void) size;
-#endif
   return jr_exec_clone (x, cgfd, fds, nfds);
 }
 
@@ -225,6 +184,7 @@ static int
 helper_main (const struct jr_exec_spec *x, int msg)
 {
   struct jail_error e = { 0 };
+  jr_signals_reset ();
   int n = jr_exec_join (x, msg, &e);
   pid_t pid = n < 0 ? -1 : jr_exec_clone (x, n > FD_CG ? FD_CG : -1, NULL, 0);
   if (n >= 0 && pid < 0)

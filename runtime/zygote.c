@@ -161,6 +161,7 @@ jr_zygote_start (const struct jr_exec_spec *base, pid_t *zpid, jail_error **err)
     {
       struct jail_error e = { 0 };
       prctl (PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+      jr_signals_reset ();
       int n = jr_exec_join (base, zs[1], &e);
       if (n < 0)
         _exit (125);
