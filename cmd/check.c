@@ -1,13 +1,29 @@
 /* check.c - `jailrun check`: what this host offers, with a fix per gap. */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "jailrun.h"
 
+static const char check_usage[] =
+  "Usage: jailrun check\n"
+  "Probe what this host offers jailrun (user namespaces, cgroup v2 and its\n"
+  "delegation, seccomp, Landlock, veth/bridge, openat2, clone3, pidfd, idmapped\n"
+  "mounts): one line per feature, with the fix for each gap.\n"
+  "Exit status 0 when jailrun can run here, 1 when a required feature is missing.\n";
+
 int
 cmd_check (int argc, char **argv)
 {
+  if (argc >= 2)
+    {
+      bool help = strcmp (argv[1], "--help") == 0 || strcmp (argv[1], "-h") == 0;
+      if (!help)
+        fprintf (stderr, "jailrun: check: unexpected argument '%s'\n", argv[1]);
+      fputs (check_usage, help ? stdout : stderr);
+      return help ? 0 : EXIT_JAILRUN;
+    }
   char *report = NULL;
   jail_error *err = NULL;
   int gaps = jail_check (&report, &err);

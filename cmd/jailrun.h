@@ -25,4 +25,9 @@ int cmd_stop (int argc, char **argv);
 int cmd_rm (int argc, char **argv);
 int cmd_logs (int argc, char **argv);
 int cmd_check (int argc, char **argv);
+int cmd_net (int argc, char **argv);
+int cmd_network (int argc, char **argv);
+int cmd_wait (int argc, char **argv);
+/* jailrun-oci / jailrun oci VERB: the OCI runtime CLI (oci.c). */
+int cmd_oci (int argc, char **argv);
 #endif

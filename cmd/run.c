@@ -1,6 +1,5 @@
 /* run.c - `jailrun [run] [OPTIONS] ROOTFS COMMAND [ARG...]`. */
 #include <errno.h>
-#include <stdbool.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -16,7 +15,11 @@ enum
   OPT_HOSTNAME, OPT_TIMEOUT, OPT_SECCOMP, OPT_VERSION, OPT_HELP, OPT_NAME,
   OPT_MEMORY, OPT_CPUS, OPT_PIDS, OPT_CG_PARENT, OPT_LIMITS, OPT_STATS,
   OPT_NET_ALLOW, OPT_ALLOW, OPT_ALLOW_FILE, OPT_AUDIT_LOG, OPT_SUBNET,
+  OPT_RM, OPT_READ_ONLY, OPT_CAP_DROP, OPT_SECURITY_OPT, OPT_PRIVILEGED,
   OPT_LOG_MAX,
+  OPT_NETWORK, OPT_NETWORK_ALIAS,
+  OPT_HEALTH_CMD, OPT_HEALTH_INTERVAL, OPT_HEALTH_TIMEOUT, OPT_HEALTH_RETRIES, OPT_HEALTH_START,
+  OPT_CG_MANAGER,
 };
 
 static const struct option run_opts[] = {
@@ -27,6 +30,13 @@ static const struct option run_opts[] = {
   { "allow-file", required_argument, NULL, OPT_ALLOW_FILE },
   { "audit-log", required_argument, NULL, OPT_AUDIT_LOG },
   { "subnet", required_argument, NULL, OPT_SUBNET },
+  { "network", required_argument, NULL, OPT_NETWORK },
+  { "network-alias", required_argument, NULL, OPT_NETWORK_ALIAS },
+  { "health-cmd", required_argument, NULL, OPT_HEALTH_CMD },
+  { "health-interval", required_argument, NULL, OPT_HEALTH_INTERVAL },
+  { "health-timeout", required_argument, NULL, OPT_HEALTH_TIMEOUT },
+  { "health-retries", required_argument, NULL, OPT_HEALTH_RETRIES },
+  { "health-start-period", required_argument, NULL, OPT_HEALTH_START },
   { "volume", required_argument, NULL, 'v' },
   { "tmpfs", required_argument, NULL, OPT_TMPFS },
   { "read-write", no_argument, NULL, OPT_READ_WRITE },
@@ -43,11 +53,20 @@ static const struct option run_opts[] = {
   { "pids-limit", required_argument, NULL, OPT_PIDS },
   { "cgroup-parent", required_argument, NULL, OPT_CG_PARENT },
   { "limits", required_argument, NULL, OPT_LIMITS },
+  { "cgroup-manager", required_argument, NULL, OPT_CG_MANAGER },
   { "stats", no_argument, NULL, OPT_STATS },
   { "detach", no_argument, NULL, 'd' },
+  { "interactive", no_argument, NULL, 'i' },
+  { "tty", no_argument, NULL, 't' },
   { "name", required_argument, NULL, OPT_NAME },
   { "version", no_argument, NULL, OPT_VERSION },
   { "help", no_argument, NULL, OPT_HELP },
+  { "rm", no_argument, NULL, OPT_RM },
+  { "read-only", no_argument, NULL, OPT_READ_ONLY },
+  { "cap-drop", required_argument, NULL, OPT_CAP_DROP },
+  { "net", required_argument, NULL, OPT_NETWORK },
+  { "security-opt", required_argument, NULL, OPT_SECURITY_OPT },
+  { "privileged", no_argument, NULL, OPT_PRIVILEGED },
   { "log-max", required_argument, NULL, OPT_LOG_MAX },
   { NULL, 0, NULL, 0 },
 };
@@ -61,8 +80,8 @@ usage (FILE *f)
          "(read-only, with /home /root /run /tmp /var/tmp /mnt /media /srv hidden).\n\n"
          "Network (default: eth0 on a private bridge with no route out; only\n"
          "published ports come in):\n"
-         "      --no-net            loopback only\n"
-         "  -p, --publish [ADDR:]HOSTPORT:JAILPORT  forward ADDR:HOSTPORT on the host\n"
+         "      --no-net            loopback only (also: --network none)\n"
+         "  -p, --publish [ADDR:]HOSTPORT:JAILPORT[/tcp]  forward ADDR:HOSTPORT on the host\n"
          "                          (ADDR 127.0.0.1 unless written; [::1] for IPv6) to\n"
          "                          JAILPORT on the jail's loopback; any network mode\n"
          "      --net-allow proxy   the only way out is jailrun's egress proxy\n"
@@ -70,14 +89,25 @@ usage (FILE *f)
          "      --allow HOST[:PORT] let the proxy reach HOST (*.DOMAIN wildcards, port\n"
          "                          443 unless given; '*' = anything public, logged)\n"
          "      --allow-file FILE   --allow entries, one a line\n"
-         "      --audit-log FILE    one JSON line per proxy decision\n"
+         "      --audit-log FILE    one JSON line per proxy decision (and per change)\n"
          "      --subnet CIDR       private network addresses (default 10.88.0.0/16)\n"
-         "  -v, --volume SRC:DST[:ro|rw]  bind a host path (rw unless :ro)\n"
+         "      --network NAME|none put the jail on network NAME ('jailrun network\n"
+         "                          create', root only): it reaches the jails there by\n"
+         "                          address, --name and --network-alias; none = --no-net\n"
+         "      --network-alias NAME  another name on that network (repeatable)\n"
+         "  -v, --volume SRC:DST[:ro|rw][,idmap]  bind a host path (rw unless :ro); idmap:\n"
+         "                          the jail user owns SRC as SRC's owner does (root; an\n"
+         "                          idmapped mount, new files are the owner's on the host)\n"
          "      --tmpfs PATH[:size=N,mode=M,exec]  mount a tmpfs (noexec unless exec)\n"
          "      --read-write        writable root (refused for /)\n"
-         "  -u, --user UID[:GID]    jail user (default 65532:65532; as root, below 65536:\n"
-         "                          each jail maps it to host ids of its own)\n"
+         "      --read-only         read-only root (the default)\n"
+         "  -u, --user UID[:GID] | NAME[:GROUP]  jail user (default 65532:65532); names\n"
+         "                          from the rootfs's /etc/passwd and /etc/group (as root,\n"
+         "                          below 65536, each jail maps it to host ids of its own)\n"
          "      --cap-add CAP       keep a capability (default: none)\n"
+         "      --cap-drop CAP|ALL  drop one kept by an earlier --cap-add, or all\n"
+         "      --security-opt no-new-privileges | seccomp=FILE|unconfined\n"
+         "                          (no-new-privileges is always on)\n"
          "  -e, --env KEY[=VAL]     set a variable (KEY alone copies the caller's)\n"
          "      --env-file FILE     KEY=VAL lines\n"
          "  -w, --workdir DIR       working directory (default /)\n"
@@ -87,27 +117,53 @@ usage (FILE *f)
          "                          | +name,-name (allow / deny syscalls on top of the\n"
          "                          default; repeatable, a later edit wins)\n"
          "      --seccomp-dump [POLICY]  print the rules of POLICY and exit (first option)\n"
-         "      --memory SIZE       memory limit (512m, 2g), no swap (cgroup v2)\n"
+         "      --memory SIZE       memory limit (512m, 1.5g, 512MiB), no swap (cgroup v2)\n"
          "      --cpus N            CPU share in cores (0.5 = half a core)\n"
          "      --pids-limit N      maximum number of tasks\n"
          "      --cgroup-parent PATH  existing parent cgroup (default: /jailrun as\n"
          "                          root, the delegated cgroup rootless)\n"
+         "      --cgroup-manager auto|systemd|cgroupfs  who makes the jail's cgroup:\n"
+         "                          systemd = a transient scope jailrun-NAME.scope\n"
+         "                          from your systemd manager (user manager rootless),\n"
+         "                          cgroupfs = the delegated cgroup or /jailrun; auto\n"
+         "                          (default) = systemd when it answers\n"
          "      --limits strict|best-effort  a limit the host cannot enforce is an\n"
          "                          error (strict, default) or a warning\n"
          "      --stats             print peak memory, CPU time, max tasks at exit\n"
+         "  -i, --interactive       keep stdin: a terminal stdin is relayed (without -i it\n"
+         "                          is /dev/null; a pipe or file you redirect always passes)\n"
+         "  -t, --tty               a pty of the jail's own devpts as the command's terminal,\n"
+         "                          relayed to yours (raw mode with -i, window size follows;\n"
+         "                          Ctrl-C reaches the foreground job); -it for a shell.\n"
+         "                          Your terminal never enters the jail: without -t a\n"
+         "                          terminal on stdout/stderr is relayed through a pipe\n"
          "  -d, --detach            run in the background and print the jail's name\n"
          "                          (then: jailrun exec|ps|inspect|logs|stop|rm)\n"
+         "      --health-cmd CMD    with -d or --name: run sh -c CMD in the jail every\n"
+         "                          --health-interval (30s), failing after --health-timeout\n"
+         "                          (30s); --health-retries (3) failures in a row make it\n"
+         "                          unhealthy, none count in --health-start-period (0s);\n"
+         "                          shown by ps and inspect, awaited by 'jailrun wait --healthy'\n"
          "      --name NAME         name the jail, so that 'jailrun exec NAME' reaches it\n"
          "                          (with -d: default generated; without: it runs here)\n"
+         "      --rm                with -d: forget the jail (name, log) when it ends\n"
+         "                          (without -d nothing is kept anyway)\n"
          "      --log-max SIZE      with -d: cap the log at SIZE, rotated once to an older\n"
          "                          file, so at most 2 x SIZE is kept (default 10m; 0: no cap)\n"
          "      --version           print the version and the features compiled in\n"
-         "      --help              this text\n\n"
+         "      --help              this text\n"
+         "Refused, with the reason: --network host (the host's network is not\n"
+         "isolated), --privileged (no mode turns the sandbox off), -p .../udp.\n\n"
          "Exit status: the command's; 128+N if it died of signal N; 124 on timeout;\n"
          "125 if jailrun failed; 126/127 if the command could not be run.\n\n"
          "Other commands: jailrun exec [OPTIONS] NAME COMMAND... (see exec --help),\n"
          "jailrun ps, inspect NAME, logs [-f] NAME, stop [-t SECONDS] NAME, rm [-f] NAME,\n"
-         "jailrun check.\n", f);
+         "jailrun network create|ls|inspect|rm (see network --help),\n"
+         "jailrun wait [--healthy] NAME (the jail's exit status; --healthy: 0 once healthy,\n"
+         "1 if it gets unhealthy or ends),\n"
+         "jailrun oci VERB (or jailrun-oci): the OCI runtime CLI for podman (see jailrun oci --help),\n"
+         "jailrun check, jailrun net allow|deny|ls|off|on NAME ... (the internet\n"
+         "switch of a running --net-allow proxy jail; see net --help).\n", f);
 }
 
 /* A decimal number (only digits when integer); -1 for junk so the
@@ -165,6 +221,40 @@ cmd_parse_seconds (const char *arg)
   return errno || end == arg || *end ? -1 : t;
 }
 
+/* -p SPEC[/tcp]: the forwarder is TCP only. */
+static int
+publish_opt (jail_config *cfg, const char *arg, jail_error **err)
+{
+  const char *slash = strrchr (arg, '/');
+  if (slash == NULL)
+    return jail_config_add_publish (cfg, arg, err);
+  if (strcmp (slash, "/tcp") != 0)
+    {
+      fprintf (stderr, "jailrun: -p '%s': only TCP ports can be published (%s is not forwarded): drop '%s' or use /tcp\n",
+               arg, slash + 1, slash);
+      return -EINVAL;
+    }
+  char *spec = strndup (arg, (size_t) (slash - arg));
+  int r = spec ? jail_config_add_publish (cfg, spec, err) : -ENOMEM;
+  free (spec);
+  return r;
+}
+
+/* --security-opt no-new-privileges[:true] | seccomp=FILE|unconfined. */
+static int
+security_opt (jail_config *cfg, const char *arg, jail_error **err)
+{
+  if (strcmp (arg, "no-new-privileges") == 0 || strcmp (arg, "no-new-privileges:true") == 0
+      || strcmp (arg, "no-new-privileges=true") == 0)
+    return 0; /* always set */
+  if (strncmp (arg, "seccomp=", 8) == 0 || strncmp (arg, "seccomp:", 8) == 0)
+    return jail_config_set_seccomp (cfg, arg + 8, err);
+  fprintf (stderr, "jailrun: --security-opt '%s': %s\n", arg,
+           strncmp (arg, "no-new-privileges", 17) == 0 ? "refused: no_new_privs is always on"
+           : "unknown: use no-new-privileges or seccomp=FILE|unconfined");
+  return -EINVAL;
+}
+
 /* Apply one parsed option to cfg. */
 static int
 apply_opt (jail_config *cfg, int c, const char *arg, jail_error **err)
@@ -173,7 +263,14 @@ apply_opt (jail_config *cfg, int c, const char *arg, jail_error **err)
   switch (c)
     {
     case OPT_NO_NET: return jail_config_set_network (cfg, JAIL_NET_NONE, err);
-    case 'p': return jail_config_add_publish (cfg, arg, err);
+    case 'p': return publish_opt (cfg, arg, err);
+    case OPT_SECURITY_OPT: return security_opt (cfg, arg, err);
+    case OPT_READ_ONLY: return jail_config_set_read_write (cfg, 0, err);
+    case OPT_CAP_DROP: return jail_config_drop_cap (cfg, arg, err);
+    case OPT_PRIVILEGED:
+      fputs ("jailrun: --privileged: refused: jailrun has no mode that turns the sandbox off; "
+             "add what the command needs (--cap-add CAP, -v, --seccomp +SYSCALL)\n", stderr);
+      return -EINVAL;
     case OPT_NET_ALLOW:
       if (strcmp (arg, "proxy") != 0)
         {
@@ -185,10 +282,16 @@ apply_opt (jail_config *cfg, int c, const char *arg, jail_error **err)
     case OPT_ALLOW_FILE: return jail_config_load_allow_file (cfg, arg, err);
     case OPT_AUDIT_LOG: return jail_config_set_audit_log (cfg, arg, err);
     case OPT_SUBNET: return jail_config_set_subnet (cfg, arg, err);
+    case OPT_NETWORK: return jail_config_set_network_name (cfg, arg, err);
+    case OPT_NETWORK_ALIAS: return jail_config_add_network_alias (cfg, arg, err);
+    case OPT_HEALTH_CMD: return jail_config_set_health (cfg, "cmd", arg, err);
+    case OPT_HEALTH_INTERVAL: return jail_config_set_health (cfg, "interval", arg, err);
+    case OPT_HEALTH_TIMEOUT: return jail_config_set_health (cfg, "timeout", arg, err);
+    case OPT_HEALTH_RETRIES: return jail_config_set_health (cfg, "retries", arg, err);
+    case OPT_HEALTH_START: return jail_config_set_health (cfg, "start-period", arg, err);
     case 'v': return jail_config_add_volume (cfg, arg, err);
     case OPT_TMPFS: return jail_config_add_tmpfs (cfg, arg, err);
     case OPT_READ_WRITE: return jail_config_set_read_write (cfg, 1, err);
-    case 'u': return jail_config_set_user (cfg, arg, err);
     case OPT_CAP_ADD: return jail_config_add_cap (cfg, arg, err);
     case 'e': return jail_config_set_env (cfg, arg, err);
     case OPT_ENV_FILE: return jail_config_load_env_file (cfg, arg, err);
@@ -199,6 +302,10 @@ apply_opt (jail_config *cfg, int c, const char *arg, jail_error **err)
     case OPT_CG_PARENT: return jail_config_set_cgroup_parent (cfg, arg, err);
     case OPT_CPUS: return jail_config_set_cpus (cfg, parse_number (arg, false), err);
     case OPT_PIDS: return jail_config_set_pids_limit (cfg, (long long) parse_number (arg, true), err);
+    case OPT_CG_MANAGER:
+      return jail_config_set_cgroup_manager (cfg, strcmp (arg, "auto") == 0 ? JAIL_CGROUP_AUTO
+                                                  : strcmp (arg, "systemd") == 0 ? JAIL_CGROUP_SYSTEMD
+                                                  : strcmp (arg, "cgroupfs") == 0 ? JAIL_CGROUP_CGROUPFS : -1, err);
     case OPT_LIMITS:
       return jail_config_set_limits_mode (cfg, strcmp (arg, "strict") == 0 ? JAIL_LIMITS_STRICT
                                                : strcmp (arg, "best-effort") == 0 ? JAIL_LIMITS_BEST_EFFORT : -1, err);
@@ -229,11 +336,13 @@ cmd_block_forwarded (void)
 
 /* -d: start the jail with its own supervisor, print its name. */
 static int
-run_detached (jail_config *cfg, const char *name, char **argv)
+run_detached (jail_config *cfg, const char *name, bool rm, char **argv)
 {
   jail *j = NULL;
   jail_error *err = NULL;
-  int r = jail_start (cfg, name, argv, JAIL_START_DETACH, &j, &err);
+  int r = check_limits (cfg, &err); /* warn before detaching */
+  if (r == 0)
+    r = jail_start (cfg, name, argv, JAIL_START_DETACH | (rm ? JAIL_START_AUTOREMOVE : 0), &j, &err);
   if (r == 0)
     printf ("%s\n", jail_name (j));
   jail_close (j);
@@ -251,7 +360,9 @@ run_named (jail_config *cfg, const char *name, char **argv)
   jail_error *err = NULL;
   int status = EXIT_JAILRUN;
   cmd_block_forwarded ();
-  int r = jail_start (cfg, name, argv, JAIL_START_ATTACH, &j, &err);
+  int r = check_limits (cfg, &err);
+  if (r == 0)
+    r = jail_start (cfg, name, argv, JAIL_START_ATTACH, &j, &err);
   if (r == 0)
     r = jail_wait (j, &status, &err);
   jail_close (j);
@@ -260,41 +371,62 @@ run_named (jail_config *cfg, const char *name, char **argv)
   return r < 0 ? EXIT_JAILRUN : status;
 }
 
+/* What cmd_run keeps for itself rather than giving to the config. */
+struct run_args
+{
+  bool stats, detach, rm;
+  unsigned tty; /* enum jail_tty_flags: -t, -i */
+  const char *name;
+  const char *user; /* applied once the rootfs is known (names) */
+};
+
+/* Take an option that is not the config's; false if it is. */
+static bool
+take_local (struct run_args *a, int c, const char *arg)
+{
+  switch (c)
+    {
+    case 'd': a->detach = true; return true;
+    case OPT_NAME: a->name = arg; return true;
+    case OPT_RM: a->rm = true; return true;
+    case OPT_STATS: a->stats = true; return true;
+    case 'u': a->user = arg; return true;
+    case 'i': a->tty |= JAIL_INTERACTIVE; return true;
+    case 't': a->tty |= JAIL_TTY; return true;
+    default: return false;
+    }
+}
+
+/* --help, --version, or a getopt error: the exit status; -1 otherwise. */
+static int
+early_exit (int c)
+{
+  if (c == OPT_HELP)
+    usage (stdout);
+  else if (c == OPT_VERSION)
+    printf ("jailrun %s\nfeatures: %s\n", jail_version (), jail_features ());
+  else if (c == '?' || c == ':')
+    fputs ("jailrun: see 'jailrun --help' for the options\n", stderr);
+  else
+    return -1;
+  return c == '?' || c == ':' ? EXIT_JAILRUN : 0;
+}
+
 int
 cmd_run (int argc, char **argv)
 {
   jail_config *cfg = NULL;
   jail_error *err = NULL;
-  bool stats = false;
-  const char *name = NULL;
-  bool detach = false;
-  int c, r = jail_config_new (&cfg, &err);
-  while (r == 0 && (c = getopt_long (argc, argv, "+v:u:e:w:dp:", run_opts, NULL)) != -1)
+  struct run_args a = { 0 };
+  int c, x, r = jail_config_new (&cfg, &err);
+  while (r == 0 && (c = getopt_long (argc, argv, "+v:u:e:w:dp:it", run_opts, NULL)) != -1)
     {
-      if (c == 'd' || c == OPT_NAME)
+      if ((x = early_exit (c)) >= 0)
         {
-          detach |= c == 'd';
-          name = c == OPT_NAME ? optarg : name;
-          continue;
-        }
-      if (c == OPT_HELP || c == OPT_VERSION)
-        {
-          if (c == OPT_HELP)
-            usage (stdout);
-          else
-            printf ("jailrun %s\nfeatures: %s\n", jail_version (), jail_features ());
           jail_config_free (cfg);
-          return 0;
+          return x;
         }
-      if (c == '?' || c == ':')
-        {
-          fputs ("jailrun: see 'jailrun --help' for the options\n", stderr);
-          jail_config_free (cfg);
-          return EXIT_JAILRUN;
-        }
-      if (c == OPT_STATS)
-        stats = true;
-      else
+      if (!take_local (&a, c, optarg))
         r = apply_opt (cfg, c, optarg, &err);
     }
   if (r == 0 && argc - optind < 2)
@@ -305,12 +437,22 @@ cmd_run (int argc, char **argv)
     }
   if (r == 0)
     cmd_print_warnings (jail_config_warnings (cfg));
+  if (r == 0 && a.tty && a.detach)
+    {
+      fputs ("jailrun: -i/-t need the jail attached to this terminal, not -d: start it with -d, then 'jailrun exec -it NAME sh'\n", stderr);
+      jail_config_free (cfg);
+      return EXIT_JAILRUN;
+    }
+  if (r == 0)
+    r = jail_config_set_tty (cfg, a.tty, &err);
   if (r == 0)
     r = jail_config_set_rootfs (cfg, argv[optind], &err);
-  if (r == 0 && name && !detach)
-    return run_named (cfg, name, argv + optind + 1);
-  if (r == 0 && detach)
-    return run_detached (cfg, name, argv + optind + 1);
+  if (r == 0 && a.user)
+    r = jail_config_set_user (cfg, a.user, &err);
+  if (r == 0 && a.name && !a.detach)
+    return run_named (cfg, a.name, argv + optind + 1);
+  if (r == 0 && a.detach)
+    return run_detached (cfg, a.name, a.rm, argv + optind + 1);
   int status = EXIT_JAILRUN;
   if (r == 0)
     r = check_limits (cfg, &err);
@@ -318,7 +460,7 @@ cmd_run (int argc, char **argv)
     {
       cmd_block_forwarded ();
       r = jail_run (cfg, argv + optind + 1, &status, &err);
-      if (stats && r == 0)
+      if (a.stats && r == 0)
         print_stats (cfg);
     }
   jail_config_free (cfg);

@@ -4,7 +4,9 @@
  * allocate).  In a fresh network namespace with no uplink: bridge br0
  * with the gateway address, veth0 enslaved to it, whose peer is created
  * directly in the jail's namespace as eth0 with the jail's address.  No
- * default route anywhere: only the subnet's own route exists. */
+ * default route anywhere: only the subnet's own route exists.  A named
+ * network (jailrun network create) is the same bridge in a netns of its
+ * own that a holder process keeps; each jail on it adds a veth vjPID. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -128,10 +130,10 @@ bridge_add (struct nl *n, struct jail_error *e)
   return r;
 }
 
-/* Create veth0 (master br0 when there is one) with peer eth0 in the
+/* Create veth name (master br0 when there is one) with peer eth0 in the
  * jail's netns. */
 static int
-veth_add (struct nl *n, int jail_netns, bool master, struct jail_error *e)
+veth_add (struct nl *n, const char *name, int jail_netns, bool master, struct jail_error *e)
 {
   char buf[NLBUF];
   int br = master ? (int) if_nametoindex ("br0") : 0;
@@ -139,7 +141,7 @@ veth_add (struct nl *n, int jail_netns, bool master, struct jail_error *e)
     return jr_error_buf (e, errno, "netns: br0: not found");
   struct nlmsghdr *h = req (n, buf, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL);
   link_hdr (h, 0, false);
-  mnl_attr_put_strz (h, IFLA_IFNAME, "veth0");
+  mnl_attr_put_strz (h, IFLA_IFNAME, name);
   if (master)
     mnl_attr_put_u32 (h, IFLA_MASTER, (uint32_t) br);
   struct nlattr *li = mnl_attr_nest_start (h, IFLA_LINKINFO);
@@ -153,7 +155,9 @@ veth_add (struct nl *n, int jail_netns, bool master, struct jail_error *e)
   mnl_attr_nest_end (h, peer);
   mnl_attr_nest_end (h, data);
   mnl_attr_nest_end (h, li);
-  int r = talk (n, h, e, "veth veth0/eth0: add");
+  char what[64];
+  snprintf (what, sizeof what, "veth %s/eth0: add", name);
+  int r = talk (n, h, e, what);
   if (r == -EOPNOTSUPP)
     r = jr_error_buf (e, EOPNOTSUPP, "netns: veth: the kernel has no veth support (load the veth module, see 'jailrun check'), or use --no-net");
   return r;
@@ -189,13 +193,45 @@ jr_bridge_build (const struct jr_netplan *p, int jail_netns, struct jail_error *
   if (r == 0 && br)
     r = addr_add (&n, "br0", p->bridge_addr, p->prefix, e);
   if (r == 0)
-    r = veth_add (&n, jail_netns, br, e);
+    r = veth_add (&n, "veth0", jail_netns, br, e);
   if (r == 0 && !br)
     r = addr_add (&n, "veth0", p->bridge_addr, p->prefix, e);
   if (r == 0 && br)
     r = link_up (&n, "br0", e);
   if (r == 0)
     r = link_up (&n, "veth0", e);
+  close (n.fd);
+  return r;
+}
+
+int
+jr_bridge_network_build (const struct jr_netplan *p, struct jail_error *e)
+{
+  struct nl n;
+  int r = nl_open (&n, e);
+  if (r < 0)
+    return r;
+  r = link_up (&n, "lo", e);
+  if (r == 0)
+    r = bridge_add (&n, e);
+  if (r == 0)
+    r = addr_add (&n, "br0", p->bridge_addr, p->prefix, e);
+  if (r == 0)
+    r = link_up (&n, "br0", e);
+  close (n.fd);
+  return r;
+}
+
+int
+jr_bridge_network_join (const struct jr_netplan *p, int jail_netns, struct jail_error *e)
+{
+  struct nl n;
+  int r = nl_open (&n, e);
+  if (r < 0)
+    return r;
+  r = veth_add (&n, p->veth, jail_netns, true, e);
+  if (r == 0)
+    r = link_up (&n, p->veth, e);
   close (n.fd);
   return r;
 }
@@ -229,7 +265,7 @@ jr_bridge_probe (bool *bridge, struct jail_error *e)
     {
       *bridge = bridge_add (&n, e) == 0;
       *e = (struct jail_error) { 0 };
-      r = veth_add (&n, self, *bridge, e);
+      r = veth_add (&n, "veth0", self, *bridge, e);
     }
   if (self >= 0)
     close (self);

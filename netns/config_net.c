@@ -7,11 +7,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hostfile.h"
 #include "net.h"
 
 /* The network settings of cfg, created on first use. */
-static struct jr_netcfg *
-netcfg (jail_config *cfg, jail_error **err)
+struct jr_netcfg *
+jr_netcfg_of (jail_config *cfg, jail_error **err)
 {
   if (cfg->netcfg == NULL)
     {
@@ -35,6 +36,9 @@ jr_netcfg_free (struct jr_netcfg *n)
   free (n->publish);
   free (n->allow);
   free (n->audit_log);
+  for (size_t i = 0; i < n->n_aliases; i++)
+    free (n->aliases[i]);
+  free (n->aliases);
   free (n);
 }
 
@@ -121,10 +125,12 @@ jr_allow_parse (const char *spec, struct jr_allow *out, jail_error **err)
   out->port = 443;
   size_t len = strlen (spec);
   const char *colon = strrchr (spec, ':');
+  char esc[256];
+  jr_printable (spec, len, esc, sizeof esc);
   if (colon && (spec[0] != '[' || colon > strchr (spec, ']')))
     {
       if (parse_port (colon + 1, strlen (colon + 1), &out->port) < 0)
-        return jr_error_msg (err, EINVAL, "allow '%s': the port must be 1-65535", spec);
+        return jr_error_msg (err, EINVAL, "allow '%s': the port must be 1-65535", esc);
       len = (size_t) (colon - spec);
     }
   else if (len == 1 && spec[0] == '*')
@@ -144,7 +150,7 @@ jr_allow_parse (const char *spec, struct jr_allow *out, jail_error **err)
         memcpy (out->host, "*.", 2);
     }
   if (r < 0)
-    return jr_error_msg (err, EINVAL, "allow '%s': %s: use HOST[:PORT], *.DOMAIN[:PORT], an IP address, [IPv6][:PORT] or *", spec, why);
+    return jr_error_msg (err, EINVAL, "allow '%s': %s: use HOST[:PORT], *.DOMAIN[:PORT], an IP address, [IPv6][:PORT] or *", esc, why);
   return 0;
 }
 
@@ -159,7 +165,7 @@ int
 jail_config_add_publish (jail_config *cfg, const char *spec, jail_error **err)
 {
   struct jr_publish p;
-  struct jr_netcfg *n = netcfg (cfg, err);
+  struct jr_netcfg *n = jr_netcfg_of (cfg, err);
   if (n == NULL)
     return -ENOMEM;
   int r = jr_publish_parse (spec ? spec : "", &p, err);
@@ -177,7 +183,7 @@ int
 jail_config_add_allow (jail_config *cfg, const char *spec, jail_error **err)
 {
   struct jr_allow e;
-  struct jr_netcfg *n = netcfg (cfg, err);
+  struct jr_netcfg *n = jr_netcfg_of (cfg, err);
   if (n == NULL)
     return -ENOMEM;
   int r = jr_allow_parse (spec ? spec : "", &e, err);
@@ -194,26 +200,28 @@ jail_config_add_allow (jail_config *cfg, const char *spec, jail_error **err)
 int
 jail_config_load_allow_file (jail_config *cfg, const char *path, jail_error **err)
 {
-  FILE *f = fopen (path, "re");
-  if (f == NULL)
-    return jr_error (err, errno, "allow-file %s", path);
-  char line[512];
-  int r = 0;
-  for (unsigned no = 1; r == 0 && fgets (line, sizeof line, f); no++)
+  char *text cleanup_free = NULL;
+  size_t len;
+  int r = jr_hostfile_read ("allow-file", path, JR_HOSTFILE_MAX, JR_HOSTFILE_TEXT, &text, &len, err);
+  char *line = text;
+  for (unsigned no = 1; r == 0 && line && *line; no++)
     {
+      char *next = strchr (line, '\n');
+      if (next)
+        *next++ = '\0';
       char *s = line + strspn (line, " \t");
-      s[strcspn (s, " \t\r\n#")] = '\0';
+      s[strcspn (s, " \t\r#")] = '\0';
       if (*s && (r = jail_config_add_allow (cfg, s, err)) < 0)
         jr_error_wrap (err, "allow-file %s:%u", path, no);
+      line = next;
     }
-  fclose (f);
   return r;
 }
 
 int
 jail_config_set_audit_log (jail_config *cfg, const char *path, jail_error **err)
 {
-  struct jr_netcfg *n = netcfg (cfg, err);
+  struct jr_netcfg *n = jr_netcfg_of (cfg, err);
   if (n == NULL)
     return -ENOMEM;
   if (path == NULL || path[0] == '\0')
@@ -229,7 +237,7 @@ jail_config_set_audit_log (jail_config *cfg, const char *path, jail_error **err)
 int
 jail_config_set_subnet (jail_config *cfg, const char *cidr, jail_error **err)
 {
-  struct jr_netcfg *n = netcfg (cfg, err);
+  struct jr_netcfg *n = jr_netcfg_of (cfg, err);
   if (n == NULL)
     return -ENOMEM;
   char buf[32];
@@ -244,6 +252,9 @@ jail_config_set_subnet (jail_config *cfg, const char *cidr, jail_error **err)
   if (inet_pton (AF_INET, buf, &a) != 1)
     return jr_error_msg (err, EINVAL, "subnet '%s': '%s' is not an IPv4 address", cidr, buf);
   uint32_t mask = ~0u << (32 - pfx);
+  int r = jr_subnet_check (ntohl (a.s_addr) & mask, (int) pfx, cidr, err);
+  if (r < 0)
+    return r;
   n->subnet = ntohl (a.s_addr) & mask;
   n->prefix = (int) pfx;
   return 0;

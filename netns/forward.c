@@ -511,3 +511,20 @@ jr_fwd_free (struct jr_fwd *f)
   free (f->ls);
   free (f);
 }
+
+size_t
+jr_fwd_close_if (struct jr_fwd *f, void (*on_done) (void *, uint64_t, uint64_t),
+                 bool (*pred) (void *arg, void *ctx), void *ctx)
+{
+  size_t n = 0;
+  for (struct jr_conn *c = f ? f->conns : NULL, *next; c; c = next)
+    {
+      next = c->next;
+      if (!c->dead && c->on_done == on_done && pred (c->arg, ctx))
+        {
+          conn_close (c);
+          n++;
+        }
+    }
+  return n;
+}

@@ -104,10 +104,34 @@ serve (struct hctx *h)
     }
 }
 
+/* A named network (root only: the helper stays in the initial user
+ * namespace, whose CAP_NET_ADMIN covers both netns): join the jail's
+ * netns, then the network's, and put a veth across. */
+static int
+setup_named (struct hctx *h, int pidfd, struct jail_error *e)
+{
+  if (setns (pidfd, CLONE_NEWNET) < 0)
+    return jr_error_buf (e, errno, "netns: join the jail's network namespace");
+  h->jailns = open ("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+  if (h->jailns < 0)
+    return jr_error_buf (e, errno, "netns: open the jail's netns");
+  if (setns (h->plan->network_fd, CLONE_NEWNET) < 0)
+    return jr_error_buf (e, errno, "netns: join the network's namespace");
+  h->brns = h->plan->network_fd;
+  int r = jr_bridge_network_join (h->plan, h->jailns, e);
+  if (r == 0 && setns (h->jailns, CLONE_NEWNET) < 0)
+    r = jr_error_buf (e, errno, "netns: re-enter the jail's netns");
+  if (r == 0)
+    r = jr_bridge_jail_side (h->plan, e);
+  return r;
+}
+
 /* Join the jail's namespaces and build the network. */
 static int
 setup (struct hctx *h, int pidfd, struct jail_error *e)
 {
+  if (h->plan->network_fd >= 0)
+    return setup_named (h, pidfd, e);
   if (setns (pidfd, CLONE_NEWUSER | CLONE_NEWNET) < 0)
     return jr_error_buf (e, errno, "netns: join the jail's user and network namespaces");
   h->jailns = open ("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
@@ -136,13 +160,23 @@ helper_main (int sock, int pidfd, pid_t parent, const struct jr_netplan *plan)
   prctl (PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
   if (getppid () != parent)
     return 1;
-  /* Keep only the channel and the jail's pidfd. */
-  unsigned lo = (unsigned) (sock < pidfd ? sock : pidfd), hi = (unsigned) (sock < pidfd ? pidfd : sock);
-  if (lo > 3)
-    syscall (SYS_close_range, 3u, lo - 1, 0u);
-  if (hi > lo + 1)
-    syscall (SYS_close_range, lo + 1, hi - 1, 0u);
-  syscall (SYS_close_range, hi + 1, ~0u, 0u);
+  /* Keep only the channel, the jail's pidfd and a named network's netns. */
+  int keep[3] = { sock, pidfd, plan->network_fd }, nk = plan->network_fd >= 0 ? 3 : 2;
+  for (int i = 1; i < nk; i++)
+    for (int j = i; j > 0 && keep[j] < keep[j - 1]; j--)
+      {
+        int t = keep[j];
+        keep[j] = keep[j - 1];
+        keep[j - 1] = t;
+      }
+  unsigned from = 3;
+  for (int i = 0; i < nk; i++)
+    {
+      if ((unsigned) keep[i] > from)
+        syscall (SYS_close_range, from, (unsigned) keep[i] - 1, 0u);
+      from = (unsigned) keep[i] + 1;
+    }
+  syscall (SYS_close_range, from, ~0u, 0u);
   struct hctx h = { .sock = sock, .jailns = -1, .brns = -1, .plan = plan };
   int r = setup (&h, pidfd, &e);
   close (pidfd);

@@ -3,7 +3,7 @@
  * ports, open the audit log, set the proxy variables), jr_net_attach
  * (after the id maps: start the netns helper, which builds the private
  * network, and register the forwarder and the proxy on the loop) and
- * jr_net_release.  Also SIGPIPE handling without a handler: the
+ * jr_net_release; jr_net_control is the live internet switch.  Also SIGPIPE handling without a handler: the
  * supervising thread blocks SIGPIPE and discards what it raised. */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -15,6 +15,12 @@
 #include <time.h>
 
 #include "net.h"
+#include "network.h"
+#include <fcntl.h>
+#include <linux/openat2.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 struct jr_net
 {
@@ -26,6 +32,8 @@ struct jr_net
   struct jr_proxy *proxy;
   bool helper_started;
   bool sigpipe_blocked, sigpipe_was_pending;
+  struct jr_netinfo *named;  /* --network NAME: the network, NULL = private */
+  bool joined;               /* our entry is in its hosts file */
 };
 
 /* Set the proxy variables in the jail's environment. */
@@ -49,6 +57,49 @@ proxy_env (jail_config *cfg, uint32_t gw, jail_error **err)
   return r;
 }
 
+/* Does the rootfs have a regular /etc/hosts (resolved inside it)? */
+static bool
+rootfs_has_hosts (const char *rootfs)
+{
+  int root = open (rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  struct open_how how = { .flags = O_PATH | O_CLOEXEC | O_NOFOLLOW,
+                          .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS };
+  int fd = root >= 0 ? (int) syscall (SYS_openat2, root, "etc/hosts", &how, sizeof how) : -1;
+  struct stat st;
+  bool ok = fd >= 0 && fstat (fd, &st) == 0 && S_ISREG (st.st_mode);
+  if (fd >= 0)
+    close (fd);
+  if (root >= 0)
+    close (root);
+  return ok;
+}
+
+/* --network NAME: open the network, take its subnet, and show the jail
+ * the network's hosts file as /etc/hosts (read-only) unless -v names one. */
+static int
+prepare_named (jail_config *cfg, struct jr_net *n, jail_error **err)
+{
+  if (n->mode == JAIL_NET_PROXY)
+    return jr_error_msg (err, EINVAL, "network %s: --net-allow proxy on a named network is not supported in this version: "
+                         "use one or the other", n->nc->network);
+  n->named = calloc (1, sizeof *n->named);
+  if (n->named == NULL)
+    return jr_error (err, ENOMEM, "network");
+  int r = jr_network_open (n->nc->network, n->named, &n->plan.network_fd, err);
+  if (r < 0)
+    return r;
+  n->plan.prefix = n->named->prefix;
+  n->plan.bridge_addr = n->named->subnet + 1;
+  bool own = false;
+  for (size_t i = 0; i < cfg->n_volumes; i++)
+    own = own || strcmp (cfg->volumes[i].dst, "/etc/hosts") == 0;
+  if (own || !rootfs_has_hosts (cfg->rootfs))
+    return 0;
+  char spec[4300];
+  snprintf (spec, sizeof spec, "%s/hosts:/etc/hosts:ro", n->named->dir);
+  return jail_config_add_volume (cfg, spec, err);
+}
+
 int
 jr_net_prepare (jail_config *cfg, struct jr_net **out, jail_error **err)
 {
@@ -66,7 +117,10 @@ jr_net_prepare (jail_config *cfg, struct jr_net **out, jail_error **err)
   n->plan.bridge = n->mode != JAIL_NET_NONE;
   n->plan.prefix = nc ? nc->prefix : 16;
   n->plan.bridge_addr = (nc ? nc->subnet : 0x0a580000u) + 1;
-  int r = jr_fwd_new (&n->fwd, nc, err);
+  n->plan.network_fd = -1;
+  int r = n->plan.bridge && nc && nc->network[0] ? prepare_named (cfg, n, err) : 0;
+  if (r == 0)
+    r = jr_fwd_new (&n->fwd, nc, err);
   if (r == 0 && n->mode == JAIL_NET_PROXY)
     {
       n->plan.proxy_port = JR_PROXY_PORT;
@@ -85,6 +139,16 @@ jr_net_attach (struct jr_net *n, struct jr_loop *loop, pid_t pid, int pidfd, jai
    * are (each jail also has a bridge of its own). */
   uint32_t hosts = (1u << (32 - n->plan.prefix)) - 3;
   n->plan.jail_addr = n->plan.bridge_addr + 1 + (uint32_t) pid % hosts;
+  if (n->named)
+    {
+      /* On a named network: a free address of its subnet, and our names
+       * in its hosts file. */
+      int r = jr_network_join (n->named, n->nc->aliases, &n->plan.jail_addr, err);
+      if (r < 0)
+        return r;
+      n->joined = true;
+      snprintf (n->plan.veth, sizeof n->plan.veth, "vj%d", (int) pid);
+    }
   if (!need)
     return 0;
   int r = jr_helper_start (&n->helper, pidfd, &n->plan, err);
@@ -111,7 +175,22 @@ jr_net_release (struct jr_net *n)
   jr_fwd_free (n->fwd);
   if (n->helper_started)
     jr_helper_stop (&n->helper);
+  if (n->joined)
+    jr_network_leave (n->named, n->plan.jail_addr);
+  if (n->plan.network_fd >= 0)
+    close (n->plan.network_fd);
+  free (n->named);
   free (n);
+}
+
+int
+jr_net_control (struct jr_net *n, int op, char *const specs[], size_t nspecs, uid_t uid, pid_t pid,
+                char **text, jail_error **err)
+{
+  if (n == NULL || n->proxy == NULL)
+    return jr_error_msg (err, EOPNOTSUPP, "net: this jail has no egress proxy: start it with --net-allow proxy "
+                         "(an empty allowlist keeps it off until 'jailrun net allow')");
+  return jr_proxy_control (n->proxy, op, specs, nspecs, uid, pid, text, err);
 }
 
 void

@@ -52,12 +52,21 @@ struct jr_netcfg
   char *audit_log;
   uint32_t subnet;     /* host byte order */
   int prefix;
+  char network[65];    /* --network NAME, "" = the private network */
+  char **aliases;      /* --network-alias, and the jail's name (NULL-terminated) */
+  size_t n_aliases;
 };
 
 /* config_net.c */
+/* The network settings of cfg, created on first use (NULL: ENOMEM). */
+struct jr_netcfg *jr_netcfg_of (jail_config *cfg, jail_error **err);
 int jr_publish_parse (const char *spec, struct jr_publish *out, jail_error **err);
 int jr_allow_parse (const char *spec, struct jr_allow *out, jail_error **err);
 void jr_netcfg_free (struct jr_netcfg *n);
+
+/* hostroutes.c: 0 when net/prefix (host byte order) is neither a special
+ * range nor overlapping a route of the caller's netns; cidr is for messages. */
+int jr_subnet_check (uint32_t net, int prefix, const char *cidr, jail_error **err);
 
 /* helper.c: a process that entered the jail's user and net namespaces,
  * built the private network, and makes sockets there on request. */
@@ -68,6 +77,8 @@ struct jr_netplan
   uint32_t jail_addr;
   int prefix;
   uint16_t proxy_port;  /* listener on bridge_addr:proxy_port, 0 = none */
+  int network_fd;       /* a named network's netns (its bridge br0), -1 = a private bridge */
+  char veth[16];        /* the jail's veth on a named network's bridge */
 };
 struct jr_helper
 {
@@ -84,6 +95,10 @@ void jr_helper_stop (struct jr_helper *h);
 /* bridge.c (runs in the helper, no malloc) */
 int jr_bridge_build (const struct jr_netplan *plan, int jail_netns, struct jail_error *e);
 int jr_bridge_jail_side (const struct jr_netplan *plan, struct jail_error *e);
+/* A named network, in its own netns: lo up, br0 with bridge_addr. */
+int jr_bridge_network_build (const struct jr_netplan *plan, struct jail_error *e);
+/* In a named network's netns: veth plan->veth on br0, its peer eth0 in jail_netns. */
+int jr_bridge_network_join (const struct jr_netplan *plan, int jail_netns, struct jail_error *e);
 /* In a fresh user+net namespace of its own (a throwaway child): can this
  * kernel make a bridge (*bridge) and a veth pair, as the default network
  * does?  0, or -errno with e saying what failed.  No allocation. */
@@ -101,6 +116,10 @@ bool jr_fwd_has_listeners (const struct jr_fwd *f);
  * first.  on_done(arg, up, down) runs when the pair closes. */
 int jr_fwd_pipe (struct jr_fwd *f, int a, int b, const char *pre, size_t pre_len,
                  void (*on_done) (void *arg, uint64_t up, uint64_t down), void *arg);
+/* Close every pair made by jr_fwd_pipe with this on_done for which
+ * pred(arg, ctx) is true (their on_done runs); returns how many. */
+size_t jr_fwd_close_if (struct jr_fwd *f, void (*on_done) (void *, uint64_t, uint64_t),
+                        bool (*pred) (void *arg, void *ctx), void *ctx);
 /* accept4 on lfd counted against the cap, EMFILE absorbed (src is paused
  * until the next tick when nothing else helps).  The fd, or -EAGAIN-1000
  * when a connection was refused (try again), or another negative errno. */
@@ -149,6 +168,14 @@ struct jr_proxy;
 int jr_proxy_new (struct jr_proxy **out, const struct jr_netcfg *nc, jail_error **err);
 void jr_proxy_attach (struct jr_proxy *p, struct jr_loop *l, struct jr_fwd *f, int listener, pid_t jail_pid);
 void jr_proxy_free (struct jr_proxy *p);
+/* proxy_ctl.c: the internet switch of a running proxy.  specs: n
+ * HOST[:PORT] texts (allow, deny); uid/pid: who asked (audit); *text: the
+ * malloc'd listing (list).  Applies wholly or not at all. */
+enum jr_net_op { JR_NET_ALLOW = 1, JR_NET_DENY, JR_NET_LIST, JR_NET_OFF, JR_NET_ON };
+int jr_proxy_control (struct jr_proxy *p, int op, char *const specs[], size_t n, uid_t uid, pid_t pid,
+                      char **text, jail_error **err);
+/* "host:port", "[v6]:port" or "*" text of an allow entry. */
+void jr_allow_text (const struct jr_allow *a, char *out, size_t n);
 
 /* net.c: the supervisor's network state for one run (struct jr_net). */
 #endif

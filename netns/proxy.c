@@ -16,6 +16,7 @@
 #include <sys/timerfd.h>
 #include <unistd.h>
 
+#include "hostfile.h"
 #include "proxy_int.h"
 
 /* Fill the audit record common fields from q. */
@@ -87,15 +88,14 @@ deny (struct preq *q, int status, const char *reason)
 }
 
 /* The tunnel closed: log the allowed connection with its byte counts. */
-static void
-tunnel_done (void *arg, uint64_t up, uint64_t down)
+void
+jr_proxy_tunnel_done (void *arg, uint64_t up, uint64_t down)
 {
-  struct audit *a = arg;
-  struct jr_proxy *p = *(struct jr_proxy **) (a + 1);
-  a->up = up;
-  a->down = down;
-  jr_audit_write (p, a);
-  free (a);
+  struct jr_tunnel *t = arg;
+  t->a.up = up;
+  t->a.down = down;
+  jr_audit_write (t->p, &t->a);
+  free (t);
 }
 
 /* Connected upstream: reply (CONNECT) or rewrite (plain HTTP), splice. */
@@ -118,18 +118,20 @@ start_tunnel (struct preq *q)
       ol = (size_t) n;
     }
   memcpy (out + ol, q->buf + q->req.head_len, extra);
-  struct audit *a = malloc (sizeof *a + sizeof q->p);
-  if (a == NULL)
+  struct jr_tunnel *t = malloc (sizeof *t);
+  if (t == NULL)
     return preq_close (q, true);
-  audit_from (q, a, "allow", q->rule ? q->rule->host : "");
-  memcpy (a + 1, &q->p, sizeof q->p);
+  audit_from (q, &t->a, "allow", q->has_rule ? q->rule.host : "");
+  t->p = q->p;
+  t->port = q->req.port;
+  memcpy (t->host, q->req.host, sizeof t->host);
   int fd = q->fd, up = q->up;
   jr_loop_del (q->p->loop, &q->src);
   jr_loop_del (q->p->loop, &q->usrc);
   q->fd = q->up = -1;
   preq_close (q, false); /* the slot moves to the tunnel */
-  if (jr_fwd_pipe (q->p->fwd, fd, up, out, ol + extra, tunnel_done, a) < 0)
-    { /* jr_fwd_pipe closed both and called tunnel_done */ }
+  if (jr_fwd_pipe (q->p->fwd, fd, up, out, ol + extra, jr_proxy_tunnel_done, t) < 0)
+    { /* jr_fwd_pipe closed both and called jr_proxy_tunnel_done */ }
 }
 
 static void try_connect (struct preq *q);
@@ -176,16 +178,25 @@ try_connect (struct preq *q)
   deny (q, 502, "could not connect to any checked address");
 }
 
+/* Does the allowlist, as it is now, still let q through? */
+static bool
+still_allowed (const struct jr_proxy *p, const char *host, uint16_t port)
+{
+  return !p->off && jr_allow_find (p->allow, p->n_allow, host, port) != NULL;
+}
+
 /* Check every address against the rule, then connect. */
 static void
 check_and_connect (struct preq *q)
 {
+  if (!still_allowed (q->p, q->req.host, q->req.port))
+    return deny (q, 403, "the allowlist changed while resolving");
   if (q->n_addrs == 0)
     return deny (q, 502, "name did not resolve");
   for (size_t i = 0; i < q->n_addrs; i++)
     {
       const char *why = NULL;
-      if (!jr_addr_permitted (q->rule, (struct sockaddr *) &q->addrs[i], &why))
+      if (!jr_addr_permitted (&q->rule, (struct sockaddr *) &q->addrs[i], &why))
         {
           char txt[64], reason[192];
           jr_addr_text (&q->addrs[i], txt, sizeof txt);
@@ -204,13 +215,17 @@ decide (struct preq *q)
   int st = jr_proxy_parse (q->buf, q->req.head_len, &q->req, &why);
   if (st)
     return deny (q, st, why);
-  q->rule = jr_allow_find (q->p->allow, q->p->n_allow, q->req.host, q->req.port);
-  if (q->rule == NULL)
+  if (q->p->off)
+    return deny (q, 403, "egress is switched off ('jailrun net on' switches it on)");
+  const struct jr_allow *rule = jr_allow_find (q->p->allow, q->p->n_allow, q->req.host, q->req.port);
+  if (rule == NULL)
     {
       char reason[320];
       snprintf (reason, sizeof reason, "no --allow rule matches %s:%u", q->req.host, q->req.port);
       return deny (q, 403, reason);
     }
+  q->rule = *rule;
+  q->has_rule = true;
   if (q->req.host_is_ip)
     {
       q->addrs[0] = q->req.ip;
@@ -345,6 +360,26 @@ on_ptick (struct jr_loop_src *s, uint32_t ev)
     }
 }
 
+static bool
+tunnel_cut (void *arg, void *ctx)
+{
+  const struct jr_tunnel *t = arg;
+  return t->p == ctx && !still_allowed (t->p, t->host, t->port);
+}
+
+void
+jr_proxy_recheck (struct jr_proxy *p)
+{
+  for (struct preq *q = p->list, *next; q; q = next)
+    {
+      next = q->next;
+      if (q->state != PQ_HEAD && !still_allowed (p, q->req.host, q->req.port))
+        deny (q, 403, "the allowlist changed before the connection was made");
+    }
+  if (p->fwd)
+    jr_fwd_close_if (p->fwd, jr_proxy_tunnel_done, tunnel_cut, p);
+}
+
 int
 jr_proxy_new (struct jr_proxy **out, const struct jr_netcfg *nc, jail_error **err)
 {
@@ -368,9 +403,9 @@ jr_proxy_new (struct jr_proxy **out, const struct jr_netcfg *nc, jail_error **er
     }
   if (nc && nc->audit_log)
     {
-      p->audit_fd = open (nc->audit_log, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY, 0600);
+      p->audit_fd = jr_hostfile_open_append ("audit-log", nc->audit_log, err);
       if (p->audit_fd < 0)
-        return jr_error (err, errno, "audit-log %s: open", nc->audit_log);
+        return p->audit_fd;
     }
   return 0;
 }

@@ -1,11 +1,15 @@
 /* proxy_aux.c - the proxy's resolver threads (getaddrinfo off the event
  * loop: requests queue in, up to JR_RESOLVERS threads take them, so a
  * slow answer holds up only its own request; results come back through
- * an eventfd, each name resolved once) and its audit log (one JSON line per decision,
- * written with a single write(2) to a file opened O_APPEND). */
+ * an eventfd, each name resolved once) and its audit log (one JSON line
+ * per decision, written with a single write(2) to a file opened O_APPEND;
+ * allowlist changes too, with who made them), and the ring of recent
+ * decisions. */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <json-c/json.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/eventfd.h>
@@ -119,48 +123,91 @@ jr_resolver_stop (struct jr_proxy *p)
   p->nthreads = 0;
 }
 
-/* Append s as a JSON string body (escaped) to out at *o. */
+/* "2026-01-02T03:04:05.678Z" of now. */
 static void
-json_str (char *out, size_t n, size_t *o, const char *s)
+now_text (char *ts, size_t n)
 {
-  for (; *s && *o + 8 < n; s++)
+  struct timespec now;
+  struct tm tm;
+  clock_gettime (CLOCK_REALTIME, &now);
+  gmtime_r (&now.tv_sec, &tm);
+  size_t o = strftime (ts, n, "%Y-%m-%dT%H:%M:%S", &tm);
+  snprintf (ts + o, n - o, ".%03dZ", (int) (now.tv_nsec / 1000000));
+}
+
+/* Keep one line in the ring `net ls` shows. */
+static void
+remember (struct jr_proxy *p, const char *fmt, ...)
+{
+  va_list ap;
+  va_start (ap, fmt);
+  vsnprintf (p->recent[p->n_recent % JR_PROXY_RECENT], sizeof p->recent[0], fmt, ap);
+  va_end (ap);
+  p->n_recent++;
+}
+
+/* A new audit object with "time" and "jail" set. */
+static json_object *
+audit_new (const struct jr_proxy *p, const char *ts)
+{
+  char jail_id[16];
+  snprintf (jail_id, sizeof jail_id, "%d", (int) p->jail);
+  json_object *o = json_object_new_object ();
+  json_object_object_add (o, "time", json_object_new_string (ts));
+  json_object_object_add (o, "jail", json_object_new_string (jail_id));
+  return o;
+}
+
+/* Write o as one line of the audit log (json-c escapes the strings and
+ * keeps UTF-8) in one write, so lines never interleave; frees o. */
+static void
+audit_emit (struct jr_proxy *p, json_object *o)
+{
+  size_t len = 0;
+  const char *t = json_object_to_json_string_length (o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &len);
+  char line[8192];
+  if (t && len + 1 < sizeof line)
     {
-      unsigned char c = (unsigned char) *s;
-      if (c == '"' || c == '\\')
-        *o += (size_t) snprintf (out + *o, n - *o, "\\%c", c);
-      else if (c < 0x20 || c >= 0x7f)
-        *o += (size_t) snprintf (out + *o, n - *o, "\\u%04x", c);
-      else
-        out[(*o)++] = (char) c;
+      memcpy (line, t, len);
+      line[len] = '\n';
+      (void) !write (p->audit_fd, line, len + 1);
     }
-  out[*o] = '\0';
+  json_object_put (o);
 }
 
 void
 jr_audit_write (struct jr_proxy *p, const struct audit *a)
 {
+  char ts[40];
+  now_text (ts, sizeof ts);
+  remember (p, "%s %s %s %s%s%s", ts, a->decision, a->method[0] ? a->method : "-", a->target[0] ? a->target : "-",
+            a->reason[0] ? " " : "", a->reason);
   if (p->audit_fd < 0)
     return;
-  char line[1024], ts[40];
-  struct timespec now;
-  struct tm tm;
-  clock_gettime (CLOCK_REALTIME, &now);
-  gmtime_r (&now.tv_sec, &tm);
-  strftime (ts, sizeof ts, "%Y-%m-%dT%H:%M:%S", &tm);
-  size_t o = (size_t) snprintf (line, sizeof line, "{\"time\":\"%s.%03ldZ\",\"jail\":\"%d\",\"client\":\"",
-                                ts, now.tv_nsec / 1000000, (int) p->jail);
-  const char *keys[] = { "\",\"method\":\"", "\",\"target\":\"", "\",\"address\":\"", "\",\"decision\":\"", "\",\"reason\":\"" };
+
+  json_object *o = audit_new (p, ts);
+  const char *keys[] = { "client", "method", "target", "address", "decision", "reason" };
   const char *vals[] = { a->client, a->method, a->target, a->address, a->decision, a->reason };
-  json_str (line, sizeof line, &o, vals[0]);
-  for (size_t i = 0; i < 5; i++)
-    {
-      o += (size_t) snprintf (line + o, sizeof line - o, "%s", keys[i]);
-      if (o >= sizeof line)
-        return;
-      json_str (line, sizeof line, &o, vals[i + 1]);
-    }
-  int w = snprintf (line + o, sizeof line - o, "\",\"bytes_up\":%llu,\"bytes_down\":%llu,\"duration_ms\":%.0f}\n",
-                    (unsigned long long) a->up, (unsigned long long) a->down, (jr_now () - a->start) * 1000);
-  if (w > 0 && (size_t) w < sizeof line - o)
-    (void) !write (p->audit_fd, line, o + (size_t) w);
+  for (size_t i = 0; i < 6; i++)
+    json_object_object_add (o, keys[i], json_object_new_string (vals[i] ? vals[i] : ""));
+  json_object_object_add (o, "bytes_up", json_object_new_int64 ((int64_t) a->up));
+  json_object_object_add (o, "bytes_down", json_object_new_int64 ((int64_t) a->down));
+  json_object_object_add (o, "duration_ms", json_object_new_int64 ((int64_t) ((jr_now () - a->start) * 1000 + 0.5)));
+  audit_emit (p, o);
+}
+
+void
+jr_audit_change (struct jr_proxy *p, const char *what, uid_t uid, pid_t pid)
+{
+  char ts[40];
+  now_text (ts, sizeof ts);
+  remember (p, "%s change %s (uid %u pid %d)", ts, what, (unsigned) uid, (int) pid);
+  if (p->audit_fd < 0)
+    return;
+
+  json_object *o = audit_new (p, ts);
+  json_object_object_add (o, "change", json_object_new_string (what));
+  json_object_object_add (o, "by_uid", json_object_new_int64 ((int64_t) uid));
+  json_object_object_add (o, "by_pid", json_object_new_int64 ((int64_t) pid));
+  audit_emit (p, o);
 }

@@ -8,6 +8,7 @@
 #include "net.h"
 
 #define JR_PROXY_MAX_ADDRS 16
+#define JR_PROXY_RECENT 16       /* decisions and changes kept for `net ls` */
 
 enum preq_state { PQ_HEAD, PQ_RESOLVE, PQ_CONNECT };
 
@@ -26,7 +27,8 @@ struct preq
   char buf[JR_PROXY_HEAD_MAX];
   size_t len;
   struct jr_proxy_req req;
-  const struct jr_allow *rule;
+  struct jr_allow rule;          /* a copy: the allowlist may change meanwhile */
+  bool has_rule;
   char client[64];
   double start, deadline;
   struct sockaddr_storage addrs[JR_PROXY_MAX_ADDRS];
@@ -47,6 +49,16 @@ struct audit
   double start;
 };
 
+/* An allowed tunnel, handed to the forwarder: its audit line (written
+ * when it closes) and what it reaches (checked again when the list changes). */
+struct jr_tunnel
+{
+  struct audit a;
+  struct jr_proxy *p;
+  char host[256];
+  uint16_t port;
+};
+
 struct jr_proxy
 {
   struct jr_loop *loop;
@@ -55,6 +67,9 @@ struct jr_proxy
   struct jr_loop_src lsrc;
   struct jr_allow *allow;
   size_t n_allow;
+  bool off;                      /* `net off`: every request denied, allowlist kept */
+  char recent[JR_PROXY_RECENT][224]; /* ring of the last decisions, one line each */
+  unsigned n_recent;
   int audit_fd;
   pid_t jail;
   struct preq *list;
@@ -72,12 +87,20 @@ struct jr_proxy
   struct jr_loop_src esrc;
 };
 
+/* proxy.c: on_done of every tunnel (frees it). */
+void jr_proxy_tunnel_done (void *arg, uint64_t up, uint64_t down);
+/* After a change of the list: deny the requests still pending that it no
+ * longer permits and close such tunnels. */
+void jr_proxy_recheck (struct jr_proxy *p);
+
 /* proxy_aux.c */
 int jr_resolver_submit (struct jr_proxy *p, struct preq *q);
 void jr_resolver_stop (struct jr_proxy *p);
 /* Take the finished requests (called on the eventfd). */
 struct preq *jr_resolver_take (struct jr_proxy *p);
 void jr_audit_write (struct jr_proxy *p, const struct audit *a);
+/* Write one allowlist change (who, what) to the audit log and the ring. */
+void jr_audit_change (struct jr_proxy *p, const char *what, uid_t uid, pid_t pid);
 /* "1.2.3.4" / "::1" text of an address. */
 void jr_addr_text (const struct sockaddr_storage *sa, char *out, size_t n);
 #endif

@@ -196,6 +196,7 @@ jail_capture (jail *j, const jail_exec_opts *o, char *const argv[], const char *
   struct jail_exec_opts copy = { .uid = -1, .gid = -1, .fds = { -1, -1, -1 } };
   if (o)
     copy = *o; /* shallow: only read, so o may be shared between threads */
+  copy.tty = 0; /* capture has its own stdio */
   if (timeout > 0)
     copy.timeout = timeout;
   struct stream st[2] = { { .fd = -1, .cap = max_output }, { .fd = -1, .cap = max_output } };
@@ -203,6 +204,8 @@ jail_capture (jail *j, const jail_exec_opts *o, char *const argv[], const char *
   st[0].buf = malloc (max_output + 1);
   st[1].buf = malloc (max_output + 1);
   int r = res && st[0].buf && st[1].buf ? 0 : jr_error (err, ENOMEM, "capture");
+  if (r == 0)
+    r = jr_stdio_ensure (err); /* a closed 0-2 is never filled by our pipes or socket */
   int in = r == 0 ? input_fd (input, input_len, err) : -1;
   struct jr_rep rep = { 0 };
   double t0 = now_s ();

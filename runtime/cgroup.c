@@ -48,8 +48,8 @@ find_mount (char **mount, char **mroot)
 }
 
 /* The caller's own cgroup as a path under mount ("0::" line). */
-static char *
-own_cgroup (const char *mount, const char *mroot)
+char *
+jr_cg_own (const char *mount, const char *mroot)
 {
   char buf[8192];
   if (jr_cg_read (AT_FDCWD, "/proc/self/cgroup", buf, sizeof buf) <= 0)
@@ -68,9 +68,8 @@ own_cgroup (const char *mount, const char *mroot)
   return out;
 }
 
-/* Controllers listed in dir/file. */
-static unsigned
-controllers_of (const char *dir, const char *file)
+unsigned
+jr_cg_controllers_of (const char *dir, const char *file)
 {
   char path[4096], buf[512];
   snprintf (path, sizeof path, "%s/%s", dir, file);
@@ -92,7 +91,7 @@ writable_cgroup (const char *dir)
 static void
 probe_rootless (struct jr_cgprobe *p, const char *mroot)
 {
-  cleanup_free char *own = own_cgroup (p->mount, mroot);
+  cleanup_free char *own = jr_cg_own (p->mount, mroot);
   if (own == NULL)
     {
       snprintf (p->why, sizeof p->why, "the own cgroup is not in the cgroup v2 hierarchy at %s", p->mount);
@@ -115,7 +114,7 @@ probe_rootless (struct jr_cgprobe *p, const char *mroot)
         break;
     }
   if (p->parent)
-    p->avail = controllers_of (p->parent, "cgroup.controllers");
+    p->avail = jr_cg_controllers_of (p->parent, "cgroup.controllers");
   else
     snprintf (p->why, sizeof p->why, "no cgroup delegated to uid %u (the own cgroup %s and its ancestors are not writable)",
               (unsigned) geteuid (), own + ml);
@@ -129,7 +128,7 @@ probe_root (const struct jr_limits *l, struct jr_cgprobe *p, jail_error **err)
   if (l->parent == NULL)
     {
       p->jr_subtree = true;
-      p->avail = controllers_of (p->mount, "cgroup.subtree_control");
+      p->avail = jr_cg_controllers_of (p->mount, "cgroup.subtree_control");
       return asprintf (&p->parent, "%s/jailrun", p->mount) < 0 ? jr_error (err, ENOMEM, "cgroup") : 0;
     }
   size_t ml = strlen (p->mount);
@@ -144,7 +143,48 @@ probe_root (const struct jr_limits *l, struct jr_cgprobe *p, jail_error **err)
   snprintf (probe, sizeof probe, "%s/cgroup.procs", p->parent);
   if (access (probe, F_OK) < 0)
     return jr_error (err, errno, "--cgroup-parent %s: %s is not a cgroup (create it first with mkdir)", l->parent, p->parent);
-  p->avail = controllers_of (p->parent, "cgroup.controllers");
+  p->avail = jr_cg_controllers_of (p->parent, "cgroup.controllers");
+  return 0;
+}
+
+/* Which manager places the jail: --cgroup-manager, else (auto) systemd
+ * when the caller's manager answers; --cgroup-parent is a cgroupfs path. */
+static int
+probe_manager (const struct jr_limits *l, struct jr_cgprobe *p, jail_error **err)
+{
+  char how[384], why[384];
+  if (l->manager == JAIL_CGROUP_CGROUPFS || (l->parent && l->manager == JAIL_CGROUP_AUTO))
+    {
+      snprintf (p->manager, sizeof p->manager, "cgroupfs (%s)", l->parent ? "--cgroup-parent names a cgroupfs path" : "--cgroup-manager cgroupfs");
+      return 0;
+    }
+  if (l->parent)
+    return jr_error_msg (err, EINVAL, "--cgroup-parent %s: a cgroupfs path goes with --cgroup-manager cgroupfs, not systemd", l->parent);
+  if (jr_sd_connect (&p->bus, how, sizeof how, why, sizeof why) < 0)
+    {
+      if (l->manager == JAIL_CGROUP_SYSTEMD)
+        return jr_error_msg (err, ENOTCONN, "--cgroup-manager systemd: %s: run jailrun in a systemd session (rootless: the user manager runs while you are logged in, or always after 'loginctl enable-linger'), or use --cgroup-manager cgroupfs", why);
+      snprintf (p->manager, sizeof p->manager, "cgroupfs (%s)", why);
+      return 0;
+    }
+  p->systemd = true;
+  snprintf (p->manager, sizeof p->manager, "systemd: a transient scope from %s", how);
+  return 0;
+}
+
+/* systemd: the manager's own cgroup is where its scopes go; the
+ * controllers it has there are the ones a delegated scope can get. */
+static int
+probe_systemd (struct jr_cgprobe *p, jail_error **err)
+{
+  cleanup_free char *cg = NULL;
+  int r = jr_sd_manager_cgroup (p->bus, &cg);
+  if (r < 0)
+    return jr_error (err, -r, "cgroup: systemd: read the manager's ControlGroup");
+  bool top = cg[0] == '\0' || strcmp (cg, "/") == 0;
+  if (asprintf (&p->parent, "%s%s", p->mount, top ? "" : cg) < 0)
+    return p->parent = NULL, jr_error (err, ENOMEM, "cgroup");
+  p->avail = jr_cg_controllers_of (p->parent, "cgroup.controllers");
   return 0;
 }
 
@@ -152,19 +192,24 @@ int
 jr_cgroup_probe (const struct jr_limits *l, struct jr_cgprobe *p, jail_error **err)
 {
   memset (p, 0, sizeof *p);
-  cleanup_free char *mroot = NULL;
-  if (find_mount (&p->mount, &mroot) < 0)
+  if (find_mount (&p->mount, &p->mroot) < 0)
     {
       free (p->mount);
-      p->mount = NULL;
+      free (p->mroot);
+      p->mount = p->mroot = NULL;
       snprintf (p->why, sizeof p->why, "no cgroup v2 hierarchy is mounted");
-      return 0;
+      snprintf (p->manager, sizeof p->manager, "none (no cgroup v2 hierarchy is mounted)");
+      return l->manager == JAIL_CGROUP_SYSTEMD
+             ? jr_error_msg (err, ENOTSUP, "--cgroup-manager systemd: no cgroup v2 hierarchy is mounted; use --cgroup-manager cgroupfs") : 0;
     }
-  p->hier = controllers_of (p->mount, "cgroup.controllers");
+  p->hier = jr_cg_controllers_of (p->mount, "cgroup.controllers");
   p->rootless = geteuid () != 0;
+  int r = probe_manager (l, p, err);
+  if (r < 0 || p->systemd)
+    return r < 0 ? r : probe_systemd (p, err);
   if (p->rootless && l->parent == NULL)
     {
-      probe_rootless (p, mroot);
+      probe_rootless (p, p->mroot);
       return 0;
     }
   return probe_root (l, p, err);
@@ -173,9 +218,15 @@ jr_cgroup_probe (const struct jr_limits *l, struct jr_cgprobe *p, jail_error **e
 void
 jr_cgprobe_release (struct jr_cgprobe *p)
 {
+  if (p->bus)
+    jr_sd_close (p->bus);
   free (p->mount);
+  free (p->mroot);
   free (p->parent);
-  p->mount = p->parent = NULL;
+  free (p->scope);
+  free (p->orig);
+  p->mount = p->mroot = p->parent = p->scope = p->orig = NULL;
+  p->bus = NULL;
 }
 
 /* Append the names (and flags) of the controllers in mask to buf. */
@@ -205,6 +256,13 @@ explain (const struct jr_cgprobe *p, unsigned missing, char *why, size_t wsize, 
                   ctl, strchr (ctl, ',') ? "s are" : " is", p->mount, strchr (ctl, ',') ? "them" : "it");
       snprintf (fix, fsize, "run as root on a host with unified cgroups (boot with systemd.unified_cgroup_hierarchy=1 or cgroup_no_v1=all)%s",
                 p->rootless ? ", or rootless there under 'systemd-run --user -p Delegate=yes --scope jailrun ...'" : "");
+    }
+  else if (p->systemd)
+    {
+      snprintf (why, wsize, "the %s controller%s not delegated to the systemd %s manager (%s)", ctl, strchr (ctl, ',') ? "s are" : " is",
+                p->rootless ? "user" : "system", p->parent + strlen (p->mount));
+      snprintf (fix, fsize, p->rootless ? "delegate it to user managers: a drop-in for user@.service with [Service] Delegate=cpu memory pids (systemctl edit user@.service), then log in again"
+                                        : "boot with systemd.unified_cgroup_hierarchy=1 so that systemd can enable it");
     }
   else if (p->parent == NULL)
     {

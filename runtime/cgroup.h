@@ -44,6 +44,8 @@ struct jr_limits
   long long pids;            /* tasks, 0 = no limit */
   char *parent;              /* --cgroup-parent, NULL = default */
   int mode;                  /* enum jail_limits_mode */
+  int manager;               /* enum jail_cgroup_manager */
+  const char *name;          /* the jail's name (names the systemd scope), NULL = anonymous */
   struct jr_cgstats last;    /* stats of the last jail_run */
 };
 
@@ -57,6 +59,12 @@ struct jr_cgprobe
   unsigned hier;       /* controllers in the v2 hierarchy at all */
   unsigned avail;      /* controllers a child of parent can have */
   char why[256];       /* why parent is NULL */
+  char *mroot;         /* the mount's root in the hierarchy */
+  bool systemd;        /* the systemd manager places the jail (parent: its cgroup, then the scope's) */
+  void *bus;           /* its sd_bus connection, NULL = none */
+  char manager[512];   /* which manager and why (jailrun check) */
+  char *scope;         /* the transient scope made for this jail, NULL = none */
+  char *orig;          /* the caller's cgroup before it moved into the scope */
 };
 
 /* One jail's cgroup, owned by the supervisor. */
@@ -94,6 +102,29 @@ void jr_cgroup_collect (const struct jr_cgroup *cg, struct jr_cgstats *st);
 void jr_cgroup_release (struct jr_cgroup *cg);
 /* Report an out-of-memory kill in *err ("killed: out of memory, ..."). */
 void jr_cgroup_report_oom (const struct jr_limits *l, int status, jail_error **err);
+
+/* The caller's own cgroup as a path under mount (malloc'd, NULL on error). */
+char *jr_cg_own (const char *mount, const char *mroot);
+/* Controllers listed in dir/file. */
+unsigned jr_cg_controllers_of (const char *dir, const char *file);
+
+/* cgroup_systemd.c: the caller's systemd manager over D-Bus (sd-bus). */
+/* Connect (*bus) and say how in how; or -errno and why. */
+int jr_sd_connect (void **bus, char *how, size_t hsize, char *why, size_t wsize);
+void jr_sd_close (void *bus);
+/* The manager's own cgroup (Manager.ControlGroup), malloc'd in *cg. */
+int jr_sd_manager_cgroup (void *bus, char **cg);
+/* Start the transient scope unit holding the caller with Delegate=yes and
+ * the limits, and wait (bounded) for its job. */
+int jr_sd_start_scope (void *bus, const char *unit, const struct jr_limits *l, jail_error **err);
+/* Set the limits on an existing scope (a second jail_run of one process). */
+int jr_sd_set_limits (void *bus, const char *unit, const struct jr_limits *l, jail_error **err);
+void jr_sd_stop_scope (void *bus, const char *unit);
+/* Move the caller into its jail's scope (made or reused): p->parent and
+ * p->avail become the scope's. */
+int jr_sd_enter (const struct jr_limits *l, struct jr_cgprobe *p, jail_error **err);
+/* Error path: move the caller back out of the scope it made and stop it. */
+void jr_sd_abandon (struct jr_cgprobe *p);
 
 /* cgroup_fs.c: small file helpers on cgroupfs. */
 ssize_t jr_cg_read (int dirfd, const char *name, char *buf, size_t size);

@@ -190,7 +190,7 @@ build (const struct jr_cgprobe *p, unsigned asked, struct jr_cgroup *cg, const c
       if ((r = open_parent (p, cg)) < 0)
         return *where = "open", r;
       remove_stale (cg->parent_fd);
-      r = enable_controllers (cg->parent_fd, asked | p->avail, asked != 0);
+      r = enable_controllers (cg->parent_fd, asked | p->avail, asked != 0 || p->systemd);
       if (r < 0 && (asked || r == -ENOENT))
         {
           *where = "cgroup.subtree_control";
@@ -204,6 +204,18 @@ build (const struct jr_cgprobe *p, unsigned asked, struct jr_cgroup *cg, const c
   return r;
 }
 
+/* systemd: move into the jail's scope, then judge the limits again
+ * against the scope's own controllers. */
+static int
+enter_scope (const struct jr_limits *l, struct jr_cgprobe *p, jail_error **err)
+{
+  cleanup_free char *warn = NULL;
+  int r = jr_sd_enter (l, p, err);
+  if (r == 0)
+    r = jr_cgroup_evaluate (l, p, &warn, err);
+  return r;
+}
+
 int
 jr_cgroup_create (const struct jr_limits *l, struct jr_cgroup *cg, jail_error **err)
 {
@@ -213,8 +225,11 @@ jr_cgroup_create (const struct jr_limits *l, struct jr_cgroup *cg, jail_error **
   int r = jr_cgroup_probe (l, &p, err);
   if (r == 0)
     r = jr_cgroup_evaluate (l, &p, &warn, err);
+  if (r == 0 && p.systemd && p.parent)
+    r = enter_scope (l, &p, err);
   if (r < 0 || p.parent == NULL)
     {
+      jr_sd_abandon (&p);
       jr_cgprobe_release (&p);
       return r;
     }
@@ -231,6 +246,8 @@ jr_cgroup_create (const struct jr_limits *l, struct jr_cgroup *cg, jail_error **
     r = 0, jr_cgroup_release (cg);
   else if (r < 0)
     r = jr_error (err, -r, "cgroup %s%s%s: %s", p.parent, cg->name ? "/" : "", cg->name ? cg->name : "", where);
+  if (r < 0)
+    jr_sd_abandon (&p);
   jr_cgprobe_release (&p);
   return r < 0 ? r : 0;
 }

@@ -61,6 +61,30 @@ probe_userns (void)
   return 0;
 }
 
+/* Can a jail have a full procfs?  A throwaway child in new user, mount
+ * and pid namespaces mounts one (the kernel refuses it when parts of the
+ * host /proc are covered); its exit status is the errno. */
+static void
+check_fullproc (FILE *f, int *gaps)
+{
+  pid_t pid = (pid_t) syscall (SYS_clone, CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | SIGCHLD, NULL, NULL, NULL, 0);
+  if (pid == 0)
+    {
+      int fs = (int) syscall (SYS_fsopen, "proc", 0);
+      if (fs < 0 || syscall (SYS_fsconfig, fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
+        _exit (errno & 0x7f);
+      _exit (syscall (SYS_fsmount, fs, 0, 0) < 0 ? errno & 0x7f : 0);
+    }
+  int ws = 0, e = pid < 0 ? errno : 0;
+  if (pid > 0 && waitpid (pid, &ws, 0) == pid)
+    e = WIFEXITED (ws) ? WEXITSTATUS (ws) : EINTR;
+  char d[160];
+  snprintf (d, sizeof d, "%s", e ? strerror (e) : "a jail's /proc has meminfo, stat, cpuinfo (Docker's masks on top)");
+  line (f, e == 0, false, gaps, "full /proc", d,
+        "the kernel refuses a full procfs under a covered host /proc (a container's masks): jails get "
+        "/proc subset=pid, so free, top and nproc lack meminfo/stat; run jailrun on the host");
+}
+
 static void
 check_userns (FILE *f, int *gaps)
 {
@@ -78,6 +102,31 @@ check_userns (FILE *f, int *gaps)
     : strcmp (b, "0") == 0 ? "sysctl -w user.max_user_namespaces=15000"
     : "enable CONFIG_USER_NS in the kernel";
   line (f, e == 0, true, gaps, "user namespaces", d, fix);
+}
+
+/* AppArmor's user-namespace rule (Ubuntu 23.10+): is it on, and does
+ * jailrun run under its own profile (apparmor/jailrun, which allows
+ * userns)? */
+static void
+check_apparmor (FILE *f, int *gaps)
+{
+  char r[16] = "", label[256] = "", d[512];
+  if (!read_small ("/proc/sys/kernel/apparmor_restrict_unprivileged_userns", r, sizeof r))
+    {
+      line (f, true, false, gaps, "apparmor userns", "no AppArmor user-namespace restriction in this kernel", "");
+      return;
+    }
+  if (!read_small ("/proc/self/attr/apparmor/current", label, sizeof label))
+    read_small ("/proc/self/attr/current", label, sizeof label);
+  bool profiled = strncmp (label, "jailrun ", 8) == 0 || strcmp (label, "jailrun") == 0;
+  bool installed = access ("/etc/apparmor.d/jailrun", F_OK) == 0;
+  snprintf (d, sizeof d, "kernel.apparmor_restrict_unprivileged_userns=%s; jailrun runs %s%s%s; /etc/apparmor.d/jailrun %s",
+            r, profiled ? "under its profile (" : "as '", label[0] ? label : "unconfined", profiled ? ", userns allowed)" : "'",
+            installed ? "is installed" : "is not installed");
+  line (f, strcmp (r, "0") == 0 || profiled, false, gaps, "apparmor userns", d,
+        installed ? "load it: apparmor_parser -r /etc/apparmor.d/jailrun (it applies to /usr/bin/jailrun and /usr/local/bin/jailrun)"
+                  : "install the profile (meson install puts apparmor/jailrun in /etc/apparmor.d; then apparmor_parser -r /etc/apparmor.d/jailrun), "
+                    "or sysctl -w kernel.apparmor_restrict_unprivileged_userns=0");
 }
 
 /* Mount point of the cgroup2 hierarchy, from mountinfo. */
@@ -103,7 +152,7 @@ cgroup2_mount (char *out, size_t size)
 }
 
 static void
-check_cgroup (FILE *f, int *gaps)
+check_cgroup (FILE *f, int *gaps, bool systemd)
 {
   char mnt[2048], ctl[512] = "", own[2048] = "", path[4096], d[4096];
   if (!cgroup2_mount (mnt, sizeof mnt))
@@ -126,9 +175,33 @@ check_cgroup (FILE *f, int *gaps)
     fclose (c);
   snprintf (path, sizeof path, "%s%s", mnt, own);
   bool w = access (path, W_OK) == 0;
-  snprintf (d, sizeof d, "own cgroup %s is %swritable", *own ? own : "?", w ? "" : "not ");
-  line (f, w || geteuid () == 0, false, gaps, "cgroup delegation", d,
+  snprintf (d, sizeof d, "own cgroup %s is %swritable%s", *own ? own : "?", w ? "" : "not ",
+            !w && systemd ? " (not needed: the systemd manager delegates a scope to each jail)" : "");
+  line (f, w || geteuid () == 0 || systemd, false, gaps, "cgroup delegation", d,
         "run from a delegated cgroup: systemd-run --user --scope -p Delegate=yes jailrun ...");
+}
+
+/* Which cgroup manager a jail would get (--cgroup-manager auto) and why;
+ * true for systemd. */
+static bool
+check_cgroup_manager (FILE *f, int *gaps)
+{
+  struct jr_limits l = { 0 };
+  struct jr_cgprobe p;
+  jail_error *e = NULL;
+  char d[1024];
+  if (jr_cgroup_probe (&l, &p, &e) < 0)
+    snprintf (d, sizeof d, "%s", jail_error_message (e));
+  else if (p.systemd)
+    snprintf (d, sizeof d, "%s; controllers there: %s%s%s", p.manager, p.avail & JR_CG_CPU ? "cpu " : "",
+              p.avail & JR_CG_MEMORY ? "memory " : "", p.avail & JR_CG_PIDS ? "pids" : "");
+  else
+    snprintf (d, sizeof d, "%s", p.manager);
+  line (f, e == NULL, false, gaps, "cgroup manager", d, "use --cgroup-manager cgroupfs");
+  jail_error_free (e);
+  bool systemd = p.systemd;
+  jr_cgprobe_release (&p);
+  return systemd;
 }
 
 static void
@@ -220,7 +293,9 @@ jail_check (char **report, jail_error **err)
   if (f == NULL)
     return jr_error (err, ENOMEM, "check");
   check_userns (f, &gaps);
-  check_cgroup (f, &gaps);
+  check_apparmor (f, &gaps);
+  bool systemd = check_cgroup_manager (f, &gaps);
+  check_cgroup (f, &gaps, systemd);
   check_seccomp (f, &gaps);
   check_landlock (f, &gaps);
   check_network (f, &gaps);
@@ -233,6 +308,7 @@ jail_check (char **report, jail_error **err)
   struct mount_attr ma = { .attr_set = MOUNT_ATTR_IDMAP, .userns_fd = (uint64_t) -1 };
   check_syscall (f, &gaps, "idmapped mounts", syscall (SYS_mount_setattr, -1, "", AT_EMPTY_PATH, &ma, sizeof ma), false,
                  "needs Linux 5.12+ (mount_setattr with MOUNT_ATTR_IDMAP)");
+  check_fullproc (f, &gaps);
   if (fclose (f) != 0)
     {
       free (buf);

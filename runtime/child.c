@@ -13,7 +13,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -22,6 +21,7 @@
 
 #include "mounts.h"
 #include "process.h"
+#include "relay.h"
 
 #ifndef CLOSE_RANGE_CLOEXEC
 #define CLOSE_RANGE_CLOEXEC (1U << 2)
@@ -141,6 +141,8 @@ jr_command_exec (const struct jr_command *c)
    * is installed after: 62 syscalls fewer per start and per exec. */
   sigprocmask (SIG_SETMASK, &none, NULL);
   int r = setsid () < 0 ? jr_error_buf (&e, errno, "setsid") : 0;
+  if (r == 0 && c->tty)
+    r = jr_pty_child (&e);
   if (r == 0)
     r = enter_workdir (c->workdir, &e);
   if (r == 0)
@@ -161,12 +163,27 @@ jr_command_exec (const struct jr_command *c)
   return status;
 }
 
-/* The jail's first command process. */
+/* The jail's first command process: its stdio (what the supervisor
+ * chose: the caller's own fds, relay pipes, a pty channel) on 0-2. */
 static int
 command_main (struct jr_child *c)
 {
+  struct jail_error e = { 0 };
+  int hi[3];
+  for (int i = 0; i < 3; i++)
+    if ((hi[i] = fcntl (c->stdio[i], F_DUPFD_CLOEXEC, 3)) < 0)
+      {
+        jr_error_buf (&e, errno, "stdio");
+        jr_msg_send (c->sync_fd, JR_MSG_SETUP_ERR, &e);
+        return 125;
+      }
+  for (int i = 0; i < 3; i++)
+    {
+      dup3 (hi[i], i, 0);
+      close (hi[i]);
+    }
   struct jr_command cmd = { .argv = c->argv, .env = c->cfg->env, .workdir = c->cfg->workdir,
-                            .caps = c->cfg->caps, .bpf = c->bpf, .msg_fd = c->sync_fd };
+                            .caps = c->cfg->caps, .bpf = c->bpf, .msg_fd = c->sync_fd, .tty = c->tty };
   return jr_command_exec (&cmd);
 }
 
@@ -205,18 +222,19 @@ read_mm_areas (unsigned long long a[4])
   return p && a[0] && a[1] > a[0] && a[3] >= a[2] ? 0 : -1;
 }
 
-/* init is a clone of the caller: its /proc/1/cmdline would show the host
- * command line (paths, the allowlist) to the whole jail, and its memory
- * keeps the host environment.  Overwrite both areas in place (our
- * copy-on-write copy of them), once the command has its own.  The last
- * byte of the argument area stays non-zero: the kernel then reports
- * the string up to the first NUL (the setproctitle convention), so
- * /proc/1/cmdline reads exactly JR_INIT_NAME. */
-static void
-hide_cmdline (void)
+/* init, the exec zygote and the exec helpers are clones of the caller:
+ * their /proc/PID/cmdline would show the host command line (paths, the
+ * allowlist) to the whole jail, and their memory keeps the host
+ * environment.  Overwrite both areas in place (our copy-on-write copy of
+ * them) with name.  The last byte of the argument area stays non-zero:
+ * the kernel then reports the string up to the first NUL (the
+ * setproctitle convention), so the cmdline reads exactly name.  Reads
+ * /proc/self: call it before joining the jail's mount namespace. */
+void
+jr_hide_cmdline (const char *name)
 {
   unsigned long long a[4];
-  prctl (PR_SET_NAME, JR_INIT_NAME, 0, 0, 0);
+  prctl (PR_SET_NAME, name, 0, 0, 0);
   if (read_mm_areas (a) < 0)
     return;
   char *arg = (char *) (uintptr_t) a[0];
@@ -224,8 +242,8 @@ hide_cmdline (void)
   memset (arg, 0, len);
   if (len >= 2)
     {
-      size_t n = strlen (JR_INIT_NAME) < len - 2 ? strlen (JR_INIT_NAME) : len - 2;
-      memcpy (arg, JR_INIT_NAME, n);
+      size_t n = strlen (name) < len - 2 ? strlen (name) : len - 2;
+      memcpy (arg, name, n);
       arg[len - 1] = ' ';
     }
   memset ((char *) (uintptr_t) a[2], 0, (size_t) (a[3] - a[2]));
@@ -310,39 +328,6 @@ build_jail (struct jr_child *c, struct jail_error *e)
   return r;
 }
 
-static int
-command_entry (void *arg)
-{
-  _exit (command_main (arg));
-}
-
-/* Start the command: vfork-style on a stack of its own (mapped here, not
- * taken from this frame: a library caller's thread may have a small
- * stack; init sleeps until the command has called execve), else a raw
- * fork (glibc's fork() runs atfork handlers and takes malloc locks
- * that another thread of the caller may have held at clone).  The pid,
- * or -1 with errno. */
-static pid_t
-fork_command (struct jr_child *c)
-{
-  size_t size = 256 * 1024;
-  void *stack = mmap (NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
-  long pid = stack == MAP_FAILED ? -ENOSYS : jr_clone_vm (0, SIGCHLD, -1, stack, size, command_entry, c);
-  if (stack != MAP_FAILED)
-    munmap (stack, size);
-  if (pid >= 0)
-    return (pid_t) pid;
-  if (pid != -ENOSYS)
-    {
-      errno = (int) -pid;
-      return -1;
-    }
-  pid = syscall (SYS_clone, SIGCHLD, NULL, NULL, NULL, 0);
-  if (pid == 0)
-    _exit (command_main (c));
-  return (pid_t) pid;
-}
-
 int
 jr_child_main (struct jr_child *c)
 {
@@ -360,7 +345,14 @@ jr_child_main (struct jr_child *c)
     sigaddset (&set, forwarded[i]);
   if (r == 0)
     sigprocmask (SIG_BLOCK, &set, NULL);
-  pid_t cmd = r == 0 ? fork_command (c) : -1;
+  /* The command waits at the gate (EOF) until init has hidden its
+   * cmdline: the jail's code must never read the host's in /proc/1. */
+  int gate[2] = { -1, -1 };
+  if (r == 0 && pipe2 (gate, O_CLOEXEC) < 0)
+    r = jr_error_buf (&e, errno, "init: pipe");
+  /* A raw fork: glibc's fork() runs atfork handlers and takes malloc
+   * locks that another thread of the caller may have held at clone. */
+  pid_t cmd = r == 0 ? (pid_t) syscall (SYS_clone, SIGCHLD, NULL, NULL, NULL, 0) : -1;
   if (r == 0 && cmd < 0)
     r = jr_error_buf (&e, errno, "init: fork");
   if (r < 0)
@@ -368,10 +360,20 @@ jr_child_main (struct jr_child *c)
       jr_msg_send (c->sync_fd, JR_MSG_SETUP_ERR, &e);
       return 125;
     }
-  /* init keeps no host fd and no privilege. */
-  syscall (SYS_close_range, 3u, ~0u, 0u);
+  if (cmd == 0)
+    {
+      char b;
+      close (gate[1]);
+      while (read (gate[0], &b, 1) < 0 && errno == EINTR)
+        ;
+      close (gate[0]);
+      _exit (command_main (c));
+    }
+  jr_hide_cmdline (JR_INIT_NAME);
+  /* init keeps no host fd (not even the caller's stdio) and no
+   * privilege (closing the gate). */
+  syscall (SYS_close_range, 0u, ~0u, 0u);
   jr_caps_apply (0, &e);
   prctl (PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
-  hide_cmdline ();
   return init_loop (cmd, &set);
 }

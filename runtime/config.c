@@ -3,14 +3,18 @@
  * Every setter either changes the handle completely or not at all. */
 #include <ctype.h>
 #include <errno.h>
+#include <json-c/json_c_version.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <seccomp.h>
 #include <unistd.h>
 
+#include "hostfile.h"
 #include "internal.h"
+#include "health.h"
 
 /* Default environment variables passed through from the caller. */
 static const char *const env_passthrough[] = { "TERM", "LANG", NULL };
@@ -114,6 +118,7 @@ jail_config_free (jail_config *c)
   free (c->tmpfs);
   free (c->limits.parent);
   jr_netcfg_free (c->netcfg);
+  jr_health_cfg_free (c->health);
   free (c);
 }
 
@@ -139,15 +144,10 @@ jail_config_set_rootfs (jail_config *c, const char *path, jail_error **err)
     return jr_error (err, errno, "rootfs %s: cannot use it (give a directory holding a root filesystem, or / for the host root)", path);
   if (!S_ISDIR (st.st_mode))
     return jr_error_msg (err, ENOTDIR, "rootfs %s: not a directory: give a directory holding a root filesystem, or / for the host root", path);
-  char *abs = realpath (path, NULL);
-  if (abs == NULL)
-    return jr_error (err, errno, "rootfs %s: realpath", path);
-  if (stat (abs, &st) < 0)
-    {
-      int r = jr_error (err, errno, "rootfs %s", abs);
-      free (abs);
-      return r;
-    }
+  char *abs = NULL;
+  int r = jr_host_path_resolve ("rootfs", path, &abs, &st, err);
+  if (r < 0)
+    return r;
   if (strcmp (abs, "/") == 0 && c->read_write)
     {
       free (abs);
@@ -231,13 +231,25 @@ int
 jail_config_set_user (jail_config *c, const char *spec, jail_error **err)
 {
   const char *colon = spec ? strchr (spec, ':') : NULL;
-  unsigned uid, gid;
+  unsigned uid = 0, gid = 0;
   size_t ulen = spec ? (colon ? (size_t) (colon - spec) : strlen (spec)) : 0;
-  if (spec == NULL || parse_id (spec, ulen, &uid) < 0
-      || (colon && parse_id (colon + 1, strlen (colon + 1), &gid) < 0))
-    return jr_error_msg (err, EINVAL, "user '%s': not a numeric UID[:GID] (0..4294967294); names are not looked up", spec ? spec : "");
+  if (spec == NULL || ulen == 0 || (colon && colon[1] == '\0') || strchr (spec, '\n'))
+    return jr_error_msg (err, EINVAL, "user '%s': give UID[:GID] or NAME[:GROUP] (names from the rootfs's /etc/passwd and /etc/group)",
+                         spec ? spec : "");
+  bool unum = parse_id (spec, ulen, &uid) == 0;
+  bool gnum = colon && parse_id (colon + 1, strlen (colon + 1), &gid) == 0;
+  unsigned ugid = uid; /* NAME alone: its primary group; UID alone: GID = UID */
+  if (!unum || (colon && !gnum))
+    {
+      /* The passwd entry sets uid and the gid slot, a group name then
+       * overrides that slot. */
+      int r = jr_user_lookup (c, unum ? NULL : spec, ulen, colon && !gnum ? colon + 1 : NULL, &uid,
+                              colon && !gnum ? &gid : &ugid, err);
+      if (r < 0)
+        return r;
+    }
   c->uid = uid;
-  c->gid = colon ? gid : uid;
+  c->gid = colon ? gid : ugid;
   return 0;
 }
 
@@ -253,6 +265,21 @@ jail_config_add_cap (jail_config *c, const char *name, jail_error **err)
   if (name == NULL || jr_caps_from_name (name, &cap) < 0)
     return jr_error_msg (err, EINVAL, "capability '%s': unknown: use a name from capabilities(7), e.g. NET_BIND_SERVICE", name ? name : "");
   c->caps |= 1ull << cap;
+  return 0;
+}
+
+int
+jail_config_drop_cap (jail_config *c, const char *name, jail_error **err)
+{
+  int cap;
+  if (name && strcasecmp (name, "ALL") == 0)
+    {
+      c->caps = 0;
+      return 0;
+    }
+  if (name == NULL || jr_caps_from_name (name, &cap) < 0)
+    return jr_error_msg (err, EINVAL, "capability '%s': unknown: use a name from capabilities(7), e.g. NET_RAW", name ? name : "");
+  c->caps &= ~(1ull << cap);
   return 0;
 }
 
@@ -274,8 +301,10 @@ jail_config_set_env (jail_config *c, const char *spec, jail_error **err)
 {
   const char *eq = spec ? strchr (spec, '=') : NULL;
   size_t klen = spec ? (eq ? (size_t) (eq - spec) : strlen (spec)) : 0;
+  char esc[256];
   if (spec == NULL || !env_key_ok (spec, klen))
-    return jr_error_msg (err, EINVAL, "env '%s': malformed: use KEY=VALUE or KEY (to copy the caller's value)", spec ? spec : "");
+    return jr_error_msg (err, EINVAL, "env '%s': malformed: use KEY=VALUE or KEY (to copy the caller's value)",
+                         spec ? jr_printable (spec, strlen (spec), esc, sizeof esc) : "");
   if (eq)
     return env_put (c, spec, err);
   const char *v = getenv (spec);
@@ -292,28 +321,23 @@ jail_config_set_env (jail_config *c, const char *spec, jail_error **err)
 int
 jail_config_load_env_file (jail_config *c, const char *path, jail_error **err)
 {
-  FILE *f = fopen (path, "re");
-  if (f == NULL)
-    return jr_error (err, errno, "env-file %s", path);
-  char *line = NULL;
-  size_t cap = 0;
-  ssize_t n;
-  int ret = 0;
-  for (unsigned lineno = 1; ret == 0 && (n = getline (&line, &cap, f)) >= 0; lineno++)
+  char *text cleanup_free = NULL;
+  size_t len;
+  int ret = jr_hostfile_read ("env-file", path, JR_HOSTFILE_MAX, JR_HOSTFILE_TEXT, &text, &len, err);
+  char *line = text;
+  for (unsigned lineno = 1; ret == 0 && line && *line; lineno++)
     {
-      while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+      char *next = strchr (line, '\n');
+      if (next)
+        *next++ = '\0';
+      size_t n = strlen (line);
+      while (n > 0 && line[n - 1] == '\r')
         line[--n] = '\0';
-      const char *s = line;
-      while (*s == ' ' || *s == '\t')
-        s++;
-      if (*s == '\0' || *s == '#')
-        continue;
-      ret = jail_config_set_env (c, s, err);
-      if (ret < 0)
+      const char *s = line + strspn (line, " \t");
+      if (*s != '\0' && *s != '#' && (ret = jail_config_set_env (c, s, err)) < 0)
         jr_error_wrap (err, "env-file %s:%u", path, lineno);
+      line = next;
     }
-  free (line);
-  fclose (f);
   return ret;
 }
 
@@ -355,15 +379,26 @@ jail_config_set_timeout (jail_config *c, double seconds, jail_error **err)
   return 0;
 }
 
+/* The option that asks for a network mode, for messages. */
+static const char *
+net_mode_option (int mode)
+{
+  return mode == JAIL_NET_NONE ? "--no-net (loopback only)"
+         : mode == JAIL_NET_PROXY ? "--net-allow proxy (out only through the proxy)"
+                                  : "the private network (no way out)";
+}
+
 int
 jail_config_set_network (jail_config *c, int mode, jail_error **err)
 {
-  if (mode == JAIL_NET_NONE || mode == JAIL_NET_PRIVATE || mode == JAIL_NET_PROXY)
-    {
-      c->net_mode = mode;
-      return 0;
-    }
-  return jr_error_msg (err, EINVAL, "network: unknown mode %d", mode);
+  if (mode != JAIL_NET_NONE && mode != JAIL_NET_PRIVATE && mode != JAIL_NET_PROXY)
+    return jr_error_msg (err, EINVAL, "network: unknown mode %d", mode);
+  if (c->net_mode_set && c->net_mode != mode)
+    return jr_error_msg (err, EINVAL, "network: %s and %s conflict: give one of them",
+                         net_mode_option (c->net_mode), net_mode_option (mode));
+  c->net_mode = mode;
+  c->net_mode_set = true;
+  return 0;
 }
 
 /* The spec to store when spec is set over current: edits ("+a,-b") add
@@ -415,8 +450,29 @@ jail_version (void)
   return JR_VERSION;
 }
 
+#define JR_STR2(x) #x
+#define JR_STR(x) JR_STR2 (x)
+#ifdef JR_HAVE_DEFAULT_BPF
+#define JR_BPF_FEATURE "seccomp-default=prebuilt"
+#else
+#define JR_BPF_FEATURE "seccomp-default=built-per-start"
+#endif
+
+/* What this build holds: the libraries it was compiled against, with
+ * their versions, and the build options (meson). */
 const char *
 jail_features (void)
 {
-  return "userns mountapi openat2 clone3 pidfd seccomp libcap netlink";
+  return "seccomp(libseccomp-" JR_STR (SCMP_VER_MAJOR) "." JR_STR (SCMP_VER_MINOR) "." JR_STR (SCMP_VER_MICRO)
+         ") " JR_BPF_FEATURE " seccomp-oci-json(json-c-" JSON_C_VERSION ") caps(libcap) netlink(libmnl)"
+         " net=private,none,proxy,publish limits=cgroup-v2 userns mountapi openat2 clone3 pidfd";
+}
+
+int
+jail_config_set_tty (jail_config *c, unsigned flags, jail_error **err)
+{
+  if (flags & ~(unsigned) (JAIL_TTY | JAIL_INTERACTIVE))
+    return jr_error_msg (err, EINVAL, "tty: unknown flags %#x (JAIL_TTY, JAIL_INTERACTIVE)", flags);
+  c->tty = flags;
+  return 0;
 }

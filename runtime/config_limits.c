@@ -15,7 +15,7 @@ jail_config_set_memory (jail_config *c, const char *size, jail_error **err)
 {
   unsigned long long v;
   if (size == NULL || jr_parse_size (size, &v) < 0 || v < (1ull << 20))
-    return jr_error_msg (err, EINVAL, "--memory '%s': not a size of at least 1m (a number with an optional k, m or g suffix, e.g. 512m)",
+    return jr_error_msg (err, EINVAL, "--memory '%s': not a size of at least 1m (a number with an optional k, m, g or t suffix, e.g. 512m, 1.5g, 512MiB)",
                          size ? size : "");
   c->limits.memory = v;
   return 0;
@@ -59,6 +59,15 @@ jail_config_set_limits_mode (jail_config *c, int mode, jail_error **err)
   if (mode != JAIL_LIMITS_STRICT && mode != JAIL_LIMITS_BEST_EFFORT)
     return jr_error_msg (err, EINVAL, "--limits: give strict or best-effort");
   c->limits.mode = mode;
+  return 0;
+}
+
+int
+jail_config_set_cgroup_manager (jail_config *c, int manager, jail_error **err)
+{
+  if (manager != JAIL_CGROUP_AUTO && manager != JAIL_CGROUP_SYSTEMD && manager != JAIL_CGROUP_CGROUPFS)
+    return jr_error_msg (err, EINVAL, "--cgroup-manager: give auto, systemd or cgroupfs");
+  c->limits.manager = manager;
   return 0;
 }
 

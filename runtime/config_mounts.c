@@ -1,16 +1,37 @@
 /* config_mounts.c - parsing of -v SRC:DST[:ro|rw] and
  * --tmpfs PATH[:size=N,mode=M,exec] into the configuration handle. */
+#include <ctype.h>
 #include <errno.h>
+#include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 
+#include "hostfile.h"
 #include "internal.h"
 
 /* Largest --tmpfs size accepted: far below where page rounding wraps. */
 #define JR_TMPFS_MAX (1ull << 62)
 
 /* Parse "64m", "1g", "4096", "512k" into bytes. */
+/* Unit shift of a size suffix: "", b, k, kb, kib, m, ... t (any case,
+ * powers of 1024 as in Docker); -1 for anything else. */
+static int
+size_shift (const char *u)
+{
+  static const char units[] = "kmgt";
+  if (*u == '\0' || strcasecmp (u, "b") == 0)
+    return 0;
+  const char *p = strchr (units, tolower ((unsigned char) *u));
+  if (p == NULL)
+    return -1;
+  if (u[1] == '\0' || strcasecmp (u + 1, "b") == 0 || strcasecmp (u + 1, "ib") == 0)
+    return 10 * (int) (p - units + 1);
+  return -1;
+}
+
 int
 jr_parse_size (const char *s, unsigned long long *out)
 {
@@ -18,23 +39,23 @@ jr_parse_size (const char *s, unsigned long long *out)
   if (s == NULL || *s < '0' || *s > '9')
     return -EINVAL;
   errno = 0;
-  unsigned long long v = strtoull (s, &end, 10);
+  unsigned long long v = strtoull (s, &end, 10), frac = 0, scale = 1;
   if (errno)
     return -EINVAL;
-  unsigned shift = 0;
-  switch (*end)
-    {
-    case '\0': break;
-    case 'k': case 'K': shift = 10; end++; break;
-    case 'm': case 'M': shift = 20; end++; break;
-    case 'g': case 'G': shift = 30; end++; break;
-    default: return -EINVAL;
-    }
-  if ((*end == 'b' || *end == 'B') && shift)
-    end++;
-  if (*end != '\0' || (shift && v > (~0ull >> shift)))
+  if (*end == '.') /* 1.5g: up to 9 decimals */
+    for (end++; *end >= '0' && *end <= '9'; end++)
+      if (scale < 1000000000ull)
+        {
+          frac = frac * 10 + (unsigned long long) (*end - '0');
+          scale *= 10;
+        }
+  int shift = size_shift (end);
+  if (shift < 0 || (end[-1] == '.') || (scale > 1 && shift == 0) || v > (~0ull >> shift))
     return -EINVAL;
-  *out = v << shift;
+  unsigned long long part = (unsigned long long) (((unsigned __int128) frac << shift) / scale);
+  if ((v << shift) > ~0ull - part)
+    return -EINVAL;
+  *out = (v << shift) + part;
   return 0;
 }
 
@@ -52,7 +73,7 @@ reserved_target (const char *dst)
 int
 jail_config_add_volume (jail_config *c, const char *spec, jail_error **err)
 {
-  const char *usage = "use -v SRC:DST[:ro|rw] with SRC an existing host path and DST an absolute jail path";
+  const char *usage = "use -v SRC:DST[:ro|rw][,idmap] with SRC an existing host path and DST an absolute jail path";
   char *copy cleanup_free = strdup (spec ? spec : "");
   if (copy == NULL)
     return jr_error (err, ENOMEM, "volume");
@@ -63,24 +84,28 @@ jail_config_add_volume (jail_config *c, const char *spec, jail_error **err)
   mode = strchr (dst, ':');
   if (mode)
     *mode++ = '\0';
-  bool ro = false;
-  if (mode && strcmp (mode, "ro") == 0)
-    ro = true;
-  else if (mode && strcmp (mode, "rw") != 0)
-    return jr_error_msg (err, EINVAL, "volume '%s': unknown mode '%s': %s", spec, mode, usage);
+  bool ro = false, idmap = false;
+  for (char *save = NULL, *o = mode ? strtok_r (mode, ",", &save) : NULL; o; o = strtok_r (NULL, ",", &save))
+    if (strcmp (o, "ro") == 0 || strcmp (o, "rw") == 0)
+      ro = o[1] == 'o';
+    else if (strcmp (o, "idmap") == 0)
+      idmap = true;
+    else
+      return jr_error_msg (err, EINVAL, "volume '%s': unknown mode '%s': %s", spec, o, usage);
   if (*dst != '/')
     return jr_error_msg (err, EINVAL, "volume '%s': target '%s' is not absolute: %s", spec, dst, usage);
   struct stat st;
-  if (stat (src, &st) < 0)
-    return jr_error (err, errno, "volume '%s': source %s", spec, src);
+  char *abs_src = NULL, what[PATH_MAX + 32];
+  snprintf (what, sizeof what, "volume '%s': source", spec);
+  int r = jr_host_path_resolve (what, src, &abs_src, &st, err);
+  if (r < 0)
+    return r;
   if (!S_ISDIR (st.st_mode) && !S_ISREG (st.st_mode))
-    return jr_error_msg (err, EINVAL, "volume '%s': source %s is neither a directory nor a regular file", spec, src);
-  if (c->n_volumes >= JR_MAX_VOLUMES)
-    return jr_error_msg (err, E2BIG, "volume '%s': more than %d volumes: mount a common parent instead", spec, JR_MAX_VOLUMES);
-  char *abs_src = realpath (src, NULL);
-  if (abs_src == NULL || stat (abs_src, &st) < 0)
+    r = jr_error_msg (err, EINVAL, "volume '%s': source %s is neither a directory nor a regular file", spec, src);
+  else if (c->n_volumes >= JR_MAX_VOLUMES)
+    r = jr_error_msg (err, E2BIG, "volume '%s': more than %d volumes: mount a common parent instead", spec, JR_MAX_VOLUMES);
+  if (r < 0)
     {
-      int r = jr_error (err, errno, "volume '%s': source %s", spec, src);
       free (abs_src);
       return r;
     }
@@ -101,7 +126,8 @@ jail_config_add_volume (jail_config *c, const char *spec, jail_error **err)
     }
   c->volumes = v;
   c->volumes[c->n_volumes++] = (struct jr_volume){ .src = abs_src, .dst = norm_dst, .ro = ro,
-                                                     .dev = st.st_dev, .ino = st.st_ino };
+                                                     .dev = st.st_dev, .ino = st.st_ino,
+                                                     .idmap = idmap, .idmap_fd = -1 };
   return 0;
 }
 

@@ -78,6 +78,7 @@ jr_fds_arrange (const int *src, int n)
 #define FD_MSG JR_FD_MSG
 #define FD_NS JR_FD_NS
 #define FD_CG JR_FD_CG
+#define FD_CGNS (JR_FD_NS + JR_NS_COUNT - 1) /* the jail's cgroup namespace */
 
 /* The new process, already in every namespace of the jail: fds 0-2 are
  * the client's, 3 the message socket. */
@@ -97,7 +98,7 @@ jr_exec_child (const struct jr_exec_spec *x)
       return 125;
     }
   struct jr_command cmd = { .argv = x->argv, .env = x->env, .workdir = x->workdir,
-                            .caps = x->cfg->caps, .bpf = x->bpf, .msg_fd = 3 };
+                            .caps = x->cfg->caps, .bpf = x->bpf, .msg_fd = 3, .tty = x->tty };
   return jr_command_exec (&cmd);
 }
 
@@ -113,8 +114,12 @@ jr_exec_join (const struct jr_exec_spec *x, int msg, struct jail_error *e)
   int r = jr_fds_arrange (src, n);
   if (r < 0)
     return jr_error_buf (e, -r, "exec: arrange fds");
-  /* The user namespace first: it grants what joining the others needs. */
-  for (int i = 0; i < JR_NS_COUNT; i++)
+  /* The user namespace first: it grants what joining the others needs.
+   * Not the cgroup namespace (last): with nsdelegate (systemd mounts
+   * cgroup2 so) clone3 CLONE_INTO_CGROUP refuses (ENOENT) a caller whose
+   * own cgroup is outside its cgroup namespace, as ours is; each cloned
+   * process joins it itself (FD_CGNS stays open, close-on-exec). */
+  for (int i = 0; i < JR_NS_COUNT - 1; i++)
     {
       if (setns (FD_NS + i, 0) < 0)
         return jr_error_buf (e, errno, "exec: join the jail's %s namespace", ns_names[i]);
@@ -137,6 +142,13 @@ jr_exec_clone (const struct jr_exec_spec *x, int cgfd, const int *fds, int nfds)
     pid = (pid_t) syscall (SYS_clone, CLONE_PARENT, NULL, NULL, NULL, 0);
   if (pid == 0)
     {
+      if (setns (FD_CGNS, CLONE_NEWCGROUP) < 0)
+        {
+          struct jail_error e = { 0 };
+          jr_error_buf (&e, errno, "exec: join the jail's cgroup namespace");
+          jr_msg_send (fds ? fds[3] : FD_MSG, JR_MSG_SETUP_ERR, &e);
+          _exit (125);
+        }
       if (fds && jr_fds_arrange (fds, nfds) < 0)
         _exit (125);
       if (!fds && cgfd >= 0)
@@ -184,6 +196,7 @@ static int
 helper_main (const struct jr_exec_spec *x, int msg)
 {
   struct jail_error e = { 0 };
+  jr_hide_cmdline ("jailrun-exec"); /* its clone is in the jail's pid namespace */
   jr_signals_reset ();
   int n = jr_exec_join (x, msg, &e);
   pid_t pid = n < 0 ? -1 : jr_exec_clone (x, n > FD_CG ? FD_CG : -1, NULL, 0);

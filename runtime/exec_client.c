@@ -115,6 +115,15 @@ jail_exec_opts_set_stdio (jail_exec_opts *o, int in, int out, int errfd, jail_er
   return 0;
 }
 
+int
+jail_exec_opts_set_tty (jail_exec_opts *o, unsigned flags, jail_error **err)
+{
+  if (flags & ~(unsigned) (JAIL_TTY | JAIL_INTERACTIVE))
+    return jr_error_msg (err, EINVAL, "tty: unknown flags %#x (JAIL_TTY, JAIL_INTERACTIVE)", flags);
+  o->tty = flags;
+  return 0;
+}
+
 /* Build the request packet for argv under options o (NULL: defaults). */
 static char *
 build_request (const jail_exec_opts *o, char *const argv[], size_t *len, jail_error **err)
@@ -128,7 +137,7 @@ build_request (const jail_exec_opts *o, char *const argv[], size_t *len, jail_er
       return NULL;
     }
   struct jr_req q = { .type = JR_REQ_EXEC, .uid = o ? o->uid : -1, .gid = o ? o->gid : -1,
-                      .timeout = o ? o->timeout : 0 };
+                      .timeout = o ? o->timeout : 0, .flags = o && (o->tty & JAIL_TTY) ? JR_EXEC_TTY : 0 };
   while (argv[q.argc])
     q.argc++;
   q.envc = o ? (uint32_t) o->n_env : 0;
@@ -173,22 +182,28 @@ send_request (int sock, const char *buf, size_t len, const int fds[3], jail_erro
   return 0;
 }
 
-/* Wait for DONE, forwarding signals; fills *rep. */
+/* Wait for DONE, forwarding signals and pumping the relay (may be
+ * NULL); fills *rep. */
 static int
-await_done (int sock, struct jr_rep *rep, jail_error **err)
+await_done (int sock, struct jr_rep *rep, struct jr_relay *relay, jail_error **err)
 {
   int sfd cleanup_close = jr_forward_sigfd ();
-  struct pollfd p[2] = { { .fd = sock, .events = POLLIN }, { .fd = sfd, .events = POLLIN } };
   for (;;)
     {
-      if (poll (p, 2, -1) < 0 && errno != EINTR)
+      struct pollfd p[2 + JR_RELAY_NPOLL] = { { .fd = sock, .events = POLLIN }, { .fd = sfd, .events = POLLIN } };
+      int k = jr_relay_poll (relay, p + 2);
+      if (poll (p, (nfds_t) (2 + k), -1) < 0 && errno != EINTR)
         return jr_error (err, errno, "exec: poll");
+      /* Signals first: a new window size is set before the input that
+       * came with it reaches the process. */
       struct signalfd_siginfo si;
-      if (p[1].revents && read (sfd, &si, sizeof si) == (ssize_t) sizeof si)
+      if (p[1].revents && read (sfd, &si, sizeof si) == (ssize_t) sizeof si
+          && !(si.ssi_signo == SIGWINCH && jr_relay_winch (relay)))
         {
           struct jr_req q = { .type = JR_REQ_SIGNAL, .sig = (int32_t) si.ssi_signo };
           (void) !send (sock, &q, sizeof q, MSG_NOSIGNAL);
         }
+      jr_relay_run (relay, p + 2, k);
       if (!p[0].revents)
         continue;
       ssize_t n = recv (sock, rep, sizeof *rep, 0);
@@ -226,13 +241,30 @@ jr_exec_send (jail *j, const jail_exec_opts *o, char *const argv[], const int fd
 int
 jr_exec_run (jail *j, const jail_exec_opts *o, char *const argv[], struct jr_rep *rep, jail_error **err)
 {
+  /* Before the connection is opened: with 0, 1 or 2 closed it would be
+   * the socket to the supervisor that the jail gets as stdio. */
+  int r = jr_stdio_ensure (err);
   int fds[3];
   for (int i = 0; i < 3; i++)
     fds[i] = o && o->fds[i] >= 0 ? o->fds[i] : i;
-  int sock cleanup_close = jr_exec_send (j, o, argv, fds, err);
+  if (r == 0)
+    r = jr_stdio_check (fds, err);
+  /* A terminal never enters the jail: relayed (pipe or pty). */
+  struct jr_relay *relay = NULL;
+  int given[3];
+  if (r == 0)
+    r = jr_relay_new (fds, o ? o->tty : 0, given, &relay, err);
+  if (r < 0)
+    return r;
+  int sock cleanup_close = jr_exec_send (j, o, argv, given, err);
+  jr_relay_handed (relay);
   if (sock < 0)
-    return sock;
-  int r = await_done (sock, rep, err);
+    {
+      jr_relay_end (relay, 0);
+      return sock;
+    }
+  r = await_done (sock, rep, relay, err);
+  jr_relay_end (relay, JR_RELAY_DRAIN_MS);
   if (r == 0 && (rep->flags & JR_DONE_ERROR) && rep->status == 125)
     {
       rep->msg[sizeof rep->msg - 1] = '\0';
@@ -295,9 +327,11 @@ jail_wait (jail *j, int *status, jail_error **err)
   if (send (sock, &q, sizeof q, MSG_NOSIGNAL) < 0)
     return jr_error (err, errno, "wait %s", j->name);
   struct jr_rep rep;
-  int r = await_done (sock, &rep, err);
+  int r = await_done (sock, &rep, j->relay, err);
   if (r == 0)
     *status = rep.status;
+  /* The jail has ended: what it wrote last, then the terminal back. */
+  jr_relay_end (jr_steal_ptr (&j->relay), JR_RELAY_DRAIN_MS);
   return r;
 }
 
@@ -341,6 +375,9 @@ jail_remove (const char *name, int force, jail_error **err)
         return r;
     }
   await_supervisor (text, 5); /* a live supervisor writes the state one last time */
+  char *gone cleanup_free = NULL;
+  if (jr_state_read (name, "state", &gone, NULL) == -ENOENT)
+    return 0; /* --rm: its supervisor removed it */
   return jr_state_remove (name, err);
 }
 

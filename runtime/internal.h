@@ -37,6 +37,8 @@ struct jr_volume
   bool ro;
   dev_t dev;   /* identity of src when it was checked */
   ino_t ino;
+  bool idmap;    /* :idmap: the jail user owns it as src's owner does */
+  int idmap_fd;  /* the idmapped detached tree, made by the parent for one start; -1 */
 };
 
 struct jr_tmpfs
@@ -63,6 +65,7 @@ struct jail_config
   char *hostname;
   double timeout;     /* seconds, 0 = none */
   int net_mode;       /* enum jail_net_mode */
+  bool net_mode_set;  /* set explicitly: a different second mode is a conflict */
   char *seccomp;      /* spec, see jail_config_set_seccomp */
   char *seccomp_warnings; /* of the seccomp spec, see jail_config_warnings */
   struct jr_volume *volumes;
@@ -72,6 +75,8 @@ struct jail_config
   struct jr_limits limits;  /* cgroup v2 limits, see cgroup.h */
   struct jr_netcfg *netcfg;  /* netns/net.h: -p, --allow, audit log, subnet */
   unsigned long long log_max; /* detached log: bytes per file, 0 = no cap (logcap.c) */
+  struct jr_health_cfg *health; /* health.h: --health-*, NULL = none */
+  unsigned tty;       /* enum jail_tty_flags */
 };
 
 /* A compiled seccomp program, built in the parent, loaded in the child. */
@@ -88,6 +93,17 @@ int jr_normalise_path (const char *in, char **out, jail_error **err);
 /* Replace *slot with dir normalised (the workdir of a config or of an
  * exec); errors are prefixed "workdir". */
 int jr_set_workdir (char **slot, const char *dir, jail_error **err);
+
+/* config_user.c: the ids of user (ulen bytes, NULL: keep *uid) and group
+ * (NULL: none) from the rootfs's etc/passwd and etc/group. */
+int jr_user_lookup (const struct jail_config *c, const char *user, size_t ulen, const char *group,
+                    unsigned *uid, unsigned *gid, jail_error **err);
+
+/* idmap.c: before the clone, the idmapped trees of :idmap volumes (root);
+ * after it, close them (the child has its copies). */
+struct jr_hostids;
+int jr_idmap_prepare (struct jail_config *cfg, const struct jr_hostids *ids, jail_error **err);
+void jr_idmap_release (struct jail_config *cfg);
 
 /* The host ids the jail user maps to.  Rootless: the caller's (slot -1);
  * as root: those of a slot claimed under the state directory. */
@@ -106,6 +122,12 @@ int jr_userns_write_maps (pid_t pid, uid_t jail_uid, gid_t jail_gid, const struc
                           jail_error **err);
 /* userns.c: in the child, become the jail ids and drop supplementary groups. */
 int jr_userns_become (const struct jail_config *cfg, struct jail_error *e);
+
+/* userns.c: why creating a user namespace failed with errno e, and the
+ * fix, from the sysctls under procsys ("/proc/sys"): AppArmor's
+ * restriction, unprivileged_userns_clone, max_user_namespaces, else a
+ * filter of the calling environment. */
+void jr_userns_hint (const char *procsys, int e, char *buf, size_t size);
 
 /* mounts.c */
 int jr_mounts_check (const struct jail_config *cfg, jail_error **err);
@@ -152,5 +174,19 @@ int jr_net_describe (const struct jr_net *n, char *buf, size_t sz);
 void jr_net_sigpipe_block (struct jr_net *n);
 void jr_net_sigpipe_restore (struct jr_net *n);
 void jr_netcfg_free (struct jr_netcfg *n);
+/* The jail's name on its named network, if it is on one (supervisor). */
+void jr_net_add_name (jail_config *cfg, const char *name);
+/* The internet switch of a running jail (op: enum jr_net_op of netns/net.h;
+ * uid/pid: the caller, for the audit line; *text: net ls's listing). */
+int jr_net_control (struct jr_net *n, int op, char *const specs[], size_t nspecs, uid_t uid, pid_t pid,
+                    char **text, jail_error **err);
+
+/* stdio.c: open /dev/null on each of 0, 1, 2 that is closed (first thing
+ * at every entry point that starts a process), and refuse a directory or
+ * O_PATH fd among the stdio fds a jail would get. */
+int jr_stdio_ensure (jail_error **err);
+int jr_stdio_check (const int fds[3], jail_error **err);
+/* Same, and no terminal either: for fds a client handed over (exec). */
+int jr_stdio_check_handed (const int fds[3], jail_error **err);
 
 #endif

@@ -10,6 +10,8 @@
 #ifndef JAIL_H
 #define JAIL_H
 
+#include <stddef.h>
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -56,10 +58,15 @@ JAIL_EXPORT int jail_config_add_volume (jail_config *cfg, const char *spec, jail
 JAIL_EXPORT int jail_config_add_tmpfs (jail_config *cfg, const char *spec, jail_error **err);
 /* Writable root (refused for "/"). */
 JAIL_EXPORT int jail_config_set_read_write (jail_config *cfg, int on, jail_error **err);
-/* Jail user "UID[:GID]" (numeric). Default 65532:65532. */
+/* Jail user "UID[:GID]" or "NAME[:GROUP]" (names looked up in the
+ * rootfs's /etc/passwd and /etc/group: set the rootfs first).  Default
+ * 65532:65532. */
 JAIL_EXPORT int jail_config_set_user (jail_config *cfg, const char *spec, jail_error **err);
 /* Keep one capability ("NET_BIND_SERVICE", "cap_net_raw", ...). */
 JAIL_EXPORT int jail_config_add_cap (jail_config *cfg, const char *name, jail_error **err);
+/* Drop a capability kept by jail_config_add_cap, or "ALL" of them (the
+ * default set is already empty). */
+JAIL_EXPORT int jail_config_drop_cap (jail_config *cfg, const char *name, jail_error **err);
 /* Environment: "KEY=VAL", or "KEY" to copy the caller's value. */
 JAIL_EXPORT int jail_config_set_env (jail_config *cfg, const char *spec, jail_error **err);
 /* Read KEY=VAL lines (# comments, blank lines ignored) from a file. */
@@ -117,6 +124,14 @@ JAIL_EXPORT int jail_config_set_pids_limit (jail_config *cfg, long long n, jail_
 JAIL_EXPORT int jail_config_set_cgroup_parent (jail_config *cfg, const char *path, jail_error **err);
 /* See enum jail_limits_mode. */
 JAIL_EXPORT int jail_config_set_limits_mode (jail_config *cfg, int mode, jail_error **err);
+/* Who places the jail's cgroup, for jail_config_set_cgroup_manager(). */
+enum jail_cgroup_manager {
+  JAIL_CGROUP_AUTO = 0,     /* default: systemd when the caller's manager answers, else cgroupfs */
+  JAIL_CGROUP_SYSTEMD = 1,  /* a transient scope (Delegate=yes) from the caller's systemd manager;
+                             * the calling process moves into it */
+  JAIL_CGROUP_CGROUPFS = 2, /* cgroupfs directly: the delegated cgroup (rootless) or /jailrun (root) */
+};
+JAIL_EXPORT int jail_config_set_cgroup_manager (jail_config *cfg, int manager, jail_error **err);
 /* Check the limits against this host without changing anything.  Strict
  * mode: -EOPNOTSUPP with a message naming the controller and the fix when
  * a limit cannot be enforced.  Best-effort: 0, and *warning (free() it) says
@@ -126,6 +141,23 @@ JAIL_EXPORT int jail_limits_check (jail_config *cfg, char **warning, jail_error 
  * (microseconds), peak task count; -1 each where the kernel had none.
  * -ENODATA when the jail had no cgroup. */
 JAIL_EXPORT int jail_last_stats (const jail_config *cfg, long long *mem_peak, long long *cpu_usec, long long *pids_peak);
+
+/* Terminal flags of jail_config_set_tty() and jail_exec_opts_set_tty().
+ * No terminal of the caller ever enters a jail: each of the caller's 0, 1,
+ * 2 that is a terminal is relayed through a pipe by the call that waits
+ * (jail_run, jail_wait of a JAIL_START_ATTACH jail, jail_exec), and a
+ * terminal stdin is /dev/null unless JAIL_INTERACTIVE.  Pipes, files and
+ * sockets the caller redirects pass as they are. */
+enum jail_tty_flags {
+  JAIL_TTY = 1,         /* -t: a pty of the jail's own devpts is the process's controlling
+                           terminal and its 0, 1, 2, relayed to the caller's stdin/stdout
+                           (raw mode while it runs with JAIL_INTERACTIVE; the window size
+                           follows on SIGWINCH when the calling thread blocks it) */
+  JAIL_INTERACTIVE = 2, /* -i: keep stdin: a terminal stdin is relayed (else /dev/null) */
+};
+/* Terminal handling of jail_run and of an attached jail_start (flags:
+ * enum jail_tty_flags; a detached jail takes none). */
+JAIL_EXPORT int jail_config_set_tty (jail_config *cfg, unsigned flags, jail_error **err);
 
 /* Run argv (argv[0] looked up in the jail's PATH) to completion.
  * On success returns 0 and stores in *status what a shell would report:
@@ -148,6 +180,7 @@ typedef struct jail_exec_opts jail_exec_opts;
 enum jail_start_flags {
   JAIL_START_DETACH = 1,  /* the jail outlives the handle and the caller */
   JAIL_START_ATTACH = 2,  /* the first process gets the caller's stdin, stdout, stderr */
+  JAIL_START_AUTOREMOVE = 4, /* with DETACH: its state (name, log) is removed when it ends */
 };
 
 /* Start a long-running jail named name (NULL: a generated name, see
@@ -194,6 +227,8 @@ JAIL_EXPORT int jail_exec_opts_set_user (jail_exec_opts *o, const char *spec, ja
 JAIL_EXPORT int jail_exec_opts_set_timeout (jail_exec_opts *o, double seconds, jail_error **err);
 /* stdin, stdout, stderr of the process (-1: the caller's 0, 1, 2). */
 JAIL_EXPORT int jail_exec_opts_set_stdio (jail_exec_opts *o, int in, int out, int errfd, jail_error **err);
+/* Terminal handling of the exec (enum jail_tty_flags; jail_capture ignores it). */
+JAIL_EXPORT int jail_exec_opts_set_tty (jail_exec_opts *o, unsigned flags, jail_error **err);
 
 /* Run argv in the running jail j, in its namespaces and cgroup (a child
  * cgroup of its own, exec-N, where the jail has one), as its
@@ -221,6 +256,54 @@ JAIL_EXPORT int jail_inspect (const char *name, char **json, jail_error **err);
 /* Copy the jail's log (its first process's stdout and stderr) to fd out;
  * with follow, keep copying until the jail ends. */
 JAIL_EXPORT int jail_logs (const char *name, int out, int follow, jail_error **err);
+
+/* The internet switch of a running jail started with JAIL_NET_PROXY:
+ * change its egress proxy's allowlist with no restart (the next request
+ * sees it; pending requests and open tunnels the new list no longer
+ * permits are ended).  specs is a NULL-terminated vector of entries in
+ * jail_config_add_allow()'s syntax; a change applies wholly or not at all
+ * (deny: -ENOENT when an entry is not in the list).  off denies every
+ * request and keeps the list; on lifts that.  Each change is a line in
+ * the audit log naming the caller's uid and pid.  -EOPNOTSUPP when the
+ * jail has no proxy.  Only the jail's own user may call them. */
+JAIL_EXPORT int jail_net_allow (jail *j, char *const specs[], jail_error **err);
+JAIL_EXPORT int jail_net_deny (jail *j, char *const specs[], jail_error **err);
+JAIL_EXPORT int jail_net_off (jail *j, jail_error **err);
+JAIL_EXPORT int jail_net_on (jail *j, jail_error **err);
+/* The switch ("egress on|off"), the entries ("allow HOST:PORT") and the
+ * last decisions and changes ("recent TIME ..."), one a line; free() it. */
+JAIL_EXPORT int jail_net_list (jail *j, char **text, jail_error **err);
+
+/* ---- Named networks ---------------------------------------------------
+ * A bridge with no uplink in a network namespace of its own, kept by a
+ * small holder process until jail_network_remove.  Jails started with
+ * jail_config_set_network_name() reach each other on it by address and
+ * by name (an /etc/hosts kept current, read-only in each jail, when the
+ * rootfs has /etc/hosts); nothing else.  Root only in this version
+ * (-EOPNOTSUPP rootless). */
+/* Create network name; subnet "A.B.C.D/N" (NULL: 10.89.0.0/24).  -EEXIST
+ * when it exists (a stale one, whose holder died, is replaced). */
+JAIL_EXPORT int jail_network_create (const char *name, const char *subnet, jail_error **err);
+/* Names of the networks, sorted as found; free with jail_list_free(). */
+JAIL_EXPORT int jail_network_list (char ***names, jail_error **err);
+/* JSON: name, state (ready|stale), subnet, gateway, holder, hosts file, jails. */
+JAIL_EXPORT int jail_network_inspect (const char *name, char **json, jail_error **err);
+/* End the holder and forget the network; -EBUSY while jails are on it. */
+JAIL_EXPORT int jail_network_remove (const char *name, jail_error **err);
+/* Put the jail on network name (created before) instead of its own
+ * private network; "none" means JAIL_NET_NONE. */
+JAIL_EXPORT int jail_config_set_network_name (jail_config *cfg, const char *name, jail_error **err);
+/* Another name the jail is known by on its network (the jail's own name,
+ * from jail_start, is added by itself). */
+JAIL_EXPORT int jail_config_add_network_alias (jail_config *cfg, const char *alias, jail_error **err);
+
+/* Healthcheck of a long-running jail (jail_start), Docker's meanings:
+ * key "cmd" (run as /bin/sh -c CMD in the jail through the exec path),
+ * "interval" (30s), "timeout" (30s), "retries" (3), "start-period" (0s);
+ * durations like 500ms, 30s, 2m, 1h.  Its state is jail_info(name,
+ * "health"): starting|healthy|unhealthy (also "health_output", the last
+ * check's output, and "health_failing"). */
+JAIL_EXPORT int jail_config_set_health (jail_config *cfg, const char *key, const char *value, jail_error **err);
 
 /* ---- Capture: run and collect, for agent harnesses --------------------- */
 typedef struct jail_result jail_result;

@@ -5,6 +5,7 @@
 #define JR_LIFECYCLE_H
 
 #include "process.h"
+#include "relay.h"
 #include "proto.h"
 #include "state.h"
 
@@ -13,6 +14,8 @@ struct jail
 {
   char *name;
   int tie_fd;      /* anonymous jails: closing it stops the jail; -1 */
+  struct jr_relay *relay; /* JAIL_START_ATTACH: the caller's terminal relay, pumped by jail_wait */
+  int sup_pidfd;   /* with tie_fd: the supervisor, awaited by jail_close; -1 */
 };
 
 /* Options of one exec (public type jail_exec_opts). */
@@ -24,6 +27,7 @@ struct jail_exec_opts
   int uid, gid;      /* -1: the jail's */
   double timeout;
   int fds[3];        /* -1: the caller's own 0, 1, 2 */
+  unsigned tty;      /* enum jail_tty_flags */
 };
 
 /* What the supervisor needs to start one exec'd process. */
@@ -37,6 +41,7 @@ struct jr_exec_spec
   char *const *env;      /* complete environment */
   const char *workdir;
   int fds[3];            /* the client's stdin, stdout, stderr */
+  bool tty;              /* fds[0] is the channel for a pty (jr_pty_child) */
 };
 
 /* Start one process in the jail (exec.c).  On success *pid is a child of
@@ -70,7 +75,7 @@ int jr_zygote_start (const struct jr_exec_spec *base, pid_t *zpid, jail_error **
 /* Start one process through the zygote; like jr_exec_spawn.  -EPIPE when
  * the zygote is gone (then use jr_exec_spawn). */
 int jr_zygote_spawn (int zfd, char *const *argv, char *const *env, const char *wd, const int fds[3],
-                     int cgfd, pid_t *pid, int *msg_fd, jail_error **err);
+                     bool tty, int cgfd, pid_t *pid, int *msg_fd, jail_error **err);
 /* Move src[i] to fd i for i < n (0-2 without CLOEXEC, the rest with),
  * and close every other fd >= n.  No allocation.  -errno on failure. */
 int jr_fds_arrange (const int *src, int n);
@@ -89,9 +94,11 @@ int jr_logcap_open (struct jr_logcap *lc, const char *name, unsigned long long m
 int jr_logcap_pump (struct jr_logcap *lc);
 /* Drain the pipe, then release everything. */
 void jr_logcap_close (struct jr_logcap *lc);
-/* Body of the detached supervisor (supervisor.c); never returns. */
+/* Body of the detached supervisor (supervisor.c); never returns.
+ * stdio: the first process's 0, 1, 2 (attached), or NULL (detached:
+ * /dev/null and the jail's log); flags are jail_start's (AUTOREMOVE). */
 void jr_supervisor_main (jail_config *cfg, const char *name, char *const argv[],
-                         int ready_fd, int tie_fd, bool attach) __attribute__ ((noreturn));
+                         int ready_fd, int tie_fd, const int *stdio, unsigned flags) __attribute__ ((noreturn));
 /* Connect to j's supervisor and send an exec request for argv with the
  * given stdio; returns the connection (the answers come on it). */
 int jr_exec_send (jail *j, const jail_exec_opts *o, char *const argv[], const int fds[3], jail_error **err);
@@ -99,9 +106,15 @@ int jr_exec_send (jail *j, const jail_exec_opts *o, char *const argv[], const in
 int jr_exec_run (jail *j, const jail_exec_opts *o, char *const argv[], struct jr_rep *rep, jail_error **err);
 /* The static configuration of a jail as JSON (inspect.c), malloc'd; cg
  * is the jail's cgroup (NULL: none). */
+struct jr_net;
 char *jr_config_json (const struct jail_config *cfg, const char *name, const struct jr_cgroup *cg,
-                      const struct jr_hostids *ids);
+                      const struct jr_net *net, const struct jr_hostids *ids);
 /* The limits of cfg enforced by cg in short form ("memory=512M cpus=0.5
  * pids=64"), or "-" when none; into buf. */
 void jr_limits_text (const struct jail_config *cfg, const struct jr_cgroup *cg, char *buf, size_t size);
+/* The limits of cfg asked for but not enforced by cg, same form. */
+void jr_limits_missing_text (const struct jail_config *cfg, const struct jr_cgroup *cg, char *buf, size_t size);
+/* Published ports as "127.0.0.1:8080->8000/tcp,[::1]:8443->443/tcp", or
+ * "-"; -ENOSPC when cut. */
+int jr_ports_text (const struct jail_config *cfg, char *buf, size_t size);
 #endif

@@ -304,7 +304,7 @@ mount_tmpfses (const struct jail_config *cfg, int rootfd, struct jail_error *e)
 }
 
 /* O_PATH fd of a host path checked at configuration time: no symlink
- * may appear since (realpath resolved them all) and it must still be the
+ * may appear since (jr_host_path_resolve resolved them, following only root's) and it must still be the
  * same inode, so a jail cannot swap a source for a link between runs. */
 static int
 open_checked (const char *path, dev_t dev, ino_t ino, struct jail_error *e)
@@ -364,6 +364,11 @@ jr_mounts_open (const struct jail_config *cfg, struct jr_trees *t, struct jail_e
   for (size_t i = 0; i < cfg->n_volumes && i < JR_MAX_VOLUMES; i++)
     {
       const struct jr_volume *v = &cfg->volumes[i];
+      if (v->idmap_fd >= 0) /* made by the parent (idmap.c) */
+        {
+          t->vol[i] = v->idmap_fd;
+          continue;
+        }
       int src = open_checked (v->src, v->dev, v->ino, e);
       if (src < 0)
         return jr_error_buf_wrap (e, "volume");

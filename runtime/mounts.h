@@ -30,4 +30,7 @@ int jr_mount_skeletons (const struct jail_config *cfg, const struct jr_trees *t,
 /* /proc and /dev of the jail. */
 int jr_mount_proc (int rootfd, struct jail_error *e);
 int jr_mount_dev (int rootfd, struct jail_error *e);
+/* The host's null zero full random urandom tty bound into the directory
+ * devfd, and the fd/stdin/stdout/stderr links (also for jailrun-oci). */
+int jr_dev_nodes (int devfd, struct jail_error *e);
 #endif

@@ -23,6 +23,7 @@
 
 #include "loop.h"
 #include "process.h"
+#include "relay.h"
 
 #define NS_FLAGS (CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWNET \
                   | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWCGROUP)
@@ -58,6 +59,8 @@ struct run_state
   struct run_src srcs[4]; /* pidfd, sync channel, signals, timer */
   bool exited, chan_done;
   struct jr_hostids ids;  /* host ids of the jail user (as root: a slot of its own) */
+  const int *stdio;       /* the command's 0-2 (jail_run: relayed; launch: ours) */
+  struct jr_relay *relay; /* jail_run: the caller's terminal relay, or NULL */
 };
 
 static void
@@ -122,17 +125,21 @@ start_child (const struct jail_config *cfg, char *const argv[], struct run_state
       return jr_error (err, errno, "jail: pipe");
     }
   struct jr_child c = { .cfg = cfg, .argv = argv, .bpf = &s->bpf, .sync_fd = sv[1],
-                        .death_fd = dp[0], .parent_fds = { sv[0], dp[1] } };
+                        .death_fd = dp[0], .parent_fds = { sv[0], dp[1] },
+                        .stdio = { s->stdio[0], s->stdio[1], s->stdio[2] }, .tty = cfg->tty & JAIL_TTY };
   s->sync_fd = sv[0];
   s->death_w = dp[1];
   s->pid = spawn (&c, &s->pidfd, s->cg.fd, &s->cg.attached);
   int saved = errno;
+  jr_relay_handed (s->relay); /* the child has its copies */
   close (sv[1]);
   close (dp[0]);
   if (s->pid < 0)
     {
-      if (saved == EPERM || saved == ENOSPC || saved == EUSERS)
-        return jr_error (err, saved, "jail: clone into new namespaces (user namespaces may be disabled: run 'jailrun check')");
+      char hint[640];
+      jr_userns_hint ("/proc/sys", saved, hint, sizeof hint);
+      if (saved == EPERM || saved == EACCES || saved == ENOSPC || saved == EUSERS)
+        return jr_error_msg (err, saved, "jail: clone into a new user namespace: %s: %s", strerror (saved), hint);
       return jr_error (err, saved, "jail: clone");
     }
   return 0;
@@ -264,7 +271,8 @@ on_signal (struct jr_loop_src *src, uint32_t ev)
 {
   struct run_state *s = ((struct run_src *) src)->s;
   struct signalfd_siginfo si;
-  if (read (s->sigfd, &si, sizeof si) == (ssize_t) sizeof si)
+  if (read (s->sigfd, &si, sizeof si) == (ssize_t) sizeof si
+      && !(si.ssi_signo == SIGWINCH && jr_relay_winch (s->relay)))
     syscall (SYS_pidfd_send_signal, s->pidfd, (int) si.ssi_signo, NULL, 0);
 }
 
@@ -300,7 +308,10 @@ start_jail (struct jail_config *cfg, char *const argv[], struct run_state *s, ja
   if (r == 0)
     r = jr_cgroup_create (&cfg->limits, &s->cg, err);
   if (r == 0)
+    r = jr_idmap_prepare (cfg, &s->ids, err);
+  if (r == 0)
     r = start_child (cfg, argv, s, err);
+  jr_idmap_release (cfg);
   if (r == 0)
     r = handshake (cfg, s, err);
   return r;
@@ -321,8 +332,16 @@ supervise (struct run_state *s)
     }
   jr_net_sigpipe_block (s->net);
   while (!s->exited)
-    if (jr_loop_run_once (s->lp, -1) < 0)
-      break;
+    {
+      /* The loop's epoll fd and the terminal relay in one poll. */
+      struct pollfd p[1 + JR_RELAY_NPOLL] = { { .fd = s->lp->epfd, .events = POLLIN } };
+      int k = jr_relay_poll (s->relay, p + 1);
+      if (k > 0 && poll (p, (nfds_t) (1 + k), -1) < 0 && errno != EINTR)
+        break;
+      if ((k == 0 || p[0].revents) && jr_loop_run_once (s->lp, k > 0 ? 0 : -1) < 0)
+        break; /* signals first: a new window size before the input */
+      jr_relay_run (s->relay, p + 1, k);
+    }
   jr_net_sigpipe_restore (s->net);
   siginfo_t si = { 0 };
   if (waitid ((idtype_t) P_PIDFD, (id_t) s->pidfd, &si, WEXITED | __WALL) < 0)
@@ -337,10 +356,23 @@ jail_run (jail_config *cfg, char *const argv[], int *status, jail_error **err)
 {
   if (argv == NULL || argv[0] == NULL || argv[0][0] == '\0')
     return jr_error_msg (err, EINVAL, "run: no command given");
+  /* Before any fd is opened: a closed 0, 1 or 2 would be filled by the
+   * channel or the death pipe, and the jail would get it as stdio. */
+  int r = jr_stdio_ensure (err);
+  if (r == 0)
+    r = jr_stdio_check ((const int[3]) { 0, 1, 2 }, err);
+  /* The caller's terminal is relayed, never handed over. */
+  int given[3];
+  struct jr_relay *relay = NULL;
+  if (r == 0)
+    r = jr_relay_new ((const int[3]) { 0, 1, 2 }, cfg->tty, given, &relay, err);
+  if (r < 0)
+    return r;
   struct run_state s = { .pid = -1, .pidfd = -1, .sync_fd = -1, .death_w = -1, .sigfd = -1, .timerfd = -1,
-                         .cg = { .fd = -1, .parent_fd = -1 }, .loop = { .epfd = -1 }, .ids = { .slot = -1 } };
+                         .cg = { .fd = -1, .parent_fd = -1 }, .loop = { .epfd = -1 }, .ids = { .slot = -1 },
+                         .stdio = given, .relay = relay };
   s.lp = &s.loop;
-  int r = start_jail (cfg, argv, &s, err);
+  r = start_jail (cfg, argv, &s, err);
   /* The timeout counts from the moment the jail may run. */
   if (r == 0)
     r = open_timer (cfg->timeout, &s.timerfd, err);
@@ -350,6 +382,7 @@ jail_run (jail_config *cfg, char *const argv[], int *status, jail_error **err)
     {
       s.sigfd = r == 0 ? jr_forward_sigfd () : -1;
       int st = supervise (&s);
+      jr_relay_end (jr_steal_ptr (&s.relay), 1000); /* the jail is gone: EOF comes at once */
       jr_cgroup_collect (&s.cg, &cfg->limits.last);
       if (r == 0 && s.setup_failed)
         r = jr_error_msg (err, s.msg.code, "jail setup: %s", s.msg.msg);
@@ -366,6 +399,7 @@ jail_run (jail_config *cfg, char *const argv[], int *status, jail_error **err)
           jr_cgroup_report_oom (&cfg->limits, st, err);
         }
     }
+  jr_relay_end (s.relay, 0);
   run_state_release (&s);
   return r;
 }
@@ -377,7 +411,7 @@ jr_jail_launch (struct jail_config *cfg, char *const argv[], struct jr_launch *l
     return jr_error_msg (err, EINVAL, "run: no command given");
   struct run_state s = { .pid = -1, .pidfd = -1, .sync_fd = -1, .death_w = -1, .sigfd = -1, .timerfd = -1,
                          .ns_fds = l->ns_fds, .cg = { .fd = -1, .parent_fd = -1 }, .loop = { .epfd = -1 },
-                         .ids = { .slot = -1 } };
+                         .ids = { .slot = -1 }, .stdio = (const int[3]) { 0, 1, 2 } };
   /* The network keeps a pointer to its loop: build it where it will live. */
   l->loop = (struct jr_loop) { .epfd = -1 };
   s.lp = &l->loop;

@@ -30,6 +30,8 @@ struct jr_child
   int sync_fd;    /* SOCK_SEQPACKET to the supervisor */
   int death_fd;   /* read end of a pipe whose write end only the supervisor holds */
   int parent_fds[2]; /* the supervisor's ends, closed first thing in the child */
+  int stdio[3];   /* the command's 0, 1, 2 (init keeps none) */
+  bool tty;       /* stdio[0] is the channel for a pty (jr_pty_child) */
 };
 
 /* What the command process applies before execve (child.c). */
@@ -41,9 +43,10 @@ struct jr_command
   uint64_t caps;
   const struct jr_bpf *bpf;
   int msg_fd;     /* SOCK_SEQPACKET: failures are reported here */
+  bool tty;       /* fd 0 is the channel for a pty (jr_pty_child) */
 };
 
-/* setsid, workdir, caps, no_new_privs, close fds, seccomp, execve: the
+/* setsid, a pty (tty), workdir, caps, no_new_privs, close fds, seccomp, execve: the
  * last steps of every jailed process.  Returns the exit status after a
  * failure (125 setup, 126/127 exec), already reported on msg_fd. */
 int jr_command_exec (const struct jr_command *c);
@@ -81,6 +84,10 @@ int jr_forward_sigfd (void);
 /* Body of the cloned child (becomes the jail's pid 1).  Returns the exit
  * status for _exit. */
 int jr_child_main (struct jr_child *c);
+
+/* Replace our cmdline and environment areas with name (child.c): every
+ * clone of the caller does it before the jail can see it. */
+void jr_hide_cmdline (const char *name);
 /* Send a message (used from the child: no allocation). */
 void jr_msg_send (int fd, int type, const struct jail_error *e);
 /* Every signal disposition back to default (raw syscalls, fine in a raw

@@ -17,6 +17,7 @@ enum jr_req_type
   JR_REQ_SIGNAL,             /* forward a signal to the exec'd process */
   JR_REQ_STOP,               /* stop the jail: SIGTERM, SIGKILL after grace */
   JR_REQ_WAIT,               /* answer DONE when the jail's first process ends */
+  JR_REQ_NET,                /* op on the egress allowlist; argc HOST[:PORT] strings follow */
 };
 
 /* JR_REQ_EXEC: followed by argc argv strings, envc "KEY=VAL" strings and
@@ -28,9 +29,18 @@ struct jr_req
   uint32_t envc;
   int32_t uid;          /* -1: the jail's user */
   int32_t gid;
-  int32_t sig;          /* JR_REQ_SIGNAL: to the exec'd process, else to the jail */
+  union
+  {
+    int32_t sig;        /* JR_REQ_SIGNAL: to the exec'd process, else to the jail */
+    uint32_t flags;     /* JR_REQ_EXEC: JR_EXEC_TTY (same layout as before it) */
+  };
   double timeout;       /* seconds, 0 = none; JR_REQ_STOP: grace */
+  int32_t op;           /* JR_REQ_NET: enum jr_net_op (netns/net.h) */
 };
+
+/* JR_EXEC_TTY: stdin is a channel; the process sends a pty master of
+ * the jail's devpts on it and uses the pty as its terminal. */
+enum { JR_EXEC_TTY = 1 };
 
 enum jr_rep_type
 {
@@ -45,6 +55,8 @@ enum
   JR_DONE_OOM = 4,      /* SIGKILLed while the jail's cgroup counted a new oom_kill */
 };
 
+/* Every reply is one struct jr_rep; JR_REQ_NET's DONE carries text (the
+ * listing, NUL-terminated) right after it in the same packet. */
 struct jr_rep
 {
   uint32_t type;

@@ -24,10 +24,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "health.h"
 #include "lifecycle.h"
 
 enum src_kind { SRC_INIT, SRC_LISTEN, SRC_SIGNAL, SRC_STOP_TIMER, SRC_TIE, SRC_CONN, SRC_EXEC, SRC_EXEC_TIMER,
-                SRC_JAIL_TIMER, SRC_NET, SRC_LOG };
+                SRC_JAIL_TIMER, SRC_NET, SRC_LOG, SRC_HEALTH_TIMER, SRC_HEALTH_PROC };
 
 /* What an epoll event points at. */
 struct src
@@ -59,6 +60,7 @@ struct conn
   int fd;
   struct xproc *x;
   bool stop_waiter;
+  struct ucred cred;     /* who connected (the audit line of a net change) */
   struct conn *next;
 };
 
@@ -84,6 +86,9 @@ struct sup
   int init_status;
   char *sock_path;
   long long created;
+  struct jr_health *health;  /* --health-cmd, NULL = none */
+  struct src s_htimer, s_hproc;
+  int hproc_fd;              /* the running check's pidfd, -1 = none */
 };
 
 /* Add fd to the loop with src as its data. */
@@ -128,8 +133,15 @@ write_state (struct sup *s, const char *state)
   char lim[128];
   jr_limits_text (s->cfg, &s->l.cg, lim, sizeof lim);
   jr_kv (f, "limits", "%s", lim);
+  jr_limits_missing_text (s->cfg, &s->l.cg, lim, sizeof lim);
+  jr_kv (f, "limits_not_enforced", "%s", lim);
+  char ports[1024];
+  jr_ports_text (s->cfg, ports, sizeof ports);
+  jr_kv (f, "ports", "%s", ports);
   jr_kv (f, "network", "%s", s->cfg->net_mode == JAIL_NET_NONE ? "none"
                              : s->cfg->net_mode == JAIL_NET_PROXY ? "proxy" : "private");
+  if (s->health)
+    jr_health_kv (s->health, f);
   if (strcmp (state, "exited") == 0)
     {
       jr_kv (f, "exit_status", "%d", s->init_status);
@@ -389,6 +401,8 @@ start_exec (struct sup *s, struct conn *c, char *buf, size_t len, int *fds, int 
     r = jr_error_msg (&err, s->init_done ? ESRCH : EINVAL,
                       s->init_done ? "jail '%s' has stopped" : "exec: malformed request", s->name);
   if (r == 0)
+    r = jr_stdio_check_handed (fds, &err); /* no directory, O_PATH fd or terminal into the jail */
+  if (r == 0)
     r = parse_exec (s, q, buf, len, &argv, &env, &wd, &err);
   if (r == 0)
     {
@@ -396,7 +410,8 @@ start_exec (struct sup *s, struct conn *c, char *buf, size_t len, int *fds, int 
       struct jr_exec_spec x = { .cfg = s->cfg, .bpf = &s->l.bpf, .ns_fds = s->l.ns_fds,
                                 .cgroup_fd = cgfd >= 0 ? cgfd : s->l.cg.fd,
                                 .argv = argv, .env = env, .workdir = wd, .fds = { fds[0], fds[1], fds[2] } };
-      r = s->zfd >= 0 ? jr_zygote_spawn (s->zfd, argv, env, wd, fds, cgfd, &pid, &msg_fd, &err) : -EPIPE;
+      x.tty = q->flags & JR_EXEC_TTY;
+      r = s->zfd >= 0 ? jr_zygote_spawn (s->zfd, argv, env, wd, fds, x.tty, cgfd, &pid, &msg_fd, &err) : -EPIPE;
       if (r == -EPIPE)
         {
           stop_zygote (s); /* gone: fall back to a helper per exec */
@@ -576,6 +591,39 @@ drop_conn (struct sup *s, struct conn *c)
   free (c);
 }
 
+/* `jailrun net ...`: change or list the egress allowlist; DONE carries
+ * the listing.  The caller was authorized as exec's is (on_accept). */
+static void
+net_request (struct sup *s, struct conn *c, char *buf, size_t len)
+{
+  const struct jr_req *q = (const struct jr_req *) buf;
+  jail_error *err = NULL;
+  char *text = NULL, **specs = q->argc <= 4096 ? calloc (q->argc + 1, sizeof *specs) : NULL;
+  char *p = buf + sizeof *q, *end = buf + len;
+  int r = specs ? 0 : jr_error_msg (&err, EINVAL, "net: malformed request");
+  for (uint32_t i = 0; r == 0 && i < q->argc; i++)
+    if ((specs[i] = next_str (&p, end)) == NULL)
+      r = jr_error_msg (&err, EINVAL, "net: malformed request");
+  if (r == 0 && s->init_done)
+    r = jr_error_msg (&err, ESRCH, "jail '%s' has stopped", s->name);
+  if (r == 0)
+    r = jr_net_control (s->l.net, q->op, specs, q->argc, c->cred.uid, c->cred.pid, &text, &err);
+  free (specs);
+
+  size_t tl = text ? strnlen (text, JR_PROTO_MAX - 1) : 0;
+  struct jr_rep *rep = calloc (1, sizeof *rep + tl + 1);
+  if (rep)
+    {
+      *rep = (struct jr_rep) { .type = JR_REP_DONE, .status = r < 0 ? 125 : 0, .err_code = err ? err->code : 0 };
+      snprintf (rep->msg, sizeof rep->msg, "%s", err ? err->msg : "");
+      memcpy (rep + 1, text ? text : "", tl);
+      (void) !send (c->fd, rep, sizeof *rep + tl + 1, MSG_NOSIGNAL | MSG_DONTWAIT);
+    }
+  free (rep);
+  free (text);
+  jail_error_free (err);
+}
+
 /* One packet from a client. */
 static void
 on_conn (struct sup *s, struct conn *c)
@@ -599,6 +647,8 @@ on_conn (struct sup *s, struct conn *c)
     drop_conn (s, c);
   else if (q->type == JR_REQ_EXEC)
     start_exec (s, c, buf, (size_t) n, fds, nfds);
+  else if (q->type == JR_REQ_NET)
+    net_request (s, c, buf, (size_t) n);
   else if (q->type == JR_REQ_SIGNAL && q->sig > 0 && q->sig < 65)
     syscall (SYS_pidfd_send_signal, c->x ? c->x->pidfd : s->l.pidfd, q->sig, NULL, 0);
   else if (q->type == JR_REQ_STOP || q->type == JR_REQ_WAIT)
@@ -634,6 +684,7 @@ on_accept (struct sup *s)
       return;
     }
   c->fd = fd;
+  c->cred = cr;
   c->next = s->conns;
   s->conns = c;
   if (watch (s, fd, &c->src, SRC_CONN, c) < 0)
@@ -651,6 +702,49 @@ release_net (struct sup *s)
   jr_loop_release (&s->l.loop);
 }
 
+/* Start the healthcheck's timer (--health-cmd). */
+static void
+start_health (struct sup *s)
+{
+  struct jr_exec_spec x = { .cfg = s->cfg, .bpf = &s->l.bpf, .ns_fds = s->l.ns_fds, .cgroup_fd = s->l.cg.fd };
+  s->hproc_fd = -1;
+  s->health = jr_health_new (s->cfg, &x);
+  if (s->health == NULL)
+    return;
+  watch (s, jr_health_timerfd (s->health), &s->s_htimer, SRC_HEALTH_TIMER, NULL);
+  write_state (s, "running"); /* health=starting */
+}
+
+/* A health event: the timer (start or time out a check) or a check's end. */
+static void
+on_health (struct sup *s, enum src_kind kind)
+{
+  if (kind == SRC_HEALTH_TIMER)
+    {
+      int fd = jr_health_on_timer (s->health);
+      if (fd >= 0 && watch (s, fd, &s->s_hproc, SRC_HEALTH_PROC, NULL) == 0)
+        s->hproc_fd = fd;
+      return;
+    }
+  epoll_ctl (s->ep, EPOLL_CTL_DEL, s->hproc_fd, NULL);
+  s->hproc_fd = -1;
+  jr_health_on_exit (s->health);
+  write_state (s, "running");
+}
+
+/* Stop the healthcheck (the jail ended). */
+static void
+stop_health (struct sup *s)
+{
+  if (s->health == NULL)
+    return;
+  epoll_ctl (s->ep, EPOLL_CTL_DEL, jr_health_timerfd (s->health), NULL);
+  if (s->hproc_fd >= 0)
+    epoll_ctl (s->ep, EPOLL_CTL_DEL, s->hproc_fd, NULL);
+  jr_health_free (s->health);
+  s->health = NULL;
+}
+
 /* The jail's init ended: record it, refuse new work, answer stop. */
 static void
 on_init_exit (struct sup *s)
@@ -660,6 +754,7 @@ on_init_exit (struct sup *s)
     waitid (P_PID, (id_t) s->l.pid, &si, WEXITED | __WALL);
   s->init_status = s->timed_out ? 124 : si.si_code == CLD_EXITED ? si.si_status : 128 + si.si_status;
   s->init_done = true;
+  stop_health (s);
   jr_cgroup_release (&s->l.cg); /* kills what is left, removes the cgroup */
   if (s->spare_cgfd >= 0)
     close (jr_steal_fd (&s->spare_cgfd)); /* removed with the jail's cgroup */
@@ -697,6 +792,7 @@ on_event (struct sup *s, struct src *src)
       if (jr_logcap_pump (&s->log) == 0)
         epoll_ctl (s->ep, EPOLL_CTL_DEL, s->log.rfd, NULL); /* no writer left */
       break;
+    case SRC_HEALTH_TIMER: case SRC_HEALTH_PROC: on_health (s, src->kind); break;
     case SRC_LISTEN: on_accept (s); break;
     case SRC_CONN: on_conn (s, src->owner); break;
     case SRC_EXEC: end_exec (s, src->owner); break;
@@ -748,6 +844,7 @@ serve (struct sup *s)
   if (s->log.rfd >= 0)
     watch (s, s->log.rfd, &s->s_log, SRC_LOG, NULL);
   jr_net_sigpipe_block (s->l.net);
+  start_health (s);
   while (!s->init_done || s->procs || (s->tie_fd >= 0 && !s->tie_closed))
     {
       struct epoll_event ev[1];
@@ -773,25 +870,26 @@ serve (struct sup *s)
 static void
 send_ready (int fd, int status, const jail_error *e)
 {
-  struct jr_rep r = { .type = JR_REP_DONE, .status = status, .err_code = e ? e->code : 0 };
+  struct jr_rep r = { .type = JR_REP_DONE, .status = status, .err_code = e ? e->code : 0, .pid = getpid () };
   if (e)
     snprintf (r.msg, sizeof r.msg, "%s", e->msg);
   (void) !write (fd, &r, sizeof r);
 }
 
 /* Detach the stdio (stdin /dev/null, stdout and stderr a pipe into the
- * jail's capped log, see logcap.c; attach keeps the caller's), keep the
- * ready pipe at 3 and the tie at 4, close everything else, and take the
- * signals that mean "stop" through a signalfd. */
+ * jail's capped log, see logcap.c; attached: the fds jail_start chose,
+ * which only the first process keeps), keep the ready pipe at 3 and the
+ * tie at 4, close everything else, and take the signals that mean "stop"
+ * through a signalfd. */
 static int
-setup_process (struct sup *s, int ready_fd, int tie_fd, bool attach)
+setup_process (struct sup *s, int ready_fd, int tie_fd, const int *stdio)
 {
   int nul cleanup_close = open ("/dev/null", O_RDWR | O_CLOEXEC);
-  int src[5] = { attach ? 0 : nul, attach ? 1 : nul, attach ? 2 : nul, ready_fd, tie_fd };
+  int src[5] = { stdio ? stdio[0] : nul, stdio ? stdio[1] : nul, stdio ? stdio[2] : nul, ready_fd, tie_fd };
   if (nul < 0 || jr_fds_arrange (src, tie_fd >= 0 ? 5 : 4) < 0)
     return -1;
   nul = -1; /* closed by jr_fds_arrange */
-  if (!attach && jr_logcap_open (&s->log, s->name, s->cfg->log_max) < 0)
+  if (!stdio && jr_logcap_open (&s->log, s->name, s->cfg->log_max) < 0)
     return -1;
   prctl (PR_SET_DUMPABLE, 0, 0, 0, 0);
   signal (SIGPIPE, SIG_IGN);
@@ -806,8 +904,31 @@ setup_process (struct sup *s, int ready_fd, int tie_fd, bool attach)
   return 0;
 }
 
+/* Point 0, 1, 2 at /dev/null. */
+static void
+drop_stdio (void)
+{
+  int nul = open ("/dev/null", O_RDWR | O_CLOEXEC);
+  for (int i = 0; nul >= 0 && i < 3; i++)
+    dup2 (nul, i);
+  if (nul > 2)
+    close (nul);
+}
+
+/* --limits best-effort: the detached jail's log says which limits the
+ * host does not enforce (fd 2 is the log). */
+static void
+log_unenforced (struct sup *s)
+{
+  char miss[128];
+  jr_limits_missing_text (s->cfg, &s->l.cg, miss, sizeof miss);
+  if (strcmp (miss, "-") != 0)
+    dprintf (2, "jailrun: warning: --limits best-effort: not enforced: %s\n", miss);
+}
+
 void
-jr_supervisor_main (jail_config *cfg, const char *name, char *const argv[], int ready_fd, int tie_fd, bool attach)
+jr_supervisor_main (jail_config *cfg, const char *name, char *const argv[], int ready_fd, int tie_fd, const int *stdio,
+                    unsigned flags)
 {
   struct sup s = { .name = name, .cfg = cfg, .lfd = -1, .sigfd = -1, .stop_timer = -1, .ep = -1, .zfd = -1,
                    .spare_cgfd = -1,
@@ -816,18 +937,22 @@ jr_supervisor_main (jail_config *cfg, const char *name, char *const argv[], int 
                           .cg = { .fd = -1, .parent_fd = -1 }, .loop = { .epfd = -1 },
                           .ids = { .slot = -1 } },
                    .log = { .rfd = -1, .fd = -1 }, .created = time (NULL) };
-  if (setup_process (&s, ready_fd, tie_fd, attach) < 0)
+  if (setup_process (&s, ready_fd, tie_fd, stdio) < 0)
     _exit (125);
   s.tie_fd = tie_fd >= 0 ? 4 : -1;
   jail_error *err = NULL;
   write_state (&s, "starting");
+  jr_net_add_name (cfg, name);
+  cfg->limits.name = name; /* names the systemd scope */
   int r = jr_jail_launch (cfg, argv, &s.l, &err);
+  if (stdio)
+    drop_stdio (); /* the first process has them: EOF reaches the relay when it ends */
   int status = r < 0 ? 125 : await_command (&s, &err);
   if (status == 0)
     status = open_listener (&s, &err) < 0 ? 125 : 0;
   if (status == 0 && (s.ep = epoll_create1 (EPOLL_CLOEXEC)) < 0)
     status = jr_error (&err, errno, "supervisor: epoll") < 0 ? 125 : 125;
-  char *json = status == 0 ? jr_config_json (cfg, name, &s.l.cg, &s.l.ids) : NULL;
+  char *json = status == 0 ? jr_config_json (cfg, name, &s.l.cg, s.l.net, &s.l.ids) : NULL;
   if (json)
     jr_state_write_file (name, "config.json", json, NULL);
   free (json);
@@ -845,13 +970,15 @@ jr_supervisor_main (jail_config *cfg, const char *name, char *const argv[], int 
   struct jr_exec_spec zx = { .cfg = cfg, .bpf = &s.l.bpf, .ns_fds = s.l.ns_fds, .cgroup_fd = s.l.cg.fd, .fds = { 0, 1, 2 } };
   s.zfd = jr_zygote_start (&zx, &s.zpid, NULL); /* -1: every exec uses a helper */
   write_state (&s, "running");
+  if (stdio == NULL)
+    log_unenforced (&s);
   send_ready (3, 0, NULL);
   close (3);
   serve (&s);
   jr_hostids_release (&s.l.ids);
   jr_logcap_close (&s.log);
   write_state (&s, "exited");
-  if (s.tie_fd >= 0)
+  if (s.tie_fd >= 0 || (flags & JAIL_START_AUTOREMOVE))
     jr_state_remove (name, NULL);
   _exit (0);
 }

@@ -180,3 +180,41 @@ jr_userns_become (const struct jail_config *cfg, struct jail_error *e)
     return jr_error_buf (e, errno, "userns: setresuid %u", cfg->uid);
   return 0;
 }
+
+/* Read sysctl NAME ("kernel/x") under procsys into buf; false if absent. */
+static bool
+read_sysctl (const char *procsys, const char *name, char *buf, size_t size)
+{
+  char path[512];
+  snprintf (path, sizeof path, "%s/%s", procsys, name);
+  int fd cleanup_close = open (path, O_RDONLY | O_CLOEXEC);
+  ssize_t n = fd < 0 ? -1 : read (fd, buf, size - 1);
+  if (n < 0)
+    return false;
+  buf[n] = '\0';
+  buf[strcspn (buf, " \n")] = '\0';
+  return true;
+}
+
+void
+jr_userns_hint (const char *procsys, int e, char *buf, size_t size)
+{
+  char aa[16] = "", clone[16] = "", max[32] = "";
+  bool has_aa = read_sysctl (procsys, "kernel/apparmor_restrict_unprivileged_userns", aa, sizeof aa);
+  bool has_clone = read_sysctl (procsys, "kernel/unprivileged_userns_clone", clone, sizeof clone);
+  read_sysctl (procsys, "user/max_user_namespaces", max, sizeof max);
+  if ((e == EPERM || e == EACCES) && has_aa && strcmp (aa, "0") != 0)
+    snprintf (buf, size, "AppArmor restricts unprivileged user namespaces (kernel.apparmor_restrict_unprivileged_userns=%s) "
+              "and jailrun runs without its profile: install it (meson install puts apparmor/jailrun in /etc/apparmor.d, "
+              "for /usr/bin/jailrun and /usr/local/bin/jailrun; then apparmor_parser -r /etc/apparmor.d/jailrun), "
+              "or allow them for all: sysctl -w kernel.apparmor_restrict_unprivileged_userns=0", aa);
+  else if ((e == EPERM || e == EACCES) && has_clone && strcmp (clone, "0") == 0)
+    snprintf (buf, size, "unprivileged user namespaces are disabled (kernel.unprivileged_userns_clone=0): "
+              "sysctl -w kernel.unprivileged_userns_clone=1");
+  else if (strcmp (max, "0") == 0 || e == ENOSPC || e == EUSERS)
+    snprintf (buf, size, "no user namespace may be created (user.max_user_namespaces=%s): sysctl -w user.max_user_namespaces=15000",
+              max[0] ? max : "?");
+  else
+    snprintf (buf, size, "user namespaces are refused here though no sysctl forbids them: a seccomp filter or security "
+              "module of the calling environment (a container's default profile?) denies them; run 'jailrun check'");
+}

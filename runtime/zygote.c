@@ -41,15 +41,15 @@ put_strv (FILE *f, char *const *v)
   return n;
 }
 
-/* Request: u32 argc, u32 envc, then argv, env and workdir strings. */
+/* Request: u32 argc, u32 envc, u32 tty, then argv, env and workdir strings. */
 static char *
-pack (char *const *argv, char *const *env, const char *wd, size_t *len)
+pack (char *const *argv, char *const *env, const char *wd, bool tty, size_t *len)
 {
   char *buf = NULL;
   FILE *f = open_memstream (&buf, len);
   if (f == NULL)
     return NULL;
-  uint32_t hdr[2] = { 0, 0 };
+  uint32_t hdr[3] = { 0, 0, tty };
   fwrite (hdr, sizeof hdr, 1, f);
   hdr[0] = put_strv (f, argv);
   hdr[1] = put_strv (f, env);
@@ -89,7 +89,7 @@ serve_one (const struct jr_exec_spec *base, bool cg, char *buf, size_t n, const 
 {
   struct jail_error e = { 0 };
   struct jr_msg m = { .type = JR_MSG_PID };
-  uint32_t hdr[2];
+  uint32_t hdr[3];
   memcpy (hdr, buf, sizeof hdr);
   char *p = buf + sizeof hdr, *end = buf + n;
   char **argv = take_strv (&p, end, hdr[0]), **env = argv ? take_strv (&p, end, hdr[1]) : NULL;
@@ -98,6 +98,7 @@ serve_one (const struct jr_exec_spec *base, bool cg, char *buf, size_t n, const 
   x.argv = argv;
   x.env = env;
   x.workdir = wd;
+  x.tty = hdr[2] != 0;
   pid_t pid = wd && argv[0] ? jr_exec_vclone (&x, fds[4] >= 0 ? fds[4] : cg ? JR_FD_CG : -1, fds, 4, stack, ZYGOTE_STACK) : (errno = EINVAL, -1);
   if (pid < 0)
     {
@@ -136,7 +137,7 @@ zygote_loop (const struct jr_exec_spec *base, bool cg)
       if (h && h->cmsg_type == SCM_RIGHTS
           && (h->cmsg_len == CMSG_LEN (sizeof fds) || h->cmsg_len == CMSG_LEN (4 * sizeof (int))))
         memcpy (fds, CMSG_DATA (h), h->cmsg_len - CMSG_LEN (0));
-      if (fds[3] >= 0 && n >= 8)
+      if (fds[3] >= 0 && n >= 12)
         serve_one (base, cg, buf, (size_t) n, fds, stack);
       else
         {
@@ -161,6 +162,7 @@ jr_zygote_start (const struct jr_exec_spec *base, pid_t *zpid, jail_error **err)
     {
       struct jail_error e = { 0 };
       prctl (PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+      jr_hide_cmdline ("jailrun-exec"); /* its clones are in the jail's pid namespace */
       jr_signals_reset ();
       int n = jr_exec_join (base, zs[1], &e);
       if (n < 0)
@@ -180,10 +182,10 @@ jr_zygote_start (const struct jr_exec_spec *base, pid_t *zpid, jail_error **err)
 
 int
 jr_zygote_spawn (int zfd, char *const *argv, char *const *env, const char *wd, const int fds[3],
-                 int cgfd, pid_t *pid, int *msg_fd, jail_error **err)
+                 bool tty, int cgfd, pid_t *pid, int *msg_fd, jail_error **err)
 {
   size_t len = 0;
-  char *buf cleanup_free = pack (argv, env, wd, &len);
+  char *buf cleanup_free = pack (argv, env, wd, tty, &len);
   int sv[2];
   if (buf == NULL || len > JR_PROTO_MAX)
     return jr_error_msg (err, E2BIG, "exec: request too large");

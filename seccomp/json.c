@@ -19,9 +19,9 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include "hostfile.h"
 #include "seccomp_internal.h"
 
-#define MAX_PROFILE (4u << 20)
 
 struct jctx
 {
@@ -37,12 +37,14 @@ struct jctx
 static int
 bad (struct jctx *j, const char *where, const char *fmt, ...)
 {
-  char msg[512];
+  char msg[512], esc[1024];
   va_list ap;
   va_start (ap, fmt);
   vsnprintf (msg, sizeof msg, fmt, ap);
   va_end (ap);
-  return jr_error_msg (j->err, EINVAL, "seccomp profile %s: %s: %s", j->path, where, msg);
+  /* msg may quote the file (a name, an action): no raw control bytes */
+  jr_printable (msg, strlen (msg), esc, sizeof esc);
+  return jr_error_msg (j->err, EINVAL, "seccomp profile %s: %s: %s", j->path, where, esc);
 }
 
 /* Append name to a comma-separated list (truncated with "..."). */
@@ -56,29 +58,14 @@ list_add (char *list, size_t len, const char *name)
     snprintf (list + n, len - n, ", ...");
 }
 
-/* Read the whole file (bounded). */
+/* Read the whole file (bounded; never through a symlink, DESIGN §3.11). */
 static int
 read_profile (const char *path, char **out, size_t *len, jail_error **err)
 {
-  int fd cleanup_close = open (path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-  if (fd < 0)
-    return jr_error (err, errno, "seccomp '%s': not default, unconfined or +name,-name edits, and cannot open it as a JSON profile", path);
   struct stat st;
-  if (fstat (fd, &st) < 0 || !S_ISREG (st.st_mode) || st.st_size > MAX_PROFILE)
-    return jr_error_msg (err, EINVAL, "seccomp profile %s: not a regular file of at most 4 MiB", path);
-  char *buf = malloc ((size_t) st.st_size + 1);
-  if (buf == NULL)
-    return jr_error (err, ENOMEM, "seccomp profile %s", path);
-  ssize_t n = read (fd, buf, (size_t) st.st_size);
-  if (n != st.st_size)
-    {
-      free (buf);
-      return jr_error (err, n < 0 ? errno : EIO, "seccomp profile %s: read", path);
-    }
-  buf[n] = '\0';
-  *out = buf;
-  *len = (size_t) n;
-  return 0;
+  if (lstat (path, &st) < 0)
+    return jr_error (err, errno, "seccomp '%s': not default, unconfined or +name,-name edits, and cannot open it as a JSON profile", path);
+  return jr_hostfile_read ("seccomp profile", path, JR_HOSTFILE_MAX, 0, out, len, err);
 }
 
 /* Parse text as one JSON object; errors give the line and column. */
@@ -357,7 +344,9 @@ warn_unknown_keys (struct jctx *j, const char *where, json_object *o, const char
       size_t k = 0;
       while (known[k] && strcmp (known[k], key) != 0)
         k++;
-      if (known[k] == NULL && jr_sc_warn (j->p, j->err, "seccomp profile %s: %s: unknown key \"%s\" ignored", j->path, where, key) < 0)
+      char esc[256];
+      if (known[k] == NULL && jr_sc_warn (j->p, j->err, "seccomp profile %s: %s: unknown key \"%s\" ignored", j->path, where,
+                                          jr_printable (key, strlen (key), esc, sizeof esc)) < 0)
         return -ENOMEM;
     }
   return 0;
@@ -519,10 +508,13 @@ jr_sc_json_policy (struct jr_sc_policy *p, const char *path, jail_error **err)
   size_t n = r == 0 && sys && json_object_is_type (sys, json_type_array) ? json_object_array_length (sys) : 0;
   for (size_t i = 0; r == 0 && i < n; i++)
     r = parse_entry (&j, i, json_object_array_get_idx (sys, i));
+  char esc[1024];
   if (r == 0 && j.unknown[0])
-    r = jr_sc_warn (p, err, "seccomp profile %s: unknown syscalls skipped: %s", path, j.unknown);
+    r = jr_sc_warn (p, err, "seccomp profile %s: unknown syscalls skipped: %s", path,
+                    jr_printable (j.unknown, strlen (j.unknown), esc, sizeof esc));
   if (r == 0 && j.foreign[0])
-    r = jr_sc_warn (p, err, "seccomp profile %s: architectures %s ignored: jailrun runs the native ABI only, other ABIs kill the process", path, j.foreign);
+    r = jr_sc_warn (p, err, "seccomp profile %s: architectures %s ignored: jailrun runs the native ABI only, other ABIs kill the process", path,
+                    jr_printable (j.foreign, strlen (j.foreign), esc, sizeof esc));
   p->source = path;
   json_object_put (top);
   return r;

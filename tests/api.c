@@ -1,7 +1,9 @@
 /* api.c - TAP test of the embedding API (issue 7): setter validation,
  * jail_start / jail_capture / jail_exec / jail_stop / jail_close on an
  * anonymous jail, statuses, signals, script on stdin, timeout, output
- * caps, 8 threads capturing at once, and no fd leak over 1000 captures. */
+ * caps, 8 threads capturing at once, no fd leak over 1000 captures, and
+ * the internet switch (jail_net_*), a closed stdin that the library must
+ * not fill with its socket. */
 #include <dirent.h>
 #include <signal.h>
 #include <spawn.h>
@@ -286,6 +288,61 @@ test_failed_start (void)
   jail_config_free (c);
 }
 
+/* The internet switch through the API: refused without the proxy, then
+ * allow / list / deny / off on a jail with an empty allowlist. */
+static void
+test_net (jail *plain)
+{
+  jail_error *e = NULL;
+  REFUSES (EOPNOTSUPP, "jail_net_off: a jail without the proxy", jail_net_off (plain, &e));
+  e = NULL; /* REFUSES freed it */
+  jail_config *c = NULL;
+  jail *j = NULL;
+  char *argv[] = { "sleep", "infinity", NULL };
+  int r = jail_config_new (&c, &e);
+  if (r == 0)
+    r = jail_config_set_rootfs (c, getenv ("ROOTFS"), &e);
+  if (r == 0)
+    r = jail_config_set_network (c, JAIL_NET_PROXY, &e);
+  if (r == 0)
+    r = jail_start (c, NULL, argv, 0, &j, &e);
+  ok (r == 0, "start a proxy jail with an empty allowlist");
+  jail_error_free (e);
+  char *good[] = { "127.0.0.1:1", NULL }, *bad[] = { "127.0.0.1:2", "127.1", NULL }, *absent[] = { "example.com", NULL };
+  char *text = NULL;
+  ok (r == 0 && jail_net_allow (j, good, NULL) == 0, "jail_net_allow");
+  REFUSES (EINVAL, "jail_net_allow: a bad entry", jail_net_allow (j, bad, &e));
+  REFUSES (ENOENT, "jail_net_deny: an entry not in the list", jail_net_deny (j, absent, &e));
+  ok (jail_net_off (j, NULL) == 0 && jail_net_list (j, &text, NULL) == 0 && strstr (text, "egress off\n")
+      && strstr (text, "allow 127.0.0.1:1\n") && !strstr (text, "127.0.0.1:2"), "jail_net_off, jail_net_list");
+  free (text);
+  text = NULL;
+  ok (jail_net_deny (j, good, NULL) == 0 && jail_net_on (j, NULL) == 0 && jail_net_list (j, &text, NULL) == 0
+      && strncmp (text, "egress on\n", 10) == 0 && !strstr (text, "\nallow "), "jail_net_deny, jail_net_on");
+  free (text);
+  jail_close (j);
+  jail_config_free (c);
+}
+
+/* jail_exec from a caller whose stdin is closed (in a child): the
+ * process must get /dev/null, never the library's socket to the
+ * supervisor (which would land on the free fd 0). */
+static void
+test_closed_stdin (jail *j)
+{
+  char *argv[] = { "sh", "-c", "case $(readlink /proc/$$/fd/0) in socket:*|pipe:*) exit 1;; *null) exit 0;; esac; exit 2", NULL };
+  pid_t pid = fork ();
+  if (pid == 0)
+    {
+      close (0);
+      int st = -1;
+      _exit (jail_exec (j, NULL, argv, &st, NULL) == 0 ? st : 99);
+    }
+  int ws = -1;
+  waitpid (pid, &ws, 0);
+  ok (WIFEXITED (ws) && WEXITSTATUS (ws) == 0, "jail_exec with stdin closed: the process gets /dev/null, not the library's socket");
+}
+
 int
 main (void)
 {
@@ -309,9 +366,11 @@ main (void)
   ok (fds_before > 0 && child_fds () == fds_before, "no fd of the running jail leaks into the caller's children");
   ok (handlers_default (), "no signal handler installed in the caller");
   test_capture (j);
+  test_closed_stdin (j);
   test_threads (j);
   test_fd_leak (j, 1000);
   test_failed_start ();
+  test_net (j);
   char *name = strdup (jail_name (j));
   char *state = NULL;
   ok (jail_info (name, "state", &state, NULL) == 0 && strcmp (state, "running") == 0, "info: running");

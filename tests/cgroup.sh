@@ -8,7 +8,7 @@
 # Nothing is left behind, also after SIGKILL of the supervisor.
 # Enforcement itself (OOM, fork bomb, cpu share) is proven in tests/vm.
 . "$JR_SRC/tests/lib.sh"
-plan 16
+plan 22
 P=/usr/bin/probe
 M=$(grep ' - cgroup2 ' /proc/self/mountinfo | awk '{ print $5; exit }')
 hybrid=no
@@ -129,5 +129,26 @@ if [ "$JR_MODE" = root ]; then
 else
   is "rootless: no cgroup was made" "$d" ""
 fi
+# --cgroup-manager: without a systemd manager for the caller (this build
+# host's pid 1 is not systemd) auto falls back to cgroupfs and check says
+# why; systemd is refused (125) naming the cause and the fix.  The systemd
+# side itself is proven in tests/vm (systemd tier).
+if [ "$JR_MODE" = root ]; then sock=/run/systemd/private; who=system; else sock=${XDG_RUNTIME_DIR:-/run/user/$(id -u)}/systemd/private; who=user; fi
+if [ -S "$sock" ]; then
+  like "check: a $who manager answers at $sock: systemd" "$("$JAILRUN" check 2>&1)" "cgroup manager +systemd: a transient scope from the $who manager"
+else
+  like "check: no $who manager: cgroupfs, and why" "$("$JAILRUN" check 2>&1)" "ok +cgroup manager +cgroupfs \\(no systemd $who manager is reachable for uid $(id -u) \\($sock: No such file"
+fi
+out=$(jr --no-net --cgroup-manager systemd "$ROOTFS" $P exit 0 2>&1); rc=$?
+if [ -S "$sock" ]; then is "--cgroup-manager systemd with a $who manager: runs" "$rc" 0; else
+like "--cgroup-manager systemd without a manager: 125, the cause and the fix" "$rc $out" \
+  "^125 jailrun: --cgroup-manager systemd: no systemd $who manager is reachable for uid $(id -u) .*or use --cgroup-manager cgroupfs$"; fi
+is "--cgroup-manager cgroupfs: runs" "$(jr --no-net --cgroup-manager cgroupfs "$ROOTFS" $P exit 0 2>&1; echo $?)" 0
+is "--cgroup-manager auto: runs" "$(jr --no-net --cgroup-manager auto "$ROOTFS" $P exit 0 2>&1; echo $?)" 0
+out=$(jr --no-net --cgroup-manager bogus "$ROOTFS" $P exit 0 2>&1); rc=$?
+like "--cgroup-manager bogus: 125" "$rc $out" "^125 jailrun: --cgroup-manager: give auto, systemd or cgroupfs$"
+out=$(jr --no-net --cgroup-manager systemd --cgroup-parent /x "$ROOTFS" $P exit 0 2>&1); rc=$?
+like "--cgroup-manager systemd with --cgroup-parent: 125" "$rc $out" \
+  "^125 jailrun: --cgroup-parent /x: a cgroupfs path goes with --cgroup-manager cgroupfs, not systemd$"
 is "no stale jailrun cgroup left under $M" "$(stale | wc -l)" 0
 done_testing

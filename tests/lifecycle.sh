@@ -70,7 +70,7 @@ if [ "$JR_MODE" = root ]; then
   i=0; while pgrep -f "sleep 97$$" >/dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
   unlike "--timeout also killed what the exec started in another session" "$(pgrep -af "sleep 97$$")" "sleep"
   jr exec $N true
-  cg=$("$JAILRUN" inspect $N | sed -n 's/.*"Cgroup": {"Path": "\([^"]*\)".*/\1/p')
+  cg=$("$JAILRUN" inspect -f '{{.Config.Cgroup.Path}}' $N | grep -v '^null$')
   # One empty cgroup is made ahead for the next exec; no other is left.
   spare=$(ls "$cg" 2>&1 | grep '^exec-')
   is "ended execs' cgroups are removed (one empty spare for the next exec)" "$(echo "$spare" | grep -c .):$(cat "$cg/$spare/cgroup.procs" 2>&1 | wc -l)" "1:0"
@@ -89,8 +89,8 @@ done
 is "50 concurrent execs all succeed" "$good" 50
 
 # the exec zygote killed: execs fall back to a helper per exec
-sup=$("$JAILRUN" inspect $N | sed -n 's/.*"SupervisorPid": \([0-9]*\).*/\1/p')
-init=$("$JAILRUN" inspect $N | sed -n 's/.*"InitPid": \([0-9]*\).*/\1/p')
+sup=$("$JAILRUN" inspect -f '{{.State.SupervisorPid}}' $N)
+init=$("$JAILRUN" inspect -f '{{.State.InitPid}}' $N)
 zyg=$(pgrep -P "$sup" | grep -vx "$init")
 ok "the supervisor has an exec zygote" test -n "$zyg"
 kill -9 $zyg 2>/dev/null
@@ -102,9 +102,9 @@ is "fallback exec: same policy as the first process" "$(facts_norm "$SCRATCH/exe
 # inspect, logs, clash
 js=$("$JAILRUN" inspect $N)
 ok "inspect is JSON" sh -c "printf '%s' '$js' | python3 -c 'import json,sys; json.load(sys.stdin)'"
-like "inspect: read-only root, no_new_privs, seccomp" "$(printf '%s' "$js" | tr -d '\n')" '"ReadOnlyRoot": true.*"NoNewPrivileges": true.*"Seccomp": \{"Mode": "filter"'
-like "inspect: cgroup path and limits" "$js" '"Cgroup": \{"Path": ("/[^"]*"|null), "Limits": \{.*"Enforced": '
-like "inspect: volume with its flags" "$js" "\"Destination\": \"/workspace\", \"Options\": \"rw,nosuid,nodev"
+like "inspect: read-only root, no_new_privs, seccomp" "$("$JAILRUN" inspect -f '{{.Config.ReadOnlyRoot}} {{.Config.NoNewPrivileges}} {{.Config.Seccomp.Mode}}' $N)" '^true true filter$'
+like "inspect: cgroup path and limits" "$("$JAILRUN" inspect -f '{{.Config.Cgroup.Path}} {{json .Config.Cgroup.Limits}}' $N)" '^(/[^ ]*|null) \{.*"Enforced":'
+like "inspect: volume with its flags" "$(printf '%s' "$js" | tr -d '\n')" "\"Destination\": \"/workspace\", *\"Options\": \"rw,nosuid,nodev"
 like "logs show the first process's output" "$("$JAILRUN" logs $N)" "hello-log"
 err=$(jr run -d --name $N --no-net "$ROOTFS" sleep 1 2>&1); s=$?
 is "name clash: 125" "$s" 125
@@ -126,7 +126,7 @@ is "the name is reusable" "$(jr run -d --name $N --no-net "$ROOTFS" sleep 900002
 # supervisor SIGKILLed: the jail dies, ps says dead, rm cleans
 "$JAILRUN" exec $N sleep 900003 & ep=$!
 sleep 0.5
-sup=$("$JAILRUN" inspect $N | sed -n 's/.*"SupervisorPid": \([0-9]*\).*/\1/p')
+sup=$("$JAILRUN" inspect -f '{{.State.SupervisorPid}}' $N)
 kill -9 "$sup"; wait $ep 2>/dev/null
 i=0; while pgrep -f "sleep 90000[23]" >/dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
 ok "supervisor killed: no jail process left" sh -c '! pgrep -f "sleep 90000[23]"'
@@ -138,7 +138,7 @@ unlike "rm cleaned it" "$("$JAILRUN" ps)" "^$N "
 names="$names ${N}t"
 jr run -d --name ${N}t --timeout 1 --no-net "$ROOTFS" sleep 900006 >/dev/null
 i=0; while ! "$JAILRUN" ps | grep -Eq "^${N}t +[0-9]+ +exited" && [ $i -lt 50 ]; do sleep 0.2; i=$((i + 1)); done
-like "run -d --timeout: the jail ends with status 124" "$("$JAILRUN" inspect ${N}t | tr -d '\n')" '"Status": "exited".*"ExitStatus": 124'
+like "run -d --timeout: the jail ends with status 124" "$("$JAILRUN" inspect -f '{{.State.Status}} {{.State.ExitStatus}}' ${N}t)" '^exited 124$'
 jr rm ${N}t >/dev/null
 
 # --name without -d: the jail runs here, on our stdio, and can be exec'd into
@@ -171,7 +171,7 @@ if [ "$JR_MODE" = root ]; then
   is "other user: stop is 125" "$s" 125
   ok "other user: cannot list /run/jailrun" sh -c "! setpriv --reuid=jrtest2 --regid=jrtest2 --init-groups ls /run/jailrun/$N >/dev/null 2>&1"
   ok "other user: cannot connect to the socket" sh -c "! setpriv --reuid=jrtest2 --regid=jrtest2 --init-groups /usr/bin/python3 -c 'import socket; s=socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET); s.connect(\"/run/jailrun/$N/sock\")' 2>/dev/null"
-  sup=$("$JAILRUN" inspect $N | sed -n 's/.*"SupervisorPid": \([0-9]*\).*/\1/p')
+  sup=$("$JAILRUN" inspect -f '{{.State.SupervisorPid}}' $N)
   ok "other user: cannot signal the supervisor" sh -c "! setpriv --reuid=jrtest2 --regid=jrtest2 --init-groups kill -0 $sup 2>/dev/null"
   like "still running afterwards" "$("$JAILRUN" ps)" "^$N +[0-9]+ +running"
   # a rootless jail of jrtest, attacked by jrtest2 through jrtest's state dir

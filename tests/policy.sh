@@ -13,7 +13,7 @@ if [ "$JR_MODE" = root ] && [ -z "${JR_POLICY_PRIVATE:-}" ]; then
     sh -c 'mount -t tmpfs -o mode=700 jrpolicy /run/jailrun && exec sh "$0" "$@"' "$0" "$@"
 fi
 . "$JR_SRC/tests/lib.sh"
-if [ "$JR_MODE" = root ]; then plan 24; else plan 22; fi
+if [ "$JR_MODE" = root ]; then plan 25; else plan 23; fi
 mkscratch
 N=jrpol$$
 names=""
@@ -37,6 +37,21 @@ is "run -d: /proc/1/cmdline and ps show jailrun-init" "$(printf '%s' "$out" | tr
 unlike "run -d: no host path in /proc/1/cmdline" "$out" "$secret|$SCRATCH"
 is "the jail runs on after init renamed itself" "$(jr exec $N sh -c 'echo alive')" alive
 "$JAILRUN" rm -f $N >/dev/null
+
+# Attack: every `exec` is cloned into the jail's pid namespace from a copy
+# of the supervisor, whose cmdline is the host command line; a jail process
+# that reads /proc/PID/cmdline of every process, over and over, sees it
+# while the new process sets up (pid 4: "jailrun run -d --name ... -v
+# /host/path:... ").  It must only ever see neutral names.
+W=${N}w
+names="$names $W"
+jr run -d --name $W --no-net -v "$SCRATCH/$secret:/workspace:ro" "$ROOTFS" probe cmdwatch 6 "$secret" >/dev/null
+for i in $(seq 1 30); do "$JAILRUN" exec $W true >/dev/null 2>&1; done
+for i in $(seq 1 20); do
+  out=$("$JAILRUN" logs $W 2>/dev/null); case $out in *cmdline*) break ;; esac; sleep 0.5
+done
+is "exec: no process of the jail ever shows the host command line" "$out" "cmdline clean"
+"$JAILRUN" rm -f $W >/dev/null
 
 # Host ids: two detached jails share a volume.  B writes a 0600 file; as
 # root, A (another host uid) cannot read it; rootless both are the caller.

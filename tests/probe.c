@@ -12,7 +12,10 @@
  *   sleep N  sleep N seconds
  *   kill S   kill itself with signal S
  *   exit N   exit with status N
- *   connect ADDR PORT  TCP connect: "connect ok" or "connect <errno name>" */
+ *   connect ADDR PORT  TCP connect: "connect ok" or "connect <errno name>"
+ *   cmdwatch N NEEDLE  for N seconds, read /proc/PID/cmdline of every
+ *            other process again and again; print "cmdline leak" at the
+ *            first that holds NEEDLE, "cmdline clean" at the end */
 #include <arpa/inet.h>
 #include <dirent.h>
 #include <errno.h>
@@ -23,6 +26,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 extern char **environ;
@@ -122,6 +126,49 @@ do_connect (const char *addr, const char *port)
   return 0;
 }
 
+/* Does some other process's /proc/PID/cmdline hold needle? */
+static int
+cmdline_scan (const char *needle, pid_t self)
+{
+  DIR *d = opendir ("/proc");
+  struct dirent *de;
+  int hit = 0;
+  while (d && !hit && (de = readdir (d)) != NULL)
+    {
+      char path[300], buf[8192];
+      if (de->d_name[0] < '1' || de->d_name[0] > '9' || atoi (de->d_name) == self)
+        continue;
+      snprintf (path, sizeof path, "/proc/%s/cmdline", de->d_name);
+      int fd = open (path, O_RDONLY | O_CLOEXEC);
+      ssize_t n = fd < 0 ? -1 : read (fd, buf, sizeof buf - 1);
+      if (fd >= 0)
+        close (fd);
+      for (ssize_t i = 0; i < n; i++)
+        buf[i] = buf[i] ? buf[i] : ' ';
+      hit = n > 0 && (buf[n] = '\0', strstr (buf, needle) != NULL);
+      if (hit && getenv ("PROBE_VERBOSE"))
+        printf ("pid %s: %s\n", de->d_name, buf);
+    }
+  if (d)
+    closedir (d);
+  return hit;
+}
+
+static int
+do_cmdwatch (int seconds, const char *needle)
+{
+  time_t end = time (NULL) + seconds;
+  do
+    if (cmdline_scan (needle, getpid ()))
+      {
+        puts ("cmdline leak");
+        return 0;
+      }
+  while (time (NULL) < end);
+  puts ("cmdline clean");
+  return 0;
+}
+
 int
 main (int argc, char **argv)
 {
@@ -172,5 +219,7 @@ main (int argc, char **argv)
     return atoi (argv[2]);
   if (strcmp (w, "connect") == 0 && argc > 3)
     return do_connect (argv[2], argv[3]);
+  if (strcmp (w, "cmdwatch") == 0 && argc > 3)
+    return do_cmdwatch (atoi (argv[2]), argv[3]);
   return 2;
 }

@@ -75,3 +75,10 @@ def test_errors_raise():
     with pytest.raises(JailError) as e:
         Jail("/nonexistent-rootfs")
     assert "rootfs" in str(e.value)
+
+
+def test_name_free_after_close():
+    # issue 13: the name is free as soon as close() returns, every time.
+    for i in range(10):
+        with Jail("/", name="jr-py-reuse") as j:
+            assert j.capture(["true"]).status == 0, i

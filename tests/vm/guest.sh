@@ -94,8 +94,8 @@ like "--stats: tasks peak is the limit" "$out" "tasks peak 16"
 # time against the wall time of the loop (the jail's start-up, which the
 # cgroup's usage also counts, is left out: under TCG it is a large share).
 out=$(jr --cpus 0.5 "$ROOTFS" $P spin 3 2>&1); rc=$?
-wall=$(printf '%s\n' "$out" | sed -n 's/^spin wall_usec \([0-9]*\) .*/\1/p')
-cpu=$(printf '%s\n' "$out" | sed -n 's/^spin .* cpu_usec \([0-9]*\)$/\1/p')
+wall=$(printf '%s\n' "$out" | sed -n 's/^spin wall_usec //p')
+cpu=$(printf '%s\n' "$out" | sed -n 's/^spin cpu_usec //p')
 ratio=$(awk -v c="${cpu:-0}" -v w="${wall:-1}" 'BEGIN { printf "%.3f", c / w }')
 echo "# cpu.max for 0.5 cores: spin used ${cpu:-?}us of CPU over ${wall:-?}us of wall: ratio $ratio"
 is "busy loop: exit 0" "$rc" 0

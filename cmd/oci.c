@@ -1,0 +1,365 @@
+/* oci.c - `jailrun-oci` (argv[0]) and `jailrun oci VERB`: the OCI runtime
+ * command line engines call (runc's verbs and global flags).  Parsing and
+ * printing only; the work is runtime/oci_*.c. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "jailrun.h"
+#include "oci.h"
+
+/* Global options, before the verb. */
+struct globals
+{
+  struct jr_oci_ctx ctx;
+  const char *log;
+  bool json;
+};
+
+static void
+oci_usage (FILE *f)
+{
+  fputs ("Usage: jailrun-oci [GLOBAL OPTIONS] VERB [OPTIONS] ID\n"
+         "       jailrun oci [GLOBAL OPTIONS] VERB [OPTIONS] ID\n"
+         "The OCI runtime command line (runc's), for podman, Docker and containerd.\n\n"
+         "Verbs:\n"
+         "  create [-b|--bundle DIR] [--pid-file FILE] [--console-socket SOCK] ID   build the container from DIR/config.json;\n"
+         "                                   its init waits for start\n"
+         "  start ID                         run the container's process\n"
+         "  state ID                         the runtime-spec state JSON\n"
+         "  kill [-a|--all] ID [SIGNAL]      signal the init (or every process); TERM by default\n"
+         "  delete [-f|--force] ID           remove a stopped container (--force: kill it first)\n"
+         "  ps [--format table|json] ID      host pids of the container's processes\n"
+         "  pause ID, resume ID              refused: no cgroup to freeze yet\n"
+         "  features                         what this runtime supports (runtime-spec features JSON)\n"
+         "  exec [--process FILE] [-d|--detach] [--pid-file FILE] [-t --console-socket SOCK] ID [COMMAND...]\n"
+         "                                   a new process in the running container, within its policy\n\n"
+         "Global options:\n"
+         "  --root DIR             state directory (/run/jailrun-oci as root, $XDG_RUNTIME_DIR/jailrun-oci rootless)\n"
+         "  --log FILE             write errors there too\n"
+         "  --log-format text|json one line per message; json: {\"level\",\"msg\",\"time\"}\n"
+         "  --debug                accepted\n"
+         "  --cgroup-manager cgroupfs|disabled   disabled: ignore cgroupsPath and linux.resources\n"
+         "  --systemd-cgroup       refused (no systemd cgroup manager yet)\n"
+         "  --rootless VALUE       accepted and ignored\n"
+         "  -v, --version, -h, --help\n\n"
+         "jailrun's floor stays under every config.json: a user namespace always (container root is\n"
+         "never host uid 0), every namespace new, no host network, no_new_privs, jailrun's default\n"
+         "seccomp filter under the engine's profile.  Not supported yet (refused with a message):\n"
+         "createContainer/startContainer hooks, namespace joins by path, cgroup limits.\n", f);
+}
+
+/* The message on stderr, and in --log when given. */
+static void
+oci_report (const struct globals *g, jail_error *err)
+{
+  const char *msg = err ? jail_error_message (err) : "unknown error";
+  fprintf (stderr, "jailrun-oci: %s\n", msg);
+  FILE *f = g->log ? fopen (g->log, "ae") : NULL;
+  if (f)
+    {
+      char stamp[64];
+      time_t now = time (NULL);
+      struct tm tm;
+      strftime (stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%SZ", gmtime_r (&now, &tm));
+      if (g->json)
+        {
+          fputs ("{\"level\":\"error\",\"msg\":\"", f);
+          for (const char *p = msg; *p; p++)
+            if (*p == '"' || *p == '\\')
+              fprintf (f, "\\%c", *p);
+            else if ((unsigned char) *p < 0x20)
+              fprintf (f, "\\u%04x", *p);
+            else
+              fputc (*p, f);
+          fprintf (f, "\",\"time\":\"%s\"}\n", stamp);
+        }
+      else
+        fprintf (f, "time=\"%s\" level=error msg=\"%s\"\n", stamp, msg);
+      fclose (f);
+    }
+  jail_error_free (err);
+}
+
+static int fail (const struct globals *g, const char *fmt, ...) __attribute__ ((format (printf, 2, 3)));
+
+static int
+fail (const struct globals *g, const char *fmt, ...)
+{
+  jail_error *err = NULL;
+  char msg[512];
+  va_list ap;
+  va_start (ap, fmt);
+  vsnprintf (msg, sizeof msg, fmt, ap);
+  va_end (ap);
+  jr_error_msg (&err, EINVAL, "%s", msg);
+  oci_report (g, err);
+  return EXIT_JAILRUN;
+}
+
+/* Parse the global options; returns the index of the verb, or -1 after
+ * an error (reported), or 0 when the command is complete (--version). */
+static int
+parse_globals (int argc, char **argv, struct globals *g, int *status)
+{
+  int i = 1;
+  for (; i < argc && argv[i][0] == '-'; i++)
+    {
+      char *a = argv[i], *eq = strchr (a, '='), *val = NULL;
+      size_t klen = eq ? (size_t) (eq - a) : strlen (a);
+      static const char *const with_value[] = { "--root", "--log", "--log-format", "--log-level",
+                                                "--cgroup-manager", "--rootless", "--criu", NULL };
+      bool takes = false;
+      for (size_t k = 0; with_value[k]; k++)
+        takes = takes || (strlen (with_value[k]) == klen && strncmp (a, with_value[k], klen) == 0);
+      if (takes)
+        {
+          if (!eq && i + 1 >= argc)
+            return *status = fail (g, "%s needs a value", a), -1;
+          val = eq ? eq + 1 : argv[++i];
+        }
+      if (strncmp (a, "--root", klen) == 0 && klen == 6)
+        g->ctx.root = val;
+      else if (strncmp (a, "--log", klen) == 0 && klen == 5)
+        g->log = val;
+      else if (strncmp (a, "--log-format", klen) == 0 && klen == 12)
+        {
+          if (strcmp (val, "json") != 0 && strcmp (val, "text") != 0)
+            return *status = fail (g, "--log-format %s: use text or json", val), -1;
+          g->json = strcmp (val, "json") == 0;
+        }
+      else if (strncmp (a, "--cgroup-manager", klen) == 0 && klen == 16)
+        {
+          if (strcmp (val, "systemd") == 0)
+            return *status = fail (g, "--cgroup-manager %s: jailrun-oci has no systemd cgroup manager yet: use cgroupfs or disabled", val), -1;
+          if (strcmp (val, "cgroupfs") != 0 && strcmp (val, "disabled") != 0)
+            return *status = fail (g, "--cgroup-manager %s: use cgroupfs or disabled", val), -1;
+          g->ctx.cgroups_disabled = strcmp (val, "disabled") == 0;
+        }
+      else if (strcmp (a, "--systemd-cgroup") == 0)
+        return *status = fail (g, "%s: jailrun-oci has no systemd cgroup manager yet: use --cgroup-manager cgroupfs or disabled", a), -1;
+      else if (strcmp (a, "-v") == 0 || strcmp (a, "--version") == 0)
+        {
+          printf ("jailrun-oci version %s\nspec: %s\n+SECCOMP +CAP +USERNS(always) -HOOKS -TERMINAL -CGROUPS\n", JR_VERSION, JR_OCI_VERSION);
+          return *status = 0, 0;
+        }
+      else if (strcmp (a, "-h") == 0 || strcmp (a, "--help") == 0)
+        {
+          oci_usage (stdout);
+          return *status = 0, 0;
+        }
+      else if (!takes && strcmp (a, "--debug") != 0 && strcmp (a, "--systemd-cgroup=false") != 0)
+        return *status = fail (g, "unknown global option %s: see jailrun-oci --help", a), -1;
+    }
+  if (i >= argc)
+    return *status = fail (g, "%s", "no verb given: see jailrun-oci --help"), -1;
+  return i;
+}
+
+static int
+done (const struct globals *g, int r, jail_error *err)
+{
+  if (r < 0)
+    {
+      oci_report (g, err);
+      return EXIT_JAILRUN;
+    }
+  return 0;
+}
+
+/* getopt_long over a verb's arguments; the ID (and more) stay in argv. */
+static int
+verb_create (const struct globals *g, int argc, char **argv)
+{
+  static const struct option opts[] = {
+    { "bundle", required_argument, NULL, 'b' }, { "pid-file", required_argument, NULL, 'p' },
+    { "console-socket", required_argument, NULL, 'c' }, { "preserve-fds", required_argument, NULL, 'f' },
+    { "no-new-keyring", no_argument, NULL, 'k' }, { "no-pivot", no_argument, NULL, 'n' }, { 0 } };
+  struct jr_oci_create_opts o = { 0 };
+  int c;
+  optind = 0;
+  while ((c = getopt_long (argc, argv, "+b:", opts, NULL)) != -1)
+    switch (c)
+      {
+      case 'b': o.bundle = optarg; break;
+      case 'p': o.pid_file = optarg; break;
+      case 'c': o.console_socket = optarg; break;
+      case 'f':
+        if (strcmp (optarg, "0") != 0)
+          return fail (g, "create: --preserve-fds %s: passing fds is not supported by jailrun-oci yet", optarg);
+        break;
+      case 'k': break; /* keyrings are denied by the seccomp floor anyway */
+      case 'n': return fail (g, "%s", "create: --no-pivot is refused (pivot_root is what keeps the host's root out)");
+      default: return fail (g, "%s", "create: bad option: see jailrun-oci --help");
+      }
+  if (optind != argc - 1)
+    return fail (g, "%s", "create: give exactly one container ID");
+  jail_error *err = NULL;
+  int r = jr_oci_create (&g->ctx, argv[optind], &o, &err);
+  return done (g, r, err);
+}
+
+static int
+verb_state (const struct globals *g, const char *id)
+{
+  jail_error *err = NULL;
+  struct jr_oci_state st;
+  int r = jr_oci_state_load (&g->ctx, id, &st, &err);
+  if (r == 0)
+    {
+      char *json = jr_oci_state_json (id, &st);
+      puts (json ? json : "{}");
+      free (json);
+    }
+  jr_oci_state_free (&st);
+  return done (g, r, err);
+}
+
+/* kill [--all|-a] ID [SIGNAL] and delete [--force|-f] ID. */
+static int
+verb_kill_delete (const struct globals *g, bool is_kill, int argc, char **argv)
+{
+  static const struct option opts[] = { { "all", no_argument, NULL, 'a' }, { "force", no_argument, NULL, 'f' },
+                                        { "signal", required_argument, NULL, 's' }, { 0 } };
+  bool flag = false;
+  const char *sig = NULL;
+  int c;
+  optind = 0;
+  while ((c = getopt_long (argc, argv, is_kill ? "+as:" : "+f", opts, NULL)) != -1)
+    if (c == (is_kill ? 'a' : 'f'))
+      flag = true;
+    else if (is_kill && c == 's')
+      sig = optarg;
+    else
+      return fail (g, "%s: bad option: see jailrun-oci --help", argv[0]);
+  int left = argc - optind;
+  if (left < 1 || left > (is_kill ? 2 : 1))
+    return fail (g, "%s: usage: kill [--all] ID [SIGNAL] | delete [--force] ID", argv[0]);
+  jail_error *err = NULL;
+  if (left == 2)
+    sig = argv[optind + 1];
+  int r = is_kill ? jr_oci_kill (&g->ctx, argv[optind], sig, flag, &err)
+                  : jr_oci_delete (&g->ctx, argv[optind], flag, &err);
+  return done (g, r, err);
+}
+
+/* exec [--process F] [-d] [--pid-file F] ID [COMMAND...] */
+static int
+verb_exec (const struct globals *g, int argc, char **argv)
+{
+  static const struct option opts[] = {
+    { "process", required_argument, NULL, 'p' }, { "detach", no_argument, NULL, 'd' },
+    { "pid-file", required_argument, NULL, 'P' }, { "tty", no_argument, NULL, 't' },
+    { "console-socket", required_argument, NULL, 'c' }, { "preserve-fds", required_argument, NULL, 'f' }, { 0 } };
+  struct jr_oci_exec_opts o = { 0 };
+  int c;
+  optind = 0;
+  while ((c = getopt_long (argc, argv, "+p:dt", opts, NULL)) != -1)
+    switch (c)
+      {
+      case 'p': o.process = optarg; break;
+      case 'd': o.detach = true; break;
+      case 'P': o.pid_file = optarg; break;
+      case 't': o.tty = true; break;
+      case 'c': o.console_socket = optarg; break;
+      case 'f':
+        if (strcmp (optarg, "0") != 0)
+          return fail (g, "exec: --preserve-fds %s: passing fds is not supported by jailrun-oci yet", optarg);
+        break;
+      default: return fail (g, "%s", "exec: bad option: see jailrun-oci --help");
+      }
+  if (optind >= argc)
+    return fail (g, "%s", "exec: give the container ID");
+  o.args = argv + optind + 1;
+  if (o.tty && o.process == NULL)
+    return fail (g, "%s", "exec: --tty with a command needs --process (put \"terminal\": true there)");
+  jail_error *err = NULL;
+  int status = 0;
+  int r = jr_oci_exec (&g->ctx, argv[optind], &o, &status, &err);
+  return r < 0 ? done (g, r, err) : status;
+}
+
+/* ps [--format table|json] ID: host pids (json: an array, as runc). */
+static int
+verb_ps (const struct globals *g, int argc, char **argv)
+{
+  static const struct option opts[] = { { "format", required_argument, NULL, 'f' }, { 0 } };
+  bool json = false;
+  int c;
+  optind = 0;
+  while ((c = getopt_long (argc, argv, "+f:", opts, NULL)) != -1)
+    if (c == 'f' && (strcmp (optarg, "json") == 0 || strcmp (optarg, "table") == 0))
+      json = strcmp (optarg, "json") == 0;
+    else
+      return fail (g, "%s", "ps: usage: ps [--format table|json] ID");
+  if (optind != argc - 1)
+    return fail (g, "%s", "ps: give exactly one container ID");
+  pid_t pids[4096];
+  size_t n = sizeof pids / sizeof *pids;
+  jail_error *err = NULL;
+  int r = jr_oci_ps (&g->ctx, argv[optind], pids, &n, &err);
+  if (r < 0)
+    return done (g, r, err);
+  if (!json)
+    puts ("PID");
+  for (size_t i = 0; i < n; i++)
+    printf (json ? "%s%d" : "%s%d\n", json ? (i ? "," : "[") : "", (int) pids[i]);
+  if (json)
+    puts (n ? "]" : "[]");
+  return 0;
+}
+
+int
+cmd_oci (int argc, char **argv)
+{
+  struct globals g = { 0 };
+  char *root = NULL;
+  int status = 0;
+  int v = parse_globals (argc, argv, &g, &status);
+  if (v <= 0)
+    return status;
+  jail_error *err = NULL;
+  if (g.ctx.root == NULL && jr_oci_root_default (&root, &err) < 0)
+    return done (&g, -1, err);
+  if (g.ctx.root == NULL)
+    g.ctx.root = root;
+  const char *verb = argv[v];
+  int n = argc - v;
+  char **args = argv + v;
+  if (strcmp (verb, "create") == 0)
+    status = verb_create (&g, n, args);
+  else if ((strcmp (verb, "start") == 0 || strcmp (verb, "state") == 0) && n != 2)
+    status = fail (&g, "%s: give exactly one container ID", verb);
+  else if (strcmp (verb, "start") == 0)
+    {
+      int r = jr_oci_start (&g.ctx, args[1], &err);
+      status = done (&g, r, err);
+    }
+  else if (strcmp (verb, "state") == 0)
+    status = verb_state (&g, args[1]);
+  else if (strcmp (verb, "features") == 0)
+    {
+      char *f = jr_oci_features_json ();
+      puts (f ? f : "{}");
+      free (f);
+    }
+  else if (strcmp (verb, "exec") == 0)
+    status = verb_exec (&g, n, args);
+  else if (strcmp (verb, "ps") == 0)
+    status = verb_ps (&g, n, args);
+  else if ((strcmp (verb, "pause") == 0 || strcmp (verb, "resume") == 0) && n == 2)
+    {
+      int r = jr_oci_pause (&g.ctx, args[1], verb[0] == 'r', &err);
+      status = done (&g, r, err);
+    }
+  else if (strcmp (verb, "kill") == 0 || strcmp (verb, "delete") == 0)
+    status = verb_kill_delete (&g, verb[0] == 'k', n, args);
+  else
+    status = fail (&g, "unknown verb '%s': jailrun-oci does create, start, state, kill, delete, exec, ps, features (see --help)", verb);
+  free (root);
+  return status;
+}

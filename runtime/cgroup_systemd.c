@@ -1,0 +1,350 @@
+/* cgroup_systemd.c - the systemd cgroup manager (--cgroup-manager
+ * systemd, or auto where a manager answers): the D-Bus connection to the
+ * caller's manager (rootless: the user manager's private socket in
+ * $XDG_RUNTIME_DIR, else the user bus; root: /run/systemd/private, else
+ * the system bus), its cgroup and version, and the transient scope
+ * "jailrun-NAME-or-PID.scope" (Delegate=yes, the caller's pid, the limits)
+ * whose job is awaited through JobRemoved (bounded), so that the jail's
+ * cgroup is then built below the scope as on cgroupfs.  The scope ends
+ * with its last process; error paths stop it.  Only this file speaks
+ * D-Bus, through sd-bus (libsystemd). */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <systemd/sd-bus.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cgroup.h"
+#include "internal.h"
+
+#define SD_DEST "org.freedesktop.systemd1"
+#define SD_PATH "/org/freedesktop/systemd1"
+#define SD_MGR "org.freedesktop.systemd1.Manager"
+/* How long the scope's start job may take (TCG guests are slow). */
+#define SD_JOB_TIMEOUT_USEC (20ull * 1000 * 1000)
+
+/* The runtime directory of a rootless caller: $XDG_RUNTIME_DIR, else
+ * /run/user/UID when it is the caller's (su, sudo -u, setpriv). */
+static void
+runtime_dir (char *buf, size_t size)
+{
+  const char *env = getenv ("XDG_RUNTIME_DIR");
+  struct stat st;
+  snprintf (buf, size, "/run/user/%u", (unsigned) geteuid ());
+  if (env && *env == '/')
+    snprintf (buf, size, "%s", env);
+  else if (stat (buf, &st) < 0 || st.st_uid != geteuid ())
+    buf[0] = '\0';
+}
+
+/* Connect to a manager's private socket (a direct connection, no bus). */
+static int
+connect_private (const char *path, sd_bus **bus)
+{
+  char addr[4300];
+  if (access (path, F_OK) < 0)
+    return -errno;
+  snprintf (addr, sizeof addr, "unix:path=%s", path);
+  int r = sd_bus_new (bus);
+  if (r >= 0)
+    r = sd_bus_set_address (*bus, addr);
+  if (r >= 0)
+    r = sd_bus_start (*bus);
+  if (r < 0)
+    *bus = sd_bus_unref (*bus);
+  return r;
+}
+
+/* The manager answers: read its Version (into ver).  Never activates a
+ * service on a bus without systemd, and waits 5 s at most. */
+static int
+manager_version (sd_bus *bus, char *ver, size_t size)
+{
+  sd_bus_message *m = NULL, *reply = NULL;
+  sd_bus_error e = SD_BUS_ERROR_NULL;
+  const char *v = NULL;
+  int r = sd_bus_message_new_method_call (bus, &m, SD_DEST, SD_PATH, "org.freedesktop.DBus.Properties", "Get");
+  if (r >= 0)
+    r = sd_bus_message_set_auto_start (m, 0);
+  if (r >= 0)
+    r = sd_bus_message_append (m, "ss", SD_MGR, "Version");
+  if (r >= 0)
+    r = sd_bus_call (bus, m, 5 * 1000 * 1000, &e, &reply);
+  if (r >= 0)
+    r = sd_bus_message_read (reply, "v", "s", &v);
+  if (r >= 0)
+    snprintf (ver, size, "%s", v);
+  sd_bus_error_free (&e);
+  sd_bus_message_unref (m);
+  sd_bus_message_unref (reply);
+  return r;
+}
+
+int
+jr_sd_connect (void **out, char *how, size_t hsize, char *why, size_t wsize)
+{
+  bool root = geteuid () == 0;
+  char rt[4096] = "", priv[4200], ver[64] = "";
+  sd_bus *bus = NULL;
+  int r1, r2;
+  if (!root)
+    runtime_dir (rt, sizeof rt);
+  if (root)
+    snprintf (priv, sizeof priv, "/run/systemd/private");
+  else
+    snprintf (priv, sizeof priv, "%s/systemd/private", rt[0] ? rt : "$XDG_RUNTIME_DIR");
+
+  r1 = connect_private (priv, &bus);
+  if (r1 >= 0 && (r1 = manager_version (bus, ver, sizeof ver)) >= 0)
+    {
+      snprintf (how, hsize, "the %s manager (systemd %s) at %s", root ? "system" : "user", ver, priv);
+      return *out = bus, 0;
+    }
+  bus = sd_bus_unref (bus);
+
+  r2 = root ? sd_bus_open_system (&bus) : sd_bus_open_user (&bus);
+  if (r2 >= 0 && (r2 = manager_version (bus, ver, sizeof ver)) >= 0)
+    {
+      snprintf (how, hsize, "the %s manager (systemd %s) on the %s bus", root ? "system" : "user", ver, root ? "system" : "user");
+      return *out = bus, 0;
+    }
+  sd_bus_unref (bus);
+  snprintf (why, wsize, "no systemd %s manager is reachable for uid %u (%s: %s; %s bus: %s)", root ? "system" : "user",
+            (unsigned) geteuid (), priv, strerror (-r1), root ? "system" : "user", strerror (-r2));
+  *out = NULL;
+  return r2 < 0 ? r2 : -ENOENT;
+}
+
+void
+jr_sd_close (void *bus)
+{
+  sd_bus_flush_close_unref (bus);
+}
+
+int
+jr_sd_manager_cgroup (void *bus, char **cg)
+{
+  sd_bus_error e = SD_BUS_ERROR_NULL;
+  int r = sd_bus_get_property_string (bus, SD_DEST, SD_PATH, SD_MGR, "ControlGroup", &e, cg);
+  sd_bus_error_free (&e);
+  return r;
+}
+
+/* Append the limits as unit properties to an open a(sv). */
+static int
+append_limits (sd_bus_message *m, const struct jr_limits *l)
+{
+  int r = 0;
+  if (r >= 0 && l->memory)
+    r = sd_bus_message_append (m, "(sv)", "MemoryMax", "t", (uint64_t) l->memory);
+  if (r >= 0 && l->memory)
+    r = sd_bus_message_append (m, "(sv)", "MemorySwapMax", "t", (uint64_t) 0);
+  if (r >= 0 && l->pids)
+    r = sd_bus_message_append (m, "(sv)", "TasksMax", "t", (uint64_t) l->pids);
+  if (r >= 0 && l->cpus > 0)
+    r = sd_bus_message_append (m, "(sv)", "CPUQuotaPerSecUSec", "t", (uint64_t) (l->cpus * 1e6 + 0.5));
+  return r;
+}
+
+/* The StartTransientUnit call for unit with pid and the limits. */
+static int
+start_message (sd_bus *bus, const char *unit, const struct jr_limits *l, sd_bus_message **m)
+{
+  char desc[256];
+  snprintf (desc, sizeof desc, "jailrun jail %s", l->name ? l->name : "(anonymous)");
+  int r = sd_bus_message_new_method_call (bus, m, SD_DEST, SD_PATH, SD_MGR, "StartTransientUnit");
+  if (r >= 0)
+    r = sd_bus_message_append (*m, "ss", unit, "fail");
+  if (r >= 0)
+    r = sd_bus_message_open_container (*m, 'a', "(sv)");
+  if (r >= 0)
+    r = sd_bus_message_append (*m, "(sv)(sv)(sv)(sv)", "Description", "s", desc, "Delegate", "b", 1,
+                               "CollectMode", "s", "inactive-or-failed", "PIDs", "au", 1, (uint32_t) getpid ());
+  if (r >= 0)
+    r = append_limits (*m, l);
+  if (r >= 0)
+    r = sd_bus_message_close_container (*m);
+  if (r >= 0)
+    r = sd_bus_message_append (*m, "a(sa(sv))", 0);
+  return r;
+}
+
+/* What JobRemoved told about our unit's job. */
+struct job_wait
+{
+  const char *unit;
+  bool done;
+  char result[32];
+};
+
+static int
+on_job_removed (sd_bus_message *m, void *userdata, sd_bus_error *e)
+{
+  struct job_wait *w = userdata;
+  uint32_t id;
+  const char *path, *unit, *result;
+  if (sd_bus_message_read (m, "uoss", &id, &path, &unit, &result) < 0 || strcmp (unit, w->unit) != 0)
+    return 0;
+  snprintf (w->result, sizeof w->result, "%s", result);
+  w->done = true;
+  return 0;
+}
+
+/* Process the connection until the job ended (bounded). */
+static int
+await_job (sd_bus *bus, struct job_wait *w)
+{
+  struct timespec ts;
+  clock_gettime (CLOCK_MONOTONIC, &ts);
+  uint64_t now = (uint64_t) ts.tv_sec * 1000000 + (uint64_t) ts.tv_nsec / 1000, end = now + SD_JOB_TIMEOUT_USEC;
+  while (!w->done)
+    {
+      int r = sd_bus_process (bus, NULL);
+      if (r < 0)
+        return r;
+      if (r > 0)
+        continue;
+      clock_gettime (CLOCK_MONOTONIC, &ts);
+      now = (uint64_t) ts.tv_sec * 1000000 + (uint64_t) ts.tv_nsec / 1000;
+      if (now >= end)
+        return -ETIMEDOUT;
+      if ((r = sd_bus_wait (bus, end - now)) < 0)
+        return r;
+    }
+  return 0;
+}
+
+int
+jr_sd_start_scope (void *vbus, const char *unit, const struct jr_limits *l, jail_error **err)
+{
+  sd_bus *bus = vbus;
+  sd_bus_slot *slot = NULL;
+  sd_bus_message *m = NULL, *reply = NULL;
+  sd_bus_error e = SD_BUS_ERROR_NULL;
+  struct job_wait w = { .unit = unit };
+
+  /* Subscribe first: the job may end before the call returns. */
+  int r = sd_bus_match_signal (bus, &slot, sd_bus_is_bus_client (bus) ? SD_DEST : NULL, SD_PATH, SD_MGR, "JobRemoved",
+                               on_job_removed, &w);
+  if (r >= 0)
+    sd_bus_call_method (bus, SD_DEST, SD_PATH, SD_MGR, "Subscribe", &e, NULL, NULL); /* a bus needs it; direct: harmless */
+  sd_bus_error_free (&e);
+  if (r >= 0)
+    r = start_message (bus, unit, l, &m);
+  if (r < 0)
+    r = jr_error (err, -r, "cgroup: systemd: %s: build the StartTransientUnit call", unit);
+  else if ((r = sd_bus_call (bus, m, 0, &e, &reply)) < 0)
+    r = jr_error_msg (err, -r, "cgroup: systemd: start %s: %s (use --cgroup-manager cgroupfs to bypass systemd)", unit,
+                      e.message ? e.message : strerror (-r));
+
+  else if ((r = await_job (bus, &w)) < 0)
+    r = jr_error (err, -r, "cgroup: systemd: start %s: waiting for its job", unit);
+  else if (strcmp (w.result, "done") != 0)
+    r = jr_error_msg (err, EIO, "cgroup: systemd: start %s: job %s (see journalctl%s -u %s)", unit, w.result,
+                      geteuid () ? " --user" : "", unit);
+  sd_bus_error_free (&e);
+  sd_bus_message_unref (m);
+  sd_bus_message_unref (reply);
+  sd_bus_slot_unref (slot);
+  return r;
+}
+
+int
+jr_sd_set_limits (void *vbus, const char *unit, const struct jr_limits *l, jail_error **err)
+{
+  sd_bus *bus = vbus;
+  sd_bus_message *m = NULL;
+  sd_bus_error e = SD_BUS_ERROR_NULL;
+  int r = sd_bus_message_new_method_call (bus, &m, SD_DEST, SD_PATH, SD_MGR, "SetUnitProperties");
+  if (r >= 0)
+    r = sd_bus_message_append (m, "sb", unit, 1);
+  if (r >= 0)
+    r = sd_bus_message_open_container (m, 'a', "(sv)");
+  if (r >= 0)
+    r = append_limits (m, l);
+  if (r >= 0)
+    r = sd_bus_message_close_container (m);
+  if (r >= 0 && (r = sd_bus_call (bus, m, 0, &e, NULL)) < 0)
+    r = jr_error_msg (err, -r, "cgroup: systemd: set the limits of %s: %s", unit, e.message ? e.message : strerror (-r));
+  else if (r < 0)
+    r = jr_error (err, -r, "cgroup: systemd: %s: build the SetUnitProperties call", unit);
+  sd_bus_error_free (&e);
+  sd_bus_message_unref (m);
+  return r < 0 ? r : 0;
+}
+
+void
+jr_sd_stop_scope (void *bus, const char *unit)
+{
+  sd_bus_error e = SD_BUS_ERROR_NULL;
+  sd_bus_call_method (bus, SD_DEST, SD_PATH, SD_MGR, "StopUnit", &e, NULL, "ss", unit, "replace");
+  sd_bus_error_free (&e);
+}
+
+/* The scope the caller is in: its path under mount when the own cgroup
+ * is MOUNT/.../unit or MOUNT/.../unit/jailrun-leaf, else NULL. */
+static char *
+scope_path (const struct jr_cgprobe *p, const char *unit)
+{
+  char *own = jr_cg_own (p->mount, p->mroot);
+  char *leaf = own ? strrchr (own, '/') : NULL;
+  if (leaf && strcmp (leaf + 1, JR_CG_LEAF) == 0)
+    *leaf = '\0';
+  char *base = own ? strrchr (own, '/') : NULL;
+  if (base == NULL || strcmp (base + 1, unit) != 0)
+    {
+      free (own);
+      return NULL;
+    }
+  return own;
+}
+
+int
+jr_sd_enter (const struct jr_limits *l, struct jr_cgprobe *p, jail_error **err)
+{
+  char unit[256];
+  if (l->name)
+    snprintf (unit, sizeof unit, "jailrun-%s.scope", l->name);
+  else
+    snprintf (unit, sizeof unit, "jailrun-%d.scope", (int) getpid ());
+  char *in = scope_path (p, unit);
+  int r = 0;
+
+  /* A second jail_run of the same process: its scope is there already. */
+  if (in)
+    r = jr_sd_set_limits (p->bus, unit, l, err);
+  else
+    {
+      if ((p->orig = jr_cg_own (p->mount, p->mroot)) == NULL || (p->scope = strdup (unit)) == NULL)
+        return jr_error (err, ENOMEM, "cgroup: systemd");
+      if ((r = jr_sd_start_scope (p->bus, unit, l, err)) == 0 && (in = scope_path (p, unit)) == NULL)
+        r = jr_error_msg (err, EIO, "cgroup: systemd: %s started, but this process is not in it (/proc/self/cgroup)", unit);
+    }
+  if (r < 0)
+    {
+      free (in);
+      return r;
+    }
+
+  free (p->parent);
+  p->parent = in;
+  p->avail = jr_cg_controllers_of (in, "cgroup.controllers");
+  return 0;
+}
+
+void
+jr_sd_abandon (struct jr_cgprobe *p)
+{
+  if (p->scope == NULL || p->orig == NULL)
+    return;
+  char path[4200];
+  snprintf (path, sizeof path, "%s/cgroup.procs", p->orig);
+  /* Out of the scope first ("0": this process), else stopping it would
+   * kill the caller; when that is refused, the scope ends at our exit. */
+  if (jr_cg_write (AT_FDCWD, path, "0") == 0)
+    jr_sd_stop_scope (p->bus, p->scope);
+}

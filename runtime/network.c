@@ -1,0 +1,606 @@
+/* network.c - named networks (jailrun network create|ls|inspect|rm): a
+ * bridge with no uplink in a network namespace of its own, kept by a
+ * small holder process, recorded in STATE/.networks/NAME/ (info: subnet,
+ * gateway, holder pid and start time; hosts: the /etc/hosts every jail on
+ * the network sees, read-only, kept current in place under flock).  A
+ * holder that died is "stale": reported, and cleaned by rm or create.
+ * Jails join through jr_network_open / _join / _leave (netns/net.c).
+ * Root only in this version: a rootless jail's user namespace has no
+ * capability over a netns held in another user namespace. */
+#include <arpa/inet.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "lifecycle.h"
+#include "net.h"
+#include "network.h"
+
+#define HOSTS_HEAD "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n"
+#define HOSTS_MAX (256 * 1024)
+#define HOSTS_ENTRIES 1024     /* jails on one network */
+
+/* STATE/.networks (made 0755) or STATE/.networks/NAME. */
+static int
+net_dir (const char *name, char **out, jail_error **err)
+{
+  char *root cleanup_free = NULL;
+  int r = name ? jr_state_name_check (name, err) : 0;
+  if (r == 0)
+    r = jr_state_root (&root, err);
+  if (r < 0)
+    return r;
+  if (asprintf (out, "%s/.networks%s%s", root, name ? "/" : "", name ? name : "") < 0)
+    return jr_error (err, ENOMEM, "network");
+  return 0;
+}
+
+/* Whole small file into *out (NUL-terminated). */
+static int
+slurp (const char *path, char **out, size_t max)
+{
+  int fd cleanup_close = open (path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0)
+    return -errno;
+  char *b = malloc (max + 1);
+  ssize_t n = b ? read (fd, b, max) : -1;
+  if (n < 0)
+    {
+      free (b);
+      return b ? -errno : -ENOMEM;
+    }
+  b[n] = '\0';
+  *out = b;
+  return 0;
+}
+
+static bool
+holder_alive (const struct jr_netinfo *ni)
+{
+  return ni->holder > 0 && ni->start != 0 && jr_pid_starttime (ni->holder) == ni->start;
+}
+
+/* Read STATE/.networks/NAME/info. */
+static int
+read_info (const char *name, struct jr_netinfo *ni, jail_error **err)
+{
+  char *dir cleanup_free = NULL, *path cleanup_free = NULL, *text cleanup_free = NULL;
+  int r = net_dir (name, &dir, err);
+  if (r < 0)
+    return r;
+  if (asprintf (&path, "%s/info", dir) < 0)
+    return jr_error (err, ENOMEM, "network");
+  r = slurp (path, &text, 4096);
+  if (r == -ENOENT)
+    return jr_error_msg (err, ENOENT, "no network named '%s' (see 'jailrun network ls')", name);
+  if (r < 0)
+    return jr_error (err, -r, "network %s: %s", name, path);
+  memset (ni, 0, sizeof *ni);
+  snprintf (ni->name, sizeof ni->name, "%s", name);
+  snprintf (ni->dir, sizeof ni->dir, "%s", dir);
+  char buf[64];
+  struct in_addr a;
+  if (!jr_state_get (text, "subnet", buf, sizeof buf) || inet_pton (AF_INET, buf, &a) != 1)
+    return jr_error_msg (err, EINVAL, "network %s: %s is damaged: 'jailrun network rm %s'", name, path, name);
+  ni->subnet = ntohl (a.s_addr);
+  ni->prefix = (int) jr_state_get_ll (text, "prefix", 24);
+  ni->holder = (pid_t) jr_state_get_ll (text, "holder_pid", 0);
+  ni->start = (unsigned long long) jr_state_get_ll (text, "holder_start", 0);
+  ni->created = jr_state_get_ll (text, "created", 0);
+  return 0;
+}
+
+/* What the holder reports once its bridge is up (or failed). */
+struct hello
+{
+  struct jail_error e;
+  pid_t pid;
+};
+
+/* The holder: a new netns with the bridge, then nothing but waiting. */
+static _Noreturn void
+holder_main (int fd, const struct jr_netplan *plan)
+{
+  struct hello h = { .pid = getpid () };
+  prctl (PR_SET_NAME, "jailrun-net", 0, 0, 0);
+  if (unshare (CLONE_NEWNET) < 0)
+    jr_error_buf (&h.e, errno, "network: new network namespace");
+  else
+    jr_bridge_network_build (plan, &h.e);
+  (void) !write (fd, &h, sizeof h);
+  if (h.e.code)
+    _exit (1);
+  int nul = open ("/dev/null", O_RDWR | O_CLOEXEC);
+  for (int i = 0; i < 3 && nul >= 0; i++)
+    dup2 (nul, i);
+  syscall (SYS_close_range, 3u, ~0u, 0u);
+  if (chdir ("/") < 0)
+    _exit (1);
+  sigset_t all;
+  sigfillset (&all);
+  sigdelset (&all, SIGTERM);
+  sigprocmask (SIG_SETMASK, &all, NULL);
+  signal (SIGTERM, SIG_DFL);
+  for (;;)
+    pause ();
+}
+
+/* Start the holder (nobody's child, no terminal); its pid in *pid. */
+static int
+start_holder (const struct jr_netplan *plan, pid_t *pid, jail_error **err)
+{
+  int p[2];
+  if (pipe2 (p, O_CLOEXEC) < 0)
+    return jr_error (err, errno, "network: pipe");
+  pid_t c = fork ();
+  if (c == 0)
+    {
+      close (p[0]);
+      setsid ();
+      pid_t g = fork ();
+      if (g != 0)
+        _exit (g < 0);
+      holder_main (p[1], plan);
+    }
+  close (p[1]);
+  while (c > 0 && waitpid (c, NULL, 0) < 0 && errno == EINTR)
+    ;
+  struct hello h = { 0 };
+  ssize_t n = c > 0 ? read (p[0], &h, sizeof h) : -1;
+  close (p[0]);
+  if (n != (ssize_t) sizeof h)
+    return jr_error (err, c < 0 ? errno : EIO, "network: start the holder process");
+  if (h.e.code)
+    return jr_error_msg (err, h.e.code, "%s", h.e.msg);
+  *pid = h.pid;
+  return 0;
+}
+
+
+/* End the holder of ni if it is still the process recorded. */
+static void
+stop_holder (const struct jr_netinfo *ni)
+{
+  int fd cleanup_close = ni->holder > 0 ? (int) syscall (SYS_pidfd_open, ni->holder, 0) : -1;
+  if (fd < 0 || !holder_alive (ni))
+    return;
+  syscall (SYS_pidfd_send_signal, fd, SIGKILL, NULL, 0);
+  struct pollfd p = { .fd = fd, .events = POLLIN };
+  poll (&p, 1, 2000);
+}
+
+/* Remove the files of a network directory and the directory. */
+static int
+remove_dir (const char *dir, jail_error **err)
+{
+  const char *files[] = { "info", "info.tmp", "hosts" };
+  for (size_t i = 0; i < sizeof files / sizeof *files; i++)
+    {
+      char *p cleanup_free = NULL;
+      if (asprintf (&p, "%s/%s", dir, files[i]) < 0)
+        return jr_error (err, ENOMEM, "network");
+      if (unlink (p) < 0 && errno != ENOENT)
+        return jr_error (err, errno, "network: remove %s", p);
+    }
+  if (rmdir (dir) < 0 && errno != ENOENT)
+    return jr_error (err, errno, "network: rmdir %s", dir);
+  return 0;
+}
+
+/* Write dir/file (mode) through file.tmp and rename. */
+static int
+write_file (const char *dir, const char *file, const char *text, mode_t mode, jail_error **err)
+{
+  char *p cleanup_free = NULL, *tmp cleanup_free = NULL;
+  if (asprintf (&p, "%s/%s", dir, file) < 0 || asprintf (&tmp, "%s/%s.tmp", dir, file) < 0)
+    return jr_error (err, ENOMEM, "network");
+  int fd = open (tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, mode);
+  if (fd < 0)
+    return jr_error (err, errno, "network: %s", tmp);
+  size_t len = strlen (text);
+  bool ok = write (fd, text, len) == (ssize_t) len && fchmod (fd, mode) == 0;
+  if (close (fd) < 0 || !ok || rename (tmp, p) < 0)
+    {
+      int saved = errno;
+      unlink (tmp);
+      return jr_error (err, saved ? saved : EIO, "network: write %s", p);
+    }
+  return 0;
+}
+
+/* The info file of a new network. */
+static char *
+info_text (const char *name, uint32_t subnet, int prefix, pid_t holder)
+{
+  char *text = NULL, net[16], gw[16];
+  size_t len = 0;
+  uint32_t s = htonl (subnet), g = htonl (subnet + 1);
+  inet_ntop (AF_INET, &s, net, sizeof net);
+  inet_ntop (AF_INET, &g, gw, sizeof gw);
+  FILE *f = open_memstream (&text, &len);
+  if (f == NULL)
+    return NULL;
+  jr_kv (f, "name", "%s", name);
+  jr_kv (f, "subnet", "%s", net);
+  jr_kv (f, "prefix", "%d", prefix);
+  jr_kv (f, "gateway", "%s", gw);
+  jr_kv (f, "holder_pid", "%d", (int) holder);
+  jr_kv (f, "holder_start", "%llu", jr_pid_starttime (holder));
+  jr_kv (f, "created", "%lld", (long long) time (NULL));
+  if (fclose (f) != 0)
+    {
+      free (text);
+      return NULL;
+    }
+  return text;
+}
+
+/* Root only in this version (see the top of the file). */
+static int
+need_root (const char *what, jail_error **err)
+{
+  if (geteuid () == 0)
+    return 0;
+  return jr_error_msg (err, EOPNOTSUPP, "%s: named networks need root in this version (a rootless jail's user "
+                       "namespace has no say over a bridge held in another): run jailrun as root, or use the "
+                       "default private network with -p", what);
+}
+
+/* Make the directory of a new network; a stale one is cleaned first. */
+static int
+make_dir (const char *name, char **dir, jail_error **err)
+{
+  char *top cleanup_free = NULL;
+  int r = net_dir (NULL, &top, err);
+  if (r == 0 && mkdir (top, 0755) < 0 && errno != EEXIST)
+    r = jr_error (err, errno, "network: mkdir %s", top);
+  if (r == 0)
+    r = net_dir (name, dir, err);
+  if (r < 0)
+    return r;
+  struct jr_netinfo old;
+  if (read_info (name, &old, NULL) == 0)
+    {
+      if (holder_alive (&old))
+        return jr_error_msg (err, EEXIST, "network '%s' exists (see 'jailrun network inspect %s')", name, name);
+      r = remove_dir (*dir, err); /* stale */
+    }
+  else if (access (*dir, F_OK) == 0)
+    r = remove_dir (*dir, err);
+  if (r == 0 && mkdir (*dir, 0755) < 0)
+    r = jr_error (err, errno, "network: mkdir %s", *dir);
+  return r;
+}
+
+int
+jail_network_create (const char *name, const char *subnet, jail_error **err)
+{
+  int r = need_root ("network create", err);
+  jail_config *c = NULL;
+  if (r == 0)
+    r = jr_state_name_check (name, err);
+  if (r == 0)
+    r = jail_config_new (&c, err);
+  if (r == 0)
+    r = jail_config_set_subnet (c, subnet ? subnet : JR_NETWORK_DEFAULT_SUBNET, err);
+  struct jr_netplan plan = { .bridge = true, .network_fd = -1 };
+  if (r == 0)
+    plan.prefix = c->netcfg->prefix, plan.bridge_addr = c->netcfg->subnet + 1;
+  jail_config_free (c);
+  char *dir cleanup_free = NULL;
+  if (r == 0)
+    r = make_dir (name, &dir, err);
+  if (r < 0)
+    return r;
+
+  pid_t holder = -1;
+  r = start_holder (&plan, &holder, err);
+  if (r == 0)
+    r = write_file (dir, "hosts", HOSTS_HEAD, 0644, err);
+  char *info cleanup_free = r == 0 ? info_text (name, plan.bridge_addr - 1, plan.prefix, holder) : NULL;
+  if (r == 0 && info == NULL)
+    r = jr_error (err, ENOMEM, "network");
+  if (r == 0)
+    r = write_file (dir, "info", info, 0644, err);
+  if (r < 0)
+    {
+      struct jr_netinfo ni = { .holder = holder, .start = jr_pid_starttime (holder) };
+      stop_holder (&ni);
+      remove_dir (dir, NULL);
+    }
+  return r;
+}
+
+/* One jail's line in a network's hosts file. */
+struct hentry
+{
+  uint32_t addr;
+  pid_t pid;
+  unsigned long long start;
+  char names[512];
+};
+
+/* Parse "ADDR\tNAMES # jailrun pid=P start=S"; false for other lines. */
+static bool
+parse_entry (const char *line, size_t len, struct hentry *h)
+{
+  char buf[700], ip[16];
+  if (len >= sizeof buf)
+    return false;
+  memcpy (buf, line, len);
+  buf[len] = '\0';
+  char *mark = strstr (buf, " # jailrun pid=");
+  struct in_addr a;
+  size_t il = strcspn (buf, "\t ");
+  if (mark == NULL || il >= sizeof ip)
+    return false;
+  memcpy (ip, buf, il);
+  ip[il] = '\0';
+  if (inet_pton (AF_INET, ip, &a) != 1 || sscanf (mark, " # jailrun pid=%d start=%llu", &h->pid, &h->start) != 2)
+    return false;
+  h->addr = ntohl (a.s_addr);
+  *mark = '\0';
+  snprintf (h->names, sizeof h->names, "%s", buf + il + strspn (buf + il, "\t "));
+  return true;
+}
+
+/* The live entries of text (at most max); a dead jail's are dropped. */
+static size_t
+live_entries (const char *text, struct hentry *out, size_t max)
+{
+  size_t n = 0;
+  for (const char *p = text; *p && n < max;)
+    {
+      size_t len = strcspn (p, "\n");
+      if (parse_entry (p, len, &out[n]) && jr_pid_starttime (out[n].pid) == out[n].start)
+        n++;
+      p += len + (p[len] == '\n');
+    }
+  return n;
+}
+
+/* Rewrite the hosts file in place (a bind mount of it must see the new
+ * text): head, then the entries. */
+static int
+rewrite_hosts (int fd, const struct hentry *e, size_t n)
+{
+  char *text = NULL;
+  size_t len = 0;
+  FILE *f = open_memstream (&text, &len);
+  if (f == NULL)
+    return -ENOMEM;
+  fputs (HOSTS_HEAD, f);
+  for (size_t i = 0; i < n; i++)
+    {
+      char ip[16];
+      uint32_t be = htonl (e[i].addr);
+      inet_ntop (AF_INET, &be, ip, sizeof ip);
+      fprintf (f, "%s\t%s # jailrun pid=%d start=%llu\n", ip, e[i].names, (int) e[i].pid, e[i].start);
+    }
+  if (fclose (f) != 0)
+    return -ENOMEM;
+  int r = pwrite (fd, text, len, 0) == (ssize_t) len && ftruncate (fd, (off_t) len) == 0 ? 0 : -errno;
+  free (text);
+  return r;
+}
+
+/* Open and lock the hosts file; read its live entries into *e (malloc'd). */
+static int
+hosts_lock (const struct jr_netinfo *ni, struct hentry **e, size_t *n, jail_error **err)
+{
+  char path[4200];
+  snprintf (path, sizeof path, "%s/hosts", ni->dir);
+  int fd = open (path, O_RDWR | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0)
+    return jr_error (err, errno, "network %s: %s", ni->name, path);
+  char *text = NULL;
+  size_t max = HOSTS_ENTRIES;
+  *e = calloc (max, sizeof **e);
+  int r = *e && flock (fd, LOCK_EX) == 0 ? slurp (path, &text, HOSTS_MAX) : -ENOMEM;
+  if (r == 0)
+    *n = live_entries (text, *e, max);
+  free (text);
+  if (r < 0)
+    {
+      free (*e);
+      close (fd);
+      return jr_error (err, -r, "network %s: %s", ni->name, path);
+    }
+  return fd;
+}
+
+int
+jr_network_join (const struct jr_netinfo *ni, char *const names[], uint32_t *addr, jail_error **err)
+{
+  struct hentry *e = NULL;
+  size_t n = 0;
+  int fd = hosts_lock (ni, &e, &n, err);
+  if (fd < 0)
+    return fd;
+  uint32_t last = ni->subnet + (1u << (32 - ni->prefix)) - 2, a = ni->subnet + 2;
+  for (bool taken = true; taken && a <= last; a += taken)
+    {
+      taken = false;
+      for (size_t i = 0; i < n && !taken; i++)
+        taken = e[i].addr == a;
+    }
+  int r = a > last || n + 1 >= HOSTS_ENTRIES ? jr_error_msg (err, ENOSPC, "network %s: no free address left in its subnet", ni->name) : 0;
+  struct hentry *me = &e[n];
+  if (r == 0)
+    {
+      *me = (struct hentry) { .addr = a, .pid = getpid (), .start = jr_pid_starttime (getpid ()) };
+      size_t o = 0;
+      for (size_t i = 0; names && names[i] && o < sizeof me->names; i++)
+        o += (size_t) snprintf (me->names + o, sizeof me->names - o, "%s%s", i ? " " : "", names[i]);
+      if (o == 0)
+        snprintf (me->names, sizeof me->names, "jail-%d", (int) getpid ());
+      r = rewrite_hosts (fd, e, n + 1);
+      if (r < 0)
+        jr_error (err, -r, "network %s: hosts", ni->name);
+    }
+  if (r == 0)
+    *addr = a;
+  free (e);
+  close (fd); /* unlocks */
+  return r;
+}
+
+void
+jr_network_leave (const struct jr_netinfo *ni, uint32_t addr)
+{
+  struct hentry *e = NULL;
+  size_t n = 0, k = 0;
+  int fd = hosts_lock (ni, &e, &n, NULL);
+  if (fd < 0)
+    return;
+  for (size_t i = 0; i < n; i++)
+    if (!(e[i].addr == addr && e[i].pid == getpid ()))
+      e[k++] = e[i];
+  rewrite_hosts (fd, e, k);
+  free (e);
+  close (fd);
+}
+
+int
+jr_network_open (const char *name, struct jr_netinfo *ni, int *netns_fd, jail_error **err)
+{
+  int r = need_root ("--network", err);
+  if (r == 0)
+    r = read_info (name, ni, err);
+  if (r < 0)
+    return r;
+  char p[64];
+  snprintf (p, sizeof p, "/proc/%d/ns/net", (int) ni->holder);
+  *netns_fd = holder_alive (ni) ? open (p, O_RDONLY | O_CLOEXEC) : -1;
+  if (*netns_fd >= 0 && !holder_alive (ni)) /* the pid was reused between the check and the open */
+    {
+      close (*netns_fd);
+      *netns_fd = -1;
+    }
+  if (*netns_fd < 0)
+    return jr_error_msg (err, ESRCH, "network '%s' is stale (its holder process %d is gone): "
+                         "'jailrun network rm %s' and create it again", name, (int) ni->holder, name);
+  return 0;
+}
+
+/* The live entries of a network (for rm and inspect); *e malloc'd. */
+static int
+entries (const struct jr_netinfo *ni, struct hentry **e, size_t *n, jail_error **err)
+{
+  int fd = hosts_lock (ni, e, n, err);
+  if (fd < 0)
+    return fd;
+  close (fd);
+  return 0;
+}
+
+int
+jail_network_remove (const char *name, jail_error **err)
+{
+  struct jr_netinfo ni;
+  struct hentry *e = NULL;
+  size_t n = 0;
+  int r = read_info (name, &ni, err);
+  if (r == 0 && holder_alive (&ni) && entries (&ni, &e, &n, NULL) == 0 && n > 0)
+    r = jr_error_msg (err, EBUSY, "network '%s' has %zu jail(s) on it (%s%s): stop them first", name, n,
+                      e[0].names, n > 1 ? ", ..." : "");
+  free (e);
+  if (r < 0)
+    return r;
+  stop_holder (&ni);
+  return remove_dir (ni.dir, err);
+}
+
+int
+jail_network_list (char ***names, jail_error **err)
+{
+  char *top cleanup_free = NULL;
+  int r = net_dir (NULL, &top, err);
+  if (r < 0)
+    return r;
+  size_t n = 0;
+  char **v = calloc (1, sizeof *v);
+  DIR *d = opendir (top);
+  struct dirent *de;
+  while (v && d && (de = readdir (d)) != NULL)
+    {
+      if (jr_state_name_check (de->d_name, NULL) < 0 || de->d_type != DT_DIR)
+        continue;
+      char **nv = realloc (v, (n + 2) * sizeof *v);
+      if (nv == NULL || (nv[n] = strdup (de->d_name)) == NULL)
+        {
+          jail_list_free (nv ? nv : v);
+          v = NULL;
+          break;
+        }
+      v = nv;
+      v[++n] = NULL;
+    }
+  if (d)
+    closedir (d);
+  if (v == NULL)
+    return jr_error (err, ENOMEM, "network");
+  *names = v;
+  return (int) n;
+}
+
+/* Append the JSON of the jails on the network. */
+static void
+jails_json (FILE *f, const struct hentry *e, size_t n)
+{
+  fputs ("  \"Jails\": [", f);
+  for (size_t i = 0; i < n; i++)
+    {
+      char ip[16];
+      uint32_t be = htonl (e[i].addr);
+      inet_ntop (AF_INET, &be, ip, sizeof ip);
+      fprintf (f, "%s\n    {\"Address\": \"%s\", \"Names\": \"%s\", \"Pid\": %d}", i ? "," : "", ip, e[i].names,
+               (int) e[i].pid);
+    }
+  fputs (n ? "\n  ]\n" : "]\n", f);
+}
+
+int
+jail_network_inspect (const char *name, char **json, jail_error **err)
+{
+  struct jr_netinfo ni;
+  int r = read_info (name, &ni, err);
+  if (r < 0)
+    return r;
+  bool alive = holder_alive (&ni);
+  struct hentry *e = NULL;
+  size_t n = 0, len = 0;
+  if (alive && entries (&ni, &e, &n, err) < 0)
+    return -EIO;
+  char net[16], gw[16];
+  uint32_t s = htonl (ni.subnet), g = htonl (ni.subnet + 1);
+  inet_ntop (AF_INET, &s, net, sizeof net);
+  inet_ntop (AF_INET, &g, gw, sizeof gw);
+  FILE *f = open_memstream (json, &len);
+  if (f == NULL)
+    {
+      free (e);
+      return jr_error (err, ENOMEM, "network");
+    }
+  fprintf (f, "{\n  \"Name\": \"%s\",\n  \"State\": \"%s\",\n  \"Subnet\": \"%s/%d\",\n  \"Gateway\": \"%s\",\n"
+           "  \"Internal\": true,\n  \"Created\": %lld,\n  \"Holder\": {\"Pid\": %d, \"Alive\": %s, \"Netns\": \"/proc/%d/ns/net\"},\n"
+           "  \"Hosts\": \"%s/hosts\",\n", ni.name, alive ? "ready" : "stale", net, ni.prefix, gw, ni.created,
+           (int) ni.holder, alive ? "true" : "false", (int) ni.holder, ni.dir);
+  jails_json (f, e, n);
+  fputs ("}\n", f);
+  free (e);
+  return fclose (f) == 0 ? 0 : jr_error (err, ENOMEM, "network");
+}

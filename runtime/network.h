@@ -1,0 +1,30 @@
+/* network.h - named networks between runtime/network.c (their state and
+ * holder) and netns/net.c (a jail joining one). */
+#ifndef JR_NETWORK_H
+#define JR_NETWORK_H
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "error.h"
+
+#define JR_NETWORK_DEFAULT_SUBNET "10.89.0.0/24"
+
+struct jr_netinfo
+{
+  char name[65];
+  char dir[4096];            /* STATE/.networks/NAME */
+  uint32_t subnet;           /* host byte order; the gateway is subnet + 1 */
+  int prefix;
+  pid_t holder;
+  unsigned long long start;  /* the holder's start time (pid reuse check) */
+  long long created;
+};
+
+/* Look a network up and open its netns (root only; -ESRCH when stale). */
+int jr_network_open (const char *name, struct jr_netinfo *ni, int *netns_fd, jail_error **err);
+/* Take the lowest free address and add "ADDR names..." to the hosts file
+ * (the entry lives as long as the calling process). */
+int jr_network_join (const struct jr_netinfo *ni, char *const names[], uint32_t *addr, jail_error **err);
+/* Drop the calling process's entry for addr. */
+void jr_network_leave (const struct jr_netinfo *ni, uint32_t addr);
+#endif

@@ -1,0 +1,189 @@
+/* oci.h - the OCI runtime mode (jailrun-oci): a bundle's config.json as
+ * jailrun reads it, and the verbs create/start/state/kill/delete over a
+ * state directory per container.  Internal: cmd/oci.c is the only user.
+ * jailrun's floor stays under every config: a user namespace always
+ * (never host uid 0), every namespace new, no_new_privs, the default
+ * seccomp filter under the engine's profile, no host network. */
+#ifndef JR_OCI_H
+#define JR_OCI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "error.h"
+#include "internal.h"
+
+#define JR_OCI_VERSION "1.0.2"
+#define JR_OCI_MAX_MAPS 8
+/* child -> create: the container is built and waits for start. */
+#define JR_OCI_MSG_READY 100
+
+struct jr_oci_mount
+{
+  char *dst;        /* absolute path inside the container */
+  char *type;       /* "bind", "tmpfs", "proc", ... */
+  char *src;        /* host path for binds (absolute, bundle-relative made absolute) */
+  bool bind, recursive;
+  unsigned attrs;   /* MOUNT_ATTR_* from ro/nosuid/nodev/noexec/... */
+  char **data;      /* NULL-terminated filesystem options ("size=1m", "newinstance") */
+  size_t n_data;
+};
+
+struct jr_oci_idmap
+{
+  uint32_t cid, hid, size;
+};
+
+struct jr_oci_rlimit
+{
+  int type;
+  uint64_t soft, hard;
+};
+
+struct jr_oci_spec
+{
+  char *bundle;           /* absolute */
+  char *root;             /* absolute rootfs path */
+  bool root_ro;
+  char **args, **env;     /* NULL-terminated */
+  char *cwd;
+  uid_t uid;
+  gid_t gid;
+  gid_t *groups;
+  size_t n_groups;
+  int umask;              /* -1: leave it */
+  uint64_t cap_bnd, cap_eff, cap_prm, cap_inh, cap_amb;
+  struct jr_oci_rlimit *rlimits;
+  size_t n_rlimits;
+  bool terminal;
+  char *hostname;
+  struct jr_oci_mount *mounts;
+  size_t n_mounts;
+  struct jr_oci_idmap uidmap[JR_OCI_MAX_MAPS], gidmap[JR_OCI_MAX_MAPS];
+  size_t n_uidmap, n_gidmap;
+  char **masked, **ro_paths;
+  size_t n_masked, n_ro;
+  char **sysctl;          /* key, value, key, value..., NULL */
+  char *seccomp_json;     /* linux.seccomp as JSON text, or NULL */
+  char *annotations_json; /* "{...}" */
+  char *hooks_json;       /* the hooks object, or NULL */
+  bool has_oom;
+  int oom_score_adj;
+};
+
+/* oci_config.c: read BUNDLE/config.json; cgroups_disabled says whether
+ * cgroupsPath and resources may be ignored (--cgroup-manager disabled). */
+int jr_oci_spec_load (const char *bundle, bool cgroups_disabled, struct jr_oci_spec *s, jail_error **err);
+void jr_oci_spec_free (struct jr_oci_spec *s);
+
+/* Global options of every verb. */
+struct jr_oci_ctx
+{
+  const char *root;       /* state root (one directory per container) */
+  bool cgroups_disabled;
+};
+
+/* oci_state.c: the state root, its per-container directory, state.json. */
+int jr_oci_root_default (char **out, jail_error **err);
+int jr_oci_id_check (const char *id, jail_error **err);
+/* Open (mkdir 0700 when create) the state root; O_PATH|O_DIRECTORY fd. */
+int jr_oci_root_open (const struct jr_oci_ctx *c, bool create, jail_error **err);
+enum jr_oci_status { JR_OCI_CREATED, JR_OCI_RUNNING, JR_OCI_STOPPED };
+struct jr_oci_state
+{
+  pid_t pid;
+  unsigned long long starttime;
+  char *bundle;
+  char *created;
+  char *annotations_json;
+  char *hooks_json;       /* from create, for poststart and poststop (NULL: none) */
+  enum jr_oci_status status;
+  uint64_t cap_bnd;       /* the container's bounding set: exec stays within it */
+  int dirfd;              /* the container's state directory */
+};
+int jr_oci_state_load (const struct jr_oci_ctx *c, const char *id, struct jr_oci_state *st, jail_error **err);
+void jr_oci_state_free (struct jr_oci_state *st);
+const char *jr_oci_status_name (enum jr_oci_status s);
+/* The runtime-spec state JSON (malloc'd). */
+char *jr_oci_state_json (const char *id, const struct jr_oci_state *st);
+/* Remove the state directory of id (absent: fine). */
+int jr_oci_state_remove (const struct jr_oci_ctx *c, const char *id, jail_error **err);
+/* Write FILE in dirfd atomically (temp + rename). */
+int jr_oci_write_atomic (int dirfd, const char *file, const char *text, mode_t mode, jail_error **err);
+
+/* oci_create.c */
+struct jr_oci_create_opts
+{
+  const char *bundle;
+  const char *pid_file;
+  const char *console_socket;
+};
+int jr_oci_create (const struct jr_oci_ctx *c, const char *id, const struct jr_oci_create_opts *o, jail_error **err);
+
+/* oci_verbs.c */
+int jr_oci_start (const struct jr_oci_ctx *c, const char *id, jail_error **err);
+/* sig: a number or a name (KILL, SIGKILL). */
+int jr_oci_kill (const struct jr_oci_ctx *c, const char *id, const char *sig, bool all, jail_error **err);
+int jr_oci_delete (const struct jr_oci_ctx *c, const char *id, bool force, jail_error **err);
+/* Host pids of the container's processes (at most *n; *n set). */
+int jr_oci_ps (const struct jr_oci_ctx *c, const char *id, pid_t *pids, size_t *n, jail_error **err);
+/* pause/resume: the error saying why not (no cgroup to freeze yet). */
+int jr_oci_pause (const struct jr_oci_ctx *c, const char *id, bool resume, jail_error **err);
+
+/* oci_child.c: what the cloned init gets. */
+struct jr_oci_child
+{
+  const struct jr_oci_spec *spec;
+  const struct jr_bpf *floor, *profile; /* jailrun's default filter; the engine's (len 0: none) */
+  int sync_fd;      /* SOCK_SEQPACKET to create */
+  int fifo_fd;      /* exec.fifo, read end (O_NONBLOCK): start writes one byte */
+  int console_fd;   /* connected console socket, or -1 */
+  int parent_fd;    /* create's end of the channel, closed first */
+};
+int jr_oci_child_main (struct jr_oci_child *c);
+/* In the container's root: argv[0] looked up as execve will (the text
+ * engines map to 126/127), into out. */
+int jr_oci_find_command (const struct jr_oci_spec *s, char *out, size_t sz, struct jail_error *e);
+/* process.rlimits. */
+int jr_oci_apply_limits (const struct jr_oci_spec *s, struct jail_error *e);
+/* process.oomScoreAdj, before the ids change (/proc/self stays writable). */
+int jr_oci_apply_oom (const struct jr_oci_spec *s, struct jail_error *e);
+/* The last steps of every container process (init after start, exec):
+ * bounding set, groups, ids, capabilities, no_new_privs, cwd, close
+ * inherited fds, the engine's seccomp profile then jailrun's floor,
+ * execve.  Returns 126/127 after a failure, reported on msg_fd (or
+ * stderr when -1). */
+int jr_oci_exec_process (const struct jr_oci_spec *s, const char *cmd, const struct jr_bpf *floor,
+                         const struct jr_bpf *profile, int msg_fd);
+
+/* oci_tty.c: connect to the engine's console socket (host side). */
+int jr_oci_console_connect (const char *path, jail_error **err);
+/* In the container (its /dev/pts mounted): a pty, its peer as the
+ * controlling terminal and stdio (owned by uid), the master sent on sock. */
+int jr_oci_console_setup (int sock, uid_t uid, struct jail_error *e);
+
+/* oci_hooks.c: run the hooks of kind ("prestart", ...) from the hooks
+ * object hooks_json (NULL: none), state on stdin; the first failure
+ * stops and is returned. */
+int jr_oci_hooks_run (const char *hooks_json, const char *kind, const char *state, jail_error **err);
+
+/* oci_features.c: the runtime-spec features JSON (malloc'd). */
+char *jr_oci_features_json (void);
+
+/* oci_exec.c */
+struct jr_oci_exec_opts
+{
+  const char *process;    /* process.json, or NULL: the bundle's process with args */
+  char **args;
+  const char *pid_file;
+  const char *console_socket;
+  bool detach, tty;
+};
+/* Returns the process's exit status when not detached, else 0. */
+int jr_oci_exec (const struct jr_oci_ctx *c, const char *id, const struct jr_oci_exec_opts *o, int *status, jail_error **err);
+/* oci_config.c: a process object (process.json) into s's process fields. */
+int jr_oci_process_load (const char *path, struct jr_oci_spec *s, jail_error **err);
+
+#endif

@@ -1,0 +1,368 @@
+/* oci_create.c - `create`: read the bundle, make the state directory and
+ * exec.fifo, compile jailrun's seccomp floor and the engine's profile,
+ * then clone3 the container's init with CLONE_PARENT (so the engine's
+ * monitor, conmon or the shim, is its parent and reaps it) into new user,
+ * mount, pid, net, ipc, uts and cgroup namespaces, write its id maps
+ * (never host uid 0), wait until it reports the container built, and
+ * write state.json and the pid file (atomically, last).  create exits;
+ * the init waits on exec.fifo for start. */
+#include <errno.h>
+#include <fcntl.h>
+#include <json-c/json.h>
+#include <linux/sched.h>
+#include <signal.h>
+#include <sys/mount.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "oci.h"
+#include "mounts.h"
+#include "process.h"
+#include "state.h"
+
+#define NS_FLAGS (CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWNET \
+                  | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWCGROUP)
+
+/* What one create made, released (and on failure undone) at the end. */
+struct create_run
+{
+  struct jr_oci_spec spec;
+  int dirfd, fifo_fd, sync_fd, pidfd, console_fd;
+  pid_t pid;
+  struct jr_bpf floor, profile;
+};
+
+static int
+write_proc (pid_t pid, const char *file, const char *text, jail_error **err)
+{
+  char path[64];
+  snprintf (path, sizeof path, "/proc/%d/%s", (int) pid, file);
+  int fd cleanup_close = open (path, O_WRONLY | O_CLOEXEC);
+  if (fd < 0 || write (fd, text, strlen (text)) != (ssize_t) strlen (text))
+    return jr_error (err, errno, "userns: write %s '%.*s'", path, (int) strcspn (text, "\n"), text);
+  return 0;
+}
+
+/* One map file's text: the config's ranges, or jailrun's default
+ * (root: container 0-65535 on host JR_ROOT_ID_BASE...; rootless: 0 on
+ * the caller's id, the only mapping without a setuid helper). */
+static int
+map_text (const struct jr_oci_idmap *m, size_t n, unsigned self, const char *field, char *buf, size_t sz, jail_error **err)
+{
+  bool root = geteuid () == 0;
+  if (n == 0)
+    {
+      snprintf (buf, sz, root ? "0 %u 65536\n" : "0 %u 1\n", root ? JR_ROOT_ID_BASE : self);
+      return 0;
+    }
+  if (!root && (n != 1 || m[0].size != 1 || m[0].hid != self))
+    return jr_error_msg (err, EPERM, "config.json: %s: rootless, the only possible mapping is one id onto your own (%u): use {\"containerID\": 0, \"hostID\": %u, \"size\": 1}",
+                         field, self, self);
+  size_t o = 0;
+  for (size_t i = 0; i < n && o < sz; i++)
+    o += (size_t) snprintf (buf + o, sz - o, "%u %u %u\n", m[i].cid, m[i].hid, m[i].size);
+  return 0;
+}
+
+static int
+write_maps (struct create_run *c, jail_error **err)
+{
+  char u[512], g[512];
+  int r = map_text (c->spec.uidmap, c->spec.n_uidmap, (unsigned) geteuid (), "linux.uidMappings", u, sizeof u, err);
+  if (r == 0)
+    r = map_text (c->spec.gidmap, c->spec.n_gidmap, (unsigned) getegid (), "linux.gidMappings", g, sizeof g, err);
+  if (r == 0 && geteuid () != 0)
+    r = write_proc (c->pid, "setgroups", "deny", err);
+  if (r == 0)
+    r = write_proc (c->pid, "uid_map", u, err);
+  if (r == 0)
+    r = write_proc (c->pid, "gid_map", g, err);
+  return r;
+}
+
+/* State directory, exec.fifo (kept open for reading by the init) and
+ * the compiled seccomp programs. */
+static int
+prepare (const struct jr_oci_ctx *ctx, const char *id, struct create_run *c, jail_error **err)
+{
+  int root cleanup_close = jr_oci_root_open (ctx, true, err);
+  if (root < 0)
+    return root;
+  if (mkdirat (root, id, 0700) < 0)
+    return errno == EEXIST ? jr_error_msg (err, EEXIST, "container %s already exists: delete it first", id)
+                           : jr_error (err, errno, "container %s: state directory", id);
+  c->dirfd = openat (root, id, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (c->dirfd < 0)
+    return jr_error (err, errno, "container %s", id);
+  if (mkfifoat (c->dirfd, "exec.fifo", 0600) < 0)
+    return jr_error (err, errno, "container %s: exec.fifo", id);
+  c->fifo_fd = openat (c->dirfd, "exec.fifo", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+  if (c->fifo_fd < 0)
+    return jr_error (err, errno, "container %s: exec.fifo", id);
+  int r = jr_seccomp_compile ("default", &c->floor, err);
+  if (r < 0 || c->spec.seccomp_json == NULL)
+    return r;
+  r = jr_oci_write_atomic (c->dirfd, "seccomp.json", c->spec.seccomp_json, 0600, err);
+  char path[4200];
+  snprintf (path, sizeof path, "%s/%s/seccomp.json", ctx->root, id);
+  if (r == 0)
+    r = jr_seccomp_compile (path, &c->profile, err);
+  return r < 0 ? jr_error_wrap (err, "config.json: linux.seccomp") : 0;
+}
+
+/* Is an earlier mount's destination a proper prefix of mount i's? */
+static bool
+under_earlier_mount (const struct jr_oci_spec *s, size_t i)
+{
+  for (size_t j = 0; j < i; j++)
+    {
+      size_t n = strlen (s->mounts[j].dst);
+      if (strncmp (s->mounts[i].dst, s->mounts[j].dst, n) == 0 && (s->mounts[i].dst[n] == '/' || n == 1))
+        return true;
+    }
+  return false;
+}
+
+/* Mount points (and the cwd) missing from the rootfs, made here with
+ * the caller's ids (the container's root may not write the image's
+ * directories) through the same fd-based, symlink-refusing walk; those
+ * below an earlier mount are made by the init inside that mount. */
+static int
+make_mount_points (const struct jr_oci_spec *s, jail_error **err)
+{
+  int root cleanup_close = open (s->root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (root < 0)
+    return jr_error (err, errno, "root.path %s", s->root);
+  struct jail_error e = { 0 };
+  for (size_t i = 0; i <= s->n_mounts; i++)
+    {
+      const char *dst = i < s->n_mounts ? s->mounts[i].dst : s->cwd;
+      if (i < s->n_mounts ? under_earlier_mount (s, i) : false)
+        continue;
+      bool file = false;
+      struct stat st;
+      if (i < s->n_mounts && s->mounts[i].bind && stat (s->mounts[i].src, &st) == 0)
+        file = !S_ISDIR (st.st_mode);
+      int fd = jr_ensure_path (root, dst, file, &e);
+      if (fd < 0)
+        return jr_error_msg (err, e.code, "root.path %s: mount point %s: %s", s->root, dst, e.msg);
+      close (fd);
+    }
+  return 0;
+}
+
+/* clone3 the init as a sibling of create (CLONE_PARENT); it inherits
+ * create's exit signal, so its parent sees it as an ordinary child. */
+static int
+spawn (struct create_run *c, jail_error **err)
+{
+  int sv[2];
+  if (socketpair (AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+    return jr_error (err, errno, "create: socketpair");
+  struct timeval tv = { .tv_sec = 60 };
+  setsockopt (sv[0], SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  c->sync_fd = sv[0];
+  struct clone_args a = {
+    .flags = NS_FLAGS | CLONE_PARENT | CLONE_PIDFD,
+    .pidfd = (uint64_t) (uintptr_t) &c->pidfd,
+  };
+  struct jr_oci_child ch = { .spec = &c->spec, .floor = &c->floor, .profile = &c->profile,
+                             .sync_fd = sv[1], .fifo_fd = c->fifo_fd, .console_fd = c->console_fd, .parent_fd = sv[0] };
+  fflush (NULL);
+  c->pid = (pid_t) syscall (SYS_clone3, &a, sizeof a);
+  if (c->pid == 0)
+    _exit (jr_oci_child_main (&ch));
+  int saved = errno;
+  close (sv[1]);
+  if (c->pid < 0)
+    return jr_error (err, saved, "create: clone3 into new namespaces (run 'jailrun check')");
+  return 0;
+}
+
+/* As root with no mapping in the config: a clone of the rootfs
+ * idmapped through the init's user namespace, so the image's files keep
+ * their owners inside (host 0 appears as container 0) and container root
+ * can write its own root.  -1 when the filesystem cannot idmap: the
+ * container then sees the files as nobody's (as with runc-style userns). */
+static int
+idmapped_root (struct create_run *c)
+{
+  if (geteuid () != 0 || c->spec.n_uidmap || c->spec.n_gidmap)
+    return -1;
+  char path[64];
+  snprintf (path, sizeof path, "/proc/%d/ns/user", (int) c->pid);
+  int ns cleanup_close = open (path, O_RDONLY | O_CLOEXEC);
+  int m = ns < 0 ? -1 : open_tree (AT_FDCWD, c->spec.root, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
+  struct mount_attr a = { .attr_set = MOUNT_ATTR_IDMAP, .userns_fd = (uint64_t) ns };
+  if (m >= 0 && mount_setattr (m, "", AT_EMPTY_PATH | AT_RECURSIVE, &a, sizeof a) < 0)
+    {
+      close (m);
+      m = -1;
+    }
+  return m;
+}
+
+/* GO, with the idmapped rootfs (SCM_RIGHTS) when there is one. */
+static int
+send_go (struct create_run *c, int idfd, jail_error **err)
+{
+  struct jr_msg go = { .type = JR_MSG_GO };
+  char ctl[CMSG_SPACE (sizeof (int))] = { 0 };
+  struct iovec iov = { .iov_base = &go, .iov_len = sizeof go };
+  struct msghdr h = { .msg_iov = &iov, .msg_iovlen = 1 };
+  if (idfd >= 0)
+    {
+      h.msg_control = ctl;
+      h.msg_controllen = sizeof ctl;
+      struct cmsghdr *cm = CMSG_FIRSTHDR (&h);
+      cm->cmsg_level = SOL_SOCKET;
+      cm->cmsg_type = SCM_RIGHTS;
+      cm->cmsg_len = CMSG_LEN (sizeof (int));
+      memcpy (CMSG_DATA (cm), &idfd, sizeof (int));
+    }
+  if (sendmsg (c->sync_fd, &h, MSG_NOSIGNAL) < 0)
+    return jr_error (err, errno, "create: start the init");
+  return 0;
+}
+
+/* HELLO, maps, GO; then READY or the child's error. */
+static int
+handshake (struct create_run *c, jail_error **err)
+{
+  struct jr_msg m;
+  if (recv (c->sync_fd, &m, sizeof m, 0) != (ssize_t) sizeof m || m.type != JR_MSG_HELLO)
+    return jr_error_msg (err, EPIPE, "create: the container's init did not start");
+  int r = write_maps (c, err);
+  if (r < 0)
+    return r;
+  int idfd = idmapped_root (c);
+  r = send_go (c, idfd, err);
+  if (idfd >= 0)
+    close (idfd);
+  if (r < 0)
+    return r;
+  ssize_t n = recv (c->sync_fd, &m, sizeof m, 0);
+  if (n == (ssize_t) sizeof m && m.type == JR_OCI_MSG_READY)
+    return 0;
+  if (n == (ssize_t) sizeof m && m.type == JR_MSG_SETUP_ERR)
+    {
+      m.text[sizeof m.text - 1] = '\0';
+      return jr_error_msg (err, m.code ? m.code : EINVAL, "create: %s", m.text);
+    }
+  return jr_error_msg (err, EPIPE, "create: the container's init ended during setup");
+}
+
+static int
+write_state (const char *id, struct create_run *c, jail_error **err)
+{
+  char created[64], stamp[96];
+  struct timespec ts;
+  clock_gettime (CLOCK_REALTIME, &ts);
+  struct tm tm;
+  gmtime_r (&ts.tv_sec, &tm);
+  strftime (created, sizeof created, "%Y-%m-%dT%H:%M:%S", &tm);
+  snprintf (stamp, sizeof stamp, "%s.%09ldZ", created, ts.tv_nsec);
+  unsigned long long start = jr_pid_starttime (c->pid);
+  if (start == 0)
+    return jr_error_msg (err, ESRCH, "create: the container's init ended");
+  json_object *o = json_object_new_object ();
+  json_object_object_add (o, "ociVersion", json_object_new_string (JR_OCI_VERSION));
+  json_object_object_add (o, "id", json_object_new_string (id));
+  json_object_object_add (o, "pid", json_object_new_int (c->pid));
+  json_object_object_add (o, "starttime", json_object_new_uint64 (start));
+  json_object_object_add (o, "created", json_object_new_string (stamp));
+  json_object_object_add (o, "bundle", json_object_new_string (c->spec.bundle));
+  json_object_object_add (o, "capBounding", json_object_new_uint64 (c->spec.cap_bnd));
+  json_object *ann = json_tokener_parse (c->spec.annotations_json);
+  json_object_object_add (o, "annotations", ann ? ann : json_object_new_object ());
+  json_object *hooks = c->spec.hooks_json ? json_tokener_parse (c->spec.hooks_json) : NULL;
+  if (hooks)
+    json_object_object_add (o, "hooks", hooks);
+  int r = jr_oci_write_atomic (c->dirfd, "state.json", json_object_to_json_string_ext (o, JSON_C_TO_STRING_PLAIN), 0600, err);
+  json_object_put (o);
+  return r;
+}
+
+/* prestart and createRuntime hooks, the container built and waiting. */
+static int
+create_hooks (const struct jr_oci_ctx *ctx, const char *id, const char *hooks, jail_error **err)
+{
+  struct jr_oci_state st;
+  int r = jr_oci_state_load (ctx, id, &st, err);
+  char *json = r == 0 ? jr_oci_state_json (id, &st) : NULL;
+  if (r == 0 && json == NULL)
+    r = jr_error (err, ENOMEM, "hooks");
+  if (r == 0)
+    r = jr_oci_hooks_run (hooks, "prestart", json, err);
+  if (r == 0)
+    r = jr_oci_hooks_run (hooks, "createRuntime", json, err);
+  free (json);
+  jr_oci_state_free (&st);
+  return r;
+}
+
+/* The pid file, atomically (engines read it as soon as create exits). */
+static int
+write_pid_file (const char *path, pid_t pid, jail_error **err)
+{
+  char text[32];
+  snprintf (text, sizeof text, "%d", (int) pid);
+  int r = jr_oci_write_atomic (AT_FDCWD, path, text, 0644, err);
+  return r < 0 ? jr_error_wrap (err, "--pid-file") : 0;
+}
+
+static void
+release (struct create_run *c)
+{
+  int *fds[] = { &c->dirfd, &c->fifo_fd, &c->sync_fd, &c->pidfd, &c->console_fd };
+  for (size_t i = 0; i < sizeof fds / sizeof *fds; i++)
+    if (*fds[i] >= 0)
+      close (*fds[i]), *fds[i] = -1;
+  jr_bpf_release (&c->floor);
+  jr_bpf_release (&c->profile);
+  jr_oci_spec_free (&c->spec);
+}
+
+int
+jr_oci_create (const struct jr_oci_ctx *ctx, const char *id, const struct jr_oci_create_opts *o, jail_error **err)
+{
+  struct create_run c = { .dirfd = -1, .fifo_fd = -1, .sync_fd = -1, .pidfd = -1, .console_fd = -1, .pid = -1 };
+  int r = jr_oci_id_check (id, err);
+  if (r == 0)
+    r = jr_oci_spec_load (o->bundle ? o->bundle : ".", ctx->cgroups_disabled, &c.spec, err);
+  if (r == 0 && c.spec.terminal && o->console_socket == NULL)
+    r = jr_error_msg (err, EINVAL, "create: process.terminal is true: give --console-socket");
+  if (r == 0 && c.spec.terminal && (c.console_fd = jr_oci_console_connect (o->console_socket, err)) < 0)
+    r = c.console_fd;
+  if (r < 0)
+    {
+      jr_oci_spec_free (&c.spec);
+      return r; /* nothing made yet */
+    }
+  r = make_mount_points (&c.spec, err);
+  if (r == 0)
+    r = prepare (ctx, id, &c, err);
+  if (r == 0)
+    r = spawn (&c, err);
+  if (r == 0)
+    r = handshake (&c, err);
+  if (r == 0)
+    r = write_state (id, &c, err);
+  if (r == 0 && c.spec.hooks_json)
+    r = create_hooks (ctx, id, c.spec.hooks_json, err);
+  if (r == 0 && o->pid_file)
+    r = write_pid_file (o->pid_file, c.pid, err);
+  if (r < 0 && c.pidfd >= 0)
+    syscall (SYS_pidfd_send_signal, c.pidfd, SIGKILL, NULL, 0);
+  bool made = r != -EEXIST || c.dirfd >= 0;
+  release (&c);
+  if (r < 0 && made)
+    jr_oci_state_remove (ctx, id, NULL);
+  return r;
+}

@@ -1,0 +1,205 @@
+/* oci_exec.c - `exec`: a new process in a running container.  The
+ * policy comes from state written by create (the container's bounding
+ * set, the engine's seccomp profile, jailrun's floor); process.json can
+ * only narrow it.  jailrun-oci joins every namespace of the init in one
+ * setns(pidfd) and clones the process: with --detach as a sibling
+ * (CLONE_PARENT, so the engine's monitor reaps it), else as its own child
+ * whose status it returns.  The command is looked up first, so a missing
+ * one fails exec with the words engines map to 127. */
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <limits.h>
+#include <linux/sched.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "oci.h"
+#include "process.h"
+#include "state.h"
+
+#define NS_ALL (CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWNET \
+                | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWCGROUP)
+
+struct exec_run
+{
+  struct jr_oci_state st;
+  struct jr_oci_spec spec;
+  struct jr_bpf floor, profile;
+  int pidfd, piddir, sv[2], console_fd;
+  char *pid_base;
+};
+
+/* The process to run: process.json, or the bundle's process with new
+ * args; then clipped to the container's bounding set. */
+static int
+load_process (const struct jr_oci_exec_opts *o, struct exec_run *x, jail_error **err)
+{
+  struct jr_oci_spec *s = &x->spec;
+  int r;
+  if (o->process)
+    {
+      memset (s, 0, sizeof *s);
+      s->umask = -1;
+      r = jr_oci_process_load (o->process, s, err);
+    }
+  else if (o->args == NULL || o->args[0] == NULL)
+    return jr_error_msg (err, EINVAL, "exec: give --process FILE or a command");
+  else if ((r = jr_oci_spec_load (x->st.bundle, true, s, err)) == 0)
+    {
+      for (size_t i = 0; s->args[i]; i++)
+        free (s->args[i]);
+      free (s->args);
+      size_t n = 0;
+      while (o->args[n])
+        n++;
+      s->args = calloc (n + 1, sizeof *s->args);
+      for (size_t i = 0; s->args && i < n; i++)
+        s->args[i] = strdup (o->args[i]);
+      if (s->args == NULL)
+        r = jr_error (err, ENOMEM, "exec");
+    }
+  uint64_t bnd = x->st.cap_bnd;
+  s->cap_bnd &= bnd, s->cap_eff &= bnd, s->cap_prm &= bnd, s->cap_inh &= bnd, s->cap_amb &= bnd;
+  return r;
+}
+
+/* Seccomp programs (from create's state) and the pid file's directory,
+ * opened before the namespaces change. */
+static int
+prepare (const struct jr_oci_ctx *c, const char *id, const struct jr_oci_exec_opts *o, struct exec_run *x, jail_error **err)
+{
+  int r = jr_seccomp_compile ("default", &x->floor, err);
+  if (r == 0 && faccessat (x->st.dirfd, "seccomp.json", F_OK, AT_SYMLINK_NOFOLLOW) == 0)
+    {
+      char path[4200];
+      snprintf (path, sizeof path, "%s/%s/seccomp.json", c->root, id);
+      r = jr_seccomp_compile (path, &x->profile, err);
+    }
+  if (r == 0 && o->pid_file)
+    {
+      char *d = strdup (o->pid_file), *b = strdup (o->pid_file);
+      if (d && b)
+        x->piddir = open (dirname (d), O_PATH | O_DIRECTORY | O_CLOEXEC);
+      if (d && b && x->piddir >= 0)
+        x->pid_base = strdup (basename (b));
+      r = x->pid_base ? 0 : jr_error (err, errno ? errno : ENOMEM, "--pid-file %s", o->pid_file);
+      free (d);
+      free (b);
+    }
+  if (r == 0 && socketpair (AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, x->sv) < 0)
+    r = jr_error (err, errno, "exec: socketpair");
+  return r;
+}
+
+/* The new process: look the command up, limits, then the common end. */
+static int
+child (struct exec_run *x)
+{
+  struct jail_error e = { 0 };
+  char cmd[PATH_MAX];
+  close (x->sv[0]);
+  /* Container root first (setns kept the host ids): what it makes,
+   * the pty included, belongs to the container. */
+  int r = jr_oci_apply_oom (&x->spec, &e);
+  if (r == 0 && syscall (SYS_setgroups, 0, NULL) < 0 && errno != EPERM)
+    r = jr_error_buf (&e, errno, "setgroups");
+  if (r == 0 && (syscall (SYS_setresgid, 0, 0, 0) < 0 || syscall (SYS_setresuid, 0, 0, 0) < 0))
+    r = jr_error_buf (&e, errno, "container root (uid/gid 0)");
+  if (r == 0 && x->console_fd >= 0)
+    r = jr_oci_console_setup (x->console_fd, x->spec.uid, &e);
+  if (r == 0)
+    r = jr_oci_find_command (&x->spec, cmd, sizeof cmd, &e);
+  if (r == 0)
+    r = jr_oci_apply_limits (&x->spec, &e);
+  if (r < 0)
+    {
+      jr_msg_send (x->sv[1], JR_MSG_SETUP_ERR, &e);
+      return e.code == ENOENT ? 127 : 126;
+    }
+  return jr_oci_exec_process (&x->spec, cmd, &x->floor, &x->profile, x->sv[1]);
+}
+
+/* Join the container, clone the process, wait for its execve. */
+static int
+spawn (struct exec_run *x, bool detach, pid_t *pid, jail_error **err)
+{
+  if (setns (x->pidfd, NS_ALL) < 0)
+    return jr_error (err, errno, "exec: join the container's namespaces");
+  struct clone_args a = { .flags = detach ? CLONE_PARENT : 0, .exit_signal = detach ? 0 : SIGCHLD };
+  fflush (NULL);
+  *pid = (pid_t) syscall (SYS_clone3, &a, sizeof a);
+  if (*pid == 0)
+    _exit (child (x));
+  int saved = errno;
+  close (x->sv[1]);
+  x->sv[1] = -1;
+  if (*pid < 0)
+    return jr_error (err, saved, "exec: clone3");
+  struct jr_msg m;
+  ssize_t n;
+  do
+    n = recv (x->sv[0], &m, sizeof m, 0);
+  while (n < 0 && errno == EINTR);
+  if (n == (ssize_t) sizeof m)
+    {
+      m.text[sizeof m.text - 1] = '\0';
+      return jr_error_msg (err, m.code ? m.code : EINVAL, "exec: %s", m.text);
+    }
+  return 0; /* EOF: the command exec'd */
+}
+
+static void
+release (struct exec_run *x)
+{
+  int *fds[] = { &x->pidfd, &x->piddir, &x->sv[0], &x->sv[1], &x->console_fd };
+  for (size_t i = 0; i < sizeof fds / sizeof *fds; i++)
+    if (*fds[i] >= 0)
+      close (*fds[i]), *fds[i] = -1;
+  free (x->pid_base);
+  jr_bpf_release (&x->floor);
+  jr_bpf_release (&x->profile);
+  jr_oci_spec_free (&x->spec);
+  jr_oci_state_free (&x->st);
+}
+
+int
+jr_oci_exec (const struct jr_oci_ctx *c, const char *id, const struct jr_oci_exec_opts *o, int *status, jail_error **err)
+{
+  struct exec_run x = { .pidfd = -1, .piddir = -1, .sv = { -1, -1 }, .console_fd = -1 };
+  *status = 0;
+  int r = jr_oci_state_load (c, id, &x.st, err);
+  if (r == 0 && x.st.status != JR_OCI_RUNNING)
+    r = jr_error_msg (err, EINVAL, "container %s is %s: exec needs a running container", id, jr_oci_status_name (x.st.status));
+  if (r == 0)
+    r = load_process (o, &x, err);
+  if (r == 0 && x.spec.terminal && o->console_socket == NULL)
+    r = jr_error_msg (err, EINVAL, "exec: a terminal needs --console-socket");
+  if (r == 0 && x.spec.terminal && (x.console_fd = jr_oci_console_connect (o->console_socket, err)) < 0)
+    r = x.console_fd;
+  if (r == 0)
+    r = prepare (c, id, o, &x, err);
+  if (r == 0 && ((x.pidfd = (int) syscall (SYS_pidfd_open, x.st.pid, 0)) < 0 || jr_pid_starttime (x.st.pid) != x.st.starttime))
+    r = jr_error_msg (err, ESRCH, "container %s is stopped", id);
+  pid_t pid = -1;
+  if (r == 0)
+    r = spawn (&x, o->detach, &pid, err);
+  char text[32];
+  snprintf (text, sizeof text, "%d", (int) pid);
+  if (r == 0 && x.pid_base)
+    r = jr_oci_write_atomic (x.piddir, x.pid_base, text, 0644, err);
+  if (r < 0 && pid > 0)
+    kill (pid, SIGKILL);
+  int ws;
+  if (pid > 0 && !o->detach && waitpid (pid, &ws, 0) == pid && r == 0)
+    *status = WIFEXITED (ws) ? WEXITSTATUS (ws) : 128 + WTERMSIG (ws);
+  release (&x);
+  return r;
+}

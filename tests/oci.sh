@@ -1,0 +1,261 @@
+#!/bin/sh
+# oci.sh - jailrun-oci, the OCI runtime CLI (issue 15): create/state/start/
+# kill/delete of a hand-made bundle over the busybox rootfs (exit status,
+# the init's host uid, the fifo gate, refusals that leave nothing behind),
+# and, as root, podman running containers through it (oci-podman.sh).
+. "$JR_SRC/tests/lib.sh"
+if [ "$JR_MODE" = root ]; then plan 88; else plan 54; fi
+mkscratch
+OCI=$SCRATCH/bin/jailrun-oci
+mkdir "$SCRATCH/bin" && ln -s "$JAILRUN" "$OCI"
+R=$SCRATCH/state
+B=$SCRATCH/bundle
+ids=""
+cleanup() { for i in $ids; do "$OCI" --root "$R" delete --force "$i" >/dev/null 2>&1; done; rm -rf "$SCRATCH"; }
+trap cleanup EXIT
+oci() { timeout -k 5 30 "$OCI" --root "$R" "$@"; }
+
+# mkbundle DIR ARGS_JSON [EXTRA_TOP_LEVEL_JSON [NAMESPACES_JSON]]: a
+# config.json over the read-only test rootfs.  Rootless, the only mapping
+# is container 0 onto the caller.
+mkbundle() {
+  mkdir -p "$1"
+  if [ "$JR_MODE" = root ]; then maps=''; else
+    maps="\"uidMappings\": [{\"containerID\": 0, \"hostID\": $(id -u), \"size\": 1}],
+    \"gidMappings\": [{\"containerID\": 0, \"hostID\": $(id -g), \"size\": 1}],"
+  fi
+  ns=${4:-'[{"type": "pid"}, {"type": "network"}, {"type": "ipc"}, {"type": "uts"}, {"type": "mount"}]'}
+  cat > "$1/config.json" <<EOF
+{
+  "ociVersion": "1.0.2",
+  ${3:-}
+  "process": {
+    "terminal": false, "user": {"uid": 0, "gid": 0}, "args": $2,
+    "env": ["PATH=/usr/sbin:/usr/bin:/sbin:/bin", "TERM=xterm"], "cwd": "/",
+    "capabilities": {"bounding": ["CAP_KILL", "CAP_CHOWN"], "effective": ["CAP_KILL"], "permitted": ["CAP_KILL", "CAP_CHOWN"]},
+    "rlimits": [{"type": "RLIMIT_NOFILE", "hard": 1024, "soft": 1024}]
+  },
+  "root": {"path": "$ROOTFS", "readonly": true},
+  "hostname": "ocitest",
+  "mounts": [
+    {"destination": "/proc", "type": "proc", "source": "proc"},
+    {"destination": "/dev", "type": "tmpfs", "source": "tmpfs", "options": ["nosuid", "strictatime", "mode=755", "size=65536k"]},
+    {"destination": "/dev/pts", "type": "devpts", "source": "devpts", "options": ["nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620"]},
+    {"destination": "/dev/shm", "type": "tmpfs", "source": "shm", "options": ["nosuid", "noexec", "nodev", "mode=1777", "size=65536k"]},
+    {"destination": "/dev/mqueue", "type": "mqueue", "source": "mqueue", "options": ["nosuid", "noexec", "nodev"]},
+    {"destination": "/sys", "type": "sysfs", "source": "sysfs", "options": ["nosuid", "noexec", "nodev", "ro"]},
+    {"destination": "/tmp", "type": "tmpfs", "source": "tmpfs", "options": ["nosuid", "nodev", "size=1m"]},
+    {"destination": "/tmp/data", "type": "bind", "source": "$SCRATCH/data", "options": ["rbind", "ro", "rprivate"]}
+  ],
+  "linux": {
+    $maps
+    "namespaces": $ns,
+    "maskedPaths": ["/proc/kcore", "/proc/keys", "/sys/firmware"],
+    "readonlyPaths": ["/proc/sys"]
+  }
+}
+EOF
+}
+mkdir "$SCRATCH/data" && echo from-host > "$SCRATCH/data/f" && chmod -R a+rX "$SCRATCH/data"
+
+# --- create, state created, start, state running, kill, stopped, delete
+mkbundle "$B" '["sh", "-c", "trap \"exit 7\" TERM; echo started > /tmp/x; sleep 300 & wait"]'
+ids="$ids c1"
+oci create --bundle "$B" --pid-file "$SCRATCH/c1.pid" c1; s=$?
+is "create exits 0" "$s" 0
+pid=$(cat "$SCRATCH/c1.pid" 2>/dev/null)
+like "the pid file holds a pid" "$pid" '^[0-9]+$'
+st=$(oci state c1)
+like "state: created" "$st" '"status": ?"created"'
+like "state: the init's pid" "$st" "\"pid\": ?$pid,"
+like "state: the bundle" "$st" "\"bundle\": ?\"$B\""
+like "state: ociVersion" "$st" '"ociVersion": ?"1\.0\.2"'
+like "the init waits: still create's image before start" "$(tr '\0' ' ' < /proc/"$pid"/cmdline)" "create --bundle"
+ok "  and /tmp/x is not written" test ! -e "/proc/$pid/root/tmp/x"
+hostuid=$(awk '/^Uid:/ {print $2}' /proc/"$pid"/status)
+if [ "$JR_MODE" = root ]; then
+  ok "the init's host uid is not 0 (it is $hostuid)" test "$hostuid" != 0
+else
+  is "the init's host uid is the caller's" "$hostuid" "$(id -u)"
+fi
+oci start c1; s=$?
+is "start exits 0" "$s" 0
+i=0; while [ "$(awk '{print $3}' /proc/"$pid"/stat 2>/dev/null)" != S ] || [ ! -e /proc/"$pid"/root/tmp/x ]; do
+  [ $i -lt 50 ] || break; i=$((i + 1)); sleep 0.1; done
+like "state: running" "$(oci state c1)" '"status": ?"running"'
+like "the command is the init (pid file = the command)" "$(tr '\0' ' ' < /proc/"$pid"/cmdline)" "^sh -c trap"
+like "the init's status: the config's bounding set, no_new_privs, seccomp" "$(grep -E '^(NoNewPrivs|Seccomp|CapBnd|CapEff):' /proc/"$pid"/status | tr -s '\t\n' '  ')" \
+  'CapEff: 0000000000000021 CapBnd: 0000000000000021 NoNewPrivs: 1 Seccomp: 2'
+oci start c1 2>/dev/null; s=$?
+is "start twice: refused" "$s" 125
+# exec: the command's status; a process.json asking for more than the
+# container's bounding set gets the same policy as the init
+oci exec c1 sh -c 'cat /tmp/x; exit 5' > "$SCRATCH/out"; s=$?
+is "exec ID COMMAND: its exit status" "$s" 5
+is "  it runs in the container" "$(cat "$SCRATCH/out")" started
+cat > "$SCRATCH/process.json" <<'EOF'
+{"args": ["sleep", "200"], "env": ["PATH=/bin"], "cwd": "/tmp", "user": {"uid": 0, "gid": 0},
+ "capabilities": {"bounding": ["CAP_KILL", "CAP_CHOWN", "CAP_SYS_ADMIN"], "effective": ["CAP_KILL", "CAP_SYS_ADMIN"],
+                  "permitted": ["CAP_KILL", "CAP_CHOWN", "CAP_SYS_ADMIN"]}}
+EOF
+oci exec --process "$SCRATCH/process.json" --detach --pid-file "$SCRATCH/exec.pid" c1; s=$?
+is "exec --process --detach exits 0" "$s" 0
+epid=$(cat "$SCRATCH/exec.pid" 2>/dev/null)
+facts() { grep -E '^(Uid|Gid|CapBnd|CapEff|NoNewPrivs|Seccomp|Seccomp_filters):' /proc/"$1"/status; readlink /proc/"$1"/ns/pid /proc/"$1"/ns/mnt /proc/"$1"/ns/user /proc/"$1"/ns/net; }
+is "  the exec'd process has the init's ids, caps, seccomp, namespaces" "$(facts "$epid" 2>&1)" "$(facts "$pid" 2>&1)"
+like "ps --format json: the container's host pids" "$(oci ps --format json c1)" "^\\[([0-9]+,)*$pid(,[0-9]+)*\\]$"
+oci pause c1 2>"$SCRATCH/err"; s=$?
+is "pause: refused with the reason" "$s:$(cat "$SCRATCH/err")" "125:jailrun-oci: pause: container c1 has no cgroup of its own (jailrun-oci makes none yet), so it cannot be frozen with cgroup.freeze"
+kill -9 "$epid" 2>/dev/null
+oci delete c1 2>"$SCRATCH/err"; s=$?
+is "delete of a running container without --force: refused" "$s" 125
+like "  with a message saying how" "$(cat "$SCRATCH/err")" "container c1 is running: stop it first, or delete --force"
+oci kill c1 TERM; s=$?
+is "kill ID TERM exits 0" "$s" 0
+i=0; while [ -r /proc/"$pid"/stat ] && [ "$(awk '{print $3}' /proc/"$pid"/stat)" != Z ] && [ $i -lt 50 ]; do i=$((i + 1)); sleep 0.1; done
+like "state: stopped after kill" "$(oci state c1)" '"status": ?"stopped"'
+oci kill c1 9 2>/dev/null; s=$?
+is "kill of a stopped container: an error" "$s" 125
+oci exec c1 true 2>/dev/null; s=$?
+is "exec in a stopped container: an error" "$s" 125
+oci delete c1; s=$?
+is "delete exits 0" "$s" 0
+ok "delete removes the state directory" test ! -e "$R/c1"
+oci state c1 2>/dev/null; s=$?
+is "state of a deleted container: an error" "$s" 125
+
+# --- the command's exit status reaches the parent (the init is create's
+# sibling: CLONE_PARENT), here a python waiter in the engine's place.
+mkbundle "$B" '["sh", "-c", "cat /tmp/data/f; hostname; exit 42"]'
+out=$(python3 - "$OCI" "$R" "$B" <<'PY'
+import os, subprocess, sys
+oci, root, b = sys.argv[1:4]
+subprocess.run([oci, "--root", root, "create", "--bundle", b, "--pid-file", b + "/pid", "c2"], check=True)
+pid = int(open(b + "/pid").read())
+subprocess.run([oci, "--root", root, "start", "c2"], check=True)
+_, ws = os.waitpid(pid, 0)
+sys.stdout.flush()
+print("status", os.waitstatus_to_exitcode(ws))
+subprocess.run([oci, "--root", root, "delete", "c2"], check=True)
+PY
+)
+like "exit status 42 reaches the waiting parent" "$out" "status 42"
+like "a read-only bind mount and the hostname" "$(echo "$out" | tr '\n' ' ')" "from-host ocitest"
+
+# --- process.terminal: the pty comes over --console-socket (an engine's
+# listener played by python), made in the container's own devpts
+mkbundle "$B" '["sh", "-c", "tty; exit 3"]'
+sed -i 's/"terminal": false/"terminal": true/' "$B/config.json"
+ids="$ids t1"
+out=$(timeout -k 5 30 python3 - "$OCI" "$R" "$B" <<'PY' 2>&1
+import array, os, socket, subprocess, sys
+oci, root, b = sys.argv[1:4]
+sp = b + "/console.sock"
+srv = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+srv.bind(sp)
+srv.listen(1)
+p = subprocess.Popen([oci, "--root", root, "create", "--bundle", b, "--console-socket", sp, "--pid-file", b + "/pid", "t1"])
+conn, _ = srv.accept()
+msg, anc, _, _ = conn.recvmsg(64, socket.CMSG_LEN(4))
+fd = array.array("i", anc[0][2][:4])[0]
+rc = p.wait()
+pid = int(open(b + "/pid").read())
+subprocess.run([oci, "--root", root, "start", "t1"], check=True)
+out = b""
+while len(out) < 4096:
+    try:
+        d = os.read(fd, 1024)
+    except OSError:
+        break
+    if not d:
+        break
+    out += d
+_, ws = os.waitpid(pid, 0)
+print(rc, msg.decode(), out.decode().replace("\r", "").strip(), os.waitstatus_to_exitcode(ws))
+subprocess.run([oci, "--root", root, "delete", "t1"], check=True)
+PY
+)
+is "create --console-socket: the pty's master and name reach the engine; the command's tty is it" "$out" "0 /dev/pts/0 /dev/pts/0 3"
+mkbundle "$B" '["true"]'
+sed -i 's/"terminal": false/"terminal": true/' "$B/config.json"
+oci create --bundle "$B" t2 2>"$SCRATCH/err"; s=$?
+is "process.terminal without --console-socket: refused" "$s:$(cat "$SCRATCH/err")" "125:jailrun-oci: create: process.terminal is true: give --console-socket"
+
+# --- hooks in the runtime's namespaces, the state JSON on stdin
+H=$SCRATCH/hooks; mkdir "$H"
+hook() { echo "{\"path\": \"/bin/sh\", \"args\": [\"sh\", \"-c\", \"cat > $H/$1\"]}"; }
+mkbundle "$B" '["sleep", "100"]' "\"hooks\": {\"prestart\": [$(hook prestart)], \"createRuntime\": [$(hook createRuntime)],
+  \"poststart\": [$(hook poststart)], \"poststop\": [$(hook poststop)]},"
+ids="$ids h1"
+oci create --bundle "$B" --pid-file "$SCRATCH/h1.pid" h1; s=$?
+is "create with hooks exits 0" "$s" 0
+hpid=$(cat "$SCRATCH/h1.pid" 2>/dev/null)
+like "prestart got the state (id, pid) on stdin" "$(cat "$H/prestart" 2>&1)" "\"id\": ?\"h1\".*|\"pid\": ?$hpid"
+ok "createRuntime ran" grep -q "\"pid\": *$hpid" "$H/createRuntime"
+oci start h1
+like "poststart ran with status running" "$(tr -d '\n ' < "$H/poststart" 2>&1)" '"status":"running"'
+oci delete --force h1
+like "poststop ran at delete with status stopped" "$(tr -d '\n ' < "$H/poststop" 2>&1)" '"status":"stopped"'
+mkbundle "$B" '["true"]' '"hooks": {"prestart": [{"path": "/bin/false"}]},'
+oci create --bundle "$B" h2 2>"$SCRATCH/err"; s=$?
+is "a failing prestart hook fails create" "$s:$(cat "$SCRATCH/err")" "125:jailrun-oci: hooks.prestart[0] /bin/false: failed (exit status 1)"
+ok "  and leaves no state" test ! -e "$R/h2"
+
+# --- linux.sysctl (namespaced keys only); resources that set nothing
+mkbundle "$B" '["cat", "/proc/sys/net/ipv4/ip_unprivileged_port_start"]'
+sed -i 's/"namespaces":/"sysctl": {"net.ipv4.ip_unprivileged_port_start": "0"}, "resources": {"memory": {"limit": 0}, "pids": {"limit": 0}}, "namespaces":/' "$B/config.json"
+ids="$ids s1"
+oci create --bundle "$B" s1 > "$SCRATCH/s1.out"; oci start s1
+i=0; while ! oci state s1 | grep -q stopped && [ $i -lt 50 ]; do i=$((i + 1)); sleep 0.1; done
+is "linux.sysctl is written in the container's network namespace" "$(cat "$SCRATCH/s1.out")" 0
+oci delete s1
+sed -i 's/"kernel.domainname"//; s/"net.ipv4.ip_unprivileged_port_start": "0"/"kernel.core_pattern": "|x"/' "$B/config.json"
+oci create --bundle "$B" s2 2>"$SCRATCH/err"; s=$?
+like "a host-wide sysctl is refused" "$s:$(cat "$SCRATCH/err")" "^125:.*linux.sysctl: kernel.core_pattern is not a key of a namespace the container owns"
+sed -i 's/"kernel.core_pattern": "|x"//; s/"pids": {"limit": 0}/"pids": {"limit": 100}/' "$B/config.json"
+oci create --bundle "$B" s3 2>"$SCRATCH/err"; s=$?
+like "a cgroup limit that cannot be enforced is refused" "$s:$(cat "$SCRATCH/err")" "^125:.*linux.resources.pids: cgroup limits are not supported"
+
+# --- a rootfs inside a shared host mount (as Docker's data root): the
+# container's mounts are all private (a peer would propagate both ways,
+# and pivot_root refuses a shared root)
+if [ "$JR_MODE" = root ]; then
+  mkdir -p "$SCRATCH/shared" && mount --bind "$SCRATCH/shared" "$SCRATCH/shared" && mount --make-shared "$SCRATCH/shared"
+  cp -a "$ROOTFS" "$SCRATCH/shared/rootfs"
+  mkbundle "$B" '["sleep", "100"]'
+  sed -i "s|\"path\": \"$ROOTFS\"|\"path\": \"$SCRATCH/shared/rootfs\"|" "$B/config.json"
+  ids="$ids p1"
+  oci create --bundle "$B" --pid-file "$SCRATCH/p1.pid" p1; s=$?
+  is "create with the rootfs in a shared mount" "$s" 0
+  is "  no mount of the container is shared with the host" "$(grep -c shared: /proc/"$(cat "$SCRATCH/p1.pid")"/mountinfo)" 0
+  oci delete --force p1
+  umount -l "$SCRATCH/shared"
+fi
+
+# --- refusals: one message, status 125, nothing left behind
+mkbundle "$B" '["/nonexistent"]'
+oci create --bundle "$B" c3 2>"$SCRATCH/err"; s=$?
+is "missing command: create fails" "$s" 125
+like "  with the words engines map to 127" "$(cat "$SCRATCH/err")" 'exec: "/nonexistent": stat /nonexistent: no such file or directory'
+ok "  and leaves no state" test ! -e "$R/c3"
+mkbundle "$B" '["true"]' '' '[{"type": "pid"}, {"type": "mount"}]'
+oci create --bundle "$B" c4 2>"$SCRATCH/err"; s=$?
+is "host networking (no network namespace): refused" "$s" 125
+like "  with a reason" "$(cat "$SCRATCH/err")" "host networking is refused"
+ok "  and leaves no state" test ! -e "$R/c4"
+
+
+# --- global flags and features
+out=$("$OCI" features | python3 -c 'import json, sys; d = json.load(sys.stdin); print(d["ociVersionMax"], d["linux"]["seccomp"]["enabled"], d["annotations"]["org.jailrun.no-new-privileges"])')
+is "features: JSON with jailrun's floor declared" "$out" "1.0.2 True always"
+"$OCI" --systemd-cgroup --root "$R" state x 2>"$SCRATCH/err"; s=$?
+is "--systemd-cgroup: refused" "$s" 125
+like "  saying what to use" "$(cat "$SCRATCH/err")" "use --cgroup-manager cgroupfs or disabled"
+"$OCI" --log "$SCRATCH/log.json" --log-format json --root "$R" state nosuch 2>/dev/null
+out=$(python3 -c 'import json, sys; l = open(sys.argv[1]).read().splitlines(); d = json.loads(l[0]); print(len(l), d["level"], d["msg"])' "$SCRATCH/log.json")
+is "--log --log-format json: one JSON object per line" "$out" "1 error container nosuch does not exist (state root $R)"
+"$JAILRUN" oci --root "$R" state nosuch 2>"$SCRATCH/err"; s=$?
+is "jailrun oci VERB: the same CLI" "$s:$(cat "$SCRATCH/err")" "125:jailrun-oci: container nosuch does not exist (state root $R)"
+
+[ "$JR_MODE" = root ] && . "$JR_SRC/tests/oci-podman.sh"
+done_testing
