@@ -170,6 +170,13 @@ static int
 clone_body_main (void *arg)
 {
   const struct clone_body *b = arg;
+  if (setns (FD_CGNS, CLONE_NEWCGROUP) < 0) /* as in jr_exec_clone */
+    {
+      struct jail_error e = { 0 };
+      jr_error_buf (&e, errno, "exec: join the jail's cgroup namespace");
+      jr_msg_send (b->fds[3], JR_MSG_SETUP_ERR, &e);
+      _exit (125);
+    }
   if (jr_fds_arrange (b->fds, b->nfds) < 0)
     _exit (125);
   _exit (jr_exec_child (b->x));
