@@ -1,7 +1,7 @@
 /* proxy.c - the egress proxy: a listener in the bridge netns (only the
  * jail can reach it), clients served by the supervisor's loop.  Each
  * client: read a bounded head (8 KiB, 30 s), parse it strictly, find the
- * --allow rule, resolve once (resolver thread; literals and "localhost"
+ * --allow rule, resolve once (resolver threads; literals and "localhost"
  * need none), check every address, connect from the caller's netns to
  * exactly a checked address, then hand both sockets to the forwarder's
  * splice machinery.  Every decision is one audit line; a denial is a 403

@@ -1,8 +1,10 @@
-/* proxy_aux.c - the proxy's resolver thread (getaddrinfo off the event
- * loop: requests queue in, results come back through an eventfd, each
- * name resolved once) and its audit log (one JSON line per decision,
- * written with a single write(2) to a file opened O_APPEND; allowlist
- * changes too, with who made them), and the ring of recent decisions. */
+/* proxy_aux.c - the proxy's resolver threads (getaddrinfo off the event
+ * loop: requests queue in, up to JR_RESOLVERS threads take them, so a
+ * slow answer holds up only its own request; results come back through
+ * an eventfd, each name resolved once) and its audit log (one JSON line
+ * per decision, written with a single write(2) to a file opened O_APPEND;
+ * allowlist changes too, with who made them), and the ring of recent
+ * decisions. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <json-c/json.h>
@@ -47,8 +49,10 @@ resolver_main (void *arg)
   pthread_mutex_lock (&p->mu);
   for (;;)
     {
+      p->idle++;
       while (!p->thread_stop && p->queue == NULL)
         pthread_cond_wait (&p->cv, &p->mu);
+      p->idle--;
       if (p->thread_stop)
         break;
       struct preq *q = p->queue;
@@ -68,19 +72,24 @@ resolver_main (void *arg)
 int
 jr_resolver_submit (struct jr_proxy *p, struct preq *q)
 {
-  if (!p->thread_started)
+  pthread_mutex_lock (&p->mu);
+  /* One more thread when none is waiting for work (bounded). */
+  if (p->idle == 0 && p->nthreads < JR_RESOLVERS)
     {
       sigset_t all, old;
       sigfillset (&all);
-      /* The thread takes no signals (the caller's forwarding relies on it). */
+      /* The threads take no signals (the caller's forwarding relies on it). */
       pthread_sigmask (SIG_SETMASK, &all, &old);
-      int r = pthread_create (&p->thread, NULL, resolver_main, p);
+      int r = pthread_create (&p->threads[p->nthreads], NULL, resolver_main, p);
       pthread_sigmask (SIG_SETMASK, &old, NULL);
-      if (r != 0)
-        return -r;
-      p->thread_started = true;
+      if (r != 0 && p->nthreads == 0)
+        {
+          pthread_mutex_unlock (&p->mu);
+          return -r;
+        }
+      if (r == 0)
+        p->nthreads++;
     }
-  pthread_mutex_lock (&p->mu);
   q->in_resolver = true;
   q->rnext = p->queue;
   p->queue = q;
@@ -104,14 +113,14 @@ jr_resolver_take (struct jr_proxy *p)
 void
 jr_resolver_stop (struct jr_proxy *p)
 {
-  if (!p->thread_started)
-    return;
   pthread_mutex_lock (&p->mu);
   p->thread_stop = true;
-  pthread_cond_signal (&p->cv);
+  pthread_cond_broadcast (&p->cv);
+  int n = p->nthreads;
   pthread_mutex_unlock (&p->mu);
-  pthread_join (p->thread, NULL);
-  p->thread_started = false;
+  for (int i = 0; i < n; i++)
+    pthread_join (p->threads[i], NULL);
+  p->nthreads = 0;
 }
 
 /* "2026-01-02T03:04:05.678Z" of now. */

@@ -13,6 +13,8 @@
 enum preq_state { PQ_HEAD, PQ_RESOLVE, PQ_CONNECT };
 
 /* One client of the proxy until its tunnel is handed to the forwarder. */
+#define JR_RESOLVERS 8
+
 struct preq
 {
   struct preq *next, *prev;
@@ -73,9 +75,11 @@ struct jr_proxy
   struct preq *list;
   int tickfd;
   struct jr_loop_src tsrc;
-  /* resolver thread */
-  pthread_t thread;
-  bool thread_started, thread_stop;
+  /* resolver threads: started on demand, up to JR_RESOLVERS, so that one
+   * slow answer does not hold up the names asked after it */
+  pthread_t threads[JR_RESOLVERS];
+  int nthreads, idle;
+  bool thread_stop;
   pthread_mutex_t mu;
   pthread_cond_t cv;
   struct preq *queue, *done;

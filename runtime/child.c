@@ -118,8 +118,8 @@ exec_command (char *const argv[], char *const env[], struct jail_error *e)
 /* Every signal back to its default action: the caller may ignore SIGCHLD
  * (init could not reap) or SIGPIPE (the command would inherit it).  Raw
  * rt_sigaction, as glibc's wrapper is not for a raw clone child. */
-static void
-reset_signals (void)
+void
+jr_signals_reset (void)
 {
   struct { void *handler; unsigned long flags; void *restorer; uint64_t mask; } dfl = { 0 };
   for (int sig = 1; sig <= 64; sig++)
@@ -136,7 +136,9 @@ jr_command_exec (const struct jr_command *c)
   struct jail_error e = { 0 };
   sigset_t none;
   sigemptyset (&none);
-  reset_signals ();
+  /* Dispositions were reset once by whoever clones this process (init at
+   * its start, the exec zygote at its start, the exec helper), and none
+   * is installed after: 62 syscalls fewer per start and per exec. */
   sigprocmask (SIG_SETMASK, &none, NULL);
   int r = setsid () < 0 ? jr_error_buf (&e, errno, "setsid") : 0;
   if (r == 0 && c->tty)
@@ -332,7 +334,7 @@ jr_child_main (struct jr_child *c)
   struct jail_error e = { 0 };
   close (c->parent_fds[0]);
   close (c->parent_fds[1]);
-  reset_signals ();
+  jr_signals_reset ();
   int r = await_go (c, &e);
   if (r == 0)
     r = build_jail (c, &e);

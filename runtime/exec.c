@@ -158,6 +158,45 @@ jr_exec_clone (const struct jr_exec_spec *x, int cgfd, const int *fds, int nfds)
   return pid;
 }
 
+/* The body of a clone, called on its own stack by clone3_vm. */
+struct clone_body
+{
+  const struct jr_exec_spec *x;
+  const int *fds;
+  int nfds;
+};
+
+static int
+clone_body_main (void *arg)
+{
+  const struct clone_body *b = arg;
+  if (setns (FD_CGNS, CLONE_NEWCGROUP) < 0) /* as in jr_exec_clone */
+    {
+      struct jail_error e = { 0 };
+      jr_error_buf (&e, errno, "exec: join the jail's cgroup namespace");
+      jr_msg_send (b->fds[3], JR_MSG_SETUP_ERR, &e);
+      _exit (125);
+    }
+  if (jr_fds_arrange (b->fds, b->nfds) < 0)
+    _exit (125);
+  _exit (jr_exec_child (b->x));
+}
+
+int
+jr_exec_vclone (const struct jr_exec_spec *x, int cgfd, const int *fds, int nfds, void *stack, size_t size)
+{
+  struct clone_body b = { .x = x, .fds = fds, .nfds = nfds };
+  long pid = jr_clone_vm (CLONE_PARENT, 0, cgfd, stack, size, clone_body_main, &b);
+  if (pid >= 0)
+    return (int) pid;
+  if (pid != -ENOSYS)
+    {
+      errno = (int) -pid;
+      return -1;
+    }
+  return jr_exec_clone (x, cgfd, fds, nfds);
+}
+
 /* The helper: arrange fds, join the jail, clone the process, report its
  * pid on the message socket and exit. */
 static int
@@ -165,6 +204,7 @@ helper_main (const struct jr_exec_spec *x, int msg)
 {
   struct jail_error e = { 0 };
   jr_hide_cmdline ("jailrun-exec"); /* its clone is in the jail's pid namespace */
+  jr_signals_reset ();
   int n = jr_exec_join (x, msg, &e);
   pid_t pid = n < 0 ? -1 : jr_exec_clone (x, n > FD_CG ? FD_CG : -1, NULL, 0);
   if (n >= 0 && pid < 0)

@@ -60,6 +60,12 @@ int jr_exec_join (const struct jr_exec_spec *x, int msg, struct jail_error *e);
  * the child, fds (when not NULL) are arranged first, then jr_exec_child
  * runs.  Returns the pid, or -1 with errno. */
 int jr_exec_clone (const struct jr_exec_spec *x, int cgfd, const int *fds, int nfds);
+/* The same, vfork-style: the child shares the caller's memory (no page
+ * tables copied, no copy-on-write faults, nothing to free at execve) and
+ * runs on stack (size bytes) while the caller waits until it has called
+ * execve or exited.  fds must not be NULL.  Falls back to jr_exec_clone
+ * where clone3 or this architecture's trampoline is missing. */
+int jr_exec_vclone (const struct jr_exec_spec *x, int cgfd, const int *fds, int nfds, void *stack, size_t size);
 /* The new process: become the jail user, then jr_command_exec (fd 3
  * carries failures).  Returns the exit status after a failure. */
 int jr_exec_child (const struct jr_exec_spec *x);

@@ -90,4 +90,14 @@ int jr_child_main (struct jr_child *c);
 void jr_hide_cmdline (const char *name);
 /* Send a message (used from the child: no allocation). */
 void jr_msg_send (int fd, int type, const struct jail_error *e);
+/* Every signal disposition back to default (raw syscalls, fine in a raw
+ * clone): called once at the start of init, the exec zygote and the exec
+ * helper, whose children then inherit defaults. */
+void jr_signals_reset (void);
+/* vfork-style clone3 (clone_vm.c): flags | CLONE_VM | CLONE_VFORK, into
+ * cgroup cgfd when >= 0; the child runs fn(arg) on stack (size bytes) and
+ * exits with its value; the caller resumes once the child has called
+ * execve or exited.  The pid, or -errno (-ENOSYS: not available here,
+ * fork instead). */
+long jr_clone_vm (uint64_t flags, int exit_signal, int cgfd, void *stack, size_t size, int (*fn) (void *), void *arg);
 #endif

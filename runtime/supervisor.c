@@ -79,6 +79,8 @@ struct sup
   struct conn *conns;
   struct xproc *procs;
   unsigned exec_seq;  /* numbers the execs' cgroups */
+  int spare_cgfd;     /* an exec cgroup made ahead for the next exec, -1 = none */
+  char spare_cgname[24];
   unsigned lingering; /* ended execs' cgroups still populated at the last look */
   bool init_done, stopping, tie_closed;
   int init_status;
@@ -331,7 +333,7 @@ oom_kills (const struct sup *s)
  * when the jail has no cgroup or the child cannot be made: the exec then
  * runs in the jail's cgroup itself. */
 static int
-exec_cgroup (struct sup *s, char name[24])
+make_exec_cgroup (struct sup *s, char name[24])
 {
   if (s->l.cg.fd < 0)
     return -1;
@@ -342,6 +344,18 @@ exec_cgroup (struct sup *s, char name[24])
   if (fd < 0)
     unlinkat (s->l.cg.fd, name, AT_REMOVEDIR);
   return fd;
+}
+
+/* The cgroup for an exec starting now: the spare made when the last exec
+ * ended (mkdir of a cgroup costs more than the rest of an exec's setup),
+ * else a new one. */
+static int
+exec_cgroup (struct sup *s, char name[24])
+{
+  if (s->spare_cgfd < 0)
+    return make_exec_cgroup (s, name);
+  memcpy (name, s->spare_cgname, 24);
+  return jr_steal_fd (&s->spare_cgfd);
 }
 
 /* Remove the cgroup of an ended exec (name), and those of earlier ones
@@ -362,7 +376,8 @@ remove_exec_cgroup (struct sup *s, const char *name)
   struct dirent *de;
   while ((de = readdir (d)) != NULL)
     {
-      bool live = strncmp (de->d_name, "exec-", 5) != 0;
+      bool live = strncmp (de->d_name, "exec-", 5) != 0
+                  || (s->spare_cgfd >= 0 && strcmp (de->d_name, s->spare_cgname) == 0);
       for (struct xproc *x = s->procs; x && !live; x = x->next)
         live = x->cgfd >= 0 && strcmp (x->cgname, de->d_name) == 0;
       if (!live && unlinkat (s->l.cg.fd, de->d_name, AT_REMOVEDIR) < 0) /* EBUSY while populated */
@@ -522,6 +537,8 @@ end_exec (struct sup *s, struct xproc *x)
       remove_exec_cgroup (s, x->cgname); /* x is off s->procs already */
     }
   free (x);
+  if (s->spare_cgfd < 0 && !s->init_done)
+    s->spare_cgfd = make_exec_cgroup (s, s->spare_cgname);
 }
 
 /* Kill an exec'd process, its process group and its cgroup. */
@@ -739,6 +756,8 @@ on_init_exit (struct sup *s)
   s->init_done = true;
   stop_health (s);
   jr_cgroup_release (&s->l.cg); /* kills what is left, removes the cgroup */
+  if (s->spare_cgfd >= 0)
+    close (jr_steal_fd (&s->spare_cgfd)); /* removed with the jail's cgroup */
   release_net (s);
   epoll_ctl (s->ep, EPOLL_CTL_DEL, s->l.pidfd, NULL);
   write_state (s, "exited");
@@ -912,6 +931,7 @@ jr_supervisor_main (jail_config *cfg, const char *name, char *const argv[], int 
                     unsigned flags)
 {
   struct sup s = { .name = name, .cfg = cfg, .lfd = -1, .sigfd = -1, .stop_timer = -1, .ep = -1, .zfd = -1,
+                   .spare_cgfd = -1,
                    .l = { .pid = 0, .pidfd = -1, .sync_fd = -1, .death_w = -1,
                           .ns_fds = { -1, -1, -1, -1, -1, -1, -1 },
                           .cg = { .fd = -1, .parent_fd = -1 }, .loop = { .epfd = -1 },

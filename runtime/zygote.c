@@ -1,7 +1,10 @@
 /* zygote.c - the jail's exec zygote: a child of the supervisor that has
  * joined every namespace of the jail once, at start, and then clones one
  * process per exec request (as the supervisor's child, CLONE_PARENT),
- * which saves a fork and seven setns per exec.  It stays in the host pid
+ * which saves a fork and seven setns per exec.  The clone is vfork-style
+ * (jr_exec_vclone: shared memory, own stack, the zygote waits until the
+ * new process has called execve), so no page table is copied per exec.
+ * It stays in the host pid
  * namespace (nothing in the jail can see or signal it), is non-dumpable,
  * holds no fd but the supervisor's stdio and its control socket, and
  * dies with the supervisor.  Requests carry argv, the environment and the
@@ -15,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -22,6 +26,10 @@
 #include <unistd.h>
 
 #include "lifecycle.h"
+
+/* The stack the exec'd process runs on between its vfork-style clone and
+ * execve (jr_exec_vclone); one at a time, reused. */
+#define ZYGOTE_STACK (256 * 1024)
 
 /* Append the NUL-terminated strings of v to f; returns how many. */
 static uint32_t
@@ -77,7 +85,7 @@ take_strv (char **p, char *end, uint32_t n)
 /* Serve one request read into buf; fds[5] are closed afterwards.  The
  * process goes into the cgroup fds[4], else the jail's (when cg). */
 static void
-serve_one (const struct jr_exec_spec *base, bool cg, char *buf, size_t n, const int fds[5])
+serve_one (const struct jr_exec_spec *base, bool cg, char *buf, size_t n, const int fds[5], void *stack)
 {
   struct jail_error e = { 0 };
   struct jr_msg m = { .type = JR_MSG_PID };
@@ -91,7 +99,7 @@ serve_one (const struct jr_exec_spec *base, bool cg, char *buf, size_t n, const 
   x.env = env;
   x.workdir = wd;
   x.tty = hdr[2] != 0;
-  pid_t pid = wd && argv[0] ? jr_exec_clone (&x, fds[4] >= 0 ? fds[4] : cg ? JR_FD_CG : -1, fds, 4) : (errno = EINVAL, -1);
+  pid_t pid = wd && argv[0] ? jr_exec_vclone (&x, fds[4] >= 0 ? fds[4] : cg ? JR_FD_CG : -1, fds, 4, stack, ZYGOTE_STACK) : (errno = EINVAL, -1);
   if (pid < 0)
     {
       jr_error_buf (&e, errno, "exec: clone into the jail");
@@ -111,6 +119,9 @@ static void __attribute__ ((noreturn))
 zygote_loop (const struct jr_exec_spec *base, bool cg)
 {
   char *buf = malloc (JR_PROTO_MAX);
+  void *stack = mmap (NULL, ZYGOTE_STACK, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+  if (stack == MAP_FAILED)
+    stack = NULL;
   for (;;)
     {
       union { struct cmsghdr h; char b[CMSG_SPACE (5 * sizeof (int))]; } cm;
@@ -127,7 +138,7 @@ zygote_loop (const struct jr_exec_spec *base, bool cg)
           && (h->cmsg_len == CMSG_LEN (sizeof fds) || h->cmsg_len == CMSG_LEN (4 * sizeof (int))))
         memcpy (fds, CMSG_DATA (h), h->cmsg_len - CMSG_LEN (0));
       if (fds[3] >= 0 && n >= 12)
-        serve_one (base, cg, buf, (size_t) n, fds);
+        serve_one (base, cg, buf, (size_t) n, fds, stack);
       else
         {
           struct jail_error e = { 0 };
@@ -152,6 +163,7 @@ jr_zygote_start (const struct jr_exec_spec *base, pid_t *zpid, jail_error **err)
       struct jail_error e = { 0 };
       prctl (PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
       jr_hide_cmdline ("jailrun-exec"); /* its clones are in the jail's pid namespace */
+      jr_signals_reset ();
       int n = jr_exec_join (base, zs[1], &e);
       if (n < 0)
         _exit (125);

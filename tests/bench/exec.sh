@@ -19,6 +19,26 @@ sleep_child() {
   return 1
 }
 
+# api_rows MODE: jail_exec() from a linked program (exec-latency-timer
+# --api) against posix_spawn of /bin/true on the host, in three
+# interleaved rounds; each row is the median of the rounds' medians.
+TIMER=$JR_BUILD/tests/exec-latency-timer
+api_rows() {
+  if ! jr_has_exec || [ ! -x "$TIMER" ]; then
+    na "$SEC" "$1" "jail_exec() (library call)" "$NA_EXEC"; return
+  fi
+  a="" h=""
+  for k in 1 2 3; do
+    a="$a $(as "$1" "$TIMER" --api $((N / 3)) "$jname" 2>> "$LOG" | cut -d' ' -f1)"
+    h="$h $(as "$1" "$TIMER" $((N / 3)) /bin/true 2>> "$LOG" | cut -d' ' -f1)"
+  done
+  for pair in "jail_exec() (library call):$a" "/bin/true on the host (posix_spawn):$h"; do
+    v=$(echo "${pair#*:}" | tr ' ' '\n' | grep . | sort -n | awk '{ v[NR] = $1 } END { if (NR == 3) print v[2] }')
+    if [ -n "$v" ]; then row "$SEC" "$1" "${pair%%:*}" "$v" ms "median of 3 rounds:${pair#*:}"
+    else na "$SEC" "$1" "${pair%%:*}" "failed: exec-latency-timer (see $LOG)"; fi
+  done
+}
+
 for m in root user; do
   w=$(wdir "$m"); mkdir -p "$w"
   set --
@@ -49,6 +69,7 @@ for m in root user; do
   fi
   log "exec, $m"
   hf "$SEC" "$m" "exec-$m" "$N" "$@"
+  api_rows "$m"
   if jr_has_exec; then
     as "$m" timeout 30 "$JAILRUN" stop "$jname" >> "$LOG" 2>&1
     as "$m" timeout 30 "$JAILRUN" rm "$jname" >> "$LOG" 2>&1

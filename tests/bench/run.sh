@@ -51,3 +51,4 @@ echo "$(date -u '+%Y-%m-%d %H:%M UTC'); $(nproc) CPUs ($(sed -n 's/^model name[^
 echo "jailrun $("$JAILRUN" --version | head -1 | cut -d' ' -f2) ($(git -C "$src" rev-parse --short HEAD 2>/dev/null || echo unknown)); peers: $(for p in bubblewrap runc util-linux socat slirp4netns passt tinyproxy wrk hyperfine; do printf '%s %s, ' "$p" "$(dpkg-query -W -f='${Version}' "$p" 2>/dev/null)"; done | sed 's/, $//')."
 echo "Command: \`sudo sh tests/bench/run.sh$( [ "$quick" = 1 ] && echo ' --quick')\`. Ratios compare medians from this run; \"jailrun 1.2x faster\" means the peer's median is 1.2 times jailrun's."
 python3 "$here/table.py" md "$BENCH_RESULTS"
+python3 "$here/table.py" targets "$BENCH_RESULTS"

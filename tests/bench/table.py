@@ -6,6 +6,9 @@
   table.py md RESULTS             print the rows as markdown tables, one per
                                   section, each value with its ratio to the
                                   jailrun row of the same section and mode
+  table.py targets RESULTS        print issue 16's targets, each beside the
+                                  ratio measured in this run: MET, NOT MET,
+                                  or not measured (and why)
 
 Rows are tab-separated: SECTION MODE LABEL VALUE UNIT EXTRA NOTE.
 """
@@ -71,10 +74,124 @@ def md(path):
             print("| %s | %s | %s | %s | %s |" % (r[1], r[2], r[3], rat, det))
 
 
+def find(rows, sec, mode, label):
+    """(value, extra) of the row whose section starts with sec and label
+    with label, in mode; None when absent or not measured."""
+    for r in rows:
+        if r[0].startswith(sec) and r[1] == mode and r[2].startswith(label):
+            try:
+                return float(r[3]), r[5]
+            except ValueError:
+                return None
+    return None
+
+
+def p99_of(extra):
+    """The p99 figure in a row's details ("..., p99 12.3, ..."), or None."""
+    for part in extra.replace(";", ",").split(","):
+        w = part.split()
+        if len(w) >= 2 and w[0] == "p99":
+            try:
+                return float(w[1])
+            except ValueError:
+                return None
+    return None
+
+
+START = "Start-up"
+EXEC = "Exec latency"
+FWD_T, FWD_R = "Forwarder: ", "Forwarder: HTTP requests/s, %d connection"
+
+
+def target_list():
+    """(text, mode-independent check) pairs: check(rows, mode) returns
+    (measured text, met) or (why not measured, None)."""
+    def ratio_le(sec_a, lab_a, sec_b, lab_b, limit, what):
+        def check(rows, m):
+            a, b = find(rows, sec_a, m, lab_a), find(rows, sec_b, m, lab_b)
+            if a is None or b is None:
+                return "no %s row" % (lab_a if a is None else lab_b), None
+            r = a[0] / b[0]
+            return "%.2fx %s (%.2f vs %.2f)" % (r, what, a[0], b[0]), r <= limit
+        return check
+
+    def ratio_ge(sec_a, lab_a, sec_b, lab_b, limit, what):
+        def check(rows, m):
+            a, b = find(rows, sec_a, m, lab_a), find(rows, sec_b, m, lab_b)
+            if a is None or b is None:
+                return "no %s row" % (lab_a if a is None else lab_b), None
+            r = a[0] / b[0]
+            return "%.2fx %s (%.0f vs %.0f)" % (r, what, a[0], b[0]), r >= limit
+        return check
+
+    def abs_le(sec, lab, limit):
+        def check(rows, m):
+            a = find(rows, sec, m, lab)
+            if a is None:
+                return "no %s row" % lab, None
+            return "%.2f ms" % a[0], a[0] <= limit
+        return check
+
+    def net_start(rows, m):
+        a, b = find(rows, START, m, "jailrun (default network)"), find(rows, START, m, "jailrun --no-net")
+        if a is None or b is None:
+            return "no default-network or --no-net row", None
+        p = p99_of(a[1])
+        ok = a[0] - b[0] <= 3 and p is not None and p <= 1.5 * a[0]
+        return "+%.2f ms over --no-net, p99 %.2fx the median" % (a[0] - b[0], (p or 0) / a[0]), ok
+
+    def missing(why):
+        return lambda rows, m: (why, None)
+
+    t = [
+        ("start-up: jailrun --no-net <= 0.8x bwrap --unshare-all",
+         ratio_le(START, "jailrun --no-net", START, "bwrap --unshare-all", 0.8, "bwrap")),
+        ("default network: <= +3 ms over --no-net (median), p99 <= 1.5x median", net_start),
+        ("exec: jailrun exec median <= 3 ms", abs_le(EXEC, "jailrun exec", 3.0)),
+        ("exec: jailrun exec <= 0.1x runc exec",
+         ratio_le(EXEC, "jailrun exec", EXEC, "runc exec", 0.1, "runc exec")),
+        ("exec: jail_exec() <= 1.5x spawning /bin/true on the host",
+         ratio_le(EXEC, "jail_exec()", EXEC, "/bin/true on the host", 1.5, "host spawn")),
+        ("exec: jail_capture() of a Python one-liner <= 1.2x running it directly",
+         missing("the bench rootfs (busybox) has no Python")),
+        ("forwarder: >= 0.9x direct loopback bytes/s (1 GiB)",
+         ratio_ge(FWD_T, "jailrun -p", FWD_T, "direct loopback", 0.9, "direct")),
+    ]
+    for c in (1, 50, 500):
+        t.append(("forwarder: req/s >= pasta at %d connection%s" % (c, "s" if c > 1 else ""),
+                  ratio_ge(FWD_R % c, "jailrun -p", FWD_R % c, "pasta", 1.0, "pasta")))
+    t += [
+        ("forwarder: added p99 <= 1 ms at 200 connections",
+         missing("forward.sh runs wrk at 1, 50 and 500 connections")),
+        ("proxy: >= 2x tinyproxy req/s at 50 connections",
+         missing("proxy.sh measures a transfer and one request, not 50 connections")),
+        ("proxy: a slow DNS answer does not hold up other connections",
+         missing("a property, not a ratio: see the proxy tests")),
+        ("scale: 1,000 jails with the default network",
+         missing("no scale section yet")),
+    ]
+    return t
+
+
+def targets(path):
+    rows = [l.rstrip("\n").split("\t") for l in open(path) if l.strip()]
+    modes = [m for m in ("root", "user") if any(r[1] == m for r in rows)]
+    print("\n#### Targets (issue 16), from this run\n")
+    for text, check in target_list():
+        for m in modes:
+            got, ok = check(rows, m)
+            if ok is None:
+                print("- %s [%s]: not measured (%s)" % (text, m, got))
+            else:
+                print("- %s [%s]: got %s: %s" % (text, m, got, "MET" if ok else "NOT MET"))
+
+
 if __name__ == "__main__":
     if len(sys.argv) >= 5 and sys.argv[1] == "hf":
         hf_row(sys.argv[2], sys.argv[3], sys.argv[4:])
     elif len(sys.argv) == 3 and sys.argv[1] == "md":
         md(sys.argv[2])
+    elif len(sys.argv) == 3 and sys.argv[1] == "targets":
+        targets(sys.argv[2])
     else:
         sys.exit(__doc__)
