@@ -2,8 +2,9 @@
  * bridge with no uplink in a network namespace of its own, kept by a
  * small holder process, recorded in STATE/.networks/NAME/ (info: subnet,
  * gateway, holder pid and start time; hosts: the /etc/hosts every jail on
- * the network sees, read-only, kept current in place under flock).  A
- * holder that died is "stale": reported, and cleaned by rm or create.
+ * the network sees, read-only, kept current in place under a flock of
+ * the directory).  A holder that died is "stale": reported, and cleaned
+ * by rm or create.
  * Jails join through jr_network_open / _join / _leave (netns/net.c).
  * Root only in this version: a rootless jail's user namespace has no
  * capability over a netns held in another user namespace. */
@@ -397,26 +398,36 @@ rewrite_hosts (int fd, const struct hentry *e, size_t n)
   return r;
 }
 
-/* Open and lock the hosts file; read its live entries into *e (malloc'd). */
+/* Lock the network (flock of its directory, which no jail can open: a
+ * jail can open and flock its read-only /etc/hosts, so that file is
+ * never the lock), open the hosts file and read its live entries into
+ * *e (malloc'd).  The hosts fd; the lock's fd in *lk (close both). */
 static int
-hosts_lock (const struct jr_netinfo *ni, struct hentry **e, size_t *n, jail_error **err)
+hosts_lock (const struct jr_netinfo *ni, int *lk, struct hentry **e, size_t *n, jail_error **err)
 {
   char path[4200];
   snprintf (path, sizeof path, "%s/hosts", ni->dir);
+  *lk = open (ni->dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (*lk < 0 || flock (*lk, LOCK_EX) < 0)
+    {
+      int saved = errno;
+      if (*lk >= 0)
+        close (*lk);
+      return jr_error (err, saved, "network %s: lock %s", ni->name, ni->dir);
+    }
   int fd = open (path, O_RDWR | O_NOFOLLOW | O_CLOEXEC);
-  if (fd < 0)
-    return jr_error (err, errno, "network %s: %s", ni->name, path);
   char *text = NULL;
-  size_t max = HOSTS_ENTRIES;
-  *e = calloc (max, sizeof **e);
-  int r = *e && flock (fd, LOCK_EX) == 0 ? slurp (path, &text, HOSTS_MAX) : -ENOMEM;
+  *e = fd >= 0 ? calloc (HOSTS_ENTRIES, sizeof **e) : NULL;
+  int r = fd < 0 ? -errno : *e ? slurp (path, &text, HOSTS_MAX) : -ENOMEM;
   if (r == 0)
-    *n = live_entries (text, *e, max);
+    *n = live_entries (text, *e, HOSTS_ENTRIES);
   free (text);
   if (r < 0)
     {
       free (*e);
-      close (fd);
+      if (fd >= 0)
+        close (fd);
+      close (*lk);
       return jr_error (err, -r, "network %s: %s", ni->name, path);
     }
   return fd;
@@ -427,7 +438,7 @@ jr_network_join (const struct jr_netinfo *ni, char *const names[], uint32_t *add
 {
   struct hentry *e = NULL;
   size_t n = 0;
-  int fd = hosts_lock (ni, &e, &n, err);
+  int lk, fd = hosts_lock (ni, &lk, &e, &n, err);
   if (fd < 0)
     return fd;
   uint32_t last = ni->subnet + (1u << (32 - ni->prefix)) - 2, a = ni->subnet + 2;
@@ -454,7 +465,8 @@ jr_network_join (const struct jr_netinfo *ni, char *const names[], uint32_t *add
   if (r == 0)
     *addr = a;
   free (e);
-  close (fd); /* unlocks */
+  close (fd);
+  close (lk); /* unlocks */
   return r;
 }
 
@@ -463,7 +475,7 @@ jr_network_leave (const struct jr_netinfo *ni, uint32_t addr)
 {
   struct hentry *e = NULL;
   size_t n = 0, k = 0;
-  int fd = hosts_lock (ni, &e, &n, NULL);
+  int lk, fd = hosts_lock (ni, &lk, &e, &n, NULL);
   if (fd < 0)
     return;
   for (size_t i = 0; i < n; i++)
@@ -472,6 +484,7 @@ jr_network_leave (const struct jr_netinfo *ni, uint32_t addr)
   rewrite_hosts (fd, e, k);
   free (e);
   close (fd);
+  close (lk);
 }
 
 int
@@ -500,10 +513,11 @@ jr_network_open (const char *name, struct jr_netinfo *ni, int *netns_fd, jail_er
 static int
 entries (const struct jr_netinfo *ni, struct hentry **e, size_t *n, jail_error **err)
 {
-  int fd = hosts_lock (ni, e, n, err);
+  int lk, fd = hosts_lock (ni, &lk, e, n, err);
   if (fd < 0)
     return fd;
   close (fd);
+  close (lk);
   return 0;
 }
 

@@ -5,7 +5,7 @@
 # namespaces the jails made.
 . "$JR_SRC/tests/lib.sh"
 # Named networks are root only in this version: rootless checks the refusal.
-if [ "$JR_MODE" = user ]; then plan 46; else plan 62; fi
+if [ "$JR_MODE" = user ]; then plan 46; else plan 64; fi
 mkscratch
 N=jrs$$
 names=""
@@ -154,6 +154,20 @@ else
   like "--network on a stale network: 125, says what to do" "$?:$out" "^125:.*is stale.*jailrun network rm $NC"
   "$JAILRUN" network rm "$NC" >/dev/null
   unlike "network rm cleans a stale network" "$("$JAILRUN" network ls)" "$NC"
+  # Attack: a jail flocks its read-only /etc/hosts (the network's hosts file):
+  # every later join and leave on the network must not hang on that lock.
+  ND=${N}nd; nets="$nets $ND"
+  "$JAILRUN" network create "$ND" --subnet 10.91.7.0/24 >/dev/null
+  hosts=$("$JAILRUN" network inspect "$ND" | sed -n 's/.*"Hosts": "\(.*\)",$/\1/p')
+  names="$names ${N}lk"
+  "$JAILRUN" run -d --name "${N}lk" --network "$ND" / python3 -c \
+    'import fcntl,time; f=open("/etc/hosts"); fcntl.flock(f, fcntl.LOCK_EX); time.sleep(600)' >/dev/null
+  for i in $(seq 50); do flock -n "$hosts" true || break; sleep 0.1; done
+  out=$(timeout -k 5 20 "$JAILRUN" run --network "$ND" / cat /etc/hosts 2>&1)
+  like "a jail holding a lock on /etc/hosts does not block another jail's join" "$?:$out" "^0:127\.0\.0\.1"
+  stop_all
+  out=$("$JAILRUN" network rm "$ND" 2>&1)
+  is "and the network is removed after" "$?:$out" "0:$ND"
 fi
 out=$("$JAILRUN" run --network host "$ROOTFS" true 2>&1)
 like "--network host is refused: 125, says why" "$?:$out" "^125:.*never shares the host's network"
