@@ -101,6 +101,7 @@ struct jr_oci_state
   char *hooks_json;       /* from create, for poststart and poststop (NULL: none) */
   enum jr_oci_status status;
   uint64_t cap_bnd;       /* the container's bounding set: exec stays within it */
+  int id_slot;            /* host id slot (userns.c) the container holds, or -1 */
   int dirfd;              /* the container's state directory */
 };
 int jr_oci_state_load (const struct jr_oci_ctx *c, const char *id, struct jr_oci_state *st, jail_error **err);

@@ -36,6 +36,7 @@ struct create_run
   int dirfd, fifo_fd, sync_fd, pidfd, console_fd;
   pid_t pid;
   struct jr_bpf floor, profile;
+  struct jr_hostids ids;   /* as root without mappings: the container's slot */
 };
 
 static int
@@ -50,15 +51,17 @@ write_proc (pid_t pid, const char *file, const char *text, jail_error **err)
 }
 
 /* One map file's text: the config's ranges, or jailrun's default
- * (root: container 0-65535 on host JR_ROOT_ID_BASE...; rootless: 0 on
- * the caller's id, the only mapping without a setuid helper). */
+ * (root: container 0-65535 on the host range base of the container's
+ * own id slot, as `jailrun run` gives each jail; rootless: 0 on the
+ * caller's id, the only mapping without a setuid helper). */
 static int
-map_text (const struct jr_oci_idmap *m, size_t n, unsigned self, const char *field, char *buf, size_t sz, jail_error **err)
+map_text (const struct jr_oci_idmap *m, size_t n, unsigned self, unsigned long long base, const char *field,
+          char *buf, size_t sz, jail_error **err)
 {
   bool root = geteuid () == 0;
   if (n == 0)
     {
-      snprintf (buf, sz, root ? "0 %u 65536\n" : "0 %u 1\n", root ? JR_ROOT_ID_BASE : self);
+      snprintf (buf, sz, root ? "0 %llu %u\n" : "0 %llu 1\n", root ? base : self, JR_ID_SLOT_SIZE);
       return 0;
     }
   if (!root && (n != 1 || m[0].size != 1 || m[0].hid != self))
@@ -74,9 +77,10 @@ static int
 write_maps (struct create_run *c, jail_error **err)
 {
   char u[512], g[512];
-  int r = map_text (c->spec.uidmap, c->spec.n_uidmap, (unsigned) geteuid (), "linux.uidMappings", u, sizeof u, err);
+  int r = map_text (c->spec.uidmap, c->spec.n_uidmap, (unsigned) geteuid (), c->ids.uid, "linux.uidMappings", u, sizeof u, err);
   if (r == 0)
-    r = map_text (c->spec.gidmap, c->spec.n_gidmap, (unsigned) getegid (), "linux.gidMappings", g, sizeof g, err);
+    r = map_text (c->spec.gidmap, c->spec.n_gidmap, (unsigned) getegid (), c->ids.gid, "linux.gidMappings", g, sizeof g,
+                  err);
   if (r == 0 && geteuid () != 0)
     r = write_proc (c->pid, "setgroups", "deny", err);
   if (r == 0)
@@ -155,6 +159,19 @@ make_mount_points (const struct jr_oci_spec *s, jail_error **err)
       close (fd);
     }
   return 0;
+}
+
+/* As root with no mapping in the config, the container's host ids come
+ * from an id slot of its own (the allocator of `jailrun run`: no two
+ * live containers or jails share a host uid); the init holds it once
+ * spawned, and delete gives it back. */
+static int
+claim_ids (struct create_run *c, jail_error **err)
+{
+  if (geteuid () != 0 || (c->spec.n_uidmap && c->spec.n_gidmap))
+    return 0;
+  struct jail_config zero = { 0 };
+  return jr_hostids_claim (&zero, &c->ids, err);
 }
 
 /* clone3 the init as a sibling of create (CLONE_PARENT); it inherits
@@ -279,6 +296,8 @@ write_state (const char *id, struct create_run *c, jail_error **err)
   json_object_object_add (o, "created", json_object_new_string (stamp));
   json_object_object_add (o, "bundle", json_object_new_string (c->spec.bundle));
   json_object_object_add (o, "capBounding", json_object_new_uint64 (c->spec.cap_bnd));
+  if (c->ids.slot >= 0)
+    json_object_object_add (o, "idSlot", json_object_new_int (c->ids.slot));
   json_object *ann = json_tokener_parse (c->spec.annotations_json);
   json_object_object_add (o, "annotations", ann ? ann : json_object_new_object ());
   json_object *hooks = c->spec.hooks_json ? json_tokener_parse (c->spec.hooks_json) : NULL;
@@ -332,7 +351,8 @@ release (struct create_run *c)
 int
 jr_oci_create (const struct jr_oci_ctx *ctx, const char *id, const struct jr_oci_create_opts *o, jail_error **err)
 {
-  struct create_run c = { .dirfd = -1, .fifo_fd = -1, .sync_fd = -1, .pidfd = -1, .console_fd = -1, .pid = -1 };
+  struct create_run c = { .dirfd = -1, .fifo_fd = -1, .sync_fd = -1, .pidfd = -1, .console_fd = -1, .pid = -1,
+                          .ids = { .slot = -1 } };
   int r = jr_oci_id_check (id, err);
   if (r == 0)
     r = jr_oci_spec_load (o->bundle ? o->bundle : ".", ctx->cgroups_disabled, &c.spec, err);
@@ -349,7 +369,11 @@ jr_oci_create (const struct jr_oci_ctx *ctx, const char *id, const struct jr_oci
   if (r == 0)
     r = prepare (ctx, id, &c, err);
   if (r == 0)
+    r = claim_ids (&c, err);
+  if (r == 0)
     r = spawn (&c, err);
+  if (r == 0)
+    r = jr_hostids_hand (&c.ids, c.pid, err);
   if (r == 0)
     r = handshake (&c, err);
   if (r == 0)
@@ -361,6 +385,8 @@ jr_oci_create (const struct jr_oci_ctx *ctx, const char *id, const struct jr_oci
   if (r < 0 && c.pidfd >= 0)
     syscall (SYS_pidfd_send_signal, c.pidfd, SIGKILL, NULL, 0);
   bool made = r != -EEXIST || c.dirfd >= 0;
+  if (r < 0)
+    jr_hostids_release (&c.ids);
   release (&c);
   if (r < 0 && made)
     jr_oci_state_remove (ctx, id, NULL);

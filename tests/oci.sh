@@ -4,7 +4,7 @@
 # the init's host uid, the fifo gate, refusals that leave nothing behind),
 # and, as root, podman running containers through it (oci-podman.sh).
 . "$JR_SRC/tests/lib.sh"
-if [ "$JR_MODE" = root ]; then plan 88; else plan 54; fi
+if [ "$JR_MODE" = root ]; then plan 92; else plan 54; fi
 mkscratch
 OCI=$SCRATCH/bin/jailrun-oci
 mkdir "$SCRATCH/bin" && ln -s "$JAILRUN" "$OCI"
@@ -123,6 +123,25 @@ is "delete exits 0" "$s" 0
 ok "delete removes the state directory" test ! -e "$R/c1"
 oci state c1 2>/dev/null; s=$?
 is "state of a deleted container: an error" "$s" 125
+
+# --- as root, each container gets its own host id range (an id slot of
+# `jailrun run`'s allocator, /run/jailrun/.ids), given back by delete
+if [ "$JR_MODE" = root ]; then
+  mkbundle "$B" '["sleep", "300"]'
+  ids="$ids u1 u2"
+  oci create --bundle "$B" --pid-file "$SCRATCH/u1.pid" u1
+  oci create --bundle "$B" --pid-file "$SCRATCH/u2.pid" u2
+  p1=$(cat "$SCRATCH/u1.pid" 2>/dev/null); p2=$(cat "$SCRATCH/u2.pid" 2>/dev/null)
+  h1=$(awk '/^Uid:/ {print $2}' /proc/"$p1"/status 2>/dev/null)
+  h2=$(awk '/^Uid:/ {print $2}' /proc/"$p2"/status 2>/dev/null)
+  ok "two containers: different host uids ($h1, $h2), both unprivileged" \
+    test -n "$h1" -a -n "$h2" -a "$h1" != "$h2" -a "${h1:-0}" -ge 1000000 -a "${h2:-0}" -ge 1000000
+  is "  the uid map is a whole slot at the container's base" "$(tr -s ' ' < /proc/"$p1"/uid_map)" " 0 $h1 65536"
+  slot=$(grep -l "^$p1 " /run/jailrun/.ids/[0-9]* 2>/dev/null)
+  like "  the init holds its id slot" "$slot" '^/run/jailrun/\.ids/[0-9]+$'
+  oci delete --force u1; oci delete --force u2
+  ok "  delete gives the slot back (another jail may hold it since)" sh -c "test -n '$slot' && ! grep -qs '^$p1 ' '$slot'"
+fi
 
 # --- the command's exit status reaches the parent (the init is create's
 # sibling: CLONE_PARENT), here a python waiter in the engine's place.
