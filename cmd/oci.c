@@ -34,6 +34,7 @@ oci_usage (FILE *f)
          "  kill [-a|--all] ID [SIGNAL]      signal the init (or every process); TERM by default\n"
          "  delete [-f|--force] ID           remove a stopped container (--force: kill it first)\n"
          "  ps [--format table|json] ID      host pids of the container's processes\n"
+         "  list [--format table|json] [-q]  the containers under --root (json: their state objects)\n"
          "  pause ID, resume ID              refused: no cgroup to freeze yet\n"
          "  features                         what this runtime supports (runtime-spec features JSON)\n"
          "  exec [--process FILE] [-d|--detach] [--pid-file FILE] [-t --console-socket SOCK] ID [COMMAND...]\n"
@@ -313,6 +314,70 @@ verb_ps (const struct globals *g, int argc, char **argv)
   return 0;
 }
 
+/* One container of list: table row or JSON object (state as `state`). */
+static void
+list_one (const struct globals *g, const char *id, bool json, bool first)
+{
+  struct jr_oci_state st;
+  if (jr_oci_state_load (&g->ctx, id, &st, NULL) < 0)
+    {
+      jr_oci_state_free (&st);
+      return; /* deleted meanwhile, or damaged: `state ID` says which */
+    }
+  if (json)
+    {
+      char *j = jr_oci_state_json (id, &st);
+      printf ("%s%s", first ? "" : ",", j ? j : "{}");
+      free (j);
+    }
+  else
+    printf ("%-20s %-8d %-8s %-30s %s\n", id, st.status == JR_OCI_STOPPED ? 0 : (int) st.pid,
+            jr_oci_status_name (st.status), st.bundle, st.created);
+  jr_oci_state_free (&st);
+}
+
+/* list [--format table|json] [-q|--quiet]: the containers of --root. */
+static int
+verb_list (const struct globals *g, int argc, char **argv)
+{
+  static const struct option opts[] = { { "format", required_argument, NULL, 'f' }, { "quiet", no_argument, NULL, 'q' },
+                                         { 0 } };
+  bool json = false, quiet = false;
+  int c;
+  optind = 0;
+  while ((c = getopt_long (argc, argv, "+f:q", opts, NULL)) != -1)
+    if (c == 'f' && (strcmp (optarg, "json") == 0 || strcmp (optarg, "table") == 0))
+      json = strcmp (optarg, "json") == 0;
+    else if (c == 'q')
+      quiet = true;
+    else
+      return fail (g, "%s", "list: usage: list [--format table|json] [-q|--quiet]");
+  if (optind != argc)
+    return fail (g, "%s", "list: takes no container ID");
+  char **ids = NULL;
+  size_t n = 0;
+  jail_error *err = NULL;
+  int r = jr_oci_list (&g->ctx, &ids, &n, &err);
+  if (r < 0)
+    return done (g, r, err);
+  if (json)
+    putchar ('[');
+  else if (!quiet)
+    printf ("%-20s %-8s %-8s %-30s %s\n", "ID", "PID", "STATUS", "BUNDLE", "CREATED");
+  for (size_t i = 0; i < n; i++)
+    {
+      if (quiet && !json)
+        puts (ids[i]);
+      else
+        list_one (g, ids[i], json, i == 0);
+      free (ids[i]);
+    }
+  free (ids);
+  if (json)
+    puts ("]");
+  return 0;
+}
+
 int
 cmd_oci (int argc, char **argv)
 {
@@ -351,6 +416,8 @@ cmd_oci (int argc, char **argv)
     status = verb_exec (&g, n, args);
   else if (strcmp (verb, "ps") == 0)
     status = verb_ps (&g, n, args);
+  else if (strcmp (verb, "list") == 0)
+    status = verb_list (&g, n, args);
   else if ((strcmp (verb, "pause") == 0 || strcmp (verb, "resume") == 0) && n == 2)
     {
       int r = jr_oci_pause (&g.ctx, args[1], verb[0] == 'r', &err);
@@ -359,7 +426,7 @@ cmd_oci (int argc, char **argv)
   else if (strcmp (verb, "kill") == 0 || strcmp (verb, "delete") == 0)
     status = verb_kill_delete (&g, verb[0] == 'k', n, args);
   else
-    status = fail (&g, "unknown verb '%s': jailrun-oci does create, start, state, kill, delete, exec, ps, features (see --help)", verb);
+    status = fail (&g, "unknown verb '%s': jailrun-oci does create, start, state, kill, delete, exec, ps, list, features (see --help)", verb);
   free (root);
   return status;
 }

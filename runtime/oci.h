@@ -109,6 +109,9 @@ void jr_oci_state_free (struct jr_oci_state *st);
 const char *jr_oci_status_name (enum jr_oci_status s);
 /* The runtime-spec state JSON (malloc'd). */
 char *jr_oci_state_json (const char *id, const struct jr_oci_state *st);
+/* The ids under the state root, sorted (malloc'd array of malloc'd
+ * strings; a missing root: none).  Callers load each with state_load. */
+int jr_oci_list (const struct jr_oci_ctx *c, char ***ids, size_t *n, jail_error **err);
 /* Remove the state directory of id (absent: fine). */
 int jr_oci_state_remove (const struct jr_oci_ctx *c, const char *id, jail_error **err);
 /* Write FILE in dirfd atomically (temp + rename). */

@@ -4,7 +4,7 @@
 # the init's host uid, the fifo gate, refusals that leave nothing behind),
 # and, as root, podman running containers through it (oci-podman.sh).
 . "$JR_SRC/tests/lib.sh"
-if [ "$JR_MODE" = root ]; then plan 92; else plan 54; fi
+if [ "$JR_MODE" = root ]; then plan 96; else plan 58; fi
 mkscratch
 OCI=$SCRATCH/bin/jailrun-oci
 mkdir "$SCRATCH/bin" && ln -s "$JAILRUN" "$OCI"
@@ -262,6 +262,18 @@ oci create --bundle "$B" c4 2>"$SCRATCH/err"; s=$?
 is "host networking (no network namespace): refused" "$s" 125
 like "  with a reason" "$(cat "$SCRATCH/err")" "host networking is refused"
 ok "  and leaves no state" test ! -e "$R/c4"
+
+# --- list: the containers under --root, as table, ids or state JSON
+"$OCI" --root "$SCRATCH/none" list > "$SCRATCH/out"; s=$?
+is "list of a root not made yet: the header only" "$s:$(cat "$SCRATCH/out")" "0:$(printf '%-20s %-8s %-8s %-30s %s' ID PID STATUS BUNDLE CREATED)"
+mkbundle "$B" '["sleep", "300"]'
+ids="$ids l1 l2"
+oci create --bundle "$B" l1 && oci create --bundle "$B" l2 && oci start l2
+is "list -q: the ids, sorted" "$(oci list -q | tr '\n' ' ')" "l1 l2 "
+like "list: a row per container with its status" "$(oci list | awk 'NR > 1 {print $1, $3}' | tr '\n' ' ')" '^l1 created l2 running $'
+out=$(oci list --format json | python3 -c 'import json, sys; print(" ".join(c["id"] + ":" + c["status"] + ":" + str(c["pid"] > 0) for c in json.load(sys.stdin)))')
+is "list --format json: their state objects" "$out" "l1:created:True l2:running:True"
+oci delete --force l1; oci delete --force l2
 
 
 # --- global flags and features
