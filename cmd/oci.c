@@ -2,6 +2,7 @@
  * command line engines call (runc's verbs and global flags).  Parsing and
  * printing only; the work is runtime/oci_*.c. */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -38,7 +39,8 @@ oci_usage (FILE *f)
          "  pause ID, resume ID              refused: no cgroup to freeze yet\n"
          "  features                         what this runtime supports (runtime-spec features JSON)\n"
          "  exec [--process FILE] [-d|--detach] [--pid-file FILE] [-t --console-socket SOCK] ID [COMMAND...]\n"
-         "                                   a new process in the running container, within its policy\n\n"
+         "                                   a new process in the running container, within its policy\n"
+         "  (create and exec take --preserve-fds N: fds 3 to N+2 are passed to the container's process)\n\n"
          "Global options:\n"
          "  --root DIR             state directory (/run/jailrun-oci as root, $XDG_RUNTIME_DIR/jailrun-oci rootless)\n"
          "  --log FILE             write errors there too\n"
@@ -172,6 +174,24 @@ done (const struct globals *g, int r, jail_error *err)
   return 0;
 }
 
+/* --preserve-fds N: fds 3..3+N-1 go to the container's process; each
+ * must be open now, before this process opens any of its own (else one
+ * of ours, e.g. a state directory fd, would take the number and leak). */
+static int
+preserve_fds (const struct globals *g, const char *verb, const char *arg, unsigned *n)
+{
+  char *end;
+  errno = 0;
+  unsigned long v = strtoul (arg, &end, 10);
+  if (errno || end == arg || *end || arg[0] == '-' || v > 4096)
+    return fail (g, "%s: --preserve-fds %s: give a count of fds from 0 to 4096", verb, arg), -1;
+  for (unsigned long fd = 3; fd < 3 + v; fd++)
+    if (fcntl ((int) fd, F_GETFD) < 0)
+      return fail (g, "%s: --preserve-fds %s: fd %lu is not open (the fds to pass are 3 to %lu)", verb, arg, fd, 2 + v), -1;
+  *n = (unsigned) v;
+  return 0;
+}
+
 /* getopt_long over a verb's arguments; the ID (and more) stay in argv. */
 static int
 verb_create (const struct globals *g, int argc, char **argv)
@@ -190,8 +210,8 @@ verb_create (const struct globals *g, int argc, char **argv)
       case 'p': o.pid_file = optarg; break;
       case 'c': o.console_socket = optarg; break;
       case 'f':
-        if (strcmp (optarg, "0") != 0)
-          return fail (g, "create: --preserve-fds %s: passing fds is not supported by jailrun-oci yet", optarg);
+        if (preserve_fds (g, "create", optarg, &o.preserve_fds) < 0)
+          return EXIT_JAILRUN;
         break;
       case 'k': break; /* keyrings are denied by the seccomp floor anyway */
       case 'n': return fail (g, "%s", "create: --no-pivot is refused (pivot_root is what keeps the host's root out)");
@@ -268,8 +288,8 @@ verb_exec (const struct globals *g, int argc, char **argv)
       case 't': o.tty = true; break;
       case 'c': o.console_socket = optarg; break;
       case 'f':
-        if (strcmp (optarg, "0") != 0)
-          return fail (g, "exec: --preserve-fds %s: passing fds is not supported by jailrun-oci yet", optarg);
+        if (preserve_fds (g, "exec", optarg, &o.preserve_fds) < 0)
+          return EXIT_JAILRUN;
         break;
       default: return fail (g, "%s", "exec: bad option: see jailrun-oci --help");
       }

@@ -54,6 +54,7 @@ struct jr_oci_spec
   gid_t *groups;
   size_t n_groups;
   int umask;              /* -1: leave it */
+  unsigned preserve_fds;  /* --preserve-fds: fds 3..3+N-1 stay open in the process */
   uint64_t cap_bnd, cap_eff, cap_prm, cap_inh, cap_amb;
   struct jr_oci_rlimit *rlimits;
   size_t n_rlimits;
@@ -123,6 +124,7 @@ struct jr_oci_create_opts
   const char *bundle;
   const char *pid_file;
   const char *console_socket;
+  unsigned preserve_fds;  /* fds 3..3+N-1 (checked open by the caller) go to the init */
 };
 int jr_oci_create (const struct jr_oci_ctx *c, const char *id, const struct jr_oci_create_opts *o, jail_error **err);
 
@@ -184,6 +186,7 @@ struct jr_oci_exec_opts
   const char *pid_file;
   const char *console_socket;
   bool detach, tty;
+  unsigned preserve_fds;  /* as for create */
 };
 /* Returns the process's exit status when not detached, else 0. */
 int jr_oci_exec (const struct jr_oci_ctx *c, const char *id, const struct jr_oci_exec_opts *o, int *status, jail_error **err);

@@ -356,6 +356,7 @@ jr_oci_create (const struct jr_oci_ctx *ctx, const char *id, const struct jr_oci
   int r = jr_oci_id_check (id, err);
   if (r == 0)
     r = jr_oci_spec_load (o->bundle ? o->bundle : ".", ctx->cgroups_disabled, &c.spec, err);
+  c.spec.preserve_fds = o->preserve_fds;
   if (r == 0 && c.spec.terminal && o->console_socket == NULL)
     r = jr_error_msg (err, EINVAL, "create: process.terminal is true: give --console-socket");
   if (r == 0 && c.spec.terminal && (c.console_fd = jr_oci_console_connect (o->console_socket, err)) < 0)

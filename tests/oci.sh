@@ -4,7 +4,7 @@
 # the init's host uid, the fifo gate, refusals that leave nothing behind),
 # and, as root, podman running containers through it (oci-podman.sh).
 . "$JR_SRC/tests/lib.sh"
-if [ "$JR_MODE" = root ]; then plan 96; else plan 58; fi
+if [ "$JR_MODE" = root ]; then plan 99; else plan 61; fi
 mkscratch
 OCI=$SCRATCH/bin/jailrun-oci
 mkdir "$SCRATCH/bin" && ln -s "$JAILRUN" "$OCI"
@@ -274,6 +274,23 @@ like "list: a row per container with its status" "$(oci list | awk 'NR > 1 {prin
 out=$(oci list --format json | python3 -c 'import json, sys; print(" ".join(c["id"] + ":" + c["status"] + ":" + str(c["pid"] > 0) for c in json.load(sys.stdin)))')
 is "list --format json: their state objects" "$out" "l1:created:True l2:running:True"
 oci delete --force l1; oci delete --force l2
+
+# --- --preserve-fds N: fds 3..N+2 reach the container's process, no other
+mkbundle "$B" '["sh", "-c", "cat <&3; [ -e /proc/self/fd/4 ] && echo fd4-open; echo end"]'
+ids="$ids pf1 pf2"
+oci create --preserve-fds 1 --bundle "$B" pf1 3<"$SCRATCH/data/f" 4<"$SCRATCH/data/f" > "$SCRATCH/out"
+oci start pf1
+i=0; while ! oci state pf1 | grep -q '"stopped"' && [ $i -lt 50 ]; do i=$((i + 1)); sleep 0.1; done
+is "create --preserve-fds 1: the init reads fd 3, fd 4 is closed" "$(cat "$SCRATCH/out" | tr '\n' ' ')" "from-host end "
+oci delete pf1
+mkbundle "$B" '["sleep", "300"]'
+oci create --bundle "$B" pf2 && oci start pf2
+out=$(oci exec --preserve-fds 1 pf2 sh -c '[ -e /proc/self/fd/4 ] && echo fd4-open; cat <&3' 3<"$SCRATCH/data/f" 4<"$SCRATCH/data/f")
+is "exec --preserve-fds 1: the same" "$out" "from-host"
+oci exec --preserve-fds 3 pf2 true 3<"$SCRATCH/data/f" 2>"$SCRATCH/err"; s=$?
+is "--preserve-fds naming fds that are not open: refused" "$s:$(cat "$SCRATCH/err")" \
+  "125:jailrun-oci: exec: --preserve-fds 3: fd 4 is not open (the fds to pass are 3 to 5)"
+oci delete --force pf2
 
 
 # --- global flags and features
