@@ -53,7 +53,8 @@ oci_usage (FILE *f)
          "jailrun's floor stays under every config.json: a user namespace always (container root is\n"
          "never host uid 0), every namespace new, no host network, no_new_privs, jailrun's default\n"
          "seccomp filter under the engine's profile.  Not supported yet (refused with a message):\n"
-         "createContainer/startContainer hooks, namespace joins by path, cgroup limits.\n", f);
+         "createContainer/startContainer hooks, cgroup limits, joins of user/pid/mount/cgroup namespaces\n"
+         "(a linux.namespaces path joins a network, ipc or uts namespace, never the host's own).\n", f);
 }
 
 /* The message on stderr, and in --log when given. */

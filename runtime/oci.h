@@ -55,6 +55,7 @@ struct jr_oci_spec
   size_t n_groups;
   int umask;              /* -1: leave it */
   unsigned preserve_fds;  /* --preserve-fds: fds 3..3+N-1 stay open in the process */
+  char *ns_join[3];       /* linux.namespaces paths to join: network, ipc, uts (NULL: new) */
   uint64_t cap_bnd, cap_eff, cap_prm, cap_inh, cap_amb;
   struct jr_oci_rlimit *rlimits;
   size_t n_rlimits;

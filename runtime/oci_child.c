@@ -491,7 +491,7 @@ jr_oci_child_main (struct jr_oci_child *c)
   free (src);
   if (r == 0 && s->hostname && sethostname (s->hostname, strlen (s->hostname)) < 0) /* "" too */
     r = jr_error_buf (&e, errno, "hostname %s", s->hostname);
-  if (r == 0)
+  if (r == 0 && s->ns_join[0] == NULL) /* a joined network is its owner's */
     r = jr_net_loopback_up (&e);
   if (r == 0 && c->console_fd >= 0)
     r = jr_oci_console_setup (c->console_fd, s->uid, &e);

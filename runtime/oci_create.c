@@ -10,6 +10,7 @@
 #include <fcntl.h>
 #include <json-c/json.h>
 #include <linux/sched.h>
+#include <sched.h>
 #include <signal.h>
 #include <sys/mount.h>
 #include <stdio.h>
@@ -174,6 +175,52 @@ claim_ids (struct create_run *c, jail_error **err)
   return jr_hostids_claim (&zero, &c->ids, err);
 }
 
+/* Join the config's network/ipc/uts namespace paths (refusing create's
+ * own: the host's) for the clone; *flags loses their CLONE_NEW* bits and
+ * own[] keeps create's namespaces to return to. */
+static int
+join_paths (const struct jr_oci_spec *s, uint64_t *flags, int own[3], jail_error **err)
+{
+  static const int types[3] = { CLONE_NEWNET, CLONE_NEWIPC, CLONE_NEWUTS };
+  static const char *const names[3] = { "net", "ipc", "uts" };
+  for (int i = 0; i < 3; i++)
+    {
+      if (s->ns_join[i] == NULL)
+        continue;
+      char self[32];
+      snprintf (self, sizeof self, "/proc/self/ns/%s", names[i]);
+      own[i] = open (self, O_RDONLY | O_CLOEXEC);
+      int fd cleanup_close = open (s->ns_join[i], O_RDONLY | O_CLOEXEC);
+      struct stat a, b;
+      if (fd < 0 || own[i] < 0 || fstat (fd, &a) < 0 || fstat (own[i], &b) < 0)
+        return jr_error (err, errno, "config.json: linux.namespaces: %s namespace %s", names[i], s->ns_join[i]);
+      if (a.st_dev == b.st_dev && a.st_ino == b.st_ino)
+        return jr_error_msg (err, EPERM, "config.json: linux.namespaces: %s is the host's own %s namespace: refused (give a namespace of its own, or none)",
+                             s->ns_join[i], names[i]);
+      for (size_t k = 0; i == 0 && k < s->n_mounts; k++)
+        if (strcmp (s->mounts[k].type, "sysfs") == 0)
+          return jr_error_msg (err, EPERM, "config.json: mounts[%zu]: sysfs cannot be mounted in a joined network namespace (%s belongs to another user namespace): bind-mount /sys read-only instead, or drop it",
+                               k, s->ns_join[0]);
+      if (setns (fd, types[i]) < 0)
+        return jr_error (err, errno, "config.json: linux.namespaces: join %s namespace %s", names[i], s->ns_join[i]);
+      *flags &= ~(uint64_t) types[i];
+    }
+  return 0;
+}
+
+/* Back to create's own namespaces (fds closed). */
+static void
+leave_paths (int own[3])
+{
+  for (int i = 0; i < 3; i++)
+    if (own[i] >= 0)
+      {
+        setns (own[i], 0);
+        close (own[i]);
+        own[i] = -1;
+      }
+}
+
 /* clone3 the init as a sibling of create (CLONE_PARENT); it inherits
  * create's exit signal, so its parent sees it as an ordinary child. */
 static int
@@ -189,6 +236,16 @@ spawn (struct create_run *c, jail_error **err)
     .flags = NS_FLAGS | CLONE_PARENT | CLONE_PIDFD,
     .pidfd = (uint64_t) (uintptr_t) &c->pidfd,
   };
+  int own[3] = { -1, -1, -1 };
+  uint64_t flags = a.flags;
+  int r = join_paths (&c->spec, &flags, own, err);
+  a.flags = flags;
+  if (r < 0)
+    {
+      leave_paths (own);
+      close (sv[1]);
+      return r;
+    }
   struct jr_oci_child ch = { .spec = &c->spec, .floor = &c->floor, .profile = &c->profile,
                              .sync_fd = sv[1], .fifo_fd = c->fifo_fd, .console_fd = c->console_fd, .parent_fd = sv[0] };
   fflush (NULL);
@@ -196,6 +253,7 @@ spawn (struct create_run *c, jail_error **err)
   if (c->pid == 0)
     _exit (jr_oci_child_main (&ch));
   int saved = errno;
+  leave_paths (own);
   close (sv[1]);
   if (c->pid < 0)
     return jr_error (err, saved, "create: clone3 into new namespaces (run 'jailrun check')");

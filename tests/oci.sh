@@ -4,7 +4,7 @@
 # the init's host uid, the fifo gate, refusals that leave nothing behind),
 # and, as root, podman running containers through it (oci-podman.sh).
 . "$JR_SRC/tests/lib.sh"
-if [ "$JR_MODE" = root ]; then plan 99; else plan 61; fi
+if [ "$JR_MODE" = root ]; then plan 103; else plan 63; fi
 mkscratch
 OCI=$SCRATCH/bin/jailrun-oci
 mkdir "$SCRATCH/bin" && ln -s "$JAILRUN" "$OCI"
@@ -291,6 +291,32 @@ oci exec --preserve-fds 3 pf2 true 3<"$SCRATCH/data/f" 2>"$SCRATCH/err"; s=$?
 is "--preserve-fds naming fds that are not open: refused" "$s:$(cat "$SCRATCH/err")" \
   "125:jailrun-oci: exec: --preserve-fds 3: fd 4 is not open (the fds to pass are 3 to 5)"
 oci delete --force pf2
+
+# --- linux.namespaces paths: join a network namespace (as root, one a
+# test process holds); the host's own is refused in both modes
+nsj='[{"type": "pid"}, {"type": "network", "path": "NSPATH"}, {"type": "ipc"}, {"type": "uts"}, {"type": "mount"}]'
+if [ "$JR_MODE" = root ]; then
+  unshare -n sleep 60 & holder=$!
+  i=0; while [ "$(readlink /proc/$holder/ns/net)" = "$(readlink /proc/self/ns/net)" ] && [ $i -lt 50 ]; do i=$((i + 1)); sleep 0.1; done
+  mkbundle "$B" '["readlink", "/proc/self/ns/net"]' '' "$(echo "$nsj" | sed "s|NSPATH|/proc/$holder/ns/net|")"
+  ids="$ids nj1 nj3"
+  oci create --bundle "$B" nj3 2>"$SCRATCH/err"; s=$?
+  like "joining a network namespace with a sysfs mount: refused, saying why" "$s:$(cat "$SCRATCH/err")" "^125:.*sysfs cannot be mounted in a joined network namespace"
+  python3 - "$B/config.json" <<'PY'
+import json, sys
+c = json.load(open(sys.argv[1])); c["mounts"] = [m for m in c["mounts"] if m["type"] != "sysfs"]
+json.dump(c, open(sys.argv[1], "w"))
+PY
+  oci create --bundle "$B" nj1 > "$SCRATCH/out" && oci start nj1
+  i=0; while ! oci state nj1 | grep -q '"stopped"' && [ $i -lt 50 ]; do i=$((i + 1)); sleep 0.1; done
+  is "a network namespace path is joined" "$(cat "$SCRATCH/out")" "$(readlink /proc/$holder/ns/net)"
+  oci delete nj1; kill $holder
+fi
+mkbundle "$B" '["true"]' '' "$(echo "$nsj" | sed "s|NSPATH|/proc/self/ns/net|")"
+oci create --bundle "$B" nj2 2>"$SCRATCH/err"; s=$?
+is "the host's own network namespace by path: refused" "$s:$(cat "$SCRATCH/err")" \
+  "125:jailrun-oci: config.json: linux.namespaces: /proc/self/ns/net is the host's own net namespace: refused (give a namespace of its own, or none)"
+ok "  and leaves no state" test ! -e "$R/nj2"
 
 
 # --- global flags and features
