@@ -2,6 +2,7 @@
  * command line engines call (runc's verbs and global flags).  Parsing and
  * printing only; the work is runtime/oci_*.c. */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -34,10 +35,12 @@ oci_usage (FILE *f)
          "  kill [-a|--all] ID [SIGNAL]      signal the init (or every process); TERM by default\n"
          "  delete [-f|--force] ID           remove a stopped container (--force: kill it first)\n"
          "  ps [--format table|json] ID      host pids of the container's processes\n"
+         "  list [--format table|json] [-q]  the containers under --root (json: their state objects)\n"
          "  pause ID, resume ID              refused: no cgroup to freeze yet\n"
          "  features                         what this runtime supports (runtime-spec features JSON)\n"
          "  exec [--process FILE] [-d|--detach] [--pid-file FILE] [-t --console-socket SOCK] ID [COMMAND...]\n"
-         "                                   a new process in the running container, within its policy\n\n"
+         "                                   a new process in the running container, within its policy\n"
+         "  (create and exec take --preserve-fds N: fds 3 to N+2 are passed to the container's process)\n\n"
          "Global options:\n"
          "  --root DIR             state directory (/run/jailrun-oci as root, $XDG_RUNTIME_DIR/jailrun-oci rootless)\n"
          "  --log FILE             write errors there too\n"
@@ -50,7 +53,8 @@ oci_usage (FILE *f)
          "jailrun's floor stays under every config.json: a user namespace always (container root is\n"
          "never host uid 0), every namespace new, no host network, no_new_privs, jailrun's default\n"
          "seccomp filter under the engine's profile.  Not supported yet (refused with a message):\n"
-         "createContainer/startContainer hooks, namespace joins by path, cgroup limits.\n", f);
+         "createContainer/startContainer hooks, cgroup limits, joins of user/pid/mount/cgroup namespaces\n"
+         "(a linux.namespaces path joins a network, ipc or uts namespace, never the host's own).\n", f);
 }
 
 /* The message on stderr, and in --log when given. */
@@ -171,6 +175,24 @@ done (const struct globals *g, int r, jail_error *err)
   return 0;
 }
 
+/* --preserve-fds N: fds 3..3+N-1 go to the container's process; each
+ * must be open now, before this process opens any of its own (else one
+ * of ours, e.g. a state directory fd, would take the number and leak). */
+static int
+preserve_fds (const struct globals *g, const char *verb, const char *arg, unsigned *n)
+{
+  char *end;
+  errno = 0;
+  unsigned long v = strtoul (arg, &end, 10);
+  if (errno || end == arg || *end || arg[0] == '-' || v > 4096)
+    return fail (g, "%s: --preserve-fds %s: give a count of fds from 0 to 4096", verb, arg), -1;
+  for (unsigned long fd = 3; fd < 3 + v; fd++)
+    if (fcntl ((int) fd, F_GETFD) < 0)
+      return fail (g, "%s: --preserve-fds %s: fd %lu is not open (the fds to pass are 3 to %lu)", verb, arg, fd, 2 + v), -1;
+  *n = (unsigned) v;
+  return 0;
+}
+
 /* getopt_long over a verb's arguments; the ID (and more) stay in argv. */
 static int
 verb_create (const struct globals *g, int argc, char **argv)
@@ -189,8 +211,8 @@ verb_create (const struct globals *g, int argc, char **argv)
       case 'p': o.pid_file = optarg; break;
       case 'c': o.console_socket = optarg; break;
       case 'f':
-        if (strcmp (optarg, "0") != 0)
-          return fail (g, "create: --preserve-fds %s: passing fds is not supported by jailrun-oci yet", optarg);
+        if (preserve_fds (g, "create", optarg, &o.preserve_fds) < 0)
+          return EXIT_JAILRUN;
         break;
       case 'k': break; /* keyrings are denied by the seccomp floor anyway */
       case 'n': return fail (g, "%s", "create: --no-pivot is refused (pivot_root is what keeps the host's root out)");
@@ -267,8 +289,8 @@ verb_exec (const struct globals *g, int argc, char **argv)
       case 't': o.tty = true; break;
       case 'c': o.console_socket = optarg; break;
       case 'f':
-        if (strcmp (optarg, "0") != 0)
-          return fail (g, "exec: --preserve-fds %s: passing fds is not supported by jailrun-oci yet", optarg);
+        if (preserve_fds (g, "exec", optarg, &o.preserve_fds) < 0)
+          return EXIT_JAILRUN;
         break;
       default: return fail (g, "%s", "exec: bad option: see jailrun-oci --help");
       }
@@ -313,6 +335,70 @@ verb_ps (const struct globals *g, int argc, char **argv)
   return 0;
 }
 
+/* One container of list: table row or JSON object (state as `state`). */
+static void
+list_one (const struct globals *g, const char *id, bool json, bool first)
+{
+  struct jr_oci_state st;
+  if (jr_oci_state_load (&g->ctx, id, &st, NULL) < 0)
+    {
+      jr_oci_state_free (&st);
+      return; /* deleted meanwhile, or damaged: `state ID` says which */
+    }
+  if (json)
+    {
+      char *j = jr_oci_state_json (id, &st);
+      printf ("%s%s", first ? "" : ",", j ? j : "{}");
+      free (j);
+    }
+  else
+    printf ("%-20s %-8d %-8s %-30s %s\n", id, st.status == JR_OCI_STOPPED ? 0 : (int) st.pid,
+            jr_oci_status_name (st.status), st.bundle, st.created);
+  jr_oci_state_free (&st);
+}
+
+/* list [--format table|json] [-q|--quiet]: the containers of --root. */
+static int
+verb_list (const struct globals *g, int argc, char **argv)
+{
+  static const struct option opts[] = { { "format", required_argument, NULL, 'f' }, { "quiet", no_argument, NULL, 'q' },
+                                         { 0 } };
+  bool json = false, quiet = false;
+  int c;
+  optind = 0;
+  while ((c = getopt_long (argc, argv, "+f:q", opts, NULL)) != -1)
+    if (c == 'f' && (strcmp (optarg, "json") == 0 || strcmp (optarg, "table") == 0))
+      json = strcmp (optarg, "json") == 0;
+    else if (c == 'q')
+      quiet = true;
+    else
+      return fail (g, "%s", "list: usage: list [--format table|json] [-q|--quiet]");
+  if (optind != argc)
+    return fail (g, "%s", "list: takes no container ID");
+  char **ids = NULL;
+  size_t n = 0;
+  jail_error *err = NULL;
+  int r = jr_oci_list (&g->ctx, &ids, &n, &err);
+  if (r < 0)
+    return done (g, r, err);
+  if (json)
+    putchar ('[');
+  else if (!quiet)
+    printf ("%-20s %-8s %-8s %-30s %s\n", "ID", "PID", "STATUS", "BUNDLE", "CREATED");
+  for (size_t i = 0; i < n; i++)
+    {
+      if (quiet && !json)
+        puts (ids[i]);
+      else
+        list_one (g, ids[i], json, i == 0);
+      free (ids[i]);
+    }
+  free (ids);
+  if (json)
+    puts ("]");
+  return 0;
+}
+
 int
 cmd_oci (int argc, char **argv)
 {
@@ -351,6 +437,8 @@ cmd_oci (int argc, char **argv)
     status = verb_exec (&g, n, args);
   else if (strcmp (verb, "ps") == 0)
     status = verb_ps (&g, n, args);
+  else if (strcmp (verb, "list") == 0)
+    status = verb_list (&g, n, args);
   else if ((strcmp (verb, "pause") == 0 || strcmp (verb, "resume") == 0) && n == 2)
     {
       int r = jr_oci_pause (&g.ctx, args[1], verb[0] == 'r', &err);
@@ -359,7 +447,7 @@ cmd_oci (int argc, char **argv)
   else if (strcmp (verb, "kill") == 0 || strcmp (verb, "delete") == 0)
     status = verb_kill_delete (&g, verb[0] == 'k', n, args);
   else
-    status = fail (&g, "unknown verb '%s': jailrun-oci does create, start, state, kill, delete, exec, ps, features (see --help)", verb);
+    status = fail (&g, "unknown verb '%s': jailrun-oci does create, start, state, kill, delete, exec, ps, list, features (see --help)", verb);
   free (root);
   return status;
 }

@@ -117,6 +117,12 @@ struct jr_hostids
 int jr_hostids_claim (const struct jail_config *cfg, struct jr_hostids *h, jail_error **err);
 /* userns.c: give the slot back (no-op without one); h->slot becomes -1. */
 void jr_hostids_release (struct jr_hostids *h);
+/* userns.c: make pid (alive, e.g. an OCI init that outlives its
+ * creator) the holder of h's slot (no-op without one). */
+int jr_hostids_hand (const struct jr_hostids *h, pid_t pid, jail_error **err);
+/* userns.c: give slot back if pid with that start time still holds it
+ * (a slot reclaimed by another jail since is left alone). */
+void jr_hostids_release_held (int slot, pid_t pid, unsigned long long start);
 /* userns.c: write uid_map/gid_map (and setgroups) of child pid. */
 int jr_userns_write_maps (pid_t pid, uid_t jail_uid, gid_t jail_gid, const struct jr_hostids *h,
                           jail_error **err);

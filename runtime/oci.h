@@ -54,6 +54,8 @@ struct jr_oci_spec
   gid_t *groups;
   size_t n_groups;
   int umask;              /* -1: leave it */
+  unsigned preserve_fds;  /* --preserve-fds: fds 3..3+N-1 stay open in the process */
+  char *ns_join[3];       /* linux.namespaces paths to join: network, ipc, uts (NULL: new) */
   uint64_t cap_bnd, cap_eff, cap_prm, cap_inh, cap_amb;
   struct jr_oci_rlimit *rlimits;
   size_t n_rlimits;
@@ -101,6 +103,7 @@ struct jr_oci_state
   char *hooks_json;       /* from create, for poststart and poststop (NULL: none) */
   enum jr_oci_status status;
   uint64_t cap_bnd;       /* the container's bounding set: exec stays within it */
+  int id_slot;            /* host id slot (userns.c) the container holds, or -1 */
   int dirfd;              /* the container's state directory */
 };
 int jr_oci_state_load (const struct jr_oci_ctx *c, const char *id, struct jr_oci_state *st, jail_error **err);
@@ -108,6 +111,9 @@ void jr_oci_state_free (struct jr_oci_state *st);
 const char *jr_oci_status_name (enum jr_oci_status s);
 /* The runtime-spec state JSON (malloc'd). */
 char *jr_oci_state_json (const char *id, const struct jr_oci_state *st);
+/* The ids under the state root, sorted (malloc'd array of malloc'd
+ * strings; a missing root: none).  Callers load each with state_load. */
+int jr_oci_list (const struct jr_oci_ctx *c, char ***ids, size_t *n, jail_error **err);
 /* Remove the state directory of id (absent: fine). */
 int jr_oci_state_remove (const struct jr_oci_ctx *c, const char *id, jail_error **err);
 /* Write FILE in dirfd atomically (temp + rename). */
@@ -119,6 +125,7 @@ struct jr_oci_create_opts
   const char *bundle;
   const char *pid_file;
   const char *console_socket;
+  unsigned preserve_fds;  /* fds 3..3+N-1 (checked open by the caller) go to the init */
 };
 int jr_oci_create (const struct jr_oci_ctx *c, const char *id, const struct jr_oci_create_opts *o, jail_error **err);
 
@@ -180,6 +187,7 @@ struct jr_oci_exec_opts
   const char *pid_file;
   const char *console_socket;
   bool detach, tty;
+  unsigned preserve_fds;  /* as for create */
 };
 /* Returns the process's exit status when not detached, else 0. */
 int jr_oci_exec (const struct jr_oci_ctx *c, const char *id, const struct jr_oci_exec_opts *o, int *status, jail_error **err);

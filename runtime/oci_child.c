@@ -415,8 +415,11 @@ jr_oci_exec_process (const struct jr_oci_spec *s, const char *cmd, const struct 
     r = jr_error_buf (&e, errno, "no_new_privs");
   if (r == 0 && chdir (s->cwd) < 0)
     r = jr_error_buf (&e, errno, "process.cwd %s", s->cwd);
-  if (r == 0 && syscall (SYS_close_range, 3u, ~0u, CLOSE_RANGE_CLOEXEC) < 0)
+  if (r == 0 && syscall (SYS_close_range, 3u + s->preserve_fds, ~0u, CLOSE_RANGE_CLOEXEC) < 0)
     r = jr_error_buf (&e, errno, "close_range");
+  for (unsigned fd = 3; r == 0 && fd < 3 + s->preserve_fds; fd++)
+    if (fcntl ((int) fd, F_SETFD, 0) < 0)
+      r = jr_error_buf (&e, errno, "--preserve-fds: fd %u", fd);
   if (r == 0 && profile->len)
     r = jr_seccomp_load (profile, &e);
   if (r == 0)
@@ -488,7 +491,7 @@ jr_oci_child_main (struct jr_oci_child *c)
   free (src);
   if (r == 0 && s->hostname && sethostname (s->hostname, strlen (s->hostname)) < 0) /* "" too */
     r = jr_error_buf (&e, errno, "hostname %s", s->hostname);
-  if (r == 0)
+  if (r == 0 && s->ns_join[0] == NULL) /* a joined network is its owner's */
     r = jr_net_loopback_up (&e);
   if (r == 0 && c->console_fd >= 0)
     r = jr_oci_console_setup (c->console_fd, s->uid, &e);

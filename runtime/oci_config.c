@@ -1,7 +1,7 @@
 /* oci_config.c - a bundle's config.json (OCI runtime-spec 1.0) read with
  * json-c into struct jr_oci_spec.  What jailrun cannot honour is refused
  * here with the field's name, before anything is created: host
- * networking, shared propagation, namespace joins by path, AppArmor and
+ * networking, shared propagation, joins of user/pid/mount/cgroup namespaces, AppArmor and
  * SELinux labels, cgroup limits unless cgroups are disabled. */
 #include <errno.h>
 #include <fcntl.h>
@@ -333,9 +333,10 @@ parse_maps (json_object *a, const char *field, struct jr_oci_idmap *maps, size_t
 }
 
 /* linux.namespaces: every type jailrun makes anyway; a network entry is
- * required (no host networking) and joins by path are refused. */
+ * required (no host networking); a path joins a network, ipc or uts
+ * namespace (create checks it is not its own), other joins are refused. */
 static int
-parse_namespaces (json_object *a, jail_error **err)
+parse_namespaces (json_object *a, struct jr_oci_spec *s, jail_error **err)
 {
   bool net = false;
   size_t n = a && json_object_is_type (a, json_type_array) ? json_object_array_length (a) : 0;
@@ -349,9 +350,13 @@ parse_namespaces (json_object *a, jail_error **err)
         k++;
       if (known[k] == NULL)
         return jr_error_msg (err, EINVAL, "config.json: linux.namespaces: unknown type '%s'", t);
-      if (get (e, "path") && json_object_get_string_len (get (e, "path")) > 0)
-        return jr_error_msg (err, EINVAL, "config.json: linux.namespaces: joining the %s namespace at %s is not supported by jailrun-oci yet (use --network none)",
-                             t, json_object_get_string (get (e, "path")));
+      const char *path = get (e, "path") ? json_object_get_string (get (e, "path")) : NULL;
+      int j = k == 1 ? 0 : k == 3 ? 1 : k == 4 ? 2 : -1;
+      if (path && *path && j < 0)
+        return jr_error_msg (err, EINVAL, "config.json: linux.namespaces: joining the %s namespace at %s is not supported by jailrun-oci (only network, ipc and uts can be joined)",
+                             t, path);
+      if (path && *path && (free (s->ns_join[j]), s->ns_join[j] = strdup (path)) == NULL)
+        return jr_error (err, ENOMEM, "config.json");
       net = net || strcmp (t, "network") == 0;
     }
   if (!net)
@@ -432,7 +437,7 @@ parse_sysctl (json_object *o, struct jr_oci_spec *s, jail_error **err)
 static int
 parse_linux (json_object *lx, bool cg_disabled, struct jr_oci_spec *s, jail_error **err)
 {
-  int r = parse_namespaces (get (lx, "namespaces"), err);
+  int r = parse_namespaces (get (lx, "namespaces"), s, err);
   if (r == 0)
     r = parse_maps (get (lx, "uidMappings"), "linux.uidMappings", s->uidmap, &s->n_uidmap, err);
   if (r == 0)
@@ -580,6 +585,8 @@ free_strv (char **v)
 void
 jr_oci_spec_free (struct jr_oci_spec *s)
 {
+  for (size_t i = 0; i < 3; i++)
+    free (s->ns_join[i]);
   for (size_t i = 0; s->mounts && i < s->n_mounts; i++)
     {
       free (s->mounts[i].dst);

@@ -10,6 +10,7 @@
 #include <fcntl.h>
 #include <json-c/json.h>
 #include <linux/sched.h>
+#include <sched.h>
 #include <signal.h>
 #include <sys/mount.h>
 #include <stdio.h>
@@ -36,6 +37,7 @@ struct create_run
   int dirfd, fifo_fd, sync_fd, pidfd, console_fd;
   pid_t pid;
   struct jr_bpf floor, profile;
+  struct jr_hostids ids;   /* as root without mappings: the container's slot */
 };
 
 static int
@@ -50,15 +52,17 @@ write_proc (pid_t pid, const char *file, const char *text, jail_error **err)
 }
 
 /* One map file's text: the config's ranges, or jailrun's default
- * (root: container 0-65535 on host JR_ROOT_ID_BASE...; rootless: 0 on
- * the caller's id, the only mapping without a setuid helper). */
+ * (root: container 0-65535 on the host range base of the container's
+ * own id slot, as `jailrun run` gives each jail; rootless: 0 on the
+ * caller's id, the only mapping without a setuid helper). */
 static int
-map_text (const struct jr_oci_idmap *m, size_t n, unsigned self, const char *field, char *buf, size_t sz, jail_error **err)
+map_text (const struct jr_oci_idmap *m, size_t n, unsigned self, unsigned long long base, const char *field,
+          char *buf, size_t sz, jail_error **err)
 {
   bool root = geteuid () == 0;
   if (n == 0)
     {
-      snprintf (buf, sz, root ? "0 %u 65536\n" : "0 %u 1\n", root ? JR_ROOT_ID_BASE : self);
+      snprintf (buf, sz, root ? "0 %llu %u\n" : "0 %llu 1\n", root ? base : self, JR_ID_SLOT_SIZE);
       return 0;
     }
   if (!root && (n != 1 || m[0].size != 1 || m[0].hid != self))
@@ -74,9 +78,10 @@ static int
 write_maps (struct create_run *c, jail_error **err)
 {
   char u[512], g[512];
-  int r = map_text (c->spec.uidmap, c->spec.n_uidmap, (unsigned) geteuid (), "linux.uidMappings", u, sizeof u, err);
+  int r = map_text (c->spec.uidmap, c->spec.n_uidmap, (unsigned) geteuid (), c->ids.uid, "linux.uidMappings", u, sizeof u, err);
   if (r == 0)
-    r = map_text (c->spec.gidmap, c->spec.n_gidmap, (unsigned) getegid (), "linux.gidMappings", g, sizeof g, err);
+    r = map_text (c->spec.gidmap, c->spec.n_gidmap, (unsigned) getegid (), c->ids.gid, "linux.gidMappings", g, sizeof g,
+                  err);
   if (r == 0 && geteuid () != 0)
     r = write_proc (c->pid, "setgroups", "deny", err);
   if (r == 0)
@@ -157,6 +162,65 @@ make_mount_points (const struct jr_oci_spec *s, jail_error **err)
   return 0;
 }
 
+/* As root with no mapping in the config, the container's host ids come
+ * from an id slot of its own (the allocator of `jailrun run`: no two
+ * live containers or jails share a host uid); the init holds it once
+ * spawned, and delete gives it back. */
+static int
+claim_ids (struct create_run *c, jail_error **err)
+{
+  if (geteuid () != 0 || (c->spec.n_uidmap && c->spec.n_gidmap))
+    return 0;
+  struct jail_config zero = { 0 };
+  return jr_hostids_claim (&zero, &c->ids, err);
+}
+
+/* Join the config's network/ipc/uts namespace paths (refusing create's
+ * own: the host's) for the clone; *flags loses their CLONE_NEW* bits and
+ * own[] keeps create's namespaces to return to. */
+static int
+join_paths (const struct jr_oci_spec *s, uint64_t *flags, int own[3], jail_error **err)
+{
+  static const int types[3] = { CLONE_NEWNET, CLONE_NEWIPC, CLONE_NEWUTS };
+  static const char *const names[3] = { "net", "ipc", "uts" };
+  for (int i = 0; i < 3; i++)
+    {
+      if (s->ns_join[i] == NULL)
+        continue;
+      char self[32];
+      snprintf (self, sizeof self, "/proc/self/ns/%s", names[i]);
+      own[i] = open (self, O_RDONLY | O_CLOEXEC);
+      int fd cleanup_close = open (s->ns_join[i], O_RDONLY | O_CLOEXEC);
+      struct stat a, b;
+      if (fd < 0 || own[i] < 0 || fstat (fd, &a) < 0 || fstat (own[i], &b) < 0)
+        return jr_error (err, errno, "config.json: linux.namespaces: %s namespace %s", names[i], s->ns_join[i]);
+      if (a.st_dev == b.st_dev && a.st_ino == b.st_ino)
+        return jr_error_msg (err, EPERM, "config.json: linux.namespaces: %s is the host's own %s namespace: refused (give a namespace of its own, or none)",
+                             s->ns_join[i], names[i]);
+      for (size_t k = 0; i == 0 && k < s->n_mounts; k++)
+        if (strcmp (s->mounts[k].type, "sysfs") == 0)
+          return jr_error_msg (err, EPERM, "config.json: mounts[%zu]: sysfs cannot be mounted in a joined network namespace (%s belongs to another user namespace): bind-mount /sys read-only instead, or drop it",
+                               k, s->ns_join[0]);
+      if (setns (fd, types[i]) < 0)
+        return jr_error (err, errno, "config.json: linux.namespaces: join %s namespace %s", names[i], s->ns_join[i]);
+      *flags &= ~(uint64_t) types[i];
+    }
+  return 0;
+}
+
+/* Back to create's own namespaces (fds closed). */
+static void
+leave_paths (int own[3])
+{
+  for (int i = 0; i < 3; i++)
+    if (own[i] >= 0)
+      {
+        setns (own[i], 0);
+        close (own[i]);
+        own[i] = -1;
+      }
+}
+
 /* clone3 the init as a sibling of create (CLONE_PARENT); it inherits
  * create's exit signal, so its parent sees it as an ordinary child. */
 static int
@@ -172,6 +236,16 @@ spawn (struct create_run *c, jail_error **err)
     .flags = NS_FLAGS | CLONE_PARENT | CLONE_PIDFD,
     .pidfd = (uint64_t) (uintptr_t) &c->pidfd,
   };
+  int own[3] = { -1, -1, -1 };
+  uint64_t flags = a.flags;
+  int r = join_paths (&c->spec, &flags, own, err);
+  a.flags = flags;
+  if (r < 0)
+    {
+      leave_paths (own);
+      close (sv[1]);
+      return r;
+    }
   struct jr_oci_child ch = { .spec = &c->spec, .floor = &c->floor, .profile = &c->profile,
                              .sync_fd = sv[1], .fifo_fd = c->fifo_fd, .console_fd = c->console_fd, .parent_fd = sv[0] };
   fflush (NULL);
@@ -179,6 +253,7 @@ spawn (struct create_run *c, jail_error **err)
   if (c->pid == 0)
     _exit (jr_oci_child_main (&ch));
   int saved = errno;
+  leave_paths (own);
   close (sv[1]);
   if (c->pid < 0)
     return jr_error (err, saved, "create: clone3 into new namespaces (run 'jailrun check')");
@@ -279,6 +354,8 @@ write_state (const char *id, struct create_run *c, jail_error **err)
   json_object_object_add (o, "created", json_object_new_string (stamp));
   json_object_object_add (o, "bundle", json_object_new_string (c->spec.bundle));
   json_object_object_add (o, "capBounding", json_object_new_uint64 (c->spec.cap_bnd));
+  if (c->ids.slot >= 0)
+    json_object_object_add (o, "idSlot", json_object_new_int (c->ids.slot));
   json_object *ann = json_tokener_parse (c->spec.annotations_json);
   json_object_object_add (o, "annotations", ann ? ann : json_object_new_object ());
   json_object *hooks = c->spec.hooks_json ? json_tokener_parse (c->spec.hooks_json) : NULL;
@@ -332,10 +409,12 @@ release (struct create_run *c)
 int
 jr_oci_create (const struct jr_oci_ctx *ctx, const char *id, const struct jr_oci_create_opts *o, jail_error **err)
 {
-  struct create_run c = { .dirfd = -1, .fifo_fd = -1, .sync_fd = -1, .pidfd = -1, .console_fd = -1, .pid = -1 };
+  struct create_run c = { .dirfd = -1, .fifo_fd = -1, .sync_fd = -1, .pidfd = -1, .console_fd = -1, .pid = -1,
+                          .ids = { .slot = -1 } };
   int r = jr_oci_id_check (id, err);
   if (r == 0)
     r = jr_oci_spec_load (o->bundle ? o->bundle : ".", ctx->cgroups_disabled, &c.spec, err);
+  c.spec.preserve_fds = o->preserve_fds;
   if (r == 0 && c.spec.terminal && o->console_socket == NULL)
     r = jr_error_msg (err, EINVAL, "create: process.terminal is true: give --console-socket");
   if (r == 0 && c.spec.terminal && (c.console_fd = jr_oci_console_connect (o->console_socket, err)) < 0)
@@ -349,7 +428,11 @@ jr_oci_create (const struct jr_oci_ctx *ctx, const char *id, const struct jr_oci
   if (r == 0)
     r = prepare (ctx, id, &c, err);
   if (r == 0)
+    r = claim_ids (&c, err);
+  if (r == 0)
     r = spawn (&c, err);
+  if (r == 0)
+    r = jr_hostids_hand (&c.ids, c.pid, err);
   if (r == 0)
     r = handshake (&c, err);
   if (r == 0)
@@ -361,6 +444,8 @@ jr_oci_create (const struct jr_oci_ctx *ctx, const char *id, const struct jr_oci
   if (r < 0 && c.pidfd >= 0)
     syscall (SYS_pidfd_send_signal, c.pidfd, SIGKILL, NULL, 0);
   bool made = r != -EEXIST || c.dirfd >= 0;
+  if (r < 0)
+    jr_hostids_release (&c.ids);
   release (&c);
   if (r < 0 && made)
     jr_oci_state_remove (ctx, id, NULL);

@@ -180,6 +180,7 @@ jr_oci_exec (const struct jr_oci_ctx *c, const char *id, const struct jr_oci_exe
     r = jr_error_msg (err, EINVAL, "container %s is %s: exec needs a running container", id, jr_oci_status_name (x.st.status));
   if (r == 0)
     r = load_process (o, &x, err);
+  x.spec.preserve_fds = o->preserve_fds;
   if (r == 0 && x.spec.terminal && o->console_socket == NULL)
     r = jr_error_msg (err, EINVAL, "exec: a terminal needs --console-socket");
   if (r == 0 && x.spec.terminal && (x.console_fd = jr_oci_console_connect (o->console_socket, err)) < 0)

@@ -91,7 +91,7 @@ jr_oci_features_json (void)
     { "org.jailrun.seccomp", "jailrun's default filter stacked under the engine's profile" },
     { "org.jailrun.network", "a network namespace always; host networking and joins by path refused" },
     { "org.jailrun.rootfs", "idmapped through the container's user namespace as root when the config maps no ids" },
-    { "org.jailrun.unsupported", "hooks createContainer and startContainer, cgroup limits (use --cgroup-manager disabled), pause/resume, preserve-fds" },
+    { "org.jailrun.unsupported", "hooks createContainer and startContainer, cgroup limits (use --cgroup-manager disabled), pause/resume" },
   };
   for (size_t i = 0; i < sizeof kv / sizeof *kv; i++)
     json_object_object_add (ann, kv[i][0], json_object_new_string (kv[i][1]));

@@ -4,6 +4,7 @@
  * bundle, creation time, annotations) and exec.fifo while it waits for
  * start, and the status derived from them. */
 #include <errno.h>
+#include <dirent.h>
 #include <fcntl.h>
 #include <json-c/json.h>
 #include <stdio.h>
@@ -99,6 +100,7 @@ parse_state (const char *id, struct jr_oci_state *st, jail_error **err)
   st->pid = (pid_t) json_object_get_int (v);
   st->starttime = json_object_object_get_ex (o, "starttime", &v) ? json_object_get_uint64 (v) : 0;
   st->cap_bnd = json_object_object_get_ex (o, "capBounding", &v) ? json_object_get_uint64 (v) : 0;
+  st->id_slot = json_object_object_get_ex (o, "idSlot", &v) ? json_object_get_int (v) : -1;
   st->bundle = strdup (str_of (o, "bundle") ? str_of (o, "bundle") : "");
   st->created = strdup (str_of (o, "created") ? str_of (o, "created") : "");
   json_object *ann = json_object_object_get_ex (o, "annotations", &v) ? v : NULL;
@@ -211,5 +213,56 @@ jr_oci_state_remove (const struct jr_oci_ctx *c, const char *id, jail_error **er
       return jr_error (err, errno, "container %s: remove %s", id, files[i]);
   if (unlinkat (root, id, AT_REMOVEDIR) < 0 && errno != ENOENT)
     return jr_error (err, errno, "container %s: remove its state directory", id);
+  return 0;
+}
+
+static int
+cmp_str (const void *a, const void *b)
+{
+  return strcmp (*(char *const *) a, *(char *const *) b);
+}
+
+int
+jr_oci_list (const struct jr_oci_ctx *c, char ***ids, size_t *n, jail_error **err)
+{
+  *ids = NULL;
+  *n = 0;
+  struct stat sb;
+  if (lstat (c->root, &sb) < 0 && errno == ENOENT)
+    return 0; /* no container made yet */
+  int path cleanup_close = jr_oci_root_open (c, false, err);
+  if (path < 0)
+    return path;
+  int root = openat (path, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  DIR *d = root < 0 ? NULL : fdopendir (root);
+  if (d == NULL)
+    {
+      int e = errno;
+      if (root >= 0)
+        close (root);
+      return jr_error (err, e, "state root %s (--root)", c->root);
+    }
+  struct dirent *de;
+  while ((de = readdir (d)) != NULL)
+    {
+      char sj[300];
+      snprintf (sj, sizeof sj, "%.255s/state.json", de->d_name);
+      if (de->d_name[0] == '.' || jr_oci_id_check (de->d_name, NULL) < 0
+          || faccessat (dirfd (d), sj, F_OK, AT_SYMLINK_NOFOLLOW) < 0)
+        continue;
+      char **more = realloc (*ids, (*n + 1) * sizeof **ids);
+      char *id = more ? strdup (de->d_name) : NULL;
+      if (more)
+        *ids = more;
+      if (id == NULL)
+        {
+          closedir (d);
+          return jr_error (err, ENOMEM, "list");
+        }
+      (*ids)[(*n)++] = id;
+    }
+  closedir (d);
+  if (*n)
+    qsort (*ids, *n, sizeof **ids, cmp_str);
   return 0;
 }

@@ -167,6 +167,8 @@ jr_oci_delete (const struct jr_oci_ctx *c, const char *id, bool force, jail_erro
       close (fd);
     }
   int hr = r == 0 && st.hooks_json ? state_hooks (id, &st, JR_OCI_STOPPED, "poststop", err) : 0;
+  if (r == 0)
+    jr_hostids_release_held (st.id_slot, st.pid, st.starttime);
   jr_oci_state_free (&st);
   if (r == 0)
     r = jr_oci_state_remove (c, id, hr < 0 ? NULL : err);

@@ -122,6 +122,56 @@ jr_hostids_release (struct jr_hostids *h)
   h->slot = -1;
 }
 
+/* Does slot file NAME name exactly pid and start? */
+static bool
+slot_names (int dfd, const char *name, pid_t pid, unsigned long long start)
+{
+  char buf[64];
+  int fd cleanup_close = openat (dfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+  ssize_t n = fd < 0 ? -1 : read (fd, buf, sizeof buf - 1);
+  if (n <= 0)
+    return false;
+  buf[n] = '\0';
+  int p;
+  unsigned long long s;
+  return sscanf (buf, "%d %llu", &p, &s) == 2 && p == (int) pid && s == start;
+}
+
+int
+jr_hostids_hand (const struct jr_hostids *h, pid_t pid, jail_error **err)
+{
+  if (h->slot < 0)
+    return 0;
+  int dfd cleanup_close = -1, lockfd cleanup_close = -1;
+  int r = open_slots (&dfd, &lockfd, err);
+  if (r < 0)
+    return r;
+  char name[16], tmp[24];
+  snprintf (name, sizeof name, "%d", h->slot);
+  snprintf (tmp, sizeof tmp, "%d.new", h->slot);
+  int fd = openat (dfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
+  int w = fd < 0 ? -1 : dprintf (fd, "%d %llu\n", (int) pid, jr_pid_starttime (pid));
+  if (fd >= 0)
+    close (fd);
+  if (w <= 0 || renameat (dfd, tmp, dfd, name) < 0)
+    {
+      int e = w <= 0 && fd >= 0 ? EIO : errno;
+      unlinkat (dfd, tmp, 0);
+      return jr_error (err, e, "userns: id slots: hand slot %d to pid %d", h->slot, (int) pid);
+    }
+  return 0;
+}
+
+void
+jr_hostids_release_held (int slot, pid_t pid, unsigned long long start)
+{
+  int dfd cleanup_close = -1, lockfd cleanup_close = -1;
+  char name[16];
+  snprintf (name, sizeof name, "%d", slot);
+  if (slot >= 0 && open_slots (&dfd, &lockfd, NULL) == 0 && slot_names (dfd, name, pid, start))
+    unlinkat (dfd, name, 0);
+}
+
 /* Write text to /proc/PID/FILE in one write(2), as the kernel requires. */
 static int
 write_proc (pid_t pid, const char *file, const char *text, jail_error **err)

@@ -4,7 +4,7 @@
 # the init's host uid, the fifo gate, refusals that leave nothing behind),
 # and, as root, podman running containers through it (oci-podman.sh).
 . "$JR_SRC/tests/lib.sh"
-if [ "$JR_MODE" = root ]; then plan 88; else plan 54; fi
+if [ "$JR_MODE" = root ]; then plan 103; else plan 63; fi
 mkscratch
 OCI=$SCRATCH/bin/jailrun-oci
 mkdir "$SCRATCH/bin" && ln -s "$JAILRUN" "$OCI"
@@ -123,6 +123,25 @@ is "delete exits 0" "$s" 0
 ok "delete removes the state directory" test ! -e "$R/c1"
 oci state c1 2>/dev/null; s=$?
 is "state of a deleted container: an error" "$s" 125
+
+# --- as root, each container gets its own host id range (an id slot of
+# `jailrun run`'s allocator, /run/jailrun/.ids), given back by delete
+if [ "$JR_MODE" = root ]; then
+  mkbundle "$B" '["sleep", "300"]'
+  ids="$ids u1 u2"
+  oci create --bundle "$B" --pid-file "$SCRATCH/u1.pid" u1
+  oci create --bundle "$B" --pid-file "$SCRATCH/u2.pid" u2
+  p1=$(cat "$SCRATCH/u1.pid" 2>/dev/null); p2=$(cat "$SCRATCH/u2.pid" 2>/dev/null)
+  h1=$(awk '/^Uid:/ {print $2}' /proc/"$p1"/status 2>/dev/null)
+  h2=$(awk '/^Uid:/ {print $2}' /proc/"$p2"/status 2>/dev/null)
+  ok "two containers: different host uids ($h1, $h2), both unprivileged" \
+    test -n "$h1" -a -n "$h2" -a "$h1" != "$h2" -a "${h1:-0}" -ge 1000000 -a "${h2:-0}" -ge 1000000
+  is "  the uid map is a whole slot at the container's base" "$(tr -s ' ' < /proc/"$p1"/uid_map)" " 0 $h1 65536"
+  slot=$(grep -l "^$p1 " /run/jailrun/.ids/[0-9]* 2>/dev/null)
+  like "  the init holds its id slot" "$slot" '^/run/jailrun/\.ids/[0-9]+$'
+  oci delete --force u1; oci delete --force u2
+  ok "  delete gives the slot back (another jail may hold it since)" sh -c "test -n '$slot' && ! grep -qs '^$p1 ' '$slot'"
+fi
 
 # --- the command's exit status reaches the parent (the init is create's
 # sibling: CLONE_PARENT), here a python waiter in the engine's place.
@@ -243,6 +262,61 @@ oci create --bundle "$B" c4 2>"$SCRATCH/err"; s=$?
 is "host networking (no network namespace): refused" "$s" 125
 like "  with a reason" "$(cat "$SCRATCH/err")" "host networking is refused"
 ok "  and leaves no state" test ! -e "$R/c4"
+
+# --- list: the containers under --root, as table, ids or state JSON
+"$OCI" --root "$SCRATCH/none" list > "$SCRATCH/out"; s=$?
+is "list of a root not made yet: the header only" "$s:$(cat "$SCRATCH/out")" "0:$(printf '%-20s %-8s %-8s %-30s %s' ID PID STATUS BUNDLE CREATED)"
+mkbundle "$B" '["sleep", "300"]'
+ids="$ids l1 l2"
+oci create --bundle "$B" l1 && oci create --bundle "$B" l2 && oci start l2
+is "list -q: the ids, sorted" "$(oci list -q | tr '\n' ' ')" "l1 l2 "
+like "list: a row per container with its status" "$(oci list | awk 'NR > 1 {print $1, $3}' | tr '\n' ' ')" '^l1 created l2 running $'
+out=$(oci list --format json | python3 -c 'import json, sys; print(" ".join(c["id"] + ":" + c["status"] + ":" + str(c["pid"] > 0) for c in json.load(sys.stdin)))')
+is "list --format json: their state objects" "$out" "l1:created:True l2:running:True"
+oci delete --force l1; oci delete --force l2
+
+# --- --preserve-fds N: fds 3..N+2 reach the container's process, no other
+mkbundle "$B" '["sh", "-c", "cat <&3; [ -e /proc/self/fd/4 ] && echo fd4-open; echo end"]'
+ids="$ids pf1 pf2"
+oci create --preserve-fds 1 --bundle "$B" pf1 3<"$SCRATCH/data/f" 4<"$SCRATCH/data/f" > "$SCRATCH/out"
+oci start pf1
+i=0; while ! oci state pf1 | grep -q '"stopped"' && [ $i -lt 50 ]; do i=$((i + 1)); sleep 0.1; done
+is "create --preserve-fds 1: the init reads fd 3, fd 4 is closed" "$(cat "$SCRATCH/out" | tr '\n' ' ')" "from-host end "
+oci delete pf1
+mkbundle "$B" '["sleep", "300"]'
+oci create --bundle "$B" pf2 && oci start pf2
+out=$(oci exec --preserve-fds 1 pf2 sh -c '[ -e /proc/self/fd/4 ] && echo fd4-open; cat <&3' 3<"$SCRATCH/data/f" 4<"$SCRATCH/data/f")
+is "exec --preserve-fds 1: the same" "$out" "from-host"
+oci exec --preserve-fds 3 pf2 true 3<"$SCRATCH/data/f" 2>"$SCRATCH/err"; s=$?
+is "--preserve-fds naming fds that are not open: refused" "$s:$(cat "$SCRATCH/err")" \
+  "125:jailrun-oci: exec: --preserve-fds 3: fd 4 is not open (the fds to pass are 3 to 5)"
+oci delete --force pf2
+
+# --- linux.namespaces paths: join a network namespace (as root, one a
+# test process holds); the host's own is refused in both modes
+nsj='[{"type": "pid"}, {"type": "network", "path": "NSPATH"}, {"type": "ipc"}, {"type": "uts"}, {"type": "mount"}]'
+if [ "$JR_MODE" = root ]; then
+  unshare -n sleep 60 & holder=$!
+  i=0; while [ "$(readlink /proc/$holder/ns/net)" = "$(readlink /proc/self/ns/net)" ] && [ $i -lt 50 ]; do i=$((i + 1)); sleep 0.1; done
+  mkbundle "$B" '["readlink", "/proc/self/ns/net"]' '' "$(echo "$nsj" | sed "s|NSPATH|/proc/$holder/ns/net|")"
+  ids="$ids nj1 nj3"
+  oci create --bundle "$B" nj3 2>"$SCRATCH/err"; s=$?
+  like "joining a network namespace with a sysfs mount: refused, saying why" "$s:$(cat "$SCRATCH/err")" "^125:.*sysfs cannot be mounted in a joined network namespace"
+  python3 - "$B/config.json" <<'PY'
+import json, sys
+c = json.load(open(sys.argv[1])); c["mounts"] = [m for m in c["mounts"] if m["type"] != "sysfs"]
+json.dump(c, open(sys.argv[1], "w"))
+PY
+  oci create --bundle "$B" nj1 > "$SCRATCH/out" && oci start nj1
+  i=0; while ! oci state nj1 | grep -q '"stopped"' && [ $i -lt 50 ]; do i=$((i + 1)); sleep 0.1; done
+  is "a network namespace path is joined" "$(cat "$SCRATCH/out")" "$(readlink /proc/$holder/ns/net)"
+  oci delete nj1; kill $holder
+fi
+mkbundle "$B" '["true"]' '' "$(echo "$nsj" | sed "s|NSPATH|/proc/self/ns/net|")"
+oci create --bundle "$B" nj2 2>"$SCRATCH/err"; s=$?
+is "the host's own network namespace by path: refused" "$s:$(cat "$SCRATCH/err")" \
+  "125:jailrun-oci: config.json: linux.namespaces: /proc/self/ns/net is the host's own net namespace: refused (give a namespace of its own, or none)"
+ok "  and leaves no state" test ! -e "$R/nj2"
 
 
 # --- global flags and features
