@@ -1,5 +1,5 @@
 /* jails.c - `jailrun ps | inspect NAME | stop [-t S] NAME | rm [-f] NAME |
- * logs [-f] NAME | wait [--healthy] NAME`: the long-running jails of the
+ * logs [-f] NAME | wait [--healthy] NAME | restart [-t S] NAME`: the long-running jails of the
  * calling user. */
 #include <getopt.h>
 #include <stdbool.h>
@@ -64,6 +64,14 @@ cmd_ps (int argc, char **argv)
             free (v[1]), v[1] = sh;
         }
       free (h);
+      char *rc = NULL;
+      if (jail_info (names[i], "restart_count", &rc, NULL) == 0 && strcmp (rc, "0") != 0)
+        {
+          char *sr = NULL;
+          if (asprintf (&sr, "%s,restarts=%s", v[1], rc) > 0)
+            free (v[1]), v[1] = sr;
+        }
+      free (rc);
       printf ("%-20s %-8s %-8s %-8s %-8s %-6s %-6s %s\n", names[i], v[0], v[1], up, v[3], "-", v[5], v[4]);
       for (int k = 0; k < 6; k++)
         free (v[k]);
@@ -130,6 +138,26 @@ cmd_stop (int argc, char **argv)
   int r = jail_open (name, &j, &err);
   if (r == 0)
     r = jail_stop (j, grace, &err);
+  jail_close (j);
+  cmd_report (err);
+  if (r == 0)
+    printf ("%s\n", name);
+  return r < 0 ? EXIT_JAILRUN : 0;
+}
+
+int
+cmd_restart (int argc, char **argv)
+{
+  int f = 0;
+  double grace = 10;
+  const char *name = one_name (argc, argv, "jailrun restart [-t SECONDS] NAME", "+t:", &f, &grace);
+  jail *j = NULL;
+  jail_error *err = NULL;
+  if (name == NULL)
+    return EXIT_JAILRUN;
+  int r = jail_open (name, &j, &err);
+  if (r == 0)
+    r = jail_restart (j, grace, &err);
   jail_close (j);
   cmd_report (err);
   if (r == 0)

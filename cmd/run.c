@@ -19,6 +19,7 @@ enum
   OPT_LOG_MAX,
   OPT_NETWORK, OPT_NETWORK_ALIAS,
   OPT_HEALTH_CMD, OPT_HEALTH_INTERVAL, OPT_HEALTH_TIMEOUT, OPT_HEALTH_RETRIES, OPT_HEALTH_START,
+  OPT_RESTART,
 };
 
 static const struct option run_opts[] = {
@@ -60,6 +61,7 @@ static const struct option run_opts[] = {
   { "version", no_argument, NULL, OPT_VERSION },
   { "help", no_argument, NULL, OPT_HELP },
   { "log-max", required_argument, NULL, OPT_LOG_MAX },
+  { "restart", required_argument, NULL, OPT_RESTART },
   { NULL, 0, NULL, 0 },
 };
 
@@ -128,12 +130,16 @@ usage (FILE *f)
          "                          (with -d: default generated; without: it runs here)\n"
          "      --log-max SIZE      with -d: cap the log at SIZE, rotated once to an older\n"
          "                          file, so at most 2 x SIZE is kept (default 10m; 0: no cap)\n"
+         "      --restart POLICY    with -d: no | on-failure[:N] | always | unless-stopped;\n"
+         "                          back-off 100 ms doubling to 1 min (reset after 10 s up),\n"
+         "                          -p ports stay bound; 'jailrun stop' ends it for good\n"
          "      --version           print the version and the features compiled in\n"
          "      --help              this text\n\n"
          "Exit status: the command's; 128+N if it died of signal N; 124 on timeout;\n"
          "125 if jailrun failed; 126/127 if the command could not be run.\n\n"
          "Other commands: jailrun exec [OPTIONS] NAME COMMAND... (see exec --help),\n"
          "jailrun ps, inspect NAME, logs [-f] NAME, stop [-t SECONDS] NAME, rm [-f] NAME,\n"
+         "jailrun restart [-t SECONDS] NAME (stop it and start it again, same name and ports),\n"
          "jailrun network create|ls|inspect|rm (see network --help),\n"
          "jailrun wait [--healthy] NAME (the jail's exit status; --healthy: 0 once healthy,\n"
          "1 if it gets unhealthy or ends),\n"
@@ -241,6 +247,7 @@ apply_opt (jail_config *cfg, int c, const char *arg, jail_error **err)
       return jail_config_set_limits_mode (cfg, strcmp (arg, "strict") == 0 ? JAIL_LIMITS_STRICT
                                                : strcmp (arg, "best-effort") == 0 ? JAIL_LIMITS_BEST_EFFORT : -1, err);
     case OPT_LOG_MAX: return jail_config_set_log_max (cfg, arg, err);
+    case OPT_RESTART: return jail_config_set_restart (cfg, arg, err);
     case OPT_TIMEOUT:
       t = cmd_parse_seconds (arg);
       if (t < 0)

@@ -184,6 +184,34 @@ jr_net_release (struct jr_net *n)
 }
 
 int
+jr_net_hold_ports (struct jr_net *n, jail_error **err)
+{
+  struct jr_netcfg *nc = n ? (struct jr_netcfg *) n->nc : NULL; /* the supervisor's own copy of the config */
+  if (nc == NULL || nc->n_publish == 0 || nc->held)
+    return 0;
+  nc->held = calloc (nc->n_publish, sizeof *nc->held);
+  if (nc->held == NULL)
+    return jr_error (err, ENOMEM, "publish");
+  for (size_t i = 0; i < nc->n_publish; i++)
+    nc->held[i] = -1;
+  for (size_t i = 0; i < nc->n_publish; i++)
+    if ((nc->held[i] = fcntl (jr_fwd_listener (n->fwd, i), F_DUPFD_CLOEXEC, 3)) < 0)
+      return jr_error (err, errno, "publish %s: dup", nc->publish[i].spec);
+  return 0;
+}
+
+size_t
+jr_net_held_ports (const struct jail_config *cfg, int *fds, size_t max)
+{
+  const struct jr_netcfg *nc = cfg->netcfg;
+  size_t k = 0;
+  for (size_t i = 0; nc && nc->held && i < nc->n_publish && k < max; i++)
+    if (nc->held[i] >= 0)
+      fds[k++] = nc->held[i];
+  return k;
+}
+
+int
 jr_net_control (struct jr_net *n, int op, char *const specs[], size_t nspecs, uid_t uid, pid_t pid,
                 char **text, jail_error **err)
 {

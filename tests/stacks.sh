@@ -5,7 +5,7 @@
 # namespaces the jails made.
 . "$JR_SRC/tests/lib.sh"
 # Named networks are root only in this version: rootless checks the refusal.
-if [ "$JR_MODE" = user ]; then plan 46; else plan 62; fi
+if [ "$JR_MODE" = user ]; then plan 68; else plan 84; fi
 mkscratch
 N=jrs$$
 names=""
@@ -198,4 +198,64 @@ out=$("$JAILRUN" run --health-cmd true --health-interval 5x "$ROOTFS" true 2>&1)
 like "bad --health-interval: 125" "$?:$out" "^125:.*health-interval '5x': a duration like"
 out=$("$JAILRUN" run --health-cmd true --health-retries 0 "$ROOTFS" true 2>&1)
 like "bad --health-retries: 125" "$?:$out" "^125:.*health-retries '0'"
+# --- restart -----------------------------------------------------------------
+R=${N}r; names="$names $R"
+"$JAILRUN" run -d --name "$R" --restart on-failure:2 "$ROOTFS" sh -c 'echo ran; exit 1' >/dev/null
+out=$(timeout -k 5 30 "$JAILRUN" wait "$R"); st=$?
+is "on-failure:2, exit 1: wait gives the status once it stays exited" "$st:$out" "1:1"
+like "inspect: exited after 2 restarts" "$("$JAILRUN" inspect "$R")" \
+  '"Status": "exited", .*"RestartCount": 2, "RestartPolicy": "on-failure:2", "ExitStatus": 1'
+is "the command ran 3 times (its log)" "$("$JAILRUN" logs "$R" | grep -c '^ran$')" "3"
+like "ps shows the restart count" "$("$JAILRUN" ps | grep "^$R ")" " exited,restarts=2 "
+R0=${N}r0; names="$names $R0"
+"$JAILRUN" run -d --name "$R0" --restart on-failure "$ROOTFS" true >/dev/null
+out=$(timeout -k 5 30 "$JAILRUN" wait "$R0"); st=$?
+is "on-failure and exit 0: ends with 0" "$st:$out" "0:0"
+like "on-failure and exit 0: no restart" "$("$JAILRUN" inspect "$R0")" '"RestartCount": 0,'
+
+RA=${N}ra; names="$names $RA"
+rp=$(freeport)
+"$JAILRUN" run -d --name "$RA" --restart always -p "$rp:8000" -v "$SCRATCH:/mnt:ro" \
+  / python3 -m http.server --bind 127.0.0.1 --directory /mnt/www 8000 >/dev/null 2>&1
+rserves() { curl -sS -m 10 "http://127.0.0.1:$rp/" 2>&1; }
+for i in $(seq 50); do curl -s -o /dev/null "http://127.0.0.1:$rp/" && break; sleep 0.2; done
+is "always: the published port serves" "$(rserves)" "served from the jail"
+is "the command is the jail's pid 2" "$("$JAILRUN" exec "$RA" sh -c 'tr "\0" " " < /proc/2/cmdline')" \
+  "python3 -m http.server --bind 127.0.0.1 --directory /mnt/www 8000 "
+t0=$(date +%s%N)
+"$JAILRUN" exec "$RA" kill -9 2
+for i in $(seq 300); do curl -s -o /dev/null "http://127.0.0.1:$rp/" && break; sleep 0.05; done
+t1=$(date +%s%N)
+is "killed: it comes back and the port serves again" "$(rserves)" "served from the jail"
+echo "# restart after kill -9 until the port serves again: $(( (t1 - t0) / 1000000 )) ms"
+like "inspect counts the restart" "$("$JAILRUN" inspect "$RA")" '"Status": "running", .*"RestartCount": 1, "RestartPolicy": "always"'
+unlike "the port was never 'in use' (its log)" "$("$JAILRUN" logs "$RA")" "in use"
+t0=$(date +%s%N)
+out=$("$JAILRUN" restart "$RA" 2>&1)
+t1=$(date +%s%N)
+is "jailrun restart NAME" "$?:$out" "0:$RA"
+echo "# jailrun restart (SIGTERM, stop, start again): $(( (t1 - t0) / 1000000 )) ms"
+for i in $(seq 100); do curl -s -o /dev/null "http://127.0.0.1:$rp/" && break; sleep 0.05; done
+is "after restart the port serves" "$(rserves)" "served from the jail"
+like "a manual restart is not counted" "$("$JAILRUN" inspect "$RA")" '"Status": "running", .*"RestartCount": 1,'
+out=$("$JAILRUN" stop "$RA" 2>&1)
+is "stop a restarting jail" "$?:$out" "0:$RA"
+sleep 1
+like "stop does not restart it" "$("$JAILRUN" inspect "$RA")" '"Status": "exited", .*"RestartCount": 1,'
+ok "the published port is closed after stop" sh -c "! curl -s -m 5 -o /dev/null http://127.0.0.1:$rp/"
+
+RB=${N}rb; names="$names $RB"
+"$JAILRUN" run -d --name "$RB" --restart always "$ROOTFS" sh -c 'echo ran; exit 1' >/dev/null
+sleep 2
+"$JAILRUN" stop "$RB" >/dev/null
+n1=$("$JAILRUN" logs "$RB" | grep -c '^ran$')
+ok "back-off: 100 ms doubling gives 3 to 8 runs in 2 s (got $n1)" test "$n1" -ge 3 -a "$n1" -le 8
+sleep 1
+is "stop during the back-off: no more runs" "$("$JAILRUN" logs "$RB" | grep -c '^ran$'):$("$JAILRUN" ps | grep -c "^$RB .* exited")" "$n1:1"
+out=$("$JAILRUN" run -d --restart sometimes "$ROOTFS" true 2>&1)
+like "bad --restart: 125" "$?:$out" "^125:.*restart 'sometimes': use no, on-failure\[:N\], always or unless-stopped"
+out=$("$JAILRUN" run --restart always "$ROOTFS" true 2>&1)
+like "--restart without -d: 125" "$?:$out" "^125:.*--restart needs -d"
+out=$("$JAILRUN" restart "$R" 2>&1)
+like "restart of an ended jail: 125" "$?:$out" "^125:.*restart $R: the jail has ended"
 done_testing
