@@ -46,6 +46,7 @@ main (int argc, char **argv)
     { "stop", cmd_stop }, { "rm", cmd_rm }, { "logs", cmd_logs }, { "check", cmd_check },
     { "net", cmd_net }, { "network", cmd_network },
     { "wait", cmd_wait }, { "restart", cmd_restart },
+    { "up", cmd_up }, { "down", cmd_down },
   };
   for (size_t i = 0; argc >= 2 && i < sizeof sub / sizeof *sub; i++)
     if (strcmp (argv[1], sub[i].name) == 0)

@@ -23,6 +23,8 @@ int cmd_ps (int argc, char **argv);
 int cmd_inspect (int argc, char **argv);
 int cmd_stop (int argc, char **argv);
 int cmd_restart (int argc, char **argv);
+int cmd_up (int argc, char **argv);
+int cmd_down (int argc, char **argv);
 int cmd_rm (int argc, char **argv);
 int cmd_logs (int argc, char **argv);
 int cmd_check (int argc, char **argv);

@@ -140,6 +140,8 @@ usage (FILE *f)
          "Other commands: jailrun exec [OPTIONS] NAME COMMAND... (see exec --help),\n"
          "jailrun ps, inspect NAME, logs [-f] NAME, stop [-t SECONDS] NAME, rm [-f] NAME,\n"
          "jailrun restart [-t SECONDS] NAME (stop it and start it again, same name and ports),\n"
+         "jailrun up [-f FILE] [-p PROJECT] [-d] / down [-f FILE] [-p PROJECT] (a compose-like\n"
+         "stack file, default jailrun.yaml then compose.yaml; see the README),\n"
          "jailrun network create|ls|inspect|rm (see network --help),\n"
          "jailrun wait [--healthy] NAME (the jail's exit status; --healthy: 0 once healthy,\n"
          "1 if it gets unhealthy or ends),\n"

@@ -5,7 +5,7 @@
 # namespaces the jails made.
 . "$JR_SRC/tests/lib.sh"
 # Named networks are root only in this version: rootless checks the refusal.
-if [ "$JR_MODE" = user ]; then plan 68; else plan 84; fi
+if [ "$JR_MODE" = user ]; then plan 74; else plan 100; fi
 mkscratch
 N=jrs$$
 names=""
@@ -258,4 +258,74 @@ out=$("$JAILRUN" run --restart always "$ROOTFS" true 2>&1)
 like "--restart without -d: 125" "$?:$out" "^125:.*--restart needs -d"
 out=$("$JAILRUN" restart "$R" 2>&1)
 like "restart of an ended jail: 125" "$?:$out" "^125:.*restart $R: the jail has ended"
+# --- the stack file (jailrun up/down) ------------------------------------------
+P=${N}st
+mkdir "$SCRATCH/stack"
+sp=$(freeport)
+cat > "$SCRATCH/stack/jailrun.yaml" <<EOF
+services:
+  db:
+    rootfs: /
+    command: python3 -m http.server --bind 0.0.0.0 --directory /mnt/www 8001
+    volumes: ["$SCRATCH:/mnt:ro"]
+    healthcheck:
+      test: ["CMD-SHELL", "python3 /mnt/switchcli.py get 127.0.0.1 8001 | grep -q served"]
+      interval: 200ms
+      retries: 3
+  app:
+    rootfs: /
+    command: ["python3", "-m", "http.server", "--bind", "0.0.0.0", "--directory", "/mnt/www", "8000"]
+    volumes: ["$SCRATCH:/mnt:ro"]
+    ports: ["127.0.0.1:$sp:8000"]
+    depends_on:
+      db:
+        condition: service_healthy
+    environment:
+      GREETING: hello
+    frobnicate: 1
+EOF
+chmod -R a+rX "$SCRATCH/stack"
+if [ "$JR_MODE" = user ]; then
+  out=$(cd "$SCRATCH/stack" && "$JAILRUN" up -d -p "$P" 2>&1); st=$?
+  like "up, rootless: named networks need root (125)" "$st:$(echo $out)" "^125:.*(root|permission)"
+  is "a refused up leaves nothing behind" "$("$JAILRUN" ps | grep -c "^$P-")" "0"
+else
+  t0=$(date +%s%N)
+  out=$(cd "$SCRATCH/stack" && "$JAILRUN" up -d -p "$P" 2>"$SCRATCH/up.err")
+  st=$?; t1=$(date +%s%N)
+  is "up -d: the services in depends_on order" "$st:$(echo $out)" "0:$P-db $P-app"
+  echo "# up of 2 services (db healthy first): $(( (t1 - t0) / 1000000 )) ms"
+  like "an unknown key is a warning naming file:line:key" "$(cat "$SCRATCH/up.err")" \
+    "warning: jailrun.yaml:20: service app: unknown key 'frobnicate' ignored"
+  like "ps shows the stack (db healthy)" "$("$JAILRUN" ps | grep "^$P-db ")" " running\(healthy\) "
+  for i in $(seq 50); do curl -s -o /dev/null "http://127.0.0.1:$sp/" && break; sleep 0.2; done
+  is "the app's published port serves on the host" "$(curl -sS -m 10 "http://127.0.0.1:$sp/" 2>&1)" "served from the jail"
+  is "app reaches db by its service name" \
+    "$("$JAILRUN" exec "$P-app" python3 /mnt/switchcli.py get db 8001 2>&1)" "served from the jail"
+  is "environment (map form)" "$("$JAILRUN" exec "$P-app" sh -c 'echo $GREETING')" "hello"
+  like "up made the network PROJECT-default" "$("$JAILRUN" network ls)" "^$P-default "
+  holder=$("$JAILRUN" network ls | awk -v n="$P-default" '$1 == n { print $4 }')
+  out=$(cd "$SCRATCH/stack" && "$JAILRUN" down -p "$P" 2>&1)
+  is "down: removes the services" "$?:$(echo $out)" "0:$P-app $P-db"
+  is "down leaves no jail and no network" "$("$JAILRUN" ps | grep -c "^$P-"):$("$JAILRUN" network ls | grep -c "^$P-")" "0:0"
+  # (ended: gone, or a zombie where the host's pid 1 does not reap)
+  ok "down leaves no network holder (pid $holder)" sh -c "[ -n '$holder' ] && { ! kill -0 '$holder' 2>/dev/null || grep -q '^State:.*Z' /proc/$holder/status; }"
+  # A dependency that never gets healthy: 125, everything removed.
+  sed -e 's|get 127.0.0.1 8001|get 127.0.0.1 9|' -e 's/retries: 3/retries: 1/' \
+    "$SCRATCH/stack/jailrun.yaml" > "$SCRATCH/stack/sick.yaml"
+  out=$("$JAILRUN" up -f "$SCRATCH/stack/sick.yaml" -p "$P" 2>&1); st=$?
+  like "up: a dependency that gets unhealthy fails (125)" "$st:$(echo $out)" "^125:.*$P-db did not become healthy"
+  is "a failed up removes what it started" "$("$JAILRUN" ps | grep -c "^$P-"):$("$JAILRUN" network ls | grep -c "^$P-")" "0:0"
+fi
+printf 'services:\n  web:\n    image: nginx\n    command: ["true"]\n' > "$SCRATCH/stack/img.yaml"
+out=$("$JAILRUN" up -f "$SCRATCH/stack/img.yaml" -p "$P" 2>&1)
+like "image: is an error naming file:line and why (125)" "$?:$out" \
+  "^125:.*img\.yaml:3: service web: image: jailrun runs a rootfs directory.*podman export"
+printf 'services:\n  web:\n    rootfs: /\n    command: [true\n' > "$SCRATCH/stack/syntax.yaml"
+out=$("$JAILRUN" up -f "$SCRATCH/stack/syntax.yaml" -p "$P" 2>&1)
+like "a YAML syntax error names file:line (125)" "$?:$out" "^125:.*syntax\.yaml:[45]: "
+printf 'services:\n  web:\n    rootfs: /\n    command: ["true"]\n    depends_on: [nosuch]\n' > "$SCRATCH/stack/dep.yaml"
+out=$("$JAILRUN" up -f "$SCRATCH/stack/dep.yaml" -p "$P" 2>&1)
+like "depends_on an unknown service (125)" "$?:$out" "^125:.*dep\.yaml:5: depends_on: no service 'nosuch'"
+is "bad files leave nothing behind" "$("$JAILRUN" ps | grep -c "^$P-")" "0"
 done_testing
