@@ -130,6 +130,7 @@ set_health (struct stack *st, jail_config *cfg, yaml_node_t *v)
     return 0;
   yaml_node_t *t = st_get (st, v, "test");
   char cmd[4096] = "";
+  bool quote = false;
   if (st_str (t))
     snprintf (cmd, sizeof cmd, "%s", st_str (t));
   for (yaml_node_item_t *i = t && t->type == YAML_SEQUENCE_NODE ? t->data.sequence.items.start : NULL;
@@ -137,9 +138,16 @@ set_health (struct stack *st, jail_config *cfg, yaml_node_t *v)
     {
       const char *a = st_str (yaml_document_get_node (&st->doc, *i));
       if (a == NULL || (i == t->data.sequence.items.start && (strcmp (a, "CMD") == 0 || strcmp (a, "CMD-SHELL") == 0)))
-        continue;
+        {
+          quote = a && strcmp (a, "CMD") == 0; /* exec form: each word quoted for sh -c */
+          continue;
+        }
       size_t l = strlen (cmd);
-      snprintf (cmd + l, sizeof cmd - l, "%s%s", l ? " " : "", a);
+      snprintf (cmd + l, sizeof cmd - l, "%s%s", l ? " " : "", quote ? "'" : "");
+      for (const char *c = a; *c && (l = strlen (cmd)) + 6 < sizeof cmd; c++)
+        snprintf (cmd + l, sizeof cmd - l, "%s", *c == '\'' && quote ? "'\\''" : (char[2]) { *c, 0 });
+      l = strlen (cmd);
+      snprintf (cmd + l, sizeof cmd - l, "%s", quote ? "'" : "");
     }
   jail_error *err = NULL;
   if (cmd[0] == '\0')

@@ -79,9 +79,6 @@ rootfs_has_hosts (const char *rootfs)
 static int
 prepare_named (jail_config *cfg, struct jr_net *n, jail_error **err)
 {
-  if (n->mode == JAIL_NET_PROXY)
-    return jr_error_msg (err, EINVAL, "network %s: --net-allow proxy on a named network is not supported in this version: "
-                         "use one or the other", n->nc->network);
   n->named = calloc (1, sizeof *n->named);
   if (n->named == NULL)
     return jr_error (err, ENOMEM, "network");
@@ -126,7 +123,7 @@ jr_net_prepare (jail_config *cfg, struct jr_net **out, jail_error **err)
       n->plan.proxy_port = JR_PROXY_PORT;
       r = jr_proxy_new (&n->proxy, nc, err);
       if (r == 0)
-        r = proxy_env (cfg, n->plan.bridge_addr, err);
+        r = proxy_env (cfg, n->named ? 0x7f000001u : n->plan.bridge_addr, err); /* named: on the jail's lo */
     }
   return r;
 }

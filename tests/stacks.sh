@@ -5,7 +5,7 @@
 # namespaces the jails made.
 . "$JR_SRC/tests/lib.sh"
 # Named networks are root only in this version: rootless checks the refusal.
-if [ "$JR_MODE" = user ]; then plan 74; else plan 100; fi
+if [ "$JR_MODE" = user ]; then plan 75; else plan 115; fi
 mkscratch
 N=jrs$$
 names=""
@@ -328,4 +328,56 @@ printf 'services:\n  web:\n    rootfs: /\n    command: ["true"]\n    depends_on:
 out=$("$JAILRUN" up -f "$SCRATCH/stack/dep.yaml" -p "$P" 2>&1)
 like "depends_on an unknown service (125)" "$?:$out" "^125:.*dep\.yaml:5: depends_on: no service 'nosuch'"
 is "bad files leave nothing behind" "$("$JAILRUN" ps | grep -c "^$P-")" "0"
+# --- examples/stack: the local-AI stack stand-in --------------------------------
+E=${N}ex
+cp -r "$JR_SRC/examples/stack" "$SCRATCH/ex"
+ep=$(freeport)
+sed -i "s/127.0.0.1:8000:8000/127.0.0.1:$ep:8000/" "$SCRATCH/ex/jailrun.yaml"
+chmod -R a+rX "$SCRATCH/ex"
+if [ "$JR_MODE" = user ]; then
+  out=$("$JAILRUN" up -d -f "$SCRATCH/ex/jailrun.yaml" -p "$E" 2>&1); st=$?
+  like "example stack, rootless: refused (named networks are root only)" "$st:$(echo $out)" "^125:.*(root|permission)"
+else
+  t0=$(date +%s%N)
+  out=$("$JAILRUN" up -d -f "$SCRATCH/ex/jailrun.yaml" -p "$E" 2>&1); st=$?
+  t1=$(date +%s%N)
+  is "example: up -d (model healthy first)" "$st:$(echo $out)" "0:$E-model $E-vectordb $E-app"
+  echo "# up of the example stack (3 services, model healthy first): $(( (t1 - t0) / 1000000 )) ms"
+  for i in $(seq 100); do curl -s -o /dev/null "http://127.0.0.1:$ep/" && break; sleep 0.1; done
+  is "example: the app on the host's loopback reaches db and model by name" \
+    "$(curl -sS -m 20 "http://127.0.0.1:$ep/?q=models+memory" 2>&1)" \
+    "context: models need memory | answer: generated text about models memory"
+  like "example: the app's egress is the proxy, offline until allowed" \
+    "$(curl -sS -m 20 "http://127.0.0.1:$ep/fetch?url=http://127.0.0.1:$op/f.txt" 2>&1)" \
+    "^error: 403 .*no --allow rule matches 127\.0\.0\.1:$op"
+  gw=$("$JAILRUN" network inspect "$E-default" | sed -n 's/.*"Gateway": "\([0-9.]*\)".*/\1/p')
+  for s in model vectordb app; do
+    like "example: $s has no way to the host (gateway $gw:$op)" \
+      "$("$JAILRUN" exec "$E-$s" python3 /srv/probe.py "http://$gw:$op/f.txt" 2>&1 | tail -1)" \
+      "(Connection refused|unreachable|timed out)"
+  done
+  like "example: the model server has no proxy either" "$("$JAILRUN" net ls "$E-model" 2>&1)" "no egress proxy"
+  out=$("$JAILRUN" net allow "$E-app" "127.0.0.1:$op" 2>&1)
+  is "example: net allow for the app" "$?:$out" "0:"
+  is "example: the app fetches the allowed host" \
+    "$(curl -sS -m 20 "http://127.0.0.1:$ep/fetch?url=http://127.0.0.1:$op/f.txt" 2>&1)" "allowed content"
+  like "example: another jail on the network cannot use the app's proxy" \
+    "$("$JAILRUN" exec "$E-model" python3 /srv/probe.py "http://$gw:3128/" 2>&1 | tail -1)" \
+    "(Connection refused|unreachable|timed out)"
+  t0=$(date +%s%N)
+  "$JAILRUN" exec "$E-model" kill -9 2
+  for i in $(seq 300); do "$JAILRUN" exec "$E-model" python3 /srv/probe.py http://127.0.0.1:8080/health >/dev/null 2>&1 && break; sleep 0.05; done
+  t1=$(date +%s%N)
+  like "example: a killed model server is restarted" "$("$JAILRUN" inspect "$E-model")" '"Status": "running", .*"RestartCount": 1,'
+  echo "# example: model server killed until it answers again: $(( (t1 - t0) / 1000000 )) ms"
+  is "example: the app reaches the restarted model" \
+    "$(curl -sS -m 20 "http://127.0.0.1:$ep/?q=jails" 2>&1)" "context: jails are namespaces | answer: generated text about jails"
+  holder=$("$JAILRUN" network ls | awk -v n="$E-default" '$1 == n { print $4 }')
+  out=$("$JAILRUN" down -f "$SCRATCH/ex/jailrun.yaml" -p "$E" 2>&1)
+  is "example: down" "$?:$(echo $out)" "0:$E-app $E-vectordb $E-model"
+  is "example: down leaves no jail state and no network" \
+    "$("$JAILRUN" ps | grep -c "^$E-"):$("$JAILRUN" network ls | grep -c "^$E-")" "0:0"
+  ok "example: no process left (network holder $holder, no supervisor)" sh -c \
+    "{ ! kill -0 '$holder' 2>/dev/null || grep -q '^State:.*Z' /proc/$holder/status; } && ! ps -eo args | grep -q '[j]ailrun.* -p $E\$'"
+fi
 done_testing
