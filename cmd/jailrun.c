@@ -51,7 +51,8 @@ main (int argc, char **argv)
     { "run", cmd_run }, { "exec", cmd_exec }, { "ps", cmd_ps }, { "inspect", cmd_inspect },
     { "stop", cmd_stop }, { "rm", cmd_rm }, { "logs", cmd_logs }, { "check", cmd_check },
     { "net", cmd_net }, { "network", cmd_network },
-    { "wait", cmd_wait },
+    { "wait", cmd_wait }, { "restart", cmd_restart },
+    { "up", cmd_up }, { "down", cmd_down },
   };
   for (size_t i = 0; argc >= 2 && i < sizeof sub / sizeof *sub; i++)
     if (strcmp (argv[1], sub[i].name) == 0)

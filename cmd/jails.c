@@ -1,6 +1,6 @@
 /* jails.c - `jailrun ps [-q] [--format json] | inspect [-f TEMPLATE] NAME |
- * stop [-t S] NAME | rm [-f] NAME | logs [-f] NAME | wait [--healthy] NAME`:
- * the long-running jails of the calling user. */
+ * stop [-t S] NAME | rm [-f] NAME | logs [-f] NAME | wait [--healthy] NAME |
+ * restart [-t S] NAME`: the long-running jails of the calling user. */
 #include <getopt.h>
 #include <json-c/json.h>
 #include <stdbool.h>
@@ -59,6 +59,14 @@ ps_one (const char *name, json_object *arr)
         free (v[1]), v[1] = sh;
     }
   free (h);
+  char *rc = NULL;
+  if (jail_info (name, "restart_count", &rc, NULL) == 0 && strcmp (rc, "0") != 0)
+    {
+      char *sr = NULL;
+      if (asprintf (&sr, "%s,restarts=%s", v[1], rc) > 0)
+        free (v[1]), v[1] = sr;
+    }
+  free (rc);
   if (arr == NULL)
     printf ("%-20s %-8s %-8s %-8s %-8s %-24s %-10s %s\n", name, v[0], v[1], up, v[3], v[4], v[5], v[6]);
   else
@@ -296,6 +304,26 @@ cmd_stop (int argc, char **argv)
   int r = jail_open (name, &j, &err);
   if (r == 0)
     r = jail_stop (j, grace, &err);
+  jail_close (j);
+  cmd_report (err);
+  if (r == 0)
+    printf ("%s\n", name);
+  return r < 0 ? EXIT_JAILRUN : 0;
+}
+
+int
+cmd_restart (int argc, char **argv)
+{
+  int f = 0, help = 0;
+  double grace = 10;
+  const char *name = one_name (argc, argv, "jailrun restart [-t SECONDS] NAME", "+t:", &f, &grace, &help);
+  jail *j = NULL;
+  jail_error *err = NULL;
+  if (name == NULL)
+    return help ? 0 : EXIT_JAILRUN;
+  int r = jail_open (name, &j, &err);
+  if (r == 0)
+    r = jail_restart (j, grace, &err);
   jail_close (j);
   cmd_report (err);
   if (r == 0)

@@ -20,6 +20,7 @@ enum
   OPT_NETWORK, OPT_NETWORK_ALIAS,
   OPT_HEALTH_CMD, OPT_HEALTH_INTERVAL, OPT_HEALTH_TIMEOUT, OPT_HEALTH_RETRIES, OPT_HEALTH_START,
   OPT_CG_MANAGER,
+  OPT_RESTART,
 };
 
 static const struct option run_opts[] = {
@@ -68,6 +69,7 @@ static const struct option run_opts[] = {
   { "security-opt", required_argument, NULL, OPT_SECURITY_OPT },
   { "privileged", no_argument, NULL, OPT_PRIVILEGED },
   { "log-max", required_argument, NULL, OPT_LOG_MAX },
+  { "restart", required_argument, NULL, OPT_RESTART },
   { NULL, 0, NULL, 0 },
 };
 
@@ -150,6 +152,9 @@ usage (FILE *f)
          "                          (without -d nothing is kept anyway)\n"
          "      --log-max SIZE      with -d: cap the log at SIZE, rotated once to an older\n"
          "                          file, so at most 2 x SIZE is kept (default 10m; 0: no cap)\n"
+         "      --restart POLICY    with -d: no | on-failure[:N] | always | unless-stopped;\n"
+         "                          back-off 100 ms doubling to 1 min (reset after 10 s up),\n"
+         "                          -p ports stay bound; 'jailrun stop' ends it for good\n"
          "      --version           print the version and the features compiled in\n"
          "      --help              this text\n"
          "Refused, with the reason: --network host (the host's network is not\n"
@@ -158,6 +163,9 @@ usage (FILE *f)
          "125 if jailrun failed; 126/127 if the command could not be run.\n\n"
          "Other commands: jailrun exec [OPTIONS] NAME COMMAND... (see exec --help),\n"
          "jailrun ps, inspect NAME, logs [-f] NAME, stop [-t SECONDS] NAME, rm [-f] NAME,\n"
+         "jailrun restart [-t SECONDS] NAME (stop it and start it again, same name and ports),\n"
+         "jailrun up [-f FILE] [-p PROJECT] [-d] / down [-f FILE] [-p PROJECT] (a compose-like\n"
+         "stack file, default jailrun.yaml then compose.yaml; see the README),\n"
          "jailrun network create|ls|inspect|rm (see network --help),\n"
          "jailrun wait [--healthy] NAME (the jail's exit status; --healthy: 0 once healthy,\n"
          "1 if it gets unhealthy or ends),\n"
@@ -310,6 +318,7 @@ apply_opt (jail_config *cfg, int c, const char *arg, jail_error **err)
       return jail_config_set_limits_mode (cfg, strcmp (arg, "strict") == 0 ? JAIL_LIMITS_STRICT
                                                : strcmp (arg, "best-effort") == 0 ? JAIL_LIMITS_BEST_EFFORT : -1, err);
     case OPT_LOG_MAX: return jail_config_set_log_max (cfg, arg, err);
+    case OPT_RESTART: return jail_config_set_restart (cfg, arg, err);
     case OPT_TIMEOUT:
       t = cmd_parse_seconds (arg);
       if (t < 0)

@@ -131,9 +131,11 @@ bridge_add (struct nl *n, struct jail_error *e)
 }
 
 /* Create veth name (master br0 when there is one) with peer eth0 in the
- * jail's netns. */
+ * jail's netns.  mac_ip != 0: eth0's MAC is 02:42 and that address (as
+ * Docker does), so a jail restarted at the same address on a named
+ * network is reached at once, not after the others' ARP entries expire. */
 static int
-veth_add (struct nl *n, const char *name, int jail_netns, bool master, struct jail_error *e)
+veth_add (struct nl *n, const char *name, int jail_netns, bool master, uint32_t mac_ip, struct jail_error *e)
 {
   char buf[NLBUF];
   int br = master ? (int) if_nametoindex ("br0") : 0;
@@ -151,6 +153,9 @@ veth_add (struct nl *n, const char *name, int jail_netns, bool master, struct ja
   struct ifinfomsg *pi = mnl_nlmsg_put_extra_header (h, sizeof *pi);
   pi->ifi_family = AF_UNSPEC;
   mnl_attr_put_strz (h, IFLA_IFNAME, "eth0");
+  uint8_t mac[6] = { 0x02, 0x42, (uint8_t) (mac_ip >> 24), (uint8_t) (mac_ip >> 16), (uint8_t) (mac_ip >> 8), (uint8_t) mac_ip };
+  if (mac_ip)
+    mnl_attr_put (h, IFLA_ADDRESS, sizeof mac, mac);
   mnl_attr_put_u32 (h, IFLA_NET_NS_FD, (uint32_t) jail_netns);
   mnl_attr_nest_end (h, peer);
   mnl_attr_nest_end (h, data);
@@ -193,7 +198,7 @@ jr_bridge_build (const struct jr_netplan *p, int jail_netns, struct jail_error *
   if (r == 0 && br)
     r = addr_add (&n, "br0", p->bridge_addr, p->prefix, e);
   if (r == 0)
-    r = veth_add (&n, "veth0", jail_netns, br, e);
+    r = veth_add (&n, "veth0", jail_netns, br, 0, e);
   if (r == 0 && !br)
     r = addr_add (&n, "veth0", p->bridge_addr, p->prefix, e);
   if (r == 0 && br)
@@ -229,7 +234,7 @@ jr_bridge_network_join (const struct jr_netplan *p, int jail_netns, struct jail_
   int r = nl_open (&n, e);
   if (r < 0)
     return r;
-  r = veth_add (&n, p->veth, jail_netns, true, e);
+  r = veth_add (&n, p->veth, jail_netns, true, p->jail_addr, e);
   if (r == 0)
     r = link_up (&n, p->veth, e);
   close (n.fd);
@@ -265,7 +270,7 @@ jr_bridge_probe (bool *bridge, struct jail_error *e)
     {
       *bridge = bridge_add (&n, e) == 0;
       *e = (struct jail_error) { 0 };
-      r = veth_add (&n, "veth0", self, *bridge, e);
+      r = veth_add (&n, "veth0", self, *bridge, 0, e);
     }
   if (self >= 0)
     close (self);

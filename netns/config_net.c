@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "hostfile.h"
 #include "net.h"
@@ -33,6 +34,10 @@ jr_netcfg_free (struct jr_netcfg *n)
 {
   if (n == NULL)
     return;
+  for (size_t i = 0; n->held && i < n->n_publish; i++)
+    if (n->held[i] >= 0)
+      close (n->held[i]);
+  free (n->held);
   free (n->publish);
   free (n->allow);
   free (n->audit_log);

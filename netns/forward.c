@@ -90,9 +90,14 @@ jr_fwd_put_slot (struct jr_fwd *f)
 
 /* Bind one listener; port in use is the caller's error (125). */
 static int
-bind_one (struct listener *l, const struct jr_publish *p, jail_error **err)
+bind_one (struct listener *l, const struct jr_publish *p, int held, jail_error **err)
 {
   l->pub = p;
+  if (held >= 0) /* a restart: the supervisor kept the port bound */
+    {
+      l->fd = fcntl (held, F_DUPFD_CLOEXEC, 3);
+      return l->fd < 0 ? jr_error (err, errno, "publish %s: dup", p->spec) : 0;
+    }
   l->fd = socket (p->host.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   if (l->fd < 0)
     return jr_error (err, errno, "publish %s: socket", p->spec);
@@ -126,7 +131,7 @@ jr_fwd_new (struct jr_fwd **out, const struct jr_netcfg *nc, jail_error **err)
       f->ls[i].fd = -1;
       f->n_ls++;
       f->ls[i].f = f;
-      int r = bind_one (&f->ls[i], &nc->publish[i], err);
+      int r = bind_one (&f->ls[i], &nc->publish[i], nc->held ? nc->held[i] : -1, err);
       if (r < 0)
         return r;
     }
@@ -441,6 +446,12 @@ on_tick (struct jr_loop_src *s, uint32_t ev)
   f->n_paused = 0;
   if (f->reserve < 0)
     f->reserve = open ("/dev/null", O_RDONLY | O_CLOEXEC);
+}
+
+int
+jr_fwd_listener (const struct jr_fwd *f, size_t i)
+{
+  return i < f->n_ls ? f->ls[i].fd : -1;
 }
 
 bool

@@ -58,10 +58,29 @@ reply_fd (int sock, int err, int fd)
   (void) !sendmsg (sock, &m, MSG_NOSIGNAL);
 }
 
+/* A listener on the jail's own loopback (a named network: the bridge
+ * netns is shared by every jail on it, and one jail must not reach
+ * another's proxy).  IP_FREEBIND: lo may not be up yet. */
+static int
+make_loopback_listener (struct hctx *h)
+{
+  int one = 1, fd = socket (AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons (h->plan->proxy_port),
+                           .sin_addr.s_addr = htonl (INADDR_LOOPBACK) };
+  if (fd >= 0)
+    setsockopt (fd, IPPROTO_IP, IP_FREEBIND, &one, sizeof one);
+  int r = fd < 0 || bind (fd, (struct sockaddr *) &a, sizeof a) < 0 || listen (fd, 128) < 0 ? -errno : fd;
+  if (r < 0 && fd >= 0)
+    close (fd);
+  return r;
+}
+
 /* A listener on the bridge address in the bridge netns. */
 static int
 make_listener (struct hctx *h)
 {
+  if (h->plan->network_fd >= 0)
+    return make_loopback_listener (h);
   if (setns (h->brns, CLONE_NEWNET) < 0)
     return -errno;
   int fd = socket (AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);

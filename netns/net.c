@@ -79,9 +79,6 @@ rootfs_has_hosts (const char *rootfs)
 static int
 prepare_named (jail_config *cfg, struct jr_net *n, jail_error **err)
 {
-  if (n->mode == JAIL_NET_PROXY)
-    return jr_error_msg (err, EINVAL, "network %s: --net-allow proxy on a named network is not supported in this version: "
-                         "use one or the other", n->nc->network);
   n->named = calloc (1, sizeof *n->named);
   if (n->named == NULL)
     return jr_error (err, ENOMEM, "network");
@@ -126,7 +123,7 @@ jr_net_prepare (jail_config *cfg, struct jr_net **out, jail_error **err)
       n->plan.proxy_port = JR_PROXY_PORT;
       r = jr_proxy_new (&n->proxy, nc, err);
       if (r == 0)
-        r = proxy_env (cfg, n->plan.bridge_addr, err);
+        r = proxy_env (cfg, n->named ? 0x7f000001u : n->plan.bridge_addr, err); /* named: on the jail's lo */
     }
   return r;
 }
@@ -181,6 +178,34 @@ jr_net_release (struct jr_net *n)
     close (n->plan.network_fd);
   free (n->named);
   free (n);
+}
+
+int
+jr_net_hold_ports (struct jr_net *n, jail_error **err)
+{
+  struct jr_netcfg *nc = n ? (struct jr_netcfg *) n->nc : NULL; /* the supervisor's own copy of the config */
+  if (nc == NULL || nc->n_publish == 0 || nc->held)
+    return 0;
+  nc->held = calloc (nc->n_publish, sizeof *nc->held);
+  if (nc->held == NULL)
+    return jr_error (err, ENOMEM, "publish");
+  for (size_t i = 0; i < nc->n_publish; i++)
+    nc->held[i] = -1;
+  for (size_t i = 0; i < nc->n_publish; i++)
+    if ((nc->held[i] = fcntl (jr_fwd_listener (n->fwd, i), F_DUPFD_CLOEXEC, 3)) < 0)
+      return jr_error (err, errno, "publish %s: dup", nc->publish[i].spec);
+  return 0;
+}
+
+size_t
+jr_net_held_ports (const struct jail_config *cfg, int *fds, size_t max)
+{
+  const struct jr_netcfg *nc = cfg->netcfg;
+  size_t k = 0;
+  for (size_t i = 0; nc && nc->held && i < nc->n_publish && k < max; i++)
+    if (nc->held[i] >= 0)
+      fds[k++] = nc->held[i];
+  return k;
 }
 
 int

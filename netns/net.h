@@ -55,6 +55,7 @@ struct jr_netcfg
   char network[65];    /* --network NAME, "" = the private network */
   char **aliases;      /* --network-alias, and the jail's name (NULL-terminated) */
   size_t n_aliases;
+  int *held;           /* --restart: the bound listener of each publish[i], kept by the supervisor (NULL: bind) */
 };
 
 /* config_net.c */
@@ -111,6 +112,8 @@ int jr_fwd_new (struct jr_fwd **out, const struct jr_netcfg *nc, jail_error **er
 void jr_fwd_attach (struct jr_fwd *f, struct jr_loop *l, struct jr_helper *h);
 void jr_fwd_free (struct jr_fwd *f);
 bool jr_fwd_has_listeners (const struct jr_fwd *f);
+/* The listening socket of publish i, -1 past the end. */
+int jr_fwd_listener (const struct jr_fwd *f, size_t i);
 /* Splice a pair of connected sockets both ways until both sides are done
  * (used by the proxy after its decision). pre/pre_len: bytes to send to b
  * first.  on_done(arg, up, down) runs when the pair closes. */

@@ -99,6 +99,8 @@ jail_start (jail_config *cfg, const char *name, char *const argv[], unsigned fla
   bool attach = flags & JAIL_START_ATTACH;
   if (r == 0 && attach)
     r = jr_stdio_check ((const int[3]) { 0, 1, 2 }, err);
+  if (r == 0 && cfg->restart_policy && !(flags & JAIL_START_DETACH))
+    r = jr_error_msg (err, EINVAL, "start: a restart policy needs a detached jail (-d): its supervisor restarts it");
   if (r == 0 && cfg->tty && !attach)
     r = jr_error_msg (err, EINVAL, "start: a terminal (-t, -i) needs the jail attached to the caller (not -d): "
                       "start it detached, then 'jailrun exec -it NAME sh'");

@@ -357,6 +357,29 @@ jail_stop (jail *j, double grace, jail_error **err)
 }
 
 int
+jail_restart (jail *j, double grace, jail_error **err)
+{
+  if (j == NULL || !(grace >= 0))
+    return jr_error_msg (err, EINVAL, "restart: bad grace period");
+  int sock cleanup_close = jr_state_connect (j->name, NULL);
+  if (sock < 0)
+    return jr_error_msg (err, ESRCH, "restart %s: the jail has ended: start it again with 'jailrun run -d'", j->name);
+  struct jr_req q = { .type = JR_REQ_RESTART, .timeout = grace };
+  if (send (sock, &q, sizeof q, MSG_NOSIGNAL) < 0)
+    return jr_error (err, errno, "restart %s", j->name);
+  struct jr_rep rep;
+  ssize_t n;
+  while ((n = recv (sock, &rep, sizeof rep, 0)) < 0 && errno == EINTR)
+    ;
+  if (n != (ssize_t) sizeof rep)
+    return jr_error_msg (err, EIO, "restart %s: the supervisor hung up", j->name);
+  rep.msg[sizeof rep.msg - 1] = '\0';
+  if (rep.status != 0)
+    return jr_error_msg (err, rep.err_code ? rep.err_code : EIO, "%s", rep.msg);
+  return 0;
+}
+
+int
 jail_remove (const char *name, int force, jail_error **err)
 {
   char *text cleanup_free = NULL;

@@ -311,7 +311,12 @@ jail_info (const char *name, const char *key, char **value, jail_error **err)
     return r;
   char buf[4096];
   if (strcmp (key, "state") == 0)
-    snprintf (buf, sizeof buf, "%s", jr_state_name (jr_state_of (text)));
+    {
+      char raw[32];
+      jr_state_get (text, "state", raw, sizeof raw);
+      enum jr_jail_state st = jr_state_of (text);
+      snprintf (buf, sizeof buf, "%s", st == JR_STATE_STARTING && strcmp (raw, "restarting") == 0 ? raw : jr_state_name (st));
+    }
   else if (strcmp (key, "uptime") == 0)
     {
       long long c = jr_state_get_ll (text, "created", 0), e = jr_state_get_ll (text, "finished", 0);
@@ -338,6 +343,9 @@ jail_inspect (const char *name, char **json, jail_error **err)
   json_object_object_add (st, "InitPid", json_object_new_int64 (jr_state_get_ll (text, "init_pid", 0)));
   json_object_object_add (st, "Created", json_object_new_int64 (jr_state_get_ll (text, "created", 0)));
   char v[1024]; /* health_output is the longest value */
+  json_object_object_add (st, "RestartCount", json_object_new_int64 (jr_state_get_ll (text, "restart_count", 0)));
+  if (jr_state_get (text, "restart_policy", v, sizeof v))
+    put_str (st, "RestartPolicy", v);
   if (jr_state_get (text, "exit_status", v, sizeof v))
     json_object_object_add (st, "ExitStatus", json_object_new_int64 (jr_state_get_ll (text, "exit_status", 0)));
   if (jr_state_get (text, "health", v, sizeof v))

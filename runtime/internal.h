@@ -76,6 +76,8 @@ struct jail_config
   struct jr_netcfg *netcfg;  /* netns/net.h: -p, --allow, audit log, subnet */
   unsigned long long log_max; /* detached log: bytes per file, 0 = no cap (logcap.c) */
   struct jr_health_cfg *health; /* health.h: --health-*, NULL = none */
+  int restart_policy; /* restart.h: enum jr_restart_policy (0 = no) */
+  unsigned restart_max; /* on-failure:N, 0 = no limit */
   unsigned tty;       /* enum jail_tty_flags */
 };
 
@@ -174,6 +176,11 @@ struct jr_loop;
 int jr_net_prepare (jail_config *cfg, struct jr_net **out, jail_error **err);
 int jr_net_attach (struct jr_net *n, struct jr_loop *loop, pid_t pid, int pidfd, jail_error **err);
 void jr_net_release (struct jr_net *n);
+/* --restart: keep a copy of each published port's listener in the config,
+ * so that the next jr_net_prepare reuses it (the port stays bound). */
+int jr_net_hold_ports (struct jr_net *n, jail_error **err);
+/* The listeners kept by jr_net_hold_ports (at most max) into fds. */
+size_t jr_net_held_ports (const struct jail_config *cfg, int *fds, size_t max);
 /* JSON of the jail's network for inspect: mode, address, gateway, prefix,
  * published ports, allowlist.  Length, or -ENOSPC. */
 int jr_net_describe (const struct jr_net *n, char *buf, size_t sz);

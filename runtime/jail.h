@@ -304,6 +304,17 @@ JAIL_EXPORT int jail_config_add_network_alias (jail_config *cfg, const char *ali
  * "health"): starting|healthy|unhealthy (also "health_output", the last
  * check's output, and "health_failing"). */
 JAIL_EXPORT int jail_config_set_health (jail_config *cfg, const char *key, const char *value, jail_error **err);
+/* Restart policy of a detached jail (Docker's): "no" (default),
+ * "on-failure[:N]" (a non-zero exit, at most N times), "always",
+ * "unless-stopped" (the same here: there is no daemon to restart).  The
+ * supervisor waits 100 ms before the first restart, doubling up to 60 s,
+ * back to 100 ms after a run of 10 s; published ports stay bound;
+ * jail_stop ends it for good.  The count is jail_info(name, "restart_count"). */
+JAIL_EXPORT int jail_config_set_restart (jail_config *cfg, const char *policy, jail_error **err);
+/* Stop the jail's command (SIGTERM, SIGKILL after grace seconds) and start
+ * it again in a fresh jail with the same configuration, names and ports;
+ * returns once it runs.  -ESRCH when the jail has ended. */
+JAIL_EXPORT int jail_restart (jail *j, double grace, jail_error **err);
 
 /* ---- Capture: run and collect, for agent harnesses --------------------- */
 typedef struct jail_result jail_result;

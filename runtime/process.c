@@ -356,6 +356,8 @@ jail_run (jail_config *cfg, char *const argv[], int *status, jail_error **err)
 {
   if (argv == NULL || argv[0] == NULL || argv[0][0] == '\0')
     return jr_error_msg (err, EINVAL, "run: no command given");
+  if (cfg->restart_policy)
+    return jr_error_msg (err, EINVAL, "run: --restart needs -d: a detached jail's supervisor restarts it");
   /* Before any fd is opened: a closed 0, 1 or 2 would be filled by the
    * channel or the death pipe, and the jail would get it as stdio. */
   int r = jr_stdio_ensure (err);

@@ -18,6 +18,7 @@ enum jr_req_type
   JR_REQ_STOP,               /* stop the jail: SIGTERM, SIGKILL after grace */
   JR_REQ_WAIT,               /* answer DONE when the jail's first process ends */
   JR_REQ_NET,                /* op on the egress allowlist; argc HOST[:PORT] strings follow */
+  JR_REQ_RESTART,            /* stop the jail (grace in timeout) and start it again; DONE once it runs */
 };
 
 /* JR_REQ_EXEC: followed by argc argv strings, envc "KEY=VAL" strings and

@@ -26,9 +26,11 @@
 
 #include "health.h"
 #include "lifecycle.h"
+#include "restart.h"
 
 enum src_kind { SRC_INIT, SRC_LISTEN, SRC_SIGNAL, SRC_STOP_TIMER, SRC_TIE, SRC_CONN, SRC_EXEC, SRC_EXEC_TIMER,
-                SRC_JAIL_TIMER, SRC_NET, SRC_LOG, SRC_HEALTH_TIMER, SRC_HEALTH_PROC };
+                SRC_JAIL_TIMER, SRC_NET, SRC_LOG, SRC_HEALTH_TIMER, SRC_HEALTH_PROC,
+                SRC_RESTART_TIMER, SRC_HELD };
 
 /* What an epoll event points at. */
 struct src
@@ -60,6 +62,7 @@ struct conn
   int fd;
   struct xproc *x;
   bool stop_waiter;
+  bool restart_waiter;   /* `jailrun restart`: DONE once the jail runs again */
   struct ucred cred;     /* who connected (the audit line of a net change) */
   struct conn *next;
 };
@@ -89,6 +92,16 @@ struct sup
   struct jr_health *health;  /* --health-cmd, NULL = none */
   struct src s_htimer, s_hproc;
   int hproc_fd;              /* the running check's pidfd, -1 = none */
+  char *const *argv;         /* the command, for restarts */
+  struct jr_restart rs;      /* --restart: count and back-off */
+  bool restarting;           /* the jail ended and will start again */
+  bool stop_requested;       /* stop, a stop signal: no restart */
+  bool restart_now;          /* `jailrun restart`: at once, not counted */
+  int restart_timer;
+  struct src s_rtimer;
+  int held[16];              /* published ports kept bound while restarting */
+  struct src s_held[16];
+  size_t n_held;
 };
 
 /* Add fd to the loop with src as its data. */
@@ -142,6 +155,13 @@ write_state (struct sup *s, const char *state)
                              : s->cfg->net_mode == JAIL_NET_PROXY ? "proxy" : "private");
   if (s->health)
     jr_health_kv (s->health, f);
+  if (s->cfg->restart_policy)
+    {
+      char pol[32];
+      jr_restart_text (s->cfg, pol, sizeof pol);
+      jr_kv (f, "restart_policy", "%s", pol);
+    }
+  jr_kv (f, "restart_count", "%u", s->rs.count);
   if (strcmp (state, "exited") == 0)
     {
       jr_kv (f, "exit_status", "%d", s->init_status);
@@ -301,6 +321,8 @@ arm_timer (double seconds)
 }
 
 static void end_exec (struct sup *s, struct xproc *x);
+static void cancel_restart (struct sup *s);
+static void restart_request (struct sup *s, struct conn *c, double grace);
 
 /* Close the zygote's socket (it exits at EOF) and reap it. */
 static void
@@ -651,12 +673,19 @@ on_conn (struct sup *s, struct conn *c)
     net_request (s, c, buf, (size_t) n);
   else if (q->type == JR_REQ_SIGNAL && q->sig > 0 && q->sig < 65)
     syscall (SYS_pidfd_send_signal, c->x ? c->x->pidfd : s->l.pidfd, q->sig, NULL, 0);
+  else if (q->type == JR_REQ_RESTART)
+    restart_request (s, c, q->timeout);
   else if (q->type == JR_REQ_STOP || q->type == JR_REQ_WAIT)
     {
       c->stop_waiter = true;
       if (q->type == JR_REQ_STOP)
-        begin_stop (s, q->timeout);
-      if (s->init_done)
+        {
+          s->stop_requested = true;
+          s->restart_now = false;
+          begin_stop (s, q->timeout);
+          cancel_restart (s);
+        }
+      if (s->init_done && !s->restarting)
         {
           struct jr_rep r = { .type = JR_REP_DONE, .status = s->init_status };
           reply (c->fd, &r);
@@ -745,7 +774,129 @@ stop_health (struct sup *s)
   s->health = NULL;
 }
 
-/* The jail's init ended: record it, refuse new work, answer stop. */
+/* The jail has ended for good: record it, refuse new work, answer stop
+ * and restart (that one failed). */
+static void
+finish_exit (struct sup *s)
+{
+  s->restarting = false;
+  write_state (s, "exited");
+  /* A jail tied to a handle keeps answering (jail_wait) until the
+   * handle is closed; a detached one refuses new clients from now on. */
+  if (s->tie_fd < 0)
+    {
+      unlink (s->sock_path);
+      unwatch_close (s, &s->lfd);
+    }
+  for (struct conn *c = s->conns; c; c = c->next)
+    if (c->stop_waiter || c->restart_waiter)
+      {
+        struct jr_rep r = { .type = JR_REP_DONE, .status = c->restart_waiter ? 125 : s->init_status,
+                            .err_code = c->restart_waiter ? ESRCH : 0 };
+        if (c->restart_waiter)
+          snprintf (r.msg, sizeof r.msg, "restart %s: the jail ended (status %d) and did not start again", s->name,
+                    s->init_status);
+        c->restart_waiter = false;
+        reply (c->fd, &r);
+      }
+}
+
+/* While the jail is down between two runs, the published ports stay
+ * bound: a client is reset at once (on) instead of waiting; off before
+ * the next run's forwarder takes them. */
+static void
+hold_ports (struct sup *s, bool on)
+{
+  if (!on)
+    {
+      for (size_t i = 0; i < s->n_held; i++)
+        epoll_ctl (s->ep, EPOLL_CTL_DEL, s->held[i], NULL);
+      s->n_held = 0;
+      return;
+    }
+  s->n_held = jr_net_held_ports (s->cfg, s->held, sizeof s->held / sizeof *s->held);
+  for (size_t i = 0; i < s->n_held; i++)
+    watch (s, s->held[i], &s->s_held[i], SRC_HELD, &s->held[i]);
+}
+
+/* A client on a held port while the jail is down: reset it. */
+static void
+reset_client (int lfd)
+{
+  int fd = accept4 (lfd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+  struct linger lg = { .l_onoff = 1, .l_linger = 0 };
+  if (fd < 0)
+    return;
+  setsockopt (fd, SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
+  close (fd);
+}
+
+/* Release what the ended run still holds (its cgroup and network are
+ * gone already): the zygote, init's fds, namespaces, filter, id slot. */
+static void
+release_launch (struct sup *s)
+{
+  stop_zygote (s);
+  if (s->l.pidfd >= 0)
+    close (jr_steal_fd (&s->l.pidfd));
+  if (s->l.death_w >= 0)
+    close (jr_steal_fd (&s->l.death_w));
+  jr_ns_close (s->l.ns_fds);
+  jr_bpf_release (&s->l.bpf);
+  jr_hostids_release (&s->l.ids);
+  unwatch_close (s, &s->stop_timer);
+  s->stopping = false;
+}
+
+/* Does the ended run start again?  Never after stop, a stop signal, the
+ * jail's --timeout, or for a jail tied to a handle. */
+static bool
+want_restart (const struct sup *s)
+{
+  if (s->stop_requested || s->timed_out || s->tie_fd >= 0)
+    return false;
+  return s->restart_now || jr_restart_wanted (s->cfg, &s->rs, s->init_status);
+}
+
+static void relaunch (struct sup *s);
+
+/* Start the next run after the back-off (at once for `jailrun restart`). */
+static void
+schedule_restart (struct sup *s)
+{
+  double delay = s->restart_now ? 0 : jr_restart_next (&s->rs);
+  release_launch (s);
+  s->restarting = true;
+  write_state (s, "restarting");
+  hold_ports (s, true);
+  s->restart_timer = arm_timer (delay);
+  if (s->restart_timer < 0 || watch (s, s->restart_timer, &s->s_rtimer, SRC_RESTART_TIMER, NULL) < 0)
+    relaunch (s);
+}
+
+/* Stop or a stop signal while waiting to restart: the jail stays ended. */
+static void
+cancel_restart (struct sup *s)
+{
+  if (!s->restarting)
+    return;
+  unwatch_close (s, &s->restart_timer);
+  hold_ports (s, false);
+  finish_exit (s);
+}
+
+/* A run ended (or could not start, status 125/126/127): restart it, or
+ * record the end. */
+static void
+after_run (struct sup *s)
+{
+  if (want_restart (s))
+    schedule_restart (s);
+  else
+    finish_exit (s);
+}
+
+/* The jail's init ended: release its cgroup and network, end its execs. */
 static void
 on_init_exit (struct sup *s)
 {
@@ -760,22 +911,88 @@ on_init_exit (struct sup *s)
     close (jr_steal_fd (&s->spare_cgfd)); /* removed with the jail's cgroup */
   release_net (s);
   epoll_ctl (s->ep, EPOLL_CTL_DEL, s->l.pidfd, NULL);
-  write_state (s, "exited");
-  /* A jail tied to a handle keeps answering (jail_wait) until the
-   * handle is closed; a detached one refuses new clients from now on. */
-  if (s->tie_fd < 0)
-    {
-      unlink (s->sock_path);
-      unwatch_close (s, &s->lfd);
-    }
-  for (struct conn *c = s->conns; c; c = c->next)
-    if (c->stop_waiter)
-      {
-        struct jr_rep r = { .type = JR_REP_DONE, .status = s->init_status };
-        reply (c->fd, &r);
-      }
   for (struct xproc *x = s->procs; x; x = x->next)
     kill_exec (x);
+  after_run (s);
+}
+
+/* A run that could not start (status 125/126/127): kill and release it. */
+static void
+launch_failed (struct sup *s, int status)
+{
+  if (s->l.pidfd >= 0)
+    {
+      syscall (SYS_pidfd_send_signal, s->l.pidfd, SIGKILL, NULL, 0);
+      siginfo_t si;
+      waitid ((idtype_t) P_PIDFD, (id_t) s->l.pidfd, &si, WEXITED | __WALL);
+    }
+  jr_cgroup_release (&s->l.cg);
+  release_net (s);
+  s->init_status = status;
+  s->init_done = true;
+  after_run (s);
+}
+
+/* The next run: the same configuration, argv, name and held ports. */
+static void
+relaunch (struct sup *s)
+{
+  unwatch_close (s, &s->restart_timer);
+  hold_ports (s, false);
+  s->restart_now = false;
+  s->l = (struct jr_launch) { .pid = 0, .pidfd = -1, .sync_fd = -1, .death_w = -1,
+                              .ns_fds = { -1, -1, -1, -1, -1, -1, -1 }, .cg = { .fd = -1, .parent_fd = -1 },
+                              .loop = { .epfd = -1 }, .ids = { .slot = -1 } };
+  jail_error *err = NULL;
+  int r = jr_jail_launch (s->cfg, s->argv, &s->l, &err);
+  int status = r < 0 ? 125 : await_command (s, &err);
+  jail_error_free (err);
+  s->rs.started = jr_restart_now ();
+  if (status != 0)
+    {
+      launch_failed (s, status);
+      return;
+    }
+
+  s->init_done = false;
+  s->restarting = false;
+  watch (s, s->l.pidfd, &s->s_init, SRC_INIT, NULL);
+  if (s->l.loop.epfd >= 0)
+    watch (s, s->l.loop.epfd, &s->s_net, SRC_NET, NULL);
+  jr_net_sigpipe_block (s->l.net);
+  struct jr_exec_spec zx = { .cfg = s->cfg, .bpf = &s->l.bpf, .ns_fds = s->l.ns_fds, .cgroup_fd = s->l.cg.fd,
+                             .fds = { 0, 1, 2 } };
+  s->zfd = jr_zygote_start (&zx, &s->zpid, NULL);
+  write_state (s, "running");
+  start_health (s);
+  for (struct conn *c = s->conns; c; c = c->next)
+    if (c->restart_waiter)
+      {
+        struct jr_rep rep = { .type = JR_REP_DONE, .status = 0 };
+        c->restart_waiter = false;
+        reply (c->fd, &rep);
+      }
+}
+
+/* `jailrun restart`: stop the run (it restarts when it ends), or start
+ * the next one at once when waiting for the back-off. */
+static void
+restart_request (struct sup *s, struct conn *c, double grace)
+{
+  if (s->init_done && !s->restarting)
+    {
+      struct jr_rep r = { .type = JR_REP_DONE, .status = 125, .err_code = ESRCH };
+      snprintf (r.msg, sizeof r.msg, "restart %s: the jail has ended: start it again with 'jailrun run -d'", s->name);
+      reply (c->fd, &r);
+      return;
+    }
+  c->restart_waiter = true;
+  s->restart_now = true;
+  s->stop_requested = false;
+  if (s->restarting)
+    relaunch (s);
+  else
+    begin_stop (s, grace);
 }
 
 /* Dispatch one event. */
@@ -794,6 +1011,8 @@ on_event (struct sup *s, struct src *src)
       break;
     case SRC_HEALTH_TIMER: case SRC_HEALTH_PROC: on_health (s, src->kind); break;
     case SRC_LISTEN: on_accept (s); break;
+    case SRC_HELD: reset_client (*(int *) src->owner); break;
+    case SRC_RESTART_TIMER: relaunch (s); break;
     case SRC_CONN: on_conn (s, src->owner); break;
     case SRC_EXEC: end_exec (s, src->owner); break;
     case SRC_EXEC_TIMER:
@@ -809,7 +1028,11 @@ on_event (struct sup *s, struct src *src)
       break;
     case SRC_SIGNAL:
       if (read (s->sigfd, &si, sizeof si) > 0)
-        begin_stop (s, 10);
+        {
+          s->stop_requested = true;
+          begin_stop (s, 10);
+          cancel_restart (s);
+        }
       break;
     case SRC_JAIL_TIMER:
       if (read (s->jail_timer, &ticks, sizeof ticks) > 0)
@@ -845,7 +1068,7 @@ serve (struct sup *s)
     watch (s, s->log.rfd, &s->s_log, SRC_LOG, NULL);
   jr_net_sigpipe_block (s->l.net);
   start_health (s);
-  while (!s->init_done || s->procs || (s->tie_fd >= 0 && !s->tie_closed))
+  while (!s->init_done || s->restarting || s->procs || (s->tie_fd >= 0 && !s->tie_closed))
     {
       struct epoll_event ev[1];
       int n = epoll_wait (s->ep, ev, 1, -1); /* one at a time: a handler may free what a later event points at */
@@ -936,7 +1159,8 @@ jr_supervisor_main (jail_config *cfg, const char *name, char *const argv[], int 
                           .ns_fds = { -1, -1, -1, -1, -1, -1, -1 },
                           .cg = { .fd = -1, .parent_fd = -1 }, .loop = { .epfd = -1 },
                           .ids = { .slot = -1 } },
-                   .log = { .rfd = -1, .fd = -1 }, .created = time (NULL) };
+                   .log = { .rfd = -1, .fd = -1 }, .created = time (NULL),
+                   .argv = argv, .restart_timer = -1, .rs = { .started = jr_restart_now () } };
   if (setup_process (&s, ready_fd, tie_fd, stdio) < 0)
     _exit (125);
   s.tie_fd = tie_fd >= 0 ? 4 : -1;
@@ -952,6 +1176,8 @@ jr_supervisor_main (jail_config *cfg, const char *name, char *const argv[], int 
     status = open_listener (&s, &err) < 0 ? 125 : 0;
   if (status == 0 && (s.ep = epoll_create1 (EPOLL_CLOEXEC)) < 0)
     status = jr_error (&err, errno, "supervisor: epoll") < 0 ? 125 : 125;
+  if (status == 0 && cfg->restart_policy && jr_net_hold_ports (s.l.net, &err) < 0)
+    status = 125; /* the ports stay bound across restarts */
   char *json = status == 0 ? jr_config_json (cfg, name, &s.l.cg, s.l.net, &s.l.ids) : NULL;
   if (json)
     jr_state_write_file (name, "config.json", json, NULL);

@@ -5,7 +5,7 @@
 # namespaces the jails made.
 . "$JR_SRC/tests/lib.sh"
 # Named networks are root only in this version: rootless checks the refusal.
-if [ "$JR_MODE" = user ]; then plan 46; else plan 64; fi
+if [ "$JR_MODE" = user ]; then plan 75; else plan 117; fi
 mkscratch
 N=jrs$$
 names=""
@@ -212,4 +212,188 @@ out=$("$JAILRUN" run --health-cmd true --health-interval 5x "$ROOTFS" true 2>&1)
 like "bad --health-interval: 125" "$?:$out" "^125:.*health-interval '5x': a duration like"
 out=$("$JAILRUN" run --health-cmd true --health-retries 0 "$ROOTFS" true 2>&1)
 like "bad --health-retries: 125" "$?:$out" "^125:.*health-retries '0'"
+# --- restart -----------------------------------------------------------------
+# jstate NAME: inspect's State on one line ("Key": value, ...)
+jstate() { "$JAILRUN" inspect -f '{{json .State}}' "$1" | python3 -c 'import json, sys; print(json.dumps(json.load(sys.stdin)))'; }
+R=${N}r; names="$names $R"
+"$JAILRUN" run -d --name "$R" --restart on-failure:2 "$ROOTFS" sh -c 'echo ran; exit 1' >/dev/null
+out=$(timeout -k 5 30 "$JAILRUN" wait "$R"); st=$?
+is "on-failure:2, exit 1: wait gives the status once it stays exited" "$st:$out" "1:1"
+like "inspect: exited after 2 restarts" "$(jstate "$R")" \
+  '"Status": "exited", .*"RestartCount": 2, "RestartPolicy": "on-failure:2", "ExitStatus": 1'
+is "the command ran 3 times (its log)" "$("$JAILRUN" logs "$R" | grep -c '^ran$')" "3"
+like "ps shows the restart count" "$("$JAILRUN" ps | grep "^$R ")" " exited,restarts=2 "
+R0=${N}r0; names="$names $R0"
+"$JAILRUN" run -d --name "$R0" --restart on-failure "$ROOTFS" true >/dev/null
+out=$(timeout -k 5 30 "$JAILRUN" wait "$R0"); st=$?
+is "on-failure and exit 0: ends with 0" "$st:$out" "0:0"
+like "on-failure and exit 0: no restart" "$(jstate "$R0")" '"RestartCount": 0,'
+
+RA=${N}ra; names="$names $RA"
+rp=$(freeport)
+"$JAILRUN" run -d --name "$RA" --restart always -p "$rp:8000" -v "$SCRATCH:/mnt:ro" \
+  / python3 -m http.server --bind 127.0.0.1 --directory /mnt/www 8000 >/dev/null 2>&1
+rserves() { curl -sS -m 10 "http://127.0.0.1:$rp/" 2>&1; }
+for i in $(seq 50); do curl -s -o /dev/null "http://127.0.0.1:$rp/" && break; sleep 0.2; done
+is "always: the published port serves" "$(rserves)" "served from the jail"
+is "the command is the jail's pid 2" "$("$JAILRUN" exec "$RA" sh -c 'tr "\0" " " < /proc/2/cmdline')" \
+  "python3 -m http.server --bind 127.0.0.1 --directory /mnt/www 8000 "
+t0=$(date +%s%N)
+"$JAILRUN" exec "$RA" kill -9 2
+for i in $(seq 300); do curl -s -o /dev/null "http://127.0.0.1:$rp/" && break; sleep 0.05; done
+t1=$(date +%s%N)
+is "killed: it comes back and the port serves again" "$(rserves)" "served from the jail"
+echo "# restart after kill -9 until the port serves again: $(( (t1 - t0) / 1000000 )) ms"
+like "inspect counts the restart" "$(jstate "$RA")" '"Status": "running", .*"RestartCount": 1, "RestartPolicy": "always"'
+unlike "the port was never 'in use' (its log)" "$("$JAILRUN" logs "$RA")" "in use"
+t0=$(date +%s%N)
+out=$("$JAILRUN" restart "$RA" 2>&1)
+t1=$(date +%s%N)
+is "jailrun restart NAME" "$?:$out" "0:$RA"
+echo "# jailrun restart (SIGTERM, stop, start again): $(( (t1 - t0) / 1000000 )) ms"
+for i in $(seq 100); do curl -s -o /dev/null "http://127.0.0.1:$rp/" && break; sleep 0.05; done
+is "after restart the port serves" "$(rserves)" "served from the jail"
+like "a manual restart is not counted" "$(jstate "$RA")" '"Status": "running", .*"RestartCount": 1,'
+out=$("$JAILRUN" stop "$RA" 2>&1)
+is "stop a restarting jail" "$?:$out" "0:$RA"
+sleep 1
+like "stop does not restart it" "$(jstate "$RA")" '"Status": "exited", .*"RestartCount": 1,'
+ok "the published port is closed after stop" sh -c "! curl -s -m 5 -o /dev/null http://127.0.0.1:$rp/"
+
+RB=${N}rb; names="$names $RB"
+"$JAILRUN" run -d --name "$RB" --restart always "$ROOTFS" sh -c 'echo ran; exit 1' >/dev/null
+sleep 2
+"$JAILRUN" stop "$RB" >/dev/null
+n1=$("$JAILRUN" logs "$RB" | grep -c '^ran$')
+ok "back-off: 100 ms doubling gives 3 to 8 runs in 2 s (got $n1)" test "$n1" -ge 3 -a "$n1" -le 8
+sleep 1
+is "stop during the back-off: no more runs" "$("$JAILRUN" logs "$RB" | grep -c '^ran$'):$("$JAILRUN" ps | grep -c "^$RB .* exited")" "$n1:1"
+out=$("$JAILRUN" run -d --restart sometimes "$ROOTFS" true 2>&1)
+like "bad --restart: 125" "$?:$out" "^125:.*restart 'sometimes': use no, on-failure\[:N\], always or unless-stopped"
+out=$("$JAILRUN" run --restart always "$ROOTFS" true 2>&1)
+like "--restart without -d: 125" "$?:$out" "^125:.*--restart needs -d"
+out=$("$JAILRUN" restart "$R" 2>&1)
+like "restart of an ended jail: 125" "$?:$out" "^125:.*restart $R: the jail has ended"
+# --- the stack file (jailrun up/down) ------------------------------------------
+P=${N}st
+mkdir "$SCRATCH/stack"
+sp=$(freeport)
+cat > "$SCRATCH/stack/jailrun.yaml" <<EOF
+services:
+  db:
+    rootfs: /
+    command: python3 -m http.server --bind 0.0.0.0 --directory /mnt/www 8001
+    volumes: ["$SCRATCH:/mnt:ro"]
+    healthcheck:
+      test: ["CMD-SHELL", "python3 /mnt/switchcli.py get 127.0.0.1 8001 | grep -q served"]
+      interval: 200ms
+      retries: 3
+  app:
+    rootfs: /
+    command: ["python3", "-m", "http.server", "--bind", "0.0.0.0", "--directory", "/mnt/www", "8000"]
+    volumes: ["$SCRATCH:/mnt:ro"]
+    ports: ["127.0.0.1:$sp:8000"]
+    depends_on:
+      db:
+        condition: service_healthy
+    environment:
+      GREETING: hello
+    frobnicate: 1
+EOF
+chmod -R a+rX "$SCRATCH/stack"
+if [ "$JR_MODE" = user ]; then
+  out=$(cd "$SCRATCH/stack" && "$JAILRUN" up -d -p "$P" 2>&1); st=$?
+  like "up, rootless: named networks need root (125)" "$st:$(echo $out)" "^125:.*(root|permission)"
+  is "a refused up leaves nothing behind" "$("$JAILRUN" ps | grep -c "^$P-")" "0"
+else
+  t0=$(date +%s%N)
+  out=$(cd "$SCRATCH/stack" && "$JAILRUN" up -d -p "$P" 2>"$SCRATCH/up.err")
+  st=$?; t1=$(date +%s%N)
+  is "up -d: the services in depends_on order" "$st:$(echo $out)" "0:$P-db $P-app"
+  echo "# up of 2 services (db healthy first): $(( (t1 - t0) / 1000000 )) ms"
+  like "an unknown key is a warning naming file:line:key" "$(cat "$SCRATCH/up.err")" \
+    "warning: jailrun.yaml:20: service app: unknown key 'frobnicate' ignored"
+  like "ps shows the stack (db healthy)" "$("$JAILRUN" ps | grep "^$P-db ")" " running\(healthy\) "
+  for i in $(seq 50); do curl -s -o /dev/null "http://127.0.0.1:$sp/" && break; sleep 0.2; done
+  is "the app's published port serves on the host" "$(curl -sS -m 10 "http://127.0.0.1:$sp/" 2>&1)" "served from the jail"
+  is "app reaches db by its service name" \
+    "$("$JAILRUN" exec "$P-app" python3 /mnt/switchcli.py get db 8001 2>&1)" "served from the jail"
+  is "environment (map form)" "$("$JAILRUN" exec "$P-app" sh -c 'echo $GREETING')" "hello"
+  like "up made the network PROJECT-default" "$("$JAILRUN" network ls)" "^$P-default "
+  holder=$("$JAILRUN" network ls | awk -v n="$P-default" '$1 == n { print $4 }')
+  out=$(cd "$SCRATCH/stack" && "$JAILRUN" down -p "$P" 2>&1)
+  is "down: removes the services" "$?:$(echo $out)" "0:$P-app $P-db"
+  is "down leaves no jail and no network" "$("$JAILRUN" ps | grep -c "^$P-"):$("$JAILRUN" network ls | grep -c "^$P-")" "0:0"
+  # (ended: gone, or a zombie where the host's pid 1 does not reap)
+  ok "down leaves no network holder (pid $holder)" sh -c "[ -n '$holder' ] && { ! kill -0 '$holder' 2>/dev/null || grep -q '^State:.*Z' /proc/$holder/status; }"
+  # A dependency that never gets healthy: 125, everything removed.
+  sed -e 's|get 127.0.0.1 8001|get 127.0.0.1 9|' -e 's/retries: 3/retries: 1/' \
+    "$SCRATCH/stack/jailrun.yaml" > "$SCRATCH/stack/sick.yaml"
+  out=$("$JAILRUN" up -f "$SCRATCH/stack/sick.yaml" -p "$P" 2>&1); st=$?
+  like "up: a dependency that gets unhealthy fails (125)" "$st:$(echo $out)" "^125:.*$P-db did not become healthy"
+  is "a failed up removes what it started" "$("$JAILRUN" ps | grep -c "^$P-"):$("$JAILRUN" network ls | grep -c "^$P-")" "0:0"
+fi
+printf 'services:\n  web:\n    image: nginx\n    command: ["true"]\n' > "$SCRATCH/stack/img.yaml"
+out=$("$JAILRUN" up -f "$SCRATCH/stack/img.yaml" -p "$P" 2>&1)
+like "image: is an error naming file:line and why (125)" "$?:$out" \
+  "^125:.*img\.yaml:3: service web: image: jailrun runs a rootfs directory.*podman export"
+printf 'services:\n  web:\n    rootfs: /\n    command: [true\n' > "$SCRATCH/stack/syntax.yaml"
+out=$("$JAILRUN" up -f "$SCRATCH/stack/syntax.yaml" -p "$P" 2>&1)
+like "a YAML syntax error names file:line (125)" "$?:$out" "^125:.*syntax\.yaml:[45]: "
+printf 'services:\n  web:\n    rootfs: /\n    command: ["true"]\n    depends_on: [nosuch]\n' > "$SCRATCH/stack/dep.yaml"
+out=$("$JAILRUN" up -f "$SCRATCH/stack/dep.yaml" -p "$P" 2>&1)
+like "depends_on an unknown service (125)" "$?:$out" "^125:.*dep\.yaml:5: depends_on: no service 'nosuch'"
+is "bad files leave nothing behind" "$("$JAILRUN" ps | grep -c "^$P-")" "0"
+# --- examples/stack: the local-AI stack stand-in --------------------------------
+E=${N}ex
+cp -r "$JR_SRC/examples/stack" "$SCRATCH/ex"
+ep=$(freeport)
+sed -i "s/127.0.0.1:8000:8000/127.0.0.1:$ep:8000/" "$SCRATCH/ex/jailrun.yaml"
+chmod -R a+rX "$SCRATCH/ex"
+if [ "$JR_MODE" = user ]; then
+  out=$("$JAILRUN" up -d -f "$SCRATCH/ex/jailrun.yaml" -p "$E" 2>&1); st=$?
+  like "example stack, rootless: refused (named networks are root only)" "$st:$(echo $out)" "^125:.*(root|permission)"
+else
+  t0=$(date +%s%N)
+  out=$("$JAILRUN" up -d -f "$SCRATCH/ex/jailrun.yaml" -p "$E" 2>&1); st=$?
+  t1=$(date +%s%N)
+  is "example: up -d (model healthy first)" "$st:$(echo $out)" "0:$E-model $E-vectordb $E-app"
+  echo "# up of the example stack (3 services, model healthy first): $(( (t1 - t0) / 1000000 )) ms"
+  for i in $(seq 100); do curl -s -o /dev/null "http://127.0.0.1:$ep/" && break; sleep 0.1; done
+  is "example: the app on the host's loopback reaches db and model by name" \
+    "$(curl -sS -m 20 "http://127.0.0.1:$ep/?q=models+memory" 2>&1)" \
+    "context: models need memory | answer: generated text about models memory"
+  like "example: the app's egress is the proxy, offline until allowed" \
+    "$(curl -sS -m 20 "http://127.0.0.1:$ep/fetch?url=http://127.0.0.1:$op/f.txt" 2>&1)" \
+    "^error: 403 .*no --allow rule matches 127\.0\.0\.1:$op"
+  gw=$("$JAILRUN" network inspect "$E-default" | sed -n 's/.*"Gateway": "\([0-9.]*\)".*/\1/p')
+  for s in model vectordb app; do
+    like "example: $s has no way to the host (gateway $gw:$op)" \
+      "$("$JAILRUN" exec "$E-$s" python3 /srv/probe.py "http://$gw:$op/f.txt" 2>&1 | tail -1)" \
+      "(Connection refused|unreachable|timed out)"
+  done
+  like "example: the model server has no proxy either" "$("$JAILRUN" net ls "$E-model" 2>&1)" "no egress proxy"
+  out=$("$JAILRUN" net allow "$E-app" "127.0.0.1:$op" 2>&1)
+  is "example: net allow for the app" "$?:$out" "0:"
+  is "example: the app fetches the allowed host" \
+    "$(curl -sS -m 20 "http://127.0.0.1:$ep/fetch?url=http://127.0.0.1:$op/f.txt" 2>&1)" "allowed content"
+  like "example: another jail on the network cannot use the app's proxy" \
+    "$("$JAILRUN" exec "$E-model" python3 /srv/probe.py "http://$gw:3128/" 2>&1 | tail -1)" \
+    "(Connection refused|unreachable|timed out)"
+  t0=$(date +%s%N)
+  "$JAILRUN" exec "$E-model" kill -9 2
+  for i in $(seq 300); do "$JAILRUN" exec "$E-model" python3 /srv/probe.py http://127.0.0.1:8080/health >/dev/null 2>&1 && break; sleep 0.05; done
+  t1=$(date +%s%N)
+  like "example: a killed model server is restarted" "$(jstate "$E-model")" '"Status": "running", .*"RestartCount": 1,'
+  echo "# example: model server killed until it answers again: $(( (t1 - t0) / 1000000 )) ms"
+  is "example: the app reaches the restarted model" \
+    "$(curl -sS -m 20 "http://127.0.0.1:$ep/?q=jails" 2>&1)" "context: jails are namespaces | answer: generated text about jails"
+  holder=$("$JAILRUN" network ls | awk -v n="$E-default" '$1 == n { print $4 }')
+  out=$("$JAILRUN" down -f "$SCRATCH/ex/jailrun.yaml" -p "$E" 2>&1)
+  is "example: down" "$?:$(echo $out)" "0:$E-app $E-vectordb $E-model"
+  is "example: down leaves no jail state and no network" \
+    "$("$JAILRUN" ps | grep -c "^$E-"):$("$JAILRUN" network ls | grep -c "^$E-")" "0:0"
+  ok "example: no process left (network holder $holder, no supervisor)" sh -c \
+    "{ ! kill -0 '$holder' 2>/dev/null || grep -q '^State:.*Z' /proc/$holder/status; } && ! ps -eo args | grep -q '[j]ailrun.* -p $E\$'"
+fi
 done_testing
