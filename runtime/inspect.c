@@ -12,7 +12,7 @@
 #include <unistd.h>
 
 #include "lifecycle.h"
-#include "net.h"
+#include "netns.h"
 
 /* Add key: a JSON string (null for NULL) to o. */
 static void

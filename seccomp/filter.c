@@ -13,7 +13,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "internal.h"
+#include "jr_seccomp.h"
 #ifdef JR_HAVE_DEFAULT_BPF
 #include "default_bpf.h"
 #endif

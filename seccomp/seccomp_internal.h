@@ -14,7 +14,7 @@
 #include <seccomp.h>
 #include <stdbool.h>
 #include <stdint.h>
-#include "internal.h"
+#include "jr_seccomp.h"
 
 /* Highest syscall number (exclusive) probed when listing the native ABI
  * (x86_64, aarch64, riscv64, s390x and ppc64 numbers are all below it). */
