@@ -172,18 +172,18 @@ H=${N}h; names="$names $H"
 like "ps shows the health state (starting)" "$("$JAILRUN" ps | grep "^$H ")" " running\(starting\) "
 out=$(timeout -k 5 30 "$JAILRUN" wait --healthy "$H"); st=$?
 is "wait --healthy: 0 once healthy" "$st:$out" "0:healthy"
-like "inspect: health, and the check ran as the jail's user" "$("$JAILRUN" inspect "$H")" \
-  '"Health": \{"Status": "healthy", "FailingStreak": 0, "LastExitCode": 0, "LastOutput": "65532"\}'
+is "inspect: health, and the check ran as the jail's user" "$("$JAILRUN" inspect -f '{{json .State.Health}}' "$H")" \
+  '{"Status":"healthy","FailingStreak":0,"LastExitCode":0,"LastOutput":"65532"}'
 "$JAILRUN" exec "$H" rm /tmp/ready
 out=$(timeout -k 5 30 sh -c "while \"$JAILRUN\" wait --healthy $H >/dev/null; do sleep 0.1; done; \"$JAILRUN\" wait --healthy $H"); st=$?
 is "3 failures in a row after healthy: unhealthy, wait says 1" "$st:$out" "1:unhealthy"
-like "inspect counts the failing streak" "$("$JAILRUN" inspect "$H")" '"Status": "unhealthy", "FailingStreak": [3-9]'
+like "inspect counts the failing streak" "$("$JAILRUN" inspect -f '{{json .State.Health}}' "$H")" '"Status":"unhealthy","FailingStreak":[3-9]'
 H2=${N}h2; names="$names $H2"
 "$JAILRUN" run -d --name "$H2" --health-cmd 'sleep 5' --health-interval 100ms --health-timeout 300ms --health-retries 1 \
   "$ROOTFS" sleep 300 >/dev/null
 out=$(timeout -k 5 30 "$JAILRUN" wait --healthy "$H2"); st=$?
 is "a check over its timeout fails" "$st:$out" "1:unhealthy"
-like "inspect says it timed out" "$("$JAILRUN" inspect "$H2")" '"LastExitCode": 137, "LastOutput": "timed out after 0\.3 s"'
+like "inspect says it timed out" "$("$JAILRUN" inspect -f '{{json .State.Health}}' "$H2")" '"LastExitCode":137,"LastOutput":"timed out after 0\.3 s"'
 H3=${N}h3; names="$names $H3"
 "$JAILRUN" run -d --name "$H3" --health-cmd true --health-interval 10s "$ROOTFS" sh -c 'sleep 0.5; exit 3' >/dev/null
 out=$(timeout -k 5 30 "$JAILRUN" wait --healthy "$H3"); st=$?
