@@ -9,14 +9,6 @@
 
 #include "jailrun.h"
 
-void
-cmd_report (jail_error *err)
-{
-  if (err)
-    fprintf (stderr, "jailrun: %s\n", jail_error_message (err));
-  jail_error_free (err);
-}
-
 /* Make 0, 1 and 2 valid (/dev/null where closed) before anything opens
  * an fd: a closed slot would be filled by an internal socket or pipe,
  * which would then be passed into the jail as its stdio. */

@@ -19,7 +19,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "net.h"
+#include "netns_internal.h"
 
 #define NLBUF 4096
 

@@ -9,7 +9,8 @@
 #include <unistd.h>
 
 #include "hostfile.h"
-#include "net.h"
+#include "internal.h"  /* struct jail_config */
+#include "netns_internal.h"
 
 /* The network settings of cfg, created on first use. */
 struct jr_netcfg *

@@ -6,7 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "net.h"
+#include "internal.h"  /* struct jail_config */
+#include "netns_internal.h"
 #include "state.h"
 
 int

@@ -17,7 +17,7 @@
 #include <sys/timerfd.h>
 #include <unistd.h>
 
-#include "net.h"
+#include "netns_internal.h"
 
 struct dir
 {

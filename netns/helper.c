@@ -22,7 +22,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "net.h"
+#include "netns_internal.h"
 
 enum { OP_SOCKET = 1, OP_LISTEN };
 

@@ -16,7 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "net.h"
+#include "netns_internal.h"
 
 /* Do a/alen and b/blen share an address? (host byte order) */
 static bool

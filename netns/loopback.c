@@ -11,7 +11,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "internal.h"
+#include "netns.h"
 
 /* In a new network namespace lo is always the first interface. */
 #define LO_IFINDEX 1

@@ -14,7 +14,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "net.h"
+#include "internal.h"  /* struct jail_config */
+#include "netns_internal.h"
 #include "network.h"
 #include <fcntl.h>
 #include <linux/openat2.h>

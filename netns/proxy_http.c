@@ -8,7 +8,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "net.h"
+#include "netns_internal.h"
 
 #define BAD(code, why) (*reason = (why), (code))
 

@@ -5,7 +5,7 @@
 #include <netdb.h>
 #include <pthread.h>
 
-#include "net.h"
+#include "netns_internal.h"
 
 #define JR_PROXY_MAX_ADDRS 16
 #define JR_PROXY_RECENT 16       /* decisions and changes kept for `net ls` */

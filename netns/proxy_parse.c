@@ -9,7 +9,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "net.h"
+#include "netns_internal.h"
 
 /* Is s[0..n) a strict dotted quad (4 decimal parts, no leading zeros)? */
 static bool

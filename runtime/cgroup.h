@@ -102,6 +102,10 @@ void jr_cgroup_collect (const struct jr_cgroup *cg, struct jr_cgstats *st);
 void jr_cgroup_release (struct jr_cgroup *cg);
 /* Report an out-of-memory kill in *err ("killed: out of memory, ..."). */
 void jr_cgroup_report_oom (const struct jr_limits *l, int status, jail_error **err);
+/* config_limits.c: the one out-of-memory message: the main process
+ * killed, or kills processes of the jail, under memory.max max with peak
+ * peak; max NULL: an exec's command (limit and peak not known there). */
+void jr_oom_error (jail_error **err, bool main_killed, long long kills, const char *max, const char *peak);
 
 /* The caller's own cgroup as a path under mount (malloc'd, NULL on error). */
 char *jr_cg_own (const char *mount, const char *mroot);

@@ -22,7 +22,7 @@
 #include <unistd.h>
 
 #include "internal.h"
-#include "net.h"
+#include "netns.h"
 
 /* Read a small /proc or /sys file (trimmed) into buf; false if absent. */
 static bool

@@ -1,5 +1,6 @@
 /* config.c - the jail_config handle: secure defaults and the setters that
- * validate user input (volumes, tmpfs, user, capabilities, environment).
+ * validate user input (user, capabilities, environment; volumes and tmpfs:
+ * config_mounts.c, limits: config_limits.c), and the size parser.
  * Every setter either changes the handle completely or not at all. */
 #include <ctype.h>
 #include <errno.h>
@@ -8,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <seccomp.h>
 #include <unistd.h>
@@ -474,5 +476,50 @@ jail_config_set_tty (jail_config *c, unsigned flags, jail_error **err)
   if (flags & ~(unsigned) (JAIL_TTY | JAIL_INTERACTIVE))
     return jr_error_msg (err, EINVAL, "tty: unknown flags %#x (JAIL_TTY, JAIL_INTERACTIVE)", flags);
   c->tty = flags;
+  return 0;
+}
+
+/* Unit shift of a size suffix: "", b, k, kb, kib, m, ... t (any case,
+ * powers of 1024 as in Docker); -1 for anything else. */
+static int
+size_shift (const char *u)
+{
+  static const char units[] = "kmgt";
+  if (*u == '\0' || strcasecmp (u, "b") == 0)
+    return 0;
+  const char *p = strchr (units, tolower ((unsigned char) *u));
+  if (p == NULL)
+    return -1;
+  if (u[1] == '\0' || strcasecmp (u + 1, "b") == 0 || strcasecmp (u + 1, "ib") == 0)
+    return 10 * (int) (p - units + 1);
+  return -1;
+}
+
+/* Parse "64m", "1g", "4096", "512k", "1.5g" into bytes (--memory, --tmpfs
+ * size=, --log-max). */
+int
+jr_parse_size (const char *s, unsigned long long *out)
+{
+  char *end;
+  if (s == NULL || *s < '0' || *s > '9')
+    return -EINVAL;
+  errno = 0;
+  unsigned long long v = strtoull (s, &end, 10), frac = 0, scale = 1;
+  if (errno)
+    return -EINVAL;
+  if (*end == '.') /* 1.5g: up to 9 decimals */
+    for (end++; *end >= '0' && *end <= '9'; end++)
+      if (scale < 1000000000ull)
+        {
+          frac = frac * 10 + (unsigned long long) (*end - '0');
+          scale *= 10;
+        }
+  int shift = size_shift (end);
+  if (shift < 0 || (end[-1] == '.') || (scale > 1 && shift == 0) || v > (~0ull >> shift))
+    return -EINVAL;
+  unsigned long long part = (unsigned long long) (((unsigned __int128) frac << shift) / scale);
+  if ((v << shift) > ~0ull - part)
+    return -EINVAL;
+  *out = (v << shift) + part;
   return 0;
 }

@@ -123,9 +123,17 @@ jr_cgroup_report_oom (const struct jr_limits *l, int status, jail_error **err)
     snprintf (max, sizeof max, "max");
   if (l->last.mem_peak >= 0)
     fmt_size (l->last.mem_peak, peak, sizeof peak);
-  if (status == 137)
+  jr_oom_error (err, status == 137, l->last.oom_kills, max, peak);
+}
+
+void
+jr_oom_error (jail_error **err, bool main_killed, long long kills, const char *max, const char *peak)
+{
+  if (max == NULL)
+    jr_error_msg (err, ENOMEM, "killed: out of memory (the jail's memory limit)");
+  else if (main_killed)
     jr_error_msg (err, ENOMEM, "killed: out of memory, memory.max=%s, peak %s", max, peak);
   else
     jr_error_msg (err, ENOMEM, "out of memory: %lld process(es) in the jail were killed, memory.max=%s, peak %s",
-                  l->last.oom_kills, max, peak);
+                  kills, max, peak);
 }

@@ -286,7 +286,7 @@ jail_exec (jail *j, const jail_exec_opts *o, char *const argv[], int *status, ja
   else if (rep.flags & JR_DONE_ERROR)
     jr_error_msg (err, rep.err_code ? rep.err_code : EIO, "%s", rep.msg);
   else if (rep.flags & JR_DONE_OOM)
-    jr_error_msg (err, ENOMEM, "killed: out of memory (the jail's memory limit)");
+    jr_oom_error (err, true, 1, NULL, NULL);
   return 0;
 }
 

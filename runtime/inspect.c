@@ -1,6 +1,6 @@
 /* inspect.c - the effective configuration of a long-running jail as JSON
  * (written once by its supervisor into config.json), and the public calls
- * that read the state: jail_list, jail_inspect, jail_info. */
+ * that read the state: jail_inspect, jail_info (jail_list: state.c). */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <json-c/json.h>
@@ -12,7 +12,7 @@
 #include <unistd.h>
 
 #include "lifecycle.h"
-#include "net.h"
+#include "netns.h"
 
 /* Add key: a JSON string (null for NULL) to o. */
 static void
@@ -286,20 +286,6 @@ jr_config_json (const struct jail_config *cfg, const char *name, const struct jr
     json_object_array_add (env, json_object_new_string (cfg->env[i]));
   json_object_object_add (o, "Env", env);
   return to_text (o);
-}
-
-int
-jail_list (char ***names, jail_error **err)
-{
-  return jr_state_list (names, err);
-}
-
-void
-jail_list_free (char **names)
-{
-  for (size_t i = 0; names && names[i]; i++)
-    free (names[i]);
-  free (names);
 }
 
 int

@@ -12,6 +12,8 @@
 #include "cgroup.h"
 #include "error.h"
 #include "jail.h"
+#include "jr_seccomp.h"  /* seccomp/: the compiled filter */
+#include "netns.h"      /* netns/: the jail's network */
 
 #define JR_DEFAULT_UID 65532
 #define JR_DEFAULT_GID 65532
@@ -73,20 +75,12 @@ struct jail_config
   struct jr_tmpfs *tmpfs;
   size_t n_tmpfs;
   struct jr_limits limits;  /* cgroup v2 limits, see cgroup.h */
-  struct jr_netcfg *netcfg;  /* netns/net.h: -p, --allow, audit log, subnet */
+  struct jr_netcfg *netcfg;  /* netns/netns.h: -p, --allow, audit log, subnet */
   unsigned long long log_max; /* detached log: bytes per file, 0 = no cap (logcap.c) */
   struct jr_health_cfg *health; /* health.h: --health-*, NULL = none */
   int restart_policy; /* restart.h: enum jr_restart_policy (0 = no) */
   unsigned restart_max; /* on-failure:N, 0 = no limit */
   unsigned tty;       /* enum jail_tty_flags */
-};
-
-/* A compiled seccomp program, built in the parent, loaded in the child. */
-struct jr_bpf
-{
-  void *filter;   /* struct sock_filter[] */
-  unsigned short len;
-  bool unconfined;
 };
 
 /* config.c */
@@ -153,46 +147,6 @@ void jr_trees_close (struct jr_trees *t);
 /* caps.c */
 int jr_caps_from_name (const char *name, int *cap);
 int jr_caps_apply (uint64_t keep, struct jail_error *e);
-
-/* seccomp/filter.c */
-int jr_seccomp_compile (const char *spec, struct jr_bpf *out, jail_error **err);
-/* Same, always through libseccomp (the default too: build time, tests). */
-int jr_seccomp_compile_nocache (const char *spec, struct jr_bpf *out, jail_error **err);
-/* Check spec (build its policy); *warnings gets its warnings (or NULL). */
-int jr_seccomp_check (const char *spec, char **warnings, jail_error **err);
-int jr_seccomp_load (const struct jr_bpf *bpf, struct jail_error *e);
-void jr_bpf_release (struct jr_bpf *bpf);
-
-/* netns/loopback.c: bring lo up in the current network namespace. */
-int jr_net_loopback_up (struct jail_error *e);
-
-/* netns/net.c: the supervisor's network (forwarder, private bridge, proxy).
- * prepare runs before clone (binds -p listeners: port in use fails here),
- * attach after the id maps are written and before the child goes on,
- * release after the jail ended.  The sigpipe pair brackets the loop. */
-struct jr_net;
-struct jr_netcfg;
-struct jr_loop;
-int jr_net_prepare (jail_config *cfg, struct jr_net **out, jail_error **err);
-int jr_net_attach (struct jr_net *n, struct jr_loop *loop, pid_t pid, int pidfd, jail_error **err);
-void jr_net_release (struct jr_net *n);
-/* --restart: keep a copy of each published port's listener in the config,
- * so that the next jr_net_prepare reuses it (the port stays bound). */
-int jr_net_hold_ports (struct jr_net *n, jail_error **err);
-/* The listeners kept by jr_net_hold_ports (at most max) into fds. */
-size_t jr_net_held_ports (const struct jail_config *cfg, int *fds, size_t max);
-/* JSON of the jail's network for inspect: mode, address, gateway, prefix,
- * published ports, allowlist.  Length, or -ENOSPC. */
-int jr_net_describe (const struct jr_net *n, char *buf, size_t sz);
-void jr_net_sigpipe_block (struct jr_net *n);
-void jr_net_sigpipe_restore (struct jr_net *n);
-void jr_netcfg_free (struct jr_netcfg *n);
-/* The jail's name on its named network, if it is on one (supervisor). */
-void jr_net_add_name (jail_config *cfg, const char *name);
-/* The internet switch of a running jail (op: enum jr_net_op of netns/net.h;
- * uid/pid: the caller, for the audit line; *text: net ls's listing). */
-int jr_net_control (struct jr_net *n, int op, char *const specs[], size_t nspecs, uid_t uid, pid_t pid,
-                    char **text, jail_error **err);
 
 /* stdio.c: open /dev/null on each of 0, 1, 2 that is closed (first thing
  * at every entry point that starts a process), and refuse a directory or

@@ -1,4 +1,5 @@
-/* mounts.h - fd-based mount helpers shared by mounts.c and mounts_dev.c. */
+/* mounts.h - the fd-based mount primitives (mount_fd.c) and the mount steps
+ * of the child (mounts.c, mounts_skel.c, mounts_dev.c). */
 #ifndef JR_MOUNTS_H
 #define JR_MOUNTS_H
 #include <stdbool.h>
@@ -18,6 +19,8 @@ int jr_setattr (int mfd, unsigned set, bool recursive, struct jail_error *e, con
  * and whether one of them exists below rootfd. */
 extern const char *const jr_hidden_dirs[];
 bool jr_hidden_exists (int rootfd, const char *path);
+/* O_PATH fd of such a directory (symlinks followed inside the root). */
+int jr_hidden_open (int rootfd, const char *path);
 /* mounts_skel.c: read-only skeletons holding the mount points (and the
  * workdir) a read-only root lacks.  jr_mount_root attaches the root (a
  * skeleton of / when a top-level one is missing, then t->root names it);

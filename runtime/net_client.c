@@ -10,7 +10,7 @@
 #include <unistd.h>
 
 #include "lifecycle.h"
-#include "net.h"
+#include "netns.h"
 
 /* The request packet: header, then the specs, each NUL-terminated. */
 static char *

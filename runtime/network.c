@@ -27,7 +27,7 @@
 #include <unistd.h>
 
 #include "lifecycle.h"
-#include "net.h"
+#include "netns.h"
 #include "network.h"
 
 #define HOSTS_HEAD "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n"

@@ -4,7 +4,7 @@
 #define JR_PROCESS_H
 #include "internal.h"
 #include "loop.h"
-#include "net.h"
+#include "netns.h"
 
 enum jr_msg_type
 {

@@ -36,7 +36,7 @@ struct jr_req
     uint32_t flags;     /* JR_REQ_EXEC: JR_EXEC_TTY (same layout as before it) */
   };
   double timeout;       /* seconds, 0 = none; JR_REQ_STOP: grace */
-  int32_t op;           /* JR_REQ_NET: enum jr_net_op (netns/net.h) */
+  int32_t op;           /* JR_REQ_NET: enum jr_net_op (netns/netns.h) */
 };
 
 /* JR_EXEC_TTY: stdin is a channel; the process sends a pty master of

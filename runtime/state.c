@@ -1,7 +1,7 @@
 /* state.c - where long-running jails live on the host: the per-user state
  * directory (0700, owned by the caller), one directory per jail holding
  * the state file written by its supervisor, its log and its socket.
- * Nothing here is ever read from inside a jail. */
+ * Nothing here is ever read from inside a jail.  Also the public jail_list. */
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
@@ -350,4 +350,18 @@ jr_kv (FILE *f, const char *key, const char *fmt, ...)
       *p = ' ';
   fprintf (f, "%s=%s\n", key, val);
   free (val);
+}
+
+int
+jail_list (char ***names, jail_error **err)
+{
+  return jr_state_list (names, err);
+}
+
+void
+jail_list_free (char **names)
+{
+  for (size_t i = 0; names && names[i]; i++)
+    free (names[i]);
+  free (names);
 }

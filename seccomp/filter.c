@@ -1,7 +1,7 @@
 /* filter.c - seccomp plumbing: compile a policy to classic BPF in the
  * supervisor (libseccomp), and load it in the child as the very last step
  * before execve.  The policy itself: profile.c (default), json.c
- * (profiles), policy.c (specs and edits), compile.c (to libseccomp). */
+ * (profiles), spec.c (specs and edits), compile.c (to libseccomp). */
 #include <errno.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
@@ -13,7 +13,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "internal.h"
+#include "jr_seccomp.h"
 #ifdef JR_HAVE_DEFAULT_BPF
 #include "default_bpf.h"
 #endif

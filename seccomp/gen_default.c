@@ -4,7 +4,7 @@
  * start.  Usage: gen_default OUTPUT.h */
 #include <stdio.h>
 
-#include "internal.h"
+#include "jr_seccomp.h"
 
 int
 main (int argc, char **argv)

@@ -14,7 +14,7 @@
 #include <seccomp.h>
 #include <stdbool.h>
 #include <stdint.h>
-#include "internal.h"
+#include "jr_seccomp.h"
 
 /* Highest syscall number (exclusive) probed when listing the native ABI
  * (x86_64, aarch64, riscv64, s390x and ppc64 numbers are all below it). */
@@ -58,7 +58,7 @@ int jr_sc_add_rule (struct jr_sc_entry *e, const struct jr_sc_rule *r, jail_erro
 void jr_sc_set_all (struct jr_sc_entry *e, uint32_t action, const char *why);
 int jr_sc_warn (struct jr_sc_policy *p, jail_error **err, const char *fmt, ...)
   __attribute__ ((format (printf, 3, 4)));
-/* Build the policy a spec names: "default", "+a,-b" edits of the default
+/* spec.c: build the policy a spec names: "default", "+a,-b" edits of the default
  * (optionally after "default,"), or a JSON profile path.  "unconfined"
  * has no policy: *unconfined is set and p stays empty. */
 int jr_sc_policy_from_spec (const char *spec, struct jr_sc_policy *p, bool *unconfined,

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "net.h"
+#include "netns_internal.h"
 
 int LLVMFuzzerTestOneInput (const uint8_t *data, size_t size);
 

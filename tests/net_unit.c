@@ -11,7 +11,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "net.h"
+#include "netns_internal.h"
 
 static int n_test, n_fail;
 

@@ -1,8 +1,8 @@
-/* net.h - interfaces between the parts of netns/: the network
- * configuration held in the jail_config, the netns helper process, the
- * forwarder, the egress proxy and its parser. */
-#ifndef JR_NET_H
-#define JR_NET_H
+/* netns_internal.h - interfaces between the parts of netns/: the netns
+ * helper process, the bridge builder, the forwarder, the egress proxy and
+ * its parser.  What runtime/ may call is in netns.h. */
+#ifndef JR_NETNS_INTERNAL_H
+#define JR_NETNS_INTERNAL_H
 #include <netinet/in.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -11,8 +11,8 @@
 #include <sys/types.h>
 #include <time.h>
 
-#include "internal.h"
 #include "loop.h"
+#include "netns.h"
 
 #define JR_NET_DEFAULT_SUBNET "10.88.0.0/16"
 #define JR_PROXY_PORT 3128
@@ -24,63 +24,14 @@
 #define JR_PROXY_HEAD_MAX 8192      /* bytes of request head */
 #define JR_PROXY_HEAD_TIMEOUT 30    /* seconds to send the head */
 
-/* One -p [ADDR:]HOSTPORT:JAILPORT. */
-struct jr_publish
-{
-  struct sockaddr_storage host;  /* where the listener binds */
-  socklen_t host_len;
-  uint16_t jail_port;
-  char spec[80];                 /* normalised text, for messages */
-};
-
-/* One --allow entry. */
-struct jr_allow
-{
-  char host[256];   /* lowercased name, "*" or "*.suffix", or literal address text */
-  bool any_port;    /* "*" entries: every port */
-  uint16_t port;
-  bool literal;     /* host is an IP literal: addr holds it */
-  struct sockaddr_storage addr;
-};
-
-struct jr_netcfg
-{
-  struct jr_publish *publish;
-  size_t n_publish;
-  struct jr_allow *allow;
-  size_t n_allow;
-  char *audit_log;
-  uint32_t subnet;     /* host byte order */
-  int prefix;
-  char network[65];    /* --network NAME, "" = the private network */
-  char **aliases;      /* --network-alias, and the jail's name (NULL-terminated) */
-  size_t n_aliases;
-  int *held;           /* --restart: the bound listener of each publish[i], kept by the supervisor (NULL: bind) */
-};
-
-/* config_net.c */
-/* The network settings of cfg, created on first use (NULL: ENOMEM). */
-struct jr_netcfg *jr_netcfg_of (jail_config *cfg, jail_error **err);
-int jr_publish_parse (const char *spec, struct jr_publish *out, jail_error **err);
-int jr_allow_parse (const char *spec, struct jr_allow *out, jail_error **err);
-void jr_netcfg_free (struct jr_netcfg *n);
 
 /* hostroutes.c: 0 when net/prefix (host byte order) is neither a special
  * range nor overlapping a route of the caller's netns; cidr is for messages. */
 int jr_subnet_check (uint32_t net, int prefix, const char *cidr, jail_error **err);
 
 /* helper.c: a process that entered the jail's user and net namespaces,
- * built the private network, and makes sockets there on request. */
-struct jr_netplan
-{
-  bool bridge;          /* build the private bridge (default and proxy modes) */
-  uint32_t bridge_addr; /* host byte order */
-  uint32_t jail_addr;
-  int prefix;
-  uint16_t proxy_port;  /* listener on bridge_addr:proxy_port, 0 = none */
-  int network_fd;       /* a named network's netns (its bridge br0), -1 = a private bridge */
-  char veth[16];        /* the jail's veth on a named network's bridge */
-};
+ * built the private network (plan: netns.h), and makes sockets there on
+ * request. */
 struct jr_helper
 {
   pid_t pid;
@@ -96,14 +47,8 @@ void jr_helper_stop (struct jr_helper *h);
 /* bridge.c (runs in the helper, no malloc) */
 int jr_bridge_build (const struct jr_netplan *plan, int jail_netns, struct jail_error *e);
 int jr_bridge_jail_side (const struct jr_netplan *plan, struct jail_error *e);
-/* A named network, in its own netns: lo up, br0 with bridge_addr. */
-int jr_bridge_network_build (const struct jr_netplan *plan, struct jail_error *e);
 /* In a named network's netns: veth plan->veth on br0, its peer eth0 in jail_netns. */
 int jr_bridge_network_join (const struct jr_netplan *plan, int jail_netns, struct jail_error *e);
-/* In a fresh user+net namespace of its own (a throwaway child): can this
- * kernel make a bridge (*bridge) and a veth pair, as the default network
- * does?  0, or -errno with e saying what failed.  No allocation. */
-int jr_bridge_probe (bool *bridge, struct jail_error *e);
 
 /* forward.c: listeners (bound before clone) and spliced connections. */
 struct jr_fwd;
@@ -174,11 +119,9 @@ void jr_proxy_free (struct jr_proxy *p);
 /* proxy_ctl.c: the internet switch of a running proxy.  specs: n
  * HOST[:PORT] texts (allow, deny); uid/pid: who asked (audit); *text: the
  * malloc'd listing (list).  Applies wholly or not at all. */
-enum jr_net_op { JR_NET_ALLOW = 1, JR_NET_DENY, JR_NET_LIST, JR_NET_OFF, JR_NET_ON };
 int jr_proxy_control (struct jr_proxy *p, int op, char *const specs[], size_t n, uid_t uid, pid_t pid,
                       char **text, jail_error **err);
 /* "host:port", "[v6]:port" or "*" text of an allow entry. */
 void jr_allow_text (const struct jr_allow *a, char *out, size_t n);
 
-/* net.c: the supervisor's network state for one run (struct jr_net). */
 #endif

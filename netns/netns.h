@@ -1,0 +1,110 @@
+/* netns.h - what netns/ offers the rest of libjail: the network settings
+ * of a jail_config and their parsers (config_net.c, config_network.c), the
+ * supervisor's network for one run (net.c), lo (loopback.c), the bridge
+ * probe and a named network's builder (bridge.c).  netns/'s own parts
+ * share netns_internal.h. */
+#ifndef JR_NETNS_H
+#define JR_NETNS_H
+#include <netinet/in.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/socket.h>
+#include <sys/types.h>
+
+#include "error.h"
+#include "jail.h"
+
+/* One -p [ADDR:]HOSTPORT:JAILPORT. */
+struct jr_publish
+{
+  struct sockaddr_storage host;  /* where the listener binds */
+  socklen_t host_len;
+  uint16_t jail_port;
+  char spec[80];                 /* normalised text, for messages */
+};
+
+/* One --allow entry. */
+struct jr_allow
+{
+  char host[256];   /* lowercased name, "*" or "*.suffix", or literal address text */
+  bool any_port;    /* "*" entries: every port */
+  uint16_t port;
+  bool literal;     /* host is an IP literal: addr holds it */
+  struct sockaddr_storage addr;
+};
+
+struct jr_netcfg
+{
+  struct jr_publish *publish;
+  size_t n_publish;
+  struct jr_allow *allow;
+  size_t n_allow;
+  char *audit_log;
+  uint32_t subnet;     /* host byte order */
+  int prefix;
+  char network[65];    /* --network NAME, "" = the private network */
+  char **aliases;      /* --network-alias, and the jail's name (NULL-terminated) */
+  size_t n_aliases;
+  int *held;           /* --restart: the bound listener of each publish[i], kept by the supervisor (NULL: bind) */
+};
+
+/* config_net.c */
+/* The network settings of cfg, created on first use (NULL: ENOMEM). */
+struct jr_netcfg *jr_netcfg_of (jail_config *cfg, jail_error **err);
+int jr_publish_parse (const char *spec, struct jr_publish *out, jail_error **err);
+int jr_allow_parse (const char *spec, struct jr_allow *out, jail_error **err);
+
+/* config_network.c: the jail's name on its named network, if it is on one
+ * (supervisor). */
+void jr_net_add_name (jail_config *cfg, const char *name);
+
+/* loopback.c: bring lo up in the current network namespace. */
+int jr_net_loopback_up (struct jail_error *e);
+
+/* net.c: the supervisor's network (forwarder, private bridge, proxy).
+ * prepare runs before clone (binds -p listeners: port in use fails here),
+ * attach after the id maps are written and before the child goes on,
+ * release after the jail ended.  The sigpipe pair brackets the loop. */
+struct jr_net;
+struct jr_netcfg;
+struct jr_loop;
+int jr_net_prepare (jail_config *cfg, struct jr_net **out, jail_error **err);
+int jr_net_attach (struct jr_net *n, struct jr_loop *loop, pid_t pid, int pidfd, jail_error **err);
+void jr_net_release (struct jr_net *n);
+/* --restart: keep a copy of each published port's listener in the config,
+ * so that the next jr_net_prepare reuses it (the port stays bound). */
+int jr_net_hold_ports (struct jr_net *n, jail_error **err);
+/* The listeners kept by jr_net_hold_ports (at most max) into fds. */
+size_t jr_net_held_ports (const struct jail_config *cfg, int *fds, size_t max);
+/* JSON of the jail's network for inspect: mode, address, gateway, prefix,
+ * published ports, allowlist.  Length, or -ENOSPC. */
+int jr_net_describe (const struct jr_net *n, char *buf, size_t sz);
+void jr_net_sigpipe_block (struct jr_net *n);
+void jr_net_sigpipe_restore (struct jr_net *n);
+void jr_netcfg_free (struct jr_netcfg *n);
+/* The internet switch of a running jail (op: enum jr_net_op below;
+ * uid/pid: the caller, for the audit line; *text: net ls's listing). */
+int jr_net_control (struct jr_net *n, int op, char *const specs[], size_t nspecs, uid_t uid, pid_t pid,
+                    char **text, jail_error **err);
+
+enum jr_net_op { JR_NET_ALLOW = 1, JR_NET_DENY, JR_NET_LIST, JR_NET_OFF, JR_NET_ON };
+
+/* bridge.c: the plan of a jail's (or a named network's) bridge. */
+struct jr_netplan
+{
+  bool bridge;          /* build the private bridge (default and proxy modes) */
+  uint32_t bridge_addr; /* host byte order */
+  uint32_t jail_addr;
+  int prefix;
+  uint16_t proxy_port;  /* listener on bridge_addr:proxy_port, 0 = none */
+  int network_fd;       /* a named network's netns (its bridge br0), -1 = a private bridge */
+  char veth[16];        /* the jail's veth on a named network's bridge */
+};
+/* A named network, in its own netns: lo up, br0 with bridge_addr. */
+int jr_bridge_network_build (const struct jr_netplan *plan, struct jail_error *e);
+/* In a fresh user+net namespace of its own (a throwaway child): can this
+ * kernel make a bridge (*bridge) and a veth pair, as the default network
+ * does?  0, or -errno with e saying what failed.  No allocation. */
+int jr_bridge_probe (bool *bridge, struct jail_error *e);
+#endif

@@ -1,0 +1,28 @@
+/* jr_seccomp.h - what seccomp/ offers the rest of libjail: the compiled
+ * filter (struct jr_bpf), built from a --seccomp spec in the parent and
+ * loaded in the child (filter.c).  seccomp/'s own parts share
+ * seccomp_internal.h.  (Not "seccomp.h": that name is libseccomp's.) */
+#ifndef JR_SECCOMP_H
+#define JR_SECCOMP_H
+#include <stdbool.h>
+
+#include "error.h"
+
+/* A compiled seccomp program, built in the parent, loaded in the child. */
+struct jr_bpf
+{
+  void *filter;   /* struct sock_filter[] */
+  unsigned short len;
+  bool unconfined;
+};
+
+/* filter.c */
+int jr_seccomp_compile (const char *spec, struct jr_bpf *out, jail_error **err);
+/* Same, always through libseccomp (the default too: build time, tests). */
+int jr_seccomp_compile_nocache (const char *spec, struct jr_bpf *out, jail_error **err);
+/* Check spec (build its policy); *warnings gets its warnings (or NULL). */
+int jr_seccomp_check (const char *spec, char **warnings, jail_error **err);
+int jr_seccomp_load (const struct jr_bpf *bpf, struct jail_error *e);
+void jr_bpf_release (struct jr_bpf *bpf);
+
+#endif
