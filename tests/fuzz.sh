@@ -12,7 +12,7 @@ if ! command -v clang >/dev/null 2>&1; then
   echo "not ok 1 - clang is not installed (apt-get install clang)"; echo "not ok 2 - fuzz run"; exit 1
 fi
 if clang -g -O1 -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
-    -I"$src/runtime" -I"$src/netns" -o "$out/fuzz" "$src/tests/fuzz_proxy.c" \
+    -I"$src/runtime" -I"$src/netns" -I"$src/seccomp" -o "$out/fuzz" "$src/tests/fuzz_proxy.c" \
     "$src/netns/proxy_parse.c" "$src/netns/proxy_http.c" "$src/netns/config_net.c" "$src/runtime/error.c" \
     "$src/netns/hostroutes.c" "$src/runtime/hostfile.c" -lmnl \
     > "$out/build.log" 2>&1; then
