@@ -291,19 +291,20 @@ cmd_inspect (int argc, char **argv)
   return r < 0 ? EXIT_JAILRUN : 0;
 }
 
-int
-cmd_stop (int argc, char **argv)
+/* stop and restart: "[-t SECONDS] NAME", then fn on the jail. */
+static int
+stop_like (int argc, char **argv, const char *usage, int (*fn) (jail *, double, jail_error **))
 {
   int f = 0, help = 0;
   double grace = 10;
-  const char *name = one_name (argc, argv, "jailrun stop [-t SECONDS] NAME", "+t:", &f, &grace, &help);
+  const char *name = one_name (argc, argv, usage, "+t:", &f, &grace, &help);
   jail *j = NULL;
   jail_error *err = NULL;
   if (name == NULL)
     return help ? 0 : EXIT_JAILRUN;
   int r = jail_open (name, &j, &err);
   if (r == 0)
-    r = jail_stop (j, grace, &err);
+    r = fn (j, grace, &err);
   jail_close (j);
   cmd_report (err);
   if (r == 0)
@@ -312,23 +313,15 @@ cmd_stop (int argc, char **argv)
 }
 
 int
+cmd_stop (int argc, char **argv)
+{
+  return stop_like (argc, argv, "jailrun stop [-t SECONDS] NAME", jail_stop);
+}
+
+int
 cmd_restart (int argc, char **argv)
 {
-  int f = 0, help = 0;
-  double grace = 10;
-  const char *name = one_name (argc, argv, "jailrun restart [-t SECONDS] NAME", "+t:", &f, &grace, &help);
-  jail *j = NULL;
-  jail_error *err = NULL;
-  if (name == NULL)
-    return help ? 0 : EXIT_JAILRUN;
-  int r = jail_open (name, &j, &err);
-  if (r == 0)
-    r = jail_restart (j, grace, &err);
-  jail_close (j);
-  cmd_report (err);
-  if (r == 0)
-    printf ("%s\n", name);
-  return r < 0 ? EXIT_JAILRUN : 0;
+  return stop_like (argc, argv, "jailrun restart [-t SECONDS] NAME", jail_restart);
 }
 
 int

@@ -32,7 +32,7 @@ struct jr_net
   struct jr_fwd *fwd;
   struct jr_proxy *proxy;
   bool helper_started;
-  bool sigpipe_blocked, sigpipe_was_pending;
+  struct jr_sigpipe sigpipe;
   struct jr_netinfo *named;  /* --network NAME: the network, NULL = private */
   bool joined;               /* our entry is in its hosts file */
 };
@@ -222,30 +222,15 @@ jr_net_control (struct jr_net *n, int op, char *const specs[], size_t nspecs, ui
 void
 jr_net_sigpipe_block (struct jr_net *n)
 {
-  sigset_t set, old, pend;
-  sigemptyset (&set);
-  sigaddset (&set, SIGPIPE);
-  if (n == NULL || pthread_sigmask (SIG_BLOCK, &set, &old) != 0)
-    return;
-  n->sigpipe_blocked = !sigismember (&old, SIGPIPE);
-  sigpending (&pend);
-  n->sigpipe_was_pending = sigismember (&pend, SIGPIPE);
+  if (n)
+    jr_sigpipe_block (&n->sigpipe);
 }
 
 void
 jr_net_sigpipe_restore (struct jr_net *n)
 {
-  if (n == NULL || !n->sigpipe_blocked)
-    return;
-  sigset_t set, pend;
-  sigemptyset (&set);
-  sigaddset (&set, SIGPIPE);
-  sigpending (&pend);
-  struct timespec zero = { 0, 0 };
-  if (!n->sigpipe_was_pending && sigismember (&pend, SIGPIPE))
-    sigtimedwait (&set, NULL, &zero);
-  pthread_sigmask (SIG_UNBLOCK, &set, NULL);
-  n->sigpipe_blocked = false;
+  if (n)
+    jr_sigpipe_restore (&n->sigpipe);
 }
 
 /* Append an IPv4 address (host order) as a JSON string. */

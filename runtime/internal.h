@@ -156,4 +156,13 @@ int jr_stdio_check (const int fds[3], jail_error **err);
 /* Same, and no terminal either: for fds a client handed over (exec). */
 int jr_stdio_check_handed (const int fds[3], jail_error **err);
 
+/* sigpipe.c: SIGPIPE blocked in this thread around writes to peers that
+ * may vanish, then restored (one raised meanwhile is dropped). */
+struct jr_sigpipe
+{
+  bool blocked, was_pending;
+};
+void jr_sigpipe_block (struct jr_sigpipe *s);
+void jr_sigpipe_restore (struct jr_sigpipe *s);
+
 #endif

@@ -47,7 +47,7 @@ struct jr_relay
   bool raw;
   struct termios saved;
   enum kind kinds[JR_RELAY_NPOLL];
-  bool pipe_blocked, pipe_pending;
+  struct jr_sigpipe sigpipe;
 };
 
 static void
@@ -189,36 +189,6 @@ jr_relay_handed (struct jr_relay *r)
       if (fd >= 0)
         close (fd);
     }
-}
-
-/* Block SIGPIPE in this thread while the relay writes (a jail that closed
- * its stdin must not kill the caller); a SIGPIPE it raised is dropped. */
-static void
-pipe_block (struct jr_relay *r)
-{
-  sigset_t set, old, pend;
-  sigemptyset (&set);
-  sigaddset (&set, SIGPIPE);
-  pthread_sigmask (SIG_BLOCK, &set, &old);
-  r->pipe_blocked = !sigismember (&old, SIGPIPE);
-  sigpending (&pend);
-  r->pipe_pending = sigismember (&pend, SIGPIPE);
-}
-
-static void
-pipe_restore (struct jr_relay *r)
-{
-  if (!r->pipe_blocked)
-    return;
-  sigset_t set, pend;
-  sigemptyset (&set);
-  sigaddset (&set, SIGPIPE);
-  sigpending (&pend);
-  struct timespec zero = { 0, 0 };
-  if (!r->pipe_pending && sigismember (&pend, SIGPIPE))
-    sigtimedwait (&set, NULL, &zero);
-  pthread_sigmask (SIG_UNBLOCK, &set, NULL);
-  r->pipe_blocked = false;
 }
 
 /* Write all of buf to the caller's fd (blocking, as the jail's own write
@@ -385,7 +355,7 @@ jr_relay_run (struct jr_relay *r, const struct pollfd *p, int n)
 {
   if (r == NULL)
     return;
-  pipe_block (r);
+  jr_sigpipe_block (&r->sigpipe); /* a jail that closed its stdin must not kill the caller */
   for (int i = 0; i < n; i++)
     {
       if (p[i].revents == 0)
@@ -401,7 +371,7 @@ jr_relay_run (struct jr_relay *r, const struct pollfd *p, int n)
       if (r->in.len > 0 && r->in.dst >= 0)
         in_write (r); /* most writes go through at once */
     }
-  pipe_restore (r);
+  jr_sigpipe_restore (&r->sigpipe);
 }
 
 int
@@ -436,7 +406,7 @@ jr_relay_end (struct jr_relay *r, int ms)
     return;
   r->in.src = -1; /* no more input: only what the jail wrote */
   long long until = now_ms () + ms;
-  pipe_block (r);
+  jr_sigpipe_block (&r->sigpipe);
   for (;;)
     {
       struct pollfd p[2];
@@ -451,7 +421,7 @@ jr_relay_end (struct jr_relay *r, int ms)
         if (p[k].revents && r->out[idx[k]].src == p[k].fd)
           out_copy (r, &r->out[idx[k]]);
     }
-  pipe_restore (r);
+  jr_sigpipe_restore (&r->sigpipe);
   if (r->raw)
     tcsetattr (r->in_fd, TCSADRAIN, &r->saved);
   jr_relay_handed (r);
