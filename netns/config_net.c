@@ -179,22 +179,45 @@ jail_config_add_publish (jail_config *cfg, const char *spec, jail_error **err)
   return 0;
 }
 
-int
-jail_config_add_allow (jail_config *cfg, const char *spec, jail_error **err)
+/* Append e to the allowlist of cfg. */
+static int
+allow_append (jail_config *cfg, const struct jr_allow *e, jail_error **err)
 {
-  struct jr_allow e;
   struct jr_netcfg *n = jr_netcfg_of (cfg, err);
   if (n == NULL)
     return -ENOMEM;
-  int r = jr_allow_parse (spec ? spec : "", &e, err);
-  if (r < 0)
-    return r;
   struct jr_allow *a = grow (n->allow, n->n_allow, sizeof *a);
   if (a == NULL)
     return jr_error (err, ENOMEM, "allow");
   n->allow = a;
-  a[n->n_allow++] = e;
+  a[n->n_allow++] = *e;
   return 0;
+}
+
+int
+jail_config_add_allow (jail_config *cfg, const char *spec, jail_error **err)
+{
+  struct jr_allow e;
+  int r = jr_allow_parse (spec ? spec : "", &e, err);
+  return r < 0 ? r : allow_append (cfg, &e, err);
+}
+
+int
+jail_config_add_allow_private (jail_config *cfg, const char *spec, jail_error **err)
+{
+  struct jr_allow e;
+  char esc[256];
+  int r = jr_allow_parse (spec ? spec : "", &e, err);
+  if (r < 0)
+    return r;
+  jr_printable (spec, strlen (spec), esc, sizeof esc);
+  if (e.host[0] == '*')
+    return jr_error_msg (err, EINVAL, "allow-private '%s': a private address is allowed by name only, never by a wildcard: "
+                         "name the host, e.g. --allow-private mirror.lan:8080", esc);
+  if (e.literal)
+    return jr_error_msg (err, EINVAL, "allow-private '%s': an address is allowed as it is: use --allow %s", esc, esc);
+  e.private_ok = true;
+  return allow_append (cfg, &e, err);
 }
 
 int

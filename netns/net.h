@@ -41,6 +41,7 @@ struct jr_allow
   uint16_t port;
   bool literal;     /* host is an IP literal: addr holds it */
   struct sockaddr_storage addr;
+  bool private_ok;  /* --allow-private: the name may resolve to any address */
 };
 
 struct jr_netcfg
@@ -55,6 +56,7 @@ struct jr_netcfg
   char network[65];    /* --network NAME, "" = the private network */
   char **aliases;      /* --network-alias, and the jail's name (NULL-terminated) */
   size_t n_aliases;
+  char jail_name[128]; /* the jail's name ("" = anonymous), for the audit log */
 };
 
 /* config_net.c */

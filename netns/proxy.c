@@ -401,6 +401,8 @@ jr_proxy_new (struct jr_proxy **out, const struct jr_netcfg *nc, jail_error **er
       memcpy (p->allow, nc->allow, nc->n_allow * sizeof *p->allow);
       p->n_allow = nc->n_allow;
     }
+  if (nc)
+    snprintf (p->jail_name, sizeof p->jail_name, "%s", nc->jail_name);
   if (nc && nc->audit_log)
     {
       p->audit_fd = jr_hostfile_open_append ("audit-log", nc->audit_log, err);

@@ -70,6 +70,7 @@ struct jr_proxy
   unsigned n_recent;
   int audit_fd;
   pid_t jail;
+  char jail_name[128];           /* "" = anonymous: the audit log names the pid */
   struct preq *list;
   int tickfd;
   struct jr_loop_src tsrc;

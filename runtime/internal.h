@@ -174,7 +174,8 @@ int jr_net_describe (const struct jr_net *n, char *buf, size_t sz);
 void jr_net_sigpipe_block (struct jr_net *n);
 void jr_net_sigpipe_restore (struct jr_net *n);
 void jr_netcfg_free (struct jr_netcfg *n);
-/* The jail's name on its named network, if it is on one (supervisor). */
+/* The jail's name on its named network, if it is on one, and in the
+ * proxy's audit log (supervisor). */
 void jr_net_add_name (jail_config *cfg, const char *name);
 /* The internet switch of a running jail (op: enum jr_net_op of netns/net.h;
  * uid/pid: the caller, for the audit line; *text: net ls's listing). */

@@ -86,6 +86,10 @@ JAIL_EXPORT int jail_config_add_publish (jail_config *cfg, const char *spec, jai
  * "[IPv6][:PORT]" or "*" (everything public: learn mode).  Port 443 when
  * omitted.  Needs JAIL_NET_PROXY. */
 JAIL_EXPORT int jail_config_add_allow (jail_config *cfg, const char *spec, jail_error **err);
+/* Allowlist entry "HOST[:PORT]" whose name may resolve to a private or
+ * reserved address (a LAN mirror, a model store): by name only, never a
+ * wildcard or an address.  Needs JAIL_NET_PROXY. */
+JAIL_EXPORT int jail_config_add_allow_private (jail_config *cfg, const char *spec, jail_error **err);
 /* Allowlist entries from a file, one a line, '#' comments. */
 JAIL_EXPORT int jail_config_load_allow_file (jail_config *cfg, const char *path, jail_error **err);
 /* Append one JSON line per proxy decision to path. */
