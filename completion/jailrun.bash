@@ -29,7 +29,7 @@ _jailrun()
         -p|--publish|-u|--user|-e|--env|--hostname|--timeout|--memory|--cpus|--pids-limit|--cgroup-parent|--name|--allow|--subnet|--log-max) return ;;
       esac
       if [[ $cur == -* ]]; then
-        COMPREPLY=($(compgen -W "--no-net --network -p --publish --net-allow --allow --allow-file --allow-private --audit-log --subnet -v --volume --tmpfs --read-write --read-only -u --user --cap-add --cap-drop --security-opt -e --env --env-file -w --workdir --hostname --timeout --seccomp --seccomp-dump --memory --cpus --pids-limit --cgroup-parent --limits --stats -d --detach --name --rm --log-max --version --help" -- "$cur"))
+        COMPREPLY=($(compgen -W "--no-net --network -p --publish --net-allow --allow --allow-file --allow-private --upstream-proxy --audit-log --subnet -v --volume --tmpfs --read-write --read-only -u --user --cap-add --cap-drop --security-opt -e --env --env-file -w --workdir --hostname --timeout --seccomp --seccomp-dump --memory --cpus --pids-limit --cgroup-parent --limits --stats -d --detach --name --rm --log-max --version --help" -- "$cur"))
       elif ((COMP_CWORD == 1)); then
         COMPREPLY=($(compgen -W "run exec ps inspect stop rm logs check" -- "$cur") $(compgen -d -- "$cur"))
       else

@@ -137,8 +137,9 @@ jr_net_prepare (jail_config *cfg, struct jr_net **out, jail_error **err)
 {
   struct jr_netcfg *nc = cfg->netcfg;
   *out = NULL;
-  if (cfg->net_mode != JAIL_NET_PROXY && nc && (nc->n_allow || nc->audit_log))
-    return jr_error_msg (err, EINVAL, "network: --allow, --allow-file and --audit-log need --net-allow proxy");
+  if (cfg->net_mode != JAIL_NET_PROXY && nc && (nc->n_allow || nc->audit_log || nc->upstream_host[0]))
+    return jr_error_msg (err, EINVAL, "network: --allow, --allow-file, --allow-private, --upstream-proxy and --audit-log "
+                         "need --net-allow proxy");
   struct jr_net *n = calloc (1, sizeof *n);
   if (n == NULL)
     return jr_error (err, ENOMEM, "network");

@@ -57,6 +57,8 @@ struct jr_netcfg
   char **aliases;      /* --network-alias, and the jail's name (NULL-terminated) */
   size_t n_aliases;
   char jail_name[128]; /* the jail's name ("" = anonymous), for the audit log */
+  char upstream_host[256]; /* --upstream-proxy http://HOST:PORT, "" = direct */
+  uint16_t upstream_port;
 };
 
 /* config_net.c */

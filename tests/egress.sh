@@ -3,9 +3,10 @@
 # (a name resolving to a private/reserved address, by name only), -e
 # NO_PROXY merged with jailrun's, and the audit log naming the jail.  The
 # "private" name is this host's name, served on the address it resolves to
-# (a local address: traffic stays on the machine).
+# (a local address: traffic stays on the machine).  --upstream-proxy
+# chains to tests/upstream.py on 127.0.0.1, which records what it got.
 . "$JR_SRC/tests/lib.sh"
-plan 15
+plan 22
 mkscratch
 PY=python3; [ -x /usr/bin/python3 ] && PY=/usr/bin/python3
 hn=$(hostname)
@@ -41,6 +42,24 @@ is "-e NO_PROXY is merged with jailrun's (both spellings)" "$out" \
 out=$(jr --net-allow proxy "$ROOTFS" sh -c 'echo "$NO_PROXY"')
 is "NO_PROXY without -e" "$out" "localhost,127.0.0.1,::1"
 
+# --upstream-proxy: what the allowlist permits goes to the upstream, as it came
+cp "$JR_SRC/tests/upstream.py" "$JR_SRC/tests/proxycli.py" "$SCRATCH/"; chmod 644 "$SCRATCH"/*.py
+$PY "$SCRATCH/upstream.py" "$SCRATCH/up.port" "$SCRATCH/up.log" & UP=$!
+trap 'kill $SRV $UP 2>/dev/null; rm -rf "$SCRATCH"' EXIT
+for i in $(seq 50); do [ -s "$SCRATCH/up.port" ] && break; sleep 0.1; done
+up=$(cat "$SCRATCH/up.port")
+ujr() { jr --net-allow proxy --allow example.test:80 --allow '*.corp.test' --upstream-proxy "http://127.0.0.1:$up/" \
+  --audit-log "$SCRATCH/up.jsonl" -v "$SCRATCH:/mnt:ro" "$@" 2>&1; }
+is "plain HTTP goes through the upstream" "$(ujr "$ROOTFS" wget -q -O - http://example.test/x)" \
+  "upstream saw GET http://example.test/x"
+like "CONNECT goes through the upstream" "$(ujr / python3 /mnt/proxycli.py 10.88.0.1 3128 raw \
+  "CONNECT api.corp.test:443 HTTP/1.1\r\nHost: api.corp.test:443\r\n\r\n")" \
+  "^HTTP/1.1 200 Connection established"
+like "the allowlist still applies with an upstream" "$(ujr "$ROOTFS" wget -O - http://other.test/x)" "403"
+is "the upstream got exactly the allowed requests" "$(cat "$SCRATCH/up.log")" \
+  "$(printf 'GET http://example.test/x HTTP/1.1\nCONNECT api.corp.test:443 HTTP/1.1')"
+like "the audit log records the upstream's address" "$(grep -c '"address":"127.0.0.1","decision":"allow"' "$SCRATCH/up.jsonl")" "^2$"
+
 bad() {
   what=$1 re=$2; shift 2
   err=$(jr "$@" "$ROOTFS" sh -c 'echo STARTED' 2>&1); s=$?
@@ -51,4 +70,6 @@ bad "--allow-private '*.lan'" "by name only, never by a wildcard" --net-allow pr
 bad "--allow-private an address" "an address is allowed as it is: use --allow 10.0.0.1" --net-allow proxy --allow-private 10.0.0.1
 bad "--allow-private without the proxy" "need --net-allow proxy" --allow-private mirror.lan
 bad "--allow-private bad port" "allow 'mirror.lan:0': the port must be 1-65535" --net-allow proxy --allow-private mirror.lan:0
+bad "--upstream-proxy not http" "upstream-proxy 'https://p:3128': expected http://HOST:PORT" --net-allow proxy --upstream-proxy https://p:3128
+bad "--upstream-proxy without the proxy" "need --net-allow proxy" --upstream-proxy http://127.0.0.1:3128
 done_testing
