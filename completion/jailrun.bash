@@ -10,7 +10,7 @@ _jailrun()
   cmd=run
   for ((i = 1; i < COMP_CWORD; i++)); do
     case ${COMP_WORDS[i]} in
-      run|exec|ps|inspect|stop|rm|logs|check) cmd=${COMP_WORDS[i]}; break ;;
+      run|exec|ps|inspect|stop|rm|logs|check|wait) cmd=${COMP_WORDS[i]}; break ;;
       -*) ;;
       *) break ;;
     esac
@@ -29,7 +29,7 @@ _jailrun()
         -p|--publish|-u|--user|-e|--env|--hostname|--timeout|--memory|--cpus|--pids-limit|--cgroup-parent|--name|--allow|--subnet|--log-max) return ;;
       esac
       if [[ $cur == -* ]]; then
-        COMPREPLY=($(compgen -W "--no-net --network -p --publish --net-allow --allow --allow-file --allow-private --upstream-proxy --audit-log --subnet -v --volume --tmpfs --read-write --read-only -u --user --cap-add --cap-drop --security-opt -e --env --env-file -w --workdir --hostname --timeout --seccomp --seccomp-dump --memory --cpus --pids-limit --cgroup-parent --limits --stats -d --detach --name --rm --log-max --version --help" -- "$cur"))
+        COMPREPLY=($(compgen -W "--no-net --network -p --publish --net-allow --allow --allow-file --allow-private --upstream-proxy --audit-log --network-alias -i --interactive -t --tty --cgroup-manager --health-cmd --health-interval --health-timeout --health-retries --health-start-period --subnet -v --volume --tmpfs --read-write --read-only -u --user --cap-add --cap-drop --security-opt -e --env --env-file -w --workdir --hostname --timeout --seccomp --seccomp-dump --memory --cpus --pids-limit --cgroup-parent --limits --stats -d --detach --name --rm --log-max --version --help" -- "$cur"))
       elif ((COMP_CWORD == 1)); then
         COMPREPLY=($(compgen -W "run exec ps inspect stop rm logs check" -- "$cur") $(compgen -d -- "$cur"))
       else
@@ -37,6 +37,7 @@ _jailrun()
       fi ;;
     ps) COMPREPLY=($(compgen -W "-q --quiet --format --help" -- "$cur")); [[ $prev == --format ]] && COMPREPLY=($(compgen -W "table json" -- "$cur")) ;;
     check) COMPREPLY=($(compgen -W "--help" -- "$cur")) ;;
+    wait) if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "--healthy --help" -- "$cur")); else COMPREPLY=($(compgen -W "$(_jailrun_names)" -- "$cur")); fi ;;
     exec|inspect|stop|rm|logs)
       if [[ $cur == -* ]]; then
         case $cmd in
