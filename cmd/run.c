@@ -14,7 +14,7 @@ enum
   OPT_NO_NET = 256, OPT_TMPFS, OPT_READ_WRITE, OPT_CAP_ADD, OPT_ENV_FILE,
   OPT_HOSTNAME, OPT_TIMEOUT, OPT_SECCOMP, OPT_VERSION, OPT_HELP, OPT_NAME,
   OPT_MEMORY, OPT_CPUS, OPT_PIDS, OPT_CG_PARENT, OPT_LIMITS, OPT_STATS,
-  OPT_NET_ALLOW, OPT_ALLOW, OPT_ALLOW_FILE, OPT_AUDIT_LOG, OPT_SUBNET,
+  OPT_NET_ALLOW, OPT_ALLOW, OPT_ALLOW_PRIVATE, OPT_UPSTREAM_PROXY, OPT_ALLOW_FILE, OPT_AUDIT_LOG, OPT_SUBNET,
   OPT_RM, OPT_READ_ONLY, OPT_CAP_DROP, OPT_SECURITY_OPT, OPT_PRIVILEGED,
   OPT_LOG_MAX,
   OPT_NETWORK, OPT_NETWORK_ALIAS,
@@ -29,6 +29,8 @@ static const struct option run_opts[] = {
   { "net-allow", required_argument, NULL, OPT_NET_ALLOW },
   { "allow", required_argument, NULL, OPT_ALLOW },
   { "allow-file", required_argument, NULL, OPT_ALLOW_FILE },
+  { "allow-private", required_argument, NULL, OPT_ALLOW_PRIVATE },
+  { "upstream-proxy", required_argument, NULL, OPT_UPSTREAM_PROXY },
   { "audit-log", required_argument, NULL, OPT_AUDIT_LOG },
   { "subnet", required_argument, NULL, OPT_SUBNET },
   { "network", required_argument, NULL, OPT_NETWORK },
@@ -91,6 +93,10 @@ usage (FILE *f)
          "      --allow HOST[:PORT] let the proxy reach HOST (*.DOMAIN wildcards, port\n"
          "                          443 unless given; '*' = anything public, logged)\n"
          "      --allow-file FILE   --allow entries, one a line\n"
+         "      --allow-private HOST[:PORT] like --allow, and HOST may resolve to a\n"
+         "                          private/reserved address (by name, no wildcard)\n"
+         "      --upstream-proxy http://HOST:PORT  send what the allowlist permits\n"
+         "                          through this proxy (CONNECT and plain HTTP)\n"
          "      --audit-log FILE    one JSON line per proxy decision (and per change)\n"
          "      --subnet CIDR       private network addresses (default 10.88.0.0/16)\n"
          "      --network NAME|none put the jail on network NAME ('jailrun network\n"
@@ -288,6 +294,8 @@ apply_opt (jail_config *cfg, int c, const char *arg, jail_error **err)
       return jail_config_set_network (cfg, JAIL_NET_PROXY, err);
     case OPT_ALLOW: return jail_config_add_allow (cfg, arg, err);
     case OPT_ALLOW_FILE: return jail_config_load_allow_file (cfg, arg, err);
+    case OPT_ALLOW_PRIVATE: return jail_config_add_allow_private (cfg, arg, err);
+    case OPT_UPSTREAM_PROXY: return jail_config_set_upstream_proxy (cfg, arg, err);
     case OPT_AUDIT_LOG: return jail_config_set_audit_log (cfg, arg, err);
     case OPT_SUBNET: return jail_config_set_subnet (cfg, arg, err);
     case OPT_NETWORK: return jail_config_set_network_name (cfg, arg, err);

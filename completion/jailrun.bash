@@ -31,7 +31,7 @@ _jailrun()
         --restart) COMPREPLY=($(compgen -W "no on-failure always unless-stopped" -- "$cur")); return ;;
       esac
       if [[ $cur == -* ]]; then
-        COMPREPLY=($(compgen -W "--no-net --network -p --publish --net-allow --allow --allow-file --audit-log --subnet -v --volume --tmpfs --read-write --read-only -u --user --cap-add --cap-drop --security-opt -e --env --env-file -w --workdir --hostname --timeout --seccomp --seccomp-dump --memory --cpus --pids-limit --cgroup-parent --cgroup-manager --limits --stats -d --detach -i --interactive -t --tty --name --rm --restart --log-max --network-alias --health-cmd --health-interval --health-timeout --health-retries --health-start-period --version --help" -- "$cur"))
+        COMPREPLY=($(compgen -W "--no-net --network -p --publish --net-allow --allow --allow-file --allow-private --upstream-proxy --audit-log --subnet -v --volume --tmpfs --read-write --read-only -u --user --cap-add --cap-drop --security-opt -e --env --env-file -w --workdir --hostname --timeout --seccomp --seccomp-dump --memory --cpus --pids-limit --cgroup-parent --cgroup-manager --limits --stats -d --detach -i --interactive -t --tty --name --rm --restart --log-max --network-alias --health-cmd --health-interval --health-timeout --health-retries --health-start-period --version --help" -- "$cur"))
       elif ((COMP_CWORD == 1)); then
         COMPREPLY=($(compgen -W "run exec ps inspect stop rm logs check wait net network oci restart up down" -- "$cur") $(compgen -d -- "$cur"))
       else

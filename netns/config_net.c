@@ -1,5 +1,6 @@
 /* config_net.c - the network part of the jail_config handle: published
- * ports (-p), the proxy allowlist (--allow, --allow-file), the audit log
+ * ports (-p), the proxy allowlist (--allow, --allow-file, --allow-private),
+ * the upstream proxy, the audit log
  * and the private subnet.  Each setter validates fully or changes nothing. */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -185,22 +186,45 @@ jail_config_add_publish (jail_config *cfg, const char *spec, jail_error **err)
   return 0;
 }
 
-int
-jail_config_add_allow (jail_config *cfg, const char *spec, jail_error **err)
+/* Append e to the allowlist of cfg. */
+static int
+allow_append (jail_config *cfg, const struct jr_allow *e, jail_error **err)
 {
-  struct jr_allow e;
   struct jr_netcfg *n = jr_netcfg_of (cfg, err);
   if (n == NULL)
     return -ENOMEM;
-  int r = jr_allow_parse (spec ? spec : "", &e, err);
-  if (r < 0)
-    return r;
   struct jr_allow *a = grow (n->allow, n->n_allow, sizeof *a);
   if (a == NULL)
     return jr_error (err, ENOMEM, "allow");
   n->allow = a;
-  a[n->n_allow++] = e;
+  a[n->n_allow++] = *e;
   return 0;
+}
+
+int
+jail_config_add_allow (jail_config *cfg, const char *spec, jail_error **err)
+{
+  struct jr_allow e;
+  int r = jr_allow_parse (spec ? spec : "", &e, err);
+  return r < 0 ? r : allow_append (cfg, &e, err);
+}
+
+int
+jail_config_add_allow_private (jail_config *cfg, const char *spec, jail_error **err)
+{
+  struct jr_allow e;
+  char esc[256];
+  int r = jr_allow_parse (spec ? spec : "", &e, err);
+  if (r < 0)
+    return r;
+  jr_printable (spec, strlen (spec), esc, sizeof esc);
+  if (e.host[0] == '*')
+    return jr_error_msg (err, EINVAL, "allow-private '%s': a private address is allowed by name only, never by a wildcard: "
+                         "name the host, e.g. --allow-private mirror.lan:8080", esc);
+  if (e.literal)
+    return jr_error_msg (err, EINVAL, "allow-private '%s': an address is allowed as it is: use --allow %s", esc, esc);
+  e.private_ok = true;
+  return allow_append (cfg, &e, err);
 }
 
 int
@@ -263,5 +287,33 @@ jail_config_set_subnet (jail_config *cfg, const char *cidr, jail_error **err)
     return r;
   n->subnet = ntohl (a.s_addr) & mask;
   n->prefix = (int) pfx;
+  return 0;
+}
+
+int
+jail_config_set_upstream_proxy (jail_config *cfg, const char *url, jail_error **err)
+{
+  char esc[256];
+  const char *u = url ? url : "";
+  jr_printable (u, strlen (u), esc, sizeof esc);
+  size_t len = strlen (u);
+  if (len > 0 && u[len - 1] == '/')
+    len--;
+  const char *h = strncmp (u, "http://", 7) == 0 ? u + 7 : NULL;
+  const char *colon = h ? memrchr (h, ':', (size_t) (u + len - h)) : NULL;
+  uint16_t port = 0;
+  size_t hl = colon ? (size_t) (colon - h) : 0;
+  bool v6 = hl >= 2 && h[0] == '[' && h[hl - 1] == ']';
+  if (v6)
+    h++, hl -= 2;
+  if (colon == NULL || hl == 0 || hl > 253 || memchr (h, '@', hl) || memchr (h, '/', hl)
+      || parse_port (colon + 1, (size_t) (u + len - colon - 1), &port) < 0)
+    return jr_error_msg (err, EINVAL, "upstream-proxy '%s': expected http://HOST:PORT, e.g. http://proxy.corp:3128", esc);
+  struct jr_netcfg *n = jr_netcfg_of (cfg, err);
+  if (n == NULL)
+    return -ENOMEM;
+  memcpy (n->upstream_host, h, hl);
+  n->upstream_host[hl] = '\0';
+  n->upstream_port = port;
   return 0;
 }

@@ -57,6 +57,8 @@ jail_config_add_network_alias (jail_config *cfg, const char *alias, jail_error *
 void
 jr_net_add_name (jail_config *cfg, const char *name)
 {
+  if (cfg->netcfg && name)
+    snprintf (cfg->netcfg->jail_name, sizeof cfg->netcfg->jail_name, "%s", name);
   if (cfg->netcfg && cfg->netcfg->network[0] && cfg->net_mode != JAIL_NET_NONE)
     jail_config_add_network_alias (cfg, name, NULL);
 }

@@ -37,6 +37,38 @@ struct jr_net
   bool joined;               /* our entry is in its hosts file */
 };
 
+/* The value of key in the jail's environment (-e), NULL when unset. */
+static const char *
+env_value (const jail_config *cfg, const char *key)
+{
+  size_t kl = strlen (key);
+  for (size_t i = 0; i < cfg->n_env; i++)
+    if (strncmp (cfg->env[i], key, kl) == 0 && cfg->env[i][kl] == '=')
+      return cfg->env[i] + kl + 1;
+  return NULL;
+}
+
+/* key=loopback names, followed by what -e gave key (or else other): the
+ * user's exceptions are kept, the proxy never sees loopback. */
+static int
+no_proxy_env (jail_config *cfg, const char *key, const char *other, jail_error **err)
+{
+  const char *user = env_value (cfg, key);
+  if (user == NULL)
+    user = env_value (cfg, other);
+  static const char base[] = "localhost,127.0.0.1,::1";
+  if (user && strncmp (user, base, sizeof base - 1) == 0)  /* set by a previous start */
+    user += sizeof base - 1 + (user[sizeof base - 1] == ',');
+  size_t n = strlen (key) + strlen ("=localhost,127.0.0.1,::1,") + (user ? strlen (user) : 0) + 1;
+  char *kv = malloc (n);
+  if (kv == NULL)
+    return jr_error (err, ENOMEM, "network: NO_PROXY");
+  snprintf (kv, n, "%s=localhost,127.0.0.1,::1%s%s", key, user && *user ? "," : "", user ? user : "");
+  int r = jail_config_set_env (cfg, kv, err);
+  free (kv);
+  return r;
+}
+
 /* Set the proxy variables in the jail's environment. */
 static int
 proxy_env (jail_config *cfg, uint32_t gw, jail_error **err)
@@ -52,9 +84,9 @@ proxy_env (jail_config *cfg, uint32_t gw, jail_error **err)
       r = jail_config_set_env (cfg, kv, err);
     }
   if (r == 0)
-    r = jail_config_set_env (cfg, "NO_PROXY=localhost,127.0.0.1,::1", err);
+    r = no_proxy_env (cfg, "NO_PROXY", "no_proxy", err);
   if (r == 0)
-    r = jail_config_set_env (cfg, "no_proxy=localhost,127.0.0.1,::1", err);
+    r = no_proxy_env (cfg, "no_proxy", "NO_PROXY", err);
   return r;
 }
 
@@ -103,8 +135,9 @@ jr_net_prepare (jail_config *cfg, struct jr_net **out, jail_error **err)
 {
   struct jr_netcfg *nc = cfg->netcfg;
   *out = NULL;
-  if (cfg->net_mode != JAIL_NET_PROXY && nc && (nc->n_allow || nc->audit_log))
-    return jr_error_msg (err, EINVAL, "network: --allow, --allow-file and --audit-log need --net-allow proxy");
+  if (cfg->net_mode != JAIL_NET_PROXY && nc && (nc->n_allow || nc->audit_log || nc->upstream_host[0]))
+    return jr_error_msg (err, EINVAL, "network: --allow, --allow-file, --allow-private, --upstream-proxy and --audit-log "
+                         "need --net-allow proxy");
   struct jr_net *n = calloc (1, sizeof *n);
   if (n == NULL)
     return jr_error (err, ENOMEM, "network");

@@ -32,6 +32,7 @@ struct jr_allow
   uint16_t port;
   bool literal;     /* host is an IP literal: addr holds it */
   struct sockaddr_storage addr;
+  bool private_ok;  /* --allow-private: the name may resolve to any address */
 };
 
 struct jr_netcfg
@@ -47,6 +48,9 @@ struct jr_netcfg
   char **aliases;      /* --network-alias, and the jail's name (NULL-terminated) */
   size_t n_aliases;
   int *held;           /* --restart: the bound listener of each publish[i], kept by the supervisor (NULL: bind) */
+  char jail_name[128]; /* the jail's name ("" = anonymous), for the audit log */
+  char upstream_host[256]; /* --upstream-proxy http://HOST:PORT, "" = direct */
+  uint16_t upstream_port;
 };
 
 /* config_net.c */
@@ -55,8 +59,8 @@ struct jr_netcfg *jr_netcfg_of (jail_config *cfg, jail_error **err);
 int jr_publish_parse (const char *spec, struct jr_publish *out, jail_error **err);
 int jr_allow_parse (const char *spec, struct jr_allow *out, jail_error **err);
 
-/* config_network.c: the jail's name on its named network, if it is on one
- * (supervisor). */
+/* config_network.c: the jail's name on its named network, if it is on one,
+ * and in the proxy's audit log (supervisor). */
 void jr_net_add_name (jail_config *cfg, const char *name);
 
 /* loopback.c: bring lo up in the current network namespace. */

@@ -104,7 +104,9 @@ start_tunnel (struct preq *q)
 {
   char out[JR_PROXY_HEAD_MAX + 64 + JR_PROXY_HEAD_MAX];
   size_t extra = q->len - q->req.head_len, ol = 0;
-  if (q->req.connect)
+  if (q->p->has_upstream)
+    extra = q->len, q->req.head_len = 0; /* the request as it came: the upstream answers */
+  else if (q->req.connect)
     {
       static const char ok[] = "HTTP/1.1 200 Connection established\r\n\r\n";
       if (send (q->fd, ok, sizeof ok - 1, MSG_NOSIGNAL | MSG_DONTWAIT) != (ssize_t) sizeof ok - 1)
@@ -161,7 +163,8 @@ try_connect (struct preq *q)
     {
       struct sockaddr_storage *sa = &q->addrs[q->next_addr++];
       socklen_t len = sa->ss_family == AF_INET ? sizeof (struct sockaddr_in) : sizeof (struct sockaddr_in6);
-      ((struct sockaddr_in *) sa)->sin_port = htons (q->req.port); /* same offset in sin6 */
+      if (!q->p->has_upstream)
+        ((struct sockaddr_in *) sa)->sin_port = htons (q->req.port); /* same offset in sin6 */
       q->up = socket (sa->ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
       if (q->up < 0)
         continue;
@@ -226,6 +229,13 @@ decide (struct preq *q)
     }
   q->rule = *rule;
   q->has_rule = true;
+  if (q->p->has_upstream)
+    {
+      /* The upstream resolves and connects: the allowlist is applied by name. */
+      q->addrs[0] = q->p->upstream;
+      q->n_addrs = 1;
+      return try_connect (q);
+    }
   if (q->req.host_is_ip)
     {
       q->addrs[0] = q->req.ip;
@@ -380,6 +390,22 @@ jr_proxy_recheck (struct jr_proxy *p)
     jr_fwd_close_if (p->fwd, jr_proxy_tunnel_done, tunnel_cut, p);
 }
 
+/* --upstream-proxy HOST:PORT: its first address, looked up once at start. */
+static int
+resolve_upstream (struct jr_proxy *p, const struct jr_netcfg *nc, jail_error **err)
+{
+  struct addrinfo hints = { .ai_socktype = SOCK_STREAM, .ai_flags = AI_ADDRCONFIG }, *ai = NULL;
+  int g = getaddrinfo (nc->upstream_host, NULL, &hints, &ai);
+  if (g != 0 || ai == NULL)
+    return jr_error_msg (err, EHOSTUNREACH, "upstream-proxy %s:%u: %s", nc->upstream_host, nc->upstream_port,
+                         g ? gai_strerror (g) : "no address");
+  memcpy (&p->upstream, ai->ai_addr, ai->ai_addrlen);
+  ((struct sockaddr_in *) &p->upstream)->sin_port = htons (nc->upstream_port); /* same offset in sin6 */
+  p->has_upstream = true;
+  freeaddrinfo (ai);
+  return 0;
+}
+
 int
 jr_proxy_new (struct jr_proxy **out, const struct jr_netcfg *nc, jail_error **err)
 {
@@ -400,6 +426,14 @@ jr_proxy_new (struct jr_proxy **out, const struct jr_netcfg *nc, jail_error **er
         return jr_error (err, ENOMEM, "proxy");
       memcpy (p->allow, nc->allow, nc->n_allow * sizeof *p->allow);
       p->n_allow = nc->n_allow;
+    }
+  if (nc)
+    snprintf (p->jail_name, sizeof p->jail_name, "%s", nc->jail_name);
+  if (nc && nc->upstream_host[0])
+    {
+      int r = resolve_upstream (p, nc, err);
+      if (r < 0)
+        return r;
     }
   if (nc && nc->audit_log)
     {

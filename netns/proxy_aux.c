@@ -146,7 +146,7 @@ remember (struct jr_proxy *p, const char *fmt, ...)
   p->n_recent++;
 }
 
-/* A new audit object with "time" and "jail" set. */
+/* A new audit object with "time" and "jail" (its name, else its pid) set. */
 static json_object *
 audit_new (const struct jr_proxy *p, const char *ts)
 {
@@ -154,7 +154,7 @@ audit_new (const struct jr_proxy *p, const char *ts)
   snprintf (jail_id, sizeof jail_id, "%d", (int) p->jail);
   json_object *o = json_object_new_object ();
   json_object_object_add (o, "time", json_object_new_string (ts));
-  json_object_object_add (o, "jail", json_object_new_string (jail_id));
+  json_object_object_add (o, "jail", json_object_new_string (p->jail_name[0] ? p->jail_name : jail_id));
   return o;
 }
 

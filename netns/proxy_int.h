@@ -72,6 +72,9 @@ struct jr_proxy
   unsigned n_recent;
   int audit_fd;
   pid_t jail;
+  struct sockaddr_storage upstream; /* --upstream-proxy, resolved at start */
+  bool has_upstream;
+  char jail_name[128];           /* "" = anonymous: the audit log names the pid */
   struct preq *list;
   int tickfd;
   struct jr_loop_src tsrc;

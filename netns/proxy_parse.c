@@ -155,7 +155,11 @@ jr_allow_match (const struct jr_allow *a, const char *host, uint16_t port)
 const struct jr_allow *
 jr_allow_find (const struct jr_allow *a, size_t n, const char *host, uint16_t port)
 {
-  /* Prefer an exact entry over wildcards (it may name a literal). */
+  /* Prefer an exact entry over wildcards (it may name a literal), and
+   * an --allow-private one over a plain one for the same name. */
+  for (size_t i = 0; i < n; i++)
+    if (a[i].private_ok && jr_allow_match (&a[i], host, port))
+      return &a[i];
   for (size_t i = 0; i < n; i++)
     if (a[i].host[0] != '*' && jr_allow_match (&a[i], host, port))
       return &a[i];
@@ -237,7 +241,8 @@ jr_addr_permitted (const struct jr_allow *a, const struct sockaddr *addr, const 
         return true;
       return *reason = "localhost resolved to a non-loopback address", false;
     }
-  if (jr_addr_public (addr))
+  if (a->private_ok || jr_addr_public (addr))
     return true;
-  return *reason = "resolves to a non-public address (loopback, private, link-local, CGNAT, multicast, reserved or IPv4-in-IPv6)", false;
+  return *reason = "resolves to a non-public address (loopback, private, link-local, CGNAT, multicast, reserved or IPv4-in-IPv6; "
+                   "--allow-private HOST allows one by name)", false;
 }

@@ -86,6 +86,14 @@ JAIL_EXPORT int jail_config_add_publish (jail_config *cfg, const char *spec, jai
  * "[IPv6][:PORT]" or "*" (everything public: learn mode).  Port 443 when
  * omitted.  Needs JAIL_NET_PROXY. */
 JAIL_EXPORT int jail_config_add_allow (jail_config *cfg, const char *spec, jail_error **err);
+/* Allowlist entry "HOST[:PORT]" whose name may resolve to a private or
+ * reserved address (a LAN mirror, a model store): by name only, never a
+ * wildcard or an address.  Needs JAIL_NET_PROXY. */
+JAIL_EXPORT int jail_config_add_allow_private (jail_config *cfg, const char *spec, jail_error **err);
+/* Chain the egress proxy to an upstream HTTP proxy "http://HOST:PORT":
+ * CONNECT and plain-HTTP requests the allowlist permits are passed to it
+ * as they came (it resolves and connects).  Needs JAIL_NET_PROXY. */
+JAIL_EXPORT int jail_config_set_upstream_proxy (jail_config *cfg, const char *url, jail_error **err);
 /* Allowlist entries from a file, one a line, '#' comments. */
 JAIL_EXPORT int jail_config_load_allow_file (jail_config *cfg, const char *path, jail_error **err);
 /* Append one JSON line per proxy decision to path. */
