@@ -63,6 +63,10 @@ int jr_allow_parse (const char *spec, struct jr_allow *out, jail_error **err);
  * and in the proxy's audit log (supervisor). */
 void jr_net_add_name (jail_config *cfg, const char *name);
 
+/* forward.c: seconds since boot (CLOCK_MONOTONIC), for timeouts and
+ * durations here and in runtime/ (restart back-off). */
+double jr_now (void);
+
 /* loopback.c: bring lo up in the current network namespace. */
 int jr_net_loopback_up (struct jail_error *e);
 

@@ -75,8 +75,6 @@ int jr_fwd_accept (struct jr_fwd *f, struct jr_loop_src *src, int lfd);
 /* Count a connection against the cap; false when full. */
 bool jr_fwd_take_slot (struct jr_fwd *f);
 void jr_fwd_put_slot (struct jr_fwd *f);
-/* Seconds since boot (CLOCK_MONOTONIC). */
-double jr_now (void);
 
 /* proxy_parse.c: pure functions, fuzzed by tests/fuzz_proxy.c. */
 struct jr_proxy_req

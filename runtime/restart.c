@@ -51,17 +51,9 @@ jr_restart_wanted (const struct jail_config *cfg, const struct jr_restart *rs, i
 }
 
 double
-jr_restart_now (void)
-{
-  struct timespec t;
-  clock_gettime (CLOCK_MONOTONIC, &t);
-  return (double) t.tv_sec + (double) t.tv_nsec / 1e9;
-}
-
-double
 jr_restart_next (struct jr_restart *rs)
 {
-  if (jr_restart_now () - rs->started >= 10)
+  if (jr_now () - rs->started >= 10)
     rs->delay = 0;
   rs->delay = rs->delay <= 0 ? 0.1 : rs->delay * 2 > 60 ? 60 : rs->delay * 2;
   rs->count++;

@@ -28,8 +28,6 @@ bool jr_restart_wanted (const struct jail_config *cfg, const struct jr_restart *
 /* Docker's back-off for the next restart: 100 ms doubling, at most 60 s,
  * back to 100 ms when the run lasted 10 s or more.  Counts it. */
 double jr_restart_next (struct jr_restart *rs);
-/* Monotonic seconds. */
-double jr_restart_now (void);
 /* The policy as text ("on-failure:2"), into buf. */
 void jr_restart_text (const struct jail_config *cfg, char *buf, size_t size);
 #endif

@@ -947,7 +947,7 @@ relaunch (struct sup *s)
   int r = jr_jail_launch (s->cfg, s->argv, &s->l, &err);
   int status = r < 0 ? 125 : await_command (s, &err);
   jail_error_free (err);
-  s->rs.started = jr_restart_now ();
+  s->rs.started = jr_now ();
   if (status != 0)
     {
       launch_failed (s, status);
@@ -1160,7 +1160,7 @@ jr_supervisor_main (jail_config *cfg, const char *name, char *const argv[], int 
                           .cg = { .fd = -1, .parent_fd = -1 }, .loop = { .epfd = -1 },
                           .ids = { .slot = -1 } },
                    .log = { .rfd = -1, .fd = -1 }, .created = time (NULL),
-                   .argv = argv, .restart_timer = -1, .rs = { .started = jr_restart_now () } };
+                   .argv = argv, .restart_timer = -1, .rs = { .started = jr_now () } };
   if (setup_process (&s, ready_fd, tie_fd, stdio) < 0)
     _exit (125);
   s.tie_fd = tie_fd >= 0 ? 4 : -1;
