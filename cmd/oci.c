@@ -49,12 +49,19 @@ oci_usage (FILE *f)
          "  --cgroup-manager cgroupfs|disabled   disabled: ignore cgroupsPath and linux.resources\n"
          "  --systemd-cgroup       refused (no systemd cgroup manager yet)\n"
          "  --rootless VALUE       accepted and ignored\n"
+         "  --audit-dir DIR        run.jailrun.audit-log may also name a file in DIR (else only ROOT/audit)\n"
          "  -v, --version, -h, --help\n\n"
          "jailrun's floor stays under every config.json: a user namespace always (container root is\n"
          "never host uid 0), every namespace new, no host network, no_new_privs, jailrun's default\n"
          "seccomp filter under the engine's profile.  Not supported yet (refused with a message):\n"
          "createContainer/startContainer hooks, cgroup limits, joins of user/pid/mount/cgroup namespaces\n"
-         "(a linux.namespaces path joins a network, ipc or uts namespace, never the host's own).\n", f);
+         "(a linux.namespaces path joins a network, ipc or uts namespace, never the host's own).\n\n"
+         "Annotations (podman --annotation, compose annotations:, a pod's annotations):\n"
+         "  run.jailrun.net=proxy             a private network whose only way out is jailrun's egress\n"
+         "                                    proxy (HTTP_PROXY etc. set), served by a sidecar that exits\n"
+         "                                    with the container's init\n"
+         "  run.jailrun.allow=HOST[:PORT],... what the proxy allows (jailrun --allow's syntax)\n"
+         "  run.jailrun.audit-log=NAME|PATH   one JSON line per decision, in ROOT/audit/NAME or --audit-dir\n", f);
 }
 
 /* The message on stderr, and in --log when given. */
@@ -116,7 +123,7 @@ parse_globals (int argc, char **argv, struct globals *g, int *status)
       char *a = argv[i], *eq = strchr (a, '='), *val = NULL;
       size_t klen = eq ? (size_t) (eq - a) : strlen (a);
       static const char *const with_value[] = { "--root", "--log", "--log-format", "--log-level",
-                                                "--cgroup-manager", "--rootless", "--criu", NULL };
+                                                "--cgroup-manager", "--rootless", "--criu", "--audit-dir", NULL };
       bool takes = false;
       for (size_t k = 0; with_value[k]; k++)
         takes = takes || (strlen (with_value[k]) == klen && strncmp (a, with_value[k], klen) == 0);
@@ -128,6 +135,12 @@ parse_globals (int argc, char **argv, struct globals *g, int *status)
         }
       if (strncmp (a, "--root", klen) == 0 && klen == 6)
         g->ctx.root = val;
+      else if (strncmp (a, "--audit-dir", klen) == 0 && klen == 11)
+        {
+          if (val[0] != '/')
+            return *status = fail (g, "--audit-dir %s: give an absolute path", val), -1;
+          g->ctx.audit_dir = val;
+        }
       else if (strncmp (a, "--log", klen) == 0 && klen == 5)
         g->log = val;
       else if (strncmp (a, "--log-format", klen) == 0 && klen == 12)

@@ -73,6 +73,9 @@ struct jr_oci_spec
   char *hooks_json;       /* the hooks object, or NULL */
   bool has_oom;
   int oom_score_adj;
+  bool net_proxy;         /* annotation run.jailrun.net=proxy */
+  char *allow;            /* run.jailrun.allow: "HOST[:PORT],..." (NULL: none) */
+  char *audit_log;        /* run.jailrun.audit-log (NULL: none) */
 };
 
 /* oci_config.c: read BUNDLE/config.json; cgroups_disabled says whether
@@ -85,6 +88,7 @@ struct jr_oci_ctx
 {
   const char *root;       /* state root (one directory per container) */
   bool cgroups_disabled;
+  const char *audit_dir;  /* --audit-dir: where run.jailrun.audit-log may also write (NULL: only ROOT/audit) */
 };
 
 /* oci_state.c: the state root, its per-container directory, state.json. */
@@ -104,6 +108,8 @@ struct jr_oci_state
   enum jr_oci_status status;
   uint64_t cap_bnd;       /* the container's bounding set: exec stays within it */
   int id_slot;            /* host id slot (userns.c) the container holds, or -1 */
+  pid_t sidecar;          /* the egress proxy's sidecar, or 0 */
+  unsigned long long sidecar_start;
   int dirfd;              /* the container's state directory */
 };
 int jr_oci_state_load (const struct jr_oci_ctx *c, const char *id, struct jr_oci_state *st, jail_error **err);
@@ -175,6 +181,24 @@ int jr_oci_console_setup (int sock, uid_t uid, struct jail_error *e);
  * object hooks_json (NULL: none), state on stdin; the first failure
  * stops and is returned. */
 int jr_oci_hooks_run (const char *hooks_json, const char *kind, const char *state, jail_error **err);
+
+/* oci_sidecar.c: the egress proxy of run.jailrun.net=proxy.  start (in
+ * create, before it opens anything) forks the sidecar and puts the proxy
+ * variables in s->env; attach hands it the init (after the id maps) and
+ * waits until the private network is built; release closes the channel
+ * (failed: kills and reaps the sidecar).  stop (delete) waits for it to
+ * exit with the init, or kills it. */
+struct jr_oci_sidecar
+{
+  pid_t pid;              /* -1: none */
+  int sock;
+  unsigned long long start;
+};
+int jr_oci_sidecar_start (const struct jr_oci_ctx *ctx, const char *id, struct jr_oci_spec *s, struct jr_oci_sidecar *sc,
+                          jail_error **err);
+int jr_oci_sidecar_attach (struct jr_oci_sidecar *sc, pid_t pid, int pidfd, jail_error **err);
+void jr_oci_sidecar_release (struct jr_oci_sidecar *sc, bool failed);
+void jr_oci_sidecar_stop (pid_t pid, unsigned long long start);
 
 /* oci_features.c: the runtime-spec features JSON (malloc'd). */
 char *jr_oci_features_json (void);

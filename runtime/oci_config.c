@@ -530,6 +530,39 @@ check_hooks (json_object *hooks, struct jr_oci_spec *s, jail_error **err)
   return 0;
 }
 
+/* jailrun's own annotations (run.jailrun.*): the egress proxy.  An
+ * unknown run.jailrun.* key is refused (a typo must not drop a policy). */
+static int
+parse_annotations (json_object *ann, struct jr_oci_spec *s, jail_error **err)
+{
+  if (ann && !json_object_is_type (ann, json_type_object))
+    return bad (err, "annotations", "not an object");
+  if (ann == NULL)
+    return 0;
+  json_object_object_foreach (ann, key, val)
+    {
+      if (strncmp (key, "run.jailrun.", 12) != 0)
+        continue;
+      const char *v = json_object_get_string (val), *k = key + 12;
+      if (strcmp (k, "net") == 0 && strcmp (v, "proxy") != 0)
+        return jr_error_msg (err, EINVAL, "config.json: annotations: %s=%s: the only value is proxy (egress only through jailrun's proxy)", key, v);
+      if (strcmp (k, "net") == 0)
+        s->net_proxy = true;
+      else if (strcmp (k, "allow") == 0 || strcmp (k, "audit-log") == 0)
+        {
+          char **slot = strcmp (k, "allow") == 0 ? &s->allow : &s->audit_log;
+          free (*slot);
+          if ((*slot = strdup (v)) == NULL)
+            return jr_error (err, ENOMEM, "config.json");
+        }
+      else
+        return jr_error_msg (err, EINVAL, "config.json: annotations: %s: not a jailrun annotation (run.jailrun.net, run.jailrun.allow, run.jailrun.audit-log)", key);
+    }
+  if ((s->allow || s->audit_log) && !s->net_proxy)
+    return bad (err, "annotations", "run.jailrun.allow and run.jailrun.audit-log need run.jailrun.net=proxy");
+  return 0;
+}
+
 static int
 parse_top (json_object *top, bool cg_disabled, struct jr_oci_spec *s, jail_error **err)
 {
@@ -543,11 +576,15 @@ parse_top (json_object *top, bool cg_disabled, struct jr_oci_spec *s, jail_error
   s->hostname = dup_str (get (top, "hostname"));
   json_object *ann = get (top, "annotations");
   s->annotations_json = strdup (ann ? json_object_to_json_string_ext (ann, JSON_C_TO_STRING_PLAIN) : "{}");
-  int r = parse_process (get (top, "process"), s, err);
+  int r = parse_annotations (ann, s, err);
+  if (r == 0)
+    r = parse_process (get (top, "process"), s, err);
   if (r == 0)
     r = parse_mounts (get (top, "mounts"), s, err);
   if (r == 0)
     r = parse_linux (get (top, "linux"), cg_disabled, s, err);
+  if (r == 0 && s->net_proxy && s->ns_join[0])
+    r = bad (err, "annotations", "run.jailrun.net=proxy needs a network namespace of the container's own: drop the network namespace path");
   json_object *hooks = get (top, "hooks");
   if (r == 0 && hooks)
     r = check_hooks (hooks, s, err);
@@ -609,5 +646,7 @@ jr_oci_spec_free (struct jr_oci_spec *s)
   free (s->seccomp_json);
   free (s->annotations_json);
   free (s->hooks_json);
+  free (s->allow);
+  free (s->audit_log);
   memset (s, 0, sizeof *s);
 }

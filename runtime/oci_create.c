@@ -38,6 +38,7 @@ struct create_run
   pid_t pid;
   struct jr_bpf floor, profile;
   struct jr_hostids ids;   /* as root without mappings: the container's slot */
+  struct jr_oci_sidecar sc; /* run.jailrun.net=proxy: the egress proxy */
 };
 
 static int
@@ -306,7 +307,7 @@ send_go (struct create_run *c, int idfd, jail_error **err)
   return 0;
 }
 
-/* HELLO, maps, GO; then READY or the child's error. */
+/* HELLO, maps, the sidecar's network, GO; then READY or the child's error. */
 static int
 handshake (struct create_run *c, jail_error **err)
 {
@@ -314,6 +315,10 @@ handshake (struct create_run *c, jail_error **err)
   if (recv (c->sync_fd, &m, sizeof m, 0) != (ssize_t) sizeof m || m.type != JR_MSG_HELLO)
     return jr_error_msg (err, EPIPE, "create: the container's init did not start");
   int r = write_maps (c, err);
+  /* The network, while the init is still dumpable (rootless, the netns
+   * helper joins its namespaces through the pidfd as a ptracer would). */
+  if (r == 0)
+    r = jr_oci_sidecar_attach (&c->sc, c->pid, c->pidfd, err);
   if (r < 0)
     return r;
   int idfd = idmapped_root (c);
@@ -356,6 +361,11 @@ write_state (const char *id, struct create_run *c, jail_error **err)
   json_object_object_add (o, "capBounding", json_object_new_uint64 (c->spec.cap_bnd));
   if (c->ids.slot >= 0)
     json_object_object_add (o, "idSlot", json_object_new_int (c->ids.slot));
+  if (c->sc.pid > 0)
+    {
+      json_object_object_add (o, "sidecar", json_object_new_int (c->sc.pid));
+      json_object_object_add (o, "sidecarStart", json_object_new_uint64 (c->sc.start));
+    }
   json_object *ann = json_tokener_parse (c->spec.annotations_json);
   json_object_object_add (o, "annotations", ann ? ann : json_object_new_object ());
   json_object *hooks = c->spec.hooks_json ? json_tokener_parse (c->spec.hooks_json) : NULL;
@@ -410,7 +420,7 @@ int
 jr_oci_create (const struct jr_oci_ctx *ctx, const char *id, const struct jr_oci_create_opts *o, jail_error **err)
 {
   struct create_run c = { .dirfd = -1, .fifo_fd = -1, .sync_fd = -1, .pidfd = -1, .console_fd = -1, .pid = -1,
-                          .ids = { .slot = -1 } };
+                          .ids = { .slot = -1 }, .sc = { .pid = -1, .sock = -1 } };
   int r = jr_oci_id_check (id, err);
   if (r == 0)
     r = jr_oci_spec_load (o->bundle ? o->bundle : ".", ctx->cgroups_disabled, &c.spec, err);
@@ -419,8 +429,13 @@ jr_oci_create (const struct jr_oci_ctx *ctx, const char *id, const struct jr_oci
     r = jr_error_msg (err, EINVAL, "create: process.terminal is true: give --console-socket");
   if (r == 0 && c.spec.terminal && (c.console_fd = jr_oci_console_connect (o->console_socket, err)) < 0)
     r = c.console_fd;
+  if (r == 0)
+    r = jr_oci_sidecar_start (ctx, id, &c.spec, &c.sc, err);
   if (r < 0)
     {
+      jr_oci_sidecar_release (&c.sc, true);
+      if (c.console_fd >= 0)
+        close (c.console_fd);
       jr_oci_spec_free (&c.spec);
       return r; /* nothing made yet */
     }
@@ -446,6 +461,7 @@ jr_oci_create (const struct jr_oci_ctx *ctx, const char *id, const struct jr_oci
   bool made = r != -EEXIST || c.dirfd >= 0;
   if (r < 0)
     jr_hostids_release (&c.ids);
+  jr_oci_sidecar_release (&c.sc, r < 0);
   release (&c);
   if (r < 0 && made)
     jr_oci_state_remove (ctx, id, NULL);

@@ -90,6 +90,7 @@ jr_oci_features_json (void)
     { "org.jailrun.no-new-privileges", "always" },
     { "org.jailrun.seccomp", "jailrun's default filter stacked under the engine's profile" },
     { "org.jailrun.network", "a network namespace always; host networking and joins by path refused" },
+    { "org.jailrun.annotations", "run.jailrun.net=proxy, run.jailrun.allow=HOST[:PORT],..., run.jailrun.audit-log=NAME|PATH (egress proxy sidecar)" },
     { "org.jailrun.rootfs", "idmapped through the container's user namespace as root when the config maps no ids" },
     { "org.jailrun.unsupported", "hooks createContainer and startContainer, cgroup limits (use --cgroup-manager disabled), pause/resume" },
   };

@@ -101,6 +101,8 @@ parse_state (const char *id, struct jr_oci_state *st, jail_error **err)
   st->starttime = json_object_object_get_ex (o, "starttime", &v) ? json_object_get_uint64 (v) : 0;
   st->cap_bnd = json_object_object_get_ex (o, "capBounding", &v) ? json_object_get_uint64 (v) : 0;
   st->id_slot = json_object_object_get_ex (o, "idSlot", &v) ? json_object_get_int (v) : -1;
+  st->sidecar = json_object_object_get_ex (o, "sidecar", &v) ? (pid_t) json_object_get_int (v) : 0;
+  st->sidecar_start = json_object_object_get_ex (o, "sidecarStart", &v) ? json_object_get_uint64 (v) : 0;
   st->bundle = strdup (str_of (o, "bundle") ? str_of (o, "bundle") : "");
   st->created = strdup (str_of (o, "created") ? str_of (o, "created") : "");
   json_object *ann = json_object_object_get_ex (o, "annotations", &v) ? v : NULL;

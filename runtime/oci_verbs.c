@@ -166,6 +166,8 @@ jr_oci_delete (const struct jr_oci_ctx *c, const char *id, bool force, jail_erro
         r = jr_error_msg (err, ETIMEDOUT, "delete: container %s did not die within 10 s of SIGKILL", id);
       close (fd);
     }
+  if (r == 0)
+    jr_oci_sidecar_stop (st.sidecar, st.sidecar_start);
   int hr = r == 0 && st.hooks_json ? state_hooks (id, &st, JR_OCI_STOPPED, "poststop", err) : 0;
   if (r == 0)
     jr_hostids_release_held (st.id_slot, st.pid, st.starttime);

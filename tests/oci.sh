@@ -4,14 +4,15 @@
 # the init's host uid, the fifo gate, refusals that leave nothing behind),
 # and, as root, podman running containers through it (oci-podman.sh).
 . "$JR_SRC/tests/lib.sh"
-if [ "$JR_MODE" = root ]; then plan 103; else plan 63; fi
+if [ "$JR_MODE" = root ]; then plan 127; else plan 81; fi
 mkscratch
 OCI=$SCRATCH/bin/jailrun-oci
 mkdir "$SCRATCH/bin" && ln -s "$JAILRUN" "$OCI"
 R=$SCRATCH/state
 B=$SCRATCH/bundle
 ids=""
-cleanup() { for i in $ids; do "$OCI" --root "$R" delete --force "$i" >/dev/null 2>&1; done; rm -rf "$SCRATCH"; }
+srvs=""
+cleanup() { for i in $ids; do "$OCI" --root "$R" delete --force "$i" >/dev/null 2>&1; done; for p in $srvs; do kill "$p" 2>/dev/null; done; rm -rf "$SCRATCH"; }
 trap cleanup EXIT
 oci() { timeout -k 5 30 "$OCI" --root "$R" "$@"; }
 
@@ -318,6 +319,70 @@ is "the host's own network namespace by path: refused" "$s:$(cat "$SCRATCH/err")
   "125:jailrun-oci: config.json: linux.namespaces: /proc/self/ns/net is the host's own net namespace: refused (give a namespace of its own, or none)"
 ok "  and leaves no state" test ! -e "$R/nj2"
 
+# --- annotations: run.jailrun.net=proxy gives the container jailrun's
+# private network whose only way out is the egress proxy, served by a
+# sidecar that exits with the init.  A loopback test server is allowed by
+# literal address; another port is refused; the audit log has both.
+PY=python3; [ -x /usr/bin/python3 ] && PY=/usr/bin/python3
+mkdir "$SCRATCH/pub" && echo via-proxy > "$SCRATCH/pub/f.txt" && chmod -R a+rX "$SCRATCH/pub"
+port=$($PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+$PY -m http.server --bind 127.0.0.1 --directory "$SCRATCH/pub" "$port" >/dev/null 2>&1 & srvs="$srvs $!"
+i=0; while ! $PY -c "import socket,sys; socket.create_connection(('127.0.0.1',$port),1)" 2>/dev/null && [ $i -lt 100 ]; do i=$((i + 1)); sleep 0.1; done
+hostip=$(ip -4 -o addr show scope global 2>/dev/null | awk '{print $4}' | cut -d/ -f1 | head -n1)
+[ -n "$hostip" ] || hostip=$(hostname -I 2>/dev/null | awk '{print $1}')
+proxyann() { echo "\"annotations\": {\"run.jailrun.net\": \"proxy\", \"run.jailrun.allow\": \"127.0.0.1:$port\"$1},"; }
+mkbundle "$B" "[\"sh\", \"-c\", \"echo \$HTTP_PROXY; wget -q -O - http://127.0.0.1:$port/f.txt; wget -O - http://127.0.0.1:$((port + 1))/ 2>&1 | grep -o '403 Forbidden'; \
+  grep -c . /proc/net/route; /usr/bin/probe connect $hostip $port; /usr/bin/probe connect 192.0.2.1 80\"]" \
+  "$(proxyann ', "run.jailrun.audit-log": "a1.jsonl"')"
+ids="$ids a1"
+oci create --bundle "$B" --pid-file "$SCRATCH/a1.pid" a1 > "$SCRATCH/out" 2>&1; s=$?
+is "create with run.jailrun.net=proxy exits 0" "$s" 0
+sc=$(sed -n 's/.*"sidecar":\([0-9]*\).*/\1/p' "$R/a1/state.json" 2>/dev/null)
+like "  a sidecar serves the proxy (its pid is in state.json)" "$sc" '^[0-9]+$'
+# (as root: rootless, the sidecar is not dumpable, so its fds are not the caller's to read)
+[ "$JR_MODE" = root ] && is "  the sidecar holds none of create's stdio" "$(readlink /proc/"${sc:-0}"/fd/1 2>&1)" /dev/null
+oci start a1
+i=0; while ! oci state a1 | grep -q '"stopped"' && [ $i -lt 100 ]; do i=$((i + 1)); sleep 0.1; done
+out=$(cat "$SCRATCH/out")
+is "  HTTP_PROXY is set in the container's environment" "$(echo "$out" | sed -n 1p)" "http://10.88.0.1:3128"
+is "  the allowed loopback server is reachable through the proxy" "$(echo "$out" | sed -n 2p)" via-proxy
+is "  another port is refused (403)" "$(echo "$out" | sed -n 3p)" "403 Forbidden"
+is "  no route but the private subnet's (no default route)" "$(echo "$out" | sed -n 4p)" 2
+like "  the host's address is unreachable directly" "$(echo "$out" | sed -n 5p)" "connect (ENETUNREACH|EHOSTUNREACH)"
+like "  a public-looking address is unreachable directly" "$(echo "$out" | sed -n 6p)" "connect (ENETUNREACH|EHOSTUNREACH)"
+log="$R/audit/a1.jsonl"
+is "the audit log (a plain name: STATEROOT/audit) has both decisions" \
+  "$(sed -n 's/.*"jail":"\([^"]*\)".*"target":"\([^"]*\)".*"decision":"\([a-z]*\)".*/\1 \2 \3/p' "$log" 2>&1 | tr '\n' ' ')" \
+  "a1 127.0.0.1:$port allow a1 127.0.0.1:$((port + 1)) deny "
+i=0; while [ -n "$sc" ] && [ -e /proc/"$sc" ] && [ "$(awk '{print $3}' /proc/"$sc"/stat 2>/dev/null)" != Z ] && [ $i -lt 50 ]; do i=$((i + 1)); sleep 0.1; done
+ok "the sidecar exited with the container's init (no daemon left)" sh -c "[ ! -e /proc/$sc ] || [ \"\$(awk '{print \$3}' /proc/$sc/stat)\" = Z ]"
+oci delete a1
+mkbundle "$B" '["sleep", "300"]' "$(proxyann '')"
+ids="$ids a2"
+oci create --bundle "$B" a2 && oci start a2
+sc=$(sed -n 's/.*"sidecar":\([0-9]*\).*/\1/p' "$R/a2/state.json" 2>/dev/null)
+ok "a running container's sidecar is alive" test -n "$sc" -a -e "/proc/${sc:-0}"
+oci delete --force a2
+i=0; while [ -n "$sc" ] && [ -e /proc/"$sc" ] && [ "$(awk '{print $3}' /proc/"$sc"/stat 2>/dev/null)" != Z ] && [ $i -lt 50 ]; do i=$((i + 1)); sleep 0.1; done
+ok "  delete --force: the sidecar is gone too" sh -c "[ ! -e /proc/$sc ] || [ \"\$(awk '{print \$3}' /proc/$sc/stat)\" = Z ]"
+mkdir "$SCRATCH/auditdir"
+mkbundle "$B" '["true"]' "$(proxyann ", \"run.jailrun.audit-log\": \"$SCRATCH/auditdir/x.jsonl\"")"
+oci create --bundle "$B" a3 2>"$SCRATCH/err"; s=$?
+like "an audit log outside STATEROOT/audit and --audit-dir: refused" "$s:$(cat "$SCRATCH/err")" \
+  "^125:jailrun-oci: config.json: annotations: run.jailrun.audit-log=$SCRATCH/auditdir/x.jsonl: refused: the audit log goes in $R/audit"
+ok "  nothing left: no state, no audit file" test ! -e "$R/a3" -a ! -e "$SCRATCH/auditdir/x.jsonl"
+ids="$ids a3"
+"$OCI" --root "$R" --audit-dir "$SCRATCH/auditdir" create --bundle "$B" a3; s=$?
+is "  the same path under --audit-dir DIR: accepted" "$s:$(ls "$SCRATCH/auditdir")" "0:x.jsonl"
+oci delete --force a3
+mkbundle "$B" '["true"]' '"annotations": {"run.jailrun.net": "proxy", "run.jailrun.alow": "x"},'
+oci create --bundle "$B" a4 2>"$SCRATCH/err"; s=$?
+is "an unknown run.jailrun annotation: refused" "$s:$(cat "$SCRATCH/err")" \
+  "125:jailrun-oci: config.json: annotations: run.jailrun.alow: not a jailrun annotation (run.jailrun.net, run.jailrun.allow, run.jailrun.audit-log)"
+mkbundle "$B" '["true"]' '"annotations": {"run.jailrun.net": "proxy", "run.jailrun.allow": "*.:0"},'
+oci create --bundle "$B" a5 2>"$SCRATCH/err"; s=$?
+like "a bad allow entry: refused, naming the annotation" "$s:$(cat "$SCRATCH/err")" "^125:jailrun-oci: config.json: annotations: run.jailrun.allow: "
+ok "  and leaves no state" test ! -e "$R/a5"
 
 # --- global flags and features
 out=$("$OCI" features | python3 -c 'import json, sys; d = json.load(sys.stdin); print(d["ociVersionMax"], d["linux"]["seccomp"]["enabled"], d["annotations"]["org.jailrun.no-new-privileges"])')
