@@ -27,6 +27,7 @@ struct jr_oci_mount
   char *src;        /* host path for binds (absolute, bundle-relative made absolute) */
   bool bind, recursive;
   unsigned attrs;   /* MOUNT_ATTR_* from ro/nosuid/nodev/noexec/... */
+  unsigned long prop; /* MS_SHARED/MS_SLAVE/MS_UNBINDABLE (| MS_REC), set after pivot_root; 0: private */
   char **data;      /* NULL-terminated filesystem options ("size=1m", "newinstance") */
   size_t n_data;
 };
@@ -68,6 +69,7 @@ struct jr_oci_spec
   char **masked, **ro_paths;
   size_t n_masked, n_ro;
   char **sysctl;          /* key, value, key, value..., NULL */
+  unsigned long root_prop; /* linux.rootfsPropagation as MS_* flags, 0: private */
   char *seccomp_json;     /* linux.seccomp as JSON text, or NULL */
   char *annotations_json; /* "{...}" */
   char *hooks_json;       /* the hooks object, or NULL */
@@ -82,6 +84,8 @@ struct jr_oci_spec
  * cgroupsPath and resources may be ignored (--cgroup-manager disabled). */
 int jr_oci_spec_load (const char *bundle, bool cgroups_disabled, struct jr_oci_spec *s, jail_error **err);
 void jr_oci_spec_free (struct jr_oci_spec *s);
+/* "shared", "rslave", ... as MS_* flags (MS_REC for the r- forms); false: not one. */
+bool jr_oci_propagation (const char *name, unsigned long *flags);
 
 /* Global options of every verb. */
 struct jr_oci_ctx

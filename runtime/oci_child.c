@@ -256,6 +256,35 @@ pivot (int rootfd, struct jail_error *e)
   return 0;
 }
 
+/* Propagation asked for by mount options and rootfsPropagation, after
+ * pivot_root (which refuses a shared root).  Every mount was made private
+ * first, so a shared one here starts a peer group of the container's own:
+ * nothing propagates to or from the host. */
+static int
+apply_propagation (const struct jr_oci_spec *s, struct jail_error *e)
+{
+  int root = open ("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (root < 0)
+    return jr_error_buf (e, errno, "root: open /");
+  int r = 0;
+  for (size_t i = 0; r == 0 && i <= s->n_mounts; i++)
+    {
+      unsigned long prop = i < s->n_mounts ? s->mounts[i].prop : s->root_prop;
+      const char *dst = i < s->n_mounts ? s->mounts[i].dst : "/";
+      if (prop == 0)
+        continue;
+      int t = jr_resolve (root, dst, 0, e);
+      struct mount_attr a = { .propagation = prop & ~(unsigned long) MS_REC };
+      if (t >= 0 && mount_setattr (t, "", AT_EMPTY_PATH | (prop & MS_REC ? AT_RECURSIVE : 0), &a, sizeof a) < 0)
+        r = jr_error_buf (e, errno, "%s: propagation", dst);
+      r = t < 0 ? t : r;
+      if (t >= 0)
+        close (t);
+    }
+  close (root);
+  return r;
+}
+
 /* The container's filesystem, then pivot_root into it. */
 static int
 build_root (const struct jr_oci_spec *s, int idmapped, int *src, struct jail_error *e)
@@ -288,6 +317,8 @@ build_root (const struct jr_oci_spec *s, int idmapped, int *src, struct jail_err
     r = jr_setattr (root, MOUNT_ATTR_RDONLY, false, e, "root.readonly");
   if (r == 0)
     r = pivot (root, e);
+  if (r == 0)
+    r = apply_propagation (s, e);
   if (root_src >= 0)
     close (root_src);
   if (root >= 0)

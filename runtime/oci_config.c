@@ -1,13 +1,14 @@
 /* oci_config.c - a bundle's config.json (OCI runtime-spec 1.0) read with
  * json-c into struct jr_oci_spec.  What jailrun cannot honour is refused
  * here with the field's name, before anything is created: host
- * networking, shared propagation, joins of user/pid/mount/cgroup namespaces, AppArmor and
+ * networking, joins of user/pid/mount/cgroup namespaces, AppArmor and
  * SELinux labels, cgroup limits unless cgroups are disabled. */
 #include <errno.h>
 #include <fcntl.h>
 #include <json-c/json.h>
 #include <limits.h>
 #include <linux/mount.h>
+#include <sys/mount.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -217,7 +218,23 @@ parse_process (json_object *p, struct jr_oci_spec *s, jail_error **err)
   return r;
 }
 
-/* One mount option: attribute, filesystem data, or refusal. */
+bool
+jr_oci_propagation (const char *name, unsigned long *flags)
+{
+  static const struct { const char *n; unsigned long f; } tab[] = {
+    { "shared", MS_SHARED }, { "slave", MS_SLAVE }, { "private", MS_PRIVATE }, { "unbindable", MS_UNBINDABLE },
+  };
+  bool rec = name[0] == 'r';
+  for (size_t k = 0; k < sizeof tab / sizeof *tab; k++)
+    if (strcmp (name + rec, tab[k].n) == 0)
+      {
+        *flags = tab[k].f | (rec ? MS_REC : 0);
+        return true;
+      }
+  return false;
+}
+
+/* One mount option: attribute, propagation, filesystem data, or refusal. */
 static int
 mount_option (const char *o, struct jr_oci_mount *m, size_t i, jail_error **err)
 {
@@ -225,8 +242,7 @@ mount_option (const char *o, struct jr_oci_mount *m, size_t i, jail_error **err)
     { "ro", MOUNT_ATTR_RDONLY }, { "nosuid", MOUNT_ATTR_NOSUID }, { "nodev", MOUNT_ATTR_NODEV },
     { "noexec", MOUNT_ATTR_NOEXEC }, { "noatime", MOUNT_ATTR_NOATIME }, { "strictatime", MOUNT_ATTR_STRICTATIME },
     { "nodiratime", MOUNT_ATTR_NODIRATIME }, { "relatime", 0 }, { "rw", 0 }, { "suid", 0 }, { "dev", 0 },
-    { "exec", 0 }, { "atime", 0 }, { "private", 0 }, { "rprivate", 0 }, { "slave", 0 }, { "rslave", 0 },
-    { "unbindable", 0 }, { "runbindable", 0 },
+    { "exec", 0 }, { "atime", 0 },
   };
   for (size_t k = 0; k < sizeof attrs / sizeof *attrs; k++)
     if (strcmp (o, attrs[k].n) == 0)
@@ -234,6 +250,12 @@ mount_option (const char *o, struct jr_oci_mount *m, size_t i, jail_error **err)
         m->attrs |= attrs[k].a;
         return 0;
       }
+  unsigned long prop;
+  if (jr_oci_propagation (o, &prop))
+    {
+      m->prop = prop;
+      return 0;
+    }
   if (strcmp (o, "bind") == 0 || strcmp (o, "rbind") == 0)
     {
       m->bind = true;
@@ -242,7 +264,7 @@ mount_option (const char *o, struct jr_oci_mount *m, size_t i, jail_error **err)
     }
   if (strchr (o, '=') == NULL && strcmp (o, "newinstance") != 0)
     return jr_error_msg (err, EINVAL, "config.json: mounts[%zu] %s: option %s is not supported by jailrun-oci (%s)", i,
-                         m->dst, o, strstr (o, "shared") ? "mounts are always private" : "remove it");
+                         m->dst, o, "remove it");
   if ((m->data[m->n_data] = strdup (o)) == NULL)
     return jr_error (err, ENOMEM, "config.json");
   m->n_data++;
@@ -451,8 +473,8 @@ parse_linux (json_object *lx, bool cg_disabled, struct jr_oci_spec *s, jail_erro
   if (r == 0)
     r = parse_sysctl (get (lx, "sysctl"), s, err);
   json_object *prop = get (lx, "rootfsPropagation");
-  if (r == 0 && prop && strstr (json_object_get_string (prop), "shared"))
-    r = bad (err, "linux.rootfsPropagation", "shared propagation is refused (jailrun mounts are private both ways)");
+  if (r == 0 && prop && !jr_oci_propagation (json_object_get_string (prop), &s->root_prop))
+    r = bad (err, "linux.rootfsPropagation", "use shared, slave, private or unbindable (r-prefixed: recursive)");
   json_object *sc = get (lx, "seccomp");
   if (r == 0 && sc && (s->seccomp_json = strdup (json_object_to_json_string_ext (sc, JSON_C_TO_STRING_PLAIN))) == NULL)
     r = jr_error (err, ENOMEM, "config.json");

@@ -4,7 +4,7 @@
 # the init's host uid, the fifo gate, refusals that leave nothing behind),
 # and, as root, podman running containers through it (oci-podman.sh).
 . "$JR_SRC/tests/lib.sh"
-if [ "$JR_MODE" = root ]; then plan 127; else plan 81; fi
+if [ "$JR_MODE" = root ]; then plan 131; else plan 81; fi
 mkscratch
 OCI=$SCRATCH/bin/jailrun-oci
 mkdir "$SCRATCH/bin" && ln -s "$JAILRUN" "$OCI"
@@ -249,6 +249,22 @@ if [ "$JR_MODE" = root ]; then
   is "create with the rootfs in a shared mount" "$s" 0
   is "  no mount of the container is shared with the host" "$(grep -c shared: /proc/"$(cat "$SCRATCH/p1.pid")"/mountinfo)" 0
   oci delete --force p1
+  # rootfsPropagation rshared and a "shared" bind: peer groups of the
+  # container's own; a mount the host makes under the (shared) rootfs
+  # afterwards must not appear inside
+  mkdir -p "$SCRATCH/shared/rootfs/mnt"
+  sed -i 's|"namespaces":|"rootfsPropagation": "rshared", "namespaces":|; s|"rbind", "ro", "rprivate"|"rbind", "ro", "shared"|' "$B/config.json"
+  ids="$ids p2"
+  oci create --bundle "$B" --pid-file "$SCRATCH/p2.pid" p2; s=$?
+  is "create with rootfsPropagation rshared and a shared bind" "$s" 0
+  p2=$(cat "$SCRATCH/p2.pid" 2>/dev/null)
+  cg=$(grep -o 'shared:[0-9]*' /proc/"${p2:-0}"/mountinfo | sort -u)
+  like "  the container's mounts are shared among themselves" "$(awk '$5 == "/" && / shared:/' /proc/"${p2:-0}"/mountinfo | wc -l):$(awk '$5 == "/tmp/data"' /proc/"${p2:-0}"/mountinfo)" '^1:.* shared:'
+  is "  in peer groups of their own (none of the host's)" "$(for g in $cg; do grep -c " $g " /proc/self/mountinfo; done | sort -u | tr '\n' ' ')" "0 "
+  mount -t tmpfs jrprop "$SCRATCH/shared/rootfs/mnt"
+  is "  a host mount under the shared rootfs does not propagate in" "$(grep -c jrprop /proc/"${p2:-0}"/mountinfo)" 0
+  umount "$SCRATCH/shared/rootfs/mnt"
+  oci delete --force p2
   umount -l "$SCRATCH/shared"
 fi
 
