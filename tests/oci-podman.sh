@@ -81,6 +81,7 @@ like "podman: an audit log outside the allowed folders is refused with jailrun-o
   "^12[56]:.*run.jailrun.audit-log=/etc/jr-audit.jsonl: refused"
 ok "  and not written" test ! -e /etc/jr-audit.jsonl
 is "  no sidecar left behind" "$(pgrep -f "^$OCI .*create --bundle" | wc -l)" 0
+pm save --format oci-archive -o "$PW/bb-oci.tar" localhost/jrbb >/dev/null 2>&1  # for oci-ctr.sh
 cleanup_podman
 is "nothing of podman's left mounted" "$(grep -c " $PW" /proc/self/mountinfo)" 0
 . "$JR_SRC/tests/oci-docker.sh"

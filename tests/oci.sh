@@ -2,9 +2,13 @@
 # oci.sh - jailrun-oci, the OCI runtime CLI (issue 15): create/state/start/
 # kill/delete of a hand-made bundle over the busybox rootfs (exit status,
 # the init's host uid, the fifo gate, refusals that leave nothing behind),
-# and, as root, podman running containers through it (oci-podman.sh).
+# and, as root, podman, Docker and containerd running containers through
+# it (oci-podman.sh, oci-docker.sh, oci-ctr.sh).
 . "$JR_SRC/tests/lib.sh"
-if [ "$JR_MODE" = root ]; then plan 131; else plan 81; fi
+# As root only: the podman, Docker and containerd parts (oci-podman.sh,
+# oci-docker.sh, oci-ctr.sh: these engines need root on this host) and the
+# root-only checks (id slots, shared host mounts, joining a netns).
+if [ "$JR_MODE" = root ]; then plan 142; else plan 81; fi
 mkscratch
 OCI=$SCRATCH/bin/jailrun-oci
 mkdir "$SCRATCH/bin" && ln -s "$JAILRUN" "$OCI"
