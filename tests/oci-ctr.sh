@@ -44,7 +44,7 @@ is "ctr run --runc-binary jailrun-oci: prints hi" "$s:$out" "0:hi-ctr"
 crun_ --rm localhost/jrbb:latest k2 sh -c 'exit 42' >/dev/null 2>&1; s=$?
 is "ctr run: exit status 42 passes through" "$s" 42
 out=$(crun_ --rm localhost/jrbb:latest k3 /nonexistent 2>&1); s=$?
-like "ctr run: a missing command fails with jailrun-oci's message" "$s:$out" '^[1-9][0-9]*:.*exec: \\"?/nonexistent'
+like "ctr run: a missing command fails with jailrun-oci's message" "$s:$out" '^[1-9][0-9]*:.*OCI runtime create failed: create: exec: "/nonexistent": stat /nonexistent: no such file'
 ct containers delete k3 >/dev/null 2>&1
 crun_ -d localhost/jrbb:latest k4 sleep 300 >/dev/null 2>&1
 kpid=$(ct tasks ls 2>/dev/null | awk '$1 == "k4" {print $2}')
