@@ -81,6 +81,21 @@ populate_dev (int rootfd, struct jail_error *e)
   return r;
 }
 
+/* A bind's attributes.  A bind of a host mount keeps its atime mode in a
+ * user namespace (the kernel locks it): an atime option applies where it
+ * can, the others always. */
+static int
+bind_attrs (const struct jr_oci_mount *m, int src, struct jail_error *e)
+{
+  if (jr_setattr (src, m->attrs, m->recursive, e, m->dst) == 0)
+    return 0;
+  unsigned atime = MOUNT_ATTR__ATIME | MOUNT_ATTR_NODIRATIME;
+  if (e->code != EPERM || !(m->attrs & atime))
+    return -1;
+  *e = (struct jail_error) { 0 };
+  return jr_setattr (src, m->attrs & ~atime, m->recursive, e, m->dst);
+}
+
 /* Mount m (src: the cloned bind tree, or -1) at its destination. */
 static int
 mount_one (int rootfd, const struct jr_oci_mount *m, int src, struct jail_error *e)
@@ -93,7 +108,7 @@ mount_one (int rootfd, const struct jr_oci_mount *m, int src, struct jail_error 
       if (fstat (src, &st) < 0)
         return jr_error_buf (e, errno, "%s: fstat", m->src);
       file = !S_ISDIR (st.st_mode);
-      if (jr_setattr (src, m->attrs, m->recursive, e, m->dst) < 0)
+      if (bind_attrs (m, src, e) < 0)
         return -1;
     }
   else if ((mfd = fs_mount (m, e)) < 0)

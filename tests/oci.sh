@@ -8,7 +8,7 @@
 # As root only: the podman, Docker and containerd parts (oci-podman.sh,
 # oci-docker.sh, oci-ctr.sh: these engines need root on this host) and the
 # root-only checks (id slots, shared host mounts, joining a netns).
-if [ "$JR_MODE" = root ]; then plan 142; else plan 81; fi
+if [ "$JR_MODE" = root ]; then plan 143; else plan 82; fi
 mkscratch
 OCI=$SCRATCH/bin/jailrun-oci
 mkdir "$SCRATCH/bin" && ln -s "$JAILRUN" "$OCI"
@@ -50,7 +50,7 @@ mkbundle() {
     {"destination": "/dev/mqueue", "type": "mqueue", "source": "mqueue", "options": ["nosuid", "noexec", "nodev"]},
     {"destination": "/sys", "type": "sysfs", "source": "sysfs", "options": ["nosuid", "noexec", "nodev", "ro"]},
     {"destination": "/tmp", "type": "tmpfs", "source": "tmpfs", "options": ["nosuid", "nodev", "size=1m"]},
-    {"destination": "/tmp/data", "type": "bind", "source": "$SCRATCH/data", "options": ["rbind", "ro", "rprivate"]}
+    {"destination": "/tmp/data", "type": "bind", "source": "$SCRATCH/data", "options": ["rbind", "ro", "noatime", "rprivate"]}
   ],
   "linux": {
     $maps
@@ -83,6 +83,7 @@ if [ "$JR_MODE" = root ]; then
 else
   is "the init's host uid is the caller's" "$hostuid" "$(id -u)"
 fi
+like "a bind mount with an atime option (noatime, which the kernel locks for a host mount): read-only as asked" "$(awk '$5 == "/tmp/data" {print $6}' /proc/"$pid"/mountinfo)" '^ro,'
 oci start c1; s=$?
 is "start exits 0" "$s" 0
 i=0; while [ "$(awk '{print $3}' /proc/"$pid"/stat 2>/dev/null)" != S ] || [ ! -e /proc/"$pid"/root/tmp/x ]; do
@@ -257,7 +258,7 @@ if [ "$JR_MODE" = root ]; then
   # container's own; a mount the host makes under the (shared) rootfs
   # afterwards must not appear inside
   mkdir -p "$SCRATCH/shared/rootfs/mnt"
-  sed -i 's|"namespaces":|"rootfsPropagation": "rshared", "namespaces":|; s|"rbind", "ro", "rprivate"|"rbind", "ro", "shared"|' "$B/config.json"
+  sed -i 's|"namespaces":|"rootfsPropagation": "rshared", "namespaces":|; s|"rbind", "ro", "noatime", "rprivate"|"rbind", "ro", "shared"|' "$B/config.json"
   ids="$ids p2"
   oci create --bundle "$B" --pid-file "$SCRATCH/p2.pid" p2; s=$?
   is "create with rootfsPropagation rshared and a shared bind" "$s" 0
