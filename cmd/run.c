@@ -100,7 +100,7 @@ usage (FILE *f)
          "      --audit-log FILE    one JSON line per proxy decision (and per change)\n"
          "      --subnet CIDR       private network addresses (default 10.88.0.0/16)\n"
          "      --network NAME|none put the jail on network NAME ('jailrun network\n"
-         "                          create', root only): it reaches the jails there by\n"
+         "                          create'): it reaches the jails there by\n"
          "                          address, --name and --network-alias; none = --no-net\n"
          "      --network-alias NAME  another name on that network (repeatable)\n"
          "  -v, --volume SRC:DST[:ro|rw][,idmap]  bind a host path (rw unless :ro); idmap:\n"

@@ -123,12 +123,17 @@ serve (struct hctx *h)
     }
 }
 
-/* A named network (root only: the helper stays in the initial user
- * namespace, whose CAP_NET_ADMIN covers both netns): join the jail's
- * netns, then the network's, and put a veth across. */
+/* A named network: join the jail's netns, then the network's, and put a
+ * veth across.  As root the helper stays in the initial user namespace,
+ * whose CAP_NET_ADMIN covers both netns; rootless it first enters the
+ * holder's user namespace (its owner's uid may), which owns the network's
+ * netns and is the parent of the jail's (runtime/nested.c), so its
+ * capabilities there cover both. */
 static int
 setup_named (struct hctx *h, int pidfd, struct jail_error *e)
 {
+  if (h->plan->network_userns_fd >= 0 && setns (h->plan->network_userns_fd, CLONE_NEWUSER) < 0)
+    return jr_error_buf (e, errno, "netns: join the network's user namespace");
   if (setns (pidfd, CLONE_NEWNET) < 0)
     return jr_error_buf (e, errno, "netns: join the jail's network namespace");
   h->jailns = open ("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
@@ -179,8 +184,10 @@ helper_main (int sock, int pidfd, pid_t parent, const struct jr_netplan *plan)
   prctl (PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
   if (getppid () != parent)
     return 1;
-  /* Keep only the channel, the jail's pidfd and a named network's netns. */
-  int keep[3] = { sock, pidfd, plan->network_fd }, nk = plan->network_fd >= 0 ? 3 : 2;
+  /* Keep only the channel, the jail's pidfd and a named network's netns
+   * (and, rootless, its user namespace). */
+  int keep[4] = { sock, pidfd, plan->network_fd, plan->network_userns_fd };
+  int nk = plan->network_fd < 0 ? 2 : plan->network_userns_fd < 0 ? 3 : 4;
   for (int i = 1; i < nk; i++)
     for (int j = i; j > 0 && keep[j] < keep[j - 1]; j--)
       {

@@ -115,7 +115,7 @@ prepare_named (jail_config *cfg, struct jr_net *n, jail_error **err)
   n->named = calloc (1, sizeof *n->named);
   if (n->named == NULL)
     return jr_error (err, ENOMEM, "network");
-  int r = jr_network_open (n->nc->network, n->named, &n->plan.network_fd, err);
+  int r = jr_network_open (n->nc->network, n->named, &n->plan.network_fd, &n->plan.network_userns_fd, err);
   if (r < 0)
     return r;
   n->plan.prefix = n->named->prefix;
@@ -149,6 +149,7 @@ jr_net_prepare (jail_config *cfg, struct jr_net **out, jail_error **err)
   n->plan.prefix = nc ? nc->prefix : 16;
   n->plan.bridge_addr = (nc ? nc->subnet : 0x0a580000u) + 1;
   n->plan.network_fd = -1;
+  n->plan.network_userns_fd = -1;
   int r = n->plan.bridge && nc && nc->network[0] ? prepare_named (cfg, n, err) : 0;
   if (r == 0)
     r = jr_fwd_new (&n->fwd, nc, err);
@@ -210,6 +211,8 @@ jr_net_release (struct jr_net *n)
     jr_network_leave (n->named, n->plan.jail_addr);
   if (n->plan.network_fd >= 0)
     close (n->plan.network_fd);
+  if (n->plan.network_userns_fd >= 0)
+    close (n->plan.network_userns_fd);
   free (n->named);
   free (n);
 }
@@ -250,6 +253,12 @@ jr_net_control (struct jr_net *n, int op, char *const specs[], size_t nspecs, ui
     return jr_error_msg (err, EOPNOTSUPP, "net: this jail has no egress proxy: start it with --net-allow proxy "
                          "(an empty allowlist keeps it off until 'jailrun net allow')");
   return jr_proxy_control (n->proxy, op, specs, nspecs, uid, pid, text, err);
+}
+
+int
+jr_net_userns (const struct jr_net *n)
+{
+  return n ? n->plan.network_userns_fd : -1;
 }
 
 void

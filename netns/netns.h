@@ -88,6 +88,9 @@ size_t jr_net_held_ports (const struct jail_config *cfg, int *fds, size_t max);
 /* JSON of the jail's network for inspect: mode, address, gateway, prefix,
  * published ports, allowlist.  Length, or -ENOSPC. */
 int jr_net_describe (const struct jr_net *n, char *buf, size_t sz);
+/* Rootless on a named network: the holder's user namespace, in which the
+ * jail's own must be created (runtime/nested.c); -1 otherwise. */
+int jr_net_userns (const struct jr_net *n);
 void jr_net_sigpipe_block (struct jr_net *n);
 void jr_net_sigpipe_restore (struct jr_net *n);
 void jr_netcfg_free (struct jr_netcfg *n);
@@ -107,6 +110,7 @@ struct jr_netplan
   int prefix;
   uint16_t proxy_port;  /* listener on bridge_addr:proxy_port, 0 = none */
   int network_fd;       /* a named network's netns (its bridge br0), -1 = a private bridge */
+  int network_userns_fd; /* rootless: the user namespace owning network_fd, else -1 */
   char veth[16];        /* the jail's veth on a named network's bridge */
 };
 /* A named network, in its own netns: lo up, br0 with bridge_addr. */

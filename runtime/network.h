@@ -20,8 +20,9 @@ struct jr_netinfo
   long long created;
 };
 
-/* Look a network up and open its netns (root only; -ESRCH when stale). */
-int jr_network_open (const char *name, struct jr_netinfo *ni, int *netns_fd, jail_error **err);
+/* Look a network up and open its netns, and rootless its holder's user
+ * namespace (*userns_fd, -1 as root); -ESRCH when stale. */
+int jr_network_open (const char *name, struct jr_netinfo *ni, int *netns_fd, int *userns_fd, jail_error **err);
 /* Take the lowest free address and add "ADDR names..." to the hosts file
  * (the entry lives as long as the calling process). */
 int jr_network_join (const struct jr_netinfo *ni, char *const names[], uint32_t *addr, jail_error **err);
