@@ -3,8 +3,9 @@
  * small holder process, recorded in STATE/.networks/NAME/ (info: subnet,
  * gateway, holder pid and start time; hosts: the /etc/hosts every jail on
  * the network sees, read-only, kept current in place under a flock of
- * the directory).  A holder that died is "stale": reported, and cleaned
- * by rm or create.
+ * the directory; a jail on several networks sees theirs merged in
+ * STATE/.networks/.merged/PID).  A holder that died is "stale": reported,
+ * and cleaned by rm or create.
  * Jails join through jr_network_open / _join / _leave (netns/net.c).
  * Rootless, the holder first makes a user namespace of its own (0 -> the
  * caller, like a rootless jail's) that owns the bridge netns: a jail on
@@ -53,6 +54,8 @@ net_dir (const char *name, char **out, jail_error **err)
     return jr_error (err, ENOMEM, "network");
   return 0;
 }
+
+static int open_holder_ns (const struct jr_netinfo *ni, const char *what);
 
 /* Whole small file into *out (NUL-terminated). */
 static int
@@ -132,20 +135,26 @@ write_self (const char *file, const char *text, struct jail_error *e)
   return 0;
 }
 
-/* Rootless: a user namespace of the holder's own, mapping 0 to the caller
- * (uid and gid, setgroups denied, as a rootless jail's), with the new
- * netns; as root, only the netns.  Rootless the holder is dumpable (the
+/* Rootless: the user namespace shared by the caller's networks (uns, the
+ * fd of a live holder's), or when there is none yet a new one mapping 0
+ * to the caller (uid and gid, setgroups denied, as a rootless jail's),
+ * with the new netns; as root, only the netns.  Rootless the holder is dumpable (the
  * CLI is not): its /proc/self maps are then its own to write, and the
  * caller's supervisors may open its namespaces.  Its uid may do all that
  * (and more, as the namespace's owner) anyway; no jail sees it. */
 static int
-holder_namespaces (struct jail_error *e)
+holder_namespaces (int uns, struct jail_error *e)
 {
   uid_t uid = geteuid ();
   gid_t gid = getegid ();
   if (uid == 0)
     return unshare (CLONE_NEWNET) < 0 ? jr_error_buf (e, errno, "network: new network namespace") : 0;
-  if (prctl (PR_SET_DUMPABLE, 1, 0, 0, 0) < 0 || unshare (CLONE_NEWUSER | CLONE_NEWNET) < 0)
+  if (prctl (PR_SET_DUMPABLE, 1, 0, 0, 0) < 0)
+    return jr_error_buf (e, errno, "network: holder: dumpable");
+  if (uns >= 0)
+    return setns (uns, CLONE_NEWUSER) < 0 || unshare (CLONE_NEWNET) < 0
+           ? jr_error_buf (e, errno, "network: join the user namespace of the other networks, new network namespace") : 0;
+  if (unshare (CLONE_NEWUSER | CLONE_NEWNET) < 0)
     return jr_error_buf (e, errno, "network: new user and network namespaces");
   char map[32];
   int r = write_self ("setgroups", "deny", e);
@@ -164,7 +173,7 @@ holder_main (int fd, const struct jr_netplan *plan)
 {
   struct hello h = { .pid = getpid () };
   prctl (PR_SET_NAME, "jailrun-net", 0, 0, 0);
-  if (holder_namespaces (&h.e) == 0)
+  if (holder_namespaces (plan->network_userns_fd, &h.e) == 0)
     jr_bridge_network_build (plan, &h.e);
   (void) !write (fd, &h, sizeof h);
   if (h.e.code)
@@ -320,6 +329,43 @@ make_dir (const char *name, char **dir, jail_error **err)
   return r;
 }
 
+/* Rootless: the user namespace of a live holder of another of the
+ * caller's networks (all of them share one, so that a jail can be on
+ * several), or -1. */
+static int
+shared_userns (const char *except)
+{
+  char **names = NULL;
+  int n = geteuid () != 0 ? jail_network_list (&names, NULL) : 0, fd = -1;
+  for (int i = 0; i < n && fd < 0; i++)
+    {
+      struct jr_netinfo ni;
+      if (strcmp (names[i], except) != 0 && read_info (names[i], &ni, NULL) == 0)
+        fd = open_holder_ns (&ni, "user");
+    }
+  if (n > 0)
+    jail_list_free (names);
+  return fd;
+}
+
+/* Lock STATE/.networks (creates one at a time: they pick the shared user
+ * namespace); the fd, or -errno. */
+static int
+lock_top (jail_error **err)
+{
+  char *top cleanup_free = NULL;
+  int r = net_dir (NULL, &top, err);
+  int fd = r < 0 ? r : open (top, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (r == 0 && (fd < 0 || flock (fd, LOCK_EX) < 0))
+    {
+      r = jr_error (err, errno, "network: lock %s", top);
+      if (fd >= 0)
+        close (fd);
+      return r;
+    }
+  return fd;
+}
+
 int
 jail_network_create (const char *name, const char *subnet, jail_error **err)
 {
@@ -336,11 +382,15 @@ jail_network_create (const char *name, const char *subnet, jail_error **err)
   char *dir cleanup_free = NULL;
   if (r == 0)
     r = make_dir (name, &dir, err);
-  if (r < 0)
-    return r;
+  int lk cleanup_close = r == 0 ? lock_top (err) : -1;
+  if (r < 0 || lk < 0)
+    return r < 0 ? r : lk;
 
   pid_t holder = -1;
+  plan.network_userns_fd = shared_userns (name);
   r = start_holder (&plan, &holder, err);
+  if (plan.network_userns_fd >= 0)
+    close (plan.network_userns_fd);
   if (r == 0)
     r = write_file (dir, "hosts", HOSTS_HEAD, 0644, err);
   char *info cleanup_free = r == 0 ? info_text (name, plan.bridge_addr - 1, plan.prefix, holder) : NULL;
@@ -665,4 +715,47 @@ jail_network_inspect (const char *name, char **json, jail_error **err)
   fputs ("}\n", f);
   free (e);
   return fclose (f) == 0 ? 0 : jr_error (err, ENOMEM, "network");
+}
+
+int
+jr_network_merged_open (char **path, jail_error **err)
+{
+  char *top cleanup_free = NULL, *dir cleanup_free = NULL;
+  int r = net_dir (NULL, &top, err);
+  if (r < 0)
+    return r;
+  if (asprintf (&dir, "%s/.merged", top) < 0 || asprintf (path, "%s/%d", dir, (int) getpid ()) < 0)
+    return jr_error (err, ENOMEM, "network");
+  if ((mkdir (top, 0755) < 0 && errno != EEXIST) || (mkdir (dir, 0755) < 0 && errno != EEXIST))
+    return jr_error (err, errno, "network: mkdir %s", dir);
+  int fd = open (*path, O_RDWR | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
+  if (fd < 0 || fchmod (fd, 0644) < 0)
+    {
+      int saved = errno;
+      if (fd >= 0)
+        close (fd);
+      return jr_error (err, saved, "network: %s", *path);
+    }
+  return fd;
+}
+
+int
+jr_network_merged_write (const struct jr_netinfo *nets, size_t n, int fd)
+{
+  struct hentry *all = calloc (HOSTS_ENTRIES, sizeof *all);
+  size_t total = 0;
+  int r = all ? 0 : -ENOMEM;
+  for (size_t i = 0; r == 0 && i < n; i++)
+    {
+      struct hentry *e = NULL;
+      size_t k = 0;
+      r = entries (&nets[i], &e, &k, NULL); /* one network's lock at a time */
+      for (size_t j = 0; r == 0 && j < k && total < HOSTS_ENTRIES; j++)
+        all[total++] = e[j];
+      free (e);
+    }
+  if (r == 0)
+    r = rewrite_hosts (fd, all, total);
+  free (all);
+  return r;
 }

@@ -5,7 +5,7 @@
 # names, a hostile jail), health, restart, up/down and examples/stack.
 # Traffic goes only to loopback and to the namespaces the jails made.
 . "$JR_SRC/tests/lib.sh"
-if [ "$JR_MODE" = root ]; then plan 121; else plan 120; fi
+if [ "$JR_MODE" = root ]; then plan 132; else plan 131; fi
 mkscratch
 N=jrs$$
 names=""
@@ -151,6 +151,33 @@ if [ "$JR_MODE" = root ]; then
   like "another user cannot join the network: 125" "$?:$out" "^125:.*no network named '$NA'"
 fi
 ok "... and their user namespaces differ" test "$("$JAILRUN" exec "${N}a1" readlink /proc/self/ns/user)" != "$("$JAILRUN" exec "${N}a2" readlink /proc/self/ns/user)"
+# On two networks (--network repeated): A (a1) on NA, B (ab) on both, C (b1)
+# on NB.  One veth per network, the hosts files merged and kept current.
+srv "${N}ab" --network "$NA" --network "$NB" --network-alias both
+for i in $(seq 50); do get "${N}ab" 127.0.0.1 | grep -q hello && break; sleep 0.1; done
+b1ip=$("$JAILRUN" network inspect "$NB" | sed -n "s/.*\"Address\": \"\([0-9.]*\)\", \"Names\": \"${N}b1\".*/\1/p")
+is "on two networks: eth0 and eth1" \
+  "$("$JAILRUN" exec "${N}ab" sed -n 's/^ *\([a-z0-9]*\):.*/\1/p' /proc/net/dev | sort | tr '\n' ' ')" "eth0 eth1 lo "
+is "B reaches A (first network) by name" "$(get "${N}ab" "${N}a1")" "hello from ${N}a1"
+is "B reaches C (second network) by name" "$(get "${N}ab" "${N}b1")" "hello from ${N}b1"
+is "A reaches B by its alias" "$(get "${N}a1" both)" "hello from ${N}ab"
+is "C reaches B by name" "$(get "${N}b1" "${N}ab")" "hello from ${N}ab"
+like "A cannot reach C (B on both does not route)" "$(get "${N}a1" "$b1ip")" "^error: (EHOSTUNREACH|ENETUNREACH|timeout)"
+like "C cannot reach A" "$(get "${N}b1" "$a1ip")" "^error: (EHOSTUNREACH|ENETUNREACH|timeout)"
+srv "${N}b2" --network "$NB"
+for i in $(seq 50); do get "${N}ab" "${N}b2" | grep -q hello && break; sleep 0.1; done
+is "a jail started later on the second network is found by B" "$(get "${N}ab" "${N}b2")" "hello from ${N}b2"
+"$JAILRUN" rm -f "${N}b2" >/dev/null
+for i in $(seq 50); do "$JAILRUN" exec "${N}ab" grep -q "${N}b2" /etc/hosts || break; sleep 0.1; done
+unlike "a jail that ends leaves B's merged /etc/hosts" "$("$JAILRUN" exec "${N}ab" cat /etc/hosts)" "${N}b2"
+"$JAILRUN" rm -f "${N}ab" >/dev/null
+out=$("$JAILRUN" run --network "$NA" --network "$NA" "$ROOTFS" true 2>&1)
+like "--network NAME twice: 125" "$?:$out" "^125:.*--network '$NA' given twice"
+NO=${N}no; nets="$nets $NO"
+"$JAILRUN" network create "$NO" --subnet 10.89.0.0/16 >/dev/null
+out=$("$JAILRUN" run --network "$NA" --network "$NO" "$ROOTFS" true 2>&1)
+like "two networks whose subnets overlap: 125" "$?:$out" "^125:.*--network $NA and --network $NO: their subnets overlap"
+"$JAILRUN" network rm "$NO" >/dev/null
 out=$("$JAILRUN" network rm "$NA" 2>&1)
 like "network rm while jails are on it: 125" "$?:$out" "^125:.*has 2 jail\(s\) on it"
 "$JAILRUN" rm -f "${N}a2" >/dev/null
