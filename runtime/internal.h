@@ -132,7 +132,7 @@ struct jr_nested
   uint64_t flags;
   int cgfd;           /* CLONE_INTO_CGROUP target, -1 = none */
   int hello_fd;       /* the supervisor's end of the channel: HELLO comes there */
-  int child_fd;       /* the child's end (closed once the child has it) */
+  int child_fd;       /* the child's end: jr_nested_spawn closes it (the child has its copy) */
   uid_t uid;
   gid_t gid;
   int (*fn) (void *);

@@ -84,12 +84,14 @@ clone_jail (const struct nested_args *a, bool *into_cg)
   return pid;
 }
 
-/* Wait until the child said HELLO on the channel (peek: the message stays
- * for the supervisor); false when it died first. */
+/* Wait until the child said HELLO on the channel fd (peek: the message
+ * stays for the supervisor); false when it died first.  Our copy of the
+ * child's end goes first, or its death would not end the wait. */
 static bool
-hello (int fd)
+hello (int fd, int child_end)
 {
   char c;
+  close (child_end);
   ssize_t n;
   do
     n = recv (fd, &c, 1, MSG_PEEK);
@@ -107,7 +109,7 @@ intermediate (const struct nested_args *a)
     jr_error_buf (&rep.e, errno, "userns: join the network's user namespace");
   else if ((rep.pid = clone_jail (a, &rep.into_cg)) < 0)
     jr_error_buf (&rep.e, errno, "jail: clone inside the network's user namespace");
-  else if (close (a->n->child_fd), !hello (a->n->hello_fd))
+  else if (!hello (a->n->hello_fd, a->n->child_fd))
     jr_error_buf (&rep.e, EPIPE, "jail: child did not start");
   else if (write_map (rep.pid, "setgroups", "deny", &rep.e) == 0)
     {
@@ -129,7 +131,10 @@ jr_nested_spawn (const struct jr_nested *n, pid_t *pid, int *pidfd, bool *into_c
   int p[2];
   *pid = -1, *pidfd = -1;
   if (pipe2 (p, O_CLOEXEC) < 0)
-    return jr_error (err, errno, "jail: pipe");
+    {
+      close (n->child_fd);
+      return jr_error (err, errno, "jail: pipe");
+    }
   struct nested_args a = { .n = n, .report_w = p[1] };
   pid_t mid = (pid_t) syscall (SYS_clone, 0, NULL, NULL, NULL, 0); /* exit signal 0 */
   if (mid == 0)
@@ -139,6 +144,7 @@ jr_nested_spawn (const struct jr_nested *n, pid_t *pid, int *pidfd, bool *into_c
     }
   int saved = errno;
   close (p[1]);
+  close (n->child_fd); /* else a child dying before HELLO would never end the intermediate's wait */
   struct nested_report rep = { .pid = -1 };
   ssize_t got = mid > 0 ? read (p[0], &rep, sizeof rep) : -1;
   close (p[0]);

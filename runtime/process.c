@@ -156,7 +156,8 @@ start_child (const struct jail_config *cfg, char *const argv[], struct run_state
     s->pid = spawn (&c, &s->pidfd, s->cg.fd, &s->cg.attached);
   int saved = errno;
   jr_relay_handed (s->relay); /* the child has its copies */
-  close (sv[1]);
+  if (!s->nested)
+    close (sv[1]); /* (jr_nested_spawn closed it) */
   close (dp[0]);
   if (s->nested)
     return r;
