@@ -122,6 +122,23 @@ void jr_hostids_release_held (int slot, pid_t pid, unsigned long long start);
 /* userns.c: write uid_map/gid_map (and setgroups) of child pid. */
 int jr_userns_write_maps (pid_t pid, uid_t jail_uid, gid_t jail_gid, const struct jr_hostids *h,
                           jail_error **err);
+/* nested.c: clone a rootless jail's init (flags: its namespaces) with its
+ * user namespace a child of userns_fd (a named network's holder's), its id
+ * maps written (uid/gid -> 0 there, the caller); the child runs fn(arg).
+ * *pid is set whenever a process was made (reap it, also on error). */
+struct jr_nested
+{
+  int userns_fd;
+  uint64_t flags;
+  int cgfd;           /* CLONE_INTO_CGROUP target, -1 = none */
+  int hello_fd;       /* the supervisor's end of the channel: HELLO comes there */
+  int child_fd;       /* the child's end: jr_nested_spawn closes it (the child has its copy) */
+  uid_t uid;
+  gid_t gid;
+  int (*fn) (void *);
+  void *arg;
+};
+int jr_nested_spawn (const struct jr_nested *n, pid_t *pid, int *pidfd, bool *into_cg, jail_error **err);
 /* userns.c: in the child, become the jail ids and drop supplementary groups. */
 int jr_userns_become (const struct jail_config *cfg, struct jail_error *e);
 
