@@ -4,7 +4,7 @@
 # the init's host uid, the fifo gate, refusals that leave nothing behind),
 # and, as root, podman running containers through it (oci-podman.sh).
 . "$JR_SRC/tests/lib.sh"
-if [ "$JR_MODE" = root ]; then plan 103; else plan 63; fi
+if [ "$JR_MODE" = root ]; then plan 119; else plan 67; fi
 mkscratch
 OCI=$SCRATCH/bin/jailrun-oci
 mkdir "$SCRATCH/bin" && ln -s "$JAILRUN" "$OCI"
@@ -104,8 +104,27 @@ epid=$(cat "$SCRATCH/exec.pid" 2>/dev/null)
 facts() { grep -E '^(Uid|Gid|CapBnd|CapEff|NoNewPrivs|Seccomp|Seccomp_filters):' /proc/"$1"/status; readlink /proc/"$1"/ns/pid /proc/"$1"/ns/mnt /proc/"$1"/ns/user /proc/"$1"/ns/net; }
 is "  the exec'd process has the init's ids, caps, seccomp, namespaces" "$(facts "$epid" 2>&1)" "$(facts "$pid" 2>&1)"
 like "ps --format json: the container's host pids" "$(oci ps --format json c1)" "^\\[([0-9]+,)*$pid(,[0-9]+)*\\]$"
-oci pause c1 2>"$SCRATCH/err"; s=$?
-is "pause: refused with the reason" "$s:$(cat "$SCRATCH/err")" "125:jailrun-oci: pause: container c1 has no cgroup of its own (jailrun-oci makes none yet), so it cannot be frozen with cgroup.freeze"
+cg=$(sed -n 's/.*"cgroup":"\([^"]*\)".*/\1/p' "$R/c1/state.json" | sed 's,\\/,/,g')
+if [ "$JR_MODE" = root ]; then
+  # as root each container gets a cgroup v2 (here /jailrun-oci/ID: no cgroupsPath)
+  like "the container has a cgroup v2 of its own" "$cg" '/jailrun-oci/c1$'
+  is "  holding the init, its sleep and the exec'd process" "$(grep -cxE "$pid|$epid" "$cg/cgroup.procs"):$(wc -l < "$cg/cgroup.procs")" "2:3"
+  is "  the container's cgroup namespace is rooted there" "$(oci exec c1 grep ^0:: /proc/self/cgroup)" "0::/"
+  oci pause c1; s=$?
+  is "pause exits 0" "$s" 0
+  like "  state: paused" "$(oci state c1)" '"status": ?"paused"'
+  is "  the kernel froze the cgroup" "$(grep frozen "$cg/cgroup.events")" "frozen 1"
+  oci pause c1 2>"$SCRATCH/err"; s=$?
+  is "  pause twice: refused" "$s:$(cat "$SCRATCH/err")" "125:jailrun-oci: pause: container c1 is paused, not running"
+  oci resume c1; s=$?
+  is "resume exits 0; state: running" "$s:$(oci state c1 | grep -o '"status": *"[a-z]*"' | tr -d ' ')" '0:"status":"running"'
+  echo '{"pids": {"limit": 50}}' | oci update --resources - c1 2>"$SCRATCH/err"; s=$?
+  like "update with a limit this host cannot enforce: refused, naming it" "$s:$(cat "$SCRATCH/err")" "^125:.*cgroup $cg: pids.max does not exist"
+else
+  is "rootless without a delegated cgroup: no cgroup" "$cg" ""
+  oci pause c1 2>"$SCRATCH/err"; s=$?
+  is "pause: refused with the reason" "$s:$(cat "$SCRATCH/err")" "125:jailrun-oci: pause: container c1 has no cgroup of its own (created with --cgroup-manager disabled, or rootless without a delegated cgroup)"
+fi
 kill -9 "$epid" 2>/dev/null
 oci delete c1 2>"$SCRATCH/err"; s=$?
 is "delete of a running container without --force: refused" "$s" 125
@@ -121,6 +140,7 @@ is "exec in a stopped container: an error" "$s" 125
 oci delete c1; s=$?
 is "delete exits 0" "$s" 0
 ok "delete removes the state directory" test ! -e "$R/c1"
+[ "$JR_MODE" != root ] || ok "  and the container's cgroup" test ! -e "$cg"
 oci state c1 2>/dev/null; s=$?
 is "state of a deleted container: an error" "$s" 125
 
@@ -233,7 +253,28 @@ oci create --bundle "$B" s2 2>"$SCRATCH/err"; s=$?
 like "a host-wide sysctl is refused" "$s:$(cat "$SCRATCH/err")" "^125:.*linux.sysctl: kernel.core_pattern is not a key of a namespace the container owns"
 sed -i 's/"kernel.core_pattern": "|x"//; s/"pids": {"limit": 0}/"pids": {"limit": 100}/' "$B/config.json"
 oci create --bundle "$B" s3 2>"$SCRATCH/err"; s=$?
-like "a cgroup limit that cannot be enforced is refused" "$s:$(cat "$SCRATCH/err")" "^125:.*linux.resources.pids: cgroup limits are not supported"
+like "a cgroup limit that cannot be enforced is refused" "$s:$(cat "$SCRATCH/err")" "^125:.*linux.resources: pids.max: the pids controller is not in the cgroup v2 hierarchy at .* or run with --cgroup-manager disabled"
+ok "  and leaves no state" test ! -e "$R/s3"
+[ "$JR_MODE" != root ] || ok "  and no cgroup" test ! -e "${cg%/c1}/s3"
+sed -i 's/"pids": {"limit": 100}/"pids": {"limit": 0}, "hugepageLimits": [{"pageSize": "2MB", "limit": 1}]/' "$B/config.json"
+oci create --bundle "$B" s3 2>"$SCRATCH/err"; s=$?
+is "a limit cgroup v2 has no file for is refused" "$s:$(cat "$SCRATCH/err")" "125:jailrun-oci: config.json: linux.resources.hugepageLimits: cannot be enforced on cgroup v2 by jailrun-oci: drop it"
+sed -i 's/"namespaces":/"cgroupsPath": "machine.slice:jr:s3", "namespaces":/; s/, "hugepageLimits": \[[^]]*\]//' "$B/config.json"
+oci create --bundle "$B" s3 2>"$SCRATCH/err"; s=$?
+like "runc's systemd form of cgroupsPath: refused, saying what to use" "$s:$(cat "$SCRATCH/err")" "^125:.*linux.cgroupsPath machine.slice:jr:s3: the systemd form slice:prefix:name needs --systemd-cgroup, .*--cgroup-manager cgroupfs and a path"
+if [ "$JR_MODE" = root ]; then
+  # an absolute cgroupsPath: made below the cgroup2 mount, the parents
+  # create made removed by delete
+  top="jrtest-oci-$$"
+  sed -i "s|\"cgroupsPath\": \"machine.slice:jr:s3\"|\"cgroupsPath\": \"/$top/sub/s3\"|" "$B/config.json"
+  ids="$ids s3"
+  oci create --bundle "$B" s3; s=$?
+  cgm=$(sed -n 's/.*"cgroup":"\([^"]*\)".*/\1/p' "$R/s3/state.json" | sed 's,\\/,/,g')
+  is "create with cgroupsPath /$top/sub/s3 exits 0" "$s:${cgm#"${cgm%/"$top"/sub/s3}"}" "0:/$top/sub/s3"
+  is "  the init is in it" "$(cat "$cgm/cgroup.procs" 2>&1)" "$(oci state s3 | sed -n 's/.*"pid": *\([0-9]*\).*/\1/p')"
+  oci delete --force s3
+  ok "  delete removes it and the parents create made" test ! -e "${cgm%/sub/s3}"
+fi
 
 # --- a rootfs inside a shared host mount (as Docker's data root): the
 # container's mounts are all private (a peer would propagate both ways,
