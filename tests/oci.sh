@@ -4,7 +4,7 @@
 # the init's host uid, the fifo gate, refusals that leave nothing behind),
 # and, as root, podman running containers through it (oci-podman.sh).
 . "$JR_SRC/tests/lib.sh"
-if [ "$JR_MODE" = root ]; then plan 119; else plan 67; fi
+if [ "$JR_MODE" = root ]; then plan 124; else plan 71; fi
 mkscratch
 OCI=$SCRATCH/bin/jailrun-oci
 mkdir "$SCRATCH/bin" && ln -s "$JAILRUN" "$OCI"
@@ -359,6 +359,65 @@ is "the host's own network namespace by path: refused" "$s:$(cat "$SCRATCH/err")
   "125:jailrun-oci: config.json: linux.namespaces: /proc/self/ns/net is the host's own net namespace: refused (give a namespace of its own, or none)"
 ok "  and leaves no state" test ! -e "$R/nj2"
 
+
+# --- kill --all: every process of the container, through pidfds
+dead() { [ ! -e "/proc/$1" ] || [ "$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null)" = Z ]; }
+mkbundle "$B" '["sh", "-c", "trap \"\" USR1; sleep 1000 & while true; do wait; sleep 0.1; done"]'
+ids="$ids k1"
+oci create --bundle "$B" k1 && oci start k1
+kpid=$(oci state k1 | sed -n 's/.*"pid": *\([0-9]*\).*/\1/p')
+oci exec --detach --pid-file "$SCRATCH/k1.pid" k1 sleep 999
+kexec=$(cat "$SCRATCH/k1.pid")
+ksleep=""; i=0
+while [ -z "$ksleep" ] && [ $i -lt 50 ]; do ksleep=$(pgrep -P "$kpid" -x sleep | head -n 1); i=$((i + 1)); sleep 0.1; done
+if [ "$JR_MODE" = root ]; then
+  # The pid-reuse race: kill --all checks a process (it is in the
+  # container's pid namespace), then signals it.  strace holds the second
+  # signal call 10 s; in the window the checked process dies and a host
+  # process takes its pid (clone3 with set_tid, ready beforehand).  That
+  # host process must not be hit: the signal goes through a pidfd opened
+  # before the check.  (jailrun-oci before this change: kill(pid) after a
+  # readlink of /proc/PID/ns/pid hit it.)
+  python3 -c '
+import ctypes, os, signal, struct, sys, time
+libc = ctypes.CDLL(None, use_errno=True)
+tid = (ctypes.c_int * 1)(int(sys.argv[1]))
+args = ctypes.create_string_buffer(struct.pack("11Q", 0, 0, 0, 0, signal.SIGCHLD, 0, 0, 0, ctypes.addressof(tid), 1, 0))
+for _ in range(1500):
+    pid = libc.syscall(435, args, 88)
+    if pid == 0:
+        signal.signal(signal.SIGUSR1, signal.SIG_DFL)
+        os.execvp("sleep", ["sleep", "60"])
+    if pid > 0:
+        print(pid)
+        sys.exit(0)
+    time.sleep(0.02)
+sys.exit(1)' "$ksleep" > "$SCRATCH/hostpid" & helper=$!
+  strace -f -qq -o "$SCRATCH/strace" -e trace=kill,pidfd_send_signal -e inject=kill,pidfd_send_signal:delay_enter=10000000:when=2 \
+    "$OCI" --root "$R" kill --all k1 USR1 & stp=$!
+  i=0; while [ "$(cat "$SCRATCH/strace" 2>/dev/null | grep -cE '(kill|pidfd_send_signal)\(.*\) += ')" -lt 1 ] && [ $i -lt 200 ]; do i=$((i + 1)); sleep 0.1; done
+  sleep 0.5 # the first signal returned; the next process is checked and its signal held
+  kill -9 "$ksleep"
+  wait $helper
+  hostpid=$(cat "$SCRATCH/hostpid")
+  wait $stp; s=$?
+  is "kill --all with its second signal held 10 s: exit 0" "$s" 0
+  is "  a host process took the checked pid $ksleep in the window" "${hostpid:-none}" "$ksleep"
+  sleep 0.5
+  is "  and was not signalled (the pidfd still named the dead one): it sleeps on" "$(awk '{print $3}' "/proc/${hostpid:-0}/stat" 2>&1)" S
+  [ -z "$hostpid" ] || kill -9 "$hostpid"
+  ok "  the exec'd process got USR1 (and died of it)" dead "$kexec"
+else
+  oci kill --all k1 USR1; s=$?
+  is "kill --all USR1: exit 0" "$s" 0
+  i=0; while ! dead "$kexec" && [ $i -lt 50 ]; do i=$((i + 1)); sleep 0.1; done
+  ok "  the exec'd process got it (and died of it)" dead "$kexec"
+  ok "  the init ignores it and lives" test -e "/proc/$kpid"
+fi
+oci kill --all k1 KILL; s=$?
+i=0; while [ -e "/proc/$kpid" ] && [ "$(awk '{print $3}' /proc/"$kpid"/stat 2>/dev/null)" != Z ] && [ $i -lt 50 ]; do i=$((i + 1)); sleep 0.1; done
+like "kill --all KILL: exit 0, stopped" "$s:$(oci state k1 | tr -d '\n')" '^0:.*"status": ?"stopped"'
+oci delete k1
 
 # --- global flags and features
 out=$("$OCI" features | python3 -c 'import json, sys; d = json.load(sys.stdin); print(d["ociVersionMax"], d["linux"]["seccomp"]["enabled"], d["annotations"]["org.jailrun.no-new-privileges"])')
