@@ -13,6 +13,7 @@
 #include <linux/capability.h>
 #include <linux/openat2.h>
 #include <poll.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -524,8 +525,11 @@ jr_oci_child_main (struct jr_oci_child *c)
   prctl (PR_SET_DUMPABLE, 0, 0, 0, 0);
   if (n != (ssize_t) sizeof m || m.type != JR_MSG_GO)
     return 1;
+  /* The cgroup namespace, rooted at the cgroup clone3 placed it in. */
+  int r = unshare (CLONE_NEWCGROUP) < 0 ? jr_error_buf (&e, errno, "unshare the cgroup namespace") : 0;
   /* oomScoreAdj while /proc/self is still ours to write (host ids). */
-  int r = jr_oci_apply_oom (s, &e);
+  if (r == 0)
+    r = jr_oci_apply_oom (s, &e);
   int *src = calloc (s->n_mounts + 1, sizeof *src);
   for (size_t i = 0; src && i < s->n_mounts; i++)
     src[i] = -1;

@@ -2,7 +2,7 @@
  * json-c into struct jr_oci_spec.  What jailrun cannot honour is refused
  * here with the field's name, before anything is created: host
  * networking, joins of user/pid/mount/cgroup namespaces, AppArmor and
- * SELinux labels, cgroup limits unless cgroups are disabled. */
+ * SELinux labels, cgroup limits cgroup v2 cannot enforce. */
 #include <errno.h>
 #include <fcntl.h>
 #include <json-c/json.h>
@@ -386,46 +386,29 @@ parse_namespaces (json_object *a, struct jr_oci_spec *s, jail_error **err)
   return 0;
 }
 
-/* Does v set anything: a positive number, true, a non-empty string or
- * array, or an object holding one? (0, -1, false, "" mean "no limit".) */
-static bool
-sets_limit (json_object *v)
-{
-  switch (json_object_get_type (v))
-    {
-    case json_type_int: return json_object_get_int64 (v) > 0;
-    case json_type_double: return json_object_get_double (v) > 0;
-    case json_type_boolean: return json_object_get_boolean (v);
-    case json_type_string: return json_object_get_string_len (v) > 0;
-    case json_type_array: return json_object_array_length (v) > 0;
-    case json_type_object:
-      {
-        json_object_object_foreach (v, k, sub)
-          {
-            (void) k;
-            if (sets_limit (sub))
-              return true;
-          }
-        return false;
-      }
-    default: return false;
-    }
-}
-
-/* jailrun-oci makes no cgroup yet: a limit that is asked for cannot be
- * enforced, so it is an error (unless cgroups are disabled); a
- * cgroupsPath alone is ignored (the container shares its caller's). */
+/* linux.cgroupsPath and linux.resources: checked here (what cgroup v2
+ * cannot enforce is refused before anything is made), written by create;
+ * ignored with --cgroup-manager disabled. */
 static int
-check_cgroups (json_object *lx, bool disabled, jail_error **err)
+parse_cgroups (json_object *lx, bool disabled, struct jr_oci_spec *s, jail_error **err)
 {
   if (disabled)
     return 0;
+  s->cgroup = true;
+  json_object *p = get (lx, "cgroupsPath");
+  const char *path = p ? json_object_get_string (p) : NULL;
+  const char *colon = path ? strchr (path, ':') : NULL;
+  if (colon && path[0] != '/' && strchr (colon + 1, ':'))
+    return jr_error_msg (err, EINVAL, "config.json: linux.cgroupsPath %s: the systemd form slice:prefix:name needs --systemd-cgroup, which jailrun-oci does not have: run with --cgroup-manager cgroupfs and a path (/machine/NAME), or --cgroup-manager disabled",
+                         path);
+  if (path && *path && (s->cgroups_path = strdup (path)) == NULL)
+    return jr_error (err, ENOMEM, "config.json");
   json_object *res = get (lx, "resources");
-  static const char *const keys[] = { "memory", "cpu", "pids", "blockIO", "hugepageLimits", "unified", "network", "rdma", NULL };
-  for (size_t i = 0; keys[i]; i++)
-    if (get (res, keys[i]) && sets_limit (get (res, keys[i])))
-      return jr_error_msg (err, EINVAL, "config.json: linux.resources.%s: cgroup limits are not supported by jailrun-oci yet; run with --cgroup-manager disabled (podman: --cgroups disabled) or without limits (podman: --pids-limit 0)", keys[i]);
-  return 0;
+  struct jr_oci_res r;
+  int rc = jr_oci_resources_parse (res, false, "config.json: linux.resources", &r, err);
+  if (rc == 0 && res && (s->resources_json = strdup (json_object_to_json_string_ext (res, JSON_C_TO_STRING_PLAIN))) == NULL)
+    rc = jr_error (err, ENOMEM, "config.json");
+  return rc;
 }
 
 /* linux.sysctl: only keys of namespaces the container owns. */
@@ -469,7 +452,7 @@ parse_linux (json_object *lx, bool cg_disabled, struct jr_oci_spec *s, jail_erro
   if (r == 0)
     r = get_strv (get (lx, "readonlyPaths"), "linux.readonlyPaths", &s->ro_paths, &s->n_ro, err);
   if (r == 0)
-    r = check_cgroups (lx, cg_disabled, err);
+    r = parse_cgroups (lx, cg_disabled, s, err);
   if (r == 0)
     r = parse_sysctl (get (lx, "sysctl"), s, err);
   json_object *prop = get (lx, "rootfsPropagation");
@@ -670,5 +653,7 @@ jr_oci_spec_free (struct jr_oci_spec *s)
   free (s->hooks_json);
   free (s->allow);
   free (s->audit_log);
+  free (s->cgroups_path);
+  free (s->resources_json);
   memset (s, 0, sizeof *s);
 }

@@ -8,7 +8,7 @@
 # As root only: the podman, Docker and containerd parts (oci-podman.sh,
 # oci-docker.sh, oci-ctr.sh: these engines need root on this host) and the
 # root-only checks (id slots, shared host mounts, joining a netns).
-if [ "$JR_MODE" = root ]; then plan 143; else plan 82; fi
+if [ "$JR_MODE" = root ]; then plan 164; else plan 90; fi
 mkscratch
 OCI=$SCRATCH/bin/jailrun-oci
 mkdir "$SCRATCH/bin" && ln -s "$JAILRUN" "$OCI"
@@ -110,8 +110,27 @@ epid=$(cat "$SCRATCH/exec.pid" 2>/dev/null)
 facts() { grep -E '^(Uid|Gid|CapBnd|CapEff|NoNewPrivs|Seccomp|Seccomp_filters):' /proc/"$1"/status; readlink /proc/"$1"/ns/pid /proc/"$1"/ns/mnt /proc/"$1"/ns/user /proc/"$1"/ns/net; }
 is "  the exec'd process has the init's ids, caps, seccomp, namespaces" "$(facts "$epid" 2>&1)" "$(facts "$pid" 2>&1)"
 like "ps --format json: the container's host pids" "$(oci ps --format json c1)" "^\\[([0-9]+,)*$pid(,[0-9]+)*\\]$"
-oci pause c1 2>"$SCRATCH/err"; s=$?
-is "pause: refused with the reason" "$s:$(cat "$SCRATCH/err")" "125:jailrun-oci: pause: container c1 has no cgroup of its own (jailrun-oci makes none yet), so it cannot be frozen with cgroup.freeze"
+cg=$(sed -n 's/.*"cgroup":"\([^"]*\)".*/\1/p' "$R/c1/state.json" | sed 's,\\/,/,g')
+if [ "$JR_MODE" = root ]; then
+  # as root each container gets a cgroup v2 (here /jailrun-oci/ID: no cgroupsPath)
+  like "the container has a cgroup v2 of its own" "$cg" '/jailrun-oci/c1$'
+  is "  holding the init, its sleep and the exec'd process" "$(grep -cxE "$pid|$epid" "$cg/cgroup.procs"):$(wc -l < "$cg/cgroup.procs")" "2:3"
+  is "  the container's cgroup namespace is rooted there" "$(oci exec c1 grep ^0:: /proc/self/cgroup)" "0::/"
+  oci pause c1; s=$?
+  is "pause exits 0" "$s" 0
+  like "  state: paused" "$(oci state c1)" '"status": ?"paused"'
+  is "  the kernel froze the cgroup" "$(grep frozen "$cg/cgroup.events")" "frozen 1"
+  oci pause c1 2>"$SCRATCH/err"; s=$?
+  is "  pause twice: refused" "$s:$(cat "$SCRATCH/err")" "125:jailrun-oci: pause: container c1 is paused, not running"
+  oci resume c1; s=$?
+  is "resume exits 0; state: running" "$s:$(oci state c1 | grep -o '"status": *"[a-z]*"' | tr -d ' ')" '0:"status":"running"'
+  echo '{"pids": {"limit": 50}}' | oci update --resources - c1 2>"$SCRATCH/err"; s=$?
+  like "update with a limit this host cannot enforce: refused, naming it" "$s:$(cat "$SCRATCH/err")" "^125:.*cgroup $cg: pids.max does not exist"
+else
+  is "rootless without a delegated cgroup: no cgroup" "$cg" ""
+  oci pause c1 2>"$SCRATCH/err"; s=$?
+  is "pause: refused with the reason" "$s:$(cat "$SCRATCH/err")" "125:jailrun-oci: pause: container c1 has no cgroup of its own (created with --cgroup-manager disabled, or rootless without a delegated cgroup)"
+fi
 kill -9 "$epid" 2>/dev/null
 oci delete c1 2>"$SCRATCH/err"; s=$?
 is "delete of a running container without --force: refused" "$s" 125
@@ -127,6 +146,7 @@ is "exec in a stopped container: an error" "$s" 125
 oci delete c1; s=$?
 is "delete exits 0" "$s" 0
 ok "delete removes the state directory" test ! -e "$R/c1"
+[ "$JR_MODE" != root ] || ok "  and the container's cgroup" test ! -e "$cg"
 oci state c1 2>/dev/null; s=$?
 is "state of a deleted container: an error" "$s" 125
 
@@ -239,7 +259,28 @@ oci create --bundle "$B" s2 2>"$SCRATCH/err"; s=$?
 like "a host-wide sysctl is refused" "$s:$(cat "$SCRATCH/err")" "^125:.*linux.sysctl: kernel.core_pattern is not a key of a namespace the container owns"
 sed -i 's/"kernel.core_pattern": "|x"//; s/"pids": {"limit": 0}/"pids": {"limit": 100}/' "$B/config.json"
 oci create --bundle "$B" s3 2>"$SCRATCH/err"; s=$?
-like "a cgroup limit that cannot be enforced is refused" "$s:$(cat "$SCRATCH/err")" "^125:.*linux.resources.pids: cgroup limits are not supported"
+like "a cgroup limit that cannot be enforced is refused" "$s:$(cat "$SCRATCH/err")" "^125:.*linux.resources: pids.max: the pids controller is not in the cgroup v2 hierarchy at .* or run with --cgroup-manager disabled"
+ok "  and leaves no state" test ! -e "$R/s3"
+[ "$JR_MODE" != root ] || ok "  and no cgroup" test ! -e "${cg%/c1}/s3"
+sed -i 's/"pids": {"limit": 100}/"pids": {"limit": 0}, "hugepageLimits": [{"pageSize": "2MB", "limit": 1}]/' "$B/config.json"
+oci create --bundle "$B" s3 2>"$SCRATCH/err"; s=$?
+is "a limit cgroup v2 has no file for is refused" "$s:$(cat "$SCRATCH/err")" "125:jailrun-oci: config.json: linux.resources.hugepageLimits: cannot be enforced on cgroup v2 by jailrun-oci: drop it"
+sed -i 's/"namespaces":/"cgroupsPath": "machine.slice:jr:s3", "namespaces":/; s/, "hugepageLimits": \[[^]]*\]//' "$B/config.json"
+oci create --bundle "$B" s3 2>"$SCRATCH/err"; s=$?
+like "runc's systemd form of cgroupsPath: refused, saying what to use" "$s:$(cat "$SCRATCH/err")" "^125:.*linux.cgroupsPath machine.slice:jr:s3: the systemd form slice:prefix:name needs --systemd-cgroup, .*--cgroup-manager cgroupfs and a path"
+if [ "$JR_MODE" = root ]; then
+  # an absolute cgroupsPath: made below the cgroup2 mount, the parents
+  # create made removed by delete
+  top="jrtest-oci-$$"
+  sed -i "s|\"cgroupsPath\": \"machine.slice:jr:s3\"|\"cgroupsPath\": \"/$top/sub/s3\"|" "$B/config.json"
+  ids="$ids s3"
+  oci create --bundle "$B" s3; s=$?
+  cgm=$(sed -n 's/.*"cgroup":"\([^"]*\)".*/\1/p' "$R/s3/state.json" | sed 's,\\/,/,g')
+  is "create with cgroupsPath /$top/sub/s3 exits 0" "$s:${cgm#"${cgm%/"$top"/sub/s3}"}" "0:/$top/sub/s3"
+  is "  the init is in it" "$(cat "$cgm/cgroup.procs" 2>&1)" "$(oci state s3 | sed -n 's/.*"pid": *\([0-9]*\).*/\1/p')"
+  oci delete --force s3
+  ok "  delete removes it and the parents create made" test ! -e "${cgm%/sub/s3}"
+fi
 
 # --- a rootfs inside a shared host mount (as Docker's data root): the
 # container's mounts are all private (a peer would propagate both ways,
@@ -404,6 +445,65 @@ mkbundle "$B" '["true"]' '"annotations": {"run.jailrun.net": "proxy", "run.jailr
 oci create --bundle "$B" a5 2>"$SCRATCH/err"; s=$?
 like "a bad allow entry: refused, naming the annotation" "$s:$(cat "$SCRATCH/err")" "^125:jailrun-oci: config.json: annotations: run.jailrun.allow: "
 ok "  and leaves no state" test ! -e "$R/a5"
+
+# --- kill --all: every process of the container, through pidfds
+dead() { [ ! -e "/proc/$1" ] || [ "$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null)" = Z ]; }
+mkbundle "$B" '["sh", "-c", "trap \"\" USR1; sleep 1000 & while true; do wait; sleep 0.1; done"]'
+ids="$ids k1"
+oci create --bundle "$B" k1 && oci start k1
+kpid=$(oci state k1 | sed -n 's/.*"pid": *\([0-9]*\).*/\1/p')
+oci exec --detach --pid-file "$SCRATCH/k1.pid" k1 sleep 999
+kexec=$(cat "$SCRATCH/k1.pid")
+ksleep=""; i=0
+while [ -z "$ksleep" ] && [ $i -lt 50 ]; do ksleep=$(pgrep -P "$kpid" -x sleep | head -n 1); i=$((i + 1)); sleep 0.1; done
+if [ "$JR_MODE" = root ]; then
+  # The pid-reuse race: kill --all checks a process (it is in the
+  # container's pid namespace), then signals it.  strace holds the second
+  # signal call 10 s; in the window the checked process dies and a host
+  # process takes its pid (clone3 with set_tid, ready beforehand).  That
+  # host process must not be hit: the signal goes through a pidfd opened
+  # before the check.  (jailrun-oci before this change: kill(pid) after a
+  # readlink of /proc/PID/ns/pid hit it.)
+  python3 -c '
+import ctypes, os, signal, struct, sys, time
+libc = ctypes.CDLL(None, use_errno=True)
+tid = (ctypes.c_int * 1)(int(sys.argv[1]))
+args = ctypes.create_string_buffer(struct.pack("11Q", 0, 0, 0, 0, signal.SIGCHLD, 0, 0, 0, ctypes.addressof(tid), 1, 0))
+for _ in range(1500):
+    pid = libc.syscall(435, args, 88)
+    if pid == 0:
+        signal.signal(signal.SIGUSR1, signal.SIG_DFL)
+        os.execvp("sleep", ["sleep", "60"])
+    if pid > 0:
+        print(pid)
+        sys.exit(0)
+    time.sleep(0.02)
+sys.exit(1)' "$ksleep" > "$SCRATCH/hostpid" & helper=$!
+  strace -f -qq -o "$SCRATCH/strace" -e trace=kill,pidfd_send_signal -e inject=kill,pidfd_send_signal:delay_enter=10000000:when=2 \
+    "$OCI" --root "$R" kill --all k1 USR1 & stp=$!
+  i=0; while [ "$(cat "$SCRATCH/strace" 2>/dev/null | grep -cE '(kill|pidfd_send_signal)\(.*\) += ')" -lt 1 ] && [ $i -lt 200 ]; do i=$((i + 1)); sleep 0.1; done
+  sleep 0.5 # the first signal returned; the next process is checked and its signal held
+  kill -9 "$ksleep"
+  wait $helper
+  hostpid=$(cat "$SCRATCH/hostpid")
+  wait $stp; s=$?
+  is "kill --all with its second signal held 10 s: exit 0" "$s" 0
+  is "  a host process took the checked pid $ksleep in the window" "${hostpid:-none}" "$ksleep"
+  sleep 0.5
+  is "  and was not signalled (the pidfd still named the dead one): it sleeps on" "$(awk '{print $3}' "/proc/${hostpid:-0}/stat" 2>&1)" S
+  [ -z "$hostpid" ] || kill -9 "$hostpid"
+  ok "  the exec'd process got USR1 (and died of it)" dead "$kexec"
+else
+  oci kill --all k1 USR1; s=$?
+  is "kill --all USR1: exit 0" "$s" 0
+  i=0; while ! dead "$kexec" && [ $i -lt 50 ]; do i=$((i + 1)); sleep 0.1; done
+  ok "  the exec'd process got it (and died of it)" dead "$kexec"
+  ok "  the init ignores it and lives" test -e "/proc/$kpid"
+fi
+oci kill --all k1 KILL; s=$?
+i=0; while [ -e "/proc/$kpid" ] && [ "$(awk '{print $3}' /proc/"$kpid"/stat 2>/dev/null)" != Z ] && [ $i -lt 50 ]; do i=$((i + 1)); sleep 0.1; done
+like "kill --all KILL: exit 0, stopped" "$s:$(oci state k1 | tr -d '\n')" '^0:.*"status": ?"stopped"'
+oci delete k1
 
 # --- global flags and features
 out=$("$OCI" features | python3 -c 'import json, sys; d = json.load(sys.stdin); print(d["ociVersionMax"], d["linux"]["seccomp"]["enabled"], d["annotations"]["org.jailrun.no-new-privileges"])')
