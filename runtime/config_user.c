@@ -7,6 +7,7 @@
  * symlink cannot lead out), O_NONBLOCK (a FIFO cannot hang us), must be
  * regular files not on FUSE, and are read up to JR_IDFILE_MAX bytes.
  * What the ids may be is the caller's check (exec: the jail's map). */
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/magic.h>
@@ -79,6 +80,29 @@ field_id (const char *s, unsigned *out)
   return jr_parse_id (s, strcspn (s, ":"), out) == 0;
 }
 
+/* Whether s (len bytes) is a user or group name as useradd takes it:
+ * [A-Za-z_][A-Za-z0-9_.-]*, an optional final '$', at most 32 bytes. */
+static bool
+valid_name (const char *s, size_t len)
+{
+  if (len == 0 || len > 32 || !(isalpha ((unsigned char) s[0]) || s[0] == '_'))
+    return false;
+  for (size_t i = 1; i < len; i++)
+    if (!(isalnum ((unsigned char) s[i]) || strchr ("_.-", s[i]) || (s[i] == '$' && i == len - 1)))
+      return false;
+  return true;
+}
+
+/* Each part of spec ("A[:B]") an id or a valid name; false on junk. */
+static bool
+valid_spec (const char *spec, const char *colon, size_t ulen)
+{
+  unsigned id;
+  const char *g = colon ? colon + 1 : NULL;
+  return (jr_parse_id (spec, ulen, &id) == 0 || valid_name (spec, ulen))
+         && (g == NULL || jr_parse_id (g, strlen (g), &id) == 0 || valid_name (g, strlen (g)));
+}
+
 /* The ids of user (ulen bytes, NULL: keep *uid) and group (NULL: none)
  * from etc/passwd and etc/group below root. */
 static int
@@ -114,7 +138,7 @@ jr_user_resolve (int root, const char *label, const char *spec, unsigned *uid, u
 {
   const char *colon = spec ? strchr (spec, ':') : NULL;
   size_t ulen = spec ? (colon ? (size_t) (colon - spec) : strlen (spec)) : 0;
-  if (spec == NULL || ulen == 0 || (colon && colon[1] == '\0') || strchr (spec, '\n'))
+  if (spec == NULL || !valid_spec (spec, colon, ulen))
     return jr_error_msg (err, EINVAL, "user '%s': give UID[:GID] or NAME[:GROUP] (names from the rootfs's /etc/passwd and /etc/group)",
                          spec ? spec : "");
   unsigned u = 0, g = 0;
@@ -143,7 +167,7 @@ jr_user_has_name (const char *spec)
   unsigned id;
   const char *colon = spec ? strchr (spec, ':') : NULL;
   size_t ulen = spec ? (colon ? (size_t) (colon - spec) : strlen (spec)) : 0;
-  if (ulen == 0 || (colon && colon[1] == '\0') || strchr (spec, '\n'))
+  if (spec == NULL || !valid_spec (spec, colon, ulen))
     return false;
   return jr_parse_id (spec, ulen, &id) < 0 || (colon && jr_parse_id (colon + 1, strlen (colon + 1), &id) < 0);
 }

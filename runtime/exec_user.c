@@ -6,7 +6,7 @@
  * and reads the files there with config_user.c's guards (RESOLVE_IN_ROOT,
  * O_NONBLOCK, regular files, bounded size).  The supervisor waits for
  * the answer at most JR_USER_WAIT_MS and kills a helper stuck on a file
- * (FUSE); whether the ids are allowed is the caller's check. */
+ * (FUSE); jr_exec_user then accepts only the user the jail maps. */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -91,4 +91,15 @@ jr_user_resolve_jail (const int *ns_fds, const char *spec, unsigned *uid, unsign
   *uid = a.uid;
   *gid = a.gid;
   return 0;
+}
+
+int
+jr_exec_user (const struct jail_config *cfg, const int *ns_fds, const char *spec, jail_error **err)
+{
+  unsigned uid, gid;
+  int r = jr_user_resolve_jail (ns_fds, spec, &uid, &gid, err);
+  if (r == 0 && (uid != cfg->uid || gid != cfg->gid))
+    r = jr_error_msg (err, EPERM, "exec -u %s: is %u:%u in the jail's /etc/passwd, outside this jail's map (only %u:%u; choose -u when the jail is started)",
+                      spec, uid, gid, cfg->uid, cfg->gid);
+  return r;
 }

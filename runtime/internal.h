@@ -103,6 +103,9 @@ bool jr_user_has_name (const char *spec);
 /* exec_user.c: jr_user_resolve in the root of a running jail, whose
  * namespaces are ns_fds (JR_NS_COUNT, user then mnt first). */
 int jr_user_resolve_jail (const int *ns_fds, const char *spec, unsigned *uid, unsigned *gid, jail_error **err);
+/* exec -u spec in the running jail of cfg: 0 when the names resolve to
+ * the jail's own user (cfg->uid:gid, the only one it maps), else an error. */
+int jr_exec_user (const struct jail_config *cfg, const int *ns_fds, const char *spec, jail_error **err);
 
 /* idmap.c: before the clone, the idmapped trees of :idmap volumes (root);
  * after it, close them (the child has its copies). */

@@ -264,20 +264,6 @@ merge_env (char *const *base, size_t nbase, char **over, size_t nover)
   return v;
 }
 
-/* exec -u NAME[:GROUP]: resolve the names in the running jail's root
- * (which the jail may have rewritten) and accept only the user the
- * jail maps. */
-static int
-exec_user (struct sup *s, const char *spec, jail_error **err)
-{
-  unsigned uid, gid;
-  int r = jr_user_resolve_jail (s->l.ns_fds, spec, &uid, &gid, err);
-  if (r == 0 && (uid != s->cfg->uid || gid != s->cfg->gid))
-    r = jr_error_msg (err, EPERM, "exec -u %s: is %u:%u in the jail's /etc/passwd, outside this jail's map (only %u:%u; choose -u when the jail is started)",
-                      spec, uid, gid, s->cfg->uid, s->cfg->gid);
-  return r;
-}
-
 /* Decode an exec request into argv, env and workdir (strings point into
  * buf; the vectors and workdir are malloc'd). */
 static int
@@ -300,7 +286,7 @@ parse_exec (struct sup *s, const struct jr_req *q, char *buf, size_t len,
   char *user = wd && (q->flags & JR_EXEC_USER) ? next_str (&p, end) : NULL;
   int r = ok && wd && (user || !(q->flags & JR_EXEC_USER)) ? 0 : jr_error_msg (err, EINVAL, "exec: malformed request");
   if (r == 0 && user)
-    r = exec_user (s, user, err);
+    r = jr_exec_user (s->cfg, s->l.ns_fds, user, err);
   if (r == 0 && a[0][0] == '\0')
     r = jr_error_msg (err, EINVAL, "exec: no command given");
   if (r == 0 && *wd)
