@@ -229,7 +229,9 @@ JAIL_EXPORT void jail_exec_opts_free (jail_exec_opts *o);
 JAIL_EXPORT int jail_exec_opts_set_env (jail_exec_opts *o, const char *spec, jail_error **err);
 /* Working directory (absolute; default: the jail's). */
 JAIL_EXPORT int jail_exec_opts_set_workdir (jail_exec_opts *o, const char *dir, jail_error **err);
-/* User "UID[:GID]"; the jail maps only its own user, so only that works. */
+/* User "UID[:GID]" or "NAME[:GROUP]" (names are looked up at exec time
+ * in the running jail's own /etc/passwd and /etc/group); the jail maps
+ * only its own user, so only that works (another is refused: -EPERM). */
 JAIL_EXPORT int jail_exec_opts_set_user (jail_exec_opts *o, const char *spec, jail_error **err);
 /* Kill the process (and its process group) after seconds; status 124. */
 JAIL_EXPORT int jail_exec_opts_set_timeout (jail_exec_opts *o, double seconds, jail_error **err);
