@@ -15,7 +15,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "hostfile.h"
 #include "stack.h"
 
 /* The YAML text into st->doc; a syntax error names file:line. */
@@ -108,7 +107,7 @@ load (struct stack *st, const char *file, const char *project)
   char *text = NULL, *real = NULL;
   size_t len = 0;
   jail_error *err = NULL;
-  if (jr_hostfile_read ("stack file", st->file, JR_HOSTFILE_MAX, JR_HOSTFILE_TEXT, &text, &len, &err) < 0)
+  if (jail_read_file ("stack file", st->file, &text, &len, &err) < 0)
     {
       cmd_report (err);
       if (file == NULL)

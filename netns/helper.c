@@ -22,6 +22,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "fdpass.h"
 #include "netns_internal.h"
 
 enum { OP_SOCKET = 1, OP_LISTEN };
@@ -42,20 +43,7 @@ struct hctx
 static void
 reply_fd (int sock, int err, int fd)
 {
-  char cbuf[CMSG_SPACE (sizeof (int))] = { 0 };
-  struct iovec io = { .iov_base = &err, .iov_len = sizeof err };
-  struct msghdr m = { .msg_iov = &io, .msg_iovlen = 1 };
-  if (err == 0)
-    {
-      m.msg_control = cbuf;
-      m.msg_controllen = sizeof cbuf;
-      struct cmsghdr *c = CMSG_FIRSTHDR (&m);
-      c->cmsg_level = SOL_SOCKET;
-      c->cmsg_type = SCM_RIGHTS;
-      c->cmsg_len = CMSG_LEN (sizeof (int));
-      memcpy (CMSG_DATA (c), &fd, sizeof fd);
-    }
-  (void) !sendmsg (sock, &m, MSG_NOSIGNAL);
+  jr_send_fd (sock, &err, sizeof err, &fd, err == 0 ? 1 : 0, 0);
 }
 
 /* A listener on the jail's own loopback (a named network: the bridge
@@ -279,24 +267,23 @@ request (struct jr_helper *h, int op, int family)
     return -ENOTCONN;
   if (send (h->sock, &q, sizeof q, MSG_NOSIGNAL) < 0)
     return -errno;
-  int err = 0;
-  char cbuf[CMSG_SPACE (sizeof (int))];
-  struct iovec io = { .iov_base = &err, .iov_len = sizeof err };
-  struct msghdr m = { .msg_iov = &io, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof cbuf };
+  int err = 0, fd = -1;
+  size_t nfd = 0;
   ssize_t n;
   do
-    n = recvmsg (h->sock, &m, MSG_CMSG_CLOEXEC);
-  while (n < 0 && errno == EINTR);
+    n = jr_recv_fd (h->sock, &err, sizeof err, &fd, 1, &nfd, 0);
+  while (n == -EINTR);
   if (n != (ssize_t) sizeof err)
-    return n < 0 ? -errno : -EPIPE;
-  struct cmsghdr *c = CMSG_FIRSTHDR (&m);
+    {
+      if (fd >= 0)
+        close (fd);
+      return n < 0 ? (int) n : -EPIPE;
+    }
+  if (err && fd >= 0)
+    close (fd);
   if (err)
     return -err;
-  if (c == NULL || c->cmsg_type != SCM_RIGHTS)
-    return -EPROTO;
-  int fd;
-  memcpy (&fd, CMSG_DATA (c), sizeof fd);
-  return fd;
+  return nfd == 1 ? fd : -EPROTO;
 }
 
 int

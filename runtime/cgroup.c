@@ -47,35 +47,6 @@ jr_cg_mount (char **mount, char **mroot)
   return r;
 }
 
-/* The caller's own cgroup as a path under mount ("0::" line). */
-char *
-jr_cg_own (const char *mount, const char *mroot)
-{
-  char buf[8192];
-  if (jr_cg_read (AT_FDCWD, "/proc/self/cgroup", buf, sizeof buf) <= 0)
-    return NULL;
-  char *p = strstr (buf, "0::");
-  if (p == NULL || (p != buf && p[-1] != '\n'))
-    return NULL;
-  p += 3;
-  p[strcspn (p, "\n")] = '\0';
-  size_t rl = strlen (mroot);
-  if (strcmp (mroot, "/") != 0 && strncmp (p, mroot, rl) == 0)
-    p += rl;
-  char *out = NULL;
-  if (asprintf (&out, "%s%s", mount, strcmp (p, "/") == 0 ? "" : p) < 0)
-    return NULL;
-  return out;
-}
-
-unsigned
-jr_cg_controllers_of (const char *dir, const char *file)
-{
-  char path[4096], buf[512];
-  snprintf (path, sizeof path, "%s/%s", dir, file);
-  return jr_cg_read (AT_FDCWD, path, buf, sizeof buf) > 0 ? jr_cg_parse_controllers (buf) : 0;
-}
-
 /* dir is a cgroup this user can make children in and move processes
  * through (write access to the dir, cgroup.procs, cgroup.subtree_control). */
 static bool

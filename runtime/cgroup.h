@@ -100,12 +100,51 @@ int jr_cgroup_attach (struct jr_cgroup *cg, pid_t pid, jail_error **err);
 void jr_cgroup_collect (const struct jr_cgroup *cg, struct jr_cgstats *st);
 /* Kill what is left, remove the cgroup (and its children), close fds. */
 void jr_cgroup_release (struct jr_cgroup *cg);
-/* Report an out-of-memory kill in *err ("killed: out of memory, ..."). */
+
+/* cgroup_exec.c: what runs in a jail's cgroup. */
+/* Report an out-of-memory kill of the last run in *err ("killed: out of
+ * memory, ..."); nothing when its cgroup counted none. */
 void jr_cgroup_report_oom (const struct jr_limits *l, int status, jail_error **err);
-/* config_limits.c: the one out-of-memory message: the main process
- * killed, or kills processes of the jail, under memory.max max with peak
- * peak; max NULL: an exec's command (limit and peak not known there). */
+/* The one out-of-memory message: the main process killed, or kills
+ * processes of the jail, under memory.max max with peak peak; max NULL:
+ * an exec's command (limit and peak not known there). */
 void jr_oom_error (jail_error **err, bool main_killed, long long kills, const char *max, const char *peak);
+/* oom_kill count of a cgroup (memory.events, hierarchical), -1 where there
+ * is no cgroup (cgfd -1) or no memory controller. */
+long long jr_cg_oom_kills (int cgfd);
+/* Was a process that ended with wait status ws killed by the OOM killer?
+ * SIGKILL and a new oom_kill in cgfd since before (jr_cg_oom_kills at its
+ * start).  Another process of the jail could have been the victim at the
+ * same moment: the verdict can only over-report then. */
+bool jr_cg_oom_killed (int cgfd, long long before, int ws);
+
+/* The cgroup of one exec of a detached jail, "exec-N" in the jail's. */
+struct jr_execcg
+{
+  int fd;              /* -1 = none: the exec runs in the jail's cgroup */
+  char name[24];
+};
+/* The exec cgroups of one jail (its cgroup may change with a restart). */
+struct jr_execcgs
+{
+  const struct jr_cgroup *jail;
+  unsigned seq;        /* numbers them */
+  struct jr_execcg spare; /* made ahead for the next exec (fd -1: none) */
+  unsigned lingering;  /* ended execs' cgroups still populated at the last look */
+};
+/* The cgroup for an exec starting now: the spare, else a new one. */
+void jr_execcg_take (struct jr_execcgs *set, struct jr_execcg *cg);
+/* The exec could not start: remove its cgroup. */
+void jr_execcg_unused (struct jr_execcgs *set, struct jr_execcg *cg);
+/* Kill everything in an exec's cgroup (cgroup.kill). */
+void jr_execcg_kill (const struct jr_execcg *cg);
+/* An exec ended: remove its cgroup, and those of earlier ones whose
+ * processes outlived them and are gone now (live(name, ctx): a running
+ * exec's); make the next spare when spare is true. */
+void jr_execcg_end (struct jr_execcgs *set, struct jr_execcg *cg, bool (*live) (const char *name, void *ctx), void *ctx,
+                    bool spare);
+/* The jail's cgroup is gone: forget the spare. */
+void jr_execcg_release (struct jr_execcgs *set);
 
 /* The first cgroup2 mount: its mount point and its root in the
  * hierarchy (malloc'd), or -errno (-ENOENT: none). */

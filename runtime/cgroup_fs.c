@@ -1,7 +1,8 @@
 /* cgroup_fs.c - small helpers on cgroupfs files relative to a directory
  * fd (read, write, parse controller lists and "key value" files), the
- * recursive kill-and-remove of a cgroup, and process start times (the
- * owner check of stale jailrun cgroups). */
+ * recursive kill-and-remove of a cgroup, process start times (the
+ * owner check of stale jailrun cgroups), the caller's own cgroup and the
+ * controllers a cgroup file lists (for cgroup.c and cgroup_systemd.c). */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -157,4 +158,33 @@ jr_proc_starttime (pid_t pid)
   for (int field = 2; p && field < 22; field++)
     p = strchr (p + 1, ' ');
   return p ? strtoull (p + 1, NULL, 10) : 0;
+}
+
+/* The caller's own cgroup as a path under mount ("0::" line). */
+char *
+jr_cg_own (const char *mount, const char *mroot)
+{
+  char buf[8192];
+  if (jr_cg_read (AT_FDCWD, "/proc/self/cgroup", buf, sizeof buf) <= 0)
+    return NULL;
+  char *p = strstr (buf, "0::");
+  if (p == NULL || (p != buf && p[-1] != '\n'))
+    return NULL;
+  p += 3;
+  p[strcspn (p, "\n")] = '\0';
+  size_t rl = strlen (mroot);
+  if (strcmp (mroot, "/") != 0 && strncmp (p, mroot, rl) == 0)
+    p += rl;
+  char *out = NULL;
+  if (asprintf (&out, "%s%s", mount, strcmp (p, "/") == 0 ? "" : p) < 0)
+    return NULL;
+  return out;
+}
+
+unsigned
+jr_cg_controllers_of (const char *dir, const char *file)
+{
+  char path[4096], buf[512];
+  snprintf (path, sizeof path, "%s/%s", dir, file);
+  return jr_cg_read (AT_FDCWD, path, buf, sizeof buf) > 0 ? jr_cg_parse_controllers (buf) : 0;
 }

@@ -1,7 +1,7 @@
 /* config_limits.c - the cgroup limit setters of jail_config (memory,
  * cpus, pids, cgroup parent, strict/best-effort), the host check an
- * embedder calls before jail_run to learn what will be enforced, the
- * stats of the last run, and the out-of-memory report. */
+ * embedder calls before jail_run to learn what will be enforced, and the
+ * stats of the last run (the out-of-memory report is in cgroup_exec.c). */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -91,49 +91,4 @@ jail_last_stats (const jail_config *c, long long *mem_peak, long long *cpu_usec,
   *cpu_usec = s->cpu_usec;
   *pids_peak = s->pids_peak;
   return (s->mem_peak < 0 && s->cpu_usec < 0 && s->pids_peak < 0) ? -ENODATA : 0;
-}
-
-/* "512M", "1G", or "511.9M" for a byte count. */
-static void
-fmt_size (long long v, char *buf, size_t size)
-{
-  static const char units[] = "KMG";
-  if (v < 1024)
-    {
-      snprintf (buf, size, "%lld", v);
-      return;
-    }
-  int u = v >= (1ll << 30) ? 2 : v >= (1ll << 20) ? 1 : 0;
-  long long d = 1ll << (10 * (u + 1));
-  if (v % d == 0)
-    snprintf (buf, size, "%lld%c", v / d, units[u]);
-  else
-    snprintf (buf, size, "%.1f%c", (double) v / (double) d, units[u]);
-}
-
-void
-jr_cgroup_report_oom (const struct jr_limits *l, int status, jail_error **err)
-{
-  if (l->last.oom_kills <= 0)
-    return;
-  char max[32], peak[32] = "unknown";
-  if (l->memory)
-    fmt_size ((long long) l->memory, max, sizeof max);
-  else
-    snprintf (max, sizeof max, "max");
-  if (l->last.mem_peak >= 0)
-    fmt_size (l->last.mem_peak, peak, sizeof peak);
-  jr_oom_error (err, status == 137, l->last.oom_kills, max, peak);
-}
-
-void
-jr_oom_error (jail_error **err, bool main_killed, long long kills, const char *max, const char *peak)
-{
-  if (max == NULL)
-    jr_error_msg (err, ENOMEM, "killed: out of memory (the jail's memory limit)");
-  else if (main_killed)
-    jr_error_msg (err, ENOMEM, "killed: out of memory, memory.max=%s, peak %s", max, peak);
-  else
-    jr_error_msg (err, ENOMEM, "out of memory: %lld process(es) in the jail were killed, memory.max=%s, peak %s",
-                  kills, max, peak);
 }

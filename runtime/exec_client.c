@@ -18,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "fdpass.h"
 #include "lifecycle.h"
 
 
@@ -173,18 +174,8 @@ build_request (const jail_exec_opts *o, char *const argv[], size_t *len, jail_er
 static int
 send_request (int sock, const char *buf, size_t len, const int fds[3], jail_error **err)
 {
-  union { struct cmsghdr h; char b[CMSG_SPACE (3 * sizeof (int))]; } cm;
-  memset (&cm, 0, sizeof cm);
-  struct iovec iov = { .iov_base = (void *) buf, .iov_len = len };
-  struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cm.b, .msg_controllen = sizeof cm.b };
-  struct cmsghdr *h = CMSG_FIRSTHDR (&mh);
-  h->cmsg_level = SOL_SOCKET;
-  h->cmsg_type = SCM_RIGHTS;
-  h->cmsg_len = CMSG_LEN (3 * sizeof (int));
-  memcpy (CMSG_DATA (h), fds, 3 * sizeof (int));
-  if (sendmsg (sock, &mh, MSG_NOSIGNAL) < 0)
-    return jr_error (err, errno, "exec: send request");
-  return 0;
+  ssize_t n = jr_send_fd (sock, buf, len, fds, 3, 0);
+  return n < 0 ? jr_error (err, (int) -n, "exec: send request") : 0;
 }
 
 /* Wait for DONE, forwarding signals and pumping the relay (may be

@@ -3,7 +3,8 @@
  * symlink, nor one on the way that root does not own (--env-file,
  * --allow-file, --seccomp FILE), appending to the
  * audit log only when the caller owns it, resolving a -v source through
- * root-owned symlinks only, and escaping bytes shown in messages. */
+ * root-owned symlinks only, and escaping bytes shown in messages; its
+ * public face is jail_read_file (jail.h). */
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/openat2.h>
@@ -395,4 +396,10 @@ jr_host_path_resolve (const char *what, const char *path, char **out, struct sta
     close (w.dir);
   free (w.rest);
   return r;
+}
+
+int
+jail_read_file (const char *what, const char *path, char **text, size_t *len, jail_error **err)
+{
+  return jr_hostfile_read (what, path, JR_HOSTFILE_MAX, JR_HOSTFILE_TEXT, text, len, err);
 }

@@ -43,6 +43,12 @@ JAIL_EXPORT void jail_error_free (jail_error *err);
 JAIL_EXPORT const char *jail_version (void);
 /* Space-separated list of features compiled in. */
 JAIL_EXPORT const char *jail_features (void);
+/* Read a host text file the way jailrun reads every file a user names
+ * (--env-file, --allow-file, a stack file): a regular file only, never
+ * through a symlink in its last component, never blocking on a FIFO or a
+ * device, at most 1 MiB, no NUL byte.  what names it in messages ("stack
+ * file").  *text is NUL-terminated and malloc'd (free it), *len its length. */
+JAIL_EXPORT int jail_read_file (const char *what, const char *path, char **text, size_t *len, jail_error **err);
 
 /* Create an empty configuration with the secure defaults of DESIGN.md. */
 JAIL_EXPORT int jail_config_new (jail_config **out, jail_error **err);

@@ -25,6 +25,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "fdpass.h"
 #include "mounts.h"
 #include "oci.h"
 #include "process.h"
@@ -499,13 +500,11 @@ await_start (int fifo)
 static ssize_t
 recv_go (int fd, struct jr_msg *m, int *idmapped)
 {
-  char ctl[CMSG_SPACE (sizeof (int))];
-  struct iovec iov = { .iov_base = m, .iov_len = sizeof *m };
-  struct msghdr h = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl, .msg_controllen = sizeof ctl };
-  ssize_t n = recvmsg (fd, &h, MSG_CMSG_CLOEXEC);
-  struct cmsghdr *c = n > 0 ? CMSG_FIRSTHDR (&h) : NULL;
-  if (c && c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS && c->cmsg_len == CMSG_LEN (sizeof (int)))
-    memcpy (idmapped, CMSG_DATA (c), sizeof (int));
+  int fd1 = -1;
+  size_t nfd = 0;
+  ssize_t n = jr_recv_fd (fd, m, sizeof *m, &fd1, 1, &nfd, 0);
+  if (nfd == 1)
+    *idmapped = fd1;
   return n;
 }
 

@@ -22,6 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "fdpass.h"
 #include "oci.h"
 #include "mounts.h"
 #include "process.h"
@@ -307,22 +308,8 @@ static int
 send_go (struct create_run *c, int idfd, jail_error **err)
 {
   struct jr_msg go = { .type = JR_MSG_GO };
-  char ctl[CMSG_SPACE (sizeof (int))] = { 0 };
-  struct iovec iov = { .iov_base = &go, .iov_len = sizeof go };
-  struct msghdr h = { .msg_iov = &iov, .msg_iovlen = 1 };
-  if (idfd >= 0)
-    {
-      h.msg_control = ctl;
-      h.msg_controllen = sizeof ctl;
-      struct cmsghdr *cm = CMSG_FIRSTHDR (&h);
-      cm->cmsg_level = SOL_SOCKET;
-      cm->cmsg_type = SCM_RIGHTS;
-      cm->cmsg_len = CMSG_LEN (sizeof (int));
-      memcpy (CMSG_DATA (cm), &idfd, sizeof (int));
-    }
-  if (sendmsg (c->sync_fd, &h, MSG_NOSIGNAL) < 0)
-    return jr_error (err, errno, "create: start the init");
-  return 0;
+  ssize_t n = jr_send_fd (c->sync_fd, &go, sizeof go, &idfd, idfd >= 0 ? 1 : 0, 0);
+  return n < 0 ? jr_error (err, (int) -n, "create: start the init") : 0;
 }
 
 /* HELLO, maps, the sidecar's network, GO; then READY or the child's error. */

@@ -14,6 +14,7 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "fdpass.h"
 #include "oci.h"
 
 #ifndef TIOCGPTPEER
@@ -42,17 +43,8 @@ jr_oci_console_connect (const char *path, jail_error **err)
 static int
 send_master (int sock, int fd, const char *name, struct jail_error *e)
 {
-  char ctl[CMSG_SPACE (sizeof (int))] = { 0 };
-  struct iovec iov = { .iov_base = (void *) name, .iov_len = strlen (name) };
-  struct msghdr h = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl, .msg_controllen = sizeof ctl };
-  struct cmsghdr *c = CMSG_FIRSTHDR (&h);
-  c->cmsg_level = SOL_SOCKET;
-  c->cmsg_type = SCM_RIGHTS;
-  c->cmsg_len = CMSG_LEN (sizeof (int));
-  memcpy (CMSG_DATA (c), &fd, sizeof fd);
-  if (sendmsg (sock, &h, MSG_NOSIGNAL) < 0)
-    return jr_error_buf (e, errno, "console socket: send the pty");
-  return 0;
+  ssize_t n = jr_send_fd (sock, name, strlen (name), &fd, 1, 0);
+  return n < 0 ? jr_error_buf (e, (int) -n, "console socket: send the pty") : 0;
 }
 
 int

@@ -20,6 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "fdpass.h"
 #include "internal.h"
 #include "relay.h"
 
@@ -246,17 +247,14 @@ static void
 on_chan (struct jr_relay *r)
 {
   char b;
-  union { struct cmsghdr h; char c[CMSG_SPACE (sizeof (int))]; } cm;
-  struct iovec iov = { .iov_base = &b, .iov_len = 1 };
-  struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cm.c, .msg_controllen = sizeof cm.c };
-  ssize_t n = recvmsg (r->chan, &mh, MSG_CMSG_CLOEXEC | MSG_DONTWAIT);
-  if (n < 0 && (errno == EAGAIN || errno == EINTR))
-    return;
-  struct cmsghdr *h = n > 0 ? CMSG_FIRSTHDR (&mh) : NULL;
   int m = -1;
+  size_t nfd = 0;
+  ssize_t n = jr_recv_fd (r->chan, &b, 1, &m, 1, &nfd, MSG_DONTWAIT);
+  if (n == -EAGAIN || n == -EINTR)
+    return;
   unsigned ptn;
-  if (h && h->cmsg_level == SOL_SOCKET && h->cmsg_type == SCM_RIGHTS && h->cmsg_len == CMSG_LEN (sizeof (int)))
-    memcpy (&m, CMSG_DATA (h), sizeof m);
+  if (m >= 0 && n <= 0)
+    close_fd (&m);
   if (m >= 0 && ioctl (m, TIOCGPTN, &ptn) < 0)
     close_fd (&m); /* not a pty master: relay nothing */
   if (m >= 0)
@@ -449,14 +447,7 @@ jr_pty_child (struct jail_error *e)
         close (s);
       return r;
     }
-  union { struct cmsghdr h; char c[CMSG_SPACE (sizeof (int))]; } cm;
-  memset (&cm, 0, sizeof cm);
-  struct iovec iov = { .iov_base = "m", .iov_len = 1 };
-  struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cm.c, .msg_controllen = sizeof cm.c };
-  struct cmsghdr *h = CMSG_FIRSTHDR (&mh);
-  *h = (struct cmsghdr) { .cmsg_len = CMSG_LEN (sizeof (int)), .cmsg_level = SOL_SOCKET, .cmsg_type = SCM_RIGHTS };
-  memcpy (CMSG_DATA (h), &m, sizeof m);
-  ssize_t n = sendmsg (0, &mh, MSG_NOSIGNAL);
+  ssize_t n = jr_send_fd (0, "m", 1, &m, 1, 0);
   close (m);
   char go;
   while (n >= 0 && recv (0, &go, 1, 0) < 0 && errno == EINTR)
@@ -467,6 +458,6 @@ jr_pty_child (struct jail_error *e)
       r = jr_error_buf (e, errno, "tty: pty on fd %d", i);
   close (s);
   if (r == 0 && n < 0)
-    r = jr_error_buf (e, errno, "tty: send the pty to jailrun");
+    r = jr_error_buf (e, (int) -n, "tty: send the pty to jailrun");
   return r;
 }

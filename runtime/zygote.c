@@ -25,6 +25,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "fdpass.h"
 #include "lifecycle.h"
 
 /* The stack the exec'd process runs on between its vfork-style clone and
@@ -124,20 +125,14 @@ zygote_loop (const struct jr_exec_spec *base, bool cg)
     stack = NULL;
   for (;;)
     {
-      union { struct cmsghdr h; char b[CMSG_SPACE (5 * sizeof (int))]; } cm;
-      struct iovec iov = { .iov_base = buf, .iov_len = JR_PROTO_MAX };
-      struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cm.b, .msg_controllen = sizeof cm.b };
-      ssize_t n = buf ? recvmsg (JR_FD_MSG, &mh, MSG_CMSG_CLOEXEC) : 0;
-      if (n < 0 && errno == EINTR)
+      int fds[5];
+      size_t nfds = 0;
+      ssize_t n = buf ? jr_recv_fd (JR_FD_MSG, buf, JR_PROTO_MAX, fds, 5, &nfds, 0) : 0;
+      if (n == -EINTR)
         continue;
-      if (n <= 0)
+      if (n == 0 || (n < 0 && n != -EMSGSIZE))
         _exit (0);
-      struct cmsghdr *h = CMSG_FIRSTHDR (&mh);
-      int fds[5] = { -1, -1, -1, -1, -1 };
-      if (h && h->cmsg_type == SCM_RIGHTS
-          && (h->cmsg_len == CMSG_LEN (sizeof fds) || h->cmsg_len == CMSG_LEN (4 * sizeof (int))))
-        memcpy (fds, CMSG_DATA (h), h->cmsg_len - CMSG_LEN (0));
-      if (fds[3] >= 0 && n >= 12)
+      if ((nfds == 4 || nfds == 5) && n >= 12)
         serve_one (base, cg, buf, (size_t) n, fds, stack);
       else
         {
@@ -193,15 +188,7 @@ jr_zygote_spawn (int zfd, char *const *argv, char *const *env, const char *wd, c
     return jr_error (err, errno, "exec: socketpair");
   int pass[5] = { fds[0], fds[1], fds[2], sv[1], cgfd };
   size_t npass = cgfd >= 0 ? 5 : 4;
-  union { struct cmsghdr h; char b[CMSG_SPACE (sizeof pass)]; } cm;
-  memset (&cm, 0, sizeof cm);
-  struct iovec iov = { .iov_base = buf, .iov_len = len };
-  struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cm.b,
-                       .msg_controllen = CMSG_SPACE (npass * sizeof (int)) };
-  struct cmsghdr *h = CMSG_FIRSTHDR (&mh);
-  *h = (struct cmsghdr) { .cmsg_len = CMSG_LEN (npass * sizeof (int)), .cmsg_level = SOL_SOCKET, .cmsg_type = SCM_RIGHTS };
-  memcpy (CMSG_DATA (h), pass, npass * sizeof (int));
-  ssize_t n = sendmsg (zfd, &mh, MSG_NOSIGNAL);
+  ssize_t n = jr_send_fd (zfd, buf, len, pass, npass, 0);
   close (sv[1]);
   struct jr_msg m;
   struct pollfd p = { .fd = zfd, .events = POLLIN };
