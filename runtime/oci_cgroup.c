@@ -264,16 +264,17 @@ jr_oci_cgroup_freeze (const char *path, bool freeze, jail_error **err)
     return jr_error_msg (err, ENOTSUP, "cgroup %s: no cgroup.freeze (the cgroup v2 freezer needs Linux 5.2)", path);
   if (r < 0)
     return jr_error (err, -r, "cgroup %s: cgroup.freeze", path);
-  /* Wait (bounded: 5 s) until the kernel says every task stopped. */
+  /* Wait (bounded: 20 s; a loaded machine schedules the tasks late)
+   * until the kernel says every task stopped. */
   int ev cleanup_close = openat (fd, "cgroup.events", O_RDONLY | O_CLOEXEC);
-  for (int i = 0; ev >= 0 && i < 100; i++)
+  for (int i = 0; ev >= 0 && i < 400; i++)
     {
       if (jr_oci_cgroup_frozen (path) == (freeze ? 1 : 0))
         return 0;
       struct pollfd p = { .fd = ev, .events = POLLPRI };
       poll (&p, 1, 50);
     }
-  return jr_error_msg (err, ETIMEDOUT, "cgroup %s: not %s within 5 s", path, freeze ? "frozen" : "thawed");
+  return jr_error_msg (err, ETIMEDOUT, "cgroup %s: not %s within 20 s", path, freeze ? "frozen" : "thawed");
 }
 
 /* Append the pids of dir's cgroup.procs and its children's (depth-bounded). */
