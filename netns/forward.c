@@ -1,8 +1,10 @@
 /* forward.c - the in-process TCP forwarder (-p).  Listeners are bound in
  * the caller's network namespace before the jail exists; each accepted
  * connection gets a socket created in the jail's netns by the netns helper
- * and connected to 127.0.0.1:JAILPORT there.  Bytes move with splice(2)
- * through one bounded pipe per direction, driven edge-triggered by the
+ * (fetched a batch at a time and kept in a small pool) and connected to
+ * 127.0.0.1:JAILPORT there; both ends are TCP_NODELAY.  Bytes move with
+ * splice(2) through one bounded pipe per direction (64 KiB, grown once to
+ * 1 MiB when a bulk stream fills it), driven edge-triggered by the
  * supervisor's epoll loop: a full pipe stops reading (backpressure), EOF
  * becomes shutdown(SHUT_WR) on the other side once the pipe is drained,
  * and the pair closes when both directions are done.  Connections are
@@ -10,6 +12,7 @@
  * EMFILE is absorbed with a reserve fd (or by pausing accept). */
 #include <errno.h>
 #include <fcntl.h>
+#include <netinet/tcp.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
@@ -22,8 +25,8 @@
 struct dir
 {
   int pr, pw;        /* pipe */
-  size_t inpipe;
-  bool eof, shut;
+  size_t inpipe, cap; /* bytes in the pipe; what we let it hold */
+  bool eof, shut, grown;
   uint64_t bytes;
 };
 
@@ -63,6 +66,8 @@ struct jr_fwd
   size_t n_paused;
   struct jr_loop_src tick;
   int tickfd;
+  int pool[JR_HELPER_BATCH];      /* spare jail-side sockets */
+  int n_pool;
 };
 
 double
@@ -108,7 +113,7 @@ bind_one (struct listener *l, const struct jr_publish *p, int held, jail_error *
   if (bind (l->fd, (const struct sockaddr *) &p->host, p->host_len) < 0)
     return jr_error (err, errno, "publish %s: bind host port%s", p->spec,
                      errno == EADDRINUSE ? " (choose another HOSTPORT)" : "");
-  if (listen (l->fd, 512) < 0)
+  if (listen (l->fd, JR_FWD_BACKLOG) < 0)
     return jr_error (err, errno, "publish %s: listen", p->spec);
   return 0;
 }
@@ -167,22 +172,37 @@ conn_close (struct jr_conn *c)
     { /* leak rather than risk a use after free */ }
 }
 
-/* Open a bounded pipe for one direction. */
+/* Open a pipe for one direction (the kernel's default size: most
+ * connections are small; dir_grow enlarges a bulk one). */
 static int
 dir_open (struct dir *d)
 {
   int p[2];
   if (pipe2 (p, O_NONBLOCK | O_CLOEXEC) < 0)
     return -errno;
-  fcntl (p[1], F_SETPIPE_SZ, JR_FWD_PIPE_SIZE);
   d->pr = p[0];
   d->pw = p[1];
+  d->cap = JR_FWD_PIPE_SIZE;
   return 0;
+}
+
+/* The pipe filled up: a bulk stream.  Grow it once to JR_FWD_PIPE_MAX so
+ * each splice moves more (fewer wake-ups and syscalls per byte); past the
+ * user's pipe quota the kernel refuses and the pipe stays as it is. */
+static void
+dir_grow (struct dir *d)
+{
+  d->grown = true;
+  int n = fcntl (d->pw, F_SETPIPE_SZ, JR_FWD_PIPE_MAX);
+  if (n > 0 && (size_t) n > d->cap)
+    d->cap = (size_t) n;
 }
 
 /* Move what can move src -> pipe -> dst; 1 progress, 0 none, <0 error,
  * 2 when it stopped at the fairness bound with bytes still moving (the
- * caller must re-arm: edge-triggered, no new event would come for them). */
+ * caller must re-arm: edge-triggered, no new event would come for them).
+ * Each round reads first and then writes, so a small message costs one
+ * splice in, one out and the read that finds the source empty. */
 static int
 dir_pump (struct dir *d, int src, int dst, bool hold)
 {
@@ -190,17 +210,9 @@ dir_pump (struct dir *d, int src, int dst, bool hold)
   for (int i = 0; i < JR_FWD_PUMP_ROUNDS; i++)
     {
       bool moved = false;
-      if (d->inpipe > 0 && !hold)
+      if (!d->eof && d->inpipe < d->cap)
         {
-          ssize_t n = splice (d->pr, NULL, dst, NULL, d->inpipe, SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
-          if (n < 0 && errno != EAGAIN)
-            return -errno;
-          if (n > 0)
-            d->inpipe -= (size_t) n, d->bytes += (uint64_t) n, moved = true;
-        }
-      if (!d->eof && d->inpipe < JR_FWD_PIPE_SIZE)
-        {
-          ssize_t n = splice (src, NULL, d->pw, NULL, JR_FWD_PIPE_SIZE - d->inpipe,
+          ssize_t n = splice (src, NULL, d->pw, NULL, d->cap - d->inpipe,
                               SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
           if (n < 0 && errno != EAGAIN)
             return -errno;
@@ -208,6 +220,16 @@ dir_pump (struct dir *d, int src, int dst, bool hold)
             d->eof = true, moved = true;
           if (n > 0)
             d->inpipe += (size_t) n, moved = true;
+          if (n > 0 && d->inpipe >= d->cap && !d->grown)
+            dir_grow (d);
+        }
+      if (d->inpipe > 0 && !hold)
+        {
+          ssize_t n = splice (d->pr, NULL, dst, NULL, d->inpipe, SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+          if (n < 0 && errno != EAGAIN)
+            return -errno;
+          if (n > 0)
+            d->inpipe -= (size_t) n, d->bytes += (uint64_t) n, moved = true;
         }
       if (d->eof && d->inpipe == 0 && !d->shut && !hold)
         {
@@ -343,18 +365,36 @@ conn_new (struct jr_fwd *f, int a, int b)
   return c;
 }
 
+/* A fresh socket in the jail's netns, from the pool (refilled from the
+ * helper a batch at a time: one round trip per JR_HELPER_BATCH
+ * connections); -errno when the helper cannot make one. */
+static int
+pool_take (struct jr_fwd *f)
+{
+  if (f->n_pool == 0)
+    {
+      int n = jr_helper_sockets (f->helper, AF_INET, f->pool, JR_HELPER_BATCH);
+      if (n <= 0)
+        return n < 0 ? n : -EPROTO;
+      f->n_pool = n;
+    }
+  return f->pool[--f->n_pool];
+}
+
 /* Start the jail-side connection for an accepted client. */
 static void
 fwd_start (struct listener *l, int a)
 {
   struct jr_fwd *f = l->f;
-  int b = jr_helper_socket (f->helper, AF_INET);
+  int b = pool_take (f), one = 1;
   if (b < 0)
     {
       close (a);
       jr_fwd_put_slot (f);
       return;
     }
+  setsockopt (a, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  setsockopt (b, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
   struct sockaddr_in to = { .sin_family = AF_INET, .sin_port = htons (l->pub->jail_port),
                             .sin_addr.s_addr = htonl (INADDR_LOOPBACK) };
   int r = connect (b, (struct sockaddr *) &to, sizeof to);
@@ -519,6 +559,8 @@ jr_fwd_free (struct jr_fwd *f)
     close (f->tickfd);
   if (f->reserve >= 0)
     close (f->reserve);
+  while (f->n_pool > 0)
+    close (f->pool[--f->n_pool]);
   free (f->ls);
   free (f);
 }
