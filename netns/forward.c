@@ -298,29 +298,45 @@ conn_pump (struct jr_conn *c, int which)
     }
 }
 
+/* Bytes of direction d (AB when ab) wait for its destination to take
+ * them: only then can "writable" on that destination unblock anything. */
+static bool
+dir_waiting (const struct jr_conn *c, bool ab)
+{
+  if (ab)
+    return c->ab.inpipe > 0 || (c->pre && c->pre_off < c->pre_len);
+  return c->ba.inpipe > 0;
+}
+
 /* Directions an event on a socket can unblock: readable feeds the
  * direction it is the source of, writable drains the one it is the
- * destination of, errors wake both. */
+ * destination of (when bytes wait for it: an edge-triggered event
+ * reports "writable" with every "readable", and an empty pipe has nothing
+ * to drain), errors wake both. */
 static int
-event_dirs (uint32_t ev, int src_dir, int dst_dir)
+event_dirs (const struct jr_conn *c, uint32_t ev, int src_dir, int dst_dir)
 {
   if (ev & (EPOLLERR | EPOLLHUP))
     return PUMP_ALL;
-  return ((ev & (EPOLLIN | EPOLLRDHUP)) ? src_dir : 0) | ((ev & EPOLLOUT) ? dst_dir : 0);
+  int which = (ev & (EPOLLIN | EPOLLRDHUP)) ? src_dir : 0;
+  if ((ev & EPOLLOUT) && dir_waiting (c, dst_dir == PUMP_AB))
+    which |= dst_dir;
+  return which;
 }
 
 /* Event on the client or the server socket. */
 static void
 on_conn_a (struct jr_loop_src *s, uint32_t ev)
 {
-  conn_pump ((struct jr_conn *) ((char *) s - offsetof (struct jr_conn, sa)), event_dirs (ev, PUMP_AB, PUMP_BA));
+  struct jr_conn *c = (struct jr_conn *) ((char *) s - offsetof (struct jr_conn, sa));
+  conn_pump (c, event_dirs (c, ev, PUMP_AB, PUMP_BA));
 }
 
 static void
 on_conn_b (struct jr_loop_src *s, uint32_t ev)
 {
   struct jr_conn *c = (struct jr_conn *) ((char *) s - offsetof (struct jr_conn, sb));
-  int which = event_dirs (ev, PUMP_BA, PUMP_AB);
+  int which = event_dirs (c, ev, PUMP_BA, PUMP_AB);
   if (c->connecting)
     {
       int e = 0;
