@@ -27,6 +27,8 @@ struct dir
   int pr, pw;        /* pipe */
   size_t inpipe, cap; /* bytes in the pipe; what we let it hold */
   bool eof, shut, grown;
+  bool bulk;          /* a copy filled the buffer: splice from now on */
+  bool rdhup;         /* the source reported its peer's FIN (or an error) */
   uint64_t bytes;
 };
 
@@ -67,6 +69,7 @@ struct jr_fwd
   struct jr_loop_src tick;
   int tickfd;
   int pool[JR_HELPER_BATCH];      /* spare jail-side sockets */
+  char *copybuf;                  /* JR_FWD_COPY_MAX bytes for dir_copy */
   int n_pool;
 };
 
@@ -129,6 +132,7 @@ jr_fwd_new (struct jr_fwd **out, const struct jr_netcfg *nc, jail_error **err)
       return jr_error (err, ENOMEM, "forwarder");
     }
   f->tickfd = -1;
+  f->copybuf = malloc (JR_FWD_COPY_MAX); /* NULL: splice only */
   f->reserve = open ("/dev/null", O_RDONLY | O_CLOEXEC);
   *out = f;
   for (size_t i = 0; i < n; i++)
@@ -182,7 +186,8 @@ dir_open (struct dir *d)
     return -errno;
   d->pr = p[0];
   d->pw = p[1];
-  d->cap = JR_FWD_PIPE_SIZE;
+  int sz = fcntl (d->pw, F_GETPIPE_SZ);
+  d->cap = sz > 0 ? (size_t) sz : 4096; /* small past the user's pipe quota */
   return 0;
 }
 
@@ -198,18 +203,65 @@ dir_grow (struct dir *d)
     d->cap = (size_t) n;
 }
 
+/* The pipe is empty: copy what src has straight to dst through buf (at
+ * most the pipe's size), and put what dst does not take into the pipe.
+ * 0 nothing to read, 1 moved and src is drained (a read shorter than asked
+ * empties the socket and data arriving later is a new edge; but a FIN
+ * that came with the data was that edge: the caller reads on when the
+ * source reported EPOLLRDHUP), 2 moved and src may hold more, <0 error.  A small message costs one recv and one send,
+ * where splice costs in, out and the read that finds the source empty. */
+static int
+dir_copy (struct dir *d, int src, int dst, char *buf)
+{
+  size_t len = d->cap < JR_FWD_COPY_MAX ? d->cap : JR_FWD_COPY_MAX;
+  ssize_t n = recv (src, buf, len, MSG_DONTWAIT);
+  if (n < 0)
+    return errno == EAGAIN ? 0 : -errno;
+  if (n == 0)
+    {
+      d->eof = true;
+      return 1;
+    }
+  ssize_t m = send (dst, buf, (size_t) n, MSG_DONTWAIT | MSG_NOSIGNAL);
+  if (m < 0 && errno != EAGAIN)
+    return -errno;
+  m = m < 0 ? 0 : m;
+  d->bytes += (uint64_t) m;
+  if (m < n)
+    {
+      ssize_t w = write (d->pw, buf + m, (size_t) (n - m));
+      if (w != n - m) /* an empty pipe of cap bytes takes n - m <= cap */
+        return w < 0 ? -errno : -ENOBUFS;
+      d->inpipe = (size_t) w;
+    }
+  return (size_t) n < len ? 1 : 2;
+}
+
 /* Move what can move src -> pipe -> dst; 1 progress, 0 none, <0 error,
  * 2 when it stopped at the fairness bound with bytes still moving (the
  * caller must re-arm: edge-triggered, no new event would come for them).
- * Each round reads first and then writes, so a small message costs one
- * splice in, one out and the read that finds the source empty. */
+ * An empty pipe takes the copy path (dir_copy) until a copy fills the
+ * buffer; bytes in the pipe go first, by splice, each round reading
+ * before it writes. */
 static int
-dir_pump (struct dir *d, int src, int dst, bool hold)
+dir_pump (struct dir *d, int src, int dst, bool hold, char *buf)
 {
   int progress = 0;
   for (int i = 0; i < JR_FWD_PUMP_ROUNDS; i++)
     {
       bool moved = false;
+      if (d->inpipe == 0 && !d->eof && !hold && !d->bulk && buf)
+        {
+          int r = dir_copy (d, src, dst, buf);
+          if (r < 0)
+            return r;
+          if (r == 0 || (r == 1 && !d->eof && !d->rdhup))
+            return r == 0 ? progress : 1;
+          progress = 1;
+          d->bulk = r == 2; /* a stream: zero-copy splice serves it better */
+          if (!d->eof)
+            continue;
+        }
       if (!d->eof && d->inpipe < d->cap)
         {
           ssize_t n = splice (src, NULL, d->pw, NULL, d->cap - d->inpipe,
@@ -281,10 +333,10 @@ conn_pump (struct jr_conn *c, int which)
   if (which & PUMP_AB)
     {
       int pre = pre_flush (c);
-      r1 = pre < 0 ? pre : dir_pump (&c->ab, c->a, c->b, pre == 0);
+      r1 = pre < 0 ? pre : dir_pump (&c->ab, c->a, c->b, pre == 0, c->f->copybuf);
     }
   if ((which & PUMP_BA) && r1 >= 0)
-    r2 = dir_pump (&c->ba, c->b, c->a, false);
+    r2 = dir_pump (&c->ba, c->b, c->a, false, c->f->copybuf);
   if (r1 > 0 || r2 > 0)
     c->last = jr_now ();
   if (r1 < 0 || r2 < 0 || (c->ab.shut && c->ba.shut))
@@ -329,6 +381,8 @@ static void
 on_conn_a (struct jr_loop_src *s, uint32_t ev)
 {
   struct jr_conn *c = (struct jr_conn *) ((char *) s - offsetof (struct jr_conn, sa));
+  if (ev & (EPOLLRDHUP | EPOLLHUP | EPOLLERR))
+    c->ab.rdhup = true;
   conn_pump (c, event_dirs (c, ev, PUMP_AB, PUMP_BA));
 }
 
@@ -337,6 +391,8 @@ on_conn_b (struct jr_loop_src *s, uint32_t ev)
 {
   struct jr_conn *c = (struct jr_conn *) ((char *) s - offsetof (struct jr_conn, sb));
   int which = event_dirs (c, ev, PUMP_BA, PUMP_AB);
+  if (ev & (EPOLLRDHUP | EPOLLHUP | EPOLLERR))
+    c->ba.rdhup = true;
   if (c->connecting)
     {
       int e = 0;
@@ -577,6 +633,7 @@ jr_fwd_free (struct jr_fwd *f)
     close (f->reserve);
   while (f->n_pool > 0)
     close (f->pool[--f->n_pool]);
+  free (f->copybuf);
   free (f->ls);
   free (f);
 }

@@ -19,6 +19,7 @@
 #define JR_FWD_MAX_CONNS 1024       /* connections per jail (forwarder + proxy) */
 #define JR_FWD_PIPE_SIZE (64 * 1024) /* bytes buffered per direction to start with */
 #define JR_FWD_PIPE_MAX (1024 * 1024) /* ... grown to this when a direction fills it */
+#define JR_FWD_COPY_MAX (64 * 1024) /* bytes copied at once through an empty pipe */
 #define JR_FWD_BACKLOG 4096         /* listen backlog of a published port (capped by somaxconn) */
 #define JR_HELPER_BATCH 16          /* jail-side sockets fetched from the helper at once */
 #define JR_FWD_PUMP_ROUNDS 64       /* splice rounds per direction per event (fairness) */
