@@ -12,8 +12,8 @@ static const char network_usage[] =
   "       jailrun network inspect NAME                  JSON: subnet, holder process, jails on it\n"
   "       jailrun network rm NAME                       end its holder (no jail may be on it)\n"
   "Jails started with --network NAME reach each other by address and by --name\n"
-  "or --network-alias (an /etc/hosts kept current), and nothing else.  Root only\n"
-  "in this version.\n";
+  "or --network-alias (an /etc/hosts kept current), and nothing else.  Root or\n"
+  "rootless; a network is its creator's.\n";
 
 /* `network ls`: one line per network. */
 static int

@@ -36,7 +36,8 @@ oci_usage (FILE *f)
          "  delete [-f|--force] ID           remove a stopped container (--force: kill it first)\n"
          "  ps [--format table|json] ID      host pids of the container's processes\n"
          "  list [--format table|json] [-q]  the containers under --root (json: their state objects)\n"
-         "  pause ID, resume ID              refused: no cgroup to freeze yet\n"
+         "  pause ID, resume ID              freeze and thaw the container (its cgroup's cgroup.freeze)\n"
+         "  update --resources FILE|- ID     new linux.resources (runtime-spec JSON; - reads stdin)\n"
          "  features                         what this runtime supports (runtime-spec features JSON)\n"
          "  exec [--process FILE] [-d|--detach] [--pid-file FILE] [-t --console-socket SOCK] ID [COMMAND...]\n"
          "                                   a new process in the running container, within its policy\n"
@@ -46,15 +47,24 @@ oci_usage (FILE *f)
          "  --log FILE             write errors there too\n"
          "  --log-format text|json one line per message; json: {\"level\",\"msg\",\"time\"}\n"
          "  --debug                accepted\n"
-         "  --cgroup-manager cgroupfs|disabled   disabled: ignore cgroupsPath and linux.resources\n"
+         "  --cgroup-manager cgroupfs|disabled   cgroupfs: a cgroup v2 for each container (linux.cgroupsPath,\n"
+         "                         linux.resources; a limit this host cannot enforce is an error);\n"
+         "                         disabled: ignore cgroupsPath and linux.resources\n"
          "  --systemd-cgroup       refused (no systemd cgroup manager yet)\n"
          "  --rootless VALUE       accepted and ignored\n"
+         "  --audit-dir DIR        run.jailrun.audit-log may also name a file in DIR (else only ROOT/audit)\n"
          "  -v, --version, -h, --help\n\n"
          "jailrun's floor stays under every config.json: a user namespace always (container root is\n"
          "never host uid 0), every namespace new, no host network, no_new_privs, jailrun's default\n"
          "seccomp filter under the engine's profile.  Not supported yet (refused with a message):\n"
-         "createContainer/startContainer hooks, cgroup limits, joins of user/pid/mount/cgroup namespaces\n"
-         "(a linux.namespaces path joins a network, ipc or uts namespace, never the host's own).\n", f);
+         "createContainer/startContainer hooks, cgroup v1 limits, joins of user/pid/mount/cgroup namespaces\n"
+         "(a linux.namespaces path joins a network, ipc or uts namespace, never the host's own).\n\n"
+         "Annotations (podman --annotation, compose annotations:, a pod's annotations):\n"
+         "  run.jailrun.net=proxy             a private network whose only way out is jailrun's egress\n"
+         "                                    proxy (HTTP_PROXY etc. set), served by a sidecar that exits\n"
+         "                                    with the container's init\n"
+         "  run.jailrun.allow=HOST[:PORT],... what the proxy allows (jailrun --allow's syntax)\n"
+         "  run.jailrun.audit-log=NAME|PATH   one JSON line per decision, in ROOT/audit/NAME or --audit-dir\n", f);
 }
 
 /* The message on stderr, and in --log when given. */
@@ -116,7 +126,7 @@ parse_globals (int argc, char **argv, struct globals *g, int *status)
       char *a = argv[i], *eq = strchr (a, '='), *val = NULL;
       size_t klen = eq ? (size_t) (eq - a) : strlen (a);
       static const char *const with_value[] = { "--root", "--log", "--log-format", "--log-level",
-                                                "--cgroup-manager", "--rootless", "--criu", NULL };
+                                                "--cgroup-manager", "--rootless", "--criu", "--audit-dir", NULL };
       bool takes = false;
       for (size_t k = 0; with_value[k]; k++)
         takes = takes || (strlen (with_value[k]) == klen && strncmp (a, with_value[k], klen) == 0);
@@ -128,6 +138,12 @@ parse_globals (int argc, char **argv, struct globals *g, int *status)
         }
       if (strncmp (a, "--root", klen) == 0 && klen == 6)
         g->ctx.root = val;
+      else if (strncmp (a, "--audit-dir", klen) == 0 && klen == 11)
+        {
+          if (val[0] != '/')
+            return *status = fail (g, "--audit-dir %s: give an absolute path", val), -1;
+          g->ctx.audit_dir = val;
+        }
       else if (strncmp (a, "--log", klen) == 0 && klen == 5)
         g->log = val;
       else if (strncmp (a, "--log-format", klen) == 0 && klen == 12)
@@ -148,7 +164,7 @@ parse_globals (int argc, char **argv, struct globals *g, int *status)
         return *status = fail (g, "%s: jailrun-oci has no systemd cgroup manager yet: use --cgroup-manager cgroupfs or disabled", a), -1;
       else if (strcmp (a, "-v") == 0 || strcmp (a, "--version") == 0)
         {
-          printf ("jailrun-oci version %s\nspec: %s\n+SECCOMP +CAP +USERNS(always) -HOOKS -TERMINAL -CGROUPS\n", JR_VERSION, JR_OCI_VERSION);
+          printf ("jailrun-oci version %s\nspec: %s\n+SECCOMP +CAP +USERNS(always) -HOOKS -TERMINAL +CGROUPS(v2)\n", JR_VERSION, JR_OCI_VERSION);
           return *status = 0, 0;
         }
       else if (strcmp (a, "-h") == 0 || strcmp (a, "--help") == 0)
@@ -335,6 +351,43 @@ verb_ps (const struct globals *g, int argc, char **argv)
   return 0;
 }
 
+/* update --resources FILE|- ID: the JSON read (at most 1 MiB) and written
+ * into the container's cgroup. */
+static int
+verb_update (const struct globals *g, int argc, char **argv)
+{
+  static const struct option opts[] = { { "resources", required_argument, NULL, 'r' }, { 0 } };
+  const char *file = NULL;
+  int c;
+  optind = 0;
+  while ((c = getopt_long (argc, argv, "+r:", opts, NULL)) != -1)
+    if (c == 'r')
+      file = optarg;
+    else
+      return fail (g, "%s", "update: usage: update --resources FILE|- ID");
+  if (file == NULL || optind != argc - 1)
+    return fail (g, "%s", "update: usage: update --resources FILE|- ID (other runc update flags are not supported: put them in the JSON)");
+  FILE *f = strcmp (file, "-") == 0 ? stdin : fopen (file, "re");
+  if (f == NULL)
+    return fail (g, "update: --resources %s: %s", file, strerror (errno));
+  size_t max = 1 << 20;
+  char *text = malloc (max);
+  size_t n = text ? fread (text, 1, max - 1, f) : 0;
+  if (f != stdin)
+    fclose (f);
+  if (text == NULL || n == max - 1)
+    {
+      int st = fail (g, "update: --resources %s: %s", file, text ? "larger than 1 MiB" : "out of memory");
+      free (text);
+      return st;
+    }
+  text[n] = '\0';
+  jail_error *err = NULL;
+  int r = jr_oci_update (&g->ctx, argv[optind], text, &err);
+  free (text);
+  return done (g, r, err);
+}
+
 /* One container of list: table row or JSON object (state as `state`). */
 static void
 list_one (const struct globals *g, const char *id, bool json, bool first)
@@ -444,10 +497,12 @@ cmd_oci (int argc, char **argv)
       int r = jr_oci_pause (&g.ctx, args[1], verb[0] == 'r', &err);
       status = done (&g, r, err);
     }
+  else if (strcmp (verb, "update") == 0)
+    status = verb_update (&g, n, args);
   else if (strcmp (verb, "kill") == 0 || strcmp (verb, "delete") == 0)
     status = verb_kill_delete (&g, verb[0] == 'k', n, args);
   else
-    status = fail (&g, "unknown verb '%s': jailrun-oci does create, start, state, kill, delete, exec, ps, list, features (see --help)", verb);
+    status = fail (&g, "unknown verb '%s': jailrun-oci does create, start, state, kill, delete, exec, ps, list, pause, resume, update, features (see --help)", verb);
   free (root);
   return status;
 }

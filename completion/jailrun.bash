@@ -46,6 +46,10 @@ _jailrun()
     network) COMPREPLY=($(compgen -W "create ls inspect rm --subnet --help" -- "$cur")) ;;
     oci) COMPREPLY=($(compgen -W "create start state kill delete exec features ps --help" -- "$cur")) ;;
     exec|inspect|stop|rm|logs)
+      # exec -u UID[:GID]|NAME[:GROUP] (names of the running jail), -e, -w, --timeout: free text.
+      if [[ $cmd == exec ]]; then
+        case $prev in -u|--user|-e|--env|-w|--workdir|--timeout) return ;; esac
+      fi
       if [[ $cur == -* ]]; then
         case $cmd in
           exec) COMPREPLY=($(compgen -W "-e --env -w --workdir -u --user -i --interactive -t --tty --timeout --help" -- "$cur")) ;;

@@ -130,12 +130,13 @@ bridge_add (struct nl *n, struct jail_error *e)
   return r;
 }
 
-/* Create veth name (master br0 when there is one) with peer eth0 in the
- * jail's netns.  mac_ip != 0: eth0's MAC is 02:42 and that address (as
+/* Create veth name (master br0 when there is one) with peer (eth0...) in
+ * the jail's netns.  mac_ip != 0: eth0's MAC is 02:42 and that address (as
  * Docker does), so a jail restarted at the same address on a named
  * network is reached at once, not after the others' ARP entries expire. */
 static int
-veth_add (struct nl *n, const char *name, int jail_netns, bool master, uint32_t mac_ip, struct jail_error *e)
+veth_add (struct nl *n, const char *name, const char *peer_name, int jail_netns, bool master, uint32_t mac_ip,
+          struct jail_error *e)
 {
   char buf[NLBUF];
   int br = master ? (int) if_nametoindex ("br0") : 0;
@@ -152,7 +153,7 @@ veth_add (struct nl *n, const char *name, int jail_netns, bool master, uint32_t 
   struct nlattr *peer = mnl_attr_nest_start (h, VETH_INFO_PEER);
   struct ifinfomsg *pi = mnl_nlmsg_put_extra_header (h, sizeof *pi);
   pi->ifi_family = AF_UNSPEC;
-  mnl_attr_put_strz (h, IFLA_IFNAME, "eth0");
+  mnl_attr_put_strz (h, IFLA_IFNAME, peer_name);
   uint8_t mac[6] = { 0x02, 0x42, (uint8_t) (mac_ip >> 24), (uint8_t) (mac_ip >> 16), (uint8_t) (mac_ip >> 8), (uint8_t) mac_ip };
   if (mac_ip)
     mnl_attr_put (h, IFLA_ADDRESS, sizeof mac, mac);
@@ -161,7 +162,7 @@ veth_add (struct nl *n, const char *name, int jail_netns, bool master, uint32_t 
   mnl_attr_nest_end (h, data);
   mnl_attr_nest_end (h, li);
   char what[64];
-  snprintf (what, sizeof what, "veth %s/eth0: add", name);
+  snprintf (what, sizeof what, "veth %s/%s: add", name, peer_name);
   int r = talk (n, h, e, what);
   if (r == -EOPNOTSUPP)
     r = jr_error_buf (e, EOPNOTSUPP, "netns: veth: the kernel has no veth support (load the veth module, see 'jailrun check'), or use --no-net");
@@ -198,7 +199,7 @@ jr_bridge_build (const struct jr_netplan *p, int jail_netns, struct jail_error *
   if (r == 0 && br)
     r = addr_add (&n, "br0", p->bridge_addr, p->prefix, e);
   if (r == 0)
-    r = veth_add (&n, "veth0", jail_netns, br, 0, e);
+    r = veth_add (&n, "veth0", "eth0", jail_netns, br, 0, e);
   if (r == 0 && !br)
     r = addr_add (&n, "veth0", p->bridge_addr, p->prefix, e);
   if (r == 0 && br)
@@ -228,15 +229,36 @@ jr_bridge_network_build (const struct jr_netplan *p, struct jail_error *e)
 }
 
 int
-jr_bridge_network_join (const struct jr_netplan *p, int jail_netns, struct jail_error *e)
+jr_bridge_network_join_if (const char *veth, const char *ifname, uint32_t jail_addr, int jail_netns,
+                           struct jail_error *e)
 {
   struct nl n;
   int r = nl_open (&n, e);
   if (r < 0)
     return r;
-  r = veth_add (&n, p->veth, jail_netns, true, p->jail_addr, e);
+  r = veth_add (&n, veth, ifname, jail_netns, true, jail_addr, e);
   if (r == 0)
-    r = link_up (&n, p->veth, e);
+    r = link_up (&n, veth, e);
+  close (n.fd);
+  return r;
+}
+
+int
+jr_bridge_network_join (const struct jr_netplan *p, int jail_netns, struct jail_error *e)
+{
+  return jr_bridge_network_join_if (p->veth, "eth0", p->jail_addr, jail_netns, e);
+}
+
+int
+jr_bridge_jail_if (const char *ifname, uint32_t addr, int prefix, struct jail_error *e)
+{
+  struct nl n;
+  int r = nl_open (&n, e);
+  if (r < 0)
+    return r;
+  r = addr_add (&n, ifname, addr, prefix, e);
+  if (r == 0)
+    r = link_up (&n, ifname, e);
   close (n.fd);
   return r;
 }
@@ -244,15 +266,7 @@ jr_bridge_network_join (const struct jr_netplan *p, int jail_netns, struct jail_
 int
 jr_bridge_jail_side (const struct jr_netplan *p, struct jail_error *e)
 {
-  struct nl n;
-  int r = nl_open (&n, e);
-  if (r < 0)
-    return r;
-  r = addr_add (&n, "eth0", p->jail_addr, p->prefix, e);
-  if (r == 0)
-    r = link_up (&n, "eth0", e);
-  close (n.fd);
-  return r;
+  return jr_bridge_jail_if ("eth0", p->jail_addr, p->prefix, e);
 }
 
 int
@@ -270,7 +284,7 @@ jr_bridge_probe (bool *bridge, struct jail_error *e)
     {
       *bridge = bridge_add (&n, e) == 0;
       *e = (struct jail_error) { 0 };
-      r = veth_add (&n, "veth0", self, *bridge, 0, e);
+      r = veth_add (&n, "veth0", "eth0", self, *bridge, 0, e);
     }
   if (self >= 0)
     close (self);

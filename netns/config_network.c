@@ -1,5 +1,5 @@
 /* config_network.c - the named-network part of the jail_config handle:
- * --network NAME|none (host refused) and --network-alias, and the jail's
+ * --network NAME|none (host refused; NAME repeatable) and --network-alias, and the jail's
  * own name on its network (added by the supervisor). */
 #include <errno.h>
 #include <stdio.h>
@@ -27,7 +27,12 @@ jail_config_set_network_name (jail_config *cfg, const char *name, jail_error **e
   int r = jr_state_name_check (name, err);
   if (r < 0)
     return jr_error_wrap (err, "network");
-  snprintf (n->network, sizeof n->network, "%s", name);
+  for (size_t i = 0; i < n->n_networks; i++)
+    if (strcmp (n->networks[i], name) == 0)
+      return jr_error_msg (err, EINVAL, "--network '%s' given twice", name);
+  if (n->n_networks == JR_NETWORKS_MAX)
+    return jr_error_msg (err, E2BIG, "--network '%s': a jail is on at most %d named networks", name, JR_NETWORKS_MAX);
+  snprintf (n->networks[n->n_networks++], sizeof n->networks[0], "%s", name);
   return 0;
 }
 
@@ -59,6 +64,6 @@ jr_net_add_name (jail_config *cfg, const char *name)
 {
   if (cfg->netcfg && name)
     snprintf (cfg->netcfg->jail_name, sizeof cfg->netcfg->jail_name, "%s", name);
-  if (cfg->netcfg && cfg->netcfg->network[0] && cfg->net_mode != JAIL_NET_NONE)
+  if (cfg->netcfg && cfg->netcfg->n_networks && cfg->net_mode != JAIL_NET_NONE)
     jail_config_add_network_alias (cfg, name, NULL);
 }

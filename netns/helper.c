@@ -134,12 +134,17 @@ serve (struct hctx *h)
     }
 }
 
-/* A named network (root only: the helper stays in the initial user
- * namespace, whose CAP_NET_ADMIN covers both netns): join the jail's
- * netns, then the network's, and put a veth across. */
+/* A named network: join the jail's netns, then the network's, and put a
+ * veth across.  As root the helper stays in the initial user namespace,
+ * whose CAP_NET_ADMIN covers both netns; rootless it first enters the
+ * holder's user namespace (its owner's uid may), which owns the network's
+ * netns and is the parent of the jail's (runtime/nested.c), so its
+ * capabilities there cover both. */
 static int
 setup_named (struct hctx *h, int pidfd, struct jail_error *e)
 {
+  if (h->plan->network_userns_fd >= 0 && setns (h->plan->network_userns_fd, CLONE_NEWUSER) < 0)
+    return jr_error_buf (e, errno, "netns: join the network's user namespace");
   if (setns (pidfd, CLONE_NEWNET) < 0)
     return jr_error_buf (e, errno, "netns: join the jail's network namespace");
   h->jailns = open ("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
@@ -149,10 +154,25 @@ setup_named (struct hctx *h, int pidfd, struct jail_error *e)
     return jr_error_buf (e, errno, "netns: join the network's namespace");
   h->brns = h->plan->network_fd;
   int r = jr_bridge_network_join (h->plan, h->jailns, e);
+  char ifname[8] = "eth0";
+  for (int i = 0; r == 0 && i < h->plan->n_extra; i++) /* eth1, eth2, ...: one veth per further network */
+    {
+      const struct jr_netjoin *x = &h->plan->extra[i];
+      ifname[3] = (char) ('1' + i);
+      if (setns (x->fd, CLONE_NEWNET) < 0)
+        r = jr_error_buf (e, errno, "netns: join the namespace of network %d", i + 2);
+      else
+        r = jr_bridge_network_join_if (x->veth, ifname, x->jail_addr, h->jailns, e);
+    }
   if (r == 0 && setns (h->jailns, CLONE_NEWNET) < 0)
     r = jr_error_buf (e, errno, "netns: re-enter the jail's netns");
   if (r == 0)
     r = jr_bridge_jail_side (h->plan, e);
+  for (int i = 0; r == 0 && i < h->plan->n_extra; i++)
+    {
+      ifname[3] = (char) ('1' + i);
+      r = jr_bridge_jail_if (ifname, h->plan->extra[i].jail_addr, h->plan->extra[i].prefix, e);
+    }
   return r;
 }
 
@@ -190,8 +210,15 @@ helper_main (int sock, int pidfd, pid_t parent, const struct jr_netplan *plan)
   prctl (PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
   if (getppid () != parent)
     return 1;
-  /* Keep only the channel, the jail's pidfd and a named network's netns. */
-  int keep[3] = { sock, pidfd, plan->network_fd }, nk = plan->network_fd >= 0 ? 3 : 2;
+  /* Keep only the channel, the jail's pidfd and the named networks'
+   * netns (and, rootless, their user namespace). */
+  int keep[4 + JR_NETWORKS_MAX] = { sock, pidfd }, nk = 2;
+  if (plan->network_fd >= 0)
+    keep[nk++] = plan->network_fd;
+  if (plan->network_userns_fd >= 0)
+    keep[nk++] = plan->network_userns_fd;
+  for (int i = 0; i < plan->n_extra; i++)
+    keep[nk++] = plan->extra[i].fd;
   for (int i = 1; i < nk; i++)
     for (int j = i; j > 0 && keep[j] < keep[j - 1]; j--)
       {

@@ -19,6 +19,9 @@
 #include "network.h"
 #include <fcntl.h>
 #include <linux/openat2.h>
+#include <stddef.h>
+#include <sys/epoll.h>
+#include <sys/inotify.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -33,8 +36,13 @@ struct jr_net
   struct jr_proxy *proxy;
   bool helper_started;
   struct jr_sigpipe sigpipe;
-  struct jr_netinfo *named;  /* --network NAME: the network, NULL = private */
-  bool joined;               /* our entry is in its hosts file */
+  struct jr_netinfo *named;  /* --network NAME...: the networks, NULL = private */
+  size_t n_named;
+  bool joined[JR_NETWORKS_MAX]; /* our entry is in network i's hosts file */
+  int merged_fd;             /* on several networks: our merged /etc/hosts, else -1 */
+  char *merged_path;
+  int watch_fd;              /* inotify on the networks' hosts files, -1 = none */
+  struct jr_loop_src watch_src;
 };
 
 /* The value of key in the jail's environment (-e), NULL when unset. */
@@ -107,19 +115,69 @@ rootfs_has_hosts (const char *rootfs)
   return ok;
 }
 
-/* --network NAME: open the network, take its subnet, and show the jail
- * the network's hosts file as /etc/hosts (read-only) unless -v names one. */
+/* Network i (> 0) is usable with the first: the same user namespace
+ * (rootless: one holder namespace per user; uns the first's), and a
+ * subnet that overlaps no earlier one. */
+static int
+check_extra (struct jr_net *n, size_t i, int uns, jail_error **err)
+{
+  const struct jr_netinfo *a = &n->named[i];
+  struct stat s0, s1;
+  if (uns >= 0 && (fstat (n->plan.network_userns_fd, &s0) < 0 || fstat (uns, &s1) < 0 || s0.st_ino != s1.st_ino))
+    return jr_error_msg (err, EXDEV, "--network %s: its holder is in another user namespace than network %s's "
+                         "(made by an older jailrun?): 'jailrun network rm %s' and create it again", a->name,
+                         n->named[0].name, a->name);
+  for (size_t j = 0; j < i; j++)
+    {
+      const struct jr_netinfo *b = &n->named[j];
+      int p = a->prefix < b->prefix ? a->prefix : b->prefix;
+      uint32_t mask = p ? ~0u << (32 - p) : 0;
+      if ((a->subnet & mask) == (b->subnet & mask))
+        return jr_error_msg (err, EINVAL, "--network %s and --network %s: their subnets overlap; a jail on both "
+                             "could not tell them apart (create one with another --subnet)", b->name, a->name);
+    }
+  return 0;
+}
+
+/* Open the named networks: the first one's netns (and, rootless, user
+ * namespace) in the plan's network fields, the others' in plan.extra. */
+static int
+open_named (struct jr_net *n, jail_error **err)
+{
+  size_t k = n->nc->n_networks;
+  n->named = calloc (k, sizeof *n->named);
+  if (n->named == NULL)
+    return jr_error (err, ENOMEM, "network");
+  int r = jr_network_open (n->nc->networks[0], &n->named[0], &n->plan.network_fd, &n->plan.network_userns_fd, err);
+  n->n_named = r == 0;
+  for (size_t i = 1; r == 0 && i < k; i++)
+    {
+      struct jr_netjoin *x = &n->plan.extra[i - 1];
+      int uns = -1;
+      r = jr_network_open (n->nc->networks[i], &n->named[i], &x->fd, &uns, err);
+      if (r < 0)
+        break;
+      n->n_named++;
+      n->plan.n_extra++;
+      x->prefix = n->named[i].prefix;
+      r = check_extra (n, i, uns, err);
+      if (uns >= 0)
+        close (uns);
+    }
+  if (r == 0)
+    n->plan.prefix = n->named[0].prefix, n->plan.bridge_addr = n->named[0].subnet + 1;
+  return r;
+}
+
+/* --network NAME...: open the networks, and show the jail the network's
+ * hosts file (several: a merged one of its own) as /etc/hosts, read-only,
+ * unless -v names one. */
 static int
 prepare_named (jail_config *cfg, struct jr_net *n, jail_error **err)
 {
-  n->named = calloc (1, sizeof *n->named);
-  if (n->named == NULL)
-    return jr_error (err, ENOMEM, "network");
-  int r = jr_network_open (n->nc->network, n->named, &n->plan.network_fd, err);
+  int r = open_named (n, err);
   if (r < 0)
     return r;
-  n->plan.prefix = n->named->prefix;
-  n->plan.bridge_addr = n->named->subnet + 1;
   bool own = false;
   for (size_t i = 0; i < cfg->n_volumes; i++)
     own = own || strcmp (cfg->volumes[i].dst, "/etc/hosts") == 0;
@@ -127,6 +185,16 @@ prepare_named (jail_config *cfg, struct jr_net *n, jail_error **err)
     return 0;
   char spec[4300];
   snprintf (spec, sizeof spec, "%s/hosts:/etc/hosts:ro", n->named->dir);
+  if (n->n_named > 1)
+    {
+      n->merged_fd = jr_network_merged_open (&n->merged_path, err);
+      if (n->merged_fd < 0)
+        return n->merged_fd;
+      r = jr_network_merged_write (n->named, n->n_named, n->merged_fd);
+      if (r < 0)
+        return jr_error (err, -r, "network: %s", n->merged_path);
+      snprintf (spec, sizeof spec, "%s:/etc/hosts:ro", n->merged_path);
+    }
   return jail_config_add_volume (cfg, spec, err);
 }
 
@@ -149,7 +217,9 @@ jr_net_prepare (jail_config *cfg, struct jr_net **out, jail_error **err)
   n->plan.prefix = nc ? nc->prefix : 16;
   n->plan.bridge_addr = (nc ? nc->subnet : 0x0a580000u) + 1;
   n->plan.network_fd = -1;
-  int r = n->plan.bridge && nc && nc->network[0] ? prepare_named (cfg, n, err) : 0;
+  n->plan.network_userns_fd = -1;
+  n->merged_fd = n->watch_fd = -1;
+  int r = n->plan.bridge && nc && nc->n_networks ? prepare_named (cfg, n, err) : 0;
   if (r == 0)
     r = jr_fwd_new (&n->fwd, nc, err);
   if (r == 0 && n->mode == JAIL_NET_PROXY)
@@ -162,6 +232,58 @@ jr_net_prepare (jail_config *cfg, struct jr_net **out, jail_error **err)
   return r;
 }
 
+/* The networks' hosts files changed: rewrite our merged one. */
+static void
+on_hosts_change (struct jr_loop_src *src, uint32_t ev)
+{
+  struct jr_net *n = (struct jr_net *) ((char *) src - offsetof (struct jr_net, watch_src));
+  char buf[4096];
+  while (read (n->watch_fd, buf, sizeof buf) > 0)
+    ;
+  jr_network_merged_write (n->named, n->n_named, n->merged_fd);
+}
+
+/* Watch the networks' hosts files (IN_MODIFY: they are rewritten in
+ * place) and keep the merged /etc/hosts current from the loop. */
+static int
+watch_hosts (struct jr_net *n, struct jr_loop *loop, jail_error **err)
+{
+  n->watch_fd = inotify_init1 (IN_NONBLOCK | IN_CLOEXEC);
+  if (n->watch_fd < 0)
+    return jr_error (err, errno, "network: inotify");
+  for (size_t i = 0; i < n->n_named; i++)
+    {
+      char p[4200];
+      snprintf (p, sizeof p, "%s/hosts", n->named[i].dir);
+      if (inotify_add_watch (n->watch_fd, p, IN_MODIFY) < 0)
+        return jr_error (err, errno, "network: watch %s", p);
+    }
+  if (jr_loop_add (loop, &n->watch_src, n->watch_fd, EPOLLIN, on_hosts_change) < 0)
+    return jr_error (err, errno, "network: watch the hosts files");
+  int r = jr_network_merged_write (n->named, n->n_named, n->merged_fd);
+  return r < 0 ? jr_error (err, -r, "network: %s", n->merged_path) : 0;
+}
+
+/* On named networks: a free address of each one's subnet (eth0 on the
+ * first, eth1 ...), our names in each hosts file, and on several the
+ * merged /etc/hosts kept current. */
+static int
+join_named (struct jr_net *n, struct jr_loop *loop, pid_t pid, jail_error **err)
+{
+  for (size_t i = 0; i < n->n_named; i++)
+    {
+      uint32_t *addr = i == 0 ? &n->plan.jail_addr : &n->plan.extra[i - 1].jail_addr;
+      int r = jr_network_join (&n->named[i], n->nc->aliases, addr, err);
+      if (r < 0)
+        return r;
+      n->joined[i] = true;
+    }
+  snprintf (n->plan.veth, sizeof n->plan.veth, "vj%d", (int) pid);
+  for (int i = 0; i < n->plan.n_extra; i++) /* each in its own network's netns */
+    snprintf (n->plan.extra[i].veth, sizeof n->plan.extra[i].veth, "vj%d", (int) pid);
+  return n->merged_fd >= 0 ? watch_hosts (n, loop, err) : 0;
+}
+
 int
 jr_net_attach (struct jr_net *n, struct jr_loop *loop, pid_t pid, int pidfd, jail_error **err)
 {
@@ -172,13 +294,9 @@ jr_net_attach (struct jr_net *n, struct jr_loop *loop, pid_t pid, int pidfd, jai
   n->plan.jail_addr = n->plan.bridge_addr + 1 + (uint32_t) pid % hosts;
   if (n->named)
     {
-      /* On a named network: a free address of its subnet, and our names
-       * in its hosts file. */
-      int r = jr_network_join (n->named, n->nc->aliases, &n->plan.jail_addr, err);
+      int r = join_named (n, loop, pid, err);
       if (r < 0)
         return r;
-      n->joined = true;
-      snprintf (n->plan.veth, sizeof n->plan.veth, "vj%d", (int) pid);
     }
   if (!need)
     return 0;
@@ -206,10 +324,22 @@ jr_net_release (struct jr_net *n)
   jr_fwd_free (n->fwd);
   if (n->helper_started)
     jr_helper_stop (&n->helper);
-  if (n->joined)
-    jr_network_leave (n->named, n->plan.jail_addr);
+  for (size_t i = 0; i < n->n_named; i++)
+    if (n->joined[i])
+      jr_network_leave (&n->named[i], i == 0 ? n->plan.jail_addr : n->plan.extra[i - 1].jail_addr);
   if (n->plan.network_fd >= 0)
     close (n->plan.network_fd);
+  if (n->plan.network_userns_fd >= 0)
+    close (n->plan.network_userns_fd);
+  for (int i = 0; i < n->plan.n_extra; i++)
+    close (n->plan.extra[i].fd);
+  if (n->watch_fd >= 0)
+    close (n->watch_fd); /* (closing drops it from the loop's epoll set) */
+  if (n->merged_fd >= 0)
+    close (n->merged_fd);
+  if (n->merged_path)
+    unlink (n->merged_path);
+  free (n->merged_path);
   free (n->named);
   free (n);
 }
@@ -250,6 +380,12 @@ jr_net_control (struct jr_net *n, int op, char *const specs[], size_t nspecs, ui
     return jr_error_msg (err, EOPNOTSUPP, "net: this jail has no egress proxy: start it with --net-allow proxy "
                          "(an empty allowlist keeps it off until 'jailrun net allow')");
   return jr_proxy_control (n->proxy, op, specs, nspecs, uid, pid, text, err);
+}
+
+int
+jr_net_userns (const struct jr_net *n)
+{
+  return n ? n->plan.network_userns_fd : -1;
 }
 
 void

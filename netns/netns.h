@@ -35,6 +35,8 @@ struct jr_allow
   bool private_ok;  /* --allow-private: the name may resolve to any address */
 };
 
+#define JR_NETWORKS_MAX 4  /* named networks one jail may be on */
+
 struct jr_netcfg
 {
   struct jr_publish *publish;
@@ -44,7 +46,8 @@ struct jr_netcfg
   char *audit_log;
   uint32_t subnet;     /* host byte order */
   int prefix;
-  char network[65];    /* --network NAME, "" = the private network */
+  char networks[JR_NETWORKS_MAX][65]; /* --network NAME (repeatable: eth0, eth1, ...) */
+  size_t n_networks;   /* 0 = the private network */
   char **aliases;      /* --network-alias, and the jail's name (NULL-terminated) */
   size_t n_aliases;
   int *held;           /* --restart: the bound listener of each publish[i], kept by the supervisor (NULL: bind) */
@@ -88,6 +91,9 @@ size_t jr_net_held_ports (const struct jail_config *cfg, int *fds, size_t max);
 /* JSON of the jail's network for inspect: mode, address, gateway, prefix,
  * published ports, allowlist.  Length, or -ENOSPC. */
 int jr_net_describe (const struct jr_net *n, char *buf, size_t sz);
+/* Rootless on a named network: the holder's user namespace, in which the
+ * jail's own must be created (runtime/nested.c); -1 otherwise. */
+int jr_net_userns (const struct jr_net *n);
 void jr_net_sigpipe_block (struct jr_net *n);
 void jr_net_sigpipe_restore (struct jr_net *n);
 void jr_netcfg_free (struct jr_netcfg *n);
@@ -107,7 +113,16 @@ struct jr_netplan
   int prefix;
   uint16_t proxy_port;  /* listener on bridge_addr:proxy_port, 0 = none */
   int network_fd;       /* a named network's netns (its bridge br0), -1 = a private bridge */
+  int network_userns_fd; /* rootless: the user namespace owning network_fd, else -1 */
   char veth[16];        /* the jail's veth on a named network's bridge */
+  struct jr_netjoin
+  {
+    int fd;             /* the network's netns */
+    uint32_t jail_addr; /* host byte order */
+    int prefix;
+    char veth[16];
+  } extra[JR_NETWORKS_MAX - 1]; /* further named networks: eth1, eth2, ... */
+  int n_extra;
 };
 /* A named network, in its own netns: lo up, br0 with bridge_addr. */
 int jr_bridge_network_build (const struct jr_netplan *plan, struct jail_error *e);

@@ -54,6 +54,11 @@ int jr_bridge_build (const struct jr_netplan *plan, int jail_netns, struct jail_
 int jr_bridge_jail_side (const struct jr_netplan *plan, struct jail_error *e);
 /* In a named network's netns: veth plan->veth on br0, its peer eth0 in jail_netns. */
 int jr_bridge_network_join (const struct jr_netplan *plan, int jail_netns, struct jail_error *e);
+/* The same for any veth name and jail-side interface name (eth1...). */
+int jr_bridge_network_join_if (const char *veth, const char *ifname, uint32_t jail_addr, int jail_netns,
+                               struct jail_error *e);
+/* In the jail's netns: ifname gets addr/prefix and goes up. */
+int jr_bridge_jail_if (const char *ifname, uint32_t addr, int prefix, struct jail_error *e);
 
 /* forward.c: listeners (bound before clone) and spliced connections. */
 struct jr_fwd;

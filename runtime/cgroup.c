@@ -21,8 +21,8 @@ jr_limits_asked (const struct jr_limits *l)
 }
 
 /* First cgroup2 mount in mountinfo: its mount point and root. */
-static int
-find_mount (char **mount, char **mroot)
+int
+jr_cg_mount (char **mount, char **mroot)
 {
   FILE *f = fopen ("/proc/self/mountinfo", "re");
   if (f == NULL)
@@ -192,7 +192,7 @@ int
 jr_cgroup_probe (const struct jr_limits *l, struct jr_cgprobe *p, jail_error **err)
 {
   memset (p, 0, sizeof *p);
-  if (find_mount (&p->mount, &p->mroot) < 0)
+  if (jr_cg_mount (&p->mount, &p->mroot) < 0)
     {
       free (p->mount);
       free (p->mroot);

@@ -107,6 +107,9 @@ void jr_cgroup_report_oom (const struct jr_limits *l, int status, jail_error **e
  * peak; max NULL: an exec's command (limit and peak not known there). */
 void jr_oom_error (jail_error **err, bool main_killed, long long kills, const char *max, const char *peak);
 
+/* The first cgroup2 mount: its mount point and its root in the
+ * hierarchy (malloc'd), or -errno (-ENOENT: none). */
+int jr_cg_mount (char **mount, char **mroot);
 /* The caller's own cgroup as a path under mount (malloc'd, NULL on error). */
 char *jr_cg_own (const char *mount, const char *mroot);
 /* Controllers listed in dir/file. */

@@ -4,6 +4,7 @@
  * Every setter either changes the handle completely or not at all. */
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <json-c/json_c_version.h>
 #include <limits.h>
 #include <stdio.h>
@@ -211,8 +212,8 @@ jr_normalise_path (const char *in, char **out, jail_error **err)
 }
 
 /* Parse a decimal id (0 .. 2^32-2), refusing signs and junk. */
-static int
-parse_id (const char *s, size_t len, unsigned *out)
+int
+jr_parse_id (const char *s, size_t len, unsigned *out)
 {
   if (len == 0 || len > 10)
     return -EINVAL;
@@ -232,26 +233,15 @@ parse_id (const char *s, size_t len, unsigned *out)
 int
 jail_config_set_user (jail_config *c, const char *spec, jail_error **err)
 {
-  const char *colon = spec ? strchr (spec, ':') : NULL;
-  unsigned uid = 0, gid = 0;
-  size_t ulen = spec ? (colon ? (size_t) (colon - spec) : strlen (spec)) : 0;
-  if (spec == NULL || ulen == 0 || (colon && colon[1] == '\0') || strchr (spec, '\n'))
-    return jr_error_msg (err, EINVAL, "user '%s': give UID[:GID] or NAME[:GROUP] (names from the rootfs's /etc/passwd and /etc/group)",
-                         spec ? spec : "");
-  bool unum = parse_id (spec, ulen, &uid) == 0;
-  bool gnum = colon && parse_id (colon + 1, strlen (colon + 1), &gid) == 0;
-  unsigned ugid = uid; /* NAME alone: its primary group; UID alone: GID = UID */
-  if (!unum || (colon && !gnum))
-    {
-      /* The passwd entry sets uid and the gid slot, a group name then
-       * overrides that slot. */
-      int r = jr_user_lookup (c, unum ? NULL : spec, ulen, colon && !gnum ? colon + 1 : NULL, &uid,
-                              colon && !gnum ? &gid : &ugid, err);
-      if (r < 0)
-        return r;
-    }
+  int root cleanup_close = c->rootfs ? open (c->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC) : -1;
+  if (c->rootfs && root < 0)
+    return jr_error (err, errno, "user: rootfs %s", c->rootfs);
+  unsigned uid, gid;
+  int r = jr_user_resolve (root, c->rootfs && strcmp (c->rootfs, "/") != 0 ? c->rootfs : "", spec, &uid, &gid, err);
+  if (r < 0)
+    return r;
   c->uid = uid;
-  c->gid = colon ? gid : ugid;
+  c->gid = gid;
   return 0;
 }
 

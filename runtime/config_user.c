@@ -1,37 +1,46 @@
-/* config_user.c - -u NAME[:GROUP]: user and group names resolved from the
- * rootfs's own /etc/passwd and /etc/group (not the host's, unless the
- * rootfs is /).  The files are opened through the rootfs directory with
- * openat2 RESOLVE_IN_ROOT (a symlink in the rootfs cannot lead out),
- * must be regular files, and are read up to JR_IDFILE_MAX bytes. */
+/* config_user.c - -u NAME[:GROUP]: user and group names resolved from a
+ * root's own /etc/passwd and /etc/group: the rootfs's for `run` (not the
+ * host's, unless the rootfs is /), the running jail's for `exec` (seen
+ * through its first process, /proc/PID/root).  That root may be hostile
+ * (a running jail can rewrite its files), so the files are opened below
+ * the root fd with openat2 RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS (a
+ * symlink cannot lead out), O_NONBLOCK (a FIFO cannot hang us), must be
+ * regular files not on FUSE, and are read up to JR_IDFILE_MAX bytes.
+ * What the ids may be is the caller's check (exec: the jail's map). */
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/magic.h>
 #include <linux/openat2.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
 #include "internal.h"
 
 #define JR_IDFILE_MAX (4u << 20)
+#ifndef FUSE_SUPER_MAGIC
+#define FUSE_SUPER_MAGIC 0x65735546
+#endif
 
-/* Read etc/NAME of the rootfs into a malloc'd string. */
+/* Read etc/NAME below the directory fd root (shown as label in
+ * messages) into a malloc'd string. */
 static int
-read_idfile (const struct jail_config *c, const char *name, char **out, jail_error **err)
+read_idfile (int root, const char *label, const char *name, char **out, jail_error **err)
 {
   struct open_how how = { .flags = O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK,
                           .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS };
-  int root cleanup_close = open (c->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
-  if (root < 0)
-    return jr_error (err, errno, "user: rootfs %s", c->rootfs);
   int fd cleanup_close = (int) syscall (SYS_openat2, root, name, &how, sizeof how);
   struct stat st;
-  if (fd < 0 || fstat (fd, &st) < 0)
-    return jr_error (err, errno, "user: %s/%s", c->rootfs, name);
-  if (!S_ISREG (st.st_mode) || st.st_size > JR_IDFILE_MAX)
-    return jr_error_msg (err, EINVAL, "user: %s/%s: not a regular file of at most 4 MiB", c->rootfs, name);
+  struct statfs sf;
+  if (fd < 0 || fstat (fd, &st) < 0 || fstatfs (fd, &sf) < 0)
+    return jr_error (err, errno, "user: %s/%s", label, name);
+  if (!S_ISREG (st.st_mode) || st.st_size > JR_IDFILE_MAX || sf.f_type == FUSE_SUPER_MAGIC)
+    return jr_error_msg (err, EINVAL, "user: %s/%s: not a regular file of at most 4 MiB", label, name);
   char *buf = malloc ((size_t) st.st_size + 1);
   size_t n = 0;
   ssize_t k = 1;
@@ -40,7 +49,7 @@ read_idfile (const struct jail_config *c, const char *name, char **out, jail_err
   if (buf == NULL || k < 0)
     {
       free (buf);
-      return jr_error (err, buf ? errno : ENOMEM, "user: %s/%s: read", c->rootfs, name);
+      return jr_error (err, buf ? errno : ENOMEM, "user: %s/%s: read", label, name);
     }
   buf[n] = '\0';
   *out = buf;
@@ -68,49 +77,97 @@ find_entry (char *text, const char *name, size_t len, char *f[4])
 static bool
 field_id (const char *s, unsigned *out)
 {
-  char *end;
-  errno = 0;
-  unsigned long v = strtoul (s, &end, 10);
-  if (errno || *s < '0' || *s > '9' || (*end != '\0' && *end != ':') || v >= 0xffffffffu)
+  return jr_parse_id (s, strcspn (s, ":"), out) == 0;
+}
+
+/* Whether s (len bytes) is a user or group name as useradd takes it:
+ * [A-Za-z_][A-Za-z0-9_.-]*, an optional final '$', at most 32 bytes. */
+static bool
+valid_name (const char *s, size_t len)
+{
+  if (len == 0 || len > 32 || !(isalpha ((unsigned char) s[0]) || s[0] == '_'))
     return false;
-  *out = (unsigned) v;
+  for (size_t i = 1; i < len; i++)
+    if (!(isalnum ((unsigned char) s[i]) || strchr ("_.-", s[i]) || (s[i] == '$' && i == len - 1)))
+      return false;
   return true;
 }
 
-/* The rootfs as users see it in messages ("" for the host root). */
-static const char *
-shown (const struct jail_config *c)
+/* Each part of spec ("A[:B]") an id or a valid name; false on junk. */
+static bool
+valid_spec (const char *spec, const char *colon, size_t ulen)
 {
-  return strcmp (c->rootfs, "/") == 0 ? "" : c->rootfs;
+  unsigned id;
+  const char *g = colon ? colon + 1 : NULL;
+  return (jr_parse_id (spec, ulen, &id) == 0 || valid_name (spec, ulen))
+         && (g == NULL || jr_parse_id (g, strlen (g), &id) == 0 || valid_name (g, strlen (g)));
 }
 
-int
-jr_user_lookup (const struct jail_config *c, const char *user, size_t ulen, const char *group,
-                unsigned *uid, unsigned *gid, jail_error **err)
+/* The ids of user (ulen bytes, NULL: keep *uid) and group (NULL: none)
+ * from etc/passwd and etc/group below root. */
+static int
+lookup (int root, const char *label, const char *user, size_t ulen, const char *group,
+        unsigned *uid, unsigned *gid, jail_error **err)
 {
-  if (c->rootfs == NULL)
-    return jr_error_msg (err, EINVAL, "user '%s': a name needs the rootfs first (its /etc/passwd and /etc/group)",
-                         user ? user : group);
   char *f[4];
   char *text cleanup_free = NULL;
   if (user)
     {
-      int r = read_idfile (c, "etc/passwd", &text, err);
+      int r = read_idfile (root, label, "etc/passwd", &text, err);
       if (r < 0)
         return r;
       if (!find_entry (text, user, ulen, f) || !field_id (f[2], uid) || !field_id (f[3], gid))
         return jr_error_msg (err, ENOENT, "user '%.*s': not in %s/etc/passwd: give a numeric UID[:GID] or a user of the rootfs",
-                             (int) ulen, user, shown (c));
+                             (int) ulen, user, label);
     }
   if (group == NULL)
     return 0;
   free (text);
   text = NULL;
-  int r = read_idfile (c, "etc/group", &text, err);
+  int r = read_idfile (root, label, "etc/group", &text, err);
   if (r < 0)
     return r;
   if (!find_entry (text, group, strlen (group), f) || !field_id (f[2], gid))
     return jr_error_msg (err, ENOENT, "user: group '%s' not in %s/etc/group: give a numeric GID or a group of the rootfs",
-                         group, shown (c));
+                         group, label);
   return 0;
+}
+
+int
+jr_user_resolve (int root, const char *label, const char *spec, unsigned *uid, unsigned *gid, jail_error **err)
+{
+  const char *colon = spec ? strchr (spec, ':') : NULL;
+  size_t ulen = spec ? (colon ? (size_t) (colon - spec) : strlen (spec)) : 0;
+  if (spec == NULL || !valid_spec (spec, colon, ulen))
+    return jr_error_msg (err, EINVAL, "user '%s': give UID[:GID] or NAME[:GROUP] (names from the rootfs's /etc/passwd and /etc/group)",
+                         spec ? spec : "");
+  unsigned u = 0, g = 0;
+  bool unum = jr_parse_id (spec, ulen, &u) == 0;
+  bool gnum = colon && jr_parse_id (colon + 1, strlen (colon + 1), &g) == 0;
+  unsigned ug = u; /* NAME alone: its primary group; UID alone: GID = UID */
+  if (!unum || (colon && !gnum))
+    {
+      if (root < 0)
+        return jr_error_msg (err, EINVAL, "user '%s': a name needs the rootfs first (its /etc/passwd and /etc/group)", spec);
+      /* The passwd entry sets uid and the gid slot, a group name then
+       * overrides that slot. */
+      int r = lookup (root, label, unum ? NULL : spec, ulen, colon && !gnum ? colon + 1 : NULL, &u,
+                      colon && !gnum ? &g : &ug, err);
+      if (r < 0)
+        return r;
+    }
+  *uid = u;
+  *gid = colon ? g : ug;
+  return 0;
+}
+
+bool
+jr_user_has_name (const char *spec)
+{
+  unsigned id;
+  const char *colon = spec ? strchr (spec, ':') : NULL;
+  size_t ulen = spec ? (colon ? (size_t) (colon - spec) : strlen (spec)) : 0;
+  if (spec == NULL || !valid_spec (spec, colon, ulen))
+    return false;
+  return jr_parse_id (spec, ulen, &id) < 0 || (colon && jr_parse_id (colon + 1, strlen (colon + 1), &id) < 0);
 }

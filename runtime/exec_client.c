@@ -45,6 +45,7 @@ jail_exec_opts_free (jail_exec_opts *o)
     free (o->env[i]);
   free (o->env);
   free (o->workdir);
+  free (o->user);
   free (o);
 }
 
@@ -82,17 +83,19 @@ jail_exec_opts_set_workdir (jail_exec_opts *o, const char *dir, jail_error **err
 int
 jail_exec_opts_set_user (jail_exec_opts *o, const char *spec, jail_error **err)
 {
-  jail_config *c = NULL;
-  int r = jail_config_new (&c, err);
-  if (r == 0)
-    r = jail_config_set_user (c, spec, err);
-  if (r == 0)
-    {
-      o->uid = (int) c->uid;
-      o->gid = (int) c->gid;
-    }
-  jail_config_free (c);
-  return r;
+  unsigned uid = 0, gid = 0;
+  char *name = NULL;
+  /* Numeric ids now; names only by the supervisor, in the jail's root. */
+  if (jr_user_has_name (spec) && (name = strdup (spec)) == NULL)
+    return jr_error (err, ENOMEM, "exec options");
+  int r = name ? 0 : jr_user_resolve (-1, "", spec, &uid, &gid, err);
+  if (r < 0)
+    return r;
+  free (o->user);
+  o->user = name;
+  o->uid = name ? -1 : (int) uid;
+  o->gid = name ? -1 : (int) gid;
+  return 0;
 }
 
 int
@@ -137,7 +140,7 @@ build_request (const jail_exec_opts *o, char *const argv[], size_t *len, jail_er
       return NULL;
     }
   struct jr_req q = { .type = JR_REQ_EXEC, .uid = o ? o->uid : -1, .gid = o ? o->gid : -1,
-                      .timeout = o ? o->timeout : 0, .flags = o && (o->tty & JAIL_TTY) ? JR_EXEC_TTY : 0 };
+                      .timeout = o ? o->timeout : 0, .flags = (o && (o->tty & JAIL_TTY) ? JR_EXEC_TTY : 0) | (o && o->user ? JR_EXEC_USER : 0) };
   while (argv[q.argc])
     q.argc++;
   q.envc = o ? (uint32_t) o->n_env : 0;
@@ -148,6 +151,8 @@ build_request (const jail_exec_opts *o, char *const argv[], size_t *len, jail_er
     fwrite (o->env[i], strlen (o->env[i]) + 1, 1, f);
   const char *wd = o && o->workdir ? o->workdir : "";
   fwrite (wd, strlen (wd) + 1, 1, f);
+  if (o && o->user)
+    fwrite (o->user, strlen (o->user) + 1, 1, f);
   if (fclose (f) != 0)
     {
       free (buf);

@@ -90,10 +90,22 @@ int jr_normalise_path (const char *in, char **out, jail_error **err);
  * exec); errors are prefixed "workdir". */
 int jr_set_workdir (char **slot, const char *dir, jail_error **err);
 
-/* config_user.c: the ids of user (ulen bytes, NULL: keep *uid) and group
- * (NULL: none) from the rootfs's etc/passwd and etc/group. */
-int jr_user_lookup (const struct jail_config *c, const char *user, size_t ulen, const char *group,
-                    unsigned *uid, unsigned *gid, jail_error **err);
+/* Parse a decimal id of len bytes (0 .. 2^32-2) into *out; -EINVAL
+ * on signs, junk or overflow. */
+int jr_parse_id (const char *s, size_t len, unsigned *out);
+
+/* config_user.c: the ids of spec "UID[:GID]" or "NAME[:GROUP]", names
+ * looked up in etc/passwd and etc/group below the directory fd root
+ * (-1: names refused), label is the root in messages ("" for /). */
+int jr_user_resolve (int root, const char *label, const char *spec, unsigned *uid, unsigned *gid, jail_error **err);
+/* Whether spec names a user or group (not only numeric ids). */
+bool jr_user_has_name (const char *spec);
+/* exec_user.c: jr_user_resolve in the root of a running jail, whose
+ * namespaces are ns_fds (JR_NS_COUNT, user then mnt first). */
+int jr_user_resolve_jail (const int *ns_fds, const char *spec, unsigned *uid, unsigned *gid, jail_error **err);
+/* exec -u spec in the running jail of cfg: 0 when the names resolve to
+ * the jail's own user (cfg->uid:gid, the only one it maps), else an error. */
+int jr_exec_user (const struct jail_config *cfg, const int *ns_fds, const char *spec, jail_error **err);
 
 /* idmap.c: before the clone, the idmapped trees of :idmap volumes (root);
  * after it, close them (the child has its copies). */
@@ -122,6 +134,23 @@ void jr_hostids_release_held (int slot, pid_t pid, unsigned long long start);
 /* userns.c: write uid_map/gid_map (and setgroups) of child pid. */
 int jr_userns_write_maps (pid_t pid, uid_t jail_uid, gid_t jail_gid, const struct jr_hostids *h,
                           jail_error **err);
+/* nested.c: clone a rootless jail's init (flags: its namespaces) with its
+ * user namespace a child of userns_fd (a named network's holder's), its id
+ * maps written (uid/gid -> 0 there, the caller); the child runs fn(arg).
+ * *pid is set whenever a process was made (reap it, also on error). */
+struct jr_nested
+{
+  int userns_fd;
+  uint64_t flags;
+  int cgfd;           /* CLONE_INTO_CGROUP target, -1 = none */
+  int hello_fd;       /* the supervisor's end of the channel: HELLO comes there */
+  int child_fd;       /* the child's end: jr_nested_spawn closes it (the child has its copy) */
+  uid_t uid;
+  gid_t gid;
+  int (*fn) (void *);
+  void *arg;
+};
+int jr_nested_spawn (const struct jr_nested *n, pid_t *pid, int *pidfd, bool *into_cg, jail_error **err);
 /* userns.c: in the child, become the jail ids and drop supplementary groups. */
 int jr_userns_become (const struct jail_config *cfg, struct jail_error *e);
 

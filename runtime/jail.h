@@ -229,7 +229,9 @@ JAIL_EXPORT void jail_exec_opts_free (jail_exec_opts *o);
 JAIL_EXPORT int jail_exec_opts_set_env (jail_exec_opts *o, const char *spec, jail_error **err);
 /* Working directory (absolute; default: the jail's). */
 JAIL_EXPORT int jail_exec_opts_set_workdir (jail_exec_opts *o, const char *dir, jail_error **err);
-/* User "UID[:GID]"; the jail maps only its own user, so only that works. */
+/* User "UID[:GID]" or "NAME[:GROUP]" (names are looked up at exec time
+ * in the running jail's own /etc/passwd and /etc/group); the jail maps
+ * only its own user, so only that works (another is refused: -EPERM). */
 JAIL_EXPORT int jail_exec_opts_set_user (jail_exec_opts *o, const char *spec, jail_error **err);
 /* Kill the process (and its process group) after seconds; status 124. */
 JAIL_EXPORT int jail_exec_opts_set_timeout (jail_exec_opts *o, double seconds, jail_error **err);
@@ -287,8 +289,9 @@ JAIL_EXPORT int jail_net_list (jail *j, char **text, jail_error **err);
  * small holder process until jail_network_remove.  Jails started with
  * jail_config_set_network_name() reach each other on it by address and
  * by name (an /etc/hosts kept current, read-only in each jail, when the
- * rootfs has /etc/hosts); nothing else.  Root only in this version
- * (-EOPNOTSUPP rootless). */
+ * rootfs has /etc/hosts); nothing else.  Root or rootless; a network is
+ * its creator's (a rootless user's networks share one user namespace,
+ * that of their holders, in which the jails on them nest). */
 /* Create network name; subnet "A.B.C.D/N" (NULL: 10.89.0.0/24).  -EEXIST
  * when it exists (a stale one, whose holder died, is replaced). */
 JAIL_EXPORT int jail_network_create (const char *name, const char *subnet, jail_error **err);
@@ -299,7 +302,8 @@ JAIL_EXPORT int jail_network_inspect (const char *name, char **json, jail_error 
 /* End the holder and forget the network; -EBUSY while jails are on it. */
 JAIL_EXPORT int jail_network_remove (const char *name, jail_error **err);
 /* Put the jail on network name (created before) instead of its own
- * private network; "none" means JAIL_NET_NONE. */
+ * private network; "none" means JAIL_NET_NONE.  Again with another name:
+ * also on that one (up to 4: eth0, eth1, ...; /etc/hosts merges theirs). */
 JAIL_EXPORT int jail_config_set_network_name (jail_config *cfg, const char *name, jail_error **err);
 /* Another name the jail is known by on its network (the jail's own name,
  * from jail_start, is added by itself). */

@@ -25,6 +25,7 @@ struct jail_exec_opts
   size_t n_env;
   char *workdir;     /* NULL: the jail's */
   int uid, gid;      /* -1: the jail's */
+  char *user;        /* -u NAME[:GROUP], resolved by the supervisor in the jail's root; NULL: none */
   double timeout;
   int fds[3];        /* -1: the caller's own 0, 1, 2 */
   unsigned tty;      /* enum jail_tty_flags */

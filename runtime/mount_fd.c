@@ -139,11 +139,12 @@ jr_tmpfs_new (unsigned long long size, unsigned mode, unsigned attrs, struct jai
   return m;
 }
 
-/* Set recursive mount attributes on a mount fd. */
+/* Set recursive mount attributes on a mount fd (an atime mode replaces
+ * the current one: the kernel wants the atime field cleared with it). */
 int
 jr_setattr (int mfd, unsigned set, bool recursive, struct jail_error *e, const char *what)
 {
-  struct mount_attr a = { .attr_set = set };
+  struct mount_attr a = { .attr_set = set, .attr_clr = set & MOUNT_ATTR__ATIME ? MOUNT_ATTR__ATIME : 0 };
   if (mount_setattr (mfd, "", AT_EMPTY_PATH | (recursive ? AT_RECURSIVE : 0), &a, sizeof a) < 0)
     return jr_error_buf (e, errno, "%s: mount_setattr", what);
   return 0;

@@ -3,11 +3,17 @@
  * small holder process, recorded in STATE/.networks/NAME/ (info: subnet,
  * gateway, holder pid and start time; hosts: the /etc/hosts every jail on
  * the network sees, read-only, kept current in place under a flock of
- * the directory).  A holder that died is "stale": reported, and cleaned
- * by rm or create.
+ * the directory; a jail on several networks sees theirs merged in
+ * STATE/.networks/.merged/PID).  A holder that died is "stale": reported,
+ * and cleaned by rm or create.
  * Jails join through jr_network_open / _join / _leave (netns/net.c).
- * Root only in this version: a rootless jail's user namespace has no
- * capability over a netns held in another user namespace. */
+ * Rootless, the holder first makes a user namespace of its own (0 -> the
+ * caller, like a rootless jail's) that owns the bridge netns: a jail on
+ * the network is cloned with its user namespace a child of that one
+ * (runtime/nested.c), so the netns helper, entering the holder's user
+ * namespace, has CAP_NET_ADMIN over both ends of the veth, while the
+ * jail has no capability in the holder's namespace (nor in a sibling
+ * jail's).  The state dir is per user: only the creator's jails join. */
 #include <arpa/inet.h>
 #include <dirent.h>
 #include <errno.h>
@@ -48,6 +54,8 @@ net_dir (const char *name, char **out, jail_error **err)
     return jr_error (err, ENOMEM, "network");
   return 0;
 }
+
+static int open_holder_ns (const struct jr_netinfo *ni, const char *what);
 
 /* Whole small file into *out (NUL-terminated). */
 static int
@@ -111,15 +119,61 @@ struct hello
   pid_t pid;
 };
 
+/* Write text to /proc/self/FILE in one write. */
+static int
+write_self (const char *file, const char *text, struct jail_error *e)
+{
+  char path[64];
+  snprintf (path, sizeof path, "/proc/self/%s", file);
+  int fd = open (path, O_WRONLY | O_CLOEXEC);
+  ssize_t n = fd < 0 ? -1 : write (fd, text, strlen (text));
+  int saved = errno;
+  if (fd >= 0)
+    close (fd);
+  if (n != (ssize_t) strlen (text))
+    return jr_error_buf (e, n < 0 ? saved : EIO, "network: holder: write %s", path);
+  return 0;
+}
+
+/* Rootless: the user namespace shared by the caller's networks (uns, the
+ * fd of a live holder's), or when there is none yet a new one mapping 0
+ * to the caller (uid and gid, setgroups denied, as a rootless jail's),
+ * with the new netns; as root, only the netns.  Rootless the holder is dumpable (the
+ * CLI is not): its /proc/self maps are then its own to write, and the
+ * caller's supervisors may open its namespaces.  Its uid may do all that
+ * (and more, as the namespace's owner) anyway; no jail sees it. */
+static int
+holder_namespaces (int uns, struct jail_error *e)
+{
+  uid_t uid = geteuid ();
+  gid_t gid = getegid ();
+  if (uid == 0)
+    return unshare (CLONE_NEWNET) < 0 ? jr_error_buf (e, errno, "network: new network namespace") : 0;
+  if (prctl (PR_SET_DUMPABLE, 1, 0, 0, 0) < 0)
+    return jr_error_buf (e, errno, "network: holder: dumpable");
+  if (uns >= 0)
+    return setns (uns, CLONE_NEWUSER) < 0 || unshare (CLONE_NEWNET) < 0
+           ? jr_error_buf (e, errno, "network: join the user namespace of the other networks, new network namespace") : 0;
+  if (unshare (CLONE_NEWUSER | CLONE_NEWNET) < 0)
+    return jr_error_buf (e, errno, "network: new user and network namespaces");
+  char map[32];
+  int r = write_self ("setgroups", "deny", e);
+  snprintf (map, sizeof map, "0 %u 1\n", (unsigned) uid);
+  if (r == 0)
+    r = write_self ("uid_map", map, e);
+  snprintf (map, sizeof map, "0 %u 1\n", (unsigned) gid);
+  if (r == 0)
+    r = write_self ("gid_map", map, e);
+  return r;
+}
+
 /* The holder: a new netns with the bridge, then nothing but waiting. */
 static _Noreturn void
 holder_main (int fd, const struct jr_netplan *plan)
 {
   struct hello h = { .pid = getpid () };
   prctl (PR_SET_NAME, "jailrun-net", 0, 0, 0);
-  if (unshare (CLONE_NEWNET) < 0)
-    jr_error_buf (&h.e, errno, "network: new network namespace");
-  else
+  if (holder_namespaces (plan->network_userns_fd, &h.e) == 0)
     jr_bridge_network_build (plan, &h.e);
   (void) !write (fd, &h, sizeof h);
   if (h.e.code)
@@ -249,17 +303,6 @@ info_text (const char *name, uint32_t subnet, int prefix, pid_t holder)
   return text;
 }
 
-/* Root only in this version (see the top of the file). */
-static int
-need_root (const char *what, jail_error **err)
-{
-  if (geteuid () == 0)
-    return 0;
-  return jr_error_msg (err, EOPNOTSUPP, "%s: named networks need root in this version (a rootless jail's user "
-                       "namespace has no say over a bridge held in another): run jailrun as root, or use the "
-                       "default private network with -p", what);
-}
-
 /* Make the directory of a new network; a stale one is cleaned first. */
 static int
 make_dir (const char *name, char **dir, jail_error **err)
@@ -286,29 +329,68 @@ make_dir (const char *name, char **dir, jail_error **err)
   return r;
 }
 
+/* Rootless: the user namespace of a live holder of another of the
+ * caller's networks (all of them share one, so that a jail can be on
+ * several), or -1. */
+static int
+shared_userns (const char *except)
+{
+  char **names = NULL;
+  int n = geteuid () != 0 ? jail_network_list (&names, NULL) : 0, fd = -1;
+  for (int i = 0; i < n && fd < 0; i++)
+    {
+      struct jr_netinfo ni;
+      if (strcmp (names[i], except) != 0 && read_info (names[i], &ni, NULL) == 0)
+        fd = open_holder_ns (&ni, "user");
+    }
+  if (n > 0)
+    jail_list_free (names);
+  return fd;
+}
+
+/* Lock STATE/.networks (creates one at a time: they pick the shared user
+ * namespace); the fd, or -errno. */
+static int
+lock_top (jail_error **err)
+{
+  char *top cleanup_free = NULL;
+  int r = net_dir (NULL, &top, err);
+  int fd = r < 0 ? r : open (top, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (r == 0 && (fd < 0 || flock (fd, LOCK_EX) < 0))
+    {
+      r = jr_error (err, errno, "network: lock %s", top);
+      if (fd >= 0)
+        close (fd);
+      return r;
+    }
+  return fd;
+}
+
 int
 jail_network_create (const char *name, const char *subnet, jail_error **err)
 {
-  int r = need_root ("network create", err);
   jail_config *c = NULL;
-  if (r == 0)
-    r = jr_state_name_check (name, err);
+  int r = jr_state_name_check (name, err);
   if (r == 0)
     r = jail_config_new (&c, err);
   if (r == 0)
     r = jail_config_set_subnet (c, subnet ? subnet : JR_NETWORK_DEFAULT_SUBNET, err);
-  struct jr_netplan plan = { .bridge = true, .network_fd = -1 };
+  struct jr_netplan plan = { .bridge = true, .network_fd = -1, .network_userns_fd = -1 };
   if (r == 0)
     plan.prefix = c->netcfg->prefix, plan.bridge_addr = c->netcfg->subnet + 1;
   jail_config_free (c);
   char *dir cleanup_free = NULL;
   if (r == 0)
     r = make_dir (name, &dir, err);
-  if (r < 0)
-    return r;
+  int lk cleanup_close = r == 0 ? lock_top (err) : -1;
+  if (r < 0 || lk < 0)
+    return r < 0 ? r : lk;
 
   pid_t holder = -1;
+  plan.network_userns_fd = shared_userns (name);
   r = start_holder (&plan, &holder, err);
+  if (plan.network_userns_fd >= 0)
+    close (plan.network_userns_fd);
   if (r == 0)
     r = write_file (dir, "hosts", HOSTS_HEAD, 0644, err);
   char *info cleanup_free = r == 0 ? info_text (name, plan.bridge_addr - 1, plan.prefix, holder) : NULL;
@@ -487,18 +569,31 @@ jr_network_leave (const struct jr_netinfo *ni, uint32_t addr)
   close (lk);
 }
 
-int
-jr_network_open (const char *name, struct jr_netinfo *ni, int *netns_fd, jail_error **err)
+/* Open /proc/HOLDER/ns/WHAT of a live holder; -1 when it is gone (or the
+ * pid was reused between the check and the open). */
+static int
+open_holder_ns (const struct jr_netinfo *ni, const char *what)
 {
-  int r = need_root ("--network", err);
-  if (r == 0)
-    r = read_info (name, ni, err);
+  char p[64];
+  snprintf (p, sizeof p, "/proc/%d/ns/%s", (int) ni->holder, what);
+  int fd = holder_alive (ni) ? open (p, O_RDONLY | O_CLOEXEC) : -1;
+  if (fd >= 0 && !holder_alive (ni))
+    {
+      close (fd);
+      fd = -1;
+    }
+  return fd;
+}
+
+int
+jr_network_open (const char *name, struct jr_netinfo *ni, int *netns_fd, int *userns_fd, jail_error **err)
+{
+  *netns_fd = *userns_fd = -1;
+  int r = read_info (name, ni, err);
   if (r < 0)
     return r;
-  char p[64];
-  snprintf (p, sizeof p, "/proc/%d/ns/net", (int) ni->holder);
-  *netns_fd = holder_alive (ni) ? open (p, O_RDONLY | O_CLOEXEC) : -1;
-  if (*netns_fd >= 0 && !holder_alive (ni)) /* the pid was reused between the check and the open */
+  *netns_fd = open_holder_ns (ni, "net");
+  if (*netns_fd >= 0 && geteuid () != 0 && (*userns_fd = open_holder_ns (ni, "user")) < 0)
     {
       close (*netns_fd);
       *netns_fd = -1;
@@ -609,12 +704,58 @@ jail_network_inspect (const char *name, char **json, jail_error **err)
       free (e);
       return jr_error (err, ENOMEM, "network");
     }
+  char uns[64] = "";
+  if (geteuid () != 0) /* rootless: the holder's user namespace owns the netns */
+    snprintf (uns, sizeof uns, ", \"Userns\": \"/proc/%d/ns/user\"", (int) ni.holder);
   fprintf (f, "{\n  \"Name\": \"%s\",\n  \"State\": \"%s\",\n  \"Subnet\": \"%s/%d\",\n  \"Gateway\": \"%s\",\n"
-           "  \"Internal\": true,\n  \"Created\": %lld,\n  \"Holder\": {\"Pid\": %d, \"Alive\": %s, \"Netns\": \"/proc/%d/ns/net\"},\n"
+           "  \"Internal\": true,\n  \"Created\": %lld,\n  \"Holder\": {\"Pid\": %d, \"Alive\": %s, \"Netns\": \"/proc/%d/ns/net\"%s},\n"
            "  \"Hosts\": \"%s/hosts\",\n", ni.name, alive ? "ready" : "stale", net, ni.prefix, gw, ni.created,
-           (int) ni.holder, alive ? "true" : "false", (int) ni.holder, ni.dir);
+           (int) ni.holder, alive ? "true" : "false", (int) ni.holder, uns, ni.dir);
   jails_json (f, e, n);
   fputs ("}\n", f);
   free (e);
   return fclose (f) == 0 ? 0 : jr_error (err, ENOMEM, "network");
+}
+
+int
+jr_network_merged_open (char **path, jail_error **err)
+{
+  char *top cleanup_free = NULL, *dir cleanup_free = NULL;
+  int r = net_dir (NULL, &top, err);
+  if (r < 0)
+    return r;
+  if (asprintf (&dir, "%s/.merged", top) < 0 || asprintf (path, "%s/%d", dir, (int) getpid ()) < 0)
+    return jr_error (err, ENOMEM, "network");
+  if ((mkdir (top, 0755) < 0 && errno != EEXIST) || (mkdir (dir, 0755) < 0 && errno != EEXIST))
+    return jr_error (err, errno, "network: mkdir %s", dir);
+  int fd = open (*path, O_RDWR | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
+  if (fd < 0 || fchmod (fd, 0644) < 0)
+    {
+      int saved = errno;
+      if (fd >= 0)
+        close (fd);
+      return jr_error (err, saved, "network: %s", *path);
+    }
+  return fd;
+}
+
+int
+jr_network_merged_write (const struct jr_netinfo *nets, size_t n, int fd)
+{
+  struct hentry *all = calloc (HOSTS_ENTRIES, sizeof *all);
+  size_t total = 0;
+  int r = all ? 0 : -ENOMEM;
+  for (size_t i = 0; r == 0 && i < n; i++)
+    {
+      struct hentry *e = NULL;
+      size_t k = 0;
+      r = entries (&nets[i], &e, &k, NULL); /* one network's lock at a time */
+      for (size_t j = 0; r == 0 && j < k && total < HOSTS_ENTRIES; j++)
+        all[total++] = e[j];
+      free (e);
+    }
+  if (r == 0)
+    r = rewrite_hosts (fd, all, total);
+  free (all);
+  return r;
 }

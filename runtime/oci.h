@@ -27,6 +27,7 @@ struct jr_oci_mount
   char *src;        /* host path for binds (absolute, bundle-relative made absolute) */
   bool bind, recursive;
   unsigned attrs;   /* MOUNT_ATTR_* from ro/nosuid/nodev/noexec/... */
+  unsigned long prop; /* MS_SHARED/MS_SLAVE/MS_UNBINDABLE (| MS_REC), set after pivot_root; 0: private */
   char **data;      /* NULL-terminated filesystem options ("size=1m", "newinstance") */
   size_t n_data;
 };
@@ -68,23 +69,70 @@ struct jr_oci_spec
   char **masked, **ro_paths;
   size_t n_masked, n_ro;
   char **sysctl;          /* key, value, key, value..., NULL */
+  unsigned long root_prop; /* linux.rootfsPropagation as MS_* flags, 0: private */
   char *seccomp_json;     /* linux.seccomp as JSON text, or NULL */
   char *annotations_json; /* "{...}" */
   char *hooks_json;       /* the hooks object, or NULL */
   bool has_oom;
   int oom_score_adj;
+  bool net_proxy;         /* annotation run.jailrun.net=proxy */
+  char *allow;            /* run.jailrun.allow: "HOST[:PORT],..." (NULL: none) */
+  char *audit_log;        /* run.jailrun.audit-log (NULL: none) */
+  bool cgroup;            /* make a cgroup (false: --cgroup-manager disabled) */
+  char *cgroups_path;     /* linux.cgroupsPath, or NULL */
+  char *resources_json;   /* linux.resources, or NULL */
 };
+
+/* oci_resources.c: cgroup v2 files to write for linux.resources. */
+#define JR_OCI_CG_MAX 48
+struct jr_oci_res
+{
+  struct { char file[64], val[256]; } set[JR_OCI_CG_MAX];
+  size_t n;
+};
+struct json_object;
+/* res (NULL: none) as files and values; where names it in errors
+ * ("linux.resources", "--resources"); update also writes "no limit"
+ * values (a new cgroup has them already). */
+int jr_oci_resources_parse (struct json_object *res, bool update, const char *where, struct jr_oci_res *r, jail_error **err);
+/* The same from JSON text. */
+int jr_oci_resources_text (const char *json, bool update, const char *where, struct jr_oci_res *r, jail_error **err);
+
+/* oci_cgroup.c: the container's cgroup v2. */
+struct jr_oci_cg
+{
+  int fd;                 /* O_DIRECTORY, for CLONE_INTO_CGROUP; -1: none */
+  char *path;             /* absolute path under the cgroup2 mount */
+  char *made;             /* the topmost directory create made (NULL: the cgroup existed) */
+};
+/* Make the cgroup for cgroupsPath (NULL: the default) with res; fd -1
+ * when nothing was asked and the caller may not make cgroups. */
+int jr_oci_cgroup_make (const char *cg_path, const char *id, const struct jr_oci_res *res, struct jr_oci_cg *cg, jail_error **err);
+/* Write res into the cgroup fd (at path, for messages). */
+int jr_oci_cgroup_apply (int fd, const char *path, const struct jr_oci_res *res, jail_error **err);
+/* Kill its processes and remove it with the ancestors made (made NULL: keep it). */
+void jr_oci_cgroup_remove (const char *path, const char *made);
+void jr_oci_cgroup_release (struct jr_oci_cg *cg, bool remove);
+/* cgroup.freeze, waiting (bounded) until cgroup.events agrees. */
+int jr_oci_cgroup_freeze (const char *path, bool freeze, jail_error **err);
+/* 1 frozen, 0 not, -errno. */
+int jr_oci_cgroup_frozen (const char *path);
+/* The pids in the cgroup and below (at most *n; *n set). */
+int jr_oci_cgroup_pids (const char *path, pid_t *pids, size_t *n, jail_error **err);
 
 /* oci_config.c: read BUNDLE/config.json; cgroups_disabled says whether
  * cgroupsPath and resources may be ignored (--cgroup-manager disabled). */
 int jr_oci_spec_load (const char *bundle, bool cgroups_disabled, struct jr_oci_spec *s, jail_error **err);
 void jr_oci_spec_free (struct jr_oci_spec *s);
+/* "shared", "rslave", ... as MS_* flags (MS_REC for the r- forms); false: not one. */
+bool jr_oci_propagation (const char *name, unsigned long *flags);
 
 /* Global options of every verb. */
 struct jr_oci_ctx
 {
   const char *root;       /* state root (one directory per container) */
   bool cgroups_disabled;
+  const char *audit_dir;  /* --audit-dir: where run.jailrun.audit-log may also write (NULL: only ROOT/audit) */
 };
 
 /* oci_state.c: the state root, its per-container directory, state.json. */
@@ -92,7 +140,7 @@ int jr_oci_root_default (char **out, jail_error **err);
 int jr_oci_id_check (const char *id, jail_error **err);
 /* Open (mkdir 0700 when create) the state root; O_PATH|O_DIRECTORY fd. */
 int jr_oci_root_open (const struct jr_oci_ctx *c, bool create, jail_error **err);
-enum jr_oci_status { JR_OCI_CREATED, JR_OCI_RUNNING, JR_OCI_STOPPED };
+enum jr_oci_status { JR_OCI_CREATED, JR_OCI_RUNNING, JR_OCI_STOPPED, JR_OCI_PAUSED };
 struct jr_oci_state
 {
   pid_t pid;
@@ -104,6 +152,10 @@ struct jr_oci_state
   enum jr_oci_status status;
   uint64_t cap_bnd;       /* the container's bounding set: exec stays within it */
   int id_slot;            /* host id slot (userns.c) the container holds, or -1 */
+  pid_t sidecar;          /* the egress proxy's sidecar, or 0 */
+  unsigned long long sidecar_start;
+  char *cgroup;           /* its cgroup's path (NULL: none) */
+  char *cgroup_made;      /* the topmost directory create made (NULL: keep the cgroup) */
   int dirfd;              /* the container's state directory */
 };
 int jr_oci_state_load (const struct jr_oci_ctx *c, const char *id, struct jr_oci_state *st, jail_error **err);
@@ -136,8 +188,12 @@ int jr_oci_kill (const struct jr_oci_ctx *c, const char *id, const char *sig, bo
 int jr_oci_delete (const struct jr_oci_ctx *c, const char *id, bool force, jail_error **err);
 /* Host pids of the container's processes (at most *n; *n set). */
 int jr_oci_ps (const struct jr_oci_ctx *c, const char *id, pid_t *pids, size_t *n, jail_error **err);
-/* pause/resume: the error saying why not (no cgroup to freeze yet). */
+/* pause/resume through cgroup.freeze. */
 int jr_oci_pause (const struct jr_oci_ctx *c, const char *id, bool resume, jail_error **err);
+
+/* update --resources: resources_json (runtime-spec linux.resources)
+ * written into the container's cgroup. */
+int jr_oci_update (const struct jr_oci_ctx *c, const char *id, const char *resources_json, jail_error **err);
 
 /* oci_child.c: what the cloned init gets. */
 struct jr_oci_child
@@ -175,6 +231,24 @@ int jr_oci_console_setup (int sock, uid_t uid, struct jail_error *e);
  * object hooks_json (NULL: none), state on stdin; the first failure
  * stops and is returned. */
 int jr_oci_hooks_run (const char *hooks_json, const char *kind, const char *state, jail_error **err);
+
+/* oci_sidecar.c: the egress proxy of run.jailrun.net=proxy.  start (in
+ * create, before it opens anything) forks the sidecar and puts the proxy
+ * variables in s->env; attach hands it the init (after the id maps) and
+ * waits until the private network is built; release closes the channel
+ * (failed: kills and reaps the sidecar).  stop (delete) waits for it to
+ * exit with the init, or kills it. */
+struct jr_oci_sidecar
+{
+  pid_t pid;              /* -1: none */
+  int sock;
+  unsigned long long start;
+};
+int jr_oci_sidecar_start (const struct jr_oci_ctx *ctx, const char *id, struct jr_oci_spec *s, struct jr_oci_sidecar *sc,
+                          jail_error **err);
+int jr_oci_sidecar_attach (struct jr_oci_sidecar *sc, pid_t pid, int pidfd, jail_error **err);
+void jr_oci_sidecar_release (struct jr_oci_sidecar *sc, bool failed);
+void jr_oci_sidecar_stop (pid_t pid, unsigned long long start);
 
 /* oci_features.c: the runtime-spec features JSON (malloc'd). */
 char *jr_oci_features_json (void);

@@ -13,6 +13,7 @@
 #include <linux/capability.h>
 #include <linux/openat2.h>
 #include <poll.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -81,6 +82,21 @@ populate_dev (int rootfd, struct jail_error *e)
   return r;
 }
 
+/* A bind's attributes.  A bind of a host mount keeps its atime mode in a
+ * user namespace (the kernel locks it): an atime option applies where it
+ * can, the others always. */
+static int
+bind_attrs (const struct jr_oci_mount *m, int src, struct jail_error *e)
+{
+  if (jr_setattr (src, m->attrs, m->recursive, e, m->dst) == 0)
+    return 0;
+  unsigned atime = MOUNT_ATTR__ATIME | MOUNT_ATTR_NODIRATIME;
+  if (e->code != EPERM || !(m->attrs & atime))
+    return -1;
+  *e = (struct jail_error) { 0 };
+  return jr_setattr (src, m->attrs & ~atime, m->recursive, e, m->dst);
+}
+
 /* Mount m (src: the cloned bind tree, or -1) at its destination. */
 static int
 mount_one (int rootfd, const struct jr_oci_mount *m, int src, struct jail_error *e)
@@ -93,7 +109,7 @@ mount_one (int rootfd, const struct jr_oci_mount *m, int src, struct jail_error 
       if (fstat (src, &st) < 0)
         return jr_error_buf (e, errno, "%s: fstat", m->src);
       file = !S_ISDIR (st.st_mode);
-      if (jr_setattr (src, m->attrs, m->recursive, e, m->dst) < 0)
+      if (bind_attrs (m, src, e) < 0)
         return -1;
     }
   else if ((mfd = fs_mount (m, e)) < 0)
@@ -256,6 +272,35 @@ pivot (int rootfd, struct jail_error *e)
   return 0;
 }
 
+/* Propagation asked for by mount options and rootfsPropagation, after
+ * pivot_root (which refuses a shared root).  Every mount was made private
+ * first, so a shared one here starts a peer group of the container's own:
+ * nothing propagates to or from the host. */
+static int
+apply_propagation (const struct jr_oci_spec *s, struct jail_error *e)
+{
+  int root = open ("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (root < 0)
+    return jr_error_buf (e, errno, "root: open /");
+  int r = 0;
+  for (size_t i = 0; r == 0 && i <= s->n_mounts; i++)
+    {
+      unsigned long prop = i < s->n_mounts ? s->mounts[i].prop : s->root_prop;
+      const char *dst = i < s->n_mounts ? s->mounts[i].dst : "/";
+      if (prop == 0)
+        continue;
+      int t = jr_resolve (root, dst, 0, e);
+      struct mount_attr a = { .propagation = prop & ~(unsigned long) MS_REC };
+      if (t >= 0 && mount_setattr (t, "", AT_EMPTY_PATH | (prop & MS_REC ? AT_RECURSIVE : 0), &a, sizeof a) < 0)
+        r = jr_error_buf (e, errno, "%s: propagation", dst);
+      r = t < 0 ? t : r;
+      if (t >= 0)
+        close (t);
+    }
+  close (root);
+  return r;
+}
+
 /* The container's filesystem, then pivot_root into it. */
 static int
 build_root (const struct jr_oci_spec *s, int idmapped, int *src, struct jail_error *e)
@@ -288,6 +333,8 @@ build_root (const struct jr_oci_spec *s, int idmapped, int *src, struct jail_err
     r = jr_setattr (root, MOUNT_ATTR_RDONLY, false, e, "root.readonly");
   if (r == 0)
     r = pivot (root, e);
+  if (r == 0)
+    r = apply_propagation (s, e);
   if (root_src >= 0)
     close (root_src);
   if (root >= 0)
@@ -478,8 +525,11 @@ jr_oci_child_main (struct jr_oci_child *c)
   prctl (PR_SET_DUMPABLE, 0, 0, 0, 0);
   if (n != (ssize_t) sizeof m || m.type != JR_MSG_GO)
     return 1;
+  /* The cgroup namespace, rooted at the cgroup clone3 placed it in. */
+  int r = unshare (CLONE_NEWCGROUP) < 0 ? jr_error_buf (&e, errno, "unshare the cgroup namespace") : 0;
   /* oomScoreAdj while /proc/self is still ours to write (host ids). */
-  int r = jr_oci_apply_oom (s, &e);
+  if (r == 0)
+    r = jr_oci_apply_oom (s, &e);
   int *src = calloc (s->n_mounts + 1, sizeof *src);
   for (size_t i = 0; src && i < s->n_mounts; i++)
     src[i] = -1;

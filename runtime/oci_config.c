@@ -1,13 +1,14 @@
 /* oci_config.c - a bundle's config.json (OCI runtime-spec 1.0) read with
  * json-c into struct jr_oci_spec.  What jailrun cannot honour is refused
  * here with the field's name, before anything is created: host
- * networking, shared propagation, joins of user/pid/mount/cgroup namespaces, AppArmor and
- * SELinux labels, cgroup limits unless cgroups are disabled. */
+ * networking, joins of user/pid/mount/cgroup namespaces, AppArmor and
+ * SELinux labels, cgroup limits cgroup v2 cannot enforce. */
 #include <errno.h>
 #include <fcntl.h>
 #include <json-c/json.h>
 #include <limits.h>
 #include <linux/mount.h>
+#include <sys/mount.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -217,7 +218,23 @@ parse_process (json_object *p, struct jr_oci_spec *s, jail_error **err)
   return r;
 }
 
-/* One mount option: attribute, filesystem data, or refusal. */
+bool
+jr_oci_propagation (const char *name, unsigned long *flags)
+{
+  static const struct { const char *n; unsigned long f; } tab[] = {
+    { "shared", MS_SHARED }, { "slave", MS_SLAVE }, { "private", MS_PRIVATE }, { "unbindable", MS_UNBINDABLE },
+  };
+  bool rec = name[0] == 'r';
+  for (size_t k = 0; k < sizeof tab / sizeof *tab; k++)
+    if (strcmp (name + rec, tab[k].n) == 0)
+      {
+        *flags = tab[k].f | (rec ? MS_REC : 0);
+        return true;
+      }
+  return false;
+}
+
+/* One mount option: attribute, propagation, filesystem data, or refusal. */
 static int
 mount_option (const char *o, struct jr_oci_mount *m, size_t i, jail_error **err)
 {
@@ -225,8 +242,7 @@ mount_option (const char *o, struct jr_oci_mount *m, size_t i, jail_error **err)
     { "ro", MOUNT_ATTR_RDONLY }, { "nosuid", MOUNT_ATTR_NOSUID }, { "nodev", MOUNT_ATTR_NODEV },
     { "noexec", MOUNT_ATTR_NOEXEC }, { "noatime", MOUNT_ATTR_NOATIME }, { "strictatime", MOUNT_ATTR_STRICTATIME },
     { "nodiratime", MOUNT_ATTR_NODIRATIME }, { "relatime", 0 }, { "rw", 0 }, { "suid", 0 }, { "dev", 0 },
-    { "exec", 0 }, { "atime", 0 }, { "private", 0 }, { "rprivate", 0 }, { "slave", 0 }, { "rslave", 0 },
-    { "unbindable", 0 }, { "runbindable", 0 },
+    { "exec", 0 }, { "atime", 0 },
   };
   for (size_t k = 0; k < sizeof attrs / sizeof *attrs; k++)
     if (strcmp (o, attrs[k].n) == 0)
@@ -234,6 +250,12 @@ mount_option (const char *o, struct jr_oci_mount *m, size_t i, jail_error **err)
         m->attrs |= attrs[k].a;
         return 0;
       }
+  unsigned long prop;
+  if (jr_oci_propagation (o, &prop))
+    {
+      m->prop = prop;
+      return 0;
+    }
   if (strcmp (o, "bind") == 0 || strcmp (o, "rbind") == 0)
     {
       m->bind = true;
@@ -242,7 +264,7 @@ mount_option (const char *o, struct jr_oci_mount *m, size_t i, jail_error **err)
     }
   if (strchr (o, '=') == NULL && strcmp (o, "newinstance") != 0)
     return jr_error_msg (err, EINVAL, "config.json: mounts[%zu] %s: option %s is not supported by jailrun-oci (%s)", i,
-                         m->dst, o, strstr (o, "shared") ? "mounts are always private" : "remove it");
+                         m->dst, o, "remove it");
   if ((m->data[m->n_data] = strdup (o)) == NULL)
     return jr_error (err, ENOMEM, "config.json");
   m->n_data++;
@@ -364,46 +386,29 @@ parse_namespaces (json_object *a, struct jr_oci_spec *s, jail_error **err)
   return 0;
 }
 
-/* Does v set anything: a positive number, true, a non-empty string or
- * array, or an object holding one? (0, -1, false, "" mean "no limit".) */
-static bool
-sets_limit (json_object *v)
-{
-  switch (json_object_get_type (v))
-    {
-    case json_type_int: return json_object_get_int64 (v) > 0;
-    case json_type_double: return json_object_get_double (v) > 0;
-    case json_type_boolean: return json_object_get_boolean (v);
-    case json_type_string: return json_object_get_string_len (v) > 0;
-    case json_type_array: return json_object_array_length (v) > 0;
-    case json_type_object:
-      {
-        json_object_object_foreach (v, k, sub)
-          {
-            (void) k;
-            if (sets_limit (sub))
-              return true;
-          }
-        return false;
-      }
-    default: return false;
-    }
-}
-
-/* jailrun-oci makes no cgroup yet: a limit that is asked for cannot be
- * enforced, so it is an error (unless cgroups are disabled); a
- * cgroupsPath alone is ignored (the container shares its caller's). */
+/* linux.cgroupsPath and linux.resources: checked here (what cgroup v2
+ * cannot enforce is refused before anything is made), written by create;
+ * ignored with --cgroup-manager disabled. */
 static int
-check_cgroups (json_object *lx, bool disabled, jail_error **err)
+parse_cgroups (json_object *lx, bool disabled, struct jr_oci_spec *s, jail_error **err)
 {
   if (disabled)
     return 0;
+  s->cgroup = true;
+  json_object *p = get (lx, "cgroupsPath");
+  const char *path = p ? json_object_get_string (p) : NULL;
+  const char *colon = path ? strchr (path, ':') : NULL;
+  if (colon && path[0] != '/' && strchr (colon + 1, ':'))
+    return jr_error_msg (err, EINVAL, "config.json: linux.cgroupsPath %s: the systemd form slice:prefix:name needs --systemd-cgroup, which jailrun-oci does not have: run with --cgroup-manager cgroupfs and a path (/machine/NAME), or --cgroup-manager disabled",
+                         path);
+  if (path && *path && (s->cgroups_path = strdup (path)) == NULL)
+    return jr_error (err, ENOMEM, "config.json");
   json_object *res = get (lx, "resources");
-  static const char *const keys[] = { "memory", "cpu", "pids", "blockIO", "hugepageLimits", "unified", "network", "rdma", NULL };
-  for (size_t i = 0; keys[i]; i++)
-    if (get (res, keys[i]) && sets_limit (get (res, keys[i])))
-      return jr_error_msg (err, EINVAL, "config.json: linux.resources.%s: cgroup limits are not supported by jailrun-oci yet; run with --cgroup-manager disabled (podman: --cgroups disabled) or without limits (podman: --pids-limit 0)", keys[i]);
-  return 0;
+  struct jr_oci_res r;
+  int rc = jr_oci_resources_parse (res, false, "config.json: linux.resources", &r, err);
+  if (rc == 0 && res && (s->resources_json = strdup (json_object_to_json_string_ext (res, JSON_C_TO_STRING_PLAIN))) == NULL)
+    rc = jr_error (err, ENOMEM, "config.json");
+  return rc;
 }
 
 /* linux.sysctl: only keys of namespaces the container owns. */
@@ -447,12 +452,12 @@ parse_linux (json_object *lx, bool cg_disabled, struct jr_oci_spec *s, jail_erro
   if (r == 0)
     r = get_strv (get (lx, "readonlyPaths"), "linux.readonlyPaths", &s->ro_paths, &s->n_ro, err);
   if (r == 0)
-    r = check_cgroups (lx, cg_disabled, err);
+    r = parse_cgroups (lx, cg_disabled, s, err);
   if (r == 0)
     r = parse_sysctl (get (lx, "sysctl"), s, err);
   json_object *prop = get (lx, "rootfsPropagation");
-  if (r == 0 && prop && strstr (json_object_get_string (prop), "shared"))
-    r = bad (err, "linux.rootfsPropagation", "shared propagation is refused (jailrun mounts are private both ways)");
+  if (r == 0 && prop && !jr_oci_propagation (json_object_get_string (prop), &s->root_prop))
+    r = bad (err, "linux.rootfsPropagation", "use shared, slave, private or unbindable (r-prefixed: recursive)");
   json_object *sc = get (lx, "seccomp");
   if (r == 0 && sc && (s->seccomp_json = strdup (json_object_to_json_string_ext (sc, JSON_C_TO_STRING_PLAIN))) == NULL)
     r = jr_error (err, ENOMEM, "config.json");
@@ -530,6 +535,39 @@ check_hooks (json_object *hooks, struct jr_oci_spec *s, jail_error **err)
   return 0;
 }
 
+/* jailrun's own annotations (run.jailrun.*): the egress proxy.  An
+ * unknown run.jailrun.* key is refused (a typo must not drop a policy). */
+static int
+parse_annotations (json_object *ann, struct jr_oci_spec *s, jail_error **err)
+{
+  if (ann && !json_object_is_type (ann, json_type_object))
+    return bad (err, "annotations", "not an object");
+  if (ann == NULL)
+    return 0;
+  json_object_object_foreach (ann, key, val)
+    {
+      if (strncmp (key, "run.jailrun.", 12) != 0)
+        continue;
+      const char *v = json_object_get_string (val), *k = key + 12;
+      if (strcmp (k, "net") == 0 && strcmp (v, "proxy") != 0)
+        return jr_error_msg (err, EINVAL, "config.json: annotations: %s=%s: the only value is proxy (egress only through jailrun's proxy)", key, v);
+      if (strcmp (k, "net") == 0)
+        s->net_proxy = true;
+      else if (strcmp (k, "allow") == 0 || strcmp (k, "audit-log") == 0)
+        {
+          char **slot = strcmp (k, "allow") == 0 ? &s->allow : &s->audit_log;
+          free (*slot);
+          if ((*slot = strdup (v)) == NULL)
+            return jr_error (err, ENOMEM, "config.json");
+        }
+      else
+        return jr_error_msg (err, EINVAL, "config.json: annotations: %s: not a jailrun annotation (run.jailrun.net, run.jailrun.allow, run.jailrun.audit-log)", key);
+    }
+  if ((s->allow || s->audit_log) && !s->net_proxy)
+    return bad (err, "annotations", "run.jailrun.allow and run.jailrun.audit-log need run.jailrun.net=proxy");
+  return 0;
+}
+
 static int
 parse_top (json_object *top, bool cg_disabled, struct jr_oci_spec *s, jail_error **err)
 {
@@ -543,11 +581,15 @@ parse_top (json_object *top, bool cg_disabled, struct jr_oci_spec *s, jail_error
   s->hostname = dup_str (get (top, "hostname"));
   json_object *ann = get (top, "annotations");
   s->annotations_json = strdup (ann ? json_object_to_json_string_ext (ann, JSON_C_TO_STRING_PLAIN) : "{}");
-  int r = parse_process (get (top, "process"), s, err);
+  int r = parse_annotations (ann, s, err);
+  if (r == 0)
+    r = parse_process (get (top, "process"), s, err);
   if (r == 0)
     r = parse_mounts (get (top, "mounts"), s, err);
   if (r == 0)
     r = parse_linux (get (top, "linux"), cg_disabled, s, err);
+  if (r == 0 && s->net_proxy && s->ns_join[0])
+    r = bad (err, "annotations", "run.jailrun.net=proxy needs a network namespace of the container's own: drop the network namespace path");
   json_object *hooks = get (top, "hooks");
   if (r == 0 && hooks)
     r = check_hooks (hooks, s, err);
@@ -609,5 +651,9 @@ jr_oci_spec_free (struct jr_oci_spec *s)
   free (s->seccomp_json);
   free (s->annotations_json);
   free (s->hooks_json);
+  free (s->allow);
+  free (s->audit_log);
+  free (s->cgroups_path);
+  free (s->resources_json);
   memset (s, 0, sizeof *s);
 }

@@ -27,8 +27,11 @@
 #include "process.h"
 #include "state.h"
 
+/* No CLONE_NEWCGROUP: the init unshares its cgroup namespace itself,
+ * once CLONE_INTO_CGROUP has placed it (clone3 would root the namespace
+ * at create's cgroup). */
 #define NS_FLAGS (CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWNET \
-                  | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWCGROUP)
+                  | CLONE_NEWIPC | CLONE_NEWUTS)
 
 /* What one create made, released (and on failure undone) at the end. */
 struct create_run
@@ -38,6 +41,8 @@ struct create_run
   pid_t pid;
   struct jr_bpf floor, profile;
   struct jr_hostids ids;   /* as root without mappings: the container's slot */
+  struct jr_oci_sidecar sc; /* run.jailrun.net=proxy: the egress proxy */
+  struct jr_oci_cg cg;     /* its cgroup (fd -1: none) */
 };
 
 static int
@@ -175,6 +180,18 @@ claim_ids (struct create_run *c, jail_error **err)
   return jr_hostids_claim (&zero, &c->ids, err);
 }
 
+/* The container's cgroup with linux.resources written (none with
+ * --cgroup-manager disabled). */
+static int
+make_cgroup (const char *id, struct create_run *c, jail_error **err)
+{
+  if (!c->spec.cgroup)
+    return 0;
+  struct jr_oci_res res;
+  int r = jr_oci_resources_text (c->spec.resources_json, false, "config.json: linux.resources", &res, err);
+  return r < 0 ? r : jr_oci_cgroup_make (c->spec.cgroups_path, id, &res, &c->cg, err);
+}
+
 /* Join the config's network/ipc/uts namespace paths (refusing create's
  * own: the host's) for the clone; *flags loses their CLONE_NEW* bits and
  * own[] keeps create's namespaces to return to. */
@@ -236,6 +253,8 @@ spawn (struct create_run *c, jail_error **err)
     .flags = NS_FLAGS | CLONE_PARENT | CLONE_PIDFD,
     .pidfd = (uint64_t) (uintptr_t) &c->pidfd,
   };
+  if (c->cg.fd >= 0)
+    a.flags |= CLONE_INTO_CGROUP, a.cgroup = (uint64_t) c->cg.fd;
   int own[3] = { -1, -1, -1 };
   uint64_t flags = a.flags;
   int r = join_paths (&c->spec, &flags, own, err);
@@ -306,7 +325,7 @@ send_go (struct create_run *c, int idfd, jail_error **err)
   return 0;
 }
 
-/* HELLO, maps, GO; then READY or the child's error. */
+/* HELLO, maps, the sidecar's network, GO; then READY or the child's error. */
 static int
 handshake (struct create_run *c, jail_error **err)
 {
@@ -314,6 +333,10 @@ handshake (struct create_run *c, jail_error **err)
   if (recv (c->sync_fd, &m, sizeof m, 0) != (ssize_t) sizeof m || m.type != JR_MSG_HELLO)
     return jr_error_msg (err, EPIPE, "create: the container's init did not start");
   int r = write_maps (c, err);
+  /* The network, while the init is still dumpable (rootless, the netns
+   * helper joins its namespaces through the pidfd as a ptracer would). */
+  if (r == 0)
+    r = jr_oci_sidecar_attach (&c->sc, c->pid, c->pidfd, err);
   if (r < 0)
     return r;
   int idfd = idmapped_root (c);
@@ -356,6 +379,15 @@ write_state (const char *id, struct create_run *c, jail_error **err)
   json_object_object_add (o, "capBounding", json_object_new_uint64 (c->spec.cap_bnd));
   if (c->ids.slot >= 0)
     json_object_object_add (o, "idSlot", json_object_new_int (c->ids.slot));
+  if (c->sc.pid > 0)
+    {
+      json_object_object_add (o, "sidecar", json_object_new_int (c->sc.pid));
+      json_object_object_add (o, "sidecarStart", json_object_new_uint64 (c->sc.start));
+    }
+  if (c->cg.path)
+    json_object_object_add (o, "cgroup", json_object_new_string (c->cg.path));
+  if (c->cg.made)
+    json_object_object_add (o, "cgroupMade", json_object_new_string (c->cg.made));
   json_object *ann = json_tokener_parse (c->spec.annotations_json);
   json_object_object_add (o, "annotations", ann ? ann : json_object_new_object ());
   json_object *hooks = c->spec.hooks_json ? json_tokener_parse (c->spec.hooks_json) : NULL;
@@ -410,7 +442,7 @@ int
 jr_oci_create (const struct jr_oci_ctx *ctx, const char *id, const struct jr_oci_create_opts *o, jail_error **err)
 {
   struct create_run c = { .dirfd = -1, .fifo_fd = -1, .sync_fd = -1, .pidfd = -1, .console_fd = -1, .pid = -1,
-                          .ids = { .slot = -1 } };
+                          .ids = { .slot = -1 }, .sc = { .pid = -1, .sock = -1 }, .cg = { .fd = -1 } };
   int r = jr_oci_id_check (id, err);
   if (r == 0)
     r = jr_oci_spec_load (o->bundle ? o->bundle : ".", ctx->cgroups_disabled, &c.spec, err);
@@ -419,8 +451,13 @@ jr_oci_create (const struct jr_oci_ctx *ctx, const char *id, const struct jr_oci
     r = jr_error_msg (err, EINVAL, "create: process.terminal is true: give --console-socket");
   if (r == 0 && c.spec.terminal && (c.console_fd = jr_oci_console_connect (o->console_socket, err)) < 0)
     r = c.console_fd;
+  if (r == 0)
+    r = jr_oci_sidecar_start (ctx, id, &c.spec, &c.sc, err);
   if (r < 0)
     {
+      jr_oci_sidecar_release (&c.sc, true);
+      if (c.console_fd >= 0)
+        close (c.console_fd);
       jr_oci_spec_free (&c.spec);
       return r; /* nothing made yet */
     }
@@ -429,6 +466,8 @@ jr_oci_create (const struct jr_oci_ctx *ctx, const char *id, const struct jr_oci
     r = prepare (ctx, id, &c, err);
   if (r == 0)
     r = claim_ids (&c, err);
+  if (r == 0)
+    r = make_cgroup (id, &c, err);
   if (r == 0)
     r = spawn (&c, err);
   if (r == 0)
@@ -446,6 +485,8 @@ jr_oci_create (const struct jr_oci_ctx *ctx, const char *id, const struct jr_oci
   bool made = r != -EEXIST || c.dirfd >= 0;
   if (r < 0)
     jr_hostids_release (&c.ids);
+  jr_oci_sidecar_release (&c.sc, r < 0);
+  jr_oci_cgroup_release (&c.cg, r < 0);
   release (&c);
   if (r < 0 && made)
     jr_oci_state_remove (ctx, id, NULL);

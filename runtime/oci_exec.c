@@ -34,6 +34,7 @@ struct exec_run
   struct jr_oci_spec spec;
   struct jr_bpf floor, profile;
   int pidfd, piddir, sv[2], console_fd;
+  int cgfd;                /* the container's cgroup, -1: none */
   char *pid_base;
 };
 
@@ -106,6 +107,13 @@ child (struct exec_run *x)
   struct jail_error e = { 0 };
   char cmd[PATH_MAX];
   close (x->sv[0]);
+  /* The cgroup namespace last: CLONE_INTO_CGROUP must see both ends. */
+  if (setns (x->pidfd, CLONE_NEWCGROUP) < 0)
+    {
+      jr_error_buf (&e, errno, "join the container's cgroup namespace");
+      jr_msg_send (x->sv[1], JR_MSG_SETUP_ERR, &e);
+      return 126;
+    }
   /* Container root first (setns kept the host ids): what it makes,
    * the pty included, belongs to the container. */
   int r = jr_oci_apply_oom (&x->spec, &e);
@@ -131,9 +139,11 @@ child (struct exec_run *x)
 static int
 spawn (struct exec_run *x, bool detach, pid_t *pid, jail_error **err)
 {
-  if (setns (x->pidfd, NS_ALL) < 0)
+  if (setns (x->pidfd, NS_ALL & ~CLONE_NEWCGROUP) < 0)
     return jr_error (err, errno, "exec: join the container's namespaces");
   struct clone_args a = { .flags = detach ? CLONE_PARENT : 0, .exit_signal = detach ? 0 : SIGCHLD };
+  if (x->cgfd >= 0)
+    a.flags |= CLONE_INTO_CGROUP, a.cgroup = (uint64_t) x->cgfd;
   fflush (NULL);
   *pid = (pid_t) syscall (SYS_clone3, &a, sizeof a);
   if (*pid == 0)
@@ -159,7 +169,7 @@ spawn (struct exec_run *x, bool detach, pid_t *pid, jail_error **err)
 static void
 release (struct exec_run *x)
 {
-  int *fds[] = { &x->pidfd, &x->piddir, &x->sv[0], &x->sv[1], &x->console_fd };
+  int *fds[] = { &x->pidfd, &x->piddir, &x->sv[0], &x->sv[1], &x->console_fd, &x->cgfd };
   for (size_t i = 0; i < sizeof fds / sizeof *fds; i++)
     if (*fds[i] >= 0)
       close (*fds[i]), *fds[i] = -1;
@@ -173,7 +183,7 @@ release (struct exec_run *x)
 int
 jr_oci_exec (const struct jr_oci_ctx *c, const char *id, const struct jr_oci_exec_opts *o, int *status, jail_error **err)
 {
-  struct exec_run x = { .pidfd = -1, .piddir = -1, .sv = { -1, -1 }, .console_fd = -1 };
+  struct exec_run x = { .pidfd = -1, .piddir = -1, .sv = { -1, -1 }, .console_fd = -1, .cgfd = -1 };
   *status = 0;
   int r = jr_oci_state_load (c, id, &x.st, err);
   if (r == 0 && x.st.status != JR_OCI_RUNNING)
@@ -189,6 +199,8 @@ jr_oci_exec (const struct jr_oci_ctx *c, const char *id, const struct jr_oci_exe
     r = prepare (c, id, o, &x, err);
   if (r == 0 && ((x.pidfd = (int) syscall (SYS_pidfd_open, x.st.pid, 0)) < 0 || jr_pid_starttime (x.st.pid) != x.st.starttime))
     r = jr_error_msg (err, ESRCH, "container %s is stopped", id);
+  if (r == 0 && x.st.cgroup && (x.cgfd = open (x.st.cgroup, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+    r = jr_error (err, errno, "container %s: cgroup %s", id, x.st.cgroup);
   pid_t pid = -1;
   if (r == 0)
     r = spawn (&x, o->detach, &pid, err);

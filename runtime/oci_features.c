@@ -52,7 +52,7 @@ linux_part (void)
   json_object *cg = json_object_new_object ();
   const char *cgk[] = { "v1", "v2", "systemd", "systemdUser", "rdma" };
   for (size_t i = 0; i < 5; i++)
-    json_object_object_add (cg, cgk[i], json_object_new_boolean (0));
+    json_object_object_add (cg, cgk[i], json_object_new_boolean (i == 1));
   json_object_object_add (l, "cgroup", cg);
   json_object *sc = json_object_new_object ();
   json_object_object_add (sc, "enabled", json_object_new_boolean (1));
@@ -90,8 +90,9 @@ jr_oci_features_json (void)
     { "org.jailrun.no-new-privileges", "always" },
     { "org.jailrun.seccomp", "jailrun's default filter stacked under the engine's profile" },
     { "org.jailrun.network", "a network namespace always; host networking and joins by path refused" },
+    { "org.jailrun.annotations", "run.jailrun.net=proxy, run.jailrun.allow=HOST[:PORT],..., run.jailrun.audit-log=NAME|PATH (egress proxy sidecar)" },
     { "org.jailrun.rootfs", "idmapped through the container's user namespace as root when the config maps no ids" },
-    { "org.jailrun.unsupported", "hooks createContainer and startContainer, cgroup limits (use --cgroup-manager disabled), pause/resume" },
+    { "org.jailrun.unsupported", "hooks createContainer and startContainer, cgroup v1 limits and what v2 lacks (hugepageLimits, rdma, network, memory.kernel/swappiness, realtime cpu, blockIO throttles): refused" },
   };
   for (size_t i = 0; i < sizeof kv / sizeof *kv; i++)
     json_object_object_add (ann, kv[i][0], json_object_new_string (kv[i][1]));

@@ -101,10 +101,16 @@ parse_state (const char *id, struct jr_oci_state *st, jail_error **err)
   st->starttime = json_object_object_get_ex (o, "starttime", &v) ? json_object_get_uint64 (v) : 0;
   st->cap_bnd = json_object_object_get_ex (o, "capBounding", &v) ? json_object_get_uint64 (v) : 0;
   st->id_slot = json_object_object_get_ex (o, "idSlot", &v) ? json_object_get_int (v) : -1;
+  st->sidecar = json_object_object_get_ex (o, "sidecar", &v) ? (pid_t) json_object_get_int (v) : 0;
+  st->sidecar_start = json_object_object_get_ex (o, "sidecarStart", &v) ? json_object_get_uint64 (v) : 0;
   st->bundle = strdup (str_of (o, "bundle") ? str_of (o, "bundle") : "");
   st->created = strdup (str_of (o, "created") ? str_of (o, "created") : "");
   json_object *ann = json_object_object_get_ex (o, "annotations", &v) ? v : NULL;
   st->annotations_json = strdup (ann ? json_object_to_json_string_ext (ann, JSON_C_TO_STRING_PLAIN) : "{}");
+  if (str_of (o, "cgroup"))
+    st->cgroup = strdup (str_of (o, "cgroup"));
+  if (str_of (o, "cgroupMade"))
+    st->cgroup_made = strdup (str_of (o, "cgroupMade"));
   if (json_object_object_get_ex (o, "hooks", &v))
     st->hooks_json = strdup (json_object_to_json_string_ext (v, JSON_C_TO_STRING_PLAIN));
   json_object_put (o);
@@ -136,7 +142,7 @@ jr_oci_state_load (const struct jr_oci_ctx *c, const char *id, struct jr_oci_sta
   else if (faccessat (st->dirfd, "exec.fifo", F_OK, AT_SYMLINK_NOFOLLOW) == 0)
     st->status = JR_OCI_CREATED;
   else
-    st->status = JR_OCI_RUNNING;
+    st->status = st->cgroup && jr_oci_cgroup_frozen (st->cgroup) == 1 ? JR_OCI_PAUSED : JR_OCI_RUNNING;
   return 0;
 }
 
@@ -147,6 +153,8 @@ jr_oci_state_free (struct jr_oci_state *st)
   free (st->created);
   free (st->annotations_json);
   free (st->hooks_json);
+  free (st->cgroup);
+  free (st->cgroup_made);
   if (st->dirfd >= 0)
     close (st->dirfd);
   memset (st, 0, sizeof *st);
@@ -156,7 +164,7 @@ jr_oci_state_free (struct jr_oci_state *st)
 const char *
 jr_oci_status_name (enum jr_oci_status s)
 {
-  return s == JR_OCI_CREATED ? "created" : s == JR_OCI_RUNNING ? "running" : "stopped";
+  return s == JR_OCI_CREATED ? "created" : s == JR_OCI_RUNNING ? "running" : s == JR_OCI_PAUSED ? "paused" : "stopped";
 }
 
 char *

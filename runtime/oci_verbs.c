@@ -1,6 +1,8 @@
-/* oci_verbs.c - start, kill and delete of an OCI container.  Every
- * signal goes through a pidfd opened after the pid's start time was
- * checked against state.json, so a recycled pid is never hit. */
+/* oci_verbs.c - start, kill, delete, ps, pause/resume and update of an
+ * OCI container.  Every signal goes through a pidfd opened before the
+ * process was checked to be the container's (the init: its start time in
+ * state.json; kill --all: its pid namespace), so a recycled pid is never
+ * hit.  pause/resume/update act on the cgroup create made. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -83,41 +85,78 @@ open_init (const struct jr_oci_state *st, const char *id, jail_error **err)
   return fd;
 }
 
-/* Every process in the init's pid namespace: signal it (sig > 0) or
- * add its host pid to pids (when not NULL, up to *n). */
+/* The container's pid namespace (from the init, checked alive after). */
 static int
-scan_pidns (pid_t init, int sig, pid_t *pids, size_t *cnt, jail_error **err)
+pidns_of (const struct jr_oci_state *st, int initfd, struct stat *ns, jail_error **err)
 {
-  size_t max = cnt ? *cnt : 0;
-  if (cnt)
-    *cnt = 0;
-  char path[64], want[64], got[64];
-  snprintf (path, sizeof path, "/proc/%d/ns/pid", (int) init);
-  ssize_t n = readlink (path, want, sizeof want - 1);
-  if (n < 0)
+  char path[64];
+  snprintf (path, sizeof path, "/proc/%d/ns/pid", (int) st->pid);
+  if (stat (path, ns) < 0)
     return jr_error (err, errno, "%s", path);
-  want[n] = '\0';
+  if (syscall (SYS_pidfd_send_signal, initfd, 0, NULL, 0) < 0)
+    return jr_error_msg (err, ESRCH, "the container's init ended");
+  return 0;
+}
+
+/* Is pid's pid namespace ns? */
+static bool
+in_pidns (pid_t pid, const struct stat *ns)
+{
+  char path[64];
+  struct stat s;
+  snprintf (path, sizeof path, "/proc/%d/ns/pid", (int) pid);
+  return stat (path, &s) == 0 && s.st_dev == ns->st_dev && s.st_ino == ns->st_ino;
+}
+
+/* Candidate host pids: the cgroup's members, or every pid of /proc
+ * (at most max; malloc'd in *out). */
+static int
+candidates (const struct jr_oci_state *st, pid_t **out, size_t *n, jail_error **err)
+{
+  size_t max = 1 << 16;
+  pid_t *p = *out = malloc (max * sizeof *p);
+  *n = max;
+  if (p == NULL)
+    return jr_error (err, ENOMEM, "pids");
+  if (st->cgroup)
+    return jr_oci_cgroup_pids (st->cgroup, p, n, err);
+  *n = 0;
   DIR *d = opendir ("/proc");
   if (d == NULL)
     return jr_error (err, errno, "/proc");
   struct dirent *de;
-  while ((de = readdir (d)) != NULL)
-    {
-      int pid = atoi (de->d_name);
-      if (pid <= 0)
-        continue;
-      snprintf (path, sizeof path, "/proc/%d/ns/pid", pid);
-      n = readlink (path, got, sizeof got - 1);
-      if (n > 0 && (got[n] = '\0', strcmp (got, want) == 0))
-        {
-          if (sig > 0)
-            kill (pid, sig);
-          if (pids && *cnt < max)
-            pids[(*cnt)++] = pid;
-        }
-    }
+  while ((de = readdir (d)) != NULL && *n < max)
+    if (atoi (de->d_name) > 0)
+      p[(*n)++] = atoi (de->d_name);
   closedir (d);
   return 0;
+}
+
+/* Signal every process of the container without a pid-reuse race: each
+ * pid gets a pidfd first, then its pid namespace is checked to be the
+ * container's, then the signal goes through the pidfd.  The signal only
+ * lands while that process lives, and then it was the one checked (its
+ * pid could not be reused while it lived). */
+static int
+signal_all (const struct jr_oci_state *st, int initfd, int sig, jail_error **err)
+{
+  struct stat ns;
+  pid_t *pids = NULL;
+  size_t n = 0;
+  int r = pidns_of (st, initfd, &ns, err);
+  if (r == 0)
+    r = candidates (st, &pids, &n, err);
+  for (size_t i = 0; r == 0 && i < n; i++)
+    {
+      int fd = (int) syscall (SYS_pidfd_open, pids[i], 0);
+      if (fd < 0)
+        continue; /* gone already */
+      if (in_pidns (pids[i], &ns))
+        syscall (SYS_pidfd_send_signal, fd, sig, NULL, 0);
+      close (fd);
+    }
+  free (pids);
+  return r;
 }
 
 int
@@ -132,7 +171,7 @@ jr_oci_kill (const struct jr_oci_ctx *c, const char *id, const char *sigtext, bo
   if (r == 0 && fd < 0)
     r = fd;
   if (r == 0 && all)
-    r = scan_pidns (st.pid, sig, NULL, NULL, err);
+    r = signal_all (&st, fd, sig, err);
   if (r == 0 && syscall (SYS_pidfd_send_signal, fd, sig, NULL, 0) < 0 && !(all && errno == ESRCH))
     r = jr_error (err, errno, "kill: container %s", id);
   if (fd >= 0)
@@ -166,6 +205,11 @@ jr_oci_delete (const struct jr_oci_ctx *c, const char *id, bool force, jail_erro
         r = jr_error_msg (err, ETIMEDOUT, "delete: container %s did not die within 10 s of SIGKILL", id);
       close (fd);
     }
+  if (r == 0)
+    {
+      jr_oci_sidecar_stop (st.sidecar, st.sidecar_start);
+      jr_oci_cgroup_remove (st.cgroup, st.cgroup_made);
+    }
   int hr = r == 0 && st.hooks_json ? state_hooks (id, &st, JR_OCI_STOPPED, "poststop", err) : 0;
   if (r == 0)
     jr_hostids_release_held (st.id_slot, st.pid, st.starttime);
@@ -179,23 +223,76 @@ int
 jr_oci_ps (const struct jr_oci_ctx *c, const char *id, pid_t *pids, size_t *n, jail_error **err)
 {
   struct jr_oci_state st;
+  size_t max = *n;
+  *n = 0;
   int r = jr_oci_state_load (c, id, &st, err);
-  if (r == 0 && st.status == JR_OCI_STOPPED)
-    *n = 0;
-  else if (r == 0)
-    r = scan_pidns (st.pid, 0, pids, n, err);
+  int fd = r == 0 && st.status != JR_OCI_STOPPED ? open_init (&st, id, err) : -1;
+  if (r == 0 && st.status != JR_OCI_STOPPED && fd < 0)
+    r = fd;
+  struct stat ns;
+  pid_t *all = NULL;
+  size_t got = 0;
+  if (fd >= 0 && (r = pidns_of (&st, fd, &ns, err)) == 0)
+    r = candidates (&st, &all, &got, err);
+  for (size_t i = 0; r == 0 && i < got && *n < max; i++)
+    if (in_pidns (all[i], &ns))
+      pids[(*n)++] = all[i];
+  free (all);
+  if (fd >= 0)
+    close (fd);
   jr_oci_state_free (&st);
   return r;
+}
+
+/* The container's cgroup, or the error saying why there is none. */
+static int
+need_cgroup (const struct jr_oci_state *st, const char *verb, const char *id, jail_error **err)
+{
+  if (st->cgroup == NULL)
+    return jr_error_msg (err, ENOTSUP, "%s: container %s has no cgroup of its own (created with --cgroup-manager disabled, or rootless without a delegated cgroup)",
+                         verb, id);
+  return 0;
 }
 
 int
 jr_oci_pause (const struct jr_oci_ctx *c, const char *id, bool resume, jail_error **err)
 {
   struct jr_oci_state st;
+  const char *verb = resume ? "resume" : "pause";
   int r = jr_oci_state_load (c, id, &st, err);
+  enum jr_oci_status want = resume ? JR_OCI_PAUSED : JR_OCI_RUNNING;
+  if (r == 0 && st.status != want)
+    r = jr_error_msg (err, EINVAL, "%s: container %s is %s, not %s", verb, id, jr_oci_status_name (st.status),
+                      jr_oci_status_name (want));
   if (r == 0)
-    r = jr_error_msg (err, ENOTSUP, "%s: container %s has no cgroup of its own (jailrun-oci makes none yet), so it cannot be %s",
-                      resume ? "resume" : "pause", id, resume ? "thawed" : "frozen with cgroup.freeze");
+    r = need_cgroup (&st, verb, id, err);
+  if (r == 0 && (r = jr_oci_cgroup_freeze (st.cgroup, !resume, err)) < 0)
+    jr_error_wrap (err, "%s: container %s", verb, id);
+  jr_oci_state_free (&st);
+  return r;
+}
+
+int
+jr_oci_update (const struct jr_oci_ctx *c, const char *id, const char *resources_json, jail_error **err)
+{
+  struct jr_oci_state st;
+  struct jr_oci_res res;
+  int r = jr_oci_resources_text (resources_json, true, "--resources", &res, err);
+  if (r == 0)
+    r = jr_oci_state_load (c, id, &st, err);
+  else
+    return r;
+  if (r == 0 && st.status == JR_OCI_STOPPED)
+    r = jr_error_msg (err, EINVAL, "container %s is stopped", id);
+  if (r == 0)
+    r = need_cgroup (&st, "update", id, err);
+  int fd = r == 0 ? open (st.cgroup, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
+  if (r == 0 && fd < 0)
+    r = jr_error (err, errno, "cgroup %s", st.cgroup);
+  if (r == 0)
+    r = jr_oci_cgroup_apply (fd, st.cgroup, &res, err);
+  if (fd >= 0)
+    close (fd);
   jr_oci_state_free (&st);
   return r;
 }

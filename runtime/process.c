@@ -61,6 +61,7 @@ struct run_state
   struct jr_hostids ids;  /* host ids of the jail user (as root: a slot of its own) */
   const int *stdio;       /* the command's 0-2 (jail_run: relayed; launch: ours) */
   struct jr_relay *relay; /* jail_run: the caller's terminal relay, or NULL */
+  bool nested;            /* rootless on a named network: maps written by jr_nested_spawn */
 };
 
 static void
@@ -111,6 +112,25 @@ spawn (struct jr_child *c, int *pidfd, int cgfd, bool *into_cg)
   return pid;
 }
 
+/* The jail's init, for jr_nested_spawn. */
+static int
+child_entry (void *c)
+{
+  return jr_child_main (c);
+}
+
+/* Rootless on a named network: the child is cloned inside the network's
+ * user namespace (runtime/nested.c), which also writes its id maps. */
+static int
+spawn_nested (const struct jail_config *cfg, struct jr_child *c, struct run_state *s, jail_error **err)
+{
+  struct jr_nested n = { .userns_fd = jr_net_userns (s->net), .flags = NS_FLAGS, .cgfd = s->cg.fd,
+                         .hello_fd = s->sync_fd, .child_fd = c->sync_fd,
+                         .uid = cfg->uid, .gid = cfg->gid, .fn = child_entry, .arg = c };
+  s->nested = true;
+  return jr_nested_spawn (&n, &s->pid, &s->pidfd, &s->cg.attached, err);
+}
+
 /* Create the channel, the death pipe and the child. */
 static int
 start_child (const struct jail_config *cfg, char *const argv[], struct run_state *s, jail_error **err)
@@ -129,11 +149,18 @@ start_child (const struct jail_config *cfg, char *const argv[], struct run_state
                         .stdio = { s->stdio[0], s->stdio[1], s->stdio[2] }, .tty = cfg->tty & JAIL_TTY };
   s->sync_fd = sv[0];
   s->death_w = dp[1];
-  s->pid = spawn (&c, &s->pidfd, s->cg.fd, &s->cg.attached);
+  int r = 0;
+  if (jr_net_userns (s->net) >= 0)
+    r = spawn_nested (cfg, &c, s, err);
+  else
+    s->pid = spawn (&c, &s->pidfd, s->cg.fd, &s->cg.attached);
   int saved = errno;
   jr_relay_handed (s->relay); /* the child has its copies */
-  close (sv[1]);
+  if (!s->nested)
+    close (sv[1]); /* (jr_nested_spawn closed it) */
   close (dp[0]);
+  if (s->nested)
+    return r;
   if (s->pid < 0)
     {
       char hint[640];
@@ -164,7 +191,7 @@ handshake (const struct jail_config *cfg, struct run_state *s, jail_error **err)
   ssize_t n = recv_msg (s, &m);
   if (n != (ssize_t) sizeof m || m.type != JR_MSG_HELLO)
     return jr_error (err, EPIPE, "jail: child did not start");
-  int r = jr_userns_write_maps (s->pid, cfg->uid, cfg->gid, &s->ids, err);
+  int r = s->nested ? 0 : jr_userns_write_maps (s->pid, cfg->uid, cfg->gid, &s->ids, err);
   if (r == 0 && s->cg.fd >= 0 && !s->cg.attached)
     r = jr_cgroup_attach (&s->cg, s->pid, err); /* never run unlimited */
   /* The child is dumpable only until GO: the one moment its namespaces

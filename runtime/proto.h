@@ -21,8 +21,9 @@ enum jr_req_type
   JR_REQ_RESTART,            /* stop the jail (grace in timeout) and start it again; DONE once it runs */
 };
 
-/* JR_REQ_EXEC: followed by argc argv strings, envc "KEY=VAL" strings and
- * the workdir (empty: the jail's), each NUL-terminated. */
+/* JR_REQ_EXEC: followed by argc argv strings, envc "KEY=VAL" strings,
+ * the workdir (empty: the jail's) and, with JR_EXEC_USER, the -u
+ * NAME[:GROUP] to resolve in the jail's root, each NUL-terminated. */
 struct jr_req
 {
   uint32_t type;
@@ -33,15 +34,16 @@ struct jr_req
   union
   {
     int32_t sig;        /* JR_REQ_SIGNAL: to the exec'd process, else to the jail */
-    uint32_t flags;     /* JR_REQ_EXEC: JR_EXEC_TTY (same layout as before it) */
+    uint32_t flags;     /* JR_REQ_EXEC: JR_EXEC_* (same layout as before it) */
   };
   double timeout;       /* seconds, 0 = none; JR_REQ_STOP: grace */
   int32_t op;           /* JR_REQ_NET: enum jr_net_op (netns/netns.h) */
 };
 
 /* JR_EXEC_TTY: stdin is a channel; the process sends a pty master of
- * the jail's devpts on it and uses the pty as its terminal. */
-enum { JR_EXEC_TTY = 1 };
+ * the jail's devpts on it and uses the pty as its terminal.
+ * JR_EXEC_USER: a user spec with names follows the workdir. */
+enum { JR_EXEC_TTY = 1, JR_EXEC_USER = 2 };
 
 enum jr_rep_type
 {

@@ -283,7 +283,10 @@ parse_exec (struct sup *s, const struct jr_req *q, char *buf, size_t len,
   for (uint32_t i = 0; ok && i < q->envc; i++)
     ok = (o[i] = next_str (&p, end)) != NULL && strchr (o[i], '=') != NULL;
   char *wd = ok ? next_str (&p, end) : NULL;
-  int r = ok && wd ? 0 : jr_error_msg (err, EINVAL, "exec: malformed request");
+  char *user = wd && (q->flags & JR_EXEC_USER) ? next_str (&p, end) : NULL;
+  int r = ok && wd && (user || !(q->flags & JR_EXEC_USER)) ? 0 : jr_error_msg (err, EINVAL, "exec: malformed request");
+  if (r == 0 && user)
+    r = jr_exec_user (s->cfg, s->l.ns_fds, user, err);
   if (r == 0 && a[0][0] == '\0')
     r = jr_error_msg (err, EINVAL, "exec: no command given");
   if (r == 0 && *wd)

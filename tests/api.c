@@ -77,6 +77,8 @@ test_setters (void)
   REFUSES (EINVAL, "exec_opts_set_env: bad key", jail_exec_opts_set_env (o, "1X=y", &e));
   REFUSES (EINVAL, "exec_opts_set_workdir: relative", jail_exec_opts_set_workdir (o, "a/../b", &e));
   REFUSES (EINVAL, "exec_opts_set_user: negative", jail_exec_opts_set_user (o, "-1", &e));
+  REFUSES (EINVAL, "exec_opts_set_user: not a name", jail_exec_opts_set_user (o, "ro ot", &e));
+  e = NULL; ok (jail_exec_opts_set_user (o, "nobody:nogroup", &e) == 0, "exec_opts_set_user: a name (looked up in the jail at exec)");
   REFUSES (EINVAL, "exec_opts_set_timeout: negative", jail_exec_opts_set_timeout (o, -2, &e));
   REFUSES (EBADF, "exec_opts_set_stdio: closed fd", jail_exec_opts_set_stdio (o, 9999, -1, -1, &e));
   e = NULL;

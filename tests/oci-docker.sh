@@ -37,3 +37,4 @@ is "docker rm -f (kill, delete twice)" "$s" 0
 ok "  jailrun-oci's state of it is gone" test ! -e "$DW/exec/runtime-runc/moby/$cid"
 stop_docker
 is "dockerd stopped, nothing of it left mounted" "$(grep -c " $DW" /proc/self/mountinfo)" 0
+. "$JR_SRC/tests/oci-ctr.sh"

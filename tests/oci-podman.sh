@@ -63,6 +63,25 @@ ok "  jailrun-oci's state of the container is gone" test ! -e "/run/jailrun-oci/
 out=$(prun --rm --uidmap 0:2000000:65536 --gidmap 0:2000000:65536 localhost/jrbb \
       sh -c 'id -u; cat /proc/self/uid_map; touch /x && echo wrote' 2>&1 | tr -s ' \n' '  ')
 is "podman --uidmap: container root on host 2000000, rootfs writable" "$out" "0 0 2000000 65536 wrote "
+# run.jailrun.* annotations from podman run --annotation: the egress proxy
+# (oci.sh's loopback server on $port, allowed by literal address); the
+# audit log in the folder given with --runtime-flag audit-dir
+mkdir -p "$PW/audit"
+out=$(pm --runtime "$OCI" --runtime-flag "audit-dir=$PW/audit" run --rm --network none --cgroups disabled \
+      --ulimit nofile=20000:20000 --ulimit nproc=32768:32768 --annotation run.jailrun.net=proxy \
+      --annotation "run.jailrun.allow=127.0.0.1:$port" --annotation "run.jailrun.audit-log=$PW/audit/p.jsonl" localhost/jrbb \
+      sh -c "wget -q -O - http://127.0.0.1:$port/f.txt; wget -O - http://127.0.0.1:$((port + 1))/ 2>&1 | grep -o '403 Forbidden'; grep -c . /proc/net/route" 2>&1 | tr '\n' ' ')
+is "podman run --annotation run.jailrun.net=proxy: the allowed server through the proxy, another port 403, no default route" \
+  "$out" "via-proxy 403 Forbidden 2 "
+is "  the audit log has both decisions" \
+  "$(sed -n 's/.*"target":"\([^"]*\)".*"decision":"\([a-z]*\)".*/\1 \2/p' "$PW/audit/p.jsonl" 2>&1 | tr '\n' ' ')" \
+  "127.0.0.1:$port allow 127.0.0.1:$((port + 1)) deny "
+out=$(prun --rm --annotation run.jailrun.net=proxy --annotation run.jailrun.audit-log=/etc/jr-audit.jsonl localhost/jrbb true 2>&1); s=$?
+like "podman: an audit log outside the allowed folders is refused with jailrun-oci's message" "$s:$out" \
+  "^12[56]:.*run.jailrun.audit-log=/etc/jr-audit.jsonl: refused"
+ok "  and not written" test ! -e /etc/jr-audit.jsonl
+is "  no sidecar left behind" "$(pgrep -f "^$OCI .*create --bundle" | wc -l)" 0
+pm save --format oci-archive -o "$PW/bb-oci.tar" localhost/jrbb >/dev/null 2>&1  # for oci-ctr.sh
 cleanup_podman
 is "nothing of podman's left mounted" "$(grep -c " $PW" /proc/self/mountinfo)" 0
 . "$JR_SRC/tests/oci-docker.sh"

@@ -2,16 +2,21 @@
 # oci.sh - jailrun-oci, the OCI runtime CLI (issue 15): create/state/start/
 # kill/delete of a hand-made bundle over the busybox rootfs (exit status,
 # the init's host uid, the fifo gate, refusals that leave nothing behind),
-# and, as root, podman running containers through it (oci-podman.sh).
+# and, as root, podman, Docker and containerd running containers through
+# it (oci-podman.sh, oci-docker.sh, oci-ctr.sh).
 . "$JR_SRC/tests/lib.sh"
-if [ "$JR_MODE" = root ]; then plan 103; else plan 63; fi
+# As root only: the podman, Docker and containerd parts (oci-podman.sh,
+# oci-docker.sh, oci-ctr.sh: these engines need root on this host) and the
+# root-only checks (id slots, shared host mounts, joining a netns).
+if [ "$JR_MODE" = root ]; then plan 164; else plan 90; fi
 mkscratch
 OCI=$SCRATCH/bin/jailrun-oci
 mkdir "$SCRATCH/bin" && ln -s "$JAILRUN" "$OCI"
 R=$SCRATCH/state
 B=$SCRATCH/bundle
 ids=""
-cleanup() { for i in $ids; do "$OCI" --root "$R" delete --force "$i" >/dev/null 2>&1; done; rm -rf "$SCRATCH"; }
+srvs=""
+cleanup() { for i in $ids; do "$OCI" --root "$R" delete --force "$i" >/dev/null 2>&1; done; for p in $srvs; do kill "$p" 2>/dev/null; done; rm -rf "$SCRATCH"; }
 trap cleanup EXIT
 oci() { timeout -k 5 30 "$OCI" --root "$R" "$@"; }
 
@@ -45,7 +50,7 @@ mkbundle() {
     {"destination": "/dev/mqueue", "type": "mqueue", "source": "mqueue", "options": ["nosuid", "noexec", "nodev"]},
     {"destination": "/sys", "type": "sysfs", "source": "sysfs", "options": ["nosuid", "noexec", "nodev", "ro"]},
     {"destination": "/tmp", "type": "tmpfs", "source": "tmpfs", "options": ["nosuid", "nodev", "size=1m"]},
-    {"destination": "/tmp/data", "type": "bind", "source": "$SCRATCH/data", "options": ["rbind", "ro", "rprivate"]}
+    {"destination": "/tmp/data", "type": "bind", "source": "$SCRATCH/data", "options": ["rbind", "ro", "noatime", "rprivate"]}
   ],
   "linux": {
     $maps
@@ -78,6 +83,7 @@ if [ "$JR_MODE" = root ]; then
 else
   is "the init's host uid is the caller's" "$hostuid" "$(id -u)"
 fi
+like "a bind mount with an atime option (noatime, which the kernel locks for a host mount): read-only as asked" "$(awk '$5 == "/tmp/data" {print $6}' /proc/"$pid"/mountinfo)" '^ro,'
 oci start c1; s=$?
 is "start exits 0" "$s" 0
 i=0; while [ "$(awk '{print $3}' /proc/"$pid"/stat 2>/dev/null)" != S ] || [ ! -e /proc/"$pid"/root/tmp/x ]; do
@@ -104,8 +110,27 @@ epid=$(cat "$SCRATCH/exec.pid" 2>/dev/null)
 facts() { grep -E '^(Uid|Gid|CapBnd|CapEff|NoNewPrivs|Seccomp|Seccomp_filters):' /proc/"$1"/status; readlink /proc/"$1"/ns/pid /proc/"$1"/ns/mnt /proc/"$1"/ns/user /proc/"$1"/ns/net; }
 is "  the exec'd process has the init's ids, caps, seccomp, namespaces" "$(facts "$epid" 2>&1)" "$(facts "$pid" 2>&1)"
 like "ps --format json: the container's host pids" "$(oci ps --format json c1)" "^\\[([0-9]+,)*$pid(,[0-9]+)*\\]$"
-oci pause c1 2>"$SCRATCH/err"; s=$?
-is "pause: refused with the reason" "$s:$(cat "$SCRATCH/err")" "125:jailrun-oci: pause: container c1 has no cgroup of its own (jailrun-oci makes none yet), so it cannot be frozen with cgroup.freeze"
+cg=$(sed -n 's/.*"cgroup":"\([^"]*\)".*/\1/p' "$R/c1/state.json" | sed 's,\\/,/,g')
+if [ "$JR_MODE" = root ]; then
+  # as root each container gets a cgroup v2 (here /jailrun-oci/ID: no cgroupsPath)
+  like "the container has a cgroup v2 of its own" "$cg" '/jailrun-oci/c1$'
+  is "  holding the init, its sleep and the exec'd process" "$(grep -cxE "$pid|$epid" "$cg/cgroup.procs"):$(wc -l < "$cg/cgroup.procs")" "2:3"
+  is "  the container's cgroup namespace is rooted there" "$(oci exec c1 grep ^0:: /proc/self/cgroup)" "0::/"
+  oci pause c1; s=$?
+  is "pause exits 0" "$s" 0
+  like "  state: paused" "$(oci state c1)" '"status": ?"paused"'
+  is "  the kernel froze the cgroup" "$(grep frozen "$cg/cgroup.events")" "frozen 1"
+  oci pause c1 2>"$SCRATCH/err"; s=$?
+  is "  pause twice: refused" "$s:$(cat "$SCRATCH/err")" "125:jailrun-oci: pause: container c1 is paused, not running"
+  oci resume c1; s=$?
+  is "resume exits 0; state: running" "$s:$(oci state c1 | grep -o '"status": *"[a-z]*"' | tr -d ' ')" '0:"status":"running"'
+  echo '{"pids": {"limit": 50}}' | oci update --resources - c1 2>"$SCRATCH/err"; s=$?
+  like "update with a limit this host cannot enforce: refused, naming it" "$s:$(cat "$SCRATCH/err")" "^125:.*cgroup $cg: pids.max does not exist"
+else
+  is "rootless without a delegated cgroup: no cgroup" "$cg" ""
+  oci pause c1 2>"$SCRATCH/err"; s=$?
+  is "pause: refused with the reason" "$s:$(cat "$SCRATCH/err")" "125:jailrun-oci: pause: container c1 has no cgroup of its own (created with --cgroup-manager disabled, or rootless without a delegated cgroup)"
+fi
 kill -9 "$epid" 2>/dev/null
 oci delete c1 2>"$SCRATCH/err"; s=$?
 is "delete of a running container without --force: refused" "$s" 125
@@ -121,6 +146,7 @@ is "exec in a stopped container: an error" "$s" 125
 oci delete c1; s=$?
 is "delete exits 0" "$s" 0
 ok "delete removes the state directory" test ! -e "$R/c1"
+[ "$JR_MODE" != root ] || ok "  and the container's cgroup" test ! -e "$cg"
 oci state c1 2>/dev/null; s=$?
 is "state of a deleted container: an error" "$s" 125
 
@@ -233,7 +259,28 @@ oci create --bundle "$B" s2 2>"$SCRATCH/err"; s=$?
 like "a host-wide sysctl is refused" "$s:$(cat "$SCRATCH/err")" "^125:.*linux.sysctl: kernel.core_pattern is not a key of a namespace the container owns"
 sed -i 's/"kernel.core_pattern": "|x"//; s/"pids": {"limit": 0}/"pids": {"limit": 100}/' "$B/config.json"
 oci create --bundle "$B" s3 2>"$SCRATCH/err"; s=$?
-like "a cgroup limit that cannot be enforced is refused" "$s:$(cat "$SCRATCH/err")" "^125:.*linux.resources.pids: cgroup limits are not supported"
+like "a cgroup limit that cannot be enforced is refused" "$s:$(cat "$SCRATCH/err")" "^125:.*linux.resources: pids.max: the pids controller is not in the cgroup v2 hierarchy at .* or run with --cgroup-manager disabled"
+ok "  and leaves no state" test ! -e "$R/s3"
+[ "$JR_MODE" != root ] || ok "  and no cgroup" test ! -e "${cg%/c1}/s3"
+sed -i 's/"pids": {"limit": 100}/"pids": {"limit": 0}, "hugepageLimits": [{"pageSize": "2MB", "limit": 1}]/' "$B/config.json"
+oci create --bundle "$B" s3 2>"$SCRATCH/err"; s=$?
+is "a limit cgroup v2 has no file for is refused" "$s:$(cat "$SCRATCH/err")" "125:jailrun-oci: config.json: linux.resources.hugepageLimits: cannot be enforced on cgroup v2 by jailrun-oci: drop it"
+sed -i 's/"namespaces":/"cgroupsPath": "machine.slice:jr:s3", "namespaces":/; s/, "hugepageLimits": \[[^]]*\]//' "$B/config.json"
+oci create --bundle "$B" s3 2>"$SCRATCH/err"; s=$?
+like "runc's systemd form of cgroupsPath: refused, saying what to use" "$s:$(cat "$SCRATCH/err")" "^125:.*linux.cgroupsPath machine.slice:jr:s3: the systemd form slice:prefix:name needs --systemd-cgroup, .*--cgroup-manager cgroupfs and a path"
+if [ "$JR_MODE" = root ]; then
+  # an absolute cgroupsPath: made below the cgroup2 mount, the parents
+  # create made removed by delete
+  top="jrtest-oci-$$"
+  sed -i "s|\"cgroupsPath\": \"machine.slice:jr:s3\"|\"cgroupsPath\": \"/$top/sub/s3\"|" "$B/config.json"
+  ids="$ids s3"
+  oci create --bundle "$B" s3; s=$?
+  cgm=$(sed -n 's/.*"cgroup":"\([^"]*\)".*/\1/p' "$R/s3/state.json" | sed 's,\\/,/,g')
+  is "create with cgroupsPath /$top/sub/s3 exits 0" "$s:${cgm#"${cgm%/"$top"/sub/s3}"}" "0:/$top/sub/s3"
+  is "  the init is in it" "$(cat "$cgm/cgroup.procs" 2>&1)" "$(oci state s3 | sed -n 's/.*"pid": *\([0-9]*\).*/\1/p')"
+  oci delete --force s3
+  ok "  delete removes it and the parents create made" test ! -e "${cgm%/sub/s3}"
+fi
 
 # --- a rootfs inside a shared host mount (as Docker's data root): the
 # container's mounts are all private (a peer would propagate both ways,
@@ -248,6 +295,22 @@ if [ "$JR_MODE" = root ]; then
   is "create with the rootfs in a shared mount" "$s" 0
   is "  no mount of the container is shared with the host" "$(grep -c shared: /proc/"$(cat "$SCRATCH/p1.pid")"/mountinfo)" 0
   oci delete --force p1
+  # rootfsPropagation rshared and a "shared" bind: peer groups of the
+  # container's own; a mount the host makes under the (shared) rootfs
+  # afterwards must not appear inside
+  mkdir -p "$SCRATCH/shared/rootfs/mnt"
+  sed -i 's|"namespaces":|"rootfsPropagation": "rshared", "namespaces":|; s|"rbind", "ro", "noatime", "rprivate"|"rbind", "ro", "shared"|' "$B/config.json"
+  ids="$ids p2"
+  oci create --bundle "$B" --pid-file "$SCRATCH/p2.pid" p2; s=$?
+  is "create with rootfsPropagation rshared and a shared bind" "$s" 0
+  p2=$(cat "$SCRATCH/p2.pid" 2>/dev/null)
+  cg=$(grep -o 'shared:[0-9]*' /proc/"${p2:-0}"/mountinfo | sort -u)
+  like "  the container's mounts are shared among themselves" "$(awk '$5 == "/" && / shared:/' /proc/"${p2:-0}"/mountinfo | wc -l):$(awk '$5 == "/tmp/data"' /proc/"${p2:-0}"/mountinfo)" '^1:.* shared:'
+  is "  in peer groups of their own (none of the host's)" "$(for g in $cg; do grep -c " $g " /proc/self/mountinfo; done | sort -u | tr '\n' ' ')" "0 "
+  mount -t tmpfs jrprop "$SCRATCH/shared/rootfs/mnt"
+  is "  a host mount under the shared rootfs does not propagate in" "$(grep -c jrprop /proc/"${p2:-0}"/mountinfo)" 0
+  umount "$SCRATCH/shared/rootfs/mnt"
+  oci delete --force p2
   umount -l "$SCRATCH/shared"
 fi
 
@@ -318,6 +381,129 @@ is "the host's own network namespace by path: refused" "$s:$(cat "$SCRATCH/err")
   "125:jailrun-oci: config.json: linux.namespaces: /proc/self/ns/net is the host's own net namespace: refused (give a namespace of its own, or none)"
 ok "  and leaves no state" test ! -e "$R/nj2"
 
+# --- annotations: run.jailrun.net=proxy gives the container jailrun's
+# private network whose only way out is the egress proxy, served by a
+# sidecar that exits with the init.  A loopback test server is allowed by
+# literal address; another port is refused; the audit log has both.
+PY=python3; [ -x /usr/bin/python3 ] && PY=/usr/bin/python3
+mkdir "$SCRATCH/pub" && echo via-proxy > "$SCRATCH/pub/f.txt" && chmod -R a+rX "$SCRATCH/pub"
+port=$($PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+$PY -m http.server --bind 127.0.0.1 --directory "$SCRATCH/pub" "$port" >/dev/null 2>&1 & srvs="$srvs $!"
+i=0; while ! $PY -c "import socket,sys; socket.create_connection(('127.0.0.1',$port),1)" 2>/dev/null && [ $i -lt 100 ]; do i=$((i + 1)); sleep 0.1; done
+hostip=$(ip -4 -o addr show scope global 2>/dev/null | awk '{print $4}' | cut -d/ -f1 | head -n1)
+[ -n "$hostip" ] || hostip=$(hostname -I 2>/dev/null | awk '{print $1}')
+proxyann() { echo "\"annotations\": {\"run.jailrun.net\": \"proxy\", \"run.jailrun.allow\": \"127.0.0.1:$port\"$1},"; }
+mkbundle "$B" "[\"sh\", \"-c\", \"echo \$HTTP_PROXY; wget -q -O - http://127.0.0.1:$port/f.txt; wget -O - http://127.0.0.1:$((port + 1))/ 2>&1 | grep -o '403 Forbidden'; \
+  grep -c . /proc/net/route; /usr/bin/probe connect $hostip $port; /usr/bin/probe connect 192.0.2.1 80\"]" \
+  "$(proxyann ', "run.jailrun.audit-log": "a1.jsonl"')"
+ids="$ids a1"
+oci create --bundle "$B" --pid-file "$SCRATCH/a1.pid" a1 > "$SCRATCH/out" 2>&1; s=$?
+is "create with run.jailrun.net=proxy exits 0" "$s" 0
+sc=$(sed -n 's/.*"sidecar":\([0-9]*\).*/\1/p' "$R/a1/state.json" 2>/dev/null)
+like "  a sidecar serves the proxy (its pid is in state.json)" "$sc" '^[0-9]+$'
+# (as root: rootless, the sidecar is not dumpable, so its fds are not the caller's to read)
+[ "$JR_MODE" = root ] && is "  the sidecar holds none of create's stdio" "$(readlink /proc/"${sc:-0}"/fd/1 2>&1)" /dev/null
+oci start a1
+i=0; while ! oci state a1 | grep -q '"stopped"' && [ $i -lt 100 ]; do i=$((i + 1)); sleep 0.1; done
+out=$(cat "$SCRATCH/out")
+is "  HTTP_PROXY is set in the container's environment" "$(echo "$out" | sed -n 1p)" "http://10.88.0.1:3128"
+is "  the allowed loopback server is reachable through the proxy" "$(echo "$out" | sed -n 2p)" via-proxy
+is "  another port is refused (403)" "$(echo "$out" | sed -n 3p)" "403 Forbidden"
+is "  no route but the private subnet's (no default route)" "$(echo "$out" | sed -n 4p)" 2
+like "  the host's address is unreachable directly" "$(echo "$out" | sed -n 5p)" "connect (ENETUNREACH|EHOSTUNREACH)"
+like "  a public-looking address is unreachable directly" "$(echo "$out" | sed -n 6p)" "connect (ENETUNREACH|EHOSTUNREACH)"
+log="$R/audit/a1.jsonl"
+is "the audit log (a plain name: STATEROOT/audit) has both decisions" \
+  "$(sed -n 's/.*"jail":"\([^"]*\)".*"target":"\([^"]*\)".*"decision":"\([a-z]*\)".*/\1 \2 \3/p' "$log" 2>&1 | tr '\n' ' ')" \
+  "a1 127.0.0.1:$port allow a1 127.0.0.1:$((port + 1)) deny "
+i=0; while [ -n "$sc" ] && [ -e /proc/"$sc" ] && [ "$(awk '{print $3}' /proc/"$sc"/stat 2>/dev/null)" != Z ] && [ $i -lt 50 ]; do i=$((i + 1)); sleep 0.1; done
+ok "the sidecar exited with the container's init (no daemon left)" sh -c "[ ! -e /proc/$sc ] || [ \"\$(awk '{print \$3}' /proc/$sc/stat)\" = Z ]"
+oci delete a1
+mkbundle "$B" '["sleep", "300"]' "$(proxyann '')"
+ids="$ids a2"
+oci create --bundle "$B" a2 && oci start a2
+sc=$(sed -n 's/.*"sidecar":\([0-9]*\).*/\1/p' "$R/a2/state.json" 2>/dev/null)
+ok "a running container's sidecar is alive" test -n "$sc" -a -e "/proc/${sc:-0}"
+oci delete --force a2
+i=0; while [ -n "$sc" ] && [ -e /proc/"$sc" ] && [ "$(awk '{print $3}' /proc/"$sc"/stat 2>/dev/null)" != Z ] && [ $i -lt 50 ]; do i=$((i + 1)); sleep 0.1; done
+ok "  delete --force: the sidecar is gone too" sh -c "[ ! -e /proc/$sc ] || [ \"\$(awk '{print \$3}' /proc/$sc/stat)\" = Z ]"
+mkdir "$SCRATCH/auditdir"
+mkbundle "$B" '["true"]' "$(proxyann ", \"run.jailrun.audit-log\": \"$SCRATCH/auditdir/x.jsonl\"")"
+oci create --bundle "$B" a3 2>"$SCRATCH/err"; s=$?
+like "an audit log outside STATEROOT/audit and --audit-dir: refused" "$s:$(cat "$SCRATCH/err")" \
+  "^125:jailrun-oci: config.json: annotations: run.jailrun.audit-log=$SCRATCH/auditdir/x.jsonl: refused: the audit log goes in $R/audit"
+ok "  nothing left: no state, no audit file" test ! -e "$R/a3" -a ! -e "$SCRATCH/auditdir/x.jsonl"
+ids="$ids a3"
+"$OCI" --root "$R" --audit-dir "$SCRATCH/auditdir" create --bundle "$B" a3; s=$?
+is "  the same path under --audit-dir DIR: accepted" "$s:$(ls "$SCRATCH/auditdir")" "0:x.jsonl"
+oci delete --force a3
+mkbundle "$B" '["true"]' '"annotations": {"run.jailrun.net": "proxy", "run.jailrun.alow": "x"},'
+oci create --bundle "$B" a4 2>"$SCRATCH/err"; s=$?
+is "an unknown run.jailrun annotation: refused" "$s:$(cat "$SCRATCH/err")" \
+  "125:jailrun-oci: config.json: annotations: run.jailrun.alow: not a jailrun annotation (run.jailrun.net, run.jailrun.allow, run.jailrun.audit-log)"
+mkbundle "$B" '["true"]' '"annotations": {"run.jailrun.net": "proxy", "run.jailrun.allow": "*.:0"},'
+oci create --bundle "$B" a5 2>"$SCRATCH/err"; s=$?
+like "a bad allow entry: refused, naming the annotation" "$s:$(cat "$SCRATCH/err")" "^125:jailrun-oci: config.json: annotations: run.jailrun.allow: "
+ok "  and leaves no state" test ! -e "$R/a5"
+
+# --- kill --all: every process of the container, through pidfds
+dead() { [ ! -e "/proc/$1" ] || [ "$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null)" = Z ]; }
+mkbundle "$B" '["sh", "-c", "trap \"\" USR1; sleep 1000 & while true; do wait; sleep 0.1; done"]'
+ids="$ids k1"
+oci create --bundle "$B" k1 && oci start k1
+kpid=$(oci state k1 | sed -n 's/.*"pid": *\([0-9]*\).*/\1/p')
+oci exec --detach --pid-file "$SCRATCH/k1.pid" k1 sleep 999
+kexec=$(cat "$SCRATCH/k1.pid")
+ksleep=""; i=0
+while [ -z "$ksleep" ] && [ $i -lt 50 ]; do ksleep=$(pgrep -P "$kpid" -x sleep | head -n 1); i=$((i + 1)); sleep 0.1; done
+if [ "$JR_MODE" = root ]; then
+  # The pid-reuse race: kill --all checks a process (it is in the
+  # container's pid namespace), then signals it.  strace holds the second
+  # signal call 10 s; in the window the checked process dies and a host
+  # process takes its pid (clone3 with set_tid, ready beforehand).  That
+  # host process must not be hit: the signal goes through a pidfd opened
+  # before the check.  (jailrun-oci before this change: kill(pid) after a
+  # readlink of /proc/PID/ns/pid hit it.)
+  python3 -c '
+import ctypes, os, signal, struct, sys, time
+libc = ctypes.CDLL(None, use_errno=True)
+tid = (ctypes.c_int * 1)(int(sys.argv[1]))
+args = ctypes.create_string_buffer(struct.pack("11Q", 0, 0, 0, 0, signal.SIGCHLD, 0, 0, 0, ctypes.addressof(tid), 1, 0))
+for _ in range(1500):
+    pid = libc.syscall(435, args, 88)
+    if pid == 0:
+        signal.signal(signal.SIGUSR1, signal.SIG_DFL)
+        os.execvp("sleep", ["sleep", "60"])
+    if pid > 0:
+        print(pid)
+        sys.exit(0)
+    time.sleep(0.02)
+sys.exit(1)' "$ksleep" > "$SCRATCH/hostpid" & helper=$!
+  strace -f -qq -o "$SCRATCH/strace" -e trace=kill,pidfd_send_signal -e inject=kill,pidfd_send_signal:delay_enter=10000000:when=2 \
+    "$OCI" --root "$R" kill --all k1 USR1 & stp=$!
+  i=0; while [ "$(cat "$SCRATCH/strace" 2>/dev/null | grep -cE '(kill|pidfd_send_signal)\(.*\) += ')" -lt 1 ] && [ $i -lt 200 ]; do i=$((i + 1)); sleep 0.1; done
+  sleep 0.5 # the first signal returned; the next process is checked and its signal held
+  kill -9 "$ksleep"
+  wait $helper
+  hostpid=$(cat "$SCRATCH/hostpid")
+  wait $stp; s=$?
+  is "kill --all with its second signal held 10 s: exit 0" "$s" 0
+  is "  a host process took the checked pid $ksleep in the window" "${hostpid:-none}" "$ksleep"
+  sleep 0.5
+  is "  and was not signalled (the pidfd still named the dead one): it sleeps on" "$(awk '{print $3}' "/proc/${hostpid:-0}/stat" 2>&1)" S
+  [ -z "$hostpid" ] || kill -9 "$hostpid"
+  ok "  the exec'd process got USR1 (and died of it)" dead "$kexec"
+else
+  oci kill --all k1 USR1; s=$?
+  is "kill --all USR1: exit 0" "$s" 0
+  i=0; while ! dead "$kexec" && [ $i -lt 50 ]; do i=$((i + 1)); sleep 0.1; done
+  ok "  the exec'd process got it (and died of it)" dead "$kexec"
+  ok "  the init ignores it and lives" test -e "/proc/$kpid"
+fi
+oci kill --all k1 KILL; s=$?
+i=0; while [ -e "/proc/$kpid" ] && [ "$(awk '{print $3}' /proc/"$kpid"/stat 2>/dev/null)" != Z ] && [ $i -lt 50 ]; do i=$((i + 1)); sleep 0.1; done
+like "kill --all KILL: exit 0, stopped" "$s:$(oci state k1 | tr -d '\n')" '^0:.*"status": ?"stopped"'
+oci delete k1
 
 # --- global flags and features
 out=$("$OCI" features | python3 -c 'import json, sys; d = json.load(sys.stdin); print(d["ociVersionMax"], d["linux"]["seccomp"]["enabled"], d["annotations"]["org.jailrun.no-new-privileges"])')

@@ -4,7 +4,7 @@
 # inspect and ps, the -d best-effort warning, --help of every subcommand,
 # Docker words, ps/inspect formats, a full /proc with masked paths.
 . "$JR_SRC/tests/lib.sh"
-plan 55
+plan 63
 mkscratch
 names=""
 cleanup() { for n in $names; do "$JAILRUN" rm -f "$n" >/dev/null 2>&1; done; rm -rf "$SCRATCH"; }
@@ -98,6 +98,38 @@ like "-u: a rootfs symlink to the host's /etc/passwd is resolved inside the root
 rm "$SCRATCH/evil/etc/passwd"; mkfifo "$SCRATCH/evil/etc/passwd"
 out=$(jr run --no-net -u nobody "$SCRATCH/evil" /x 2>&1); rc=$?
 like "-u: a FIFO as /etc/passwd is refused, no hang" "$rc $out" "^125 jailrun: user: .*not a regular file"
+
+# exec -u NAME[:GROUP]: names from the running jail's /etc/passwd and
+# /etc/group, only ever the user the jail maps.
+names="$names ${N}u ${N}x"
+st() { o=$("$@" 2>&1); r=$?; printf "%s %s" "$o" "$r"; }
+jr run -d --name ${N}u --no-net -u jail "$ROOTFS" sleep 900 >/dev/null
+is "exec -u NAME, -u NAME:GROUP from the jail's files" \
+  "$(jr exec -u jail ${N}u id -u):$(jr exec -u jail:jail ${N}u id -g)" "65532:65532"
+like "exec -u NAME outside the jail's map: 125" "$(st jr exec -u root ${N}u id -u)" \
+  "^jailrun: exec -u root: is 0:0 in the jail's /etc/passwd, outside this jail's map \(only 65532:65532.* 125$"
+like "exec -u NAME not in the jail: 125" "$(st jr exec -u nosuch ${N}u id -u)" \
+  "^jailrun: user 'nosuch': not in the jail's /etc/passwd.* 125$"
+"$JAILRUN" rm -f ${N}u >/dev/null
+# A hostile jail rewrites its /etc (a tmpfs it may write) between execs.
+jr run -d --name ${N}x --no-net -u jail --tmpfs /etc:mode=1777 "$ROOTFS" sleep 900 >/dev/null
+hx() { jr exec ${N}x sh -c "rm -f /etc/passwd; $1"; }
+hx 'echo evil:x:0:0::/:/bin/sh >/etc/passwd'
+like "exec -u: a uid 0 line of the jail is outside its map: 125, not run" \
+  "$(st jr exec -u evil ${N}x id -u)" "^jailrun: exec -u evil: is 0:0 .*outside this jail's map.* 125$"
+echo "hostonly:x:65532:65532::/:/bin/sh" >"$SCRATCH/hostpw"; chmod 644 "$SCRATCH/hostpw"
+hx "ln -s $SCRATCH/hostpw /etc/passwd"
+like "exec -u: a jail's symlink to a host file is resolved in the jail (read in the jail's root, never the host's)" \
+  "$(st jr exec -u hostonly ${N}x id -u)" "^jailrun: user: the jail's /etc/passwd: No such file or directory 125$"
+hx 'mkfifo /etc/passwd'
+like "exec -u: a FIFO as the jail's /etc/passwd: 125, no hang (fails without O_NONBLOCK)" \
+  "$(st timeout -k 1 20 "$JAILRUN" exec -u x ${N}x id -u)" "^jailrun: user: the jail's /etc/passwd: not a regular file of at most 4 MiB 125$"
+hx 'truncate -s 5M /etc/passwd'
+like "exec -u: a 5 MiB /etc/passwd: 125" "$(st jr exec -u x ${N}x id -u)" "not a regular file of at most 4 MiB 125$"
+hx 'echo me:x:65532:65532::/:/bin/sh >/etc/passwd'
+is "exec -u: a name the running jail added (its own user) works, the jail still answers" \
+  "$(jr exec -u me ${N}x id -u)" 65532
+"$JAILRUN" rm -f ${N}x >/dev/null
 is "--memory 1.5g" "$(jr run -d --rm --name ${N}m --no-net --memory 1.5g --limits best-effort "$ROOTFS" sleep 900 >/dev/null 2>&1; "$JAILRUN" inspect -f '{{.Config.Cgroup.Limits.MemoryBytes}}' ${N}m; "$JAILRUN" rm -f ${N}m >/dev/null)" 1610612736
 is "--memory 512MiB" "$(jr run -d --rm --name ${N}m --no-net --memory 512MiB --limits best-effort "$ROOTFS" sleep 900 >/dev/null 2>&1; "$JAILRUN" inspect -f '{{.Config.Cgroup.Limits.MemoryBytes}}' ${N}m; "$JAILRUN" rm -f ${N}m >/dev/null)" 536870912
 like "--tmpfs size=1.5m" "$(jr run --no-net --tmpfs /tmp/t:size=1.5m "$ROOTFS" grep " /tmp/t " /proc/self/mountinfo)" "size=1536k"

@@ -4,7 +4,8 @@
 # there (jailrun's pivot_root cannot leave the initramfs root itself).
 # Stage 2 (on the tmpfs): mount cgroup2 with memory, pids and cpu enabled,
 # create the unprivileged user jrtest with a delegated subtree, run the
-# cgroup tests as root and as jrtest (TAP lines prefixed "JRVM: " on the
+# cgroup tests (guest.sh, then jailrun-oci's guest-oci.sh) as root and as
+# jrtest (TAP lines prefixed "JRVM: " on the
 # serial console), then power off.
 /bin/busybox mkdir -p /proc /sys /dev /tmp
 if [ ! -e /.stage2 ]; then
@@ -44,8 +45,10 @@ mkdir $D
 chown 1000:1000 $D $D/cgroup.procs $D/cgroup.subtree_control $D/cgroup.threads
 
 run_tests() { # MODE: the guest tests, each output line prefixed
-  env JR_MODE="$1" JAILRUN=/usr/bin/jailrun ROOTFS=/rootfs JR_SRC=/jr sh /jr/tests/vm/guest.sh 2>&1 \
-    | sed 's/^/JRVM: /'
+  for t in guest guest-oci; do
+    env JR_MODE="$1" JAILRUN=/usr/bin/jailrun ROOTFS=/rootfs JR_SRC=/jr sh /jr/tests/vm/$t.sh 2>&1 \
+      | sed 's/^/JRVM: /'
+  done
 }
 echo "JRVM: # mode root"
 run_tests root
@@ -53,7 +56,7 @@ echo "JRVM: # mode user"
 # Move a shell into the delegated cgroup, then become jrtest there.
 sh -c "echo \$\$ > $D/cgroup.procs && exec /usr/bin/setpriv --reuid=1000 --regid=1000 --clear-groups \
   env JR_MODE=user JAILRUN=/usr/bin/jailrun ROOTFS=/rootfs JR_SRC=/jr HOME=/tmp JR_DELEG=$D \
-  sh /jr/tests/vm/guest.sh" 2>&1 | sed 's/^/JRVM: /'
+  sh -c 'sh /jr/tests/vm/guest.sh; sh /jr/tests/vm/guest-oci.sh'" 2>&1 | sed 's/^/JRVM: /'
 echo "JRVM-END"
 sync
 poweroff -f

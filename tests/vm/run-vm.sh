@@ -2,8 +2,9 @@
 # run-vm.sh [BUILD_DIR] - the VM tier: boot Debian's cloud kernel under
 # qemu (TCG) with cgroup_no_v1=all and an initramfs holding busybox, the
 # jailrun binary with the shared libraries ldd names, the test rootfs (plus
-# tests/vm/cgprobe) and the guest tests; the guest runs tests/vm/guest.sh as
-# root and as a user with a delegated cgroup and powers off.  The results
+# tests/vm/cgprobe) and the guest tests; the guest runs tests/vm/guest.sh and
+# guest-oci.sh (jailrun-oci's cgroups) as root and as a user with a delegated
+# cgroup and powers off.  The results
 # come back as "JRVM: " lines on the serial console and are printed here as
 # one TAP stream.  By hand, after a build:  sh tests/vm/run-vm.sh build
 # The kernel is fetched once with apt-get download (never installed) and
@@ -30,7 +31,7 @@ build_initramfs() {
   add_binary "$(command -v setpriv)" /usr/bin/setpriv
   cp -a "$ROOTFS" "$stage/rootfs" && cp "$CGPROBE" "$stage/rootfs/usr/bin/cgprobe" || fail "copy the rootfs"
   chmod -R a+rX "$stage/rootfs"
-  cp "$src/tests/lib.sh" "$stage/jr/tests/" && cp "$src/tests/vm/guest.sh" "$stage/jr/tests/vm/"
+  cp "$src/tests/lib.sh" "$stage/jr/tests/" && cp "$src/tests/vm/guest.sh" "$src/tests/vm/guest-oci.sh" "$stage/jr/tests/vm/"
   cp "$src/tests/vm/init.sh" "$stage/init" && chmod 755 "$stage/init"
   (cd "$stage" && find . | cpio -o -H newc -R 0:0 --quiet) > "$cache/initramfs.cpio" || fail "cpio"
 }
