@@ -1,8 +1,10 @@
 /* forward.c - the in-process TCP forwarder (-p).  Listeners are bound in
  * the caller's network namespace before the jail exists; each accepted
  * connection gets a socket created in the jail's netns by the netns helper
- * and connected to 127.0.0.1:JAILPORT there.  Bytes move with splice(2)
- * through one bounded pipe per direction, driven edge-triggered by the
+ * (fetched a batch at a time and kept in a small pool) and connected to
+ * 127.0.0.1:JAILPORT there; both ends are TCP_NODELAY.  Bytes move with
+ * splice(2) through one bounded pipe per direction (64 KiB, grown once to
+ * 1 MiB when a bulk stream fills it), driven edge-triggered by the
  * supervisor's epoll loop: a full pipe stops reading (backpressure), EOF
  * becomes shutdown(SHUT_WR) on the other side once the pipe is drained,
  * and the pair closes when both directions are done.  Connections are
@@ -10,6 +12,7 @@
  * EMFILE is absorbed with a reserve fd (or by pausing accept). */
 #include <errno.h>
 #include <fcntl.h>
+#include <netinet/tcp.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
@@ -21,8 +24,10 @@
 struct dir
 {
   int pr, pw;        /* pipe */
-  size_t inpipe;
-  bool eof, shut;
+  size_t inpipe, cap; /* bytes in the pipe; what we let it hold */
+  bool eof, shut, grown;
+  bool bulk;          /* a copy filled the buffer: splice from now on */
+  bool rdhup;         /* the source reported its peer's FIN (or an error) */
   uint64_t bytes;
 };
 
@@ -62,6 +67,9 @@ struct jr_fwd
   size_t n_paused;
   struct jr_loop_src tick;
   int tickfd;
+  int pool[JR_HELPER_BATCH];      /* spare jail-side sockets */
+  char *copybuf;                  /* JR_FWD_COPY_MAX bytes for dir_copy */
+  int n_pool;
 };
 
 double
@@ -107,7 +115,7 @@ bind_one (struct listener *l, const struct jr_publish *p, int held, jail_error *
   if (bind (l->fd, (const struct sockaddr *) &p->host, p->host_len) < 0)
     return jr_error (err, errno, "publish %s: bind host port%s", p->spec,
                      errno == EADDRINUSE ? " (choose another HOSTPORT)" : "");
-  if (listen (l->fd, 512) < 0)
+  if (listen (l->fd, JR_FWD_BACKLOG) < 0)
     return jr_error (err, errno, "publish %s: listen", p->spec);
   return 0;
 }
@@ -123,6 +131,7 @@ jr_fwd_new (struct jr_fwd **out, const struct jr_netcfg *nc, jail_error **err)
       return jr_error (err, ENOMEM, "forwarder");
     }
   f->tickfd = -1;
+  f->copybuf = malloc (JR_FWD_COPY_MAX); /* NULL: splice only */
   f->reserve = open ("/dev/null", O_RDONLY | O_CLOEXEC);
   *out = f;
   for (size_t i = 0; i < n; i++)
@@ -166,40 +175,95 @@ conn_close (struct jr_conn *c)
     { /* leak rather than risk a use after free */ }
 }
 
-/* Open a bounded pipe for one direction. */
+/* Open a pipe for one direction (the kernel's default size: most
+ * connections are small; dir_grow enlarges a bulk one). */
 static int
 dir_open (struct dir *d)
 {
   int p[2];
   if (pipe2 (p, O_NONBLOCK | O_CLOEXEC) < 0)
     return -errno;
-  fcntl (p[1], F_SETPIPE_SZ, JR_FWD_PIPE_SIZE);
   d->pr = p[0];
   d->pw = p[1];
+  int sz = fcntl (d->pw, F_GETPIPE_SZ);
+  d->cap = sz > 0 ? (size_t) sz : 4096; /* small past the user's pipe quota */
   return 0;
+}
+
+/* The pipe filled up: a bulk stream.  Grow it once to JR_FWD_PIPE_MAX so
+ * each splice moves more (fewer wake-ups and syscalls per byte); past the
+ * user's pipe quota the kernel refuses and the pipe stays as it is. */
+static void
+dir_grow (struct dir *d)
+{
+  d->grown = true;
+  int n = fcntl (d->pw, F_SETPIPE_SZ, JR_FWD_PIPE_MAX);
+  if (n > 0 && (size_t) n > d->cap)
+    d->cap = (size_t) n;
+}
+
+/* The pipe is empty: copy what src has straight to dst through buf (at
+ * most the pipe's size), and put what dst does not take into the pipe.
+ * 0 nothing to read, 1 moved and src is drained (a read shorter than asked
+ * empties the socket and data arriving later is a new edge; but a FIN
+ * that came with the data was that edge: the caller reads on when the
+ * source reported EPOLLRDHUP), 2 moved and src may hold more, <0 error.  A small message costs one recv and one send,
+ * where splice costs in, out and the read that finds the source empty. */
+static int
+dir_copy (struct dir *d, int src, int dst, char *buf)
+{
+  size_t len = d->cap < JR_FWD_COPY_MAX ? d->cap : JR_FWD_COPY_MAX;
+  ssize_t n = recv (src, buf, len, MSG_DONTWAIT);
+  if (n < 0)
+    return errno == EAGAIN ? 0 : -errno;
+  if (n == 0)
+    {
+      d->eof = true;
+      return 1;
+    }
+  ssize_t m = send (dst, buf, (size_t) n, MSG_DONTWAIT | MSG_NOSIGNAL);
+  if (m < 0 && errno != EAGAIN)
+    return -errno;
+  m = m < 0 ? 0 : m;
+  d->bytes += (uint64_t) m;
+  if (m < n)
+    {
+      ssize_t w = write (d->pw, buf + m, (size_t) (n - m));
+      if (w != n - m) /* an empty pipe of cap bytes takes n - m <= cap */
+        return w < 0 ? -errno : -ENOBUFS;
+      d->inpipe = (size_t) w;
+    }
+  return (size_t) n < len ? 1 : 2;
 }
 
 /* Move what can move src -> pipe -> dst; 1 progress, 0 none, <0 error,
  * 2 when it stopped at the fairness bound with bytes still moving (the
- * caller must re-arm: edge-triggered, no new event would come for them). */
+ * caller must re-arm: edge-triggered, no new event would come for them).
+ * An empty pipe takes the copy path (dir_copy) until a copy fills the
+ * buffer; bytes in the pipe go first, by splice, each round reading
+ * before it writes. */
 static int
-dir_pump (struct dir *d, int src, int dst, bool hold)
+dir_pump (struct dir *d, int src, int dst, bool hold, char *buf)
 {
   int progress = 0;
   for (int i = 0; i < JR_FWD_PUMP_ROUNDS; i++)
     {
       bool moved = false;
-      if (d->inpipe > 0 && !hold)
+      if (d->inpipe == 0 && !d->eof && !hold && !d->bulk && buf)
         {
-          ssize_t n = splice (d->pr, NULL, dst, NULL, d->inpipe, SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
-          if (n < 0 && errno != EAGAIN)
-            return -errno;
-          if (n > 0)
-            d->inpipe -= (size_t) n, d->bytes += (uint64_t) n, moved = true;
+          int r = dir_copy (d, src, dst, buf);
+          if (r < 0)
+            return r;
+          if (r == 0 || (r == 1 && !d->eof && !d->rdhup))
+            return r == 0 ? progress : 1;
+          progress = 1;
+          d->bulk = r == 2; /* a stream: zero-copy splice serves it better */
+          if (!d->eof)
+            continue;
         }
-      if (!d->eof && d->inpipe < JR_FWD_PIPE_SIZE)
+      if (!d->eof && d->inpipe < d->cap)
         {
-          ssize_t n = splice (src, NULL, d->pw, NULL, JR_FWD_PIPE_SIZE - d->inpipe,
+          ssize_t n = splice (src, NULL, d->pw, NULL, d->cap - d->inpipe,
                               SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
           if (n < 0 && errno != EAGAIN)
             return -errno;
@@ -207,6 +271,16 @@ dir_pump (struct dir *d, int src, int dst, bool hold)
             d->eof = true, moved = true;
           if (n > 0)
             d->inpipe += (size_t) n, moved = true;
+          if (n > 0 && d->inpipe >= d->cap && !d->grown)
+            dir_grow (d);
+        }
+      if (d->inpipe > 0 && !hold)
+        {
+          ssize_t n = splice (d->pr, NULL, dst, NULL, d->inpipe, SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+          if (n < 0 && errno != EAGAIN)
+            return -errno;
+          if (n > 0)
+            d->inpipe -= (size_t) n, d->bytes += (uint64_t) n, moved = true;
         }
       if (d->eof && d->inpipe == 0 && !d->shut && !hold)
         {
@@ -258,10 +332,10 @@ conn_pump (struct jr_conn *c, int which)
   if (which & PUMP_AB)
     {
       int pre = pre_flush (c);
-      r1 = pre < 0 ? pre : dir_pump (&c->ab, c->a, c->b, pre == 0);
+      r1 = pre < 0 ? pre : dir_pump (&c->ab, c->a, c->b, pre == 0, c->f->copybuf);
     }
   if ((which & PUMP_BA) && r1 >= 0)
-    r2 = dir_pump (&c->ba, c->b, c->a, false);
+    r2 = dir_pump (&c->ba, c->b, c->a, false, c->f->copybuf);
   if (r1 > 0 || r2 > 0)
     c->last = jr_now ();
   if (r1 < 0 || r2 < 0 || (c->ab.shut && c->ba.shut))
@@ -275,29 +349,49 @@ conn_pump (struct jr_conn *c, int which)
     }
 }
 
+/* Bytes of direction d (AB when ab) wait for its destination to take
+ * them: only then can "writable" on that destination unblock anything. */
+static bool
+dir_waiting (const struct jr_conn *c, bool ab)
+{
+  if (ab)
+    return c->ab.inpipe > 0 || (c->pre && c->pre_off < c->pre_len);
+  return c->ba.inpipe > 0;
+}
+
 /* Directions an event on a socket can unblock: readable feeds the
  * direction it is the source of, writable drains the one it is the
- * destination of, errors wake both. */
+ * destination of (when bytes wait for it: an edge-triggered event
+ * reports "writable" with every "readable", and an empty pipe has nothing
+ * to drain), errors wake both. */
 static int
-event_dirs (uint32_t ev, int src_dir, int dst_dir)
+event_dirs (const struct jr_conn *c, uint32_t ev, int src_dir, int dst_dir)
 {
   if (ev & (EPOLLERR | EPOLLHUP))
     return PUMP_ALL;
-  return ((ev & (EPOLLIN | EPOLLRDHUP)) ? src_dir : 0) | ((ev & EPOLLOUT) ? dst_dir : 0);
+  int which = (ev & (EPOLLIN | EPOLLRDHUP)) ? src_dir : 0;
+  if ((ev & EPOLLOUT) && dir_waiting (c, dst_dir == PUMP_AB))
+    which |= dst_dir;
+  return which;
 }
 
 /* Event on the client or the server socket. */
 static void
 on_conn_a (struct jr_loop_src *s, uint32_t ev)
 {
-  conn_pump ((struct jr_conn *) ((char *) s - offsetof (struct jr_conn, sa)), event_dirs (ev, PUMP_AB, PUMP_BA));
+  struct jr_conn *c = (struct jr_conn *) ((char *) s - offsetof (struct jr_conn, sa));
+  if (ev & (EPOLLRDHUP | EPOLLHUP | EPOLLERR))
+    c->ab.rdhup = true;
+  conn_pump (c, event_dirs (c, ev, PUMP_AB, PUMP_BA));
 }
 
 static void
 on_conn_b (struct jr_loop_src *s, uint32_t ev)
 {
   struct jr_conn *c = (struct jr_conn *) ((char *) s - offsetof (struct jr_conn, sb));
-  int which = event_dirs (ev, PUMP_BA, PUMP_AB);
+  int which = event_dirs (c, ev, PUMP_BA, PUMP_AB);
+  if (ev & (EPOLLRDHUP | EPOLLHUP | EPOLLERR))
+    c->ba.rdhup = true;
   if (c->connecting)
     {
       int e = 0;
@@ -342,18 +436,36 @@ conn_new (struct jr_fwd *f, int a, int b)
   return c;
 }
 
+/* A fresh socket in the jail's netns, from the pool (refilled from the
+ * helper a batch at a time: one round trip per JR_HELPER_BATCH
+ * connections); -errno when the helper cannot make one. */
+static int
+pool_take (struct jr_fwd *f)
+{
+  if (f->n_pool == 0)
+    {
+      int n = jr_helper_sockets (f->helper, AF_INET, f->pool, JR_HELPER_BATCH);
+      if (n <= 0)
+        return n < 0 ? n : -EPROTO;
+      f->n_pool = n;
+    }
+  return f->pool[--f->n_pool];
+}
+
 /* Start the jail-side connection for an accepted client. */
 static void
 fwd_start (struct listener *l, int a)
 {
   struct jr_fwd *f = l->f;
-  int b = jr_helper_socket (f->helper, AF_INET);
+  int b = pool_take (f), one = 1;
   if (b < 0)
     {
       close (a);
       jr_fwd_put_slot (f);
       return;
     }
+  setsockopt (a, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  setsockopt (b, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
   struct sockaddr_in to = { .sin_family = AF_INET, .sin_port = htons (l->pub->jail_port),
                             .sin_addr.s_addr = htonl (INADDR_LOOPBACK) };
   int r = connect (b, (struct sockaddr *) &to, sizeof to);
@@ -513,6 +625,9 @@ jr_fwd_free (struct jr_fwd *f)
     close (f->tickfd);
   if (f->reserve >= 0)
     close (f->reserve);
+  while (f->n_pool > 0)
+    close (f->pool[--f->n_pool]);
+  free (f->copybuf);
   free (f->ls);
   free (f);
 }

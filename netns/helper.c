@@ -6,7 +6,7 @@
  * private network there (the bridge netns is a new netns owned by the
  * jail's userns, so the helper has CAP_NET_ADMIN over both ends of the
  * veth), then serves requests: "a TCP socket in the jail's netns" (for the
- * forwarder: a socket keeps the namespace it was created in) and "a
+ * forwarder, a batch at a time: a socket keeps the namespace it was created in) and "a
  * listener in the bridge netns" (for the proxy), passed back with
  * SCM_RIGHTS.  It dies with the supervisor (PDEATHSIG, EOF).  Raw clone
  * of a maybe-multithreaded process: no allocation in the child. */
@@ -25,12 +25,13 @@
 #include "fdpass.h"
 #include "netns_internal.h"
 
-enum { OP_SOCKET = 1, OP_LISTEN };
+enum { OP_LISTEN = 2, OP_SOCKETS };
 
 struct hreq
 {
   int op;
   int family;
+  int count; /* OP_SOCKETS: how many, at most JR_HELPER_BATCH */
 };
 
 struct hctx
@@ -39,11 +40,27 @@ struct hctx
   const struct jr_netplan *plan;
 };
 
-/* Send err and (when err == 0) fd over the helper socket. */
+/* Send err and (when err == 0) n fds over the helper socket. */
 static void
-reply_fd (int sock, int err, int fd)
+reply_fds (int sock, int err, const int *fds, int n)
 {
-  jr_send_fd (sock, &err, sizeof err, &fd, err == 0 ? 1 : 0, 0);
+  (void) jr_send_fd (sock, &err, sizeof err, fds, err == 0 && n > 0 ? (size_t) n : 0, 0);
+}
+
+/* Up to count TCP sockets of family in the jail's netns; their number,
+ * or -errno when not even one could be made. */
+static int
+make_sockets (int family, int count, int *fds)
+{
+  int n = 0;
+  if (family != AF_INET && family != AF_INET6)
+    return -EINVAL;
+  if (count < 1 || count > JR_HELPER_BATCH)
+    return -EINVAL;
+  for (; n < count; n++)
+    if ((fds[n] = socket (family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0)) < 0)
+      break;
+  return n > 0 ? n : -errno;
 }
 
 /* A listener on the jail's own loopback (a named network: the bridge
@@ -94,20 +111,14 @@ serve (struct hctx *h)
         continue;
       if (n != (ssize_t) sizeof q)
         return 0;
-      int fd = -1;
-      if (q.op == OP_SOCKET && (q.family == AF_INET || q.family == AF_INET6))
-        {
-          fd = socket (q.family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-          if (fd < 0)
-            fd = -errno;
-        }
+      int fds[JR_HELPER_BATCH], nfd = -EINVAL;
+      if (q.op == OP_SOCKETS)
+        nfd = make_sockets (q.family, q.count, fds);
       else if (q.op == OP_LISTEN && h->brns >= 0)
-        fd = make_listener (h);
-      else
-        fd = -EINVAL;
-      reply_fd (h->sock, fd < 0 ? -fd : 0, fd);
-      if (fd >= 0)
-        close (fd);
+        nfd = (fds[0] = make_listener (h)) < 0 ? fds[0] : 1;
+      reply_fds (h->sock, nfd < 0 ? -nfd : 0, fds, nfd);
+      for (int i = 0; i < nfd; i++)
+        close (fds[i]);
     }
 }
 
@@ -258,46 +269,47 @@ jr_helper_start (struct jr_helper *h, int jail_pidfd, const struct jr_netplan *p
   return 0;
 }
 
-/* One request; returns the fd or -errno. */
+/* One request for up to max fds into fds; their number or -errno. */
 static int
-request (struct jr_helper *h, int op, int family)
+request (struct jr_helper *h, int op, int family, int *fds, int max)
 {
-  struct hreq q = { .op = op, .family = family };
+  struct hreq q = { .op = op, .family = family, .count = max };
   if (h->sock < 0)
     return -ENOTCONN;
+  if (max < 1 || max > JR_HELPER_BATCH)
+    return -EINVAL;
   if (send (h->sock, &q, sizeof q, MSG_NOSIGNAL) < 0)
     return -errno;
-  int err = 0, fd = -1;
+  int err = 0, got[JR_HELPER_BATCH];
   size_t nfd = 0;
   ssize_t n;
   do
-    n = jr_recv_fd (h->sock, &err, sizeof err, &fd, 1, &nfd, 0);
+    n = jr_recv_fd (h->sock, &err, sizeof err, got, (size_t) max, &nfd, 0);
   while (n == -EINTR);
-  if (n != (ssize_t) sizeof err)
+  if (n != (ssize_t) sizeof err || err || nfd == 0)
     {
-      if (fd >= 0)
-        close (fd);
-      return n < 0 ? (int) n : -EPIPE;
+      for (size_t i = 0; i < nfd; i++)
+        close (got[i]);
+      if (n != (ssize_t) sizeof err)
+        return n < 0 ? (int) n : -EPIPE;
+      return err ? -err : -EPROTO;
     }
-  if (err && fd >= 0)
-    close (fd);
-  if (err)
-    return -err;
-  return nfd == 1 ? fd : -EPROTO;
+  memcpy (fds, got, sizeof (int) * nfd);
+  return (int) nfd;
 }
 
 int
-jr_helper_socket (struct jr_helper *h, int family)
+jr_helper_sockets (struct jr_helper *h, int family, int *fds, int max)
 {
-  return request (h, OP_SOCKET, family);
+  return request (h, OP_SOCKETS, family, fds, max);
 }
 
 int
 jr_helper_listener (struct jr_helper *h, jail_error **err)
 {
-  int fd = request (h, OP_LISTEN, AF_INET);
-  if (fd < 0)
-    return jr_error (err, -fd, "proxy: listen on the bridge");
+  int fd, n = request (h, OP_LISTEN, AF_INET, &fd, 1);
+  if (n < 0)
+    return jr_error (err, -n, "proxy: listen on the bridge");
   return fd;
 }
 

@@ -17,7 +17,11 @@
 #define JR_NET_DEFAULT_SUBNET "10.88.0.0/16"
 #define JR_PROXY_PORT 3128
 #define JR_FWD_MAX_CONNS 1024       /* connections per jail (forwarder + proxy) */
-#define JR_FWD_PIPE_SIZE (256 * 1024) /* bytes buffered per direction */
+#define JR_FWD_PIPE_SIZE (64 * 1024) /* bytes buffered per direction to start with */
+#define JR_FWD_PIPE_MAX (1024 * 1024) /* ... grown to this when a direction fills it */
+#define JR_FWD_COPY_MAX (64 * 1024) /* bytes copied at once through an empty pipe */
+#define JR_FWD_BACKLOG 4096         /* listen backlog of a published port (capped by somaxconn) */
+#define JR_HELPER_BATCH 16          /* jail-side sockets fetched from the helper at once */
 #define JR_FWD_PUMP_ROUNDS 64       /* splice rounds per direction per event (fairness) */
 #define JR_FWD_CONNECT_TIMEOUT 10   /* seconds */
 #define JR_FWD_IDLE_TIMEOUT 900     /* seconds without a byte either way */
@@ -39,8 +43,9 @@ struct jr_helper
   int sock;   /* SOCK_SEQPACKET to the helper */
 };
 int jr_helper_start (struct jr_helper *h, int jail_pidfd, const struct jr_netplan *plan, jail_error **err);
-/* A non-blocking TCP socket of family created in the jail's netns. */
-int jr_helper_socket (struct jr_helper *h, int family);
+/* Up to max (<= JR_HELPER_BATCH) non-blocking TCP sockets of family
+ * created in the jail's netns, in one round trip: their number, or -errno. */
+int jr_helper_sockets (struct jr_helper *h, int family, int *fds, int max);
 /* A listening socket on bridge_addr:port in the bridge netns. */
 int jr_helper_listener (struct jr_helper *h, jail_error **err);
 void jr_helper_stop (struct jr_helper *h);

@@ -7,7 +7,7 @@
 #include <sys/types.h>
 
 /* The most fds one message carries. */
-#define JR_FDPASS_MAX 8
+#define JR_FDPASS_MAX 16
 
 /* Send len bytes of data with nfds (0..JR_FDPASS_MAX) fds; flags as for
  * sendmsg (MSG_NOSIGNAL is always added).  Bytes sent, or -errno. */

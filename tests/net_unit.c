@@ -272,6 +272,50 @@ test_pump_drain (void)
   close (out[1]);
 }
 
+/* A short message and the FIN right behind it, both arrived before the
+ * loop looks (one edge, readable and peer-shut together): the pump's read
+ * is shorter than asked, yet it must read on to the EOF, pass it on and
+ * finish; no further event will come. */
+static void
+test_pump_fin_with_data (void)
+{
+  int in[2], out[2];
+  ok (socketpair (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, in) == 0
+      && socketpair (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, out) == 0, "fin: socket pairs");
+  struct jr_loop loop;
+  struct jr_fwd *f = NULL;
+  struct jr_netcfg nc = { 0 };
+  jail_error *e = NULL;
+  uint64_t done = 0;
+  char ab[16] = "", ba[16] = "";
+  ssize_t nab = -1, nba = -1, eab = -1, eba = -1;
+  bool started = jr_loop_init (&loop, &e) == 0 && jr_fwd_new (&f, &nc, &e) == 0;
+  if (started)
+    {
+      jr_fwd_attach (f, &loop, NULL);
+      started = jr_fwd_pipe (f, in[0], out[0], NULL, 0, pump_done, &done) == 0;
+      jr_loop_run_once (&loop, 0); /* the registration edges, nothing to move */
+      (void) !send (in[1], "hello", 5, MSG_NOSIGNAL);
+      shutdown (in[1], SHUT_WR);
+      (void) !send (out[1], "world", 5, MSG_NOSIGNAL);
+      shutdown (out[1], SHUT_WR);
+      for (int i = 0; i < 20 && done == 0; i++) /* 1 s at most */
+        jr_loop_run_once (&loop, 50);
+      nab = recv (out[1], ab, sizeof ab - 1, MSG_DONTWAIT);
+      eab = recv (out[1], ab + 8, 1, MSG_DONTWAIT);
+      nba = recv (in[1], ba, sizeof ba - 1, MSG_DONTWAIT);
+      eba = recv (in[1], ba + 8, 1, MSG_DONTWAIT);
+      jr_fwd_free (f);
+    }
+  jr_loop_release (&loop);
+  ok (started && done != 0 && nab == 5 && memcmp (ab, "hello", 5) == 0 && eab == 0
+      && nba == 5 && memcmp (ba, "world", 5) == 0 && eba == 0,
+      "pump: a message with the FIN behind it arrives, then EOF, both ways, and the pair closes");
+  jail_error_free (e);
+  close (in[1]);
+  close (out[1]);
+}
+
 int
 main (void)
 {
@@ -282,6 +326,7 @@ main (void)
   test_parser ();
   test_publish ();
   test_pump_drain ();
+  test_pump_fin_with_data ();
   printf ("1..%d\n", n_test);
   return n_fail ? 1 : 0;
 }

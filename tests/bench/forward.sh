@@ -1,18 +1,21 @@
 #!/bin/sh
 # forward.sh - port forwarding into a network namespace: a 1 GiB transfer
 # (jr-benchsrv source -> jr-benchsrv get, MiB/s, median of 3) and HTTP
-# requests/s at 1, 50 and 500 connections (wrk against jr-benchsrv http):
+# requests/s at 1, 50, 200 and 500 connections (wrk against jr-benchsrv
+# http; the p99 at 200 is the latency target):
 # jailrun -p (when this build has it) against a direct loopback connection,
 # socat (fork per connection), slirp4netns and pasta port forwarding, the
 # same server binary behind each, root and rootless.  slirp4netns and pasta
 # need /dev/net/tun: where the user cannot open it the row says so.
-# Loopback only.  Run by run.sh; rows to RESULTS.
+# JR_BENCH_BASE=/path/to/jailrun adds the rows of another build, measured
+# in the same run.  Loopback only.  Run by run.sh; rows to RESULTS.
 . "$(cd "$(dirname "$0")" && pwd)/lib.sh"
 BYTES=1073741824 DUR=5
 [ "$QUICK" = 1 ] && BYTES=268435456 DUR=2
 SEC_T="Forwarder: $((BYTES >> 20)) MiB transfer (median of 3)"
 SEC_1="Forwarder: HTTP requests/s, 1 connection (wrk, ${DUR} s)"
 SEC_50="Forwarder: HTTP requests/s, 50 connections (wrk, ${DUR} s)"
+SEC_200="Forwarder: HTTP requests/s, 200 connections (wrk, ${DUR} s)"
 SEC_500="Forwarder: HTTP requests/s, 500 connections (wrk, ${DUR} s)"
 bench_bin
 SRV="$BIN/jr-benchsrv http 0.0.0.0:8080 & exec $BIN/jr-benchsrv source 0.0.0.0:8081 $BYTES"
@@ -24,7 +27,7 @@ measure() {
   med=$(echo $ts | tr ' ' '\n' | sort -n | awk '{ v[NR] = $1 } END { if (NR == 3) print v[2] }')
   if [ -n "$med" ]; then row "$SEC_T" "$1" "$2" "$med" "MiB/s" "runs:$ts"
   else na "$SEC_T" "$1" "$2" "failed: transfer incomplete (MiB/s:$ts)"; fi
-  for c in 1 50 500; do
+  for c in 1 50 200 500; do
     t=2; [ "$c" = 1 ] && t=1
     out=$(as "$1" timeout $((DUR + 30)) wrk -t$t -c$c -d${DUR}s --latency "http://127.0.0.1:$3/" 2>&1)
     rps=$(printf '%s\n' "$out" | awk '/^Requests\/sec:/ { print $2 }')
@@ -36,22 +39,28 @@ measure() {
   done
 }
 # na_all MODE LABEL WHY
-na_all() { for s in "$SEC_T" "$SEC_1" "$SEC_50" "$SEC_500"; do na "$s" "$1" "$2" "$3"; done; }
+na_all() { for s in "$SEC_T" "$SEC_1" "$SEC_50" "$SEC_200" "$SEC_500"; do na "$s" "$1" "$2" "$3"; done; }
 # ready PORT: the forward answers HTTP (not just accepts), bounded.
 ready() { wait_port "$1" 15 && python3 "$BENCH/loadclient.py" 127.0.0.1 "$1" --probe 0.5 >/dev/null 2>&1; }
+# jr_publish MODE JAILRUN LABEL: the servers in a jail behind -p.
+jr_publish() {
+  h=$(free_port) b=$(free_port)
+  spawn "$1" "$2" --no-net -p "127.0.0.1:$h:8080" -p "127.0.0.1:$b:8081" -v "$BIN:/workspace:ro" "$ROOTFS" \
+    /bin/sh -c "/workspace/jr-benchsrv http 0.0.0.0:8080 & exec /workspace/jr-benchsrv source 0.0.0.0:8081 $BYTES" 2>> "$LOG"
+  j=$JOB
+  if ready "$h"; then log "forward: $3, $1"; measure "$1" "$3" "$h" "$b"
+  else na_all "$1" "$3" "failed: the forward of 127.0.0.1:$h did not answer (see $LOG)"; fi
+  stop "$j"
+}
 tun_ok() { [ "$1" = root ] || as "$1" sh -c ': <>/dev/net/tun' 2>/dev/null; }
 
 for m in root user; do
   w=$(wdir "$m"); mkdir -p "$w"
-  # jailrun -p
+  # jailrun -p (and, with JR_BENCH_BASE=/path/to/an/older/jailrun, that
+  # build too, side by side in the same run)
   if jr_has_publish; then
-    h=$(free_port) b=$(free_port)
-    spawn "$m" "$JAILRUN" --no-net -p "127.0.0.1:$h:8080" -p "127.0.0.1:$b:8081" -v "$BIN:/workspace:ro" "$ROOTFS" \
-      /bin/sh -c "/workspace/jr-benchsrv http 0.0.0.0:8080 & exec /workspace/jr-benchsrv source 0.0.0.0:8081 $BYTES" 2>> "$LOG"
-    j=$JOB
-    if ready "$h"; then log "forward: jailrun -p, $m"; measure "$m" "jailrun -p" "$h" "$b"
-    else na_all "$m" "jailrun -p" "failed: the forward of 127.0.0.1:$h did not answer (see $LOG)"; fi
-    stop "$j"
+    jr_publish "$m" "$JAILRUN" "jailrun -p"
+    [ -n "${JR_BENCH_BASE:-}" ] && jr_publish "$m" "$JR_BENCH_BASE" "before: jailrun -p of $JR_BENCH_BASE"
   else
     na_all "$m" "jailrun -p" "$NA_PUBLISH"
   fi
