@@ -1,9 +1,10 @@
 /* net.c - the supervisor's network state for one run, and the hooks the
  * process model calls: jr_net_prepare (before clone: bind published
  * ports, open the audit log, set the proxy variables), jr_net_attach
- * (after the id maps: start the netns helper, which builds the private
- * network, and register the forwarder and the proxy on the loop) and
- * jr_net_release; jr_net_control is the live internet switch.  Also SIGPIPE handling without a handler: the
+ * (after the id maps: start the netns helper, which joins the jail's
+ * namespaces), jr_net_ready (while the jail's init builds its mounts the
+ * helper builds the private network: wait for it, register the forwarder
+ * and the proxy on the loop) and jr_net_release; jr_net_control is the live internet switch.  Also SIGPIPE handling without a handler: the
  * supervising thread blocks SIGPIPE and discards what it raised. */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -163,7 +164,7 @@ jr_net_prepare (jail_config *cfg, struct jr_net **out, jail_error **err)
 }
 
 int
-jr_net_attach (struct jr_net *n, struct jr_loop *loop, pid_t pid, int pidfd, jail_error **err)
+jr_net_attach (struct jr_net *n, pid_t pid, int pidfd, jail_error **err)
 {
   bool need = n->plan.bridge || jr_fwd_has_listeners (n->fwd);
   /* The jail's address: unique among the jails alive now because pids
@@ -182,8 +183,16 @@ jr_net_attach (struct jr_net *n, struct jr_loop *loop, pid_t pid, int pidfd, jai
     }
   if (!need)
     return 0;
-  int r = jr_helper_start (&n->helper, pidfd, &n->plan, err);
   n->helper_started = true;
+  return jr_helper_start (&n->helper, pidfd, &n->plan, err);
+}
+
+int
+jr_net_ready (struct jr_net *n, struct jr_loop *loop, pid_t pid, jail_error **err)
+{
+  if (!n->helper_started)
+    return 0;
+  int r = jr_helper_ready (&n->helper, err);
   if (r < 0)
     return r;
   jr_fwd_attach (n->fwd, loop, &n->helper);

@@ -136,9 +136,14 @@ def target_list():
         a, b = find(rows, START, m, "jailrun (default network)"), find(rows, START, m, "jailrun --no-net")
         if a is None or b is None:
             return "no default-network or --no-net row", None
-        p = p99_of(a[1])
-        ok = a[0] - b[0] <= 3 and p is not None and p <= 1.5 * a[0]
-        return "+%.2f ms over --no-net, p99 %.2fx the median" % (a[0] - b[0], (p or 0) / a[0]), ok
+        return "+%.2f ms over --no-net (%.2f vs %.2f)" % (a[0] - b[0], a[0], b[0]), a[0] - b[0] <= 3
+
+    def net_tail(rows, m):
+        a = find(rows, START, m, "jailrun (default network, back-to-back)")
+        p = p99_of(a[1]) if a else None
+        if p is None:
+            return "no back-to-back default-network row", None
+        return "p99 %.2f ms, %.2fx the median %.2f ms" % (p, p / a[0], a[0]), p <= 1.5 * a[0]
 
     def missing(why):
         return lambda rows, m: (why, None)
@@ -146,7 +151,8 @@ def target_list():
     t = [
         ("start-up: jailrun --no-net <= 0.8x bwrap --unshare-all",
          ratio_le(START, "jailrun --no-net", START, "bwrap --unshare-all", 0.8, "bwrap")),
-        ("default network: <= +3 ms over --no-net (median), p99 <= 1.5x median", net_start),
+        ("default network: <= +3 ms over --no-net (median)", net_start),
+        ("default network: p99 <= 1.5x median over back-to-back starts", net_tail),
         ("exec: jailrun exec median <= 3 ms", abs_le(EXEC, "jailrun exec", 3.0)),
         ("exec: jailrun exec <= 0.1x runc exec",
          ratio_le(EXEC, "jailrun exec", EXEC, "runc exec", 0.1, "runc exec")),
