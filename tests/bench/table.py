@@ -172,7 +172,7 @@ def target_list():
         ("proxy: >= 2x tinyproxy req/s at 50 connections",
          missing("proxy.sh measures a transfer and one request, not 50 connections")),
         ("proxy: a slow DNS answer does not hold up other connections",
-         missing("a property, not a ratio: see the proxy tests")),
+         missing("a property, not a ratio: tests/proxydns.sh (root and rootless) checks it")),
         ("scale: 1,000 jails with the default network",
          missing("no scale section yet")),
     ]
