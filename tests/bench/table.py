@@ -173,10 +173,65 @@ def target_list():
          missing("proxy.sh measures a transfer and one request, not 50 connections")),
         ("proxy: a slow DNS answer does not hold up other connections",
          missing("a property, not a ratio: tests/proxydns.sh (root and rootless) checks it")),
-        ("scale: 1,000 jails with the default network",
-         missing("no scale section yet")),
     ]
-    return t
+    return t + scale_targets()
+
+
+SCALE = "Scale: "
+
+
+def scale_targets():
+    """The targets of the scale section (scale.sh), from its rows."""
+    def get(rows, m, label, exclude=None):
+        for r in rows:
+            if r[0].startswith(SCALE) and r[1] == m and r[2].startswith(label) \
+                    and not (exclude and r[2].startswith(exclude)):
+                try:
+                    return float(r[3]), r[2], r[5]
+                except ValueError:
+                    return None
+        return None
+
+    def started(rows, m):
+        a = get(rows, m, "jails started")
+        if a is None:
+            return "no scale row (run.sh --only scale)", None
+        want = int(a[2].split()[-1])
+        return "%d of %d" % (a[0], want), int(a[0]) == want
+
+    def start_ratio(rows, m):
+        a, b = get(rows, m, "start, median of the last"), get(rows, m, "start, median of the first")
+        if a is None or b is None:
+            return "no scale start rows", None
+        r = a[0] / b[0]
+        return "%.2fx (%.2f vs %.2f ms, medians of the last and first 20)" % (r, a[0], b[0]), r <= 2
+
+    def exec_ratio(rows, m):
+        a, b = get(rows, m, "exec with ", "exec with 1 running"), get(rows, m, "exec with 1 running")
+        if a is None or b is None:
+            return "no scale exec rows", None
+        r = a[0] / b[0]
+        return "%.2fx (%s %.2f vs %.2f ms)" % (r, a[1].split(" (")[0], a[0], b[0]), r <= 1.5
+
+    def pss(rows, m):
+        a = get(rows, m, "PSS of jailrun")
+        if a is None:
+            return "no scale PSS row", None
+        return "%.1f MiB (%s)" % (a[0], a[2].split(":")[0]), a[0] <= 1024
+
+    def clean(rows, m):
+        a = get(rows, m, "left after rm -f")
+        if a is None:
+            return "no scale clean-up row", None
+        return a[2], a[0] == 0
+
+    return [
+        ("scale: all jails start (default network)", started),
+        ("scale: the last jails start in <= 2x the time of the first", start_ratio),
+        ("scale: exec latency with all running <= 1.5x with one", exec_ratio),
+        ("scale: jailrun's processes <= 1 GiB PSS in total", pss),
+        ("scale: rm -f of all leaves no process, mount, namespace, cgroup, link or state file", clean),
+    ]
 
 
 def targets(path):
