@@ -83,10 +83,19 @@ def host_ns():
     return {os.readlink("/proc/self/ns/%s" % k) for k in os.listdir("/proc/self/ns")}
 
 
+def cgroup2_root():
+    """Where the cgroup v2 hierarchy is mounted (/sys/fs/cgroup, or
+    /sys/fs/cgroup/unified on a hybrid host)."""
+    for l in open("/proc/self/mountinfo"):
+        if " - cgroup2 " in l:
+            return l.split()[4]
+    return "/sys/fs/cgroup"
+
+
 def footprint(pids):
     """Namespaces (not the host's) and cgroup directories of pids, with
     the namespaces they hold open as fds (the helper's private netns)."""
-    ns, cgs, host = set(), set(), host_ns()
+    ns, cgs, host, top = set(), set(), host_ns(), cgroup2_root()
     for p in pids:
         try:
             for k in os.listdir("/proc/%d/ns" % p):
@@ -97,10 +106,10 @@ def footprint(pids):
                     ns.add(t)
             for l in open("/proc/%d/cgroup" % p):
                 if l.startswith("0::"):
-                    cgs.add("/sys/fs/cgroup" + l[3:].strip())
+                    cgs.add(top + l[3:].strip())
         except OSError:
             pass
-    return ns - host, {c for c in cgs if c != "/sys/fs/cgroup/" and os.path.isdir(c)}
+    return ns - host, {c for c in cgs if c.rstrip("/") != top and os.path.isdir(c)}
 
 
 def ns_alive(nsset):
@@ -177,7 +186,8 @@ def remove_all(jr, n, prefix):
 
 def leftovers(mode, prefix, pids, t0, nsset, cgs, links0, mounts0):
     """{kind: what is left} after rm -f, waiting up to 30 s for the kernel."""
-    for _ in range(300):
+    end = time.monotonic() + 30
+    while True:
         now, _t = ours(prefix)
         alive = [p for p in pids if p in _t and _t[p][2] == t0[p][2]]
         left = {
@@ -188,9 +198,9 @@ def leftovers(mode, prefix, pids, t0, nsset, cgs, links0, mounts0):
             "links": sorted(set(host_links()) - set(links0)),
             "state files": state_left(mode, prefix),
         }
-        if not any(left.values()):
+        if not any(left.values()) or time.monotonic() > end:
             break
-        time.sleep(0.1)
+        time.sleep(0.5)
     left["host mount lines"] = len(open("/proc/self/mountinfo").readlines()) - mounts0
     return left
 
