@@ -82,7 +82,7 @@ usage (FILE *f)
          "Run COMMAND in a new user, pid, mount, net, ipc, uts and cgroup namespace.\n"
          "ROOTFS is a directory holding a root filesystem, or / for the host root\n"
          "(read-only, with /home /root /run /tmp /var/tmp /mnt /media /srv hidden).\n\n"
-         "Network (default: eth0 on a private bridge with no route out; only\n"
+         "Network (default: eth0 on a private network with no route out; only\n"
          "published ports come in):\n"
          "      --no-net            loopback only (also: --network none)\n"
          "  -p, --publish [ADDR:]HOSTPORT:JAILPORT[/tcp]  forward ADDR:HOSTPORT on the host\n"

@@ -2,17 +2,20 @@
  * jail's id maps are written.  It joins the jail's user and network
  * namespaces through the jail's pidfd (setns needs CAP_SYS_ADMIN over the
  * target userns, which the supervisor's uid has as that userns' owner,
- * and a single-threaded caller, which a fresh clone is), builds the
- * private network there (the bridge netns is a new netns owned by the
- * jail's userns, so the helper has CAP_NET_ADMIN over both ends of the
- * veth), then serves requests: "a TCP socket in the jail's netns" (for the
- * forwarder, a batch at a time: a socket keeps the namespace it was created in) and "a
- * listener in the bridge netns" (for the proxy), passed back with
+ * and a single-threaded caller, which a fresh clone is) and reports that
+ * (the jail's init may then stop being dumpable and build its mounts while
+ * the network is built), builds the private network there (its outer
+ * netns is a new netns owned by the jail's userns, so the helper has
+ * CAP_NET_ADMIN over both ends of the veth), reports again, then serves
+ * requests: "a TCP socket in the jail's netns" (for the forwarder, a batch
+ * at a time: a socket keeps the namespace it was created in) and "a listener in the
+ * bridge netns" (for the proxy), passed back with
  * SCM_RIGHTS.  It dies with the supervisor (PDEATHSIG, EOF).  Raw clone
  * of a maybe-multithreaded process: no allocation in the child. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/netlink.h>
 #include <linux/sched.h>
 #include <sched.h>
 #include <signal.h>
@@ -122,22 +125,15 @@ serve (struct hctx *h)
     }
 }
 
-/* A named network: join the jail's netns, then the network's, and put a
- * veth across.  As root the helper stays in the initial user namespace,
- * whose CAP_NET_ADMIN covers both netns; rootless it first enters the
- * holder's user namespace (its owner's uid may), which owns the network's
+/* A named network: from the jail's netns (join), enter the network's and
+ * put a veth across.  As root the helper stays in the initial user
+ * namespace, whose CAP_NET_ADMIN covers both netns; rootless it entered
+ * the holder's user namespace first (join), which owns the network's
  * netns and is the parent of the jail's (runtime/nested.c), so its
  * capabilities there cover both. */
 static int
-setup_named (struct hctx *h, int pidfd, struct jail_error *e)
+build_named (struct hctx *h, struct jail_error *e)
 {
-  if (h->plan->network_userns_fd >= 0 && setns (h->plan->network_userns_fd, CLONE_NEWUSER) < 0)
-    return jr_error_buf (e, errno, "netns: join the network's user namespace");
-  if (setns (pidfd, CLONE_NEWNET) < 0)
-    return jr_error_buf (e, errno, "netns: join the jail's network namespace");
-  h->jailns = open ("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
-  if (h->jailns < 0)
-    return jr_error_buf (e, errno, "netns: open the jail's netns");
   if (setns (h->plan->network_fd, CLONE_NEWNET) < 0)
     return jr_error_buf (e, errno, "netns: join the network's namespace");
   h->brns = h->plan->network_fd;
@@ -164,33 +160,53 @@ setup_named (struct hctx *h, int pidfd, struct jail_error *e)
   return r;
 }
 
-/* Join the jail's namespaces and build the network. */
+/* The private network: a fresh netns (owned by the jail's userns) for
+ * the veth's outer end, the pair made from the jail's side. */
 static int
-setup (struct hctx *h, int pidfd, struct jail_error *e)
+build_private (struct hctx *h, struct jail_error *e)
 {
-  if (h->plan->network_fd >= 0)
-    return setup_named (h, pidfd, e);
-  if (setns (pidfd, CLONE_NEWUSER | CLONE_NEWNET) < 0)
-    return jr_error_buf (e, errno, "netns: join the jail's user and network namespaces");
-  h->jailns = open ("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
-  if (h->jailns < 0)
-    return jr_error_buf (e, errno, "netns: open the jail's netns");
-  if (!h->plan->bridge)
-    return 0;
-  if (unshare (CLONE_NEWNET) < 0)
-    return jr_error_buf (e, errno, "netns: create the bridge netns");
-  h->brns = open ("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
-  if (h->brns < 0)
-    return jr_error_buf (e, errno, "netns: open the bridge netns");
-  int r = jr_bridge_build (h->plan, h->jailns, e);
+  int jail_nl = socket (AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+  if (jail_nl < 0)
+    return jr_error_buf (e, errno, "netns: netlink socket");
+  int r = unshare (CLONE_NEWNET) < 0 ? jr_error_buf (e, errno, "netns: create the private netns") : 0;
+  if (r == 0 && (h->brns = open ("/proc/self/ns/net", O_RDONLY | O_CLOEXEC)) < 0)
+    r = jr_error_buf (e, errno, "netns: open the private netns");
+  if (r == 0)
+    r = jr_bridge_private (h->plan, jail_nl, h->brns, e);
+  close (jail_nl);
   if (r == 0 && setns (h->jailns, CLONE_NEWNET) < 0)
     r = jr_error_buf (e, errno, "netns: re-enter the jail's netns");
-  if (r == 0)
-    r = jr_bridge_jail_side (h->plan, e);
   return r;
 }
 
-/* Body of the helper process. */
+/* Join the jail's namespaces: its netns (and, for a private network,
+ * its userns, whose owner the supervisor's uid is; rootless on a named
+ * network, the holder's userns first: the jail's is its child). */
+static int
+join (struct hctx *h, int pidfd, struct jail_error *e)
+{
+  int ns = h->plan->network_fd >= 0 ? CLONE_NEWNET : CLONE_NEWUSER | CLONE_NEWNET;
+  if (h->plan->network_fd >= 0 && h->plan->network_userns_fd >= 0 && setns (h->plan->network_userns_fd, CLONE_NEWUSER) < 0)
+    return jr_error_buf (e, errno, "netns: join the network's user namespace");
+  if (setns (pidfd, ns) < 0)
+    return jr_error_buf (e, errno, "netns: join the jail's %snetwork namespace%s",
+                         ns & CLONE_NEWUSER ? "user and " : "", ns & CLONE_NEWUSER ? "s" : "");
+  h->jailns = open ("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+  if (h->jailns < 0)
+    return jr_error_buf (e, errno, "netns: open the jail's netns");
+  return 0;
+}
+
+/* Build the network, if the plan has one. */
+static int
+build (struct hctx *h, struct jail_error *e)
+{
+  if (h->plan->network_fd >= 0)
+    return build_named (h, e);
+  return h->plan->bridge ? build_private (h, e) : 0;
+}
+
+/* Body of the helper process: two reports (joined, built), then serve. */
 static int
 helper_main (int sock, int pidfd, pid_t parent, const struct jr_netplan *plan)
 {
@@ -223,12 +239,32 @@ helper_main (int sock, int pidfd, pid_t parent, const struct jr_netplan *plan)
     }
   syscall (SYS_close_range, from, ~0u, 0u);
   struct hctx h = { .sock = sock, .jailns = -1, .brns = -1, .plan = plan };
-  int r = setup (&h, pidfd, &e);
+  int r = join (&h, pidfd, &e);
   close (pidfd);
   /* Like init and supervisor: nothing may ptrace or read this process. */
   prctl (PR_SET_DUMPABLE, 0, 0, 0, 0);
   (void) !send (h.sock, &e, sizeof e, MSG_NOSIGNAL);
+  if (r < 0)
+    return 1;
+  r = build (&h, &e);
+  (void) !send (h.sock, &e, sizeof e, MSG_NOSIGNAL);
   return r < 0 ? 1 : serve (&h);
+}
+
+/* One report of the helper (joined, built) into err. */
+static int
+report (struct jr_helper *h, const char *when, jail_error **err)
+{
+  struct jail_error e = { 0 };
+  ssize_t n;
+  do
+    n = recv (h->sock, &e, sizeof e, 0);
+  while (n < 0 && errno == EINTR);
+  if (n != (ssize_t) sizeof e)
+    return jr_error (err, n < 0 ? errno : EPIPE, "netns: helper died %s", when);
+  if (e.code)
+    return jr_error_msg (err, e.code, "%s", e.msg);
+  return 0;
 }
 
 int
@@ -257,16 +293,13 @@ jr_helper_start (struct jr_helper *h, int jail_pidfd, const struct jr_netplan *p
     }
   h->pid = pid;
   h->sock = sv[0];
-  struct jail_error e = { 0 };
-  ssize_t n;
-  do
-    n = recv (h->sock, &e, sizeof e, 0);
-  while (n < 0 && errno == EINTR);
-  if (n != (ssize_t) sizeof e)
-    return jr_error (err, n < 0 ? errno : EPIPE, "netns: helper died during setup");
-  if (e.code)
-    return jr_error_msg (err, e.code, "%s", e.msg);
-  return 0;
+  return report (h, "joining the jail", err);
+}
+
+int
+jr_helper_ready (struct jr_helper *h, jail_error **err)
+{
+  return report (h, "during setup", err);
 }
 
 /* One request for up to max fds into fds; their number or -errno. */

@@ -1,9 +1,10 @@
 /* net.c - the supervisor's network state for one run, and the hooks the
  * process model calls: jr_net_prepare (before clone: bind published
  * ports, open the audit log, set the proxy variables), jr_net_attach
- * (after the id maps: start the netns helper, which builds the private
- * network, and register the forwarder and the proxy on the loop) and
- * jr_net_release; jr_net_control is the live internet switch.  Also SIGPIPE handling without a handler: the
+ * (after the id maps: start the netns helper, which joins the jail's
+ * namespaces), jr_net_ready (while the jail's init builds its mounts the
+ * helper builds the private network: wait for it, register the forwarder
+ * and the proxy on the loop) and jr_net_release; jr_net_control is the live internet switch.  Also SIGPIPE handling without a handler: the
  * supervising thread blocks SIGPIPE and discards what it raised. */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -265,10 +266,10 @@ watch_hosts (struct jr_net *n, struct jr_loop *loop, jail_error **err)
 }
 
 /* On named networks: a free address of each one's subnet (eth0 on the
- * first, eth1 ...), our names in each hosts file, and on several the
- * merged /etc/hosts kept current. */
+ * first, eth1 ...) and our names in each hosts file (on several, the
+ * merged /etc/hosts is kept current from jr_net_ready on). */
 static int
-join_named (struct jr_net *n, struct jr_loop *loop, pid_t pid, jail_error **err)
+join_named (struct jr_net *n, pid_t pid, jail_error **err)
 {
   for (size_t i = 0; i < n->n_named; i++)
     {
@@ -281,11 +282,11 @@ join_named (struct jr_net *n, struct jr_loop *loop, pid_t pid, jail_error **err)
   snprintf (n->plan.veth, sizeof n->plan.veth, "vj%d", (int) pid);
   for (int i = 0; i < n->plan.n_extra; i++) /* each in its own network's netns */
     snprintf (n->plan.extra[i].veth, sizeof n->plan.extra[i].veth, "vj%d", (int) pid);
-  return n->merged_fd >= 0 ? watch_hosts (n, loop, err) : 0;
+  return 0;
 }
 
 int
-jr_net_attach (struct jr_net *n, struct jr_loop *loop, pid_t pid, int pidfd, jail_error **err)
+jr_net_attach (struct jr_net *n, pid_t pid, int pidfd, jail_error **err)
 {
   bool need = n->plan.bridge || jr_fwd_has_listeners (n->fwd);
   /* The jail's address: unique among the jails alive now because pids
@@ -294,14 +295,23 @@ jr_net_attach (struct jr_net *n, struct jr_loop *loop, pid_t pid, int pidfd, jai
   n->plan.jail_addr = n->plan.bridge_addr + 1 + (uint32_t) pid % hosts;
   if (n->named)
     {
-      int r = join_named (n, loop, pid, err);
+      int r = join_named (n, pid, err);
       if (r < 0)
         return r;
     }
   if (!need)
     return 0;
-  int r = jr_helper_start (&n->helper, pidfd, &n->plan, err);
   n->helper_started = true;
+  return jr_helper_start (&n->helper, pidfd, &n->plan, err);
+}
+
+int
+jr_net_ready (struct jr_net *n, struct jr_loop *loop, pid_t pid, jail_error **err)
+{
+  int r = n->merged_fd >= 0 ? watch_hosts (n, loop, err) : 0;
+  if (r < 0 || !n->helper_started)
+    return r;
+  r = jr_helper_ready (&n->helper, err);
   if (r < 0)
     return r;
   jr_fwd_attach (n->fwd, loop, &n->helper);

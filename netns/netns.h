@@ -75,13 +75,18 @@ int jr_net_loopback_up (struct jail_error *e);
 
 /* net.c: the supervisor's network (forwarder, private bridge, proxy).
  * prepare runs before clone (binds -p listeners: port in use fails here),
- * attach after the id maps are written and before the child goes on,
- * release after the jail ended.  The sigpipe pair brackets the loop. */
+ * attach after the id maps are written and before the child goes on
+ * (the helper joins the jail's namespaces), ready before the command
+ * runs, release after the jail ended.  The sigpipe pair brackets the loop. */
 struct jr_net;
 struct jr_netcfg;
 struct jr_loop;
 int jr_net_prepare (jail_config *cfg, struct jr_net **out, jail_error **err);
-int jr_net_attach (struct jr_net *n, struct jr_loop *loop, pid_t pid, int pidfd, jail_error **err);
+int jr_net_attach (struct jr_net *n, pid_t pid, int pidfd, jail_error **err);
+/* After attach, once the jail's init was let go (it builds its mounts
+ * while the helper builds the network): wait for the network, then serve
+ * the forwarder and the proxy from loop. */
+int jr_net_ready (struct jr_net *n, struct jr_loop *loop, pid_t pid, jail_error **err);
 void jr_net_release (struct jr_net *n);
 /* --restart: keep a copy of each published port's listener in the config,
  * so that the next jr_net_prepare reuses it (the port stays bound). */

@@ -42,15 +42,22 @@ struct jr_helper
   int pidfd;
   int sock;   /* SOCK_SEQPACKET to the helper */
 };
+/* Start the helper and wait until it joined the jail's namespaces (the
+ * jail's init must stay dumpable until then); it builds the network
+ * meanwhile, and jr_helper_ready waits for that. */
 int jr_helper_start (struct jr_helper *h, int jail_pidfd, const struct jr_netplan *plan, jail_error **err);
 /* Up to max (<= JR_HELPER_BATCH) non-blocking TCP sockets of family
  * created in the jail's netns, in one round trip: their number, or -errno. */
 int jr_helper_sockets (struct jr_helper *h, int family, int *fds, int max);
+int jr_helper_ready (struct jr_helper *h, jail_error **err);
 /* A listening socket on bridge_addr:port in the bridge netns. */
 int jr_helper_listener (struct jr_helper *h, jail_error **err);
 void jr_helper_stop (struct jr_helper *h);
 /* bridge.c (runs in the helper, no malloc) */
-int jr_bridge_build (const struct jr_netplan *plan, int jail_netns, struct jail_error *e);
+/* The private network: the veth pair made through jail_nl (a netlink
+ * socket of the jail's netns), eth0 with the jail's address there, veth0
+ * with the gateway address in brns, the current netns. */
+int jr_bridge_private (const struct jr_netplan *plan, int jail_nl, int brns, struct jail_error *e);
 int jr_bridge_jail_side (const struct jr_netplan *plan, struct jail_error *e);
 /* In a named network's netns: veth plan->veth on br0, its peer eth0 in jail_netns. */
 int jr_bridge_network_join (const struct jr_netplan *plan, int jail_netns, struct jail_error *e);

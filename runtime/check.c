@@ -229,9 +229,9 @@ check_landlock (FILE *f, int *gaps)
         e == ENOSYS ? "needs a kernel built with CONFIG_SECURITY_LANDLOCK" : "add landlock to the lsm= kernel parameter");
 }
 
-/* The default network's kernel parts: a throwaway child in a new user
- * and net namespace makes a bridge and a veth pair there (as the netns
- * helper does) and reports what the kernel said. */
+/* The network's kernel parts: a throwaway child in a new user and net
+ * namespace makes a veth pair (the default network) and a bridge (named
+ * networks) there and reports what the kernel said. */
 static void
 check_network (FILE *f, int *gaps)
 {
@@ -266,8 +266,8 @@ check_network (FILE *f, int *gaps)
   line (f, res.r == 0, false, gaps, "veth", res.r == 0 ? "a veth pair can be made in a new network namespace" : res.e.msg,
         "load the veth module (modprobe veth) for the default network, or run with --no-net");
   line (f, res.bridge, false, gaps, "bridge", res.bridge ? "a bridge can be made in a new network namespace"
-        : "no bridge: the default network puts its gateway address on the veth itself",
-        "load the bridge module (modprobe bridge)");
+        : "no bridge: named networks (jailrun network create) need one; the default network does not",
+        "load the bridge module (modprobe bridge) for named networks");
 }
 
 /* A syscall is present when it fails with anything but ENOSYS. */

@@ -305,7 +305,23 @@ await_go (struct jr_child *c, struct jail_error *e)
   return 0;
 }
 
-/* Build the jail: ids, hostname, loopback, mounts. */
+/* Wait until the supervisor says the network is built (the helper built
+ * it while we built the mounts). */
+static int
+await_net (struct jr_child *c, struct jail_error *e)
+{
+  struct jr_msg m;
+  ssize_t n;
+  do
+    n = recv (c->sync_fd, &m, sizeof m, 0);
+  while (n < 0 && errno == EINTR);
+  if (n != (ssize_t) sizeof m || m.type != JR_MSG_NET)
+    return jr_error_buf (e, EPIPE, "waiting for the network");
+  return 0;
+}
+
+/* Build the jail: ids, hostname, loopback, mounts; then wait for the
+ * network. */
 static int
 build_jail (struct jr_child *c, struct jail_error *e)
 {
@@ -325,6 +341,8 @@ build_jail (struct jr_child *c, struct jail_error *e)
   if (r == 0)
     r = jr_mounts_setup (c->cfg, &trees, e);
   jr_trees_close (&trees);
+  if (r == 0 && c->cfg->net_mode != JAIL_NET_NONE)
+    r = await_net (c, e);
   return r;
 }
 

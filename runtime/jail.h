@@ -27,7 +27,7 @@ typedef struct jail_error jail_error;
 
 /* Network modes for jail_config_set_network(). */
 enum jail_net_mode {
-  JAIL_NET_PRIVATE = 0, /* default: private bridge, no route out */
+  JAIL_NET_PRIVATE = 0, /* default: private network, no route out */
   JAIL_NET_NONE = 1,    /* loopback only (--no-net) */
   JAIL_NET_PROXY = 2,   /* private network, egress only through the proxy */
 };

@@ -148,7 +148,9 @@ sidecar_main (jail_config *cfg, int sock)
   struct sidecar s = { 0 };
   int r = jr_loop_init (&s.loop, &err);
   if (r == 0)
-    r = jr_net_attach (net, &s.loop, pid, pidfd, &err);
+    r = jr_net_attach (net, pid, pidfd, &err);
+  if (r == 0)
+    r = jr_net_ready (net, &s.loop, pid, &err); /* built before create lets the init go on */
   if (r == 0 && jr_loop_add (&s.loop, &s.init, pidfd, EPOLLIN, on_init_exit) < 0)
     r = jr_error (&err, errno, "sidecar: watch the container's init");
   if (r < 0)

@@ -183,7 +183,8 @@ recv_msg (struct run_state *s, struct jr_msg *m)
   return n;
 }
 
-/* HELLO from the child, id maps, GO to the child. */
+/* HELLO from the child, id maps, GO to the child, NET when the network
+ * is built. */
 static int
 handshake (const struct jail_config *cfg, struct run_state *s, jail_error **err)
 {
@@ -199,13 +200,21 @@ handshake (const struct jail_config *cfg, struct run_state *s, jail_error **err)
   if (r == 0 && s->ns_fds)
     r = jr_ns_open (s->pid, s->ns_fds, err);
   if (r == 0)
-    r = jr_net_attach (s->net, s->lp, s->pid, s->pidfd, err);
+    r = jr_net_attach (s->net, s->pid, s->pidfd, err);
   if (r < 0)
     return r;
   struct jr_msg go = { .type = JR_MSG_GO };
   if (send (s->sync_fd, &go, sizeof go, MSG_NOSIGNAL) < 0)
     return jr_error (err, errno, "jail: start child");
-  return 0;
+
+  /* The child builds its mounts meanwhile; it waits for this message
+   * before the command runs (a child that failed has gone: its error
+   * comes through the channel). */
+  r = jr_net_ready (s->net, s->lp, s->pid, err);
+  struct jr_msg net = { .type = JR_MSG_NET };
+  if (r == 0 && cfg->net_mode != JAIL_NET_NONE)
+    (void) !send (s->sync_fd, &net, sizeof net, MSG_NOSIGNAL);
+  return r;
 }
 
 /* signalfd for the forwardable signals the calling thread has blocked:

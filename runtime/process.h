@@ -13,6 +13,7 @@ enum jr_msg_type
   JR_MSG_SETUP_ERR,   /* child -> supervisor: setup failed (125) */
   JR_MSG_EXEC_ERR,    /* child -> supervisor: execve failed (126/127) */
   JR_MSG_PID,         /* exec helper -> supervisor: pid of the new process */
+  JR_MSG_NET,         /* supervisor -> child: the network is built (not with --no-net) */
 };
 
 struct jr_msg

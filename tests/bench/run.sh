@@ -6,7 +6,8 @@
 # where the peer supports it, and prints markdown tables: medians and
 # ratios from this one run on this machine.  A section whose jailrun
 # feature this build lacks says "not available in this build".
-# Sections: startup exec forward proxy memory stack (default: all).
+# Sections: startup exec forward proxy memory stack (default: all); scale
+# (1,000 detached jails, --scale-count N for fewer) runs only when named.
 # Output: the tables on stdout; raw rows, hyperfine JSON and a log in
 # $BENCH_WORK (default /tmp/jrbench).  Loopback traffic only.
 set -u
@@ -19,7 +20,8 @@ while [ $# -gt 0 ]; do
     --quick) quick=1; runs=30 ;;
     --runs) runs=$2; shift ;;
     --only) only=$(echo "$2" | tr ',' ' '); shift ;;
-    -h|--help) sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --scale-count) export SCALE_COUNT=$2; shift ;;
+    -h|--help) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "run.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
   esac
   shift
