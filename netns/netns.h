@@ -1,6 +1,6 @@
 /* netns.h - what netns/ offers the rest of libjail: the network settings
  * of a jail_config and their parsers (config_net.c, config_network.c), the
- * supervisor's network for one run (net.c), lo (loopback.c), the bridge
+ * supervisor's network for one run (net.c), lo (rtnl.c), the bridge
  * probe and a named network's builder (bridge.c).  netns/'s own parts
  * share netns_internal.h. */
 #ifndef JR_NETNS_H
@@ -67,7 +67,7 @@ void jr_net_add_name (jail_config *cfg, const char *name);
  * durations here and in runtime/ (restart back-off). */
 double jr_now (void);
 
-/* loopback.c: bring lo up in the current network namespace. */
+/* rtnl.c: bring lo up in the current network namespace. */
 int jr_net_loopback_up (struct jail_error *e);
 
 /* net.c: the supervisor's network (forwarder, private bridge, proxy).

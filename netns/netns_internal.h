@@ -25,6 +25,29 @@
 #define JR_PROXY_HEAD_TIMEOUT 30    /* seconds to send the head */
 
 
+/* rtnl.c: one rtnetlink socket in the current netns, strict replies
+ * (kernel sender, this port, the request's sequence, error acks).  Never
+ * allocates (runs in the child and the netns helper). */
+#define JR_RTNL_BUF 8192
+struct nlmsghdr;
+struct jr_rtnl
+{
+  int fd;
+  uint32_t seq;
+  uint32_t portid;
+};
+int jr_rtnl_open (struct jr_rtnl *n, struct jail_error *e);
+void jr_rtnl_close (struct jr_rtnl *n);
+/* Start a request of type with flags in buf (JR_RTNL_BUF bytes): asks for
+ * an ack unless it is a dump. */
+struct nlmsghdr *jr_rtnl_req (struct jr_rtnl *n, char *buf, int type, int flags);
+/* Send h and read its replies, each through cb (may be NULL), until the
+ * ack or the end of the dump; what names the request in errors. */
+int jr_rtnl_talk (struct jr_rtnl *n, struct nlmsghdr *h, int (*cb) (const struct nlmsghdr *, void *), void *data,
+                  struct jail_error *e, const char *what);
+/* Bring link index (called name in errors) up. */
+int jr_rtnl_link_up (struct jr_rtnl *n, int index, const char *name, struct jail_error *e);
+
 /* hostroutes.c: 0 when net/prefix (host byte order) is neither a special
  * range nor overlapping a route of the caller's netns; cidr is for messages. */
 int jr_subnet_check (uint32_t net, int prefix, const char *cidr, jail_error **err);
