@@ -14,6 +14,7 @@
 #include "jail.h"
 #include "jr_seccomp.h"  /* seccomp/: the compiled filter */
 #include "netns.h"      /* netns/: the jail's network */
+#include "sigpipe.h"
 
 #define JR_DEFAULT_UID 65532
 #define JR_DEFAULT_GID 65532
@@ -90,6 +91,14 @@ int jr_normalise_path (const char *in, char **out, jail_error **err);
  * exec); errors are prefixed "workdir". */
 int jr_set_workdir (char **slot, const char *dir, jail_error **err);
 
+/* config_netns.c: the jail's name on its named network and in the audit
+ * log (supervisor); the listeners kept for --restart (at most max) into
+ * fds; and jr_net_prepare on cfg's settings, whose proxy variables and
+ * hosts volume it adds to cfg. */
+void jr_net_add_name (jail_config *cfg, const char *name);
+size_t jr_net_held_ports (const struct jail_config *cfg, int *fds, size_t max);
+int jr_config_net_prepare (jail_config *cfg, struct jr_net **out, jail_error **err);
+
 /* config_user.c: the ids of user (ulen bytes, NULL: keep *uid) and group
  * (NULL: none) from the rootfs's etc/passwd and etc/group. */
 int jr_user_lookup (const struct jail_config *c, const char *user, size_t ulen, const char *group,
@@ -155,14 +164,5 @@ int jr_stdio_ensure (jail_error **err);
 int jr_stdio_check (const int fds[3], jail_error **err);
 /* Same, and no terminal either: for fds a client handed over (exec). */
 int jr_stdio_check_handed (const int fds[3], jail_error **err);
-
-/* sigpipe.c: SIGPIPE blocked in this thread around writes to peers that
- * may vanish, then restored (one raised meanwhile is dropped). */
-struct jr_sigpipe
-{
-  bool blocked, was_pending;
-};
-void jr_sigpipe_block (struct jr_sigpipe *s);
-void jr_sigpipe_restore (struct jr_sigpipe *s);
 
 #endif
