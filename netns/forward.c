@@ -14,7 +14,6 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
-#include <sys/timerfd.h>
 #include <unistd.h>
 
 #include "netns_internal.h"
@@ -432,8 +431,7 @@ static void
 on_tick (struct jr_loop_src *s, uint32_t ev)
 {
   struct jr_fwd *f = (struct jr_fwd *) ((char *) s - offsetof (struct jr_fwd, tick));
-  uint64_t n;
-  (void) !read (f->tickfd, &n, sizeof n);
+  jr_timer_read (f->tickfd);
   double now = jr_now ();
   for (struct jr_conn *c = f->conns, *next; c; c = next)
     {
@@ -465,13 +463,9 @@ jr_fwd_attach (struct jr_fwd *f, struct jr_loop *l, struct jr_helper *h)
 {
   f->loop = l;
   f->helper = h;
-  f->tickfd = timerfd_create (CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
-  struct itimerspec its = { .it_interval = { 1, 0 }, .it_value = { 1, 0 } };
+  f->tickfd = jr_timer_new (1, 1);
   if (f->tickfd >= 0)
-    {
-      timerfd_settime (f->tickfd, 0, &its, NULL);
-      jr_loop_add (l, &f->tick, f->tickfd, EPOLLIN, on_tick);
-    }
+    jr_loop_add (l, &f->tick, f->tickfd, EPOLLIN, on_tick);
   for (size_t i = 0; i < f->n_ls; i++)
     jr_loop_add (l, &f->ls[i].src, f->ls[i].fd, EPOLLIN, on_listen);
 }

@@ -13,7 +13,6 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
-#include <sys/timerfd.h>
 #include <unistd.h>
 
 #include "hostfile.h"
@@ -357,8 +356,7 @@ static void
 on_ptick (struct jr_loop_src *s, uint32_t ev)
 {
   struct jr_proxy *p = (struct jr_proxy *) ((char *) s - offsetof (struct jr_proxy, tsrc));
-  uint64_t n;
-  (void) !read (p->tickfd, &n, sizeof n);
+  jr_timer_read (p->tickfd);
   double now = jr_now ();
   for (struct preq *q = p->list, *next; q; q = next)
     {
@@ -453,13 +451,9 @@ jr_proxy_attach (struct jr_proxy *p, struct jr_loop *l, struct jr_fwd *f, int li
   p->jail = jail_pid;
   jr_loop_add (l, &p->lsrc, listener, EPOLLIN, on_accept);
   jr_loop_add (l, &p->esrc, p->evfd, EPOLLIN, on_resolved);
-  p->tickfd = timerfd_create (CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
-  struct itimerspec its = { .it_interval = { 1, 0 }, .it_value = { 1, 0 } };
+  p->tickfd = jr_timer_new (1, 1);
   if (p->tickfd >= 0)
-    {
-      timerfd_settime (p->tickfd, 0, &its, NULL);
-      jr_loop_add (l, &p->tsrc, p->tickfd, EPOLLIN, on_ptick);
-    }
+    jr_loop_add (l, &p->tsrc, p->tickfd, EPOLLIN, on_ptick);
 }
 
 void

@@ -10,12 +10,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
-#include <sys/timerfd.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "health.h"
+#include "loop.h"
 
 #define OUTPUT_MAX 1024
 
@@ -54,10 +54,7 @@ mono (void)
 static void
 arm (struct jr_health *h, double seconds)
 {
-  struct itimerspec its = { 0 };
-  its.it_value.tv_sec = (time_t) seconds;
-  its.it_value.tv_nsec = (long) ((seconds - (double) its.it_value.tv_sec) * 1e9) + 1;
-  timerfd_settime (h->timerfd, 0, &its, NULL);
+  jr_timer_set (h->timerfd, seconds, 0);
 }
 
 struct jr_health *
@@ -70,13 +67,12 @@ jr_health_new (const struct jail_config *cfg, const struct jr_exec_spec *x)
     return NULL;
   *h = (struct jr_health) { .c = cfg->health, .x = *x, .pid = -1, .pidfd = -1, .out = -1, .msg = -1,
                             .status = "starting", .started = mono (), .last_exit = -1 };
-  h->timerfd = timerfd_create (CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+  h->timerfd = jr_timer_new (h->c->interval, 0);
   if (h->timerfd < 0)
     {
       free (h);
       return NULL;
     }
-  arm (h, h->c->interval);
   return h;
 }
 
@@ -142,8 +138,7 @@ record (struct jr_health *h, bool ok)
 int
 jr_health_on_timer (struct jr_health *h)
 {
-  uint64_t n;
-  (void) !read (h->timerfd, &n, sizeof n);
+  jr_timer_read (h->timerfd);
   if (h->pid > 0)
     {
       /* Overran its timeout: kill it; its exit records the failure. */

@@ -1,6 +1,6 @@
 /* process.c - the supervisor side of a jail: clone3 the jail's init into
  * new namespaces with a pidfd, write its id maps, wire the network, then
- * wait on one epoll loop (netns/loop.c) for its exit, its setup errors,
+ * wait on one epoll loop (loop.c) for its exit, its setup errors,
  * forwarded signals and the timeout, while the loop also serves the
  * forwarder and the proxy.
  * Nothing outlives jail_run(): the init dies with its supervisor. */
@@ -17,7 +17,6 @@
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
-#include <sys/timerfd.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -53,8 +52,9 @@ struct run_state
   struct jr_bpf bpf;
   struct jr_cgroup cg;    /* the jail's cgroup (cg.fd -1: none) */
   int *ns_fds;            /* jr_jail_launch: the namespaces, opened at the handshake */
-  struct jr_loop loop;    /* netns/loop.c: the supervisor's one epoll loop */
-  struct jr_loop *lp;     /* &loop, or a detached jail's loop in its jr_launch */
+  struct jr_loop loop;    /* jail_run's event loop (loop.c) */
+  struct jr_loop *lp;     /* &loop, or the detached supervisor's loop (jr_launch) */
+  bool own_loop;          /* lp is &loop: released with the run */
   struct jr_net *net;     /* netns/net.c: forwarder, bridge, proxy */
   struct run_src srcs[4]; /* pidfd, sync channel, signals, timer */
   bool exited, chan_done;
@@ -78,7 +78,7 @@ run_state_release (struct run_state *s)
   jr_hostids_release (&s->ids);
   jr_net_release (s->net);
   s->net = NULL;
-  if (s->lp)
+  if (s->own_loop)
     jr_loop_release (s->lp);
 }
 
@@ -201,22 +201,16 @@ jr_forward_sigfd (void)
   return any ? signalfd (-1, &fwd, SFD_CLOEXEC | SFD_NONBLOCK) : -1;
 }
 
-/* Arm a timerfd for the --timeout, stored in *out (-1 when none). */
+/* Arm a timer for the --timeout, stored in *out (-1 when none). */
 static int
 open_timer (double seconds, int *out, jail_error **err)
 {
   *out = -1;
   if (seconds <= 0)
     return 0;
-  int fd = timerfd_create (CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+  int fd = jr_timer_new (seconds, 0);
   if (fd < 0)
-    return jr_error (err, errno, "jail: timerfd");
-  struct itimerspec its = { 0 };
-  its.it_value.tv_sec = (time_t) seconds;
-  its.it_value.tv_nsec = (long) ((seconds - (double) its.it_value.tv_sec) * 1e9);
-  if (its.it_value.tv_sec == 0 && its.it_value.tv_nsec == 0)
-    its.it_value.tv_nsec = 1;
-  timerfd_settime (fd, 0, &its, NULL);
+    return jr_error (err, -fd, "jail: timerfd");
   *out = fd;
   return 0;
 }
@@ -281,9 +275,8 @@ static void
 on_timer (struct jr_loop_src *src, uint32_t ev)
 {
   struct run_state *s = ((struct run_src *) src)->s;
-  uint64_t ticks;
   struct pollfd pf = { .fd = s->pidfd, .events = POLLIN };
-  if (read (s->timerfd, &ticks, sizeof ticks) != (ssize_t) sizeof ticks || s->exited || poll (&pf, 1, 0) > 0)
+  if (jr_timer_read (s->timerfd) == 0 || s->exited || poll (&pf, 1, 0) > 0)
     return;
   s->timed_out = true;
   syscall (SYS_pidfd_send_signal, s->pidfd, SIGKILL, NULL, 0);
@@ -299,7 +292,7 @@ start_jail (struct jail_config *cfg, char *const argv[], struct run_state *s, ja
   int r = jr_mounts_check (cfg, err);
   if (r == 0)
     r = jr_hostids_claim (cfg, &s->ids, err);
-  if (r == 0)
+  if (r == 0 && s->own_loop)
     r = jr_loop_init (s->lp, err);
   if (r == 0)
     r = jr_config_net_prepare (cfg, &s->net, err);
@@ -372,7 +365,7 @@ jail_run (jail_config *cfg, char *const argv[], int *status, jail_error **err)
     return r;
   struct run_state s = { .pid = -1, .pidfd = -1, .sync_fd = -1, .death_w = -1, .sigfd = -1, .timerfd = -1,
                          .cg = { .fd = -1, .parent_fd = -1 }, .loop = { .epfd = -1 }, .ids = { .slot = -1 },
-                         .stdio = given, .relay = relay };
+                         .stdio = given, .relay = relay, .own_loop = true };
   s.lp = &s.loop;
   r = start_jail (cfg, argv, &s, err);
   /* The timeout counts from the moment the jail may run. */
@@ -414,9 +407,8 @@ jr_jail_launch (struct jail_config *cfg, char *const argv[], struct jr_launch *l
   struct run_state s = { .pid = -1, .pidfd = -1, .sync_fd = -1, .death_w = -1, .sigfd = -1, .timerfd = -1,
                          .ns_fds = l->ns_fds, .cg = { .fd = -1, .parent_fd = -1 }, .loop = { .epfd = -1 },
                          .ids = { .slot = -1 }, .stdio = (const int[3]) { 0, 1, 2 } };
-  /* The network keeps a pointer to its loop: build it where it will live. */
-  l->loop = (struct jr_loop) { .epfd = -1 };
-  s.lp = &l->loop;
+  /* The network's sources go on the supervisor's own loop. */
+  s.lp = l->loop;
   int r = start_jail (cfg, argv, &s, err);
   if (r < 0 && s.pid > 0)
     syscall (SYS_pidfd_send_signal, s.pidfd, SIGKILL, NULL, 0);
@@ -437,7 +429,6 @@ jr_jail_launch (struct jail_config *cfg, char *const argv[], struct jr_launch *l
       s.bpf = (struct jr_bpf) { 0 };
       l->cg = s.cg;
       s.cg = (struct jr_cgroup) { .fd = -1, .parent_fd = -1 };
-      s.lp = NULL; /* the loop stays with the launch */
       l->net = jr_steal_ptr (&s.net);
       l->ids = s.ids;
       s.ids.slot = -1; /* the launch holds the slot now */

@@ -68,7 +68,7 @@ struct jr_launch
   struct jr_bpf bpf;  /* the compiled seccomp filter, reused by exec */
   int ns_fds[JR_NS_COUNT]; /* the jail's namespaces (user first); set to -1 before the call */
   struct jr_cgroup cg;     /* the jail's cgroup (fd -1: none); released when the jail ends */
-  struct jr_loop loop;     /* the network's event loop (epfd -1: none) */
+  struct jr_loop *loop;    /* the supervisor's event loop (the caller's): the network registers on it */
   struct jr_net *net;      /* forwarder, bridge, proxy: served from loop */
   struct jr_hostids ids;   /* host ids of the jail user; slot released when the jail ends */
 };

@@ -1,6 +1,7 @@
 /* supervisor.c - the detached supervisor of a long-running jail.  It owns
  * the jail (init's pidfd, the death pipe, the compiled seccomp program),
- * writes the host-side state, and serves its socket from one epoll loop:
+ * writes the host-side state, and serves its socket from one event loop
+ * (loop.c: every source registered with its callback, the network's too):
  * exec requests (the process is started by exec.c with the policy held
  * here, never with anything the client or the jail says), signals, stop.
  * It records the exit and leaves when the jail has ended. */
@@ -11,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stddef.h>
 #include <sys/epoll.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
@@ -18,7 +20,6 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
-#include <sys/timerfd.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -26,25 +27,20 @@
 
 #include "health.h"
 #include "lifecycle.h"
+#include "loop.h"
 #include "restart.h"
 
-enum src_kind { SRC_INIT, SRC_LISTEN, SRC_SIGNAL, SRC_STOP_TIMER, SRC_TIE, SRC_CONN, SRC_EXEC, SRC_EXEC_TIMER,
-                SRC_JAIL_TIMER, SRC_NET, SRC_LOG, SRC_HEALTH_TIMER, SRC_HEALTH_PROC,
-                SRC_RESTART_TIMER, SRC_HELD };
-
-/* What an epoll event points at. */
-struct src
-{
-  enum src_kind kind;
-  void *owner;
-};
-
 struct conn;
+struct sup;
+
+/* The supervisor that owns a source embedded in it as member. */
+#define SUP_OF(src, member) ((struct sup *) ((char *) (src) - offsetof (struct sup, member)))
 
 /* One exec'd process. */
 struct xproc
 {
-  struct src src, tsrc;
+  struct jr_loop_src src, tsrc; /* its pidfd, its timer */
+  struct sup *s;
   struct conn *conn;     /* NULL once its client has gone */
   pid_t pid;
   int pidfd, msg_fd, timerfd;
@@ -58,7 +54,8 @@ struct xproc
 /* One client connection. */
 struct conn
 {
-  struct src src;
+  struct jr_loop_src src;
+  struct sup *s;
   int fd;
   struct xproc *x;
   bool stop_waiter;
@@ -72,10 +69,11 @@ struct sup
   const char *name;
   jail_config *cfg;
   struct jr_launch l;
-  int ep, lfd, sigfd, stop_timer, tie_fd;
+  struct jr_loop loop; /* every source below, and the network's */
+  int lfd, sigfd, stop_timer, tie_fd;
   int zfd;          /* control socket of the exec zygote, -1 = none */
   pid_t zpid;
-  struct src s_init, s_listen, s_sig, s_timer, s_tie, s_jtimer, s_net, s_log;
+  struct jr_loop_src s_init, s_listen, s_sig, s_timer, s_tie, s_jtimer, s_log;
   struct jr_logcap log; /* detached: stdout/stderr pipe into the capped log (rfd -1: attached) */
   int jail_timer;   /* --timeout of the whole jail, -1 = none */
   bool timed_out;
@@ -90,7 +88,7 @@ struct sup
   char *sock_path;
   long long created;
   struct jr_health *health;  /* --health-cmd, NULL = none */
-  struct src s_htimer, s_hproc;
+  struct jr_loop_src s_htimer, s_hproc;
   int hproc_fd;              /* the running check's pidfd, -1 = none */
   char *const *argv;         /* the command, for restarts */
   struct jr_restart rs;      /* --restart: count and back-off */
@@ -98,31 +96,28 @@ struct sup
   bool stop_requested;       /* stop, a stop signal: no restart */
   bool restart_now;          /* `jailrun restart`: at once, not counted */
   int restart_timer;
-  struct src s_rtimer;
+  struct jr_loop_src s_rtimer;
   int held[16];              /* published ports kept bound while restarting */
-  struct src s_held[16];
+  struct jr_loop_src s_held[16];
   size_t n_held;
 };
 
-/* Add fd to the loop with src as its data. */
+/* Register fd on the loop: fn runs when it is readable. */
 static int
-watch (struct sup *s, int fd, struct src *src, enum src_kind kind, void *owner)
+watch (struct sup *s, int fd, struct jr_loop_src *src, jr_loop_fn fn)
 {
-  src->kind = kind;
-  src->owner = owner;
-  struct epoll_event ev = { .events = EPOLLIN, .data.ptr = src };
-  return epoll_ctl (s->ep, EPOLL_CTL_ADD, fd, &ev);
+  return jr_loop_add (&s->loop, src, fd, EPOLLIN, fn);
 }
 
-/* Remove fd from the loop and close it.  The explicit EPOLL_CTL_DEL
+/* Remove fd from the loop and close it.  The explicit unregistering
  * matters: an exec helper forked a moment ago may still hold a copy of
  * fd, which would keep the registration alive past close. */
 static void
-unwatch_close (struct sup *s, int *fd)
+unwatch_close (struct sup *s, struct jr_loop_src *src, int *fd)
 {
   if (*fd < 0)
     return;
-  epoll_ctl (s->ep, EPOLL_CTL_DEL, *fd, NULL);
+  jr_loop_del (&s->loop, src);
   close (*fd);
   *fd = -1;
 }
@@ -304,22 +299,24 @@ parse_exec (struct sup *s, const struct jr_req *q, char *buf, size_t len,
   return r;
 }
 
-/* Arm a one-shot timerfd for seconds; -1 when seconds <= 0 or on error. */
+/* A one-shot timer for seconds; -1 when seconds <= 0 or on error. */
 static int
 arm_timer (double seconds)
 {
-  if (seconds <= 0)
-    return -1;
-  int fd = timerfd_create (CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
-  struct itimerspec its = { 0 };
-  its.it_value.tv_sec = (time_t) seconds;
-  its.it_value.tv_nsec = (long) ((seconds - (double) its.it_value.tv_sec) * 1e9) + 1;
-  if (fd >= 0)
-    timerfd_settime (fd, 0, &its, NULL);
-  return fd;
+  int fd = seconds > 0 ? jr_timer_new (seconds, 0) : -1;
+  return fd >= 0 ? fd : -1;
 }
 
 static void end_exec (struct sup *s, struct xproc *x);
+static void on_exec_end (struct jr_loop_src *src, uint32_t ev);
+static void on_exec_timer (struct jr_loop_src *src, uint32_t ev);
+static void on_stop_timer (struct jr_loop_src *src, uint32_t ev);
+static void on_conn_ready (struct jr_loop_src *src, uint32_t ev);
+static void on_health_proc (struct jr_loop_src *src, uint32_t ev);
+static void on_health_timer (struct jr_loop_src *src, uint32_t ev);
+static void on_held (struct jr_loop_src *src, uint32_t ev);
+static void on_restart_timer (struct jr_loop_src *src, uint32_t ev);
+static void on_init (struct jr_loop_src *src, uint32_t ev);
 static void cancel_restart (struct sup *s);
 static void restart_request (struct sup *s, struct conn *c, double grace);
 
@@ -449,20 +446,20 @@ start_exec (struct sup *s, struct conn *c, char *buf, size_t len, int *fds, int 
     r = jr_error (&err, ENOMEM, "exec");
   if (x != NULL)
     {
-      *x = (struct xproc) { .conn = c, .pid = pid, .msg_fd = msg_fd, .timerfd = arm_timer (q->timeout),
+      *x = (struct xproc) { .s = s, .conn = c, .pid = pid, .msg_fd = msg_fd, .timerfd = arm_timer (q->timeout),
                             .oom_before = oom_kills (s), .cgfd = jr_steal_fd (&cgfd),
                             .pidfd = (int) syscall (SYS_pidfd_open, pid, 0), .next = s->procs };
       memcpy (x->cgname, cgname, sizeof cgname);
       s->procs = x;
       c->x = x;
-      if (x->pidfd < 0 || watch (s, x->pidfd, &x->src, SRC_EXEC, x) < 0)
+      if (x->pidfd < 0 || watch (s, x->pidfd, &x->src, on_exec_end) < 0)
         {
           kill (pid, SIGKILL); /* cannot watch it: do not let it run unwatched */
           end_exec (s, x);
           return;
         }
       if (x->timerfd >= 0)
-        watch (s, x->timerfd, &x->tsrc, SRC_EXEC_TIMER, x);
+        watch (s, x->timerfd, &x->tsrc, on_exec_timer);
       struct jr_rep rep = { .type = JR_REP_STARTED, .pid = pid };
       reply (c->fd, &rep);
     }
@@ -549,8 +546,8 @@ end_exec (struct sup *s, struct xproc *x)
         *pp = x->next;
         break;
       }
-  unwatch_close (s, &x->pidfd);
-  unwatch_close (s, &x->timerfd);
+  unwatch_close (s, &x->src, &x->pidfd);
+  unwatch_close (s, &x->tsrc, &x->timerfd);
   close (x->msg_fd);
   if (x->cgfd >= 0)
     {
@@ -590,7 +587,7 @@ begin_stop (struct sup *s, double grace)
   syscall (SYS_pidfd_send_signal, s->l.pidfd, SIGTERM, NULL, 0);
   s->stop_timer = arm_timer (grace);
   if (s->stop_timer >= 0)
-    watch (s, s->stop_timer, &s->s_timer, SRC_STOP_TIMER, NULL);
+    watch (s, s->stop_timer, &s->s_timer, on_stop_timer);
 }
 
 /* Drop a connection; a process it was waiting for is killed. */
@@ -608,7 +605,7 @@ drop_conn (struct sup *s, struct conn *c)
         *pp = c->next;
         break;
       }
-  unwatch_close (s, &c->fd);
+  unwatch_close (s, &c->src, &c->fd);
   free (c);
 }
 
@@ -712,22 +709,21 @@ on_accept (struct sup *s)
       return;
     }
   c->fd = fd;
+  c->s = s;
   c->cred = cr;
   c->next = s->conns;
   s->conns = c;
-  if (watch (s, fd, &c->src, SRC_CONN, c) < 0)
+  if (watch (s, fd, &c->src, on_conn_ready) < 0)
     drop_conn (s, c);
 }
 
-/* Close the forwarder's listeners and the proxy with the jail. */
+/* Close the forwarder's listeners and the proxy with the jail (they
+ * leave the loop). */
 static void
 release_net (struct sup *s)
 {
-  if (s->l.loop.epfd >= 0)
-    epoll_ctl (s->ep, EPOLL_CTL_DEL, s->l.loop.epfd, NULL);
   jr_net_release (s->l.net);
   s->l.net = NULL;
-  jr_loop_release (&s->l.loop);
 }
 
 /* Start the healthcheck's timer (--health-cmd). */
@@ -739,22 +735,26 @@ start_health (struct sup *s)
   s->health = jr_health_new (s->cfg, &x);
   if (s->health == NULL)
     return;
-  watch (s, jr_health_timerfd (s->health), &s->s_htimer, SRC_HEALTH_TIMER, NULL);
+  watch (s, jr_health_timerfd (s->health), &s->s_htimer, on_health_timer);
   write_state (s, "running"); /* health=starting */
 }
 
-/* A health event: the timer (start or time out a check) or a check's end. */
+/* The health timer: start a check, or time out the running one. */
 static void
-on_health (struct sup *s, enum src_kind kind)
+on_health_timer (struct jr_loop_src *src, uint32_t ev)
 {
-  if (kind == SRC_HEALTH_TIMER)
-    {
-      int fd = jr_health_on_timer (s->health);
-      if (fd >= 0 && watch (s, fd, &s->s_hproc, SRC_HEALTH_PROC, NULL) == 0)
-        s->hproc_fd = fd;
-      return;
-    }
-  epoll_ctl (s->ep, EPOLL_CTL_DEL, s->hproc_fd, NULL);
+  struct sup *s = SUP_OF (src, s_htimer);
+  int fd = jr_health_on_timer (s->health);
+  if (fd >= 0 && watch (s, fd, &s->s_hproc, on_health_proc) == 0)
+    s->hproc_fd = fd;
+}
+
+/* A check ended: record it. */
+static void
+on_health_proc (struct jr_loop_src *src, uint32_t ev)
+{
+  struct sup *s = SUP_OF (src, s_hproc);
+  jr_loop_del (&s->loop, src);
   s->hproc_fd = -1;
   jr_health_on_exit (s->health);
   write_state (s, "running");
@@ -766,9 +766,9 @@ stop_health (struct sup *s)
 {
   if (s->health == NULL)
     return;
-  epoll_ctl (s->ep, EPOLL_CTL_DEL, jr_health_timerfd (s->health), NULL);
+  jr_loop_del (&s->loop, &s->s_htimer);
   if (s->hproc_fd >= 0)
-    epoll_ctl (s->ep, EPOLL_CTL_DEL, s->hproc_fd, NULL);
+    jr_loop_del (&s->loop, &s->s_hproc);
   jr_health_free (s->health);
   s->health = NULL;
 }
@@ -785,7 +785,7 @@ finish_exit (struct sup *s)
   if (s->tie_fd < 0)
     {
       unlink (s->sock_path);
-      unwatch_close (s, &s->lfd);
+      unwatch_close (s, &s->s_listen, &s->lfd);
     }
   for (struct conn *c = s->conns; c; c = c->next)
     if (c->stop_waiter || c->restart_waiter)
@@ -809,20 +809,20 @@ hold_ports (struct sup *s, bool on)
   if (!on)
     {
       for (size_t i = 0; i < s->n_held; i++)
-        epoll_ctl (s->ep, EPOLL_CTL_DEL, s->held[i], NULL);
+        jr_loop_del (&s->loop, &s->s_held[i]);
       s->n_held = 0;
       return;
     }
   s->n_held = jr_net_held_ports (s->cfg, s->held, sizeof s->held / sizeof *s->held);
   for (size_t i = 0; i < s->n_held; i++)
-    watch (s, s->held[i], &s->s_held[i], SRC_HELD, &s->held[i]);
+    watch (s, s->held[i], &s->s_held[i], on_held);
 }
 
 /* A client on a held port while the jail is down: reset it. */
 static void
-reset_client (int lfd)
+on_held (struct jr_loop_src *src, uint32_t ev)
 {
-  int fd = accept4 (lfd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+  int fd = accept4 (src->fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
   struct linger lg = { .l_onoff = 1, .l_linger = 0 };
   if (fd < 0)
     return;
@@ -843,7 +843,7 @@ release_launch (struct sup *s)
   jr_ns_close (s->l.ns_fds);
   jr_bpf_release (&s->l.bpf);
   jr_hostids_release (&s->l.ids);
-  unwatch_close (s, &s->stop_timer);
+  unwatch_close (s, &s->s_timer, &s->stop_timer);
   s->stopping = false;
 }
 
@@ -869,7 +869,7 @@ schedule_restart (struct sup *s)
   write_state (s, "restarting");
   hold_ports (s, true);
   s->restart_timer = arm_timer (delay);
-  if (s->restart_timer < 0 || watch (s, s->restart_timer, &s->s_rtimer, SRC_RESTART_TIMER, NULL) < 0)
+  if (s->restart_timer < 0 || watch (s, s->restart_timer, &s->s_rtimer, on_restart_timer) < 0)
     relaunch (s);
 }
 
@@ -879,7 +879,7 @@ cancel_restart (struct sup *s)
 {
   if (!s->restarting)
     return;
-  unwatch_close (s, &s->restart_timer);
+  unwatch_close (s, &s->s_rtimer, &s->restart_timer);
   hold_ports (s, false);
   finish_exit (s);
 }
@@ -909,7 +909,7 @@ on_init_exit (struct sup *s)
   if (s->spare_cgfd >= 0)
     close (jr_steal_fd (&s->spare_cgfd)); /* removed with the jail's cgroup */
   release_net (s);
-  epoll_ctl (s->ep, EPOLL_CTL_DEL, s->l.pidfd, NULL);
+  jr_loop_del (&s->loop, &s->s_init);
   for (struct xproc *x = s->procs; x; x = x->next)
     kill_exec (x);
   after_run (s);
@@ -936,12 +936,12 @@ launch_failed (struct sup *s, int status)
 static void
 relaunch (struct sup *s)
 {
-  unwatch_close (s, &s->restart_timer);
+  unwatch_close (s, &s->s_rtimer, &s->restart_timer);
   hold_ports (s, false);
   s->restart_now = false;
   s->l = (struct jr_launch) { .pid = 0, .pidfd = -1, .sync_fd = -1, .death_w = -1,
                               .ns_fds = { -1, -1, -1, -1, -1, -1, -1 }, .cg = { .fd = -1, .parent_fd = -1 },
-                              .loop = { .epfd = -1 }, .ids = { .slot = -1 } };
+                              .loop = &s->loop, .ids = { .slot = -1 } };
   jail_error *err = NULL;
   int r = jr_jail_launch (s->cfg, s->argv, &s->l, &err);
   int status = r < 0 ? 125 : await_command (s, &err);
@@ -955,9 +955,7 @@ relaunch (struct sup *s)
 
   s->init_done = false;
   s->restarting = false;
-  watch (s, s->l.pidfd, &s->s_init, SRC_INIT, NULL);
-  if (s->l.loop.epfd >= 0)
-    watch (s, s->l.loop.epfd, &s->s_net, SRC_NET, NULL);
+  watch (s, s->l.pidfd, &s->s_init, on_init);
   jr_net_sigpipe_block (s->l.net);
   struct jr_exec_spec zx = { .cfg = s->cfg, .bpf = &s->l.bpf, .ns_fds = s->l.ns_fds, .cgroup_fd = s->l.cg.fd,
                              .fds = { 0, 1, 2 } };
@@ -994,88 +992,130 @@ restart_request (struct sup *s, struct conn *c, double grace)
     begin_stop (s, grace);
 }
 
-/* Dispatch one event. */
+/* The jail's init ended. */
 static void
-on_event (struct sup *s, struct src *src)
+on_init (struct jr_loop_src *src, uint32_t ev)
 {
-  uint64_t ticks;
-  struct signalfd_siginfo si;
-  switch (src->kind)
+  on_init_exit (SUP_OF (src, s_init));
+}
+
+/* The detached jail's stdout/stderr: into the capped log. */
+static void
+on_log (struct jr_loop_src *src, uint32_t ev)
+{
+  struct sup *s = SUP_OF (src, s_log);
+  if (jr_logcap_pump (&s->log) == 0)
+    jr_loop_del (&s->loop, src); /* no writer left */
+}
+
+/* A new client on the control socket. */
+static void
+on_listen (struct jr_loop_src *src, uint32_t ev)
+{
+  on_accept (SUP_OF (src, s_listen));
+}
+
+/* The back-off before a restart is over. */
+static void
+on_restart_timer (struct jr_loop_src *src, uint32_t ev)
+{
+  relaunch (SUP_OF (src, s_rtimer));
+}
+
+/* A packet from a client. */
+static void
+on_conn_ready (struct jr_loop_src *src, uint32_t ev)
+{
+  struct conn *c = (struct conn *) ((char *) src - offsetof (struct conn, src));
+  on_conn (c->s, c);
+}
+
+/* An exec'd process ended. */
+static void
+on_exec_end (struct jr_loop_src *src, uint32_t ev)
+{
+  struct xproc *x = (struct xproc *) ((char *) src - offsetof (struct xproc, src));
+  end_exec (x->s, x);
+}
+
+/* An exec's --timeout expired. */
+static void
+on_exec_timer (struct jr_loop_src *src, uint32_t ev)
+{
+  struct xproc *x = (struct xproc *) ((char *) src - offsetof (struct xproc, tsrc));
+  if (jr_timer_read (x->timerfd) > 0)
     {
-    case SRC_INIT: on_init_exit (s); break;
-    case SRC_NET: jr_loop_run_once (&s->l.loop, 0); break; /* forwarder, proxy */
-    case SRC_LOG:
-      if (jr_logcap_pump (&s->log) == 0)
-        epoll_ctl (s->ep, EPOLL_CTL_DEL, s->log.rfd, NULL); /* no writer left */
-      break;
-    case SRC_HEALTH_TIMER: case SRC_HEALTH_PROC: on_health (s, src->kind); break;
-    case SRC_LISTEN: on_accept (s); break;
-    case SRC_HELD: reset_client (*(int *) src->owner); break;
-    case SRC_RESTART_TIMER: relaunch (s); break;
-    case SRC_CONN: on_conn (s, src->owner); break;
-    case SRC_EXEC: end_exec (s, src->owner); break;
-    case SRC_EXEC_TIMER:
-      if (read (((struct xproc *) src->owner)->timerfd, &ticks, sizeof ticks) > 0)
-        {
-          ((struct xproc *) src->owner)->timed_out = true;
-          kill_exec (src->owner);
-        }
-      break;
-    case SRC_STOP_TIMER:
-      if (read (s->stop_timer, &ticks, sizeof ticks) > 0)
-        begin_stop (s, 0);
-      break;
-    case SRC_SIGNAL:
-      if (read (s->sigfd, &si, sizeof si) > 0)
-        {
-          s->stop_requested = true;
-          begin_stop (s, 10);
-          cancel_restart (s);
-        }
-      break;
-    case SRC_JAIL_TIMER:
-      if (read (s->jail_timer, &ticks, sizeof ticks) > 0)
-        {
-          s->timed_out = true;
-          begin_stop (s, 0);
-        }
-      break;
-    case SRC_TIE:
-      epoll_ctl (s->ep, EPOLL_CTL_DEL, s->tie_fd, NULL);
-      s->tie_closed = true;
-      begin_stop (s, 0);
-      break;
+      x->timed_out = true;
+      kill_exec (x);
     }
+}
+
+/* The stop grace period is over: SIGKILL. */
+static void
+on_stop_timer (struct jr_loop_src *src, uint32_t ev)
+{
+  struct sup *s = SUP_OF (src, s_timer);
+  if (jr_timer_read (s->stop_timer) > 0)
+    begin_stop (s, 0);
+}
+
+/* SIGTERM, SIGINT or SIGHUP to the supervisor: stop, no restart. */
+static void
+on_signal (struct jr_loop_src *src, uint32_t ev)
+{
+  struct sup *s = SUP_OF (src, s_sig);
+  struct signalfd_siginfo si;
+  if (read (s->sigfd, &si, sizeof si) > 0)
+    {
+      s->stop_requested = true;
+      begin_stop (s, 10);
+      cancel_restart (s);
+    }
+}
+
+/* The jail's --timeout expired. */
+static void
+on_jail_timer (struct jr_loop_src *src, uint32_t ev)
+{
+  struct sup *s = SUP_OF (src, s_jtimer);
+  if (jr_timer_read (s->jail_timer) > 0)
+    {
+      s->timed_out = true;
+      begin_stop (s, 0);
+    }
+}
+
+/* The handle the jail is tied to was closed. */
+static void
+on_tie (struct jr_loop_src *src, uint32_t ev)
+{
+  struct sup *s = SUP_OF (src, s_tie);
+  jr_loop_del (&s->loop, src);
+  s->tie_closed = true;
+  begin_stop (s, 0);
 }
 
 /* Serve until the jail has ended and every exec'd process is reaped. */
 static void
 serve (struct sup *s)
 {
-  watch (s, s->l.pidfd, &s->s_init, SRC_INIT, NULL);
-  watch (s, s->lfd, &s->s_listen, SRC_LISTEN, NULL);
+  watch (s, s->l.pidfd, &s->s_init, on_init);
+  watch (s, s->lfd, &s->s_listen, on_listen);
   if (s->sigfd >= 0)
-    watch (s, s->sigfd, &s->s_sig, SRC_SIGNAL, NULL);
+    watch (s, s->sigfd, &s->s_sig, on_signal);
   if (s->tie_fd >= 0)
-    watch (s, s->tie_fd, &s->s_tie, SRC_TIE, NULL);
+    watch (s, s->tie_fd, &s->s_tie, on_tie);
   if ((s->jail_timer = arm_timer (s->cfg->timeout)) >= 0)
-    watch (s, s->jail_timer, &s->s_jtimer, SRC_JAIL_TIMER, NULL);
-  /* The network's own epoll loop nests in this one. */
-  if (s->l.loop.epfd >= 0)
-    watch (s, s->l.loop.epfd, &s->s_net, SRC_NET, NULL);
+    watch (s, s->jail_timer, &s->s_jtimer, on_jail_timer);
   if (s->log.rfd >= 0)
-    watch (s, s->log.rfd, &s->s_log, SRC_LOG, NULL);
+    watch (s, s->log.rfd, &s->s_log, on_log);
   jr_net_sigpipe_block (s->l.net);
   start_health (s);
+  /* The network registered its sources on the same loop (jr_jail_launch):
+   * one wait serves the jail, its clients, its execs and its ports. */
   while (!s->init_done || s->restarting || s->procs || (s->tie_fd >= 0 && !s->tie_closed))
-    {
-      struct epoll_event ev[1];
-      int n = epoll_wait (s->ep, ev, 1, -1); /* one at a time: a handler may free what a later event points at */
-      if (n < 0 && errno != EINTR)
-        break;
-      for (int i = 0; i < n; i++)
-        on_event (s, ev[i].data.ptr);
-    }
+    if (jr_loop_run_once (&s->loop, -1) < 0)
+      break;
   /* Answer what is still queued (a wait gets the status, an exec is
    * refused), then hang up. */
   for (struct conn *c = s->conns, *next; c; c = next)
@@ -1152,12 +1192,12 @@ void
 jr_supervisor_main (jail_config *cfg, const char *name, char *const argv[], int ready_fd, int tie_fd, const int *stdio,
                     unsigned flags)
 {
-  struct sup s = { .name = name, .cfg = cfg, .lfd = -1, .sigfd = -1, .stop_timer = -1, .ep = -1, .zfd = -1,
+  struct sup s = { .name = name, .cfg = cfg, .lfd = -1, .sigfd = -1, .stop_timer = -1, .zfd = -1,
                    .spare_cgfd = -1,
                    .l = { .pid = 0, .pidfd = -1, .sync_fd = -1, .death_w = -1,
                           .ns_fds = { -1, -1, -1, -1, -1, -1, -1 },
-                          .cg = { .fd = -1, .parent_fd = -1 }, .loop = { .epfd = -1 },
-                          .ids = { .slot = -1 } },
+                          .cg = { .fd = -1, .parent_fd = -1 }, .ids = { .slot = -1 } },
+                   .loop = { .epfd = -1 },
                    .log = { .rfd = -1, .fd = -1 }, .created = time (NULL),
                    .argv = argv, .restart_timer = -1, .rs = { .started = jr_now () } };
   if (setup_process (&s, ready_fd, tie_fd, stdio) < 0)
@@ -1167,14 +1207,15 @@ jr_supervisor_main (jail_config *cfg, const char *name, char *const argv[], int 
   write_state (&s, "starting");
   jr_net_add_name (cfg, name);
   cfg->limits.name = name; /* names the systemd scope */
-  int r = jr_jail_launch (cfg, argv, &s.l, &err);
+  s.l.loop = &s.loop;
+  int r = jr_loop_init (&s.loop, &err);
+  if (r == 0)
+    r = jr_jail_launch (cfg, argv, &s.l, &err);
   if (stdio)
     drop_stdio (); /* the first process has them: EOF reaches the relay when it ends */
   int status = r < 0 ? 125 : await_command (&s, &err);
   if (status == 0)
     status = open_listener (&s, &err) < 0 ? 125 : 0;
-  if (status == 0 && (s.ep = epoll_create1 (EPOLL_CLOEXEC)) < 0)
-    status = jr_error (&err, errno, "supervisor: epoll") < 0 ? 125 : 125;
   if (status == 0 && cfg->restart_policy && jr_net_hold_ports (s.l.net, &err) < 0)
     status = 125; /* the ports stay bound across restarts */
   char *json = status == 0 ? jr_config_json (cfg, name, &s.l.cg, s.l.net, &s.l.ids) : NULL;
@@ -1200,6 +1241,7 @@ jr_supervisor_main (jail_config *cfg, const char *name, char *const argv[], int 
   send_ready (3, 0, NULL);
   close (3);
   serve (&s);
+  jr_loop_release (&s.loop);
   jr_hostids_release (&s.l.ids);
   jr_logcap_close (&s.log);
   write_state (&s, "exited");

@@ -1,5 +1,7 @@
-/* loop.h - the supervisor's single epoll event loop: sources are fds with
- * a callback; objects closed during a dispatch batch are freed after it. */
+/* loop.h - the one epoll event loop of a jail's supervisor (jail_run and
+ * the detached supervisor alike): sources are fds with a callback; objects
+ * closed during a dispatch batch are freed after it.  Also the one timer
+ * helper (a timerfd armed in seconds) every timed source uses. */
 #ifndef JR_LOOP_H
 #define JR_LOOP_H
 #include <stdbool.h>
@@ -26,12 +28,15 @@ struct jr_loop_defer
   void *p;
 };
 
+struct epoll_event;
 struct jr_loop
 {
   int epfd;
   bool stop;                 /* set by a callback to end jr_loop_run */
   struct jr_loop_defer *defer;
   size_t n_defer, cap_defer;
+  struct epoll_event *batch; /* the batch being dispatched (NULL outside one) */
+  int n_batch;
 };
 
 /* Create the epoll instance. */
@@ -46,11 +51,22 @@ int jr_loop_mod (struct jr_loop *l, struct jr_loop_src *src, uint32_t events);
  * now: for a callback that stopped early (fairness bound) with work left,
  * since no new edge would come for data already there. */
 int jr_loop_rearm (struct jr_loop *l, struct jr_loop_src *src);
-/* Unregister (before closing the fd). */
+/* Unregister (before closing the fd); the source's events still pending
+ * in the current batch are dropped, so its object may be freed at once. */
 void jr_loop_del (struct jr_loop *l, struct jr_loop_src *src);
 /* Run fn(p) after the current dispatch batch (for frees); runs it at once
  * when memory for the queue cannot be had outside a batch. */
 int jr_loop_defer_free (struct jr_loop *l, void (*fn) (void *), void *p);
 /* Wait up to timeout_ms (-1 = forever) and dispatch one batch. */
 int jr_loop_run_once (struct jr_loop *l, int timeout_ms);
+
+/* A CLOCK_MONOTONIC timerfd (nonblocking, CLOEXEC) that fires first
+ * seconds from now, then every `every` seconds (0: once); -errno. */
+int jr_timer_new (double first, double every);
+/* Re-arm a timer made by jr_timer_new the same way (first is never 0,
+ * which would disarm it: at least one nanosecond). */
+void jr_timer_set (int fd, double first, double every);
+/* Consume the expirations of a timer: how many since the last read, 0 when
+ * none (a spurious wake-up, or a timer re-armed meanwhile). */
+uint64_t jr_timer_read (int fd);
 #endif

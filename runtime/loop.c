@@ -1,11 +1,16 @@
-/* loop.c - the supervisor's one epoll loop.  Every fd the supervisor waits
- * on (the jail's pidfd, the sync channel, signals, the timeout, the
- * forwarder and proxy sockets) is a jr_loop_src; callbacks run one batch
- * at a time and objects they close are freed only after the batch, so a
- * later event of the same batch never touches freed memory. */
+/* loop.c - the supervisor's one epoll loop.  Every fd a supervisor waits
+ * on (the jail's pidfd, the sync channel, signals, timers, the control
+ * socket and its clients, exec'd processes, the forwarder and proxy
+ * sockets) is a jr_loop_src; callbacks run one batch at a time.  A later
+ * event of the same batch never touches freed memory: unregistering a
+ * source drops its pending events, and objects may also be freed only
+ * after the batch (jr_loop_defer_free).  The timer helper (jr_timer_*) is
+ * here too: one way to arm and read a timerfd. */
 #include <errno.h>
 #include <stdlib.h>
 #include <sys/epoll.h>
+#include <sys/timerfd.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "loop.h"
@@ -83,6 +88,9 @@ jr_loop_del (struct jr_loop *l, struct jr_loop_src *src)
 {
   if (src->added)
     epoll_ctl (l->epfd, EPOLL_CTL_DEL, src->fd, NULL);
+  for (int i = 0; l->batch && i < l->n_batch; i++)
+    if (l->batch[i].data.ptr == src)
+      l->batch[i].data.ptr = NULL;
   src->added = false;
   src->fn = NULL;
 }
@@ -110,14 +118,57 @@ jr_loop_run_once (struct jr_loop *l, int timeout_ms)
   int n = epoll_wait (l->epfd, ev, BATCH, timeout_ms);
   if (n < 0)
     return errno == EINTR ? 0 : -errno;
+  l->batch = ev;
+  l->n_batch = n;
   for (int i = 0; i < n; i++)
     {
+      /* A source unregistered earlier in this batch has no pointer left
+       * here (jr_loop_del), or fn == NULL. */
       struct jr_loop_src *src = ev[i].data.ptr;
-      /* A source unregistered earlier in this batch has fn == NULL (its
-       * memory is still alive: frees are deferred). */
-      if (src->fn)
+      if (src && src->fn)
         src->fn (src, ev[i].events);
     }
+  l->batch = NULL;
+  l->n_batch = 0;
   run_defer (l);
+  return n;
+}
+
+/* seconds as a timespec (never negative). */
+static struct timespec
+to_ts (double seconds)
+{
+  if (seconds <= 0)
+    return (struct timespec) { 0 };
+  struct timespec t = { .tv_sec = (time_t) seconds };
+  t.tv_nsec = (long) ((seconds - (double) t.tv_sec) * 1e9);
+  return t;
+}
+
+void
+jr_timer_set (int fd, double first, double every)
+{
+  struct itimerspec its = { .it_value = to_ts (first), .it_interval = to_ts (every) };
+  if (its.it_value.tv_sec == 0 && its.it_value.tv_nsec == 0)
+    its.it_value.tv_nsec = 1;
+  timerfd_settime (fd, 0, &its, NULL);
+}
+
+int
+jr_timer_new (double first, double every)
+{
+  int fd = timerfd_create (CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+  if (fd < 0)
+    return -errno;
+  jr_timer_set (fd, first, every);
+  return fd;
+}
+
+uint64_t
+jr_timer_read (int fd)
+{
+  uint64_t n = 0;
+  if (read (fd, &n, sizeof n) != (ssize_t) sizeof n)
+    return 0;
   return n;
 }
