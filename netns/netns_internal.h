@@ -1,6 +1,7 @@
-/* netns_internal.h - interfaces between the parts of netns/: the netns
- * helper process, the bridge builder, the forwarder, the egress proxy and
- * its parser.  What runtime/ may call is in netns.h. */
+/* netns_internal.h - interfaces between the parts of netns/: the netlink
+ * path, the subnet check, the netns helper process, the bridge builder,
+ * the forwarder, the egress proxy, its parser and its policy.  What
+ * runtime/ may call is in netns.h. */
 #ifndef JR_NETNS_INTERNAL_H
 #define JR_NETNS_INTERNAL_H
 #include <netinet/in.h>
@@ -99,7 +100,8 @@ int jr_fwd_accept (struct jr_fwd *f, struct jr_loop_src *src, int lfd);
 bool jr_fwd_take_slot (struct jr_fwd *f);
 void jr_fwd_put_slot (struct jr_fwd *f);
 
-/* proxy_parse.c: pure functions, fuzzed by tests/fuzz_proxy.c. */
+/* proxy_http.c and proxy_policy.c: pure functions, fuzzed by
+ * tests/fuzz_proxy.c.  proxy_http.c: the request head. */
 struct jr_proxy_req
 {
   bool connect;           /* CONNECT host:port */
@@ -118,7 +120,8 @@ int jr_proxy_parse (const char *buf, size_t len, struct jr_proxy_req *r, const c
 /* Rewrite a parsed plain-HTTP head to origin-form, hop-by-hop headers
  * dropped, "Connection: close" added; returns the length or -ENOSPC. */
 int jr_proxy_rewrite (const char *buf, size_t len, const struct jr_proxy_req *r, char *out, size_t outsz);
-/* Normalise a host ("Example.COM." -> "example.com", "[::1]" -> "::1");
+/* proxy_policy.c: the allowlist and address policy.
+ * Normalise a host ("Example.COM." -> "example.com", "[::1]" -> "::1");
  * reports IP literals; refuses odd IPv4 forms.  0 or -EINVAL. */
 int jr_host_normalise (const char *in, size_t len, char *out, size_t outsz,
                        bool *is_ip, struct sockaddr_storage *ip, const char **reason);
