@@ -12,17 +12,7 @@
 #include <unistd.h>
 
 #include "netns_internal.h"
-
-static int n_test, n_fail;
-
-static void
-ok (bool cond, const char *name)
-{
-  n_test++;
-  if (!cond)
-    n_fail++;
-  printf ("%sok %d - %s\n", cond ? "" : "not ", n_test, name);
-}
+#include "tap.h"
 
 /* Normalise s; returns 0/-EINVAL and the result in out. */
 static int
@@ -303,6 +293,5 @@ main (void)
   test_parser ();
   test_publish ();
   test_pump_drain ();
-  printf ("1..%d\n", n_test);
-  return n_fail ? 1 : 0;
+  return tap_done (true);
 }
