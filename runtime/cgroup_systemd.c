@@ -7,8 +7,13 @@
  * whose job is awaited through JobRemoved (bounded), so that the jail's
  * cgroup is then built below the scope as on cgroupfs.  The scope ends
  * with its last process; error paths stop it.  Only this file speaks
- * D-Bus, through sd-bus (libsystemd). */
+ * D-Bus, through sd-bus: libsystemd is loaded with dlopen when a manager
+ * is first asked for, so that the commands that never speak to systemd
+ * (exec, ps, a jail on cgroupfs) do not pay for loading it and the five
+ * libraries it pulls in (about 3 ms of CPU per process here). */
+#include <dlfcn.h>
 #include <errno.h>
+#include <stddef.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,6 +32,63 @@
 /* How long the scope's start job may take (TCG guests are slow). */
 #define SD_JOB_TIMEOUT_USEC (20ull * 1000 * 1000)
 
+/* The sd-bus functions this file calls, looked up in libsystemd.so.0. */
+#define SD_API(X)                                                                                                      \
+  X (new) X (set_address) X (start) X (unref) X (flush_close_unref) X (open_system) X (open_user)                      \
+  X (message_new_method_call) X (message_set_auto_start) X (message_append) X (message_read)                           \
+  X (message_open_container) X (message_close_container) X (message_unref) X (call) X (call_method)                    \
+  X (get_property_string) X (process) X (wait) X (match_signal) X (is_bus_client) X (slot_unref) X (error_free)
+
+/* A connection to a manager: the library handle, the bus and the calls. */
+struct jr_sd
+{
+  void *dl;
+  sd_bus *bus;
+#define SD_FIELD(f) __typeof__ (sd_bus_##f) *f;
+  SD_API (SD_FIELD)
+#undef SD_FIELD
+};
+
+/* Load libsystemd and every function of SD_API into a new *out. */
+static int
+sd_load (struct jr_sd **out, char *why, size_t wsize)
+{
+  struct jr_sd *s = calloc (1, sizeof *s);
+  if (s == NULL)
+    return -ENOMEM;
+  s->dl = dlopen ("libsystemd.so.0", RTLD_NOW | RTLD_LOCAL | RTLD_NODELETE);
+  if (s->dl == NULL)
+    {
+      snprintf (why, wsize, "libsystemd.so.0 cannot be loaded (%s): install libsystemd0 or use --cgroup-manager cgroupfs",
+                dlerror ());
+      free (s);
+      return -ENOENT;
+    }
+
+#define SD_LOOKUP(f)                                                                                                   \
+  if ((*(void **) &s->f = dlsym (s->dl, "sd_bus_" #f)) == NULL)                                                        \
+    {                                                                                                                  \
+      snprintf (why, wsize, "libsystemd.so.0 lacks sd_bus_" #f " (too old a systemd)");                               \
+      dlclose (s->dl);                                                                                                 \
+      free (s);                                                                                                        \
+      return -ENOSYS;                                                                                                  \
+    }
+  SD_API (SD_LOOKUP)
+#undef SD_LOOKUP
+  *out = s;
+  return 0;
+}
+
+/* Drop the bus and the library handle (it stays mapped: RTLD_NODELETE). */
+static void
+sd_free (struct jr_sd *s)
+{
+  if (s->bus)
+    s->flush_close_unref (s->bus);
+  dlclose (s->dl);
+  free (s);
+}
+
 /* The runtime directory of a rootless caller: $XDG_RUNTIME_DIR, else
  * /run/user/UID when it is the caller's (su, sudo -u, setpriv). */
 static void
@@ -43,45 +105,59 @@ runtime_dir (char *buf, size_t size)
 
 /* Connect to a manager's private socket (a direct connection, no bus). */
 static int
-connect_private (const char *path, sd_bus **bus)
+connect_private (struct jr_sd *s, const char *path)
 {
   char addr[4300];
   if (access (path, F_OK) < 0)
     return -errno;
   snprintf (addr, sizeof addr, "unix:path=%s", path);
-  int r = sd_bus_new (bus);
+  int r = s->new (&s->bus);
   if (r >= 0)
-    r = sd_bus_set_address (*bus, addr);
+    r = s->set_address (s->bus, addr);
   if (r >= 0)
-    r = sd_bus_start (*bus);
+    r = s->start (s->bus);
   if (r < 0)
-    *bus = sd_bus_unref (*bus);
+    s->bus = s->unref (s->bus);
   return r;
 }
 
 /* The manager answers: read its Version (into ver).  Never activates a
  * service on a bus without systemd, and waits 5 s at most. */
 static int
-manager_version (sd_bus *bus, char *ver, size_t size)
+manager_version (const struct jr_sd *s, char *ver, size_t size)
 {
   sd_bus_message *m = NULL, *reply = NULL;
   sd_bus_error e = SD_BUS_ERROR_NULL;
   const char *v = NULL;
-  int r = sd_bus_message_new_method_call (bus, &m, SD_DEST, SD_PATH, "org.freedesktop.DBus.Properties", "Get");
+  int r = s->message_new_method_call (s->bus, &m, SD_DEST, SD_PATH, "org.freedesktop.DBus.Properties", "Get");
   if (r >= 0)
-    r = sd_bus_message_set_auto_start (m, 0);
+    r = s->message_set_auto_start (m, 0);
   if (r >= 0)
-    r = sd_bus_message_append (m, "ss", SD_MGR, "Version");
+    r = s->message_append (m, "ss", SD_MGR, "Version");
   if (r >= 0)
-    r = sd_bus_call (bus, m, 5 * 1000 * 1000, &e, &reply);
+    r = s->call (s->bus, m, 5 * 1000 * 1000, &e, &reply);
   if (r >= 0)
-    r = sd_bus_message_read (reply, "v", "s", &v);
+    r = s->message_read (reply, "v", "s", &v);
   if (r >= 0)
     snprintf (ver, size, "%s", v);
-  sd_bus_error_free (&e);
-  sd_bus_message_unref (m);
-  sd_bus_message_unref (reply);
+  s->error_free (&e);
+  s->message_unref (m);
+  s->message_unref (reply);
   return r;
+}
+
+/* Whether any socket a manager could answer on exists (the private
+ * socket, the bus socket or a bus address in the environment), so that a
+ * host without systemd is told so without loading libsystemd. */
+static bool
+manager_socket_exists (bool root, const char *priv, const char *rt)
+{
+  char bus[4200];
+  snprintf (bus, sizeof bus, "%s", root ? "/run/dbus/system_bus_socket" : "");
+  if (!root && rt[0])
+    snprintf (bus, sizeof bus, "%s/bus", rt);
+  const char *env = getenv (root ? "DBUS_SYSTEM_BUS_ADDRESS" : "DBUS_SESSION_BUS_ADDRESS");
+  return access (priv, F_OK) == 0 || (bus[0] && access (bus, F_OK) == 0) || (env && *env);
 }
 
 int
@@ -89,7 +165,7 @@ jr_sd_connect (void **out, char *how, size_t hsize, char *why, size_t wsize)
 {
   bool root = geteuid () == 0;
   char rt[4096] = "", priv[4200], ver[64] = "";
-  sd_bus *bus = NULL;
+  struct jr_sd *s = NULL;
   int r1, r2;
   if (!root)
     runtime_dir (rt, sizeof rt);
@@ -97,85 +173,97 @@ jr_sd_connect (void **out, char *how, size_t hsize, char *why, size_t wsize)
     snprintf (priv, sizeof priv, "/run/systemd/private");
   else
     snprintf (priv, sizeof priv, "%s/systemd/private", rt[0] ? rt : "$XDG_RUNTIME_DIR");
+  *out = NULL;
 
-  r1 = connect_private (priv, &bus);
-  if (r1 >= 0 && (r1 = manager_version (bus, ver, sizeof ver)) >= 0)
+  if (!manager_socket_exists (root, priv, rt))
+    {
+      snprintf (why, wsize, "no systemd %s manager is reachable for uid %u (%s: %s; %s bus: %s)", root ? "system" : "user",
+                (unsigned) geteuid (), priv, strerror (ENOENT), root ? "system" : "user", strerror (ENOENT));
+      return -ENOENT;
+    }
+  if ((r1 = sd_load (&s, why, wsize)) < 0)
+    return r1;
+
+  r1 = connect_private (s, priv);
+  if (r1 >= 0 && (r1 = manager_version (s, ver, sizeof ver)) >= 0)
     {
       snprintf (how, hsize, "the %s manager (systemd %s) at %s", root ? "system" : "user", ver, priv);
-      return *out = bus, 0;
+      return *out = s, 0;
     }
-  bus = sd_bus_unref (bus);
+  s->bus = s->unref (s->bus);
 
-  r2 = root ? sd_bus_open_system (&bus) : sd_bus_open_user (&bus);
-  if (r2 >= 0 && (r2 = manager_version (bus, ver, sizeof ver)) >= 0)
+  r2 = root ? s->open_system (&s->bus) : s->open_user (&s->bus);
+  if (r2 >= 0 && (r2 = manager_version (s, ver, sizeof ver)) >= 0)
     {
       snprintf (how, hsize, "the %s manager (systemd %s) on the %s bus", root ? "system" : "user", ver, root ? "system" : "user");
-      return *out = bus, 0;
+      return *out = s, 0;
     }
-  sd_bus_unref (bus);
+  s->bus = s->unref (s->bus);
+  sd_free (s);
   snprintf (why, wsize, "no systemd %s manager is reachable for uid %u (%s: %s; %s bus: %s)", root ? "system" : "user",
             (unsigned) geteuid (), priv, strerror (-r1), root ? "system" : "user", strerror (-r2));
-  *out = NULL;
   return r2 < 0 ? r2 : -ENOENT;
 }
 
 void
 jr_sd_close (void *bus)
 {
-  sd_bus_flush_close_unref (bus);
+  sd_free (bus);
 }
 
 int
 jr_sd_manager_cgroup (void *bus, char **cg)
 {
+  const struct jr_sd *s = bus;
   sd_bus_error e = SD_BUS_ERROR_NULL;
-  int r = sd_bus_get_property_string (bus, SD_DEST, SD_PATH, SD_MGR, "ControlGroup", &e, cg);
-  sd_bus_error_free (&e);
+  int r = s->get_property_string (s->bus, SD_DEST, SD_PATH, SD_MGR, "ControlGroup", &e, cg);
+  s->error_free (&e);
   return r;
 }
 
 /* Append the limits as unit properties to an open a(sv). */
 static int
-append_limits (sd_bus_message *m, const struct jr_limits *l)
+append_limits (const struct jr_sd *s, sd_bus_message *m, const struct jr_limits *l)
 {
   int r = 0;
   if (r >= 0 && l->memory)
-    r = sd_bus_message_append (m, "(sv)", "MemoryMax", "t", (uint64_t) l->memory);
+    r = s->message_append (m, "(sv)", "MemoryMax", "t", (uint64_t) l->memory);
   if (r >= 0 && l->memory)
-    r = sd_bus_message_append (m, "(sv)", "MemorySwapMax", "t", (uint64_t) 0);
+    r = s->message_append (m, "(sv)", "MemorySwapMax", "t", (uint64_t) 0);
   if (r >= 0 && l->pids)
-    r = sd_bus_message_append (m, "(sv)", "TasksMax", "t", (uint64_t) l->pids);
+    r = s->message_append (m, "(sv)", "TasksMax", "t", (uint64_t) l->pids);
   if (r >= 0 && l->cpus > 0)
-    r = sd_bus_message_append (m, "(sv)", "CPUQuotaPerSecUSec", "t", (uint64_t) (l->cpus * 1e6 + 0.5));
+    r = s->message_append (m, "(sv)", "CPUQuotaPerSecUSec", "t", (uint64_t) (l->cpus * 1e6 + 0.5));
   return r;
 }
 
 /* The StartTransientUnit call for unit with pid and the limits. */
 static int
-start_message (sd_bus *bus, const char *unit, const struct jr_limits *l, sd_bus_message **m)
+start_message (const struct jr_sd *s, const char *unit, const struct jr_limits *l, sd_bus_message **m)
 {
   char desc[256];
   snprintf (desc, sizeof desc, "jailrun jail %s", l->name ? l->name : "(anonymous)");
-  int r = sd_bus_message_new_method_call (bus, m, SD_DEST, SD_PATH, SD_MGR, "StartTransientUnit");
+  int r = s->message_new_method_call (s->bus, m, SD_DEST, SD_PATH, SD_MGR, "StartTransientUnit");
   if (r >= 0)
-    r = sd_bus_message_append (*m, "ss", unit, "fail");
+    r = s->message_append (*m, "ss", unit, "fail");
   if (r >= 0)
-    r = sd_bus_message_open_container (*m, 'a', "(sv)");
+    r = s->message_open_container (*m, 'a', "(sv)");
   if (r >= 0)
-    r = sd_bus_message_append (*m, "(sv)(sv)(sv)(sv)", "Description", "s", desc, "Delegate", "b", 1,
+    r = s->message_append (*m, "(sv)(sv)(sv)(sv)", "Description", "s", desc, "Delegate", "b", 1,
                                "CollectMode", "s", "inactive-or-failed", "PIDs", "au", 1, (uint32_t) getpid ());
   if (r >= 0)
-    r = append_limits (*m, l);
+    r = append_limits (s, *m, l);
   if (r >= 0)
-    r = sd_bus_message_close_container (*m);
+    r = s->message_close_container (*m);
   if (r >= 0)
-    r = sd_bus_message_append (*m, "a(sa(sv))", 0);
+    r = s->message_append (*m, "a(sa(sv))", 0);
   return r;
 }
 
 /* What JobRemoved told about our unit's job. */
 struct job_wait
 {
+  const struct jr_sd *s;
   const char *unit;
   bool done;
   char result[32];
@@ -185,9 +273,10 @@ static int
 on_job_removed (sd_bus_message *m, void *userdata, sd_bus_error *e)
 {
   struct job_wait *w = userdata;
+  const struct jr_sd *s = w->s;
   uint32_t id;
   const char *path, *unit, *result;
-  if (sd_bus_message_read (m, "uoss", &id, &path, &unit, &result) < 0 || strcmp (unit, w->unit) != 0)
+  if (s->message_read (m, "uoss", &id, &path, &unit, &result) < 0 || strcmp (unit, w->unit) != 0)
     return 0;
   snprintf (w->result, sizeof w->result, "%s", result);
   w->done = true;
@@ -196,14 +285,14 @@ on_job_removed (sd_bus_message *m, void *userdata, sd_bus_error *e)
 
 /* Process the connection until the job ended (bounded). */
 static int
-await_job (sd_bus *bus, struct job_wait *w)
+await_job (const struct jr_sd *s, struct job_wait *w)
 {
   struct timespec ts;
   clock_gettime (CLOCK_MONOTONIC, &ts);
   uint64_t now = (uint64_t) ts.tv_sec * 1000000 + (uint64_t) ts.tv_nsec / 1000, end = now + SD_JOB_TIMEOUT_USEC;
   while (!w->done)
     {
-      int r = sd_bus_process (bus, NULL);
+      int r = s->process (s->bus, NULL);
       if (r < 0)
         return r;
       if (r > 0)
@@ -212,7 +301,7 @@ await_job (sd_bus *bus, struct job_wait *w)
       now = (uint64_t) ts.tv_sec * 1000000 + (uint64_t) ts.tv_nsec / 1000;
       if (now >= end)
         return -ETIMEDOUT;
-      if ((r = sd_bus_wait (bus, end - now)) < 0)
+      if ((r = s->wait (s->bus, end - now)) < 0)
         return r;
     }
   return 0;
@@ -221,68 +310,69 @@ await_job (sd_bus *bus, struct job_wait *w)
 int
 jr_sd_start_scope (void *vbus, const char *unit, const struct jr_limits *l, jail_error **err)
 {
-  sd_bus *bus = vbus;
+  const struct jr_sd *s = vbus;
   sd_bus_slot *slot = NULL;
   sd_bus_message *m = NULL, *reply = NULL;
   sd_bus_error e = SD_BUS_ERROR_NULL;
-  struct job_wait w = { .unit = unit };
+  struct job_wait w = { .s = s, .unit = unit };
 
   /* Subscribe first: the job may end before the call returns. */
-  int r = sd_bus_match_signal (bus, &slot, sd_bus_is_bus_client (bus) ? SD_DEST : NULL, SD_PATH, SD_MGR, "JobRemoved",
+  int r = s->match_signal (s->bus, &slot, s->is_bus_client (s->bus) ? SD_DEST : NULL, SD_PATH, SD_MGR, "JobRemoved",
                                on_job_removed, &w);
   if (r >= 0)
-    sd_bus_call_method (bus, SD_DEST, SD_PATH, SD_MGR, "Subscribe", &e, NULL, NULL); /* a bus needs it; direct: harmless */
-  sd_bus_error_free (&e);
+    s->call_method (s->bus, SD_DEST, SD_PATH, SD_MGR, "Subscribe", &e, NULL, NULL); /* a bus needs it; direct: harmless */
+  s->error_free (&e);
   if (r >= 0)
-    r = start_message (bus, unit, l, &m);
+    r = start_message (s, unit, l, &m);
   if (r < 0)
     r = jr_error (err, -r, "cgroup: systemd: %s: build the StartTransientUnit call", unit);
-  else if ((r = sd_bus_call (bus, m, 0, &e, &reply)) < 0)
+  else if ((r = s->call (s->bus, m, 0, &e, &reply)) < 0)
     r = jr_error_msg (err, -r, "cgroup: systemd: start %s: %s (use --cgroup-manager cgroupfs to bypass systemd)", unit,
                       e.message ? e.message : strerror (-r));
 
-  else if ((r = await_job (bus, &w)) < 0)
+  else if ((r = await_job (s, &w)) < 0)
     r = jr_error (err, -r, "cgroup: systemd: start %s: waiting for its job", unit);
   else if (strcmp (w.result, "done") != 0)
     r = jr_error_msg (err, EIO, "cgroup: systemd: start %s: job %s (see journalctl%s -u %s)", unit, w.result,
                       geteuid () ? " --user" : "", unit);
-  sd_bus_error_free (&e);
-  sd_bus_message_unref (m);
-  sd_bus_message_unref (reply);
-  sd_bus_slot_unref (slot);
+  s->error_free (&e);
+  s->message_unref (m);
+  s->message_unref (reply);
+  s->slot_unref (slot);
   return r;
 }
 
 int
 jr_sd_set_limits (void *vbus, const char *unit, const struct jr_limits *l, jail_error **err)
 {
-  sd_bus *bus = vbus;
+  const struct jr_sd *s = vbus;
   sd_bus_message *m = NULL;
   sd_bus_error e = SD_BUS_ERROR_NULL;
-  int r = sd_bus_message_new_method_call (bus, &m, SD_DEST, SD_PATH, SD_MGR, "SetUnitProperties");
+  int r = s->message_new_method_call (s->bus, &m, SD_DEST, SD_PATH, SD_MGR, "SetUnitProperties");
   if (r >= 0)
-    r = sd_bus_message_append (m, "sb", unit, 1);
+    r = s->message_append (m, "sb", unit, 1);
   if (r >= 0)
-    r = sd_bus_message_open_container (m, 'a', "(sv)");
+    r = s->message_open_container (m, 'a', "(sv)");
   if (r >= 0)
-    r = append_limits (m, l);
+    r = append_limits (s, m, l);
   if (r >= 0)
-    r = sd_bus_message_close_container (m);
-  if (r >= 0 && (r = sd_bus_call (bus, m, 0, &e, NULL)) < 0)
+    r = s->message_close_container (m);
+  if (r >= 0 && (r = s->call (s->bus, m, 0, &e, NULL)) < 0)
     r = jr_error_msg (err, -r, "cgroup: systemd: set the limits of %s: %s", unit, e.message ? e.message : strerror (-r));
   else if (r < 0)
     r = jr_error (err, -r, "cgroup: systemd: %s: build the SetUnitProperties call", unit);
-  sd_bus_error_free (&e);
-  sd_bus_message_unref (m);
+  s->error_free (&e);
+  s->message_unref (m);
   return r < 0 ? r : 0;
 }
 
 void
 jr_sd_stop_scope (void *bus, const char *unit)
 {
+  const struct jr_sd *s = bus;
   sd_bus_error e = SD_BUS_ERROR_NULL;
-  sd_bus_call_method (bus, SD_DEST, SD_PATH, SD_MGR, "StopUnit", &e, NULL, "ss", unit, "replace");
-  sd_bus_error_free (&e);
+  s->call_method (s->bus, SD_DEST, SD_PATH, SD_MGR, "StopUnit", &e, NULL, "ss", unit, "replace");
+  s->error_free (&e);
 }
 
 /* The scope the caller is in: its path under mount when the own cgroup
