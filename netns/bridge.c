@@ -1,5 +1,6 @@
 /* bridge.c - the private network, built with rtnetlink (libmnl message
- * builders over a plain netlink socket: this runs in the netns helper, a
+ * builders over rtnl.c's strict socket; the batches of the private
+ * network over one socket each, acked at the end: this runs in the netns helper, a
  * raw clone of a possibly multithreaded supervisor, so nothing here may
  * allocate).  In a fresh network namespace with no uplink: bridge br0
  * with the gateway address, veth0 enslaved to it, whose peer is created
@@ -25,49 +26,6 @@
 
 #include "netns_internal.h"
 
-#define NLBUF 4096
-
-/* One netlink socket in the current netns. */
-struct nl
-{
-  int fd;
-  unsigned seq;
-};
-
-/* Start a request of type with flags; returns the header. */
-static struct nlmsghdr *
-req (struct nl *n, char *buf, int type, int flags)
-{
-  memset (buf, 0, NLBUF);
-  struct nlmsghdr *h = mnl_nlmsg_put_header (buf);
-  h->nlmsg_type = (uint16_t) type;
-  h->nlmsg_flags = (uint16_t) (NLM_F_REQUEST | NLM_F_ACK | flags);
-  h->nlmsg_seq = ++n->seq;
-  return h;
-}
-
-/* Send h and wait for its ack; errno-keeping error in e. */
-static int
-talk (struct nl *n, struct nlmsghdr *h, struct jail_error *e, const char *what)
-{
-  char buf[NLBUF];
-  if (send (n->fd, h, h->nlmsg_len, 0) < 0)
-    return jr_error_buf (e, errno, "netns: %s: send", what);
-  for (;;)
-    {
-      ssize_t r = recv (n->fd, buf, sizeof buf, 0);
-      if (r < 0 && errno == EINTR)
-        continue;
-      if (r < 0)
-        return jr_error_buf (e, errno, "netns: %s: recv", what);
-      int c = mnl_cb_run (buf, (size_t) r, h->nlmsg_seq, 0, NULL, NULL);
-      if (c == MNL_CB_ERROR)
-        return jr_error_buf (e, errno, "netns: %s", what);
-      if (c == MNL_CB_STOP)
-        return 0;
-    }
-}
-
 /* RTM_NEWLINK/SETLINK header for ifindex. */
 static struct ifinfomsg *
 link_hdr (struct nlmsghdr *h, int index, bool up)
@@ -82,28 +40,28 @@ link_hdr (struct nlmsghdr *h, int index, bool up)
 
 /* Bring link name up. */
 static int
-link_up (struct nl *n, const char *name, struct jail_error *e)
+link_up (struct jr_rtnl *n, const char *name, struct jail_error *e)
 {
-  char buf[NLBUF];
+  char buf[JR_RTNL_BUF];
   int idx = (int) if_nametoindex (name);
   if (idx == 0)
     return jr_error_buf (e, errno, "netns: %s: not found", name);
-  struct nlmsghdr *h = req (n, buf, RTM_NEWLINK, 0);
+  struct nlmsghdr *h = jr_rtnl_req (n, buf, RTM_NEWLINK, 0);
   link_hdr (h, idx, true);
   char what[64];
   snprintf (what, sizeof what, "%s: up", name);
-  return talk (n, h, e, what);
+  return jr_rtnl_talk (n, h, NULL, NULL, e, what);
 }
 
 /* Add addr/prefix to link name. */
 static int
-addr_add (struct nl *n, const char *name, uint32_t addr, int prefix, struct jail_error *e)
+addr_add (struct jr_rtnl *n, const char *name, uint32_t addr, int prefix, struct jail_error *e)
 {
-  char buf[NLBUF];
+  char buf[JR_RTNL_BUF];
   int idx = (int) if_nametoindex (name);
   if (idx == 0)
     return jr_error_buf (e, errno, "netns: %s: not found", name);
-  struct nlmsghdr *h = req (n, buf, RTM_NEWADDR, NLM_F_CREATE | NLM_F_EXCL);
+  struct nlmsghdr *h = jr_rtnl_req (n, buf, RTM_NEWADDR, NLM_F_CREATE | NLM_F_EXCL);
   struct ifaddrmsg *a = mnl_nlmsg_put_extra_header (h, sizeof *a);
   a->ifa_family = AF_INET;
   a->ifa_prefixlen = (unsigned char) prefix;
@@ -114,21 +72,21 @@ addr_add (struct nl *n, const char *name, uint32_t addr, int prefix, struct jail
   char what[96], txt[16];
   inet_ntop (AF_INET, &be, txt, sizeof txt);
   snprintf (what, sizeof what, "%s: address %s/%d", name, txt, prefix);
-  return talk (n, h, e, what);
+  return jr_rtnl_talk (n, h, NULL, NULL, e, what);
 }
 
 /* Create bridge br0. */
 static int
-bridge_add (struct nl *n, struct jail_error *e)
+bridge_add (struct jr_rtnl *n, struct jail_error *e)
 {
-  char buf[NLBUF];
-  struct nlmsghdr *h = req (n, buf, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL);
+  char buf[JR_RTNL_BUF];
+  struct nlmsghdr *h = jr_rtnl_req (n, buf, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL);
   link_hdr (h, 0, false);
   mnl_attr_put_strz (h, IFLA_IFNAME, "br0");
   struct nlattr *li = mnl_attr_nest_start (h, IFLA_LINKINFO);
   mnl_attr_put_strz (h, IFLA_INFO_KIND, "bridge");
   mnl_attr_nest_end (h, li);
-  int r = talk (n, h, e, "bridge br0: add");
+  int r = jr_rtnl_talk (n, h, NULL, NULL, e, "bridge br0: add");
   if (r < 0 && e->code == EOPNOTSUPP)
     jr_error_buf_wrap (e, "the kernel has no bridge support (load the bridge module: modprobe bridge), or use --no-net");
   return r;
@@ -139,14 +97,14 @@ bridge_add (struct nl *n, struct jail_error *e)
  * Docker does), so a jail restarted at the same address on a named
  * network is reached at once, not after the others' ARP entries expire. */
 static int
-veth_add (struct nl *n, const char *name, const char *peer_name, int jail_netns, bool master, uint32_t mac_ip,
+veth_add (struct jr_rtnl *n, const char *name, const char *peer_name, int jail_netns, bool master, uint32_t mac_ip,
           struct jail_error *e)
 {
-  char buf[NLBUF];
+  char buf[JR_RTNL_BUF];
   int br = master ? (int) if_nametoindex ("br0") : 0;
   if (master && br == 0)
     return jr_error_buf (e, errno, "netns: br0: not found");
-  struct nlmsghdr *h = req (n, buf, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL);
+  struct nlmsghdr *h = jr_rtnl_req (n, buf, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL);
   link_hdr (h, 0, false);
   mnl_attr_put_strz (h, IFLA_IFNAME, name);
   if (master)
@@ -167,7 +125,7 @@ veth_add (struct nl *n, const char *name, const char *peer_name, int jail_netns,
   mnl_attr_nest_end (h, li);
   char what[64];
   snprintf (what, sizeof what, "veth %s/%s: add", name, peer_name);
-  int r = talk (n, h, e, what);
+  int r = jr_rtnl_talk (n, h, NULL, NULL, e, what);
   if (r == -EOPNOTSUPP)
     r = jr_error_buf (e, EOPNOTSUPP, "netns: veth: the kernel has no veth support (load the veth module, see 'jailrun check'), or use --no-net");
   return r;
@@ -177,7 +135,7 @@ veth_add (struct nl *n, const char *name, const char *peer_name, int jail_netns,
  * ack (a request that fails is answered with its error all the same). */
 struct batch
 {
-  char buf[NLBUF];
+  char buf[JR_RTNL_BUF];
   size_t len, last; /* bytes used; where the last request starts */
   int n;
   unsigned seq0;
@@ -206,9 +164,9 @@ batch_end (struct batch *b, struct nlmsghdr *h)
 
 /* Read replies until the last request's ack; the first error wins. */
 static int
-batch_wait (struct nl *n, struct batch *b, struct jail_error *e)
+batch_wait (struct jr_rtnl *n, struct batch *b, struct jail_error *e)
 {
-  char buf[NLBUF];
+  char buf[JR_RTNL_BUF];
   for (;;)
     {
       ssize_t r = recv (n->fd, buf, sizeof buf, 0);
@@ -233,7 +191,7 @@ batch_wait (struct nl *n, struct batch *b, struct jail_error *e)
 
 /* Send the batch b on n and wait for its ack. */
 static int
-batch_send (struct nl *n, struct batch *b, struct jail_error *e)
+batch_send (struct jr_rtnl *n, struct batch *b, struct jail_error *e)
 {
   ((struct nlmsghdr *) (b->buf + b->last))->nlmsg_flags |= NLM_F_ACK;
   n->seq = b->seq0 + (unsigned) b->n;
@@ -244,7 +202,7 @@ batch_send (struct nl *n, struct batch *b, struct jail_error *e)
 
 /* An empty batch on n. */
 static void
-batch_init (struct nl *n, struct batch *b)
+batch_init (struct jr_rtnl *n, struct batch *b)
 {
   memset (b, 0, sizeof *b);
   b->seq0 = n->seq + 1;
@@ -297,21 +255,10 @@ index_of (const char *name, struct jail_error *e)
   return idx;
 }
 
-/* Open a netlink socket in the current netns. */
-static int
-nl_open (struct nl *n, struct jail_error *e)
-{
-  n->seq = 0;
-  n->fd = socket (AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
-  if (n->fd < 0)
-    return jr_error_buf (e, errno, "netns: netlink socket");
-  return 0;
-}
-
 int
 jr_bridge_private (const struct jr_netplan *p, int jail_nl, int brns, struct jail_error *e)
 {
-  struct nl jn = { .fd = jail_nl, .seq = 0 }, bn;
+  struct jr_rtnl jn = { .fd = jail_nl, .seq = 0, .portid = 0 }, bn;
   struct batch b;
   batch_init (&jn, &b);
   batch_veth (&b, brns);
@@ -337,7 +284,7 @@ jr_bridge_private (const struct jr_netplan *p, int jail_nl, int brns, struct jai
   if (veth < 0)
     r = veth;
   if (r == 0)
-    r = nl_open (&bn, e);
+    r = jr_rtnl_open (&bn, e);
   if (r < 0)
     return r;
   batch_init (&bn, &b);
@@ -349,15 +296,15 @@ jr_bridge_private (const struct jr_netplan *p, int jail_nl, int brns, struct jai
   batch_end (&b, h);
   batch_addr (&b, veth, p->bridge_addr, p->prefix, "veth0: gateway address");
   r = batch_send (&bn, &b, e);
-  close (bn.fd);
+  jr_rtnl_close (&bn);
   return r;
 }
 
 int
 jr_bridge_network_build (const struct jr_netplan *p, struct jail_error *e)
 {
-  struct nl n;
-  int r = nl_open (&n, e);
+  struct jr_rtnl n;
+  int r = jr_rtnl_open (&n, e);
   if (r < 0)
     return r;
   r = link_up (&n, "lo", e);
@@ -367,7 +314,7 @@ jr_bridge_network_build (const struct jr_netplan *p, struct jail_error *e)
     r = addr_add (&n, "br0", p->bridge_addr, p->prefix, e);
   if (r == 0)
     r = link_up (&n, "br0", e);
-  close (n.fd);
+  jr_rtnl_close (&n);
   return r;
 }
 
@@ -375,14 +322,14 @@ int
 jr_bridge_network_join_if (const char *veth, const char *ifname, uint32_t jail_addr, int jail_netns,
                            struct jail_error *e)
 {
-  struct nl n;
-  int r = nl_open (&n, e);
+  struct jr_rtnl n;
+  int r = jr_rtnl_open (&n, e);
   if (r < 0)
     return r;
   r = veth_add (&n, veth, ifname, jail_netns, true, jail_addr, e);
   if (r == 0)
     r = link_up (&n, veth, e);
-  close (n.fd);
+  jr_rtnl_close (&n);
   return r;
 }
 
@@ -395,14 +342,14 @@ jr_bridge_network_join (const struct jr_netplan *p, int jail_netns, struct jail_
 int
 jr_bridge_jail_if (const char *ifname, uint32_t addr, int prefix, struct jail_error *e)
 {
-  struct nl n;
-  int r = nl_open (&n, e);
+  struct jr_rtnl n;
+  int r = jr_rtnl_open (&n, e);
   if (r < 0)
     return r;
   r = addr_add (&n, ifname, addr, prefix, e);
   if (r == 0)
     r = link_up (&n, ifname, e);
-  close (n.fd);
+  jr_rtnl_close (&n);
   return r;
 }
 
@@ -415,9 +362,9 @@ jr_bridge_jail_side (const struct jr_netplan *p, struct jail_error *e)
 int
 jr_bridge_probe (bool *bridge, struct jail_error *e)
 {
-  struct nl n;
+  struct jr_rtnl n;
   *bridge = false;
-  int r = nl_open (&n, e);
+  int r = jr_rtnl_open (&n, e);
   if (r < 0)
     return r;
   int self = open ("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
@@ -431,6 +378,6 @@ jr_bridge_probe (bool *bridge, struct jail_error *e)
     }
   if (self >= 0)
     close (self);
-  close (n.fd);
+  jr_rtnl_close (&n);
   return r;
 }

@@ -1,7 +1,9 @@
-/* config_net.c - the network part of the jail_config handle: published
- * ports (-p), the proxy allowlist (--allow, --allow-file, --allow-private),
- * the upstream proxy, the audit log
- * and the private subnet.  Each setter validates fully or changes nothing. */
+/* config_net.c - a jail's network settings (struct jr_netcfg, netns.h):
+ * published ports (-p), the proxy allowlist (--allow, --allow-file,
+ * --allow-private), the upstream proxy, the audit log and the private
+ * subnet, with their parsers.  The jail_config setters
+ * (runtime/config_netns.c) hand over the handle's settings slot; it is
+ * created on first use.  Each setter validates fully or changes nothing. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
@@ -10,25 +12,24 @@
 #include <unistd.h>
 
 #include "hostfile.h"
-#include "internal.h"  /* struct jail_config */
 #include "netns_internal.h"
 
-/* The network settings of cfg, created on first use. */
+/* The network settings in *slot, created on first use. */
 struct jr_netcfg *
-jr_netcfg_of (jail_config *cfg, jail_error **err)
+jr_netcfg_of (struct jr_netcfg **slot, jail_error **err)
 {
-  if (cfg->netcfg == NULL)
+  if (*slot == NULL)
     {
-      cfg->netcfg = calloc (1, sizeof *cfg->netcfg);
-      if (cfg->netcfg == NULL)
+      *slot = calloc (1, sizeof **slot);
+      if (*slot == NULL)
         {
           jr_error (err, ENOMEM, "network config");
           return NULL;
         }
-      cfg->netcfg->subnet = 0x0a580000u; /* 10.88.0.0 */
-      cfg->netcfg->prefix = 16;
+      (*slot)->subnet = 0x0a580000u; /* 10.88.0.0 */
+      (*slot)->prefix = 16;
     }
-  return cfg->netcfg;
+  return *slot;
 }
 
 void
@@ -169,7 +170,7 @@ grow (void *arr, size_t n, size_t sz)
 }
 
 int
-jail_config_add_publish (jail_config *cfg, const char *spec, jail_error **err)
+jr_netcfg_add_publish (struct jr_netcfg **cfg, const char *spec, jail_error **err)
 {
   struct jr_publish p;
   struct jr_netcfg *n = jr_netcfg_of (cfg, err);
@@ -186,9 +187,9 @@ jail_config_add_publish (jail_config *cfg, const char *spec, jail_error **err)
   return 0;
 }
 
-/* Append e to the allowlist of cfg. */
+/* Append e to the allowlist in *cfg. */
 static int
-allow_append (jail_config *cfg, const struct jr_allow *e, jail_error **err)
+allow_append (struct jr_netcfg **cfg, const struct jr_allow *e, jail_error **err)
 {
   struct jr_netcfg *n = jr_netcfg_of (cfg, err);
   if (n == NULL)
@@ -202,7 +203,7 @@ allow_append (jail_config *cfg, const struct jr_allow *e, jail_error **err)
 }
 
 int
-jail_config_add_allow (jail_config *cfg, const char *spec, jail_error **err)
+jr_netcfg_add_allow (struct jr_netcfg **cfg, const char *spec, jail_error **err)
 {
   struct jr_allow e;
   int r = jr_allow_parse (spec ? spec : "", &e, err);
@@ -210,7 +211,7 @@ jail_config_add_allow (jail_config *cfg, const char *spec, jail_error **err)
 }
 
 int
-jail_config_add_allow_private (jail_config *cfg, const char *spec, jail_error **err)
+jr_netcfg_add_allow_private (struct jr_netcfg **cfg, const char *spec, jail_error **err)
 {
   struct jr_allow e;
   char esc[256];
@@ -228,7 +229,7 @@ jail_config_add_allow_private (jail_config *cfg, const char *spec, jail_error **
 }
 
 int
-jail_config_load_allow_file (jail_config *cfg, const char *path, jail_error **err)
+jr_netcfg_load_allow_file (struct jr_netcfg **cfg, const char *path, jail_error **err)
 {
   char *text cleanup_free = NULL;
   size_t len;
@@ -241,7 +242,7 @@ jail_config_load_allow_file (jail_config *cfg, const char *path, jail_error **er
         *next++ = '\0';
       char *s = line + strspn (line, " \t");
       s[strcspn (s, " \t\r#")] = '\0';
-      if (*s && (r = jail_config_add_allow (cfg, s, err)) < 0)
+      if (*s && (r = jr_netcfg_add_allow (cfg, s, err)) < 0)
         jr_error_wrap (err, "allow-file %s:%u", path, no);
       line = next;
     }
@@ -249,7 +250,7 @@ jail_config_load_allow_file (jail_config *cfg, const char *path, jail_error **er
 }
 
 int
-jail_config_set_audit_log (jail_config *cfg, const char *path, jail_error **err)
+jr_netcfg_set_audit_log (struct jr_netcfg **cfg, const char *path, jail_error **err)
 {
   struct jr_netcfg *n = jr_netcfg_of (cfg, err);
   if (n == NULL)
@@ -265,7 +266,7 @@ jail_config_set_audit_log (jail_config *cfg, const char *path, jail_error **err)
 }
 
 int
-jail_config_set_subnet (jail_config *cfg, const char *cidr, jail_error **err)
+jr_netcfg_set_subnet (struct jr_netcfg **cfg, const char *cidr, jail_error **err)
 {
   struct jr_netcfg *n = jr_netcfg_of (cfg, err);
   if (n == NULL)
@@ -291,7 +292,7 @@ jail_config_set_subnet (jail_config *cfg, const char *cidr, jail_error **err)
 }
 
 int
-jail_config_set_upstream_proxy (jail_config *cfg, const char *url, jail_error **err)
+jr_netcfg_set_upstream_proxy (struct jr_netcfg **cfg, const char *url, jail_error **err)
 {
   char esc[256];
   const char *u = url ? url : "";

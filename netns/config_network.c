@@ -1,20 +1,42 @@
-/* config_network.c - the named-network part of the jail_config handle:
- * --network NAME|none (host refused; NAME repeatable) and --network-alias, and the jail's
- * own name on its network (added by the supervisor). */
+/* config_network.c - the named-network part of a jail's network settings
+ * (struct jr_netcfg): --network NAME (host refused; NAME repeatable;
+ * "none" is the caller's, runtime/config_netns.c) and --network-alias,
+ * and the jail's own name on its networks (added by the supervisor).
+ * Also the one table of network mode names (inspect, ps, --network none). */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "internal.h"  /* struct jail_config */
 #include "netns_internal.h"
 #include "state.h"
 
-int
-jail_config_set_network_name (jail_config *cfg, const char *name, jail_error **err)
+/* The names of the JAIL_NET_* modes, by value. */
+static const char *const mode_names[] = {
+  [JAIL_NET_PRIVATE] = "private",
+  [JAIL_NET_NONE] = "none",
+  [JAIL_NET_PROXY] = "proxy",
+};
+
+const char *
+jr_net_mode_name (int mode)
 {
-  if (name && strcmp (name, "none") == 0)
-    return jail_config_set_network (cfg, JAIL_NET_NONE, err);
+  size_t n = sizeof mode_names / sizeof *mode_names;
+  return mode >= 0 && (size_t) mode < n ? mode_names[mode] : mode_names[JAIL_NET_PRIVATE];
+}
+
+int
+jr_net_mode_of (const char *name)
+{
+  for (size_t i = 0; name && i < sizeof mode_names / sizeof *mode_names; i++)
+    if (strcmp (name, mode_names[i]) == 0)
+      return (int) i;
+  return -1;
+}
+
+int
+jr_netcfg_set_network (struct jr_netcfg **cfg, const char *name, jail_error **err)
+{
   if (name && (strcmp (name, "host") == 0 || strcmp (name, "bridge") == 0 || strcmp (name, "default") == 0))
     return strcmp (name, "host") == 0
            ? jr_error_msg (err, EINVAL, "--network host: refused: the jail would share the host's network (every port "
@@ -37,7 +59,7 @@ jail_config_set_network_name (jail_config *cfg, const char *name, jail_error **e
 }
 
 int
-jail_config_add_network_alias (jail_config *cfg, const char *alias, jail_error **err)
+jr_netcfg_add_alias (struct jr_netcfg **cfg, const char *alias, jail_error **err)
 {
   struct jr_netcfg *n = jr_netcfg_of (cfg, err);
   if (n == NULL)
@@ -60,10 +82,10 @@ jail_config_add_network_alias (jail_config *cfg, const char *alias, jail_error *
 }
 
 void
-jr_net_add_name (jail_config *cfg, const char *name)
+jr_netcfg_add_name (struct jr_netcfg **cfg, int mode, const char *name)
 {
-  if (cfg->netcfg && name)
-    snprintf (cfg->netcfg->jail_name, sizeof cfg->netcfg->jail_name, "%s", name);
-  if (cfg->netcfg && cfg->netcfg->n_networks && cfg->net_mode != JAIL_NET_NONE)
-    jail_config_add_network_alias (cfg, name, NULL);
+  if (*cfg && name)
+    snprintf ((*cfg)->jail_name, sizeof (*cfg)->jail_name, "%s", name);
+  if (*cfg && (*cfg)->n_networks && mode != JAIL_NET_NONE)
+    jr_netcfg_add_alias (cfg, name, NULL);
 }

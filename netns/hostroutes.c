@@ -2,7 +2,7 @@
  * (this network, loopback, link-local, multicast, reserved) and any range
  * that overlaps one of the caller's own IPv4 routes: unicast, local,
  * blackhole, unreachable, prohibit (every routing table,
- * read with one RTM_GETROUTE dump over rtnetlink; the default route does
+ * read with one RTM_GETROUTE dump over rtnl.c; the default route does
  * not count).  The private network is IPv4 only, so IPv6 routes cannot
  * overlap it. */
 #include <arpa/inet.h>
@@ -13,7 +13,6 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "netns_internal.h"
@@ -88,28 +87,19 @@ on_route (const struct nlmsghdr *h, void *data)
 static int
 dump_routes (struct want *w, jail_error **err)
 {
-  char buf[MNL_SOCKET_BUFFER_SIZE];
-  int fd = socket (AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
-  if (fd < 0)
-    return jr_error (err, errno, "subnet: the host's routes: netlink socket");
-  struct nlmsghdr *h = mnl_nlmsg_put_header (buf);
-  h->nlmsg_type = RTM_GETROUTE;
-  h->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
-  h->nlmsg_seq = (unsigned) time (NULL);
-  struct rtmsg *rt = mnl_nlmsg_put_extra_header (h, sizeof *rt);
-  rt->rtm_family = AF_INET;
-  unsigned seq = h->nlmsg_seq;
-  int r = send (fd, h, h->nlmsg_len, 0) < 0 ? -1 : MNL_CB_OK;
-  while (r == MNL_CB_OK)
+  char buf[JR_RTNL_BUF];
+  struct jail_error e = { 0 };
+  struct jr_rtnl n;
+  int r = jr_rtnl_open (&n, &e);
+  if (r == 0)
     {
-      ssize_t n = recv (fd, buf, sizeof buf, 0);
-      if (n < 0 && errno == EINTR)
-        continue;
-      r = n < 0 ? -1 : mnl_cb_run (buf, (size_t) n, seq, 0, on_route, w);
+      struct nlmsghdr *h = jr_rtnl_req (&n, buf, RTM_GETROUTE, NLM_F_DUMP);
+      struct rtmsg *rt = mnl_nlmsg_put_extra_header (h, sizeof *rt);
+      rt->rtm_family = AF_INET;
+      r = jr_rtnl_talk (&n, h, on_route, w, &e, "route dump");
     }
-  int e = errno;
-  close (fd);
-  return r < 0 ? jr_error (err, e, "subnet: the host's routes: netlink dump") : 0;
+  jr_rtnl_close (&n);
+  return r < 0 ? jr_error_msg (err, e.code, "subnet: the host's routes: %s", e.msg) : 0;
 }
 
 int

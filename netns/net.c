@@ -1,6 +1,7 @@
 /* net.c - the supervisor's network state for one run, and the hooks the
  * process model calls: jr_net_prepare (before clone: bind published
- * ports, open the audit log, set the proxy variables), jr_net_attach
+ * ports, open the audit log, make the proxy variables and a named
+ * network's /etc/hosts volume, which the caller adds), jr_net_attach
  * (after the id maps: start the netns helper, which joins the jail's
  * namespaces), jr_net_ready (while the jail's init builds its mounts the
  * helper builds the private network: wait for it, register the forwarder
@@ -15,9 +16,9 @@
 #include <string.h>
 #include <time.h>
 
-#include "internal.h"  /* struct jail_config */
 #include "netns_internal.h"
 #include "network.h"
+#include "sigpipe.h"
 #include <fcntl.h>
 #include <linux/openat2.h>
 #include <stddef.h>
@@ -30,7 +31,7 @@
 struct jr_net
 {
   int mode;
-  const struct jr_netcfg *nc;   /* the run's config: published ports, allowlist */
+  struct jr_netcfg *nc;         /* the run's config: published ports, allowlist */
   struct jr_netplan plan;
   struct jr_helper helper;
   struct jr_fwd *fwd;
@@ -44,58 +45,88 @@ struct jr_net
   char *merged_path;
   int watch_fd;              /* inotify on the networks' hosts files, -1 = none */
   struct jr_loop_src watch_src;
+  char *env[JR_NET_ENV_MAX + 1]; /* the proxy variables, NULL-terminated */
+  size_t n_env;
+  char *volume;              /* the named network's hosts file (several: a merged one) as /etc/hosts, or NULL */
 };
 
-/* The value of key in the jail's environment (-e), NULL when unset. */
+/* The value of key in env (NULL-terminated), NULL when unset. */
 static const char *
-env_value (const jail_config *cfg, const char *key)
+env_lookup (char *const *env, const char *key)
 {
   size_t kl = strlen (key);
-  for (size_t i = 0; i < cfg->n_env; i++)
-    if (strncmp (cfg->env[i], key, kl) == 0 && cfg->env[i][kl] == '=')
-      return cfg->env[i] + kl + 1;
+  for (; env && *env; env++)
+    if (strncmp (*env, key, kl) == 0 && (*env)[kl] == '=')
+      return *env + kl + 1;
   return NULL;
+}
+
+/* The value of key in the jail's environment as it will be: ours first,
+ * then the user's (-e); NULL when unset. */
+static const char *
+env_value (const struct jr_net *n, char *const *user, const char *key)
+{
+  const char *v = env_lookup (n->env, key);
+  return v ? v : env_lookup (user, key);
+}
+
+/* Set key=value in n->env (replacing an earlier entry of key). */
+static int
+env_put (struct jr_net *n, const char *key, const char *value, jail_error **err)
+{
+  size_t kl = strlen (key), i = 0;
+  while (i < n->n_env && !(strncmp (n->env[i], key, kl) == 0 && n->env[i][kl] == '='))
+    i++;
+  if (i == JR_NET_ENV_MAX)
+    return jr_error (err, ENOSPC, "network: %s", key);
+  char *kv = malloc (kl + strlen (value) + 2);
+  if (kv == NULL)
+    return jr_error (err, ENOMEM, "network: %s", key);
+  sprintf (kv, "%s=%s", key, value);
+  free (n->env[i]);
+  n->env[i] = kv;
+  if (i == n->n_env)
+    n->env[++n->n_env] = NULL;
+  return 0;
 }
 
 /* key=loopback names, followed by what -e gave key (or else other): the
  * user's exceptions are kept, the proxy never sees loopback. */
 static int
-no_proxy_env (jail_config *cfg, const char *key, const char *other, jail_error **err)
+no_proxy_env (struct jr_net *n, char *const *user_env, const char *key, const char *other, jail_error **err)
 {
-  const char *user = env_value (cfg, key);
+  const char *user = env_value (n, user_env, key);
   if (user == NULL)
-    user = env_value (cfg, other);
+    user = env_value (n, user_env, other);
   static const char base[] = "localhost,127.0.0.1,::1";
   if (user && strncmp (user, base, sizeof base - 1) == 0)  /* set by a previous start */
     user += sizeof base - 1 + (user[sizeof base - 1] == ',');
-  size_t n = strlen (key) + strlen ("=localhost,127.0.0.1,::1,") + (user ? strlen (user) : 0) + 1;
-  char *kv = malloc (n);
-  if (kv == NULL)
+  size_t len = strlen (",localhost,127.0.0.1,::1,") + (user ? strlen (user) : 0) + 1;
+  char *v = malloc (len);
+  if (v == NULL)
     return jr_error (err, ENOMEM, "network: NO_PROXY");
-  snprintf (kv, n, "%s=localhost,127.0.0.1,::1%s%s", key, user && *user ? "," : "", user ? user : "");
-  int r = jail_config_set_env (cfg, kv, err);
-  free (kv);
+  snprintf (v, len, "localhost,127.0.0.1,::1%s%s", user && *user ? "," : "", user ? user : "");
+  int r = env_put (n, key, v, err);
+  free (v);
   return r;
 }
 
-/* Set the proxy variables in the jail's environment. */
+/* The proxy variables for the jail's environment, into n->env. */
 static int
-proxy_env (jail_config *cfg, uint32_t gw, jail_error **err)
+proxy_env (struct jr_net *n, char *const *user_env, uint32_t gw, jail_error **err)
 {
-  char ip[16], kv[96];
+  char ip[16], url[64];
   uint32_t be = htonl (gw);
   inet_ntop (AF_INET, &be, ip, sizeof ip);
+  snprintf (url, sizeof url, "http://%s:%d", ip, JR_PROXY_PORT);
   static const char *const keys[] = { "HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy", NULL };
   int r = 0;
   for (size_t i = 0; r == 0 && keys[i]; i++)
-    {
-      snprintf (kv, sizeof kv, "%s=http://%s:%d", keys[i], ip, JR_PROXY_PORT);
-      r = jail_config_set_env (cfg, kv, err);
-    }
+    r = env_put (n, keys[i], url, err);
   if (r == 0)
-    r = no_proxy_env (cfg, "NO_PROXY", "no_proxy", err);
+    r = no_proxy_env (n, user_env, "NO_PROXY", "no_proxy", err);
   if (r == 0)
-    r = no_proxy_env (cfg, "no_proxy", "NO_PROXY", err);
+    r = no_proxy_env (n, user_env, "no_proxy", "NO_PROXY", err);
   return r;
 }
 
@@ -174,15 +205,12 @@ open_named (struct jr_net *n, jail_error **err)
  * hosts file (several: a merged one of its own) as /etc/hosts, read-only,
  * unless -v names one. */
 static int
-prepare_named (jail_config *cfg, struct jr_net *n, jail_error **err)
+prepare_named (const struct jr_net_settings *set, struct jr_net *n, jail_error **err)
 {
   int r = open_named (n, err);
   if (r < 0)
     return r;
-  bool own = false;
-  for (size_t i = 0; i < cfg->n_volumes; i++)
-    own = own || strcmp (cfg->volumes[i].dst, "/etc/hosts") == 0;
-  if (own || !rootfs_has_hosts (cfg->rootfs))
+  if (set->own_hosts || !rootfs_has_hosts (set->rootfs))
     return 0;
   char spec[4300];
   snprintf (spec, sizeof spec, "%s/hosts:/etc/hosts:ro", n->named->dir);
@@ -196,22 +224,24 @@ prepare_named (jail_config *cfg, struct jr_net *n, jail_error **err)
         return jr_error (err, -r, "network: %s", n->merged_path);
       snprintf (spec, sizeof spec, "%s:/etc/hosts:ro", n->merged_path);
     }
-  return jail_config_add_volume (cfg, spec, err);
+  if ((n->volume = strdup (spec)) == NULL)
+    return jr_error (err, ENOMEM, "network");
+  return 0;
 }
 
 int
-jr_net_prepare (jail_config *cfg, struct jr_net **out, jail_error **err)
+jr_net_prepare (const struct jr_net_settings *set, struct jr_net **out, jail_error **err)
 {
-  struct jr_netcfg *nc = cfg->netcfg;
+  struct jr_netcfg *nc = set->nc;
   *out = NULL;
-  if (cfg->net_mode != JAIL_NET_PROXY && nc && (nc->n_allow || nc->audit_log || nc->upstream_host[0]))
+  if (set->mode != JAIL_NET_PROXY && nc && (nc->n_allow || nc->audit_log || nc->upstream_host[0]))
     return jr_error_msg (err, EINVAL, "network: --allow, --allow-file, --allow-private, --upstream-proxy and --audit-log "
                          "need --net-allow proxy");
   struct jr_net *n = calloc (1, sizeof *n);
   if (n == NULL)
     return jr_error (err, ENOMEM, "network");
   *out = n;
-  n->mode = cfg->net_mode;
+  n->mode = set->mode;
   n->nc = nc;
   n->helper = (struct jr_helper) { .pid = -1, .pidfd = -1, .sock = -1 };
   n->plan.bridge = n->mode != JAIL_NET_NONE;
@@ -220,7 +250,7 @@ jr_net_prepare (jail_config *cfg, struct jr_net **out, jail_error **err)
   n->plan.network_fd = -1;
   n->plan.network_userns_fd = -1;
   n->merged_fd = n->watch_fd = -1;
-  int r = n->plan.bridge && nc && nc->n_networks ? prepare_named (cfg, n, err) : 0;
+  int r = n->plan.bridge && nc && nc->n_networks ? prepare_named (set, n, err) : 0;
   if (r == 0)
     r = jr_fwd_new (&n->fwd, nc, err);
   if (r == 0 && n->mode == JAIL_NET_PROXY)
@@ -228,7 +258,7 @@ jr_net_prepare (jail_config *cfg, struct jr_net **out, jail_error **err)
       n->plan.proxy_port = JR_PROXY_PORT;
       r = jr_proxy_new (&n->proxy, nc, err);
       if (r == 0)
-        r = proxy_env (cfg, n->named ? 0x7f000001u : n->plan.bridge_addr, err); /* named: on the jail's lo */
+        r = proxy_env (n, set->env, n->named ? 0x7f000001u : n->plan.bridge_addr, err); /* named: on the jail's lo */
     }
   return r;
 }
@@ -351,13 +381,28 @@ jr_net_release (struct jr_net *n)
     unlink (n->merged_path);
   free (n->merged_path);
   free (n->named);
+  for (size_t i = 0; i < n->n_env; i++)
+    free (n->env[i]);
+  free (n->volume);
   free (n);
+}
+
+char *const *
+jr_net_env (const struct jr_net *n)
+{
+  return n ? n->env : NULL;
+}
+
+const char *
+jr_net_volume (const struct jr_net *n)
+{
+  return n ? n->volume : NULL;
 }
 
 int
 jr_net_hold_ports (struct jr_net *n, jail_error **err)
 {
-  struct jr_netcfg *nc = n ? (struct jr_netcfg *) n->nc : NULL; /* the supervisor's own copy of the config */
+  struct jr_netcfg *nc = n ? n->nc : NULL; /* the supervisor's own copy of the config */
   if (nc == NULL || nc->n_publish == 0 || nc->held)
     return 0;
   nc->held = calloc (nc->n_publish, sizeof *nc->held);
@@ -372,9 +417,8 @@ jr_net_hold_ports (struct jr_net *n, jail_error **err)
 }
 
 size_t
-jr_net_held_ports (const struct jail_config *cfg, int *fds, size_t max)
+jr_netcfg_held (const struct jr_netcfg *nc, int *fds, size_t max)
 {
-  const struct jr_netcfg *nc = cfg->netcfg;
   size_t k = 0;
   for (size_t i = 0; nc && nc->held && i < nc->n_publish && k < max; i++)
     if (nc->held[i] >= 0)
@@ -426,8 +470,7 @@ put_ip (char *buf, size_t sz, size_t o, const char *key, uint32_t a, bool comma)
 int
 jr_net_describe (const struct jr_net *n, char *buf, size_t sz)
 {
-  static const char *const modes[] = { "private", "none", "proxy" };
-  size_t o = (size_t) snprintf (buf, sz, "{\"mode\":\"%s\"", modes[n->mode % 3]);
+  size_t o = (size_t) snprintf (buf, sz, "{\"mode\":\"%s\"", jr_net_mode_name (n->mode));
   if (n->plan.bridge)
     {
       if (n->plan.jail_addr) /* known once the jail exists */

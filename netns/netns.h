@@ -1,6 +1,6 @@
 /* netns.h - what netns/ offers the rest of libjail: the network settings
  * of a jail_config and their parsers (config_net.c, config_network.c), the
- * supervisor's network for one run (net.c), lo (loopback.c), the bridge
+ * supervisor's network for one run (net.c), lo (rtnl.c), the bridge
  * probe and a named network's builder (bridge.c).  netns/'s own parts
  * share netns_internal.h. */
 #ifndef JR_NETNS_H
@@ -56,21 +56,38 @@ struct jr_netcfg
   uint16_t upstream_port;
 };
 
-/* config_net.c */
-/* The network settings of cfg, created on first use (NULL: ENOMEM). */
-struct jr_netcfg *jr_netcfg_of (jail_config *cfg, jail_error **err);
+/* config_net.c: the settings in *slot (a jail_config's), created on first
+ * use (NULL: ENOMEM); the jail_config setters of jail.h pass the slot to
+ * these (runtime/config_netns.c).  Each validates fully or changes nothing. */
+struct jr_netcfg *jr_netcfg_of (struct jr_netcfg **slot, jail_error **err);
 int jr_publish_parse (const char *spec, struct jr_publish *out, jail_error **err);
 int jr_allow_parse (const char *spec, struct jr_allow *out, jail_error **err);
+int jr_netcfg_add_publish (struct jr_netcfg **slot, const char *spec, jail_error **err);
+int jr_netcfg_add_allow (struct jr_netcfg **slot, const char *spec, jail_error **err);
+int jr_netcfg_add_allow_private (struct jr_netcfg **slot, const char *spec, jail_error **err);
+int jr_netcfg_load_allow_file (struct jr_netcfg **slot, const char *path, jail_error **err);
+int jr_netcfg_set_audit_log (struct jr_netcfg **slot, const char *path, jail_error **err);
+int jr_netcfg_set_subnet (struct jr_netcfg **slot, const char *cidr, jail_error **err);
+int jr_netcfg_set_upstream_proxy (struct jr_netcfg **slot, const char *url, jail_error **err);
+/* The listeners kept by jr_net_hold_ports (at most max) into fds. */
+size_t jr_netcfg_held (const struct jr_netcfg *nc, int *fds, size_t max);
 
-/* config_network.c: the jail's name on its named network, if it is on one,
- * and in the proxy's audit log (supervisor). */
-void jr_net_add_name (jail_config *cfg, const char *name);
+/* config_network.c: --network NAME (not "none": the caller's), its aliases,
+ * and the jail's name (mode: JAIL_NET_*) on its named network, if it is on
+ * one, and in the proxy's audit log (supervisor). */
+/* The name of network mode (JAIL_NET_*: "private", "none", "proxy"; an
+ * unknown mode reads "private"), and the mode of a name (-1: none). */
+const char *jr_net_mode_name (int mode);
+int jr_net_mode_of (const char *name);
+int jr_netcfg_set_network (struct jr_netcfg **slot, const char *name, jail_error **err);
+int jr_netcfg_add_alias (struct jr_netcfg **slot, const char *alias, jail_error **err);
+void jr_netcfg_add_name (struct jr_netcfg **slot, int mode, const char *name);
 
 /* forward.c: seconds since boot (CLOCK_MONOTONIC), for timeouts and
  * durations here and in runtime/ (restart back-off). */
 double jr_now (void);
 
-/* loopback.c: bring lo up in the current network namespace. */
+/* rtnl.c: bring lo up in the current network namespace. */
 int jr_net_loopback_up (struct jail_error *e);
 
 /* net.c: the supervisor's network (forwarder, private bridge, proxy).
@@ -81,7 +98,22 @@ int jr_net_loopback_up (struct jail_error *e);
 struct jr_net;
 struct jr_netcfg;
 struct jr_loop;
-int jr_net_prepare (jail_config *cfg, struct jr_net **out, jail_error **err);
+/* What jr_net_prepare needs from the jail's config. */
+struct jr_net_settings
+{
+  int mode;              /* JAIL_NET_* */
+  struct jr_netcfg *nc;  /* -p, --allow, --subnet, --network...; NULL = defaults (kept: held ports) */
+  const char *rootfs;    /* a named network's /etc/hosts is shown only when the rootfs has one */
+  bool own_hosts;        /* a volume already gives /etc/hosts */
+  char *const *env;      /* the jail's -e (NULL-terminated): NO_PROXY keeps the user's exceptions */
+};
+#define JR_NET_ENV_MAX 8
+int jr_net_prepare (const struct jr_net_settings *set, struct jr_net **out, jail_error **err);
+/* After prepare: the entries to add to the jail's environment (the proxy
+ * variables; NULL-terminated, owned by n), and a volume spec to add (a
+ * named network's hosts file as /etc/hosts; NULL = none). */
+char *const *jr_net_env (const struct jr_net *n);
+const char *jr_net_volume (const struct jr_net *n);
 int jr_net_attach (struct jr_net *n, pid_t pid, int pidfd, jail_error **err);
 /* After attach, once the jail's init was let go (it builds its mounts
  * while the helper builds the network): wait for the network, then serve
@@ -91,8 +123,6 @@ void jr_net_release (struct jr_net *n);
 /* --restart: keep a copy of each published port's listener in the config,
  * so that the next jr_net_prepare reuses it (the port stays bound). */
 int jr_net_hold_ports (struct jr_net *n, jail_error **err);
-/* The listeners kept by jr_net_hold_ports (at most max) into fds. */
-size_t jr_net_held_ports (const struct jail_config *cfg, int *fds, size_t max);
 /* JSON of the jail's network for inspect: mode, address, gateway, prefix,
  * published ports, allowlist.  Length, or -ENOSPC. */
 int jr_net_describe (const struct jr_net *n, char *buf, size_t sz);

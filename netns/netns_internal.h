@@ -1,6 +1,7 @@
-/* netns_internal.h - interfaces between the parts of netns/: the netns
- * helper process, the bridge builder, the forwarder, the egress proxy and
- * its parser.  What runtime/ may call is in netns.h. */
+/* netns_internal.h - interfaces between the parts of netns/: the netlink
+ * path, the subnet check, the netns helper process, the bridge builder,
+ * the forwarder, the egress proxy, its parser and its policy.  What
+ * runtime/ may call is in netns.h. */
 #ifndef JR_NETNS_INTERNAL_H
 #define JR_NETNS_INTERNAL_H
 #include <netinet/in.h>
@@ -28,6 +29,29 @@
 #define JR_PROXY_HEAD_MAX 8192      /* bytes of request head */
 #define JR_PROXY_HEAD_TIMEOUT 30    /* seconds to send the head */
 
+
+/* rtnl.c: one rtnetlink socket in the current netns, strict replies
+ * (kernel sender, this port, the request's sequence, error acks).  Never
+ * allocates (runs in the child and the netns helper). */
+#define JR_RTNL_BUF 8192
+struct nlmsghdr;
+struct jr_rtnl
+{
+  int fd;
+  uint32_t seq;
+  uint32_t portid;
+};
+int jr_rtnl_open (struct jr_rtnl *n, struct jail_error *e);
+void jr_rtnl_close (struct jr_rtnl *n);
+/* Start a request of type with flags in buf (JR_RTNL_BUF bytes): asks for
+ * an ack unless it is a dump. */
+struct nlmsghdr *jr_rtnl_req (struct jr_rtnl *n, char *buf, int type, int flags);
+/* Send h and read its replies, each through cb (may be NULL), until the
+ * ack or the end of the dump; what names the request in errors. */
+int jr_rtnl_talk (struct jr_rtnl *n, struct nlmsghdr *h, int (*cb) (const struct nlmsghdr *, void *), void *data,
+                  struct jail_error *e, const char *what);
+/* Bring link index (called name in errors) up. */
+int jr_rtnl_link_up (struct jr_rtnl *n, int index, const char *name, struct jail_error *e);
 
 /* hostroutes.c: 0 when net/prefix (host byte order) is neither a special
  * range nor overlapping a route of the caller's netns; cidr is for messages. */
@@ -93,7 +117,8 @@ int jr_fwd_accept (struct jr_fwd *f, struct jr_loop_src *src, int lfd);
 bool jr_fwd_take_slot (struct jr_fwd *f);
 void jr_fwd_put_slot (struct jr_fwd *f);
 
-/* proxy_parse.c: pure functions, fuzzed by tests/fuzz_proxy.c. */
+/* proxy_http.c and proxy_policy.c: pure functions, fuzzed by
+ * tests/fuzz_proxy.c.  proxy_http.c: the request head. */
 struct jr_proxy_req
 {
   bool connect;           /* CONNECT host:port */
@@ -112,7 +137,8 @@ int jr_proxy_parse (const char *buf, size_t len, struct jr_proxy_req *r, const c
 /* Rewrite a parsed plain-HTTP head to origin-form, hop-by-hop headers
  * dropped, "Connection: close" added; returns the length or -ENOSPC. */
 int jr_proxy_rewrite (const char *buf, size_t len, const struct jr_proxy_req *r, char *out, size_t outsz);
-/* Normalise a host ("Example.COM." -> "example.com", "[::1]" -> "::1");
+/* proxy_policy.c: the allowlist and address policy.
+ * Normalise a host ("Example.COM." -> "example.com", "[::1]" -> "::1");
  * reports IP literals; refuses odd IPv4 forms.  0 or -EINVAL. */
 int jr_host_normalise (const char *in, size_t len, char *out, size_t outsz,
                        bool *is_ip, struct sockaddr_storage *ip, const char **reason);

@@ -33,11 +33,13 @@
 #define SD_JOB_TIMEOUT_USEC (20ull * 1000 * 1000)
 
 /* The sd-bus functions this file calls, looked up in libsystemd.so.0. */
+/* clang-format off */
 #define SD_API(X)                                                                                                      \
   X (new) X (set_address) X (start) X (unref) X (flush_close_unref) X (open_system) X (open_user)                      \
   X (message_new_method_call) X (message_set_auto_start) X (message_append) X (message_read)                           \
   X (message_open_container) X (message_close_container) X (message_unref) X (call) X (call_method)                    \
   X (get_property_string) X (process) X (wait) X (match_signal) X (is_bus_client) X (slot_unref) X (error_free)
+/* clang-format on */
 
 /* A connection to a manager: the library handle, the bus and the calls. */
 struct jr_sd

@@ -393,30 +393,13 @@ jail_config_set_network (jail_config *c, int mode, jail_error **err)
   return 0;
 }
 
-/* The spec to store when spec is set over current: edits ("+a,-b") add
- * to the default or to earlier edits; anything else replaces. */
-static int
-seccomp_spec_join (const char *current, const char *spec, char **out, jail_error **err)
-{
-  bool edits = spec[0] == '+' || spec[0] == '-';
-  bool cur_default = strcmp (current, "default") == 0 || strncmp (current, "default,", 8) == 0
-                     || current[0] == '+' || current[0] == '-';
-  if (edits && !cur_default)
-    return jr_error_msg (err, EINVAL, "seccomp '%s': edits apply to the default policy, not to '%s': put the change into the profile", spec, current);
-  if (edits && asprintf (out, "%s,%s", current, spec) < 0)
-    return jr_error (err, ENOMEM, "seccomp");
-  if (!edits && (*out = strdup (spec)) == NULL)
-    return jr_error (err, ENOMEM, "seccomp");
-  return 0;
-}
-
 int
 jail_config_set_seccomp (jail_config *c, const char *spec, jail_error **err)
 {
   if (spec == NULL)
     return jr_error_msg (err, EINVAL, "seccomp: no policy given");
   cleanup_free char *joined = NULL;
-  int ret = seccomp_spec_join (c->seccomp, spec, &joined, err);
+  int ret = jr_seccomp_spec_join (c->seccomp, spec, &joined, err);
   /* Check now so a bad spec fails at configuration time. */
   char *warnings = NULL;
   if (ret == 0)

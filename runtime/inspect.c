@@ -229,12 +229,11 @@ jports (const struct jail_config *cfg)
 static json_object *
 jnetwork (const struct jail_config *cfg, const struct jr_net *net)
 {
-  static const char *const modes[] = { "private", "none", "proxy" };
   char buf[16384];
   json_object *d = net && jr_net_describe (net, buf, sizeof buf) > 0 ? json_tokener_parse (buf) : NULL;
   json_object *o = json_object_new_object (), *addrs = json_object_new_array (), *v;
   put_str (o, "Mode", json_object_object_get_ex (d, "mode", &v) ? json_object_get_string (v)
-                      : modes[cfg->net_mode % 3]);
+                      : jr_net_mode_name (cfg->net_mode));
   json_object_array_add (addrs, json_object_new_string ("127.0.0.1/8"));
   json_object_array_add (addrs, json_object_new_string ("::1/128"));
   if (json_object_object_get_ex (d, "address", &v))

@@ -14,6 +14,7 @@
 #include "jail.h"
 #include "jr_seccomp.h"  /* seccomp/: the compiled filter */
 #include "netns.h"      /* netns/: the jail's network */
+#include "sigpipe.h"
 
 #define JR_DEFAULT_UID 65532
 #define JR_DEFAULT_GID 65532
@@ -107,6 +108,14 @@ int jr_user_resolve_jail (const int *ns_fds, const char *spec, unsigned *uid, un
  * the jail's own user (cfg->uid:gid, the only one it maps), else an error. */
 int jr_exec_user (const struct jail_config *cfg, const int *ns_fds, const char *spec, jail_error **err);
 
+/* config_netns.c: the jail's name on its named network and in the audit
+ * log (supervisor); the listeners kept for --restart (at most max) into
+ * fds; and jr_net_prepare on cfg's settings, whose proxy variables and
+ * hosts volume it adds to cfg. */
+void jr_net_add_name (jail_config *cfg, const char *name);
+size_t jr_net_held_ports (const struct jail_config *cfg, int *fds, size_t max);
+int jr_config_net_prepare (jail_config *cfg, struct jr_net **out, jail_error **err);
+
 /* idmap.c: before the clone, the idmapped trees of :idmap volumes (root);
  * after it, close them (the child has its copies). */
 struct jr_hostids;
@@ -184,14 +193,5 @@ int jr_stdio_ensure (jail_error **err);
 int jr_stdio_check (const int fds[3], jail_error **err);
 /* Same, and no terminal either: for fds a client handed over (exec). */
 int jr_stdio_check_handed (const int fds[3], jail_error **err);
-
-/* sigpipe.c: SIGPIPE blocked in this thread around writes to peers that
- * may vanish, then restored (one raised meanwhile is dropped). */
-struct jr_sigpipe
-{
-  bool blocked, was_pending;
-};
-void jr_sigpipe_block (struct jr_sigpipe *s);
-void jr_sigpipe_restore (struct jr_sigpipe *s);
 
 #endif

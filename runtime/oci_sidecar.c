@@ -135,7 +135,7 @@ sidecar_main (jail_config *cfg, int sock)
   struct jr_net *net = NULL;
   jail_error *err = NULL;
   char vars[SC_MSG_MAX];
-  if (jr_net_prepare (cfg, &net, &err) < 0)
+  if (jr_config_net_prepare (cfg, &net, &err) < 0)
     {
       reply_err (sock, err);
       return 1;

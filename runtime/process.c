@@ -331,7 +331,7 @@ start_jail (struct jail_config *cfg, char *const argv[], struct run_state *s, ja
   if (r == 0 && s->own_loop)
     r = jr_loop_init (s->lp, err);
   if (r == 0)
-    r = jr_net_prepare (cfg, &s->net, err);
+    r = jr_config_net_prepare (cfg, &s->net, err);
   if (r == 0)
     r = jr_seccomp_compile (cfg->seccomp, &s->bpf, err);
   if (r == 0)

@@ -47,8 +47,7 @@ jr_sup_write_state (struct sup *s, const char *state)
   char ports[1024];
   jr_ports_text (s->cfg, ports, sizeof ports);
   jr_kv (f, "ports", "%s", ports);
-  jr_kv (f, "network", "%s", s->cfg->net_mode == JAIL_NET_NONE ? "none"
-                             : s->cfg->net_mode == JAIL_NET_PROXY ? "proxy" : "private");
+  jr_kv (f, "network", "%s", jr_net_mode_name (s->cfg->net_mode));
   if (s->health)
     jr_health_kv (s->health, f);
   if (s->cfg->restart_policy)

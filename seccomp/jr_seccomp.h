@@ -20,6 +20,10 @@ struct jr_bpf
 int jr_seccomp_compile (const char *spec, struct jr_bpf *out, jail_error **err);
 /* Same, always through libseccomp (the default too: build time, tests). */
 int jr_seccomp_compile_nocache (const char *spec, struct jr_bpf *out, jail_error **err);
+/* spec.c: the spec to store when spec is set over current (*out,
+ * malloc'd): edits ("+a,-b") add to the default or to earlier edits;
+ * anything else replaces. */
+int jr_seccomp_spec_join (const char *current, const char *spec, char **out, jail_error **err);
 /* Check spec (build its policy); *warnings gets its warnings (or NULL). */
 int jr_seccomp_check (const char *spec, char **warnings, jail_error **err);
 int jr_seccomp_load (const struct jr_bpf *bpf, struct jail_error *e);

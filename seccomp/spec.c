@@ -1,6 +1,7 @@
-/* spec.c - the --seccomp spec: "default", "unconfined", "+name,-name"
- * edits of the default (optionally after "default,"), or a JSON profile
- * path; builds the policy it names from profile.c, json.c and policy.c. */
+/* spec.c - the whole --seccomp grammar: "default", "unconfined",
+ * "+name,-name" edits of the default (optionally after "default,"), or a
+ * JSON profile path; builds the policy it names from profile.c, json.c and
+ * policy.c, and joins a spec set over an earlier one (jail_config). */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -65,4 +66,21 @@ jr_sc_policy_from_spec (const char *spec, struct jr_sc_policy *p, bool *unconfin
   if (r < 0)
     jr_sc_policy_free (p);
   return r;
+}
+
+/* The spec to store when spec is set over current: edits ("+a,-b") add
+ * to the default or to earlier edits; anything else replaces. */
+int
+jr_seccomp_spec_join (const char *current, const char *spec, char **out, jail_error **err)
+{
+  bool edits = spec[0] == '+' || spec[0] == '-';
+  bool cur_default = strcmp (current, "default") == 0 || strncmp (current, "default,", 8) == 0
+                     || current[0] == '+' || current[0] == '-';
+  if (edits && !cur_default)
+    return jr_error_msg (err, EINVAL, "seccomp '%s': edits apply to the default policy, not to '%s': put the change into the profile", spec, current);
+  if (edits && asprintf (out, "%s,%s", current, spec) < 0)
+    return jr_error (err, ENOMEM, "seccomp");
+  if (!edits && (*out = strdup (spec)) == NULL)
+    return jr_error (err, ENOMEM, "seccomp");
+  return 0;
 }

@@ -19,17 +19,8 @@
 #include <unistd.h>
 
 #include "jail.h"
+#include "tap.h"
 
-static int n_test, n_failed;
-
-static void
-ok (int cond, const char *name)
-{
-  n_test++;
-  printf ("%s %d - %s [%s]\n", cond ? "ok" : "not ok", n_test, name, getenv ("JR_MODE") ? getenv ("JR_MODE") : "?");
-  n_failed += !cond;
-  fflush (stdout);
-}
 
 /* Count this process's open fds. */
 static int
@@ -348,6 +339,7 @@ test_closed_stdin (jail *j)
 int
 main (void)
 {
+  tap_count.suffix = getenv ("JR_MODE") ? getenv ("JR_MODE") : "?";
   int fds_before = child_fds ();
   test_setters ();
   jail_config *c = NULL;
@@ -362,8 +354,8 @@ main (void)
   ok (r == 0 && jail_name (j) != NULL, "start an anonymous jail");
   if (r < 0)
     {
-      printf ("# %s\n1..%d\n", e ? jail_error_message (e) : "?", n_test);
-      return 1;
+      diag ("%s", e ? jail_error_message (e) : "?");
+      return tap_done (true);
     }
   ok (fds_before > 0 && child_fds () == fds_before, "no fd of the running jail leaks into the caller's children");
   ok (handlers_default (), "no signal handler installed in the caller");
@@ -397,6 +389,5 @@ main (void)
   e = NULL;
   free (name);
   jail_config_free (c);
-  printf ("1..%d\n", n_test);
-  return n_failed ? 1 : 0;
+  return tap_done (true);
 }

@@ -23,11 +23,6 @@ stale() {
   done
 }
 mine() { find "$M" -maxdepth 4 -type d -name "jailrun-$1-*" 2>/dev/null | head -n 1; }
-wait_for() {
-  _i=0
-  while [ $_i -lt 100 ]; do "$@" && return 0; sleep 0.1; _i=$((_i + 1)); done
-  return 1
-}
 has_mine() { [ -n "$(mine "$1")" ]; }
 
 # A limit that cannot be enforced: 125 with the controller and the fix.

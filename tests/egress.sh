@@ -15,7 +15,7 @@ mkdir "$SCRATCH/pub"; echo "mirror content" > "$SCRATCH/pub/f.txt"
 port=$($PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 $PY -m http.server --bind "$haddr" --directory "$SCRATCH/pub" "$port" >"$SCRATCH/srv.log" 2>&1 & SRV=$!
 trap 'kill $SRV 2>/dev/null; rm -rf "$SCRATCH"' EXIT
-for i in $(seq 50); do curl -s -o /dev/null "http://$haddr:$port/f.txt" && break; sleep 0.2; done
+wait_url "http://$haddr:$port/f.txt"
 like "the host name resolves to a non-public local address ($hn -> $haddr)" \
   "$(curl -sS -m 10 "http://$haddr:$port/f.txt" 2>&1)" "mirror content"
 
@@ -46,7 +46,7 @@ is "NO_PROXY without -e" "$out" "localhost,127.0.0.1,::1"
 cp "$JR_SRC/tests/upstream.py" "$JR_SRC/tests/proxycli.py" "$SCRATCH/"; chmod 644 "$SCRATCH"/*.py
 $PY "$SCRATCH/upstream.py" "$SCRATCH/up.port" "$SCRATCH/up.log" & UP=$!
 trap 'kill $SRV $UP 2>/dev/null; rm -rf "$SCRATCH"' EXIT
-for i in $(seq 50); do [ -s "$SCRATCH/up.port" ] && break; sleep 0.1; done
+wait_for test -s "$SCRATCH/up.port"
 up=$(cat "$SCRATCH/up.port")
 ujr() { jr --net-allow proxy --allow example.test:80 --allow '*.corp.test' --upstream-proxy "http://127.0.0.1:$up/" \
   --audit-log "$SCRATCH/up.jsonl" -v "$SCRATCH:/mnt:ro" "$@" 2>&1; }

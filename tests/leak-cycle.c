@@ -6,13 +6,14 @@
 #include <string.h>
 
 #include "jail.h"
+#include "tap.h"
 
 int
 main (void)
 {
   const char *rootfs = getenv ("ROOTFS");
-  int n = 0, bad = 0;
-  printf ("1..6\n");
+  int bad = 0;
+  tap_plan (6);
   for (int round = 0; round < 2; round++)
     {
       jail_config *c = NULL;
@@ -27,7 +28,7 @@ main (void)
       e = NULL;
       int r = jail_run (c, t, &st, &e);
       if (round == 0)
-        printf ("%s %d - jail_run\n", r == 0 && st == 0 ? "ok" : "not ok", ++n), bad += !(r == 0 && st == 0);
+        bad += !ok (r == 0 && st == 0, "jail_run");
       r = jail_start (c, NULL, sl, 0, &j, &e);
       if (r == 0)
         r = jail_exec (j, NULL, t, &st, &e);
@@ -47,13 +48,11 @@ main (void)
         r = jail_stop (j, 1, &e);
       if (round == 0)
         {
-          printf ("%s %d - start, exec, capture, inspect, list, check, stop\n", r == 0 ? "ok" : "not ok", ++n);
-          bad += r != 0;
-          printf ("%s %d - capture result\n", res && jail_result_status (res) == 0 ? "ok" : "not ok", ++n);
-          bad += !(res && jail_result_status (res) == 0);
+          bad += !ok (r == 0, "start, exec, capture, inspect, list, check, stop");
+          bad += !ok (res && jail_result_status (res) == 0, "capture result");
         }
       if (e)
-        printf ("# %s\n", jail_error_message (e));
+        diag ("%s", jail_error_message (e));
       jail_result_free (res);
       free (json);
       free (v);
@@ -65,12 +64,12 @@ main (void)
       jail_error *e2 = NULL;
       r = jail_open ("no-such-jail-lsan", &none, &e2);
       if (round == 0)
-        printf ("%s %d - open of an unknown jail fails\n", r < 0 && e2 ? "ok" : "not ok", ++n), bad += !(r < 0 && e2);
+        bad += !ok (r < 0 && e2, "open of an unknown jail fails");
       jail_error_free (e2);
       jail_error_free (e);
       jail_config_free (c);
     }
-  printf ("%s %d - two rounds done\n", bad == 0 ? "ok" : "not ok", ++n);
-  printf ("ok %d - LeakSanitizer checks at exit (a leak fails this test's exit status)\n", ++n);
-  return bad ? 1 : 0;
+  ok (bad == 0, "two rounds done");
+  ok (true, "LeakSanitizer checks at exit (a leak fails this test's exit status)");
+  return tap_done (false);
 }

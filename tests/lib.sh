@@ -35,3 +35,21 @@ mkscratch() {
 }
 # jr ARGS... : run jailrun with a bounded time; output on stdout+stderr.
 jr() { timeout -k 5 60 "$JAILRUN" "$@"; }
+# as_user USER CMD... : run CMD as USER with USER's groups (e.g. a second,
+# unrelated test user).
+as_user() { _u=$1; shift; setpriv --reuid="$_u" --regid="$_u" --init-groups "$@"; }
+# freeport: a TCP port on 127.0.0.1 that is free right now.
+freeport() { ${PY:-python3} -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+# wait_for CMD... : run CMD every 0.1 s until it succeeds, at most 100
+# times; its last status.
+wait_for() {
+  _i=0
+  while [ $_i -lt 100 ]; do "$@" && return 0; sleep 0.1; _i=$((_i + 1)); done
+  return 1
+}
+# wait_url URL : wait until URL answers over HTTP (50 tries, 0.2 s apart).
+wait_url() {
+  _i=0
+  while [ $_i -lt 50 ]; do curl -s -o /dev/null "$1" && return 0; sleep 0.2; _i=$((_i + 1)); done
+  return 1
+}

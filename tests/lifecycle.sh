@@ -30,7 +30,7 @@ out=$(jr run -d --name $N --no-net -e RUNVAR=r1 -v "$SCRATCH/w:/workspace" "$ROO
 is "run -d exits 0" "$s" 0
 is "run -d prints the name" "$out" "$N"
 like "ps lists it running" "$("$JAILRUN" ps)" "^$N +[0-9]+ +running .* none .*$ROOTFS"
-i=0; while [ ! -s "$SCRATCH/w/first" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+wait_for test -s "$SCRATCH/w/first"
 ok "first process wrote its facts" test -s "$SCRATCH/w/first"
 
 # policy equality between the first process and an exec'd one
@@ -143,7 +143,7 @@ jr rm ${N}t >/dev/null
 
 # --name without -d: the jail runs here, on our stdio, and can be exec'd into
 ( jr run --name ${N}f --no-net "$ROOTFS" sh -c 'echo fg-started; sleep 2; exit 7' > "$SCRATCH/fg.out"; echo $? > "$SCRATCH/fg.rc" ) &
-i=0; while ! grep -q fg-started "$SCRATCH/fg.out" 2>/dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+wait_for grep -q fg-started "$SCRATCH/fg.out" 2>/dev/null
 is "foreground named jail: exec into it" "$(jr exec ${N}f echo in-fg)" "in-fg"
 wait
 is "foreground named jail: its status" "$(cat "$SCRATCH/fg.rc")" 7
@@ -163,7 +163,7 @@ like "check: a fix line for each gap" "$(printf '%s\n' "$out" | grep -A1 '^warn'
 if [ "$JR_MODE" = root ]; then
   id jrtest2 >/dev/null 2>&1 || useradd -M -s /bin/sh jrtest2
   jr run -d --name $N --no-net "$ROOTFS" sleep 900004 >/dev/null
-  as2() { setpriv --reuid=jrtest2 --regid=jrtest2 --init-groups env XDG_RUNTIME_DIR=/tmp/jailrun-test-run-jrtest2 "$@"; }
+  as2() { as_user jrtest2 env XDG_RUNTIME_DIR=/tmp/jailrun-test-run-jrtest2 "$@"; }
   err=$(as2 "$JAILRUN" exec $N true 2>&1); s=$?
   is "other user: exec is 125" "$s" 125
   like "other user: no such jail for them" "$err" "no jail named|not a directory you own"
@@ -177,12 +177,12 @@ if [ "$JR_MODE" = root ]; then
   # a rootless jail of jrtest, attacked by jrtest2 through jrtest's state dir
   x1=/tmp/jailrun-test-run-$(id -u jrtest)
   mkdir -p "$x1" && chown jrtest "$x1" && chmod 700 "$x1"
-  as1() { setpriv --reuid=jrtest --regid=jrtest --init-groups env XDG_RUNTIME_DIR="$x1" "$@"; }
+  as1() { as_user jrtest env XDG_RUNTIME_DIR="$x1" "$@"; }
   is "jrtest starts a rootless jail" "$(as1 "$JAILRUN" run -d --name ${N}u --no-net "$ROOTFS" sleep 900005)" "${N}u"
-  err=$(setpriv --reuid=jrtest2 --regid=jrtest2 --init-groups env XDG_RUNTIME_DIR="$x1" "$JAILRUN" exec ${N}u true 2>&1); s=$?
+  err=$(as_user jrtest2 env XDG_RUNTIME_DIR="$x1" "$JAILRUN" exec ${N}u true 2>&1); s=$?
   is "jrtest2 using jrtest's state dir: exec is 125" "$s" 125
   like "jrtest2: the state dir is refused" "$err" "not a directory you own"
-  setpriv --reuid=jrtest2 --regid=jrtest2 --init-groups env XDG_RUNTIME_DIR="$x1" "$JAILRUN" stop ${N}u >/dev/null 2>&1
+  as_user jrtest2 env XDG_RUNTIME_DIR="$x1" "$JAILRUN" stop ${N}u >/dev/null 2>&1
   is "jrtest2: stop of jrtest's jail is 125" $? 125
   ok "jrtest2: cannot connect to jrtest's socket" sh -c "! setpriv --reuid=jrtest2 --regid=jrtest2 --init-groups /usr/bin/python3 -c 'import socket; s=socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET); s.connect(\"$x1/jailrun/${N}u/sock\")' 2>/dev/null"
   like "jrtest's jail still runs" "$(as1 "$JAILRUN" ps)" "^${N}u +[0-9]+ +running"

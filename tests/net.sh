@@ -12,7 +12,6 @@ cp "$JR_SRC/tests/netsrv.py" "$JR_SRC/tests/netcli.py" "$JR_SRC/tests/proxycli.p
 chmod 644 "$SCRATCH"/*.py
 PY=python3; [ -x /usr/bin/python3 ] && PY=/usr/bin/python3
 CLI="$PY $SCRATCH/netcli.py"
-freeport() { $PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 # bg_jail ARGS... : start a jail in the background, pid in $BG
 bg_jail() { timeout -k 5 120 "$JAILRUN" "$@" >"$SCRATCH/bg.out" 2>&1 & BG=$!; }
 stop_jail() { kill "$BG" 2>/dev/null; wait "$BG" 2>/dev/null; }
@@ -20,7 +19,7 @@ stop_jail() { kill "$BG" 2>/dev/null; wait "$BG" 2>/dev/null; }
 # -p with --no-net: python3 http.server in the host-root jail, curl on the host
 hp=$(freeport)
 bg_jail --no-net -p "$hp:8000" / python3 -m http.server --bind 127.0.0.1 8000
-for i in $(seq 50); do curl -s -o /dev/null "http://127.0.0.1:$hp/" && break; sleep 0.2; done
+wait_url "http://127.0.0.1:$hp/"
 page=$(curl -sS -m 10 "http://127.0.0.1:$hp/" 2>&1)
 like "curl through -p to python3 http.server (--no-net)" "$page" "Directory listing for /"
 ifnames() { sed -n 's/^ *\([a-z0-9]*\):.*/\1/p'; }
@@ -32,7 +31,7 @@ stop_jail
 mkdir "$SCRATCH/www"; echo "hello from busybox" > "$SCRATCH/www/index.html"; chmod -R a+rX "$SCRATCH/www"
 hp=$(freeport)
 bg_jail -p "$hp:8080" -v "$SCRATCH/www:/tmp/www:ro" "$ROOTFS" httpd -f -p 127.0.0.1:8080 -h /tmp/www
-for i in $(seq 50); do curl -s -o /dev/null "http://127.0.0.1:$hp/" && break; sleep 0.2; done
+wait_url "http://127.0.0.1:$hp/"
 is "curl through -p to busybox httpd (default network)" "$(curl -sS -m 10 "http://127.0.0.1:$hp/" 2>&1)" "hello from busybox"
 stop_jail
 
@@ -84,7 +83,7 @@ hs=$(freeport)
 # listen_on PORT FILE: a host listener on 127.0.0.1:PORT for 60 s; FILE appears when it listens
 listen_on() { $PY -c "import socket,time; s=socket.socket(); s.bind(('127.0.0.1',$1)); s.listen(); open('$2','w'); time.sleep(60)" & }
 listen_on "$hs" "$SCRATCH/hs.ready"; HSRV=$!
-for i in $(seq 50); do [ -e "$SCRATCH/hs.ready" ] && break; sleep 0.1; done
+wait_for test -e "$SCRATCH/hs.ready"
 hostip=$(ip -4 -o addr show scope global 2>/dev/null | awk '{print $4}' | cut -d/ -f1 | head -n1)
 [ -n "$hostip" ] || hostip=$(hostname -I 2>/dev/null | awk '{print $1}')
 for mode in default --no-net proxy; do
@@ -100,7 +99,7 @@ kill $HSRV 2>/dev/null
 mkdir "$SCRATCH/pub"; echo "allowed content" > "$SCRATCH/pub/f.txt"
 op=$(freeport); other=$(freeport)
 $PY -m http.server --bind 127.0.0.1 --directory "$SCRATCH/pub" "$op" >/dev/null 2>&1 & PSRV=$!
-for i in $(seq 50); do curl -s -o /dev/null "http://127.0.0.1:$op/f.txt" && break; sleep 0.2; done
+wait_url "http://127.0.0.1:$op/f.txt"
 log="$SCRATCH/audit.jsonl"
 out=$(jr --net-allow proxy --allow "localhost:$op" --allow '*.example.test' --audit-log "$log" "$ROOTFS" \
   sh -c "env | grep -c -i _proxy=; wget -q -O - http://localhost:$op/f.txt")
@@ -153,7 +152,7 @@ bad "malformed -p" "publish '8080': expected \[ADDR:\]HOSTPORT:JAILPORT" -p 8080
 bad "-p port 0" "publish '0:80'" -p 0:80
 busy=$(freeport)
 listen_on "$busy" "$SCRATCH/busy.ready"; BSRV=$!
-for i in $(seq 50); do [ -e "$SCRATCH/busy.ready" ] && break; sleep 0.1; done
+wait_for test -e "$SCRATCH/busy.ready"
 bad "-p port in use" "publish 127\.0\.0\.1:$busy:80: bind host port.*Address already in use" -p "$busy:80"
 kill $BSRV
 bad "bad --allow entry" "allow '127\.1': odd IP address form" --net-allow proxy --allow 127.1

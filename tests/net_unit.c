@@ -12,17 +12,7 @@
 #include <unistd.h>
 
 #include "netns_internal.h"
-
-static int n_test, n_fail;
-
-static void
-ok (bool cond, const char *name)
-{
-  n_test++;
-  if (!cond)
-    n_fail++;
-  printf ("%sok %d - %s\n", cond ? "" : "not ", n_test, name);
-}
+#include "tap.h"
 
 /* Normalise s; returns 0/-EINVAL and the result in out. */
 static int
@@ -154,25 +144,24 @@ test_publish (void)
   jail_error_free (e);
 }
 
-/* The supervisor's description of a jail's network (for inspect). */
+/* The supervisor's description of a jail's network (for inspect), and the
+ * proxy variables prepare hands back (the user's NO_PROXY kept). */
 static void
 test_describe (void)
 {
-  jail_config *cfg = NULL;
+  struct jr_netcfg *nc = NULL;
   jail_error *e = NULL;
   struct jr_net *n = NULL;
   char buf[1024];
-  int r = jail_config_new (&cfg, &e);
+  char *const user_env[] = { "PATH=/bin", "NO_PROXY=corp.test", NULL };
+  int r = jr_netcfg_add_allow (&nc, "*.example.test", &e);
   if (r == 0)
-    r = jail_config_set_network (cfg, JAIL_NET_PROXY, &e);
+    r = jr_netcfg_add_allow (&nc, "[::1]:8080", &e);
   if (r == 0)
-    r = jail_config_add_allow (cfg, "*.example.test", &e);
+    r = jr_netcfg_set_subnet (&nc, "10.77.0.0/24", &e);
+  struct jr_net_settings set = { .mode = JAIL_NET_PROXY, .nc = nc, .rootfs = "/", .env = user_env };
   if (r == 0)
-    r = jail_config_add_allow (cfg, "[::1]:8080", &e);
-  if (r == 0)
-    r = jail_config_set_subnet (cfg, "10.77.0.0/24", &e);
-  if (r == 0)
-    r = jr_net_prepare (cfg, &n, &e);
+    r = jr_net_prepare (&set, &n, &e);
   ok (r == 0 && jr_net_describe (n, buf, sizeof buf) > 0
       && strcmp (buf, "{\"mode\":\"proxy\",\"gateway\":\"10.77.0.1\",\"prefix\":24,"
                  "\"publish\":[],\"allow\":[\"*.example.test:443\",\"[::1]:8080\"]}") == 0,
@@ -180,9 +169,30 @@ test_describe (void)
   if (r == 0)
     printf ("# %s\n", buf);
   ok (r == 0 && jr_net_describe (n, buf, 10) == -ENOSPC, "description bounded by the buffer");
+  char *const *env = r == 0 ? jr_net_env (n) : NULL;
+  buf[0] = '\0';
+  for (size_t i = 0; env && env[i]; i++)
+    snprintf (buf + strlen (buf), sizeof buf - strlen (buf), "%s%s", i ? " " : "", env[i]);
+  ok (strcmp (buf, "HTTP_PROXY=http://10.77.0.1:3128 HTTPS_PROXY=http://10.77.0.1:3128 http_proxy=http://10.77.0.1:3128 "
+              "https_proxy=http://10.77.0.1:3128 NO_PROXY=localhost,127.0.0.1,::1,corp.test "
+              "no_proxy=localhost,127.0.0.1,::1,corp.test") == 0, "proxy variables come back, the user's NO_PROXY kept");
+  printf ("# %s\n", buf);
+  ok (r == 0 && jr_net_volume (n) == NULL, "no volume without a named network");
   jr_net_release (n);
-  jail_config_free (cfg);
+  jr_netcfg_free (nc);
   jail_error_free (e);
+}
+
+/* The one table of mode names: both ways, unknown values. */
+static void
+test_mode_names (void)
+{
+  bool good = true;
+  for (int m = JAIL_NET_PRIVATE; m <= JAIL_NET_PROXY; m++)
+    good = good && jr_net_mode_of (jr_net_mode_name (m)) == m;
+  ok (good && strcmp (jr_net_mode_name (JAIL_NET_PROXY), "proxy") == 0 && strcmp (jr_net_mode_name (JAIL_NET_NONE), "none") == 0
+      && strcmp (jr_net_mode_name (7), "private") == 0 && jr_net_mode_of ("host") == -1 && jr_net_mode_of (NULL) == -1,
+      "network mode names: one table, both ways");
 }
 
 /* What arrived at the reading end of the pump test: count, order, EOF. */
@@ -320,6 +330,7 @@ int
 main (void)
 {
   test_describe ();
+  test_mode_names ();
   test_hosts ();
   test_allow ();
   test_addrs ();
@@ -327,6 +338,5 @@ main (void)
   test_publish ();
   test_pump_drain ();
   test_pump_fin_with_data ();
-  printf ("1..%d\n", n_test);
-  return n_fail ? 1 : 0;
+  return tap_done (true);
 }

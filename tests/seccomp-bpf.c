@@ -20,22 +20,8 @@
 #include <sys/socket.h>
 
 #include "internal.h"
+#include "tap.h"
 
-static int n_test, n_fail;
-
-static void
-check (int ok, const char *fmt, ...) __attribute__ ((format (printf, 2, 3)));
-static void
-check (int ok, const char *fmt, ...)
-{
-  va_list ap;
-  va_start (ap, fmt);
-  printf ("%s %d - ", ok ? "ok" : "not ok", ++n_test);
-  vprintf (fmt, ap);
-  putchar ('\n');
-  va_end (ap);
-  n_fail += !ok;
-}
 
 /* Run prog on d; returns the SECCOMP_RET_* value, or 0xdead on a bad
  * program (unknown opcode, out-of-range access or jump). */
@@ -132,22 +118,22 @@ check_numbers (const struct jr_bpf *b)
   for (size_t i = 0; i < sizeof denied / sizeof *denied; i++)
     if (sys (b, denied[i].name, 0, 0, 0) != denied[i].want)
       printf ("# %s: got 0x%x\n", denied[i].name, sys (b, denied[i].name, 0, 0, 0)), bad++;
-  check (bad == 0, "%zu syscalls of DESIGN.md's list denied with EPERM/ENOSYS", sizeof denied / sizeof *denied);
+  ok (bad == 0, "%zu syscalls of DESIGN.md's list denied with EPERM/ENOSYS", sizeof denied / sizeof *denied);
   const char *allowed[] = { "read", "write", "openat", "mmap", "futex", "execve", "getpid", "wait4",
                             "epoll_wait", "rt_sigreturn", "exit_group", "landlock_create_ruleset", "seccomp" };
   bad = 0;
   for (size_t i = 0; i < sizeof allowed / sizeof *allowed; i++)
     bad += sys (b, allowed[i], 0, 0, 0) != ALLOW;
-  check (bad == 0, "ordinary syscalls allowed");
-  check (call (b, AUDIT_ARCH_X86_64, 462, 0, 0, 0) == ENOSYS_, "number 462 (mseal, unknown to libseccomp 2.5) -> ENOSYS");
-  check (call (b, AUDIT_ARCH_X86_64, 1023, 0, 0, 0) == ENOSYS_, "number 1023 -> ENOSYS");
-  check (call (b, AUDIT_ARCH_X86_64, 0x3fffffff, 0, 0, 0) == ENOSYS_, "number 0x3fffffff -> ENOSYS");
+  ok (bad == 0, "ordinary syscalls allowed");
+  ok (call (b, AUDIT_ARCH_X86_64, 462, 0, 0, 0) == ENOSYS_, "number 462 (mseal, unknown to libseccomp 2.5) -> ENOSYS");
+  ok (call (b, AUDIT_ARCH_X86_64, 1023, 0, 0, 0) == ENOSYS_, "number 1023 -> ENOSYS");
+  ok (call (b, AUDIT_ARCH_X86_64, 0x3fffffff, 0, 0, 0) == ENOSYS_, "number 0x3fffffff -> ENOSYS");
   bad = 0;
   for (int nr = 0; nr < 1024; nr++)
     bad += call (b, AUDIT_ARCH_X86_64, 0x40000000 | nr, 0, 0, 0) != KILL
            || call (b, AUDIT_ARCH_I386, nr, 0, 0, 0) != KILL
            || call (b, AUDIT_ARCH_AARCH64, nr, 0, 0, 0) != KILL;
-  check (bad == 0, "x32 numbers, i386 and aarch64 ABIs: kill process (all 1024 numbers)");
+  ok (bad == 0, "x32 numbers, i386 and aarch64 ABIs: kill process (all 1024 numbers)");
 }
 
 /* ioctl TIOCSTI/TIOCLINUX with any high bits: EPERM; anything else allowed. */
@@ -162,9 +148,9 @@ check_ioctl (const struct jr_bpf *b)
       uint32_t want = ((uint32_t) pick == TIOCSTI || (uint32_t) pick == TIOCLINUX) ? EPERM_ : ALLOW;
       bad += sys (b, "ioctl", 0, hi | pick, 0) != want;
     }
-  check (bad == 0, "ioctl: 200000 commands with random high bits: EPERM exactly for TIOCSTI/TIOCLINUX");
-  check (sys (b, "ioctl", 0, 0xffffffff00000000ull | TIOCSTI, 0) == EPERM_, "ioctl TIOCSTI | 0xffffffff00000000 -> EPERM");
-  check (sys (b, "ioctl", 0, TCGETS, 0) == ALLOW, "ioctl TCGETS allowed");
+  ok (bad == 0, "ioctl: 200000 commands with random high bits: EPERM exactly for TIOCSTI/TIOCLINUX");
+  ok (sys (b, "ioctl", 0, 0xffffffff00000000ull | TIOCSTI, 0) == EPERM_, "ioctl TIOCSTI | 0xffffffff00000000 -> EPERM");
+  ok (sys (b, "ioctl", 0, TCGETS, 0) == ALLOW, "ioctl TCGETS allowed");
 }
 
 /* clone: EPERM exactly when a CLONE_NEW* bit is set. */
@@ -181,9 +167,9 @@ check_clone (const struct jr_bpf *b)
       uint64_t f = rnd () & (i % 2 ? ~ns : ~0ull);
       bad += sys (b, "clone", f, 0, 0) != ((f & ns) ? EPERM_ : ALLOW);
     }
-  check (bad == 0, "clone: every single bit and 200000 random flag words: EPERM iff a CLONE_NEW* bit");
-  check (sys (b, "clone", CLONE_NEWUSER | CLONE_NEWNS, 0, 0) == EPERM_, "clone CLONE_NEWUSER|CLONE_NEWNS -> EPERM");
-  check (sys (b, "clone", CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_THREAD, 0, 0) == ALLOW,
+  ok (bad == 0, "clone: every single bit and 200000 random flag words: EPERM iff a CLONE_NEW* bit");
+  ok (sys (b, "clone", CLONE_NEWUSER | CLONE_NEWNS, 0, 0) == EPERM_, "clone CLONE_NEWUSER|CLONE_NEWNS -> EPERM");
+  ok (sys (b, "clone", CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_THREAD, 0, 0) == ALLOW,
          "clone of a thread allowed");
 }
 
@@ -191,19 +177,19 @@ check_clone (const struct jr_bpf *b)
 static void
 check_personality (const struct jr_bpf *b)
 {
-  const uint32_t ok[] = { 0, 8, 0x20000, 0x20008, 0xffffffff };
+  const uint32_t good[] = { 0, 8, 0x20000, 0x20008, 0xffffffff };
   size_t bad = 0;
   for (int i = 0; i < 200000; i++)
     {
       uint64_t hi = rnd () & 0xffffffff00000000ull;
-      uint32_t lo = i % 3 == 0 ? ok[i % 5] : i % 3 == 1 ? (uint32_t) rnd () : (uint32_t) rnd () & 0x2000f;
+      uint32_t lo = i % 3 == 0 ? good[i % 5] : i % 3 == 1 ? (uint32_t) rnd () : (uint32_t) rnd () & 0x2000f;
       uint32_t want = EPERM_;
       for (size_t k = 0; k < 5; k++)
-        want = lo == ok[k] ? ALLOW : want;
+        want = lo == good[k] ? ALLOW : want;
       bad += sys (b, "personality", hi | lo, 0, 0) != want;
     }
-  check (bad == 0, "personality: 200000 values: allowed iff one of the five");
-  check (sys (b, "personality", 0x0400000, 0, 0) == EPERM_, "personality READ_IMPLIES_EXEC -> EPERM");
+  ok (bad == 0, "personality: 200000 values: allowed iff one of the five");
+  ok (sys (b, "personality", 0x0400000, 0, 0) == EPERM_, "personality READ_IMPLIES_EXEC -> EPERM");
 }
 
 /* socket/socketpair: AF_UNIX, AF_INET, AF_INET6, AF_NETLINK+NETLINK_ROUTE. */
@@ -220,7 +206,7 @@ check_socket (const struct jr_bpf *b)
         bad += sys (b, "socket", hi | fam, 1, hi2 | proto) != want;
         bad += sys (b, "socketpair", fam, 1, proto) != want;
       }
-  check (bad == 0, "socket/socketpair: 64 families x 32 protocols (random high bits)");
+  ok (bad == 0, "socket/socketpair: 64 families x 32 protocols (random high bits)");
 }
 
 /* Compile spec or fail the test. */
@@ -229,7 +215,7 @@ compile (const char *spec, struct jr_bpf *b)
 {
   jail_error *err = NULL;
   int r = jr_seccomp_compile (spec, b, &err);
-  check (r == 0 && b->len > 0, "compile '%s' (%u instructions)%s%s", spec, b->len, err ? ": " : "",
+  ok (r == 0 && b->len > 0, "compile '%s' (%u instructions)%s%s", spec, b->len, err ? ": " : "",
          err ? jail_error_message (err) : "");
   jail_error_free (err);
   return r;
@@ -259,10 +245,10 @@ main (void)
   jr_bpf_release (&b);
   if (compile ("+ptrace,-getpid,+clone", &b) == 0)
     {
-      check (sys (&b, "ptrace", 0, 0, 0) == ALLOW, "+ptrace: ptrace allowed");
-      check (sys (&b, "getpid", 0, 0, 0) == EPERM_, "-getpid: getpid denied");
-      check (sys (&b, "clone", CLONE_NEWUSER, 0, 0) == ALLOW, "+clone: clone with CLONE_NEWUSER allowed");
-      check (sys (&b, "keyctl", 0, 0, 0) == EPERM_, "edits keep the rest of the default");
+      ok (sys (&b, "ptrace", 0, 0, 0) == ALLOW, "+ptrace: ptrace allowed");
+      ok (sys (&b, "getpid", 0, 0, 0) == EPERM_, "-getpid: getpid denied");
+      ok (sys (&b, "clone", CLONE_NEWUSER, 0, 0) == ALLOW, "+clone: clone with CLONE_NEWUSER allowed");
+      ok (sys (&b, "keyctl", 0, 0, 0) == EPERM_, "edits keep the rest of the default");
     }
   jr_bpf_release (&b);
   /* The default shipped precompiled is what libseccomp makes of the policy now. */
@@ -270,14 +256,13 @@ main (void)
   jail_error *err = NULL;
   if (jr_seccomp_compile ("default", &pre, &err) == 0 && jr_seccomp_compile_nocache ("default", &fresh, &err) == 0)
     {
-      check (pre.len == fresh.len && memcmp (pre.filter, fresh.filter, (size_t) pre.len * 8) == 0,
+      ok (pre.len == fresh.len && memcmp (pre.filter, fresh.filter, (size_t) pre.len * 8) == 0,
              "the precompiled default filter equals a fresh compile");
       jr_bpf_release (&pre);
       jr_bpf_release (&fresh);
     }
   else
-    check (false, "compile the default filter both ways");
+    ok (false, "compile the default filter both ways");
   jail_error_free (err);
-  printf ("1..%d\n", n_test);
-  return n_fail ? 1 : 0;
+  return tap_done (true);
 }

@@ -17,7 +17,6 @@ cleanup() {
 }
 trap cleanup EXIT
 PY=python3; [ -x /usr/bin/python3 ] && PY=/usr/bin/python3
-freeport() { $PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 cp "$JR_SRC/tests/switchcli.py" "$JR_SRC/tests/nsescape.py" "$SCRATCH/"
 mkdir "$SCRATCH/pub" "$SCRATCH/www"
 echo "allowed content" > "$SCRATCH/pub/f.txt"
@@ -27,7 +26,7 @@ chmod -R a+rX "$SCRATCH"
 # A host "internet" on loopback, allowed by its literal address.
 op=$(freeport)
 $PY -m http.server --bind 127.0.0.1 --directory "$SCRATCH/pub" "$op" >/dev/null 2>&1 & PSRV=$!
-for i in $(seq 50); do curl -s -o /dev/null "http://127.0.0.1:$op/f.txt" && break; sleep 0.2; done
+wait_url "http://127.0.0.1:$op/f.txt"
 URL="http://127.0.0.1:$op/f.txt"
 
 # --- the internet switch ---------------------------------------------------
@@ -39,7 +38,7 @@ out=$("$JAILRUN" run -d --name "$A" --net-allow proxy --audit-log "$log" -p "$hp
       / python3 -m http.server --bind 127.0.0.1 --directory /mnt/www 8000 2>&1)
 is "start with --net-allow proxy and an empty allowlist" "$?:$out" "0:$A"
 serves() { curl -sS -m 10 "http://127.0.0.1:$hp/" 2>&1; }
-for i in $(seq 50); do curl -s -o /dev/null "http://127.0.0.1:$hp/" && break; sleep 0.2; done
+wait_url "http://127.0.0.1:$hp/"
 fetch() { timeout -k 5 60 "$JAILRUN" exec "$A" python3 /mnt/switchcli.py fetch "$URL" 2>&1; }
 like "empty allowlist: the jail is offline" "$(fetch)" "^error: 403 .*no --allow rule matches 127\.0\.0\.1:$op"
 is "published port serves (offline)" "$(serves)" "served from the jail"
@@ -55,7 +54,7 @@ is "published port serves (online)" "$(serves)" "served from the jail"
 
 # An open tunnel is cut by net off, the next request is refused.
 timeout -k 5 60 "$JAILRUN" exec "$A" python3 /mnt/switchcli.py hold "127.0.0.1:$op" 20 > "$SCRATCH/hold.out" 2>&1 & H=$!
-for i in $(seq 50); do grep -q 200 "$SCRATCH/hold.out" && break; sleep 0.1; done
+wait_for grep -q 200 "$SCRATCH/hold.out"
 out=$("$JAILRUN" net off "$A" 2>&1)
 is "net off NAME" "$?:$out" "0:"
 wait $H
@@ -274,7 +273,7 @@ rp=$(freeport)
 "$JAILRUN" run -d --name "$RA" --restart always -p "$rp:8000" -v "$SCRATCH:/mnt:ro" \
   / python3 -m http.server --bind 127.0.0.1 --directory /mnt/www 8000 >/dev/null 2>&1
 rserves() { curl -sS -m 10 "http://127.0.0.1:$rp/" 2>&1; }
-for i in $(seq 50); do curl -s -o /dev/null "http://127.0.0.1:$rp/" && break; sleep 0.2; done
+wait_url "http://127.0.0.1:$rp/"
 is "always: the published port serves" "$(rserves)" "served from the jail"
 is "the command is the jail's pid 2" "$("$JAILRUN" exec "$RA" sh -c 'tr "\0" " " < /proc/2/cmdline')" \
   "python3 -m http.server --bind 127.0.0.1 --directory /mnt/www 8000 "
@@ -349,7 +348,7 @@ echo "# up of 2 services (db healthy first): $(( (t1 - t0) / 1000000 )) ms"
 like "an unknown key is a warning naming file:line:key" "$(cat "$SCRATCH/up.err")" \
   "warning: jailrun.yaml:20: service app: unknown key 'frobnicate' ignored"
 like "ps shows the stack (db healthy)" "$("$JAILRUN" ps | grep "^$P-db ")" " running\(healthy\) "
-for i in $(seq 50); do curl -s -o /dev/null "http://127.0.0.1:$sp/" && break; sleep 0.2; done
+wait_url "http://127.0.0.1:$sp/"
 is "the app's published port serves on the host" "$(curl -sS -m 10 "http://127.0.0.1:$sp/" 2>&1)" "served from the jail"
 is "app reaches db by its service name" \
   "$("$JAILRUN" exec "$P-app" python3 /mnt/switchcli.py get db 8001 2>&1)" "served from the jail"

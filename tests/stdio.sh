@@ -19,7 +19,7 @@ cleanup() {
 trap cleanup EXIT
 mkdir "$SCRATCH/w"; chmod 777 "$SCRATCH/w"
 # wait_file F: up to 10 s for F to be non-empty.
-wait_file() { i=0; while [ ! -s "$1" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done; }
+wait_file() { wait_for test -s "$1"; }
 # with_opath FD CMD...: run CMD with an O_PATH fd of / on fd FD.
 with_opath() { python3 -c 'import os,sys; fd=os.open("/", os.O_PATH); os.dup2(fd, int(sys.argv[1])); os.execvp(sys.argv[2], sys.argv[2:])' "$@"; }
 # FDS: a shell snippet printing where its own 0, 1, 2 lead (from a

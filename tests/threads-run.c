@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "jail.h"
+#include "tap.h"
 
 static atomic_int stop;
 
@@ -59,12 +60,10 @@ main (void)
   const char *rootfs = getenv ("ROOTFS");
   const int runs = 30;
   pthread_t t[5];
-  printf ("1..%d\n", runs);
-  fflush (stdout);
+  tap_plan (runs);
   for (int i = 0; i < 4; i++)
     pthread_create (&t[i], NULL, churn, NULL);
   pthread_create (&t[4], NULL, forker, NULL);
-  int failed = 0;
   for (int i = 0; i < runs; i++)
     {
       jail_config *cfg = NULL;
@@ -76,16 +75,13 @@ main (void)
         r = jail_config_set_rootfs (cfg, rootfs ? rootfs : "/nonexistent", &err);
       if (r == 0)
         r = jail_run (cfg, argv, &status, &err);
-      int good = r == 0 && status == 7;
-      printf ("%s %d - jail_run with busy and forking threads%s%s\n", good ? "ok" : "not ok", i + 1,
-              err ? ": " : "", err ? jail_error_message (err) : "");
-      fflush (stdout);
-      failed += !good;
+      ok (r == 0 && status == 7, "jail_run with busy and forking threads%s%s", err ? ": " : "",
+          err ? jail_error_message (err) : "");
       jail_error_free (err);
       jail_config_free (cfg);
     }
   atomic_store (&stop, 1);
   for (int i = 0; i < 5; i++)
     pthread_join (t[i], NULL);
-  return failed != 0;
+  return tap_done (false);
 }

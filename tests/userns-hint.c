@@ -10,8 +10,7 @@
 #include <unistd.h>
 
 #include "internal.h"
-
-static int n, failed;
+#include "tap.h"
 
 static void
 put (const char *dir, const char *name, const char *val)
@@ -36,10 +35,8 @@ expect (const char *dir, int e, const char *want, const char *name)
 {
   char buf[640];
   jr_userns_hint (dir, e, buf, sizeof buf);
-  bool ok = strstr (buf, want) != NULL;
-  printf ("%sok %d - %s\n", ok ? "" : "not ", ++n, name);
-  if (!ok)
-    printf ("#   got: %s\n#  want: ...%s...\n", buf, want), failed++;
+  if (!ok (strstr (buf, want) != NULL, "%s", name))
+    diag ("  got: %s\n#  want: ...%s...", buf, want);
 }
 
 int
@@ -52,7 +49,7 @@ main (void)
   mkdir (sub, 0755);
   snprintf (sub, sizeof sub, "%s/user", dir);
   mkdir (sub, 0755);
-  printf ("1..7\n");
+  tap_plan (7);
 
   put (dir, "user/max_user_namespaces", "15000");
   put (dir, "kernel/apparmor_restrict_unprivileged_userns", "1");
@@ -80,5 +77,5 @@ main (void)
   snprintf (sub, sizeof sub, "%s/user", dir);
   rmdir (sub);
   rmdir (dir);
-  return failed ? 1 : 0;
+  return tap_done (false);
 }

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "jail.h"
+#include "tap.h"
 
 /* Run argv in cfg; returns jail_run's result, status in *st. */
 static int
@@ -44,17 +45,17 @@ main (void)
     r = jail_config_add_volume (cfg, spec1, NULL);
   if (r == 0)
     r = jail_config_add_volume (cfg, spec2, NULL);
-  printf ("1..3\n%s 1 - config\n", r == 0 ? "ok" : "not ok");
+  tap_plan (3);
+  ok (r == 0, "config");
   char *swap[] = { "/bin/sh", "-c", "cd /workspace && mv cache cache.old && ln -s .. cache", NULL };
   r = run (cfg, swap, &st, msg, sizeof msg);
-  printf ("%s 2 - the jail swapped the source for a symlink (status %d)\n", r == 0 && st == 0 ? "ok" : "not ok", st);
+  ok (r == 0 && st == 0, "the jail swapped the source for a symlink (status %d)", st);
   char *look[] = { "/bin/ls", "/tmp/cache", NULL };
   r = run (cfg, look, &st, msg, sizeof msg);
-  int good = r < 0 && strstr (msg, "changed since it was checked") != NULL;
-  printf ("%s 3 - the next run refuses the swapped source: %s\n", good ? "ok" : "not ok", msg);
+  ok (r < 0 && strstr (msg, "changed since it was checked") != NULL, "the next run refuses the swapped source: %s", msg);
   jail_config_free (cfg);
   char cmd[128];
   snprintf (cmd, sizeof cmd, "rm -rf '%s'", dir);
   (void) !system (cmd);
-  return good ? 0 : 1;
+  return tap_done (false);
 }

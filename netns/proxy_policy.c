@@ -1,7 +1,8 @@
-/* proxy_parse.c - the egress proxy's pure decisions: strict parsing of a
- * bounded request head, host normalisation (lowercase, one trailing dot,
- * IP literals, odd IPv4 spellings refused), allowlist matching at label
- * boundaries and the public-address check.  No I/O: fuzzed directly. */
+/* proxy_policy.c - the egress proxy's allowlist and address policy: host
+ * normalisation (lowercase, one trailing dot, IP literals, odd IPv4
+ * spellings refused), allowlist matching at label boundaries, the
+ * public-address check and whether an entry permits an address.  (The
+ * request head's parser is proxy_http.c.)  No I/O: fuzzed directly. */
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
