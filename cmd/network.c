@@ -7,7 +7,7 @@
 #include "jailrun.h"
 
 static const char network_usage[] =
-  "Usage: jailrun network create NAME [--subnet CIDR]   a bridge with no uplink (default 10.89.0.0/24)\n"
+  "Usage: jailrun network create NAME [--subnet CIDR]   a bridge with no uplink (default: the first free 10.89.N.0/24)\n"
   "       jailrun network ls                            NAME STATE SUBNET HOLDER\n"
   "       jailrun network inspect NAME                  JSON: subnet, holder process, jails on it\n"
   "       jailrun network rm NAME                       end its holder (no jail may be on it)\n"

@@ -149,16 +149,17 @@ unload (struct stack *st)
     yaml_document_delete (&st->doc);
 }
 
-/* The network of a service: PROJECT-NET into out, "" for network_mode. */
+/* The k-th network of a service: PROJECT-NET into out; "" past the last
+ * one and for network_mode. */
 static int
-service_net (struct stack *st, struct svc *sv, char *out, size_t size)
+service_net (struct stack *st, struct svc *sv, int k, char *out, size_t size)
 {
   out[0] = '\0';
-  if (st_get (st, sv->node, "network_mode"))
+  if (st_get (st, sv->node, "network_mode") || k >= (sv->n_net ? sv->n_net : 1))
     return 0;
-  const char *net = sv->network[0] ? sv->network : "default";
+  const char *net = sv->n_net ? sv->network[k] : "default";
   yaml_node_t *decl = st_get (st, yaml_document_get_root_node (&st->doc), "networks");
-  if (sv->network[0] && !st_get (st, decl, net))
+  if (sv->n_net && !st_get (st, decl, net))
     return st_fail (st, st_get (st, sv->node, "networks"), "service %s: network '%s' is not under the top-level networks:",
                     sv->name, net);
   snprintf (out, size, "%s-%s", st->project, net);
@@ -260,6 +261,29 @@ start_all (struct stack *st, jail_config **cfgs)
   return 0;
 }
 
+/* Put service sv on its networks (cfg), its name an alias there. */
+static int
+service_networks (struct stack *st, struct svc *sv, jail_config *cfg)
+{
+  jail_error *err = NULL;
+  char net[130];
+  int r = 0;
+  for (int k = 0; r == 0 && k < ST_MAX_NETS; k++)
+    {
+      if ((r = service_net (st, sv, k, net, sizeof net)) < 0 || !net[0])
+        break;
+      r = jail_config_set_network_name (cfg, net, &err);
+    }
+  if (r == 0 && service_net (st, sv, 0, net, sizeof net) == 0 && net[0])
+    r = jail_config_add_network_alias (cfg, sv->name, &err);
+  if (r < 0 && err)
+    {
+      fprintf (stderr, "jailrun: %s: service %s: %s\n", st->file, sv->name, jail_error_message (err));
+      jail_error_free (err);
+    }
+  return r;
+}
+
 /* The configuration of every service and its network, before anything
  * starts (a mistake in the file leaves nothing behind). */
 static int
@@ -268,29 +292,23 @@ configure (struct stack *st, jail_config **cfgs)
   for (int i = 0; i < st->n; i++)
     {
       jail_error *err = NULL;
-      char net[130];
-      if (jail_config_new (&cfgs[i], &err) < 0 || st_service_config (st, &st->svc[i], cfgs[i]) < 0
-          || service_net (st, &st->svc[i], net, sizeof net) < 0)
+      if (jail_config_new (&cfgs[i], &err) < 0 || st_service_config (st, &st->svc[i], cfgs[i]) < 0)
         {
           cmd_report (err);
           return -EINVAL;
         }
-      if (net[0] && (jail_config_set_network_name (cfgs[i], net, &err) < 0
-                     || jail_config_add_network_alias (cfgs[i], st->svc[i].name, &err) < 0))
-        {
-          fprintf (stderr, "jailrun: %s: service %s: %s\n", st->file, st->svc[i].name, jail_error_message (err));
-          jail_error_free (err);
-          return -EINVAL;
-        }
+      if (service_networks (st, &st->svc[i], cfgs[i]) < 0)
+        return -EINVAL;
       cmd_print_warnings (jail_config_warnings (cfgs[i]));
     }
   for (int i = 0; i < st->n; i++)
-    {
-      char net[130];
-      service_net (st, &st->svc[i], net, sizeof net);
-      if (net[0] && make_net (st, net) < 0)
-        return -1;
-    }
+    for (int k = 0; k < ST_MAX_NETS; k++)
+      {
+        char net[130];
+        service_net (st, &st->svc[i], k, net, sizeof net);
+        if (net[0] && make_net (st, net) < 0)
+          return -1;
+      }
   return 0;
 }
 
@@ -372,17 +390,18 @@ cmd_down (int argc, char **argv)
         jail_error_free (err);
     }
   for (int i = 0; r == 0 && i < st->n; i++)
-    {
-      char net[130];
-      jail_error *err = NULL;
-      if (service_net (st, &st->svc[i], net, sizeof net) < 0 || !net[0])
-        continue;
-      int e = jail_network_remove (net, &err);
-      if (e < 0 && e != -ENOENT)
-        cmd_report (err), status = EXIT_JAILRUN;
-      else
-        jail_error_free (err);
-    }
+    for (int k = 0; k < ST_MAX_NETS; k++)
+      {
+        char net[130];
+        jail_error *err = NULL;
+        if (service_net (st, &st->svc[i], k, net, sizeof net) < 0 || !net[0])
+          break;
+        int e = jail_network_remove (net, &err);
+        if (e < 0 && e != -ENOENT)
+          cmd_report (err), status = EXIT_JAILRUN;
+        else
+          jail_error_free (err);
+      }
   unload (st);
   free (st);
   return status;

@@ -240,25 +240,38 @@ set_xjailrun (struct stack *st, jail_config *cfg, yaml_node_t *v)
   return 0;
 }
 
-/* networks: one name (list or map, map values may have aliases), made
- * PROJECT-NAME; the service's name is an alias on it. */
+/* One entry of networks: (its name, and in the map form its options
+ * with aliases) for service sv. */
+static int
+add_network (struct stack *st, struct svc *sv, jail_config *cfg, yaml_node_t *name, yaml_node_t *opts)
+{
+  const char *net = st_str (name);
+  if (net == NULL || !*net || strlen (net) >= sizeof sv->network[0])
+    return st_fail (st, name, "networks: a network name (service %s)", sv->name);
+  if (sv->n_net == ST_MAX_NETS)
+    return st_fail (st, name, "networks: at most %d networks per service (service %s)", ST_MAX_NETS, sv->name);
+  snprintf (sv->network[sv->n_net++], sizeof sv->network[0], "%s", net);
+  yaml_node_t *al = st_get (st, opts, "aliases");
+  return al ? each (st, cfg, al, "aliases", jail_config_add_network_alias) : 0;
+}
+
+/* networks: names (list, or map whose values may have aliases), each
+ * made PROJECT-NAME; the service's name is an alias on each. */
 static int
 set_networks (struct stack *st, struct svc *sv, jail_config *cfg, yaml_node_t *v)
 {
-  const char *net = NULL;
-  yaml_node_t *opts = NULL;
-  if (v->type == YAML_SEQUENCE_NODE && v->data.sequence.items.top - v->data.sequence.items.start == 1)
-    net = st_str (yaml_document_get_node (&st->doc, *v->data.sequence.items.start));
-  else if (v->type == YAML_MAPPING_NODE && v->data.mapping.pairs.top - v->data.mapping.pairs.start == 1)
-    {
-      net = st_str (yaml_document_get_node (&st->doc, v->data.mapping.pairs.start->key));
-      opts = yaml_document_get_node (&st->doc, v->data.mapping.pairs.start->value);
-    }
-  if (net == NULL)
-    return st_fail (st, v, "networks: one network per service in this version (service %s)", sv->name);
-  snprintf (sv->network, sizeof sv->network, "%s", net);
-  yaml_node_t *al = st_get (st, opts, "aliases");
-  return al ? each (st, cfg, al, "aliases", jail_config_add_network_alias) : 0;
+  int r = 0;
+  if (v->type == YAML_SEQUENCE_NODE)
+    for (yaml_node_item_t *i = v->data.sequence.items.start; r == 0 && i < v->data.sequence.items.top; i++)
+      r = add_network (st, sv, cfg, yaml_document_get_node (&st->doc, *i), NULL);
+  else if (v->type == YAML_MAPPING_NODE)
+    for (yaml_node_pair_t *p = v->data.mapping.pairs.start; r == 0 && p < v->data.mapping.pairs.top; p++)
+      r = add_network (st, sv, cfg, yaml_document_get_node (&st->doc, p->key), yaml_document_get_node (&st->doc, p->value));
+  else
+    return st_fail (st, v, "networks: a list or a map of network names (service %s)", sv->name);
+  if (r == 0 && sv->n_net == 0)
+    return st_fail (st, v, "networks: empty (service %s): name a network, or use network_mode: none", sv->name);
+  return r;
 }
 
 /* command and entrypoint: a list, or a string split like a shell would

@@ -298,7 +298,8 @@ JAIL_EXPORT int jail_net_list (jail *j, char **text, jail_error **err);
  * rootfs has /etc/hosts); nothing else.  Root or rootless; a network is
  * its creator's (a rootless user's networks share one user namespace,
  * that of their holders, in which the jails on them nest). */
-/* Create network name; subnet "A.B.C.D/N" (NULL: 10.89.0.0/24).  -EEXIST
+/* Create network name; subnet "A.B.C.D/N" (NULL: the first 10.89.N.0/24
+ * no other network of the caller overlaps).  -EEXIST
  * when it exists (a stale one, whose holder died, is replaced). */
 JAIL_EXPORT int jail_network_create (const char *name, const char *subnet, jail_error **err);
 /* Names of the networks, sorted as found; free with jail_list_free(). */

@@ -366,25 +366,63 @@ lock_top (jail_error **err)
   return fd;
 }
 
+/* No subnet given: the first 10.89.N.0/24 that no other network of this
+ * user overlaps (as Docker gives each network a subnet of its own), so
+ * that a jail may be on several; called under the lock. */
+static int
+pick_subnet (const char *self, char *buf, size_t size, jail_error **err)
+{
+  bool used[256] = { false };
+  char **names = NULL;
+  int n = jail_network_list (&names, err);
+  for (int i = 0; i < n; i++)
+    {
+      struct jr_netinfo ni;
+      if (strcmp (names[i], self) == 0 || read_info (names[i], &ni, NULL) < 0)
+        continue;
+      uint32_t mask = ni.prefix ? ~0u << (32 - ni.prefix) : 0;
+      for (unsigned k = 0; k < 256; k++) /* 10.89.k.0/24 overlaps it */
+        {
+          uint32_t s = 0x0a590000u | (k << 8), m = ni.prefix < 24 ? mask : 0xffffff00u;
+          used[k] = used[k] || (s & m) == (ni.subnet & m);
+        }
+    }
+  jail_list_free (names);
+  if (n < 0)
+    return n;
+  for (unsigned k = 0; k < 256; k++)
+    if (!used[k])
+      return snprintf (buf, size, "10.89.%u.0/24", k), 0;
+  return jr_error_msg (err, ENOSPC, "network %s: every 10.89.N.0/24 is taken by another network: give --subnet CIDR", self);
+}
+
 int
 jail_network_create (const char *name, const char *subnet, jail_error **err)
 {
-  jail_config *c = NULL;
+  char *dir cleanup_free = NULL, picked[32];
   int r = jr_state_name_check (name, err);
-  if (r == 0)
-    r = jail_config_new (&c, err);
-  if (r == 0)
-    r = jail_config_set_subnet (c, subnet ? subnet : JR_NETWORK_DEFAULT_SUBNET, err);
-  struct jr_netplan plan = { .bridge = true, .network_fd = -1, .network_userns_fd = -1 };
-  if (r == 0)
-    plan.prefix = c->netcfg->prefix, plan.bridge_addr = c->netcfg->subnet + 1;
-  jail_config_free (c);
-  char *dir cleanup_free = NULL;
   if (r == 0)
     r = make_dir (name, &dir, err);
   int lk cleanup_close = r == 0 ? lock_top (err) : -1;
   if (r < 0 || lk < 0)
     return r < 0 ? r : lk;
+
+  /* The subnet: given, or the first free one (under the lock). */
+  jail_config *c = NULL;
+  r = subnet ? 0 : pick_subnet (name, picked, sizeof picked, err);
+  if (r == 0)
+    r = jail_config_new (&c, err);
+  if (r == 0)
+    r = jail_config_set_subnet (c, subnet ? subnet : picked, err);
+  struct jr_netplan plan = { .bridge = true, .network_fd = -1, .network_userns_fd = -1 };
+  if (r == 0)
+    plan.prefix = c->netcfg->prefix, plan.bridge_addr = c->netcfg->subnet + 1;
+  jail_config_free (c);
+  if (r < 0)
+    {
+      remove_dir (dir, NULL);
+      return r;
+    }
 
   pid_t holder = -1;
   plan.network_userns_fd = shared_userns (name);

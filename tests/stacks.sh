@@ -5,7 +5,7 @@
 # names, a hostile jail), health, restart, up/down and examples/stack.
 # Traffic goes only to loopback and to the namespaces the jails made.
 . "$JR_SRC/tests/lib.sh"
-if [ "$JR_MODE" = root ]; then plan 132; else plan 131; fi
+if [ "$JR_MODE" = root ]; then plan 138; else plan 137; fi
 mkscratch
 N=jrs$$
 names=""
@@ -366,6 +366,35 @@ sed -e 's|get 127.0.0.1 8001|get 127.0.0.1 9|' -e 's/retries: 3/retries: 1/' \
 out=$("$JAILRUN" up -f "$SCRATCH/stack/sick.yaml" -p "$P" 2>&1); st=$?
 like "up: a dependency that gets unhealthy fails (125)" "$st:$(echo $out)" "^125:.*$P-db did not become healthy"
 is "a failed up removes what it started" "$("$JAILRUN" ps | grep -c "^$P-"):$("$JAILRUN" network ls | grep -c "^$P-")" "0:0"
+# A service on two networks (networks: as a list and as a map): it finds
+# both neighbours by name; they do not find each other.
+cat > "$SCRATCH/stack/two.yaml" <<EOF
+networks:
+  front: {}
+  back: {internal: true}
+services:
+  mid:
+    rootfs: /
+    command: sleep 300
+    networks: [front, back]
+  web:
+    rootfs: /
+    command: sleep 300
+    networks: {front: {aliases: [www]}}
+  db:
+    rootfs: /
+    command: sleep 300
+    networks: [back]
+EOF
+out=$("$JAILRUN" up -d -f "$SCRATCH/stack/two.yaml" -p "$P" 2>&1)
+is "up: a service on two networks starts" "$?:$(echo $out)" "0:$P-mid $P-web $P-db"
+hosts() { "$JAILRUN" exec "$P-$1" cat /etc/hosts 2>&1 | awk '{ for (i = 2; i <= NF; i++) print $i }' | sort -u | tr '\n' ' '; }
+like "  it has an interface on each (eth0, eth1)" "$("$JAILRUN" exec "$P-mid" cat /proc/net/dev 2>&1 | tr -d ' ' | cut -d: -f1 | sort | tr '\n' ' ')" "eth0 eth1"
+like "  and finds web (by alias too) and db" "$(hosts mid)" "(^| )db .*web .*www "
+like "  web finds mid" "$(hosts web)" "(^| )mid "
+ok "  web does not know db; db does not know web" sh -c "! echo '$(hosts web)' | grep -qw db && ! echo '$(hosts db)' | grep -qw web"
+out=$("$JAILRUN" down -f "$SCRATCH/stack/two.yaml" -p "$P" 2>&1)
+is "down: removes the three and both networks" "$?:$("$JAILRUN" ps | grep -c "^$P-"):$("$JAILRUN" network ls | grep -c "^$P-")" "0:0:0"
 printf 'services:\n  web:\n    image: nginx\n    command: ["true"]\n' > "$SCRATCH/stack/img.yaml"
 out=$("$JAILRUN" up -f "$SCRATCH/stack/img.yaml" -p "$P" 2>&1)
 like "image: is an error naming file:line and why (125)" "$?:$out" \
