@@ -36,6 +36,21 @@ has_word (const char *text, const char *word)
   return false;
 }
 
+/* Has path a "." or ".." component (anywhere, last included: "/." is
+ * the cgroup root and "." the runtime's own cgroup, neither made for the
+ * container)? */
+static bool
+dot_component (const char *path)
+{
+  for (const char *p = path; (p = strchr (p, '/')) != NULL; p++)
+    {
+      size_t n = strcspn (p + 1, "/");
+      if ((n == 1 && p[1] == '.') || (n == 2 && p[1] == '.' && p[2] == '.'))
+        return true;
+    }
+  return false;
+}
+
 /* The cgroup's absolute path from cgroupsPath (NULL: the default). */
 static int
 resolve (const char *cg_path, const char *id, char **out, char **mount, jail_error **err)
@@ -61,8 +76,7 @@ resolve (const char *cg_path, const char *id, char **out, char **mount, jail_err
   size_t len = strlen (*out);
   while (len > strlen (*mount) + 1 && (*out)[len - 1] == '/')
     (*out)[--len] = '\0';
-  if (strstr (*out, "/../") || (len >= 3 && strcmp (*out + len - 3, "/..") == 0) || strstr (*out, "/./")
-      || strcmp (*out, *mount) == 0 || strstr (*out, "//"))
+  if (dot_component (*out) || strcmp (*out, *mount) == 0 || strstr (*out, "//"))
     return jr_error_msg (err, EINVAL, "config.json: linux.cgroupsPath %s: give a path of its own below the cgroup root, without '.', '..' or '//'",
                          cg_path ? cg_path : "");
   return 0;

@@ -8,7 +8,7 @@
 # As root only: the podman, Docker and containerd parts (oci-podman.sh,
 # oci-docker.sh, oci-ctr.sh: these engines need root on this host) and the
 # root-only checks (id slots, shared host mounts, joining a netns).
-if [ "$JR_MODE" = root ]; then plan 164; else plan 90; fi
+if [ "$JR_MODE" = root ]; then plan 172; else plan 98; fi
 mkscratch
 OCI=$SCRATCH/bin/jailrun-oci
 mkdir "$SCRATCH/bin" && ln -s "$JAILRUN" "$OCI"
@@ -268,6 +268,17 @@ is "a limit cgroup v2 has no file for is refused" "$s:$(cat "$SCRATCH/err")" "12
 sed -i 's/"namespaces":/"cgroupsPath": "machine.slice:jr:s3", "namespaces":/; s/, "hugepageLimits": \[[^]]*\]//' "$B/config.json"
 oci create --bundle "$B" s3 2>"$SCRATCH/err"; s=$?
 like "runc's systemd form of cgroupsPath: refused, saying what to use" "$s:$(cat "$SCRATCH/err")" "^125:.*linux.cgroupsPath machine.slice:jr:s3: the systemd form slice:prefix:name needs --systemd-cgroup, .*--cgroup-manager cgroupfs and a path"
+# the attack: a trailing "/." names the cgroup root ("/.") or the
+# runtime's own cgroup ("."), which the ".."/root checks missed: the
+# container would run (and be limited, frozen, killed) there
+for cp in /. . sub/. /x/..; do
+  sed -i "s|\"cgroupsPath\": \"machine.slice:jr:s3\"|\"cgroupsPath\": \"$cp\"|" "$B/config.json"
+  oci create --bundle "$B" s3 2>"$SCRATCH/err"; s=$?
+  like "cgroupsPath $cp (a cgroup the runtime did not make) is refused" "$s:$(cat "$SCRATCH/err")" "^125:.*linux.cgroupsPath $cp: give a path of its own below the cgroup root"
+  ok "  and leaves no state" test ! -e "$R/s3"
+  oci delete --force s3 >/dev/null 2>&1
+  sed -i "s|\"cgroupsPath\": \"$cp\"|\"cgroupsPath\": \"machine.slice:jr:s3\"|" "$B/config.json"
+done
 if [ "$JR_MODE" = root ]; then
   # an absolute cgroupsPath: made below the cgroup2 mount, the parents
   # create made removed by delete
