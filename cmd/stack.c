@@ -368,6 +368,30 @@ cmd_up (int argc, char **argv)
   return r < 0 ? EXIT_JAILRUN : 0;
 }
 
+/* Remove PROJECT-NAME for every network the file declares, and
+ * PROJECT-default; one that is not there is no error. */
+static int
+remove_nets (struct stack *st)
+{
+  yaml_node_t *decl = st_get (st, yaml_document_get_root_node (&st->doc), "networks");
+  bool mapping = decl && decl->type == YAML_MAPPING_NODE;
+  int n = mapping ? (int) (decl->data.mapping.pairs.top - decl->data.mapping.pairs.start) : 0, status = 0;
+  for (int i = -1; i < n; i++)
+    {
+      const char *key = i < 0 ? "default" : st_str (yaml_document_get_node (&st->doc, decl->data.mapping.pairs.start[i].key));
+      char net[130];
+      jail_error *err = NULL;
+      if (key == NULL || snprintf (net, sizeof net, "%s-%s", st->project, key) >= (int) sizeof net)
+        continue;
+      int e = jail_network_remove (net, &err);
+      if (e < 0 && e != -ENOENT)
+        cmd_report (err), status = -1;
+      else
+        jail_error_free (err);
+    }
+  return status;
+}
+
 int
 cmd_down (int argc, char **argv)
 {
@@ -389,19 +413,8 @@ cmd_down (int argc, char **argv)
       else
         jail_error_free (err);
     }
-  for (int i = 0; r == 0 && i < st->n; i++)
-    for (int k = 0; k < ST_MAX_NETS; k++)
-      {
-        char net[130];
-        jail_error *err = NULL;
-        if (service_net (st, &st->svc[i], k, net, sizeof net) < 0 || !net[0])
-          break;
-        int e = jail_network_remove (net, &err);
-        if (e < 0 && e != -ENOENT)
-          cmd_report (err), status = EXIT_JAILRUN;
-        else
-          jail_error_free (err);
-      }
+  if (r == 0 && remove_nets (st) < 0)
+    status = EXIT_JAILRUN;
   unload (st);
   free (st);
   return status;

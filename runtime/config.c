@@ -211,25 +211,6 @@ jr_normalise_path (const char *in, char **out, jail_error **err)
   return 0;
 }
 
-/* Parse a decimal id (0 .. 2^32-2), refusing signs and junk. */
-int
-jr_parse_id (const char *s, size_t len, unsigned *out)
-{
-  if (len == 0 || len > 10)
-    return -EINVAL;
-  unsigned long long v = 0;
-  for (size_t i = 0; i < len; i++)
-    {
-      if (s[i] < '0' || s[i] > '9')
-        return -EINVAL;
-      v = v * 10 + (s[i] - '0');
-    }
-  if (v >= 0xffffffffull)
-    return -EINVAL;
-  *out = (unsigned) v;
-  return 0;
-}
-
 int
 jail_config_set_user (jail_config *c, const char *spec, jail_error **err)
 {

@@ -23,6 +23,25 @@
 #include "internal.h"
 
 #define JR_IDFILE_MAX (4u << 20)
+
+/* Parse a decimal id (0 .. 2^32-2), refusing signs and junk. */
+int
+jr_parse_id (const char *s, size_t len, unsigned *out)
+{
+  if (len == 0 || len > 10)
+    return -EINVAL;
+  unsigned long long v = 0;
+  for (size_t i = 0; i < len; i++)
+    {
+      if (s[i] < '0' || s[i] > '9')
+        return -EINVAL;
+      v = v * 10 + (s[i] - '0');
+    }
+  if (v >= 0xffffffffull)
+    return -EINVAL;
+  *out = (unsigned) v;
+  return 0;
+}
 #ifndef FUSE_SUPER_MAGIC
 #define FUSE_SUPER_MAGIC 0x65735546
 #endif
