@@ -6,12 +6,11 @@
 
 #include "jailrun.h"
 
-static const char check_usage[] =
-  "Usage: jailrun check\n"
-  "Probe what this host offers jailrun (user namespaces, cgroup v2 and its\n"
-  "delegation, seccomp, Landlock, veth/bridge, openat2, clone3, pidfd, idmapped\n"
-  "mounts): one line per feature, with the fix for each gap.\n"
-  "Exit status 0 when jailrun can run here, 1 when a required feature is missing.\n";
+static const char check_usage[] = "Usage: jailrun check\n"
+                                  "Probe what this host offers jailrun (user namespaces, cgroup v2 and its\n"
+                                  "delegation, seccomp, Landlock, veth/bridge, openat2, clone3, pidfd, idmapped\n"
+                                  "mounts): one line per feature, with the fix for each gap.\n"
+                                  "Exit status 0 when jailrun can run here, 1 when a required feature is missing.\n";
 
 int
 cmd_check (int argc, char **argv)

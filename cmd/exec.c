@@ -7,7 +7,10 @@
 
 #include "jailrun.h"
 
-enum { OPT_TIMEOUT = 256 };
+enum
+{
+  OPT_TIMEOUT = 256
+};
 
 static const struct option exec_opts[] = {
   { "env", required_argument, NULL, 'e' },
@@ -20,25 +23,24 @@ static const struct option exec_opts[] = {
   { NULL, 0, NULL, 0 },
 };
 
-static const char exec_usage[] =
-  "Usage: jailrun exec [OPTIONS] NAME COMMAND [ARG...]\n"
-  "Run COMMAND in the running jail NAME, with the same namespaces, cgroup,\n"
-  "user, capabilities, no_new_privs and seccomp filter as its first process.\n\n"
-  "  -e, --env KEY[=VAL]     set a variable over the jail's environment\n"
-  "  -w, --workdir DIR       working directory (default: the jail's)\n"
-  "  -u, --user UID[:GID]|NAME[:GROUP]  the jail's user (the only one it maps);\n"
-  "                          names from the running jail's /etc/passwd and\n"
-  "                          /etc/group (a name of another user is refused)\n"
-  "      --timeout SECONDS   kill the command after SECONDS, exit 124\n"
-  "  -i, --interactive       keep stdin: a terminal stdin is relayed (without -i it\n"
-  "                          is /dev/null; a pipe or file you redirect always passes)\n"
-  "  -t, --tty               a pty of the jail's own devpts as the command's terminal,\n"
-  "                          relayed to yours (raw mode with -i, window size follows;\n"
-  "                          Ctrl-C reaches the foreground job); use -it for a shell\n\n"
-  "Your terminal never enters the jail: without -t, a terminal on stdout or\n"
-  "stderr is relayed through a pipe.\n\n"
-  "Exit status: the command's; 128+N if it died of signal N; 124 on timeout;\n"
-  "125 if jailrun failed (no such jail, not running); 126/127 as a shell.\n";
+static const char exec_usage[] = "Usage: jailrun exec [OPTIONS] NAME COMMAND [ARG...]\n"
+                                 "Run COMMAND in the running jail NAME, with the same namespaces, cgroup,\n"
+                                 "user, capabilities, no_new_privs and seccomp filter as its first process.\n\n"
+                                 "  -e, --env KEY[=VAL]     set a variable over the jail's environment\n"
+                                 "  -w, --workdir DIR       working directory (default: the jail's)\n"
+                                 "  -u, --user UID[:GID]|NAME[:GROUP]  the jail's user (the only one it maps);\n"
+                                 "                          names from the running jail's /etc/passwd and\n"
+                                 "                          /etc/group (a name of another user is refused)\n"
+                                 "      --timeout SECONDS   kill the command after SECONDS, exit 124\n"
+                                 "  -i, --interactive       keep stdin: a terminal stdin is relayed (without -i it\n"
+                                 "                          is /dev/null; a pipe or file you redirect always passes)\n"
+                                 "  -t, --tty               a pty of the jail's own devpts as the command's terminal,\n"
+                                 "                          relayed to yours (raw mode with -i, window size follows;\n"
+                                 "                          Ctrl-C reaches the foreground job); use -it for a shell\n\n"
+                                 "Your terminal never enters the jail: without -t, a terminal on stdout or\n"
+                                 "stderr is relayed through a pipe.\n\n"
+                                 "Exit status: the command's; 128+N if it died of signal N; 124 on timeout;\n"
+                                 "125 if jailrun failed (no such jail, not running); 126/127 as a shell.\n";
 
 /* Apply one option. */
 static int
@@ -46,11 +48,16 @@ apply (jail_exec_opts *o, int c, const char *arg, jail_error **err)
 {
   switch (c)
     {
-    case 'e': return jail_exec_opts_set_env (o, arg, err);
-    case 'w': return jail_exec_opts_set_workdir (o, arg, err);
-    case 'u': return jail_exec_opts_set_user (o, arg, err);
-    case OPT_TIMEOUT: return jail_exec_opts_set_timeout (o, cmd_parse_seconds (arg), err);
-    default: return -EINVAL;
+    case 'e':
+      return jail_exec_opts_set_env (o, arg, err);
+    case 'w':
+      return jail_exec_opts_set_workdir (o, arg, err);
+    case 'u':
+      return jail_exec_opts_set_user (o, arg, err);
+    case OPT_TIMEOUT:
+      return jail_exec_opts_set_timeout (o, cmd_parse_seconds (arg), err);
+    default:
+      return -EINVAL;
     }
 }
 

@@ -39,12 +39,25 @@ main (int argc, char **argv)
     return cmd_oci (argc - 1, argv + 1);
   if (argc >= 2 && strcmp (argv[1], "--seccomp-dump") == 0)
     return cmd_seccomp_dump (argc - 1, argv + 1);
-  static const struct { const char *name; int (*fn) (int, char **); } sub[] = {
-    { "run", cmd_run }, { "exec", cmd_exec }, { "ps", cmd_ps }, { "inspect", cmd_inspect },
-    { "stop", cmd_stop }, { "rm", cmd_rm }, { "logs", cmd_logs }, { "check", cmd_check },
-    { "net", cmd_net }, { "network", cmd_network },
-    { "wait", cmd_wait }, { "restart", cmd_restart },
-    { "up", cmd_up }, { "down", cmd_down },
+  static const struct
+  {
+    const char *name;
+    int (*fn) (int, char **);
+  } sub[] = {
+    { "run", cmd_run },
+    { "exec", cmd_exec },
+    { "ps", cmd_ps },
+    { "inspect", cmd_inspect },
+    { "stop", cmd_stop },
+    { "rm", cmd_rm },
+    { "logs", cmd_logs },
+    { "check", cmd_check },
+    { "net", cmd_net },
+    { "network", cmd_network },
+    { "wait", cmd_wait },
+    { "restart", cmd_restart },
+    { "up", cmd_up },
+    { "down", cmd_down },
   };
   for (size_t i = 0; argc >= 2 && i < sizeof sub / sizeof *sub; i++)
     if (strcmp (argv[1], sub[i].name) == 0)

@@ -38,7 +38,10 @@ fmt_uptime (const char *secs, char *buf, size_t size)
 /* The ps columns: state keys and headers. */
 static const char *const ps_keys[] = { "supervisor_pid", "state", "uptime", "network", "ports", "limits", "rootfs" };
 static const char *const ps_json[] = { "Pid", "State", "Uptime", "Network", "Ports", "Limits", "Rootfs" };
-enum { PS_COLS = 7 };
+enum
+{
+  PS_COLS = 7
+};
 
 /* One jail as a table line, or as a JSON object added to arr. */
 static void
@@ -74,28 +77,28 @@ ps_one (const char *name, json_object *arr)
       json_object *o = json_object_new_object ();
       json_object_object_add (o, "Name", json_object_new_string (name));
       for (int k = 0; k < PS_COLS; k++)
-        json_object_object_add (o, ps_json[k], k == 0 ? json_object_new_int64 (atoll (v[0]))
-                                               : json_object_new_string (k == 2 ? up : v[k]));
+        json_object_object_add (o, ps_json[k], k == 0 ? json_object_new_int64 (atoll (v[0])) : json_object_new_string (k == 2 ? up : v[k]));
       json_object_array_add (arr, o);
     }
   for (int k = 0; k < PS_COLS; k++)
     free (v[k]);
 }
 
-static const char ps_usage[] =
-  "Usage: jailrun ps [-q] [--format table|json]\n"
-  "List the long-running jails of the calling user.\n"
-  "  -q, --quiet        names only, one a line\n"
-  "      --format json  a JSON array (Name, Pid, State, Uptime, Network, Ports,\n"
-  "                     Limits, Rootfs); table (default) is for people\n";
+static const char ps_usage[] = "Usage: jailrun ps [-q] [--format table|json]\n"
+                               "List the long-running jails of the calling user.\n"
+                               "  -q, --quiet        names only, one a line\n"
+                               "      --format json  a JSON array (Name, Pid, State, Uptime, Network, Ports,\n"
+                               "                     Limits, Rootfs); table (default) is for people\n";
 
 /* Parse ps's options: *mode 0 table, 1 json, 2 quiet; -1 bad, 1 help. */
 static int
 ps_args (int argc, char **argv, int *mode)
 {
   static const struct option o[] = {
-    { "quiet", no_argument, NULL, 'q' }, { "format", required_argument, NULL, 'f' },
-    { "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
+    { "quiet", no_argument, NULL, 'q' },
+    { "format", required_argument, NULL, 'f' },
+    { "help", no_argument, NULL, 'h' },
+    { NULL, 0, NULL, 0 },
   };
   int c;
   while ((c = getopt_long (argc, argv, "+q", o, NULL)) != -1)
@@ -243,7 +246,8 @@ format_json (const char *json, const char *tmpl)
         len--;
       if ((r = print_field (o, f, len, as_json, stdout)) < 0)
         fprintf (stderr, "jailrun: inspect --format: no field '%.*s' (fields are dotted paths of "
-                 "the inspect JSON, e.g. {{.Config.Network.Ports}})\n", (int) len, f);
+                         "the inspect JSON, e.g. {{.Config.Network.Ports}})\n",
+                 (int) len, f);
       p = close + 2;
     }
   if (r == 0)
@@ -256,10 +260,12 @@ int
 cmd_inspect (int argc, char **argv)
 {
   static const struct option o[] = {
-    { "format", required_argument, NULL, 'f' }, { "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
+    { "format", required_argument, NULL, 'f' },
+    { "help", no_argument, NULL, 'h' },
+    { NULL, 0, NULL, 0 },
   };
   static const char usage[] = "jailrun inspect [-f|--format TEMPLATE] NAME\n"
-    "  (JSON; TEMPLATE like '{{.State.Status}} {{.Config.Network.Ports}}' selects fields)";
+                              "  (JSON; TEMPLATE like '{{.State.Status}} {{.Config.Network.Ports}}' selects fields)";
   const char *tmpl = NULL;
   int c;
   while ((c = getopt_long (argc, argv, "+f:", o, NULL)) != -1)
@@ -369,14 +375,15 @@ wait_healthy (const char *name)
           return EXIT_JAILRUN;
         }
       bool have = jail_info (name, "health", &h, NULL) == 0;
-      int r = !have && strcmp (st, "running") == 0 ? EXIT_JAILRUN
-              : have && strcmp (h, "healthy") == 0 ? 0
+      int r = !have && strcmp (st, "running") == 0                                                                      ? EXIT_JAILRUN
+              : have && strcmp (h, "healthy") == 0                                                                      ? 0
               : (have && strcmp (h, "unhealthy") == 0) || (strcmp (st, "running") != 0 && strcmp (st, "starting") != 0) ? 1
-              : -1;
+                                                                                                                        : -1;
       if (r == EXIT_JAILRUN)
         fprintf (stderr, "jailrun: wait --healthy %s: the jail has no --health-cmd\n", name);
       if (r >= 0)
-        printf ("%s\n", r == 0 ? "healthy" : have && strcmp (h, "unhealthy") == 0 ? "unhealthy" : st);
+        printf ("%s\n", r == 0 ? "healthy" : have && strcmp (h, "unhealthy") == 0 ? "unhealthy"
+                                                                                  : st);
       free (st);
       free (h);
       if (r >= 0)

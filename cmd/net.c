@@ -8,17 +8,16 @@
 
 #include "jailrun.h"
 
-static const char net_usage[] =
-  "Usage: jailrun net allow NAME HOST[:PORT]...   let jail NAME's proxy reach HOST\n"
-  "       jailrun net deny NAME HOST[:PORT]...    remove allowlist entries\n"
-  "       jailrun net ls NAME                     the switch, the entries, the last decisions\n"
-  "       jailrun net off NAME                    deny every request (entries kept)\n"
-  "       jailrun net on NAME                     switch the allowlist back on\n"
-  "The jail must run with --net-allow proxy (an empty allowlist is off until\n"
-  "'net allow').  HOST is as for --allow: a name, *.DOMAIN, an address, [IPv6]\n"
-  "or '*'; port 443 unless given.  A change applies to the next request and\n"
-  "ends open connections it no longer permits; each is a line in the jail's\n"
-  "--audit-log with the caller's uid and pid.\n";
+static const char net_usage[] = "Usage: jailrun net allow NAME HOST[:PORT]...   let jail NAME's proxy reach HOST\n"
+                                "       jailrun net deny NAME HOST[:PORT]...    remove allowlist entries\n"
+                                "       jailrun net ls NAME                     the switch, the entries, the last decisions\n"
+                                "       jailrun net off NAME                    deny every request (entries kept)\n"
+                                "       jailrun net on NAME                     switch the allowlist back on\n"
+                                "The jail must run with --net-allow proxy (an empty allowlist is off until\n"
+                                "'net allow').  HOST is as for --allow: a name, *.DOMAIN, an address, [IPv6]\n"
+                                "or '*'; port 443 unless given.  A change applies to the next request and\n"
+                                "ends open connections it no longer permits; each is a line in the jail's\n"
+                                "--audit-log with the caller's uid and pid.\n";
 
 int
 cmd_net (int argc, char **argv)

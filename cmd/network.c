@@ -6,14 +6,13 @@
 
 #include "jailrun.h"
 
-static const char network_usage[] =
-  "Usage: jailrun network create NAME [--subnet CIDR]   a bridge with no uplink (default: the first free 10.89.N.0/24)\n"
-  "       jailrun network ls                            NAME STATE SUBNET HOLDER\n"
-  "       jailrun network inspect NAME                  JSON: subnet, holder process, jails on it\n"
-  "       jailrun network rm NAME                       end its holder (no jail may be on it)\n"
-  "Jails started with --network NAME reach each other by address and by --name\n"
-  "or --network-alias (an /etc/hosts kept current), and nothing else.  Root or\n"
-  "rootless; a network is its creator's.\n";
+static const char network_usage[] = "Usage: jailrun network create NAME [--subnet CIDR]   a bridge with no uplink (default: the first free 10.89.N.0/24)\n"
+                                    "       jailrun network ls                            NAME STATE SUBNET HOLDER\n"
+                                    "       jailrun network inspect NAME                  JSON: subnet, holder process, jails on it\n"
+                                    "       jailrun network rm NAME                       end its holder (no jail may be on it)\n"
+                                    "Jails started with --network NAME reach each other by address and by --name\n"
+                                    "or --network-alias (an /etc/hosts kept current), and nothing else.  Root or\n"
+                                    "rootless; a network is its creator's.\n";
 
 /* `network ls`: one line per network. */
 static int

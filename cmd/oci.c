@@ -64,7 +64,8 @@ oci_usage (FILE *f)
          "                                    proxy (HTTP_PROXY etc. set), served by a sidecar that exits\n"
          "                                    with the container's init\n"
          "  run.jailrun.allow=HOST[:PORT],... what the proxy allows (jailrun --allow's syntax)\n"
-         "  run.jailrun.audit-log=NAME|PATH   one JSON line per decision, in ROOT/audit/NAME or --audit-dir\n", f);
+         "  run.jailrun.audit-log=NAME|PATH   one JSON line per decision, in ROOT/audit/NAME or --audit-dir\n",
+         f);
 }
 
 /* The message on stderr, and in --log when given. */
@@ -214,25 +215,33 @@ static int
 verb_create (const struct globals *g, int argc, char **argv)
 {
   static const struct option opts[] = {
-    { "bundle", required_argument, NULL, 'b' }, { "pid-file", required_argument, NULL, 'p' },
-    { "console-socket", required_argument, NULL, 'c' }, { "preserve-fds", required_argument, NULL, 'f' },
-    { "no-new-keyring", no_argument, NULL, 'k' }, { "no-pivot", no_argument, NULL, 'n' }, { 0 } };
+    { "bundle", required_argument, NULL, 'b' }, { "pid-file", required_argument, NULL, 'p' }, { "console-socket", required_argument, NULL, 'c' }, { "preserve-fds", required_argument, NULL, 'f' }, { "no-new-keyring", no_argument, NULL, 'k' }, { "no-pivot", no_argument, NULL, 'n' }, { 0 }
+  };
   struct jr_oci_create_opts o = { 0 };
   int c;
   optind = 0;
   while ((c = getopt_long (argc, argv, "+b:", opts, NULL)) != -1)
     switch (c)
       {
-      case 'b': o.bundle = optarg; break;
-      case 'p': o.pid_file = optarg; break;
-      case 'c': o.console_socket = optarg; break;
+      case 'b':
+        o.bundle = optarg;
+        break;
+      case 'p':
+        o.pid_file = optarg;
+        break;
+      case 'c':
+        o.console_socket = optarg;
+        break;
       case 'f':
         if (preserve_fds (g, "create", optarg, &o.preserve_fds) < 0)
           return EXIT_JAILRUN;
         break;
-      case 'k': break; /* keyrings are denied by the seccomp floor anyway */
-      case 'n': return fail (g, "%s", "create: --no-pivot is refused (pivot_root is what keeps the host's root out)");
-      default: return fail (g, "%s", "create: bad option: see jailrun-oci --help");
+      case 'k':
+        break; /* keyrings are denied by the seccomp floor anyway */
+      case 'n':
+        return fail (g, "%s", "create: --no-pivot is refused (pivot_root is what keeps the host's root out)");
+      default:
+        return fail (g, "%s", "create: bad option: see jailrun-oci --help");
       }
   if (optind != argc - 1)
     return fail (g, "%s", "create: give exactly one container ID");
@@ -261,8 +270,7 @@ verb_state (const struct globals *g, const char *id)
 static int
 verb_kill_delete (const struct globals *g, bool is_kill, int argc, char **argv)
 {
-  static const struct option opts[] = { { "all", no_argument, NULL, 'a' }, { "force", no_argument, NULL, 'f' },
-                                        { "signal", required_argument, NULL, 's' }, { 0 } };
+  static const struct option opts[] = { { "all", no_argument, NULL, 'a' }, { "force", no_argument, NULL, 'f' }, { "signal", required_argument, NULL, 's' }, { 0 } };
   bool flag = false;
   const char *sig = NULL;
   int c;
@@ -290,25 +298,35 @@ static int
 verb_exec (const struct globals *g, int argc, char **argv)
 {
   static const struct option opts[] = {
-    { "process", required_argument, NULL, 'p' }, { "detach", no_argument, NULL, 'd' },
-    { "pid-file", required_argument, NULL, 'P' }, { "tty", no_argument, NULL, 't' },
-    { "console-socket", required_argument, NULL, 'c' }, { "preserve-fds", required_argument, NULL, 'f' }, { 0 } };
+    { "process", required_argument, NULL, 'p' }, { "detach", no_argument, NULL, 'd' }, { "pid-file", required_argument, NULL, 'P' }, { "tty", no_argument, NULL, 't' }, { "console-socket", required_argument, NULL, 'c' }, { "preserve-fds", required_argument, NULL, 'f' }, { 0 }
+  };
   struct jr_oci_exec_opts o = { 0 };
   int c;
   optind = 0;
   while ((c = getopt_long (argc, argv, "+p:dt", opts, NULL)) != -1)
     switch (c)
       {
-      case 'p': o.process = optarg; break;
-      case 'd': o.detach = true; break;
-      case 'P': o.pid_file = optarg; break;
-      case 't': o.tty = true; break;
-      case 'c': o.console_socket = optarg; break;
+      case 'p':
+        o.process = optarg;
+        break;
+      case 'd':
+        o.detach = true;
+        break;
+      case 'P':
+        o.pid_file = optarg;
+        break;
+      case 't':
+        o.tty = true;
+        break;
+      case 'c':
+        o.console_socket = optarg;
+        break;
       case 'f':
         if (preserve_fds (g, "exec", optarg, &o.preserve_fds) < 0)
           return EXIT_JAILRUN;
         break;
-      default: return fail (g, "%s", "exec: bad option: see jailrun-oci --help");
+      default:
+        return fail (g, "%s", "exec: bad option: see jailrun-oci --help");
       }
   if (optind >= argc)
     return fail (g, "%s", "exec: give the container ID");
@@ -414,8 +432,7 @@ list_one (const struct globals *g, const char *id, bool json, bool first)
 static int
 verb_list (const struct globals *g, int argc, char **argv)
 {
-  static const struct option opts[] = { { "format", required_argument, NULL, 'f' }, { "quiet", no_argument, NULL, 'q' },
-                                         { 0 } };
+  static const struct option opts[] = { { "format", required_argument, NULL, 'f' }, { "quiet", no_argument, NULL, 'q' }, { 0 } };
   bool json = false, quiet = false;
   int c;
   optind = 0;

@@ -11,14 +11,43 @@
 
 enum
 {
-  OPT_NO_NET = 256, OPT_TMPFS, OPT_READ_WRITE, OPT_CAP_ADD, OPT_ENV_FILE,
-  OPT_HOSTNAME, OPT_TIMEOUT, OPT_SECCOMP, OPT_VERSION, OPT_HELP, OPT_NAME,
-  OPT_MEMORY, OPT_CPUS, OPT_PIDS, OPT_CG_PARENT, OPT_LIMITS, OPT_STATS,
-  OPT_NET_ALLOW, OPT_ALLOW, OPT_ALLOW_PRIVATE, OPT_UPSTREAM_PROXY, OPT_ALLOW_FILE, OPT_AUDIT_LOG, OPT_SUBNET,
-  OPT_RM, OPT_READ_ONLY, OPT_CAP_DROP, OPT_SECURITY_OPT, OPT_PRIVILEGED,
+  OPT_NO_NET = 256,
+  OPT_TMPFS,
+  OPT_READ_WRITE,
+  OPT_CAP_ADD,
+  OPT_ENV_FILE,
+  OPT_HOSTNAME,
+  OPT_TIMEOUT,
+  OPT_SECCOMP,
+  OPT_VERSION,
+  OPT_HELP,
+  OPT_NAME,
+  OPT_MEMORY,
+  OPT_CPUS,
+  OPT_PIDS,
+  OPT_CG_PARENT,
+  OPT_LIMITS,
+  OPT_STATS,
+  OPT_NET_ALLOW,
+  OPT_ALLOW,
+  OPT_ALLOW_PRIVATE,
+  OPT_UPSTREAM_PROXY,
+  OPT_ALLOW_FILE,
+  OPT_AUDIT_LOG,
+  OPT_SUBNET,
+  OPT_RM,
+  OPT_READ_ONLY,
+  OPT_CAP_DROP,
+  OPT_SECURITY_OPT,
+  OPT_PRIVILEGED,
   OPT_LOG_MAX,
-  OPT_NETWORK, OPT_NETWORK_ALIAS,
-  OPT_HEALTH_CMD, OPT_HEALTH_INTERVAL, OPT_HEALTH_TIMEOUT, OPT_HEALTH_RETRIES, OPT_HEALTH_START,
+  OPT_NETWORK,
+  OPT_NETWORK_ALIAS,
+  OPT_HEALTH_CMD,
+  OPT_HEALTH_INTERVAL,
+  OPT_HEALTH_TIMEOUT,
+  OPT_HEALTH_RETRIES,
+  OPT_HEALTH_START,
   OPT_CG_MANAGER,
   OPT_RESTART,
 };
@@ -178,7 +207,8 @@ usage (FILE *f)
          "1 if it gets unhealthy or ends),\n"
          "jailrun oci VERB (or jailrun-oci): the OCI runtime CLI for podman (see jailrun oci --help),\n"
          "jailrun check, jailrun net allow|deny|ls|off|on NAME ... (the internet\n"
-         "switch of a running --net-allow proxy jail; see net --help).\n", f);
+         "switch of a running --net-allow proxy jail; see net --help).\n",
+         f);
 }
 
 /* A decimal number (only digits when integer); -1 for junk so the
@@ -266,7 +296,7 @@ security_opt (jail_config *cfg, const char *arg, jail_error **err)
     return jail_config_set_seccomp (cfg, arg + 8, err);
   fprintf (stderr, "jailrun: --security-opt '%s': %s\n", arg,
            strncmp (arg, "no-new-privileges", 17) == 0 ? "refused: no_new_privs is always on"
-           : "unknown: use no-new-privileges or seccomp=FILE|unconfined");
+                                                       : "unknown: use no-new-privileges or seccomp=FILE|unconfined");
   return -EINVAL;
 }
 
@@ -277,14 +307,20 @@ apply_opt (jail_config *cfg, int c, const char *arg, jail_error **err)
   double t;
   switch (c)
     {
-    case OPT_NO_NET: return jail_config_set_network (cfg, JAIL_NET_NONE, err);
-    case 'p': return publish_opt (cfg, arg, err);
-    case OPT_SECURITY_OPT: return security_opt (cfg, arg, err);
-    case OPT_READ_ONLY: return jail_config_set_read_write (cfg, 0, err);
-    case OPT_CAP_DROP: return jail_config_drop_cap (cfg, arg, err);
+    case OPT_NO_NET:
+      return jail_config_set_network (cfg, JAIL_NET_NONE, err);
+    case 'p':
+      return publish_opt (cfg, arg, err);
+    case OPT_SECURITY_OPT:
+      return security_opt (cfg, arg, err);
+    case OPT_READ_ONLY:
+      return jail_config_set_read_write (cfg, 0, err);
+    case OPT_CAP_DROP:
+      return jail_config_drop_cap (cfg, arg, err);
     case OPT_PRIVILEGED:
       fputs ("jailrun: --privileged: refused: jailrun has no mode that turns the sandbox off; "
-             "add what the command needs (--cap-add CAP, -v, --seccomp +SYSCALL)\n", stderr);
+             "add what the command needs (--cap-add CAP, -v, --seccomp +SYSCALL)\n",
+             stderr);
       return -EINVAL;
     case OPT_NET_ALLOW:
       if (strcmp (arg, "proxy") != 0)
@@ -293,41 +329,71 @@ apply_opt (jail_config *cfg, int c, const char *arg, jail_error **err)
           return -EINVAL;
         }
       return jail_config_set_network (cfg, JAIL_NET_PROXY, err);
-    case OPT_ALLOW: return jail_config_add_allow (cfg, arg, err);
-    case OPT_ALLOW_FILE: return jail_config_load_allow_file (cfg, arg, err);
-    case OPT_ALLOW_PRIVATE: return jail_config_add_allow_private (cfg, arg, err);
-    case OPT_UPSTREAM_PROXY: return jail_config_set_upstream_proxy (cfg, arg, err);
-    case OPT_AUDIT_LOG: return jail_config_set_audit_log (cfg, arg, err);
-    case OPT_SUBNET: return jail_config_set_subnet (cfg, arg, err);
-    case OPT_NETWORK: return jail_config_set_network_name (cfg, arg, err);
-    case OPT_NETWORK_ALIAS: return jail_config_add_network_alias (cfg, arg, err);
-    case OPT_HEALTH_CMD: return jail_config_set_health (cfg, "cmd", arg, err);
-    case OPT_HEALTH_INTERVAL: return jail_config_set_health (cfg, "interval", arg, err);
-    case OPT_HEALTH_TIMEOUT: return jail_config_set_health (cfg, "timeout", arg, err);
-    case OPT_HEALTH_RETRIES: return jail_config_set_health (cfg, "retries", arg, err);
-    case OPT_HEALTH_START: return jail_config_set_health (cfg, "start-period", arg, err);
-    case 'v': return jail_config_add_volume (cfg, arg, err);
-    case OPT_TMPFS: return jail_config_add_tmpfs (cfg, arg, err);
-    case OPT_READ_WRITE: return jail_config_set_read_write (cfg, 1, err);
-    case OPT_CAP_ADD: return jail_config_add_cap (cfg, arg, err);
-    case 'e': return jail_config_set_env (cfg, arg, err);
-    case OPT_ENV_FILE: return jail_config_load_env_file (cfg, arg, err);
-    case 'w': return jail_config_set_workdir (cfg, arg, err);
-    case OPT_HOSTNAME: return jail_config_set_hostname (cfg, arg, err);
-    case OPT_SECCOMP: return jail_config_set_seccomp (cfg, arg, err);
-    case OPT_MEMORY: return jail_config_set_memory (cfg, arg, err);
-    case OPT_CG_PARENT: return jail_config_set_cgroup_parent (cfg, arg, err);
-    case OPT_CPUS: return jail_config_set_cpus (cfg, parse_number (arg, false), err);
-    case OPT_PIDS: return jail_config_set_pids_limit (cfg, (long long) parse_number (arg, true), err);
+    case OPT_ALLOW:
+      return jail_config_add_allow (cfg, arg, err);
+    case OPT_ALLOW_FILE:
+      return jail_config_load_allow_file (cfg, arg, err);
+    case OPT_ALLOW_PRIVATE:
+      return jail_config_add_allow_private (cfg, arg, err);
+    case OPT_UPSTREAM_PROXY:
+      return jail_config_set_upstream_proxy (cfg, arg, err);
+    case OPT_AUDIT_LOG:
+      return jail_config_set_audit_log (cfg, arg, err);
+    case OPT_SUBNET:
+      return jail_config_set_subnet (cfg, arg, err);
+    case OPT_NETWORK:
+      return jail_config_set_network_name (cfg, arg, err);
+    case OPT_NETWORK_ALIAS:
+      return jail_config_add_network_alias (cfg, arg, err);
+    case OPT_HEALTH_CMD:
+      return jail_config_set_health (cfg, "cmd", arg, err);
+    case OPT_HEALTH_INTERVAL:
+      return jail_config_set_health (cfg, "interval", arg, err);
+    case OPT_HEALTH_TIMEOUT:
+      return jail_config_set_health (cfg, "timeout", arg, err);
+    case OPT_HEALTH_RETRIES:
+      return jail_config_set_health (cfg, "retries", arg, err);
+    case OPT_HEALTH_START:
+      return jail_config_set_health (cfg, "start-period", arg, err);
+    case 'v':
+      return jail_config_add_volume (cfg, arg, err);
+    case OPT_TMPFS:
+      return jail_config_add_tmpfs (cfg, arg, err);
+    case OPT_READ_WRITE:
+      return jail_config_set_read_write (cfg, 1, err);
+    case OPT_CAP_ADD:
+      return jail_config_add_cap (cfg, arg, err);
+    case 'e':
+      return jail_config_set_env (cfg, arg, err);
+    case OPT_ENV_FILE:
+      return jail_config_load_env_file (cfg, arg, err);
+    case 'w':
+      return jail_config_set_workdir (cfg, arg, err);
+    case OPT_HOSTNAME:
+      return jail_config_set_hostname (cfg, arg, err);
+    case OPT_SECCOMP:
+      return jail_config_set_seccomp (cfg, arg, err);
+    case OPT_MEMORY:
+      return jail_config_set_memory (cfg, arg, err);
+    case OPT_CG_PARENT:
+      return jail_config_set_cgroup_parent (cfg, arg, err);
+    case OPT_CPUS:
+      return jail_config_set_cpus (cfg, parse_number (arg, false), err);
+    case OPT_PIDS:
+      return jail_config_set_pids_limit (cfg, (long long) parse_number (arg, true), err);
     case OPT_CG_MANAGER:
-      return jail_config_set_cgroup_manager (cfg, strcmp (arg, "auto") == 0 ? JAIL_CGROUP_AUTO
-                                                  : strcmp (arg, "systemd") == 0 ? JAIL_CGROUP_SYSTEMD
-                                                  : strcmp (arg, "cgroupfs") == 0 ? JAIL_CGROUP_CGROUPFS : -1, err);
+      return jail_config_set_cgroup_manager (cfg, strcmp (arg, "auto") == 0 ? JAIL_CGROUP_AUTO : strcmp (arg, "systemd") == 0 ? JAIL_CGROUP_SYSTEMD
+                                                                                             : strcmp (arg, "cgroupfs") == 0  ? JAIL_CGROUP_CGROUPFS
+                                                                                                                              : -1,
+                                             err);
     case OPT_LIMITS:
-      return jail_config_set_limits_mode (cfg, strcmp (arg, "strict") == 0 ? JAIL_LIMITS_STRICT
-                                               : strcmp (arg, "best-effort") == 0 ? JAIL_LIMITS_BEST_EFFORT : -1, err);
-    case OPT_LOG_MAX: return jail_config_set_log_max (cfg, arg, err);
-    case OPT_RESTART: return jail_config_set_restart (cfg, arg, err);
+      return jail_config_set_limits_mode (cfg, strcmp (arg, "strict") == 0 ? JAIL_LIMITS_STRICT : strcmp (arg, "best-effort") == 0 ? JAIL_LIMITS_BEST_EFFORT
+                                                                                                                                   : -1,
+                                          err);
+    case OPT_LOG_MAX:
+      return jail_config_set_log_max (cfg, arg, err);
+    case OPT_RESTART:
+      return jail_config_set_restart (cfg, arg, err);
     case OPT_TIMEOUT:
       t = cmd_parse_seconds (arg);
       if (t < 0)
@@ -336,7 +402,8 @@ apply_opt (jail_config *cfg, int c, const char *arg, jail_error **err)
           return -EINVAL;
         }
       return jail_config_set_timeout (cfg, t, err);
-    default: return -EINVAL;
+    default:
+      return -EINVAL;
     }
 }
 
@@ -404,14 +471,29 @@ take_local (struct run_args *a, int c, const char *arg)
 {
   switch (c)
     {
-    case 'd': a->detach = true; return true;
-    case OPT_NAME: a->name = arg; return true;
-    case OPT_RM: a->rm = true; return true;
-    case OPT_STATS: a->stats = true; return true;
-    case 'u': a->user = arg; return true;
-    case 'i': a->tty |= JAIL_INTERACTIVE; return true;
-    case 't': a->tty |= JAIL_TTY; return true;
-    default: return false;
+    case 'd':
+      a->detach = true;
+      return true;
+    case OPT_NAME:
+      a->name = arg;
+      return true;
+    case OPT_RM:
+      a->rm = true;
+      return true;
+    case OPT_STATS:
+      a->stats = true;
+      return true;
+    case 'u':
+      a->user = arg;
+      return true;
+    case 'i':
+      a->tty |= JAIL_INTERACTIVE;
+      return true;
+    case 't':
+      a->tty |= JAIL_TTY;
+      return true;
+    default:
+      return false;
     }
 }
 

@@ -57,14 +57,17 @@ read_deps (struct stack *st, struct svc *sv)
 {
   yaml_node_t *d = st_get (st, sv->node, "depends_on");
   size_t n = !d ? 0 : d->type == YAML_SEQUENCE_NODE ? (size_t) (d->data.sequence.items.top - d->data.sequence.items.start)
-           : d->type == YAML_MAPPING_NODE ? (size_t) (d->data.mapping.pairs.top - d->data.mapping.pairs.start) : 1;
+                  : d->type == YAML_MAPPING_NODE    ? (size_t) (d->data.mapping.pairs.top - d->data.mapping.pairs.start)
+                                                    : 1;
   for (size_t i = 0; i < n; i++)
     {
       bool seq = d->type == YAML_SEQUENCE_NODE, map = d->type == YAML_MAPPING_NODE;
-      yaml_node_t *k = seq ? yaml_document_get_node (&st->doc, d->data.sequence.items.start[i])
-                       : map ? yaml_document_get_node (&st->doc, d->data.mapping.pairs.start[i].key) : d;
+      yaml_node_t *k = seq   ? yaml_document_get_node (&st->doc, d->data.sequence.items.start[i])
+                       : map ? yaml_document_get_node (&st->doc, d->data.mapping.pairs.start[i].key)
+                             : d;
       const char *cond = map ? st_str (st_get (st, yaml_document_get_node (&st->doc, d->data.mapping.pairs.start[i].value),
-                                               "condition")) : NULL;
+                                               "condition"))
+                             : NULL;
       int j = 0;
       while (j < st->n && !(st_str (k) && strcmp (st->svc[j].name, st_str (k)) == 0))
         j++;
@@ -103,7 +106,8 @@ check_top (struct stack *st, yaml_node_t *root)
 static int
 load (struct stack *st, const char *file, const char *project)
 {
-  st->file = file ? file : access ("jailrun.yaml", F_OK) == 0 ? "jailrun.yaml" : "compose.yaml";
+  st->file = file ? file : access ("jailrun.yaml", F_OK) == 0 ? "jailrun.yaml"
+                                                              : "compose.yaml";
   char *text = NULL, *real = NULL;
   size_t len = 0;
   jail_error *err = NULL;
@@ -199,7 +203,7 @@ await_healthy (const char *name, const char *for_svc)
       jail_info (name, "health", &h, NULL);
       jail_info (name, "state", &s, NULL);
       bool healthy = h && strcmp (h, "healthy") == 0, bad = (h && strcmp (h, "unhealthy") == 0)
-                                                          || !s || strcmp (s, "exited") == 0 || strcmp (s, "dead") == 0;
+                                                            || !s || strcmp (s, "exited") == 0 || strcmp (s, "dead") == 0;
       free (h);
       free (s);
       if (healthy)

@@ -12,17 +12,17 @@
 #define ST_MAX_SVC 64
 #define ST_MAX_ARGS 254
 #define ST_MAX_DEPS 16
-#define ST_MAX_NETS 4             /* networks: of one service (jailrun --network, repeatable) */
+#define ST_MAX_NETS 4 /* networks: of one service (jailrun --network, repeatable) */
 
 /* One service. */
 struct svc
 {
   const char *name;
   yaml_node_t *node;
-  char jail[130];              /* PROJECT-SERVICE */
+  char jail[130];                /* PROJECT-SERVICE */
   char network[ST_MAX_NETS][65]; /* its networks: entries */
-  int n_net;                   /* how many; 0 = the stack's default network */
-  int deps[ST_MAX_DEPS];       /* indexes of depends_on */
+  int n_net;                     /* how many; 0 = the stack's default network */
+  int deps[ST_MAX_DEPS];         /* indexes of depends_on */
   bool dep_healthy[ST_MAX_DEPS];
   int ndeps;
   char *argv[ST_MAX_ARGS + 1]; /* entrypoint + command */

@@ -154,8 +154,7 @@ set_health (struct stack *st, jail_config *cfg, yaml_node_t *v)
     return st_fail (st, v, "healthcheck: needs test: [\"CMD-SHELL\", \"COMMAND\"]");
   if (jail_config_set_health (cfg, "cmd", cmd, &err) < 0)
     return lib_fail (st, v, "healthcheck", err);
-  static const char *const keys[][2] = { { "interval", "interval" }, { "timeout", "timeout" },
-                                         { "retries", "retries" }, { "start_period", "start-period" } };
+  static const char *const keys[][2] = { { "interval", "interval" }, { "timeout", "timeout" }, { "retries", "retries" }, { "start_period", "start-period" } };
   for (size_t k = 0; k < 4; k++)
     {
       yaml_node_t *n = st_get (st, v, keys[k][0]);
@@ -171,10 +170,10 @@ set_limit (struct stack *st, jail_config *cfg, const char *key, yaml_node_t *v)
 {
   jail_error *err = NULL;
   const char *s = st_str (v);
-  int r = s == NULL ? -EINVAL
-          : strcmp (key, "cpus") == 0 ? jail_config_set_cpus (cfg, strtod (s, NULL), &err)
+  int r = s == NULL                                                      ? -EINVAL
+          : strcmp (key, "cpus") == 0                                    ? jail_config_set_cpus (cfg, strtod (s, NULL), &err)
           : strcmp (key, "pids_limit") == 0 || strcmp (key, "pids") == 0 ? jail_config_set_pids_limit (cfg, atoll (s), &err)
-          : jail_config_set_memory (cfg, s, &err);
+                                                                         : jail_config_set_memory (cfg, s, &err);
   return r < 0 ? lib_fail (st, v, key, err) : 0;
 }
 
@@ -300,10 +299,20 @@ add_words (struct stack *st, yaml_node_t *v, const char *key, struct svc *sv)
 }
 
 /* The keys that take a scalar or a list of scalars. */
-static const struct { const char *key; setter_fn fn; } simple[] = {
-  { "tmpfs", jail_config_add_tmpfs }, { "ports", jail_config_add_publish }, { "user", jail_config_set_user },
-  { "working_dir", jail_config_set_workdir }, { "cap_add", jail_config_add_cap }, { "cap_drop", drop_cap },
-  { "security_opt", set_secopt }, { "hostname", jail_config_set_hostname }, { "restart", jail_config_set_restart },
+static const struct
+{
+  const char *key;
+  setter_fn fn;
+} simple[] = {
+  { "tmpfs", jail_config_add_tmpfs },
+  { "ports", jail_config_add_publish },
+  { "user", jail_config_set_user },
+  { "working_dir", jail_config_set_workdir },
+  { "cap_add", jail_config_add_cap },
+  { "cap_drop", drop_cap },
+  { "security_opt", set_secopt },
+  { "hostname", jail_config_set_hostname },
+  { "restart", jail_config_set_restart },
 };
 
 /* One key of a service. */
@@ -316,7 +325,8 @@ apply_key (struct stack *st, struct svc *sv, jail_config *cfg, const char *k, ya
       return each (st, cfg, v, k, simple[i].fn);
   if (strcmp (k, "image") == 0)
     return st_fail (st, kn, "service %s: image: jailrun runs a rootfs directory, not an image; export the image "
-                    "(podman export $(podman create IMAGE) | tar -x -C DIR) and write rootfs: DIR", sv->name);
+                            "(podman export $(podman create IMAGE) | tar -x -C DIR) and write rootfs: DIR",
+                    sv->name);
   if (strcmp (k, "rootfs") == 0 || strcmp (k, "depends_on") == 0)
     return 0; /* stack.c */
   if (strcmp (k, "command") == 0 || strcmp (k, "entrypoint") == 0)
@@ -343,7 +353,8 @@ apply_key (struct stack *st, struct svc *sv, jail_config *cfg, const char *k, ya
     }
   if (strcmp (k, "read_only") == 0)
     return st_str (v) && strcmp (st_str (v), "false") == 0 && jail_config_set_read_write (cfg, 1, &err) < 0
-           ? lib_fail (st, v, k, err) : 0;
+               ? lib_fail (st, v, k, err)
+               : 0;
   if (strcmp (k, "mem_limit") == 0 || strcmp (k, "cpus") == 0 || strcmp (k, "pids_limit") == 0)
     return set_limit (st, cfg, k, v);
   if (strcmp (k, "deploy") == 0)
@@ -359,7 +370,8 @@ apply_key (struct stack *st, struct svc *sv, jail_config *cfg, const char *k, ya
       if (st_str (v) && strcmp (st_str (v), "none") == 0)
         return jail_config_set_network (cfg, JAIL_NET_NONE, &err) < 0 ? lib_fail (st, v, k, err) : 0;
       return st_fail (st, v, "network_mode '%s': only none means something here (a service is on the stack's "
-                      "network unless networks: says otherwise)", st_str (v) ? st_str (v) : "");
+                             "network unless networks: says otherwise)",
+                      st_str (v) ? st_str (v) : "");
     }
   fprintf (stderr, "jailrun: warning: %s:%lu: service %s: unknown key '%s' ignored\n", st->file,
            (unsigned long) kn->start_mark.line + 1, sv->name, k);

@@ -221,7 +221,8 @@ jr_netcfg_add_allow_private (struct jr_netcfg **cfg, const char *spec, jail_erro
   jr_printable (spec, strlen (spec), esc, sizeof esc);
   if (e.host[0] == '*')
     return jr_error_msg (err, EINVAL, "allow-private '%s': a private address is allowed by name only, never by a wildcard: "
-                         "name the host, e.g. --allow-private mirror.lan:8080", esc);
+                                      "name the host, e.g. --allow-private mirror.lan:8080",
+                         esc);
   if (e.literal)
     return jr_error_msg (err, EINVAL, "allow-private '%s': an address is allowed as it is: use --allow %s", esc, esc);
   e.private_ok = true;

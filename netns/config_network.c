@@ -39,10 +39,10 @@ jr_netcfg_set_network (struct jr_netcfg **cfg, const char *name, jail_error **er
 {
   if (name && (strcmp (name, "host") == 0 || strcmp (name, "bridge") == 0 || strcmp (name, "default") == 0))
     return strcmp (name, "host") == 0
-           ? jr_error_msg (err, EINVAL, "--network host: refused: the jail would share the host's network (every port "
-                           "and interface); a jail never shares the host's network: publish ports with -p, or use "
-                           "--net-allow proxy")
-           : jr_error_msg (err, EINVAL, "--network '%s': that is the default private network: leave out --network", name);
+               ? jr_error_msg (err, EINVAL, "--network host: refused: the jail would share the host's network (every port "
+                                            "and interface); a jail never shares the host's network: publish ports with -p, or use "
+                                            "--net-allow proxy")
+               : jr_error_msg (err, EINVAL, "--network '%s': that is the default private network: leave out --network", name);
   struct jr_netcfg *n = jr_netcfg_of (cfg, err);
   if (n == NULL)
     return -ENOMEM;

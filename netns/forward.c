@@ -23,11 +23,11 @@
 
 struct dir
 {
-  int pr, pw;        /* pipe */
+  int pr, pw;         /* pipe */
   size_t inpipe, cap; /* bytes in the pipe; what we let it hold */
   bool eof, shut, grown;
-  bool bulk;          /* a copy filled the buffer: splice from now on */
-  bool rdhup;         /* the source reported its peer's FIN (or an error) */
+  bool bulk;  /* a copy filled the buffer: splice from now on */
+  bool rdhup; /* the source reported its peer's FIN (or an error) */
   uint64_t bytes;
 };
 
@@ -36,11 +36,11 @@ struct jr_conn
   struct jr_conn *next, *prev;
   struct jr_fwd *f;
   struct jr_loop_src sa, sb;
-  int a, b;             /* a: the accepted client, b: the other end */
+  int a, b; /* a: the accepted client, b: the other end */
   struct dir ab, ba;
   bool connecting, dead;
   double deadline, last;
-  char *pre;            /* bytes still to send to b before ab's stream */
+  char *pre; /* bytes still to send to b before ab's stream */
   size_t pre_len, pre_off;
   void (*on_done) (void *, uint64_t, uint64_t);
   void *arg;
@@ -63,12 +63,12 @@ struct jr_fwd
   struct jr_conn *conns;
   size_t n_conns;
   int reserve;
-  struct jr_loop_src *paused[8];  /* listeners waiting for the next tick */
+  struct jr_loop_src *paused[8]; /* listeners waiting for the next tick */
   size_t n_paused;
   struct jr_loop_src tick;
   int tickfd;
-  int pool[JR_HELPER_BATCH];      /* spare jail-side sockets */
-  char *copybuf;                  /* JR_FWD_COPY_MAX bytes for dir_copy */
+  int pool[JR_HELPER_BATCH]; /* spare jail-side sockets */
+  char *copybuf;             /* JR_FWD_COPY_MAX bytes for dir_copy */
   int n_pool;
 };
 
@@ -172,7 +172,8 @@ conn_close (struct jr_conn *c)
   free (c->pre);
   c->pre = NULL;
   if (jr_loop_defer_free (f->loop, free, c) < 0)
-    { /* leak rather than risk a use after free */ }
+    { /* leak rather than risk a use after free */
+    }
 }
 
 /* Open a pipe for one direction (the kernel's default size: most
@@ -320,7 +321,12 @@ conn_established (struct jr_conn *c)
   return 0;
 }
 
-enum { PUMP_AB = 1, PUMP_BA = 2, PUMP_ALL = 3 };
+enum
+{
+  PUMP_AB = 1,
+  PUMP_BA = 2,
+  PUMP_ALL = 3
+};
 
 /* Drive one connection's directions in `which` after an event. */
 static void
@@ -466,8 +472,7 @@ fwd_start (struct listener *l, int a)
     }
   setsockopt (a, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
   setsockopt (b, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-  struct sockaddr_in to = { .sin_family = AF_INET, .sin_port = htons (l->pub->jail_port),
-                            .sin_addr.s_addr = htonl (INADDR_LOOPBACK) };
+  struct sockaddr_in to = { .sin_family = AF_INET, .sin_port = htons (l->pub->jail_port), .sin_addr.s_addr = htonl (INADDR_LOOPBACK) };
   int r = connect (b, (struct sockaddr *) &to, sizeof to);
   bool pending = r < 0 && errno == EINPROGRESS;
   if (r < 0 && !pending)

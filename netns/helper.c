@@ -28,7 +28,11 @@
 #include "fdpass.h"
 #include "netns_internal.h"
 
-enum { OP_LISTEN = 2, OP_SOCKETS };
+enum
+{
+  OP_LISTEN = 2,
+  OP_SOCKETS
+};
 
 struct hreq
 {
@@ -73,8 +77,7 @@ static int
 make_loopback_listener (struct hctx *h)
 {
   int one = 1, fd = socket (AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-  struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons (h->plan->proxy_port),
-                           .sin_addr.s_addr = htonl (INADDR_LOOPBACK) };
+  struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons (h->plan->proxy_port), .sin_addr.s_addr = htonl (INADDR_LOOPBACK) };
   if (fd >= 0)
     setsockopt (fd, IPPROTO_IP, IP_FREEBIND, &one, sizeof one);
   int r = fd < 0 || bind (fd, (struct sockaddr *) &a, sizeof a) < 0 || listen (fd, 128) < 0 ? -errno : fd;
@@ -92,8 +95,7 @@ make_listener (struct hctx *h)
   if (setns (h->brns, CLONE_NEWNET) < 0)
     return -errno;
   int fd = socket (AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-  struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons (h->plan->proxy_port),
-                           .sin_addr.s_addr = htonl (h->plan->bridge_addr) };
+  struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons (h->plan->proxy_port), .sin_addr.s_addr = htonl (h->plan->bridge_addr) };
   int r = fd < 0 || bind (fd, (struct sockaddr *) &a, sizeof a) < 0 || listen (fd, 128) < 0 ? -errno : fd;
   if (r < 0 && fd >= 0)
     close (fd);

@@ -60,14 +60,14 @@ on_route (const struct nlmsghdr *h, void *data)
   uint32_t dst = 0, table = rt->rtm_table, oif = 0;
   const struct nlattr *a;
   mnl_attr_for_each (a, h, sizeof *rt)
-    {
-      if (mnl_attr_get_type (a) == RTA_DST && mnl_attr_get_payload_len (a) == 4)
-        memcpy (&dst, mnl_attr_get_payload (a), 4);
-      else if (mnl_attr_get_type (a) == RTA_TABLE && mnl_attr_get_payload_len (a) == 4)
-        table = mnl_attr_get_u32 (a);
-      else if (mnl_attr_get_type (a) == RTA_OIF && mnl_attr_get_payload_len (a) == 4)
-        oif = mnl_attr_get_u32 (a);
-    }
+  {
+    if (mnl_attr_get_type (a) == RTA_DST && mnl_attr_get_payload_len (a) == 4)
+      memcpy (&dst, mnl_attr_get_payload (a), 4);
+    else if (mnl_attr_get_type (a) == RTA_TABLE && mnl_attr_get_payload_len (a) == 4)
+      table = mnl_attr_get_u32 (a);
+    else if (mnl_attr_get_type (a) == RTA_OIF && mnl_attr_get_payload_len (a) == 4)
+      oif = mnl_attr_get_u32 (a);
+  }
   if (!overlaps (ntohl (dst), rt->rtm_dst_len, w->net, w->prefix))
     return MNL_CB_OK;
   char addr[INET_ADDRSTRLEN], dev[IF_NAMESIZE] = "?", tbl[16];
@@ -76,10 +76,13 @@ on_route (const struct nlmsghdr *h, void *data)
     if_indextoname (oif, dev);
   snprintf (tbl, sizeof tbl, "%u", table);
   const char *type = rt->rtm_type == RTN_LOCAL ? "local " : rt->rtm_type == RTN_BLACKHOLE ? "blackhole "
-                     : rt->rtm_type == RTN_UNREACHABLE ? "unreachable " : rt->rtm_type == RTN_PROHIBIT ? "prohibit " : "";
+                                                        : rt->rtm_type == RTN_UNREACHABLE ? "unreachable "
+                                                        : rt->rtm_type == RTN_PROHIBIT    ? "prohibit "
+                                                                                          : "";
   snprintf (w->found, sizeof w->found, "%s%s/%u dev %s table %s", type,
             addr, rt->rtm_dst_len, dev,
-            table == RT_TABLE_MAIN ? "main" : table == RT_TABLE_LOCAL ? "local" : tbl);
+            table == RT_TABLE_MAIN ? "main" : table == RT_TABLE_LOCAL ? "local"
+                                                                      : tbl);
   return MNL_CB_OK;
 }
 
@@ -115,6 +118,7 @@ jr_subnet_check (uint32_t net, int prefix, const char *cidr, jail_error **err)
     return r;
   if (w.found[0])
     return jr_error_msg (err, EINVAL, "subnet '%s': overlaps the host's route %s: pick a range "
-                         "no host route covers (see ip route show table all)", cidr, w.found);
+                                      "no host route covers (see ip route show table all)",
+                         cidr, w.found);
   return 0;
 }

@@ -31,23 +31,23 @@
 struct jr_net
 {
   int mode;
-  struct jr_netcfg *nc;         /* the run's config: published ports, allowlist */
+  struct jr_netcfg *nc; /* the run's config: published ports, allowlist */
   struct jr_netplan plan;
   struct jr_helper helper;
   struct jr_fwd *fwd;
   struct jr_proxy *proxy;
   bool helper_started;
   struct jr_sigpipe sigpipe;
-  struct jr_netinfo *named;  /* --network NAME...: the networks, NULL = private */
+  struct jr_netinfo *named; /* --network NAME...: the networks, NULL = private */
   size_t n_named;
   bool joined[JR_NETWORKS_MAX]; /* our entry is in network i's hosts file */
-  int merged_fd;             /* on several networks: our merged /etc/hosts, else -1 */
+  int merged_fd;                /* on several networks: our merged /etc/hosts, else -1 */
   char *merged_path;
-  int watch_fd;              /* inotify on the networks' hosts files, -1 = none */
+  int watch_fd; /* inotify on the networks' hosts files, -1 = none */
   struct jr_loop_src watch_src;
   char *env[JR_NET_ENV_MAX + 1]; /* the proxy variables, NULL-terminated */
   size_t n_env;
-  char *volume;              /* the named network's hosts file (several: a merged one) as /etc/hosts, or NULL */
+  char *volume; /* the named network's hosts file (several: a merged one) as /etc/hosts, or NULL */
 };
 
 /* The value of key in env (NULL-terminated), NULL when unset. */
@@ -99,7 +99,7 @@ no_proxy_env (struct jr_net *n, char *const *user_env, const char *key, const ch
   if (user == NULL)
     user = env_value (n, user_env, other);
   static const char base[] = "localhost,127.0.0.1,::1";
-  if (user && strncmp (user, base, sizeof base - 1) == 0)  /* set by a previous start */
+  if (user && strncmp (user, base, sizeof base - 1) == 0) /* set by a previous start */
     user += sizeof base - 1 + (user[sizeof base - 1] == ',');
   size_t len = strlen (",localhost,127.0.0.1,::1,") + (user ? strlen (user) : 0) + 1;
   char *v = malloc (len);
@@ -157,7 +157,8 @@ check_extra (struct jr_net *n, size_t i, int uns, jail_error **err)
   struct stat s0, s1;
   if (uns >= 0 && (fstat (n->plan.network_userns_fd, &s0) < 0 || fstat (uns, &s1) < 0 || s0.st_ino != s1.st_ino))
     return jr_error_msg (err, EXDEV, "--network %s: its holder is in another user namespace than network %s's "
-                         "(made by an older jailrun?): 'jailrun network rm %s' and create it again", a->name,
+                                     "(made by an older jailrun?): 'jailrun network rm %s' and create it again",
+                         a->name,
                          n->named[0].name, a->name);
   for (size_t j = 0; j < i; j++)
     {
@@ -166,7 +167,8 @@ check_extra (struct jr_net *n, size_t i, int uns, jail_error **err)
       uint32_t mask = p ? ~0u << (32 - p) : 0;
       if ((a->subnet & mask) == (b->subnet & mask))
         return jr_error_msg (err, EINVAL, "--network %s and --network %s: their subnets overlap; a jail on both "
-                             "could not tell them apart (create one with another --subnet)", b->name, a->name);
+                                          "could not tell them apart (create one with another --subnet)",
+                             b->name, a->name);
     }
   return 0;
 }
@@ -236,7 +238,7 @@ jr_net_prepare (const struct jr_net_settings *set, struct jr_net **out, jail_err
   *out = NULL;
   if (set->mode != JAIL_NET_PROXY && nc && (nc->n_allow || nc->audit_log || nc->upstream_host[0]))
     return jr_error_msg (err, EINVAL, "network: --allow, --allow-file, --allow-private, --upstream-proxy and --audit-log "
-                         "need --net-allow proxy");
+                                      "need --net-allow proxy");
   struct jr_net *n = calloc (1, sizeof *n);
   if (n == NULL)
     return jr_error (err, ENOMEM, "network");
@@ -432,7 +434,7 @@ jr_net_control (struct jr_net *n, int op, char *const specs[], size_t nspecs, ui
 {
   if (n == NULL || n->proxy == NULL)
     return jr_error_msg (err, EOPNOTSUPP, "net: this jail has no egress proxy: start it with --net-allow proxy "
-                         "(an empty allowlist keeps it off until 'jailrun net allow')");
+                                          "(an empty allowlist keeps it off until 'jailrun net allow')");
   return jr_proxy_control (n->proxy, op, specs, nspecs, uid, pid, text, err);
 }
 
@@ -488,8 +490,7 @@ jr_net_describe (const struct jr_net *n, char *buf, size_t sz)
       if (a->any_port)
         o += (size_t) snprintf (buf + o, o < sz ? sz - o : 0, "%s\"%s\"", i ? "," : "", a->host);
       else
-        o += (size_t) snprintf (buf + o, o < sz ? sz - o : 0, a->literal && strchr (a->host, ':')
-                                ? "%s\"[%s]:%u\"" : "%s\"%s:%u\"", i ? "," : "", a->host, a->port);
+        o += (size_t) snprintf (buf + o, o < sz ? sz - o : 0, a->literal && strchr (a->host, ':') ? "%s\"[%s]:%u\"" : "%s\"%s:%u\"", i ? "," : "", a->host, a->port);
     }
   o += (size_t) snprintf (buf + o, o < sz ? sz - o : 0, "]}");
   return o < sz ? (int) o : -ENOSPC;

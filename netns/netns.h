@@ -18,24 +18,24 @@
 /* One -p [ADDR:]HOSTPORT:JAILPORT. */
 struct jr_publish
 {
-  struct sockaddr_storage host;  /* where the listener binds */
+  struct sockaddr_storage host; /* where the listener binds */
   socklen_t host_len;
   uint16_t jail_port;
-  char spec[80];                 /* normalised text, for messages */
+  char spec[80]; /* normalised text, for messages */
 };
 
 /* One --allow entry. */
 struct jr_allow
 {
-  char host[256];   /* lowercased name, "*" or "*.suffix", or literal address text */
-  bool any_port;    /* "*" entries: every port */
+  char host[256]; /* lowercased name, "*" or "*.suffix", or literal address text */
+  bool any_port;  /* "*" entries: every port */
   uint16_t port;
-  bool literal;     /* host is an IP literal: addr holds it */
+  bool literal; /* host is an IP literal: addr holds it */
   struct sockaddr_storage addr;
-  bool private_ok;  /* --allow-private: the name may resolve to any address */
+  bool private_ok; /* --allow-private: the name may resolve to any address */
 };
 
-#define JR_NETWORKS_MAX 4  /* named networks one jail may be on */
+#define JR_NETWORKS_MAX 4 /* named networks one jail may be on */
 
 struct jr_netcfg
 {
@@ -44,14 +44,14 @@ struct jr_netcfg
   struct jr_allow *allow;
   size_t n_allow;
   char *audit_log;
-  uint32_t subnet;     /* host byte order */
+  uint32_t subnet; /* host byte order */
   int prefix;
   char networks[JR_NETWORKS_MAX][65]; /* --network NAME (repeatable: eth0, eth1, ...) */
-  size_t n_networks;   /* 0 = the private network */
-  char **aliases;      /* --network-alias, and the jail's name (NULL-terminated) */
+  size_t n_networks;                  /* 0 = the private network */
+  char **aliases;                     /* --network-alias, and the jail's name (NULL-terminated) */
   size_t n_aliases;
-  int *held;           /* --restart: the bound listener of each publish[i], kept by the supervisor (NULL: bind) */
-  char jail_name[128]; /* the jail's name ("" = anonymous), for the audit log */
+  int *held;               /* --restart: the bound listener of each publish[i], kept by the supervisor (NULL: bind) */
+  char jail_name[128];     /* the jail's name ("" = anonymous), for the audit log */
   char upstream_host[256]; /* --upstream-proxy http://HOST:PORT, "" = direct */
   uint16_t upstream_port;
 };
@@ -101,11 +101,11 @@ struct jr_loop;
 /* What jr_net_prepare needs from the jail's config. */
 struct jr_net_settings
 {
-  int mode;              /* JAIL_NET_* */
-  struct jr_netcfg *nc;  /* -p, --allow, --subnet, --network...; NULL = defaults (kept: held ports) */
-  const char *rootfs;    /* a named network's /etc/hosts is shown only when the rootfs has one */
-  bool own_hosts;        /* a volume already gives /etc/hosts */
-  char *const *env;      /* the jail's -e (NULL-terminated): NO_PROXY keeps the user's exceptions */
+  int mode;             /* JAIL_NET_* */
+  struct jr_netcfg *nc; /* -p, --allow, --subnet, --network...; NULL = defaults (kept: held ports) */
+  const char *rootfs;   /* a named network's /etc/hosts is shown only when the rootfs has one */
+  bool own_hosts;       /* a volume already gives /etc/hosts */
+  char *const *env;     /* the jail's -e (NULL-terminated): NO_PROXY keeps the user's exceptions */
 };
 #define JR_NET_ENV_MAX 8
 int jr_net_prepare (const struct jr_net_settings *set, struct jr_net **out, jail_error **err);
@@ -137,7 +137,14 @@ void jr_netcfg_free (struct jr_netcfg *n);
 int jr_net_control (struct jr_net *n, int op, char *const specs[], size_t nspecs, uid_t uid, pid_t pid,
                     char **text, jail_error **err);
 
-enum jr_net_op { JR_NET_ALLOW = 1, JR_NET_DENY, JR_NET_LIST, JR_NET_OFF, JR_NET_ON };
+enum jr_net_op
+{
+  JR_NET_ALLOW = 1,
+  JR_NET_DENY,
+  JR_NET_LIST,
+  JR_NET_OFF,
+  JR_NET_ON
+};
 
 /* bridge.c: the plan of a jail's (or a named network's) bridge. */
 struct jr_netplan
@@ -146,10 +153,10 @@ struct jr_netplan
   uint32_t bridge_addr; /* host byte order */
   uint32_t jail_addr;
   int prefix;
-  uint16_t proxy_port;  /* listener on bridge_addr:proxy_port, 0 = none */
-  int network_fd;       /* a named network's netns (its bridge br0), -1 = a private bridge */
+  uint16_t proxy_port;   /* listener on bridge_addr:proxy_port, 0 = none */
+  int network_fd;        /* a named network's netns (its bridge br0), -1 = a private bridge */
   int network_userns_fd; /* rootless: the user namespace owning network_fd, else -1 */
-  char veth[16];        /* the jail's veth on a named network's bridge */
+  char veth[16];         /* the jail's veth on a named network's bridge */
   struct jr_netjoin
   {
     int fd;             /* the network's netns */

@@ -17,18 +17,17 @@
 
 #define JR_NET_DEFAULT_SUBNET "10.88.0.0/16"
 #define JR_PROXY_PORT 3128
-#define JR_FWD_MAX_CONNS 1024       /* connections per jail (forwarder + proxy) */
-#define JR_FWD_PIPE_SIZE (64 * 1024) /* bytes buffered per direction to start with */
+#define JR_FWD_MAX_CONNS 1024         /* connections per jail (forwarder + proxy) */
+#define JR_FWD_PIPE_SIZE (64 * 1024)  /* bytes buffered per direction to start with */
 #define JR_FWD_PIPE_MAX (1024 * 1024) /* ... grown to this when a direction fills it */
-#define JR_FWD_COPY_MAX (64 * 1024) /* bytes copied at once through an empty pipe */
-#define JR_FWD_BACKLOG 4096         /* listen backlog of a published port (capped by somaxconn) */
-#define JR_HELPER_BATCH 16          /* jail-side sockets fetched from the helper at once */
-#define JR_FWD_PUMP_ROUNDS 64       /* splice rounds per direction per event (fairness) */
-#define JR_FWD_CONNECT_TIMEOUT 10   /* seconds */
-#define JR_FWD_IDLE_TIMEOUT 900     /* seconds without a byte either way */
-#define JR_PROXY_HEAD_MAX 8192      /* bytes of request head */
-#define JR_PROXY_HEAD_TIMEOUT 30    /* seconds to send the head */
-
+#define JR_FWD_COPY_MAX (64 * 1024)   /* bytes copied at once through an empty pipe */
+#define JR_FWD_BACKLOG 4096           /* listen backlog of a published port (capped by somaxconn) */
+#define JR_HELPER_BATCH 16            /* jail-side sockets fetched from the helper at once */
+#define JR_FWD_PUMP_ROUNDS 64         /* splice rounds per direction per event (fairness) */
+#define JR_FWD_CONNECT_TIMEOUT 10     /* seconds */
+#define JR_FWD_IDLE_TIMEOUT 900       /* seconds without a byte either way */
+#define JR_PROXY_HEAD_MAX 8192        /* bytes of request head */
+#define JR_PROXY_HEAD_TIMEOUT 30      /* seconds to send the head */
 
 /* rtnl.c: one rtnetlink socket in the current netns, strict replies
  * (kernel sender, this port, the request's sequence, error acks).  Never
@@ -64,7 +63,7 @@ struct jr_helper
 {
   pid_t pid;
   int pidfd;
-  int sock;   /* SOCK_SEQPACKET to the helper */
+  int sock; /* SOCK_SEQPACKET to the helper */
 };
 /* Start the helper and wait until it joined the jail's namespaces (the
  * jail's init must stay dumpable until then); it builds the network
@@ -121,15 +120,15 @@ void jr_fwd_put_slot (struct jr_fwd *f);
  * tests/fuzz_proxy.c.  proxy_http.c: the request head. */
 struct jr_proxy_req
 {
-  bool connect;           /* CONNECT host:port */
+  bool connect; /* CONNECT host:port */
   char method[16];
-  char host[256];         /* normalised */
+  char host[256]; /* normalised */
   uint16_t port;
   bool host_is_ip;
-  struct sockaddr_storage ip;  /* when host_is_ip */
-  char path[2048];        /* origin-form for plain HTTP */
-  size_t head_len;        /* bytes of the head including the blank line */
-  long long content_length; /* -1 when absent */
+  struct sockaddr_storage ip; /* when host_is_ip */
+  char path[2048];            /* origin-form for plain HTTP */
+  size_t head_len;            /* bytes of the head including the blank line */
+  long long content_length;   /* -1 when absent */
 };
 /* Parse a complete head (buf[0..len) ends with CRLFCRLF).  Returns 0, or
  * an HTTP status (400, 403, 405, 431, 501) with a one-line reason. */

@@ -66,9 +66,17 @@ preq_close (struct preq *q, bool slot)
 static void
 deny (struct preq *q, int status, const char *reason)
 {
-  static const struct { int code; const char *text; } st[] = {
-    { 400, "Bad Request" }, { 403, "Forbidden" }, { 414, "URI Too Long" },
-    { 431, "Request Header Fields Too Large" }, { 502, "Bad Gateway" }, { 504, "Gateway Timeout" },
+  static const struct
+  {
+    int code;
+    const char *text;
+  } st[] = {
+    { 400, "Bad Request" },
+    { 403, "Forbidden" },
+    { 414, "URI Too Long" },
+    { 431, "Request Header Fields Too Large" },
+    { 502, "Bad Gateway" },
+    { 504, "Gateway Timeout" },
   };
   const char *text = "Error";
   for (size_t i = 0; i < sizeof st / sizeof *st; i++)
@@ -77,7 +85,8 @@ deny (struct preq *q, int status, const char *reason)
   char body[256], msg[512];
   int bl = snprintf (body, sizeof body, "jailrun proxy: %s: %s\n", status == 403 ? "denied" : "refused", reason);
   int ml = snprintf (msg, sizeof msg, "HTTP/1.1 %d %s\r\nContent-Type: text/plain\r\nContent-Length: %d\r\n"
-                     "Connection: close\r\n\r\n%s", status, text, bl, body);
+                                      "Connection: close\r\n\r\n%s",
+                     status, text, bl, body);
   if (ml > 0 && (size_t) ml < sizeof msg)
     (void) !send (q->fd, msg, (size_t) ml, MSG_NOSIGNAL | MSG_DONTWAIT);
   struct audit a;
@@ -132,7 +141,8 @@ start_tunnel (struct preq *q)
   q->fd = q->up = -1;
   preq_close (q, false); /* the slot moves to the tunnel */
   if (jr_fwd_pipe (q->p->fwd, fd, up, out, ol + extra, jr_proxy_tunnel_done, t) < 0)
-    { /* jr_fwd_pipe closed both and called jr_proxy_tunnel_done */ }
+    { /* jr_fwd_pipe closed both and called jr_proxy_tunnel_done */
+    }
 }
 
 static void try_connect (struct preq *q);

@@ -83,7 +83,8 @@ static void
 change_text (int op, const struct jr_allow *e, size_t n, char *out, size_t sz)
 {
   size_t o = (size_t) snprintf (out, sz, "%s", op == JR_NET_ALLOW ? "allow" : op == JR_NET_DENY ? "deny"
-                                                 : op == JR_NET_OFF ? "off" : "on");
+                                                                          : op == JR_NET_OFF    ? "off"
+                                                                                                : "on");
   for (size_t i = 0; i < n && o < sz; i++)
     {
       char t[300];

@@ -85,7 +85,8 @@ request_line (const char *b, size_t len, struct jr_proxy_req *r, size_t *used, c
     return parse_authority (t, tl, true, 0, r->host, r, reason);
   if (tl < 8 || strncasecmp (t, "http://", 7) != 0)
     return tl >= 8 && strncasecmp (t, "https://", 8) == 0
-      ? BAD (400, "https:// absolute URI: use CONNECT") : BAD (400, "the target must be an http:// absolute URI");
+               ? BAD (400, "https:// absolute URI: use CONNECT")
+               : BAD (400, "the target must be an http:// absolute URI");
   const char *a = t + 7, *slash = memchr (a, '/', tl - 7), *q = memchr (a, '?', tl - 7);
   if (q && (!slash || q < slash))
     slash = q;

@@ -8,9 +8,14 @@
 #include "netns_internal.h"
 
 #define JR_PROXY_MAX_ADDRS 16
-#define JR_PROXY_RECENT 16       /* decisions and changes kept for `net ls` */
+#define JR_PROXY_RECENT 16 /* decisions and changes kept for `net ls` */
 
-enum preq_state { PQ_HEAD, PQ_RESOLVE, PQ_CONNECT };
+enum preq_state
+{
+  PQ_HEAD,
+  PQ_RESOLVE,
+  PQ_CONNECT
+};
 
 /* One client of the proxy until its tunnel is handed to the forwarder. */
 #define JR_RESOLVERS 8
@@ -18,7 +23,7 @@ enum preq_state { PQ_HEAD, PQ_RESOLVE, PQ_CONNECT };
 struct preq
 {
   struct preq *next, *prev;
-  struct preq *rnext;            /* resolver queue / done list */
+  struct preq *rnext; /* resolver queue / done list */
   struct jr_proxy *p;
   struct jr_loop_src src, usrc;
   int fd, up;
@@ -27,7 +32,7 @@ struct preq
   char buf[JR_PROXY_HEAD_MAX];
   size_t len;
   struct jr_proxy_req req;
-  struct jr_allow rule;          /* a copy: the allowlist may change meanwhile */
+  struct jr_allow rule; /* a copy: the allowlist may change meanwhile */
   bool has_rule;
   char client[64];
   double start, deadline;
@@ -67,14 +72,14 @@ struct jr_proxy
   struct jr_loop_src lsrc;
   struct jr_allow *allow;
   size_t n_allow;
-  bool off;                      /* `net off`: every request denied, allowlist kept */
+  bool off;                          /* `net off`: every request denied, allowlist kept */
   char recent[JR_PROXY_RECENT][224]; /* ring of the last decisions, one line each */
   unsigned n_recent;
   int audit_fd;
   pid_t jail;
   struct sockaddr_storage upstream; /* --upstream-proxy, resolved at start */
   bool has_upstream;
-  char jail_name[128];           /* "" = anonymous: the audit log names the pid */
+  char jail_name[128]; /* "" = anonymous: the audit log names the pid */
   struct preq *list;
   int tickfd;
   struct jr_loop_src tsrc;

@@ -174,11 +174,26 @@ jr_allow_find (const struct jr_allow *a, size_t n, const char *host, uint16_t po
 static bool
 v4_special (uint32_t a)
 {
-  static const struct { uint32_t net; int len; } r[] = {
-    { 0x00000000, 8 }, { 0x0a000000, 8 }, { 0x64400000, 10 }, { 0x7f000000, 8 },
-    { 0xa9fe0000, 16 }, { 0xac100000, 12 }, { 0xc0000000, 24 }, { 0xc0000200, 24 },
-    { 0xc0586300, 24 }, { 0xc0a80000, 16 }, { 0xc6120000, 15 }, { 0xc6336400, 24 },
-    { 0xcb007100, 24 }, { 0xe0000000, 4 }, { 0xf0000000, 4 },
+  static const struct
+  {
+    uint32_t net;
+    int len;
+  } r[] = {
+    { 0x00000000, 8 },
+    { 0x0a000000, 8 },
+    { 0x64400000, 10 },
+    { 0x7f000000, 8 },
+    { 0xa9fe0000, 16 },
+    { 0xac100000, 12 },
+    { 0xc0000000, 24 },
+    { 0xc0000200, 24 },
+    { 0xc0586300, 24 },
+    { 0xc0a80000, 16 },
+    { 0xc6120000, 15 },
+    { 0xc6336400, 24 },
+    { 0xcb007100, 24 },
+    { 0xe0000000, 4 },
+    { 0xf0000000, 4 },
   };
   for (size_t i = 0; i < sizeof r / sizeof *r; i++)
     if ((a & (~0u << (32 - r[i].len))) == r[i].net)
@@ -245,5 +260,6 @@ jr_addr_permitted (const struct jr_allow *a, const struct sockaddr *addr, const 
   if (a->private_ok || jr_addr_public (addr))
     return true;
   return *reason = "resolves to a non-public address (loopback, private, link-local, CGNAT, multicast, reserved or IPv4-in-IPv6; "
-                   "--allow-private HOST allows one by name)", false;
+                   "--allow-private HOST allows one by name)",
+         false;
 }

@@ -143,10 +143,10 @@ fill (jail_result *res, const struct jr_rep *rep, struct stream *st)
       st[i].buf = NULL;
     }
   res->flags = (st[0].truncated ? JAIL_RESULT_STDOUT_TRUNCATED : 0)
-    | (st[1].truncated ? JAIL_RESULT_STDERR_TRUNCATED : 0)
-    | (rep->flags & JR_DONE_TIMEOUT ? JAIL_RESULT_TIMED_OUT : 0)
-    | (rep->flags & JR_DONE_OOM ? JAIL_RESULT_OOM_KILLED : 0)
-    | (rep->flags & JR_DONE_ERROR ? JAIL_RESULT_EXEC_FAILED : 0);
+               | (st[1].truncated ? JAIL_RESULT_STDERR_TRUNCATED : 0)
+               | (rep->flags & JR_DONE_TIMEOUT ? JAIL_RESULT_TIMED_OUT : 0)
+               | (rep->flags & JR_DONE_OOM ? JAIL_RESULT_OOM_KILLED : 0)
+               | (rep->flags & JR_DONE_ERROR ? JAIL_RESULT_EXEC_FAILED : 0);
   res->status = rep->status;
   res->exit_code = rep->exit_code;
   res->sig = rep->signal;
@@ -195,7 +195,7 @@ jail_capture (jail *j, const jail_exec_opts *o, char *const argv[], const char *
     return jr_error_msg (err, EINVAL, "capture: give an output cap of 1 byte to 1 GiB and a timeout >= 0");
   struct jail_exec_opts copy = { .uid = -1, .gid = -1, .fds = { -1, -1, -1 } };
   if (o)
-    copy = *o; /* shallow: only read, so o may be shared between threads */
+    copy = *o;  /* shallow: only read, so o may be shared between threads */
   copy.tty = 0; /* capture has its own stdio */
   if (timeout > 0)
     copy.timeout = timeout;

@@ -171,7 +171,8 @@ jr_cgroup_probe (const struct jr_limits *l, struct jr_cgprobe *p, jail_error **e
       snprintf (p->why, sizeof p->why, "no cgroup v2 hierarchy is mounted");
       snprintf (p->manager, sizeof p->manager, "none (no cgroup v2 hierarchy is mounted)");
       return l->manager == JAIL_CGROUP_SYSTEMD
-             ? jr_error_msg (err, ENOTSUP, "--cgroup-manager systemd: no cgroup v2 hierarchy is mounted; use --cgroup-manager cgroupfs") : 0;
+                 ? jr_error_msg (err, ENOTSUP, "--cgroup-manager systemd: no cgroup v2 hierarchy is mounted; use --cgroup-manager cgroupfs")
+                 : 0;
     }
   p->hier = jr_cg_controllers_of (p->mount, "cgroup.controllers");
   p->rootless = geteuid () != 0;
@@ -232,8 +233,7 @@ explain (const struct jr_cgprobe *p, unsigned missing, char *why, size_t wsize, 
     {
       snprintf (why, wsize, "the %s controller%s not delegated to the systemd %s manager (%s)", ctl, strchr (ctl, ',') ? "s are" : " is",
                 p->rootless ? "user" : "system", p->parent + strlen (p->mount));
-      snprintf (fix, fsize, p->rootless ? "delegate it to user managers: a drop-in for user@.service with [Service] Delegate=cpu memory pids (systemctl edit user@.service), then log in again"
-                                        : "boot with systemd.unified_cgroup_hierarchy=1 so that systemd can enable it");
+      snprintf (fix, fsize, p->rootless ? "delegate it to user managers: a drop-in for user@.service with [Service] Delegate=cpu memory pids (systemctl edit user@.service), then log in again" : "boot with systemd.unified_cgroup_hierarchy=1 so that systemd can enable it");
     }
   else if (p->parent == NULL)
     {
@@ -243,8 +243,7 @@ explain (const struct jr_cgprobe *p, unsigned missing, char *why, size_t wsize, 
   else
     {
       snprintf (why, wsize, "the %s controller%s not delegated to %s", ctl, strchr (ctl, ',') ? "s are" : " is", p->parent);
-      snprintf (fix, fsize, p->rootless ? "ask for delegation with 'systemd-run --user -p Delegate=yes --scope jailrun ...'"
-                                        : "enable it in the parent's cgroup.subtree_control, or choose another --cgroup-parent");
+      snprintf (fix, fsize, p->rootless ? "ask for delegation with 'systemd-run --user -p Delegate=yes --scope jailrun ...'" : "enable it in the parent's cgroup.subtree_control, or choose another --cgroup-parent");
     }
 }
 

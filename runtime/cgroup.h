@@ -28,12 +28,12 @@ enum
 /* What the last jail_run measured; -1 = the kernel did not say. */
 struct jr_cgstats
 {
-  long long mem_peak;    /* bytes, memory.peak */
-  long long cpu_usec;    /* cpu.stat usage_usec */
+  long long mem_peak; /* bytes, memory.peak */
+  long long cpu_usec; /* cpu.stat usage_usec */
   long long user_usec;
   long long system_usec;
-  long long pids_peak;   /* pids.peak */
-  long long oom_kills;   /* memory.events oom_kill */
+  long long pids_peak; /* pids.peak */
+  long long oom_kills; /* memory.events oom_kill */
 };
 
 /* The limits part of a jail_config. */
@@ -52,31 +52,31 @@ struct jr_limits
 /* Where the jail's cgroup can go on this host. */
 struct jr_cgprobe
 {
-  char *mount;         /* the cgroup2 mount point, NULL = none */
-  char *parent;        /* directory for the jail's cgroup, NULL = none usable */
-  bool jr_subtree;     /* parent is MOUNT/jailrun (root's default, made on demand) */
+  char *mount;     /* the cgroup2 mount point, NULL = none */
+  char *parent;    /* directory for the jail's cgroup, NULL = none usable */
+  bool jr_subtree; /* parent is MOUNT/jailrun (root's default, made on demand) */
   bool rootless;
-  unsigned hier;       /* controllers in the v2 hierarchy at all */
-  unsigned avail;      /* controllers a child of parent can have */
-  char why[256];       /* why parent is NULL */
-  char *mroot;         /* the mount's root in the hierarchy */
-  bool systemd;        /* the systemd manager places the jail (parent: its cgroup, then the scope's) */
-  void *bus;           /* its sd_bus connection, NULL = none */
-  char manager[512];   /* which manager and why (jailrun check) */
-  char *scope;         /* the transient scope made for this jail, NULL = none */
-  char *orig;          /* the caller's cgroup before it moved into the scope */
+  unsigned hier;     /* controllers in the v2 hierarchy at all */
+  unsigned avail;    /* controllers a child of parent can have */
+  char why[256];     /* why parent is NULL */
+  char *mroot;       /* the mount's root in the hierarchy */
+  bool systemd;      /* the systemd manager places the jail (parent: its cgroup, then the scope's) */
+  void *bus;         /* its sd_bus connection, NULL = none */
+  char manager[512]; /* which manager and why (jailrun check) */
+  char *scope;       /* the transient scope made for this jail, NULL = none */
+  char *orig;        /* the caller's cgroup before it moved into the scope */
 };
 
 /* One jail's cgroup, owned by the supervisor. */
 struct jr_cgroup
 {
-  int fd;              /* O_DIRECTORY fd of the jail's cgroup, -1 = none */
-  int parent_fd;       /* its parent, -1 = none */
-  char *name;          /* its name inside the parent */
-  char *parent;        /* the parent's path */
-  bool rm_parent;      /* parent is the jailrun/ subtree: remove when empty */
-  bool attached;       /* clone3 CLONE_INTO_CGROUP placed the child */
-  unsigned limited;    /* controllers whose limit was written */
+  int fd;           /* O_DIRECTORY fd of the jail's cgroup, -1 = none */
+  int parent_fd;    /* its parent, -1 = none */
+  char *name;       /* its name inside the parent */
+  char *parent;     /* the parent's path */
+  bool rm_parent;   /* parent is the jailrun/ subtree: remove when empty */
+  bool attached;    /* clone3 CLONE_INTO_CGROUP placed the child */
+  unsigned limited; /* controllers whose limit was written */
 };
 
 /* Controllers that limits ask for. */
@@ -121,16 +121,16 @@ bool jr_cg_oom_killed (int cgfd, long long before, int ws);
 /* The cgroup of one exec of a detached jail, "exec-N" in the jail's. */
 struct jr_execcg
 {
-  int fd;              /* -1 = none: the exec runs in the jail's cgroup */
+  int fd; /* -1 = none: the exec runs in the jail's cgroup */
   char name[24];
 };
 /* The exec cgroups of one jail (its cgroup may change with a restart). */
 struct jr_execcgs
 {
   const struct jr_cgroup *jail;
-  unsigned seq;        /* numbers them */
+  unsigned seq;           /* numbers them */
   struct jr_execcg spare; /* made ahead for the next exec (fd -1: none) */
-  unsigned lingering;  /* ended execs' cgroups still populated at the last look */
+  unsigned lingering;     /* ended execs' cgroups still populated at the last look */
 };
 /* The cgroup for an exec starting now: the spare, else a new one. */
 void jr_execcg_take (struct jr_execcgs *set, struct jr_execcg *cg);

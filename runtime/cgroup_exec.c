@@ -142,7 +142,8 @@ fmt_size (long long v, char *buf, size_t size)
       snprintf (buf, size, "%lld", v);
       return;
     }
-  int u = v >= (1ll << 30) ? 2 : v >= (1ll << 20) ? 1 : 0;
+  int u = v >= (1ll << 30) ? 2 : v >= (1ll << 20) ? 1
+                                                  : 0;
   long long d = 1ll << (10 * (u + 1));
   if (v % d == 0)
     snprintf (buf, size, "%lld%c", v / d, units[u]);

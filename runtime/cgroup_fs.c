@@ -56,8 +56,14 @@ unsigned
 jr_cg_parse_controllers (const char *s)
 {
   unsigned m = 0;
-  static const struct { const char *name; unsigned bit; } t[] = {
-    { "memory", JR_CG_MEMORY }, { "cpu", JR_CG_CPU }, { "pids", JR_CG_PIDS },
+  static const struct
+  {
+    const char *name;
+    unsigned bit;
+  } t[] = {
+    { "memory", JR_CG_MEMORY },
+    { "cpu", JR_CG_CPU },
+    { "pids", JR_CG_PIDS },
   };
   while (*s)
     {

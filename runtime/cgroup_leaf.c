@@ -86,7 +86,8 @@ enable_controllers (int parent_fd, unsigned want, bool must)
     return -errno;
   want &= jr_cg_parse_controllers (buf);
   unsigned have = jr_cg_read (parent_fd, "cgroup.subtree_control", buf, sizeof buf) > 0
-                  ? jr_cg_parse_controllers (buf) : 0;
+                      ? jr_cg_parse_controllers (buf)
+                      : 0;
   static const char *const n[] = { "+memory", "+cpu", "+pids" };
   for (unsigned i = 0; i < 3; i++)
     if ((want & ~have) & (1u << i))

@@ -67,13 +67,13 @@ sd_load (struct jr_sd **out, char *why, size_t wsize)
       return -ENOENT;
     }
 
-#define SD_LOOKUP(f)                                                                                                   \
-  if ((*(void **) &s->f = dlsym (s->dl, "sd_bus_" #f)) == NULL)                                                        \
-    {                                                                                                                  \
-      snprintf (why, wsize, "libsystemd.so.0 lacks sd_bus_" #f " (too old a systemd)");                               \
-      dlclose (s->dl);                                                                                                 \
-      free (s);                                                                                                        \
-      return -ENOSYS;                                                                                                  \
+#define SD_LOOKUP(f)                                                                    \
+  if ((*(void **) &s->f = dlsym (s->dl, "sd_bus_" #f)) == NULL)                         \
+    {                                                                                   \
+      snprintf (why, wsize, "libsystemd.so.0 lacks sd_bus_" #f " (too old a systemd)"); \
+      dlclose (s->dl);                                                                  \
+      free (s);                                                                         \
+      return -ENOSYS;                                                                   \
     }
   SD_API (SD_LOOKUP)
 #undef SD_LOOKUP
@@ -252,7 +252,7 @@ start_message (const struct jr_sd *s, const char *unit, const struct jr_limits *
     r = s->message_open_container (*m, 'a', "(sv)");
   if (r >= 0)
     r = s->message_append (*m, "(sv)(sv)(sv)(sv)", "Description", "s", desc, "Delegate", "b", 1,
-                               "CollectMode", "s", "inactive-or-failed", "PIDs", "au", 1, (uint32_t) getpid ());
+                           "CollectMode", "s", "inactive-or-failed", "PIDs", "au", 1, (uint32_t) getpid ());
   if (r >= 0)
     r = append_limits (s, *m, l);
   if (r >= 0)
@@ -320,7 +320,7 @@ jr_sd_start_scope (void *vbus, const char *unit, const struct jr_limits *l, jail
 
   /* Subscribe first: the job may end before the call returns. */
   int r = s->match_signal (s->bus, &slot, s->is_bus_client (s->bus) ? SD_DEST : NULL, SD_PATH, SD_MGR, "JobRemoved",
-                               on_job_removed, &w);
+                           on_job_removed, &w);
   if (r >= 0)
     s->call_method (s->bus, SD_DEST, SD_PATH, SD_MGR, "Subscribe", &e, NULL, NULL); /* a bus needs it; direct: harmless */
   s->error_free (&e);

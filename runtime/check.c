@@ -42,7 +42,9 @@ read_small (const char *path, char *buf, size_t size)
 static void
 line (FILE *f, bool ok, bool required, int *gaps, const char *what, const char *detail, const char *fix)
 {
-  fprintf (f, "%s\t%s\t%s\t%s\n", ok ? "ok" : required ? "gap" : "warn", what, detail, ok ? "" : fix);
+  fprintf (f, "%s\t%s\t%s\t%s\n", ok ? "ok" : required ? "gap"
+                                                       : "warn",
+           what, detail, ok ? "" : fix);
   if (!ok && required)
     (*gaps)++;
 }
@@ -97,10 +99,10 @@ check_userns (FILE *f, int *gaps)
             b, has_a ? ", kernel.unprivileged_userns_clone=" : "", has_a ? a : "",
             has_c ? ", kernel.apparmor_restrict_unprivileged_userns=" : "", has_c ? c : "");
   const char *fix = has_c && strcmp (c, "1") == 0
-    ? "AppArmor restricts them: sysctl -w kernel.apparmor_restrict_unprivileged_userns=0 (or an AppArmor profile allowing userns for jailrun)"
-    : has_a && strcmp (a, "0") == 0 ? "sysctl -w kernel.unprivileged_userns_clone=1"
-    : strcmp (b, "0") == 0 ? "sysctl -w user.max_user_namespaces=15000"
-    : "enable CONFIG_USER_NS in the kernel";
+                        ? "AppArmor restricts them: sysctl -w kernel.apparmor_restrict_unprivileged_userns=0 (or an AppArmor profile allowing userns for jailrun)"
+                    : has_a && strcmp (a, "0") == 0 ? "sysctl -w kernel.unprivileged_userns_clone=1"
+                    : strcmp (b, "0") == 0          ? "sysctl -w user.max_user_namespaces=15000"
+                                                    : "enable CONFIG_USER_NS in the kernel";
   line (f, e == 0, true, gaps, "user namespaces", d, fix);
 }
 
@@ -235,7 +237,12 @@ check_landlock (FILE *f, int *gaps)
 static void
 check_network (FILE *f, int *gaps)
 {
-  struct probe_result { int r; bool bridge; struct jail_error e; } res = { 0 };
+  struct probe_result
+  {
+    int r;
+    bool bridge;
+    struct jail_error e;
+  } res = { 0 };
   int p[2] = { -1, -1 };
   pid_t pid = -1;
   if (pipe2 (p, O_CLOEXEC) < 0)
@@ -265,8 +272,7 @@ check_network (FILE *f, int *gaps)
   res.e.msg[sizeof res.e.msg - 1] = '\0';
   line (f, res.r == 0, false, gaps, "veth", res.r == 0 ? "a veth pair can be made in a new network namespace" : res.e.msg,
         "load the veth module (modprobe veth) for the default network, or run with --no-net");
-  line (f, res.bridge, false, gaps, "bridge", res.bridge ? "a bridge can be made in a new network namespace"
-        : "no bridge: named networks (jailrun network create) need one; the default network does not",
+  line (f, res.bridge, false, gaps, "bridge", res.bridge ? "a bridge can be made in a new network namespace" : "no bridge: named networks (jailrun network create) need one; the default network does not",
         "load the bridge module (modprobe bridge) for named networks");
 }
 

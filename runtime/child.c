@@ -121,7 +121,13 @@ exec_command (char *const argv[], char *const env[], struct jail_error *e)
 void
 jr_signals_reset (void)
 {
-  struct { void *handler; unsigned long flags; void *restorer; uint64_t mask; } dfl = { 0 };
+  struct
+  {
+    void *handler;
+    unsigned long flags;
+    void *restorer;
+    uint64_t mask;
+  } dfl = { 0 };
   for (int sig = 1; sig <= 64; sig++)
     if (sig != SIGKILL && sig != SIGSTOP)
       syscall (SYS_rt_sigaction, sig, &dfl, NULL, sizeof dfl.mask);
@@ -182,8 +188,7 @@ command_main (struct jr_child *c)
       dup3 (hi[i], i, 0);
       close (hi[i]);
     }
-  struct jr_command cmd = { .argv = c->argv, .env = c->cfg->env, .workdir = c->cfg->workdir,
-                            .caps = c->cfg->caps, .bpf = c->bpf, .msg_fd = c->sync_fd, .tty = c->tty };
+  struct jr_command cmd = { .argv = c->argv, .env = c->cfg->env, .workdir = c->cfg->workdir, .caps = c->cfg->caps, .bpf = c->bpf, .msg_fd = c->sync_fd, .tty = c->tty };
   return jr_command_exec (&cmd);
 }
 
@@ -214,7 +219,7 @@ read_mm_areas (unsigned long long a[4])
   if (n <= 0)
     return -1;
   buf[n] = '\0';
-  char *p = strrchr (buf, ')'); /* comm may hold spaces and parentheses */
+  char *p = strrchr (buf, ')');                 /* comm may hold spaces and parentheses */
   for (int field = 2; p && field < 48; field++) /* to the space before field 48 */
     p = strchr (p + 1, ' ');
   for (int i = 0; p && i < 4; i++)

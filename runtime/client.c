@@ -103,7 +103,7 @@ jail_start (jail_config *cfg, const char *name, char *const argv[], unsigned fla
     r = jr_error_msg (err, EINVAL, "start: a restart policy needs a detached jail (-d): its supervisor restarts it");
   if (r == 0 && cfg->tty && !attach)
     r = jr_error_msg (err, EINVAL, "start: a terminal (-t, -i) needs the jail attached to the caller (not -d): "
-                      "start it detached, then 'jailrun exec -it NAME sh'");
+                                   "start it detached, then 'jailrun exec -it NAME sh'");
   /* The caller's terminal is relayed (pumped by jail_wait), never handed over. */
   int given[3];
   struct jr_relay *relay = NULL;

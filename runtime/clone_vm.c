@@ -23,23 +23,23 @@ static long
 clone3_call (struct clone_args *a, int (*fn) (void *), void *arg)
 {
   long ret;
-  register void *r12 __asm__ ("r12") = (void *) fn;
-  register void *r13 __asm__ ("r13") = arg;
-  __asm__ volatile ("syscall\n\t"
-                    "test %%rax, %%rax\n\t"
-                    "jnz 1f\n\t"
-                    "xor %%ebp, %%ebp\n\t"
-                    "and $-16, %%rsp\n\t"
-                    "mov %%r13, %%rdi\n\t"
-                    "call *%%r12\n\t"
-                    "mov %%eax, %%edi\n\t"
-                    "mov $60, %%eax\n\t"
-                    "syscall\n\t"
-                    "hlt\n\t"
-                    "1:\n\t"
-                    : "=a" (ret)
-                    : "0" ((long) SYS_clone3), "D" (a), "S" (sizeof *a), "r" (r12), "r" (r13)
-                    : "rcx", "r11", "memory");
+  register void *r12 __asm__("r12") = (void *) fn;
+  register void *r13 __asm__("r13") = arg;
+  __asm__ volatile("syscall\n\t"
+                   "test %%rax, %%rax\n\t"
+                   "jnz 1f\n\t"
+                   "xor %%ebp, %%ebp\n\t"
+                   "and $-16, %%rsp\n\t"
+                   "mov %%r13, %%rdi\n\t"
+                   "call *%%r12\n\t"
+                   "mov %%eax, %%edi\n\t"
+                   "mov $60, %%eax\n\t"
+                   "syscall\n\t"
+                   "hlt\n\t"
+                   "1:\n\t"
+                   : "=a"(ret)
+                   : "0"((long) SYS_clone3), "D"(a), "S"(sizeof *a), "r"(r12), "r"(r13)
+                   : "rcx", "r11", "memory");
   return ret;
 }
 #endif
@@ -48,8 +48,7 @@ long
 jr_clone_vm (uint64_t flags, int exit_signal, int cgfd, void *stack, size_t size, int (*fn) (void *), void *arg)
 {
 #if defined(__x86_64__)
-  struct clone_args a = { .flags = flags | CLONE_VM | CLONE_VFORK, .exit_signal = (uint64_t) exit_signal,
-                          .stack = (uint64_t) (uintptr_t) stack, .stack_size = size };
+  struct clone_args a = { .flags = flags | CLONE_VM | CLONE_VFORK, .exit_signal = (uint64_t) exit_signal, .stack = (uint64_t) (uintptr_t) stack, .stack_size = size };
   if (cgfd >= 0)
     {
       a.flags |= CLONE_INTO_CGROUP;

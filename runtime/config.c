@@ -356,7 +356,7 @@ jail_config_set_timeout (jail_config *c, double seconds, jail_error **err)
 static const char *
 net_mode_option (int mode)
 {
-  return mode == JAIL_NET_NONE ? "--no-net (loopback only)"
+  return mode == JAIL_NET_NONE    ? "--no-net (loopback only)"
          : mode == JAIL_NET_PROXY ? "--net-allow proxy (out only through the proxy)"
                                   : "the private network (no way out)";
 }
@@ -419,9 +419,8 @@ jail_version (void)
 const char *
 jail_features (void)
 {
-  return "seccomp(libseccomp-" JR_STR (SCMP_VER_MAJOR) "." JR_STR (SCMP_VER_MINOR) "." JR_STR (SCMP_VER_MICRO)
-         ") " JR_BPF_FEATURE " seccomp-oci-json(json-c-" JSON_C_VERSION ") caps(libcap) netlink(libmnl)"
-         " net=private,none,proxy,publish limits=cgroup-v2 userns mountapi openat2 clone3 pidfd";
+  return "seccomp(libseccomp-" JR_STR (SCMP_VER_MAJOR) "." JR_STR (SCMP_VER_MINOR) "." JR_STR (SCMP_VER_MICRO) ") " JR_BPF_FEATURE " seccomp-oci-json(json-c-" JSON_C_VERSION ") caps(libcap) netlink(libmnl)"
+                                                                                                               " net=private,none,proxy,publish limits=cgroup-v2 userns mountapi openat2 clone3 pidfd";
 }
 
 int

@@ -81,9 +81,7 @@ jail_config_add_volume (jail_config *c, const char *spec, jail_error **err)
       return ret;
     }
   c->volumes = v;
-  c->volumes[c->n_volumes++] = (struct jr_volume){ .src = abs_src, .dst = norm_dst, .ro = ro,
-                                                     .dev = st.st_dev, .ino = st.st_ino,
-                                                     .idmap = idmap, .idmap_fd = -1 };
+  c->volumes[c->n_volumes++] = (struct jr_volume) { .src = abs_src, .dst = norm_dst, .ro = ro, .dev = st.st_dev, .ino = st.st_ino, .idmap = idmap, .idmap_fd = -1 };
   return 0;
 }
 

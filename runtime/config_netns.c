@@ -84,8 +84,7 @@ jr_config_net_prepare (jail_config *cfg, struct jr_net **out, jail_error **err)
   bool own_hosts = false;
   for (size_t i = 0; i < cfg->n_volumes; i++)
     own_hosts = own_hosts || strcmp (cfg->volumes[i].dst, "/etc/hosts") == 0;
-  struct jr_net_settings set = { .mode = cfg->net_mode, .nc = cfg->netcfg, .rootfs = cfg->rootfs,
-                                 .own_hosts = own_hosts, .env = cfg->env };
+  struct jr_net_settings set = { .mode = cfg->net_mode, .nc = cfg->netcfg, .rootfs = cfg->rootfs, .own_hosts = own_hosts, .env = cfg->env };
   int r = jr_net_prepare (&set, out, err);
 
   /* What the jail gets on top of its own settings. */

@@ -10,7 +10,7 @@
 
 struct jail_error
 {
-  int code;                  /* positive errno */
+  int code; /* positive errno */
   char msg[JR_ERRMSG_MAX];
 };
 
@@ -18,26 +18,26 @@ struct jail_error
  * followed by ": strerror(errnum)" when errnum != 0.  Returns -errnum (or
  * -EINVAL when errnum is 0).  err may be NULL. */
 int jr_error (jail_error **err, int errnum, const char *fmt, ...)
-  __attribute__ ((format (printf, 3, 4)));
+    __attribute__ ((format (printf, 3, 4)));
 
 /* Like jr_error, but the message is exactly the formatted text (no
  * strerror suffix); used for bad input where errno adds nothing. */
 int jr_error_msg (jail_error **err, int errnum, const char *fmt, ...)
-  __attribute__ ((format (printf, 3, 4)));
+    __attribute__ ((format (printf, 3, 4)));
 
 /* Prefix the message of an existing error with "prefix: ".  Returns the
  * error's -errno so it can end a function: return jr_error_wrap(...). */
 int jr_error_wrap (jail_error **err, const char *fmt, ...)
-  __attribute__ ((format (printf, 2, 3)));
+    __attribute__ ((format (printf, 2, 3)));
 
 /* Error in a fixed buffer, for the child between clone and execve, where
  * malloc is not allowed.  Same rules as jr_error. */
 int jr_error_buf (struct jail_error *buf, int errnum, const char *fmt, ...)
-  __attribute__ ((format (printf, 3, 4)));
+    __attribute__ ((format (printf, 3, 4)));
 
 /* Prefix a fixed-buffer error's message; returns its -errno. */
 int jr_error_buf_wrap (struct jail_error *e, const char *fmt, ...)
-  __attribute__ ((format (printf, 2, 3)));
+    __attribute__ ((format (printf, 2, 3)));
 
 /* Cleanup helpers. */
 void jr_freep (void *p);

@@ -21,7 +21,6 @@
 #include "fdpass.h"
 #include "lifecycle.h"
 
-
 int
 jail_exec_opts_new (jail_exec_opts **out, jail_error **err)
 {
@@ -140,8 +139,7 @@ build_request (const jail_exec_opts *o, char *const argv[], size_t *len, jail_er
       jr_error (err, ENOMEM, "exec");
       return NULL;
     }
-  struct jr_req q = { .type = JR_REQ_EXEC, .uid = o ? o->uid : -1, .gid = o ? o->gid : -1,
-                      .timeout = o ? o->timeout : 0, .flags = (o && (o->tty & JAIL_TTY) ? JR_EXEC_TTY : 0) | (o && o->user ? JR_EXEC_USER : 0) };
+  struct jr_req q = { .type = JR_REQ_EXEC, .uid = o ? o->uid : -1, .gid = o ? o->gid : -1, .timeout = o ? o->timeout : 0, .flags = (o && (o->tty & JAIL_TTY) ? JR_EXEC_TTY : 0) | (o && o->user ? JR_EXEC_USER : 0) };
   while (argv[q.argc])
     q.argc++;
   q.envc = o ? (uint32_t) o->n_env : 0;

@@ -26,7 +26,7 @@
 /* The helper's answer. */
 struct user_answer
 {
-  int32_t code;   /* 0, or the errno of msg */
+  int32_t code; /* 0, or the errno of msg */
   uint32_t uid, gid;
   char msg[JR_ERRMSG_MAX];
 };
@@ -40,7 +40,8 @@ helper_main (const int *ns_fds, const char *spec, int fd)
   jail_error *err = NULL;
   prctl (PR_SET_DUMPABLE, 0, 0, 0, 0); /* nothing in the jail may ptrace it */
   int r = setns (ns_fds[0], CLONE_NEWUSER) < 0 || setns (ns_fds[1], CLONE_NEWNS) < 0
-            ? jr_error (&err, errno, "exec -u %s: join the jail's namespaces", spec) : 0;
+              ? jr_error (&err, errno, "exec -u %s: join the jail's namespaces", spec)
+              : 0;
   int root = r == 0 ? open ("/", O_PATH | O_DIRECTORY | O_CLOEXEC) : -1;
   if (r == 0 && root < 0)
     r = jr_error (&err, errno, "exec -u %s: the jail's root", spec);

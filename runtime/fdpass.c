@@ -31,8 +31,7 @@ jr_send_fd (int sock, const void *data, size_t len, const int *fds, size_t nfds,
       mh.msg_control = cm.b;
       mh.msg_controllen = CMSG_SPACE (nfds * sizeof (int));
       struct cmsghdr *h = CMSG_FIRSTHDR (&mh);
-      *h = (struct cmsghdr) { .cmsg_len = CMSG_LEN (nfds * sizeof (int)), .cmsg_level = SOL_SOCKET,
-                              .cmsg_type = SCM_RIGHTS };
+      *h = (struct cmsghdr) { .cmsg_len = CMSG_LEN (nfds * sizeof (int)), .cmsg_level = SOL_SOCKET, .cmsg_type = SCM_RIGHTS };
       memcpy (CMSG_DATA (h), fds, nfds * sizeof (int));
     }
   ssize_t n = sendmsg (sock, &mh, flags | MSG_NOSIGNAL);
@@ -70,8 +69,7 @@ jr_recv_fd (int sock, void *buf, size_t size, int *fds, size_t max, size_t *nfds
   struct cmsghdr *h = CMSG_FIRSTHDR (&mh);
   size_t k = h ? (h->cmsg_len - CMSG_LEN (0)) / sizeof (int) : 0;
   bool ok = !(mh.msg_flags & (MSG_TRUNC | MSG_CTRUNC)) && k <= max
-            && (h == NULL || (h->cmsg_level == SOL_SOCKET && h->cmsg_type == SCM_RIGHTS
-                              && CMSG_NXTHDR (&mh, h) == NULL));
+            && (h == NULL || (h->cmsg_level == SOL_SOCKET && h->cmsg_type == SCM_RIGHTS && CMSG_NXTHDR (&mh, h) == NULL));
   if (!ok)
     {
       close_all (&mh);

@@ -24,11 +24,11 @@ struct jr_health
   const struct jr_health_cfg *c;
   struct jr_exec_spec x;
   int timerfd;
-  pid_t pid;            /* the check running, -1 = none */
-  int pidfd, out, msg;  /* its pidfd, the read end of its output, exec's message fd */
+  pid_t pid;           /* the check running, -1 = none */
+  int pidfd, out, msg; /* its pidfd, the read end of its output, exec's message fd */
   bool timed_out;
-  double started;       /* CLOCK_MONOTONIC of the supervisor's start */
-  const char *status;   /* starting | healthy | unhealthy */
+  double started;     /* CLOCK_MONOTONIC of the supervisor's start */
+  const char *status; /* starting | healthy | unhealthy */
   int failing, last_exit;
   char output[OUTPUT_MAX];
 };
@@ -65,8 +65,7 @@ jr_health_new (const struct jail_config *cfg, const struct jr_exec_spec *x)
   struct jr_health *h = calloc (1, sizeof *h);
   if (h == NULL)
     return NULL;
-  *h = (struct jr_health) { .c = cfg->health, .x = *x, .pid = -1, .pidfd = -1, .out = -1, .msg = -1,
-                            .status = "starting", .started = mono (), .last_exit = -1 };
+  *h = (struct jr_health) { .c = cfg->health, .x = *x, .pid = -1, .pidfd = -1, .out = -1, .msg = -1, .status = "starting", .started = mono (), .last_exit = -1 };
   h->timerfd = jr_timer_new (h->c->interval, 0);
   if (h->timerfd < 0)
     {

@@ -8,11 +8,11 @@
 
 struct jr_health_cfg
 {
-  char *cmd;            /* run as /bin/sh -c CMD in the jail, through the exec path */
-  double interval;      /* seconds between checks (30) */
-  double timeout;       /* a check running longer fails (30) */
-  double start_period;  /* failures do not count during it (0) */
-  int retries;          /* consecutive failures that make it unhealthy (3) */
+  char *cmd;           /* run as /bin/sh -c CMD in the jail, through the exec path */
+  double interval;     /* seconds between checks (30) */
+  double timeout;      /* a check running longer fails (30) */
+  double start_period; /* failures do not count during it (0) */
+  int retries;         /* consecutive failures that make it unhealthy (3) */
 };
 void jr_health_cfg_free (struct jr_health_cfg *c);
 

@@ -55,13 +55,20 @@ file_kind (const struct stat *st)
 {
   switch (st->st_mode & S_IFMT)
     {
-    case S_IFDIR: return "a directory";
-    case S_IFCHR: return "a character device";
-    case S_IFBLK: return "a block device";
-    case S_IFIFO: return "a FIFO";
-    case S_IFSOCK: return "a socket";
-    case S_IFLNK: return "a symlink";
-    default: return "not a regular file";
+    case S_IFDIR:
+      return "a directory";
+    case S_IFCHR:
+      return "a character device";
+    case S_IFBLK:
+      return "a block device";
+    case S_IFIFO:
+      return "a FIFO";
+    case S_IFSOCK:
+      return "a socket";
+    case S_IFLNK:
+      return "a symlink";
+    default:
+      return "not a regular file";
     }
 }
 
@@ -75,7 +82,8 @@ open_error (const char *what, const char *path, jail_error **err)
   struct stat st;
   if (e == ELOOP && lstat (path, &st) == 0 && S_ISLNK (st.st_mode))
     return jr_error_msg (err, ELOOP, "%s %s: is a symlink, and jailrun does not follow one here "
-                         "(a jail may have planted it): name the file itself", what, path);
+                                     "(a jail may have planted it): name the file itself",
+                         what, path);
   if (e == ENXIO && lstat (path, &st) == 0 && !S_ISREG (st.st_mode))
     return jr_error_msg (err, EINVAL, "%s %s: not a regular file (%s): name a regular file",
                          what, path, file_kind (&st));
@@ -212,7 +220,8 @@ jr_hostfile_open_append (const char *what, const char *path, jail_error **err)
     return r;
   if (st.st_uid != geteuid ())
     return jr_error_msg (err, EPERM, "%s %s: owned by uid %u, not by you (uid %u): jailrun appends only "
-                         "to a log you own: name a new file", what, path, (unsigned) st.st_uid, (unsigned) geteuid ());
+                                     "to a log you own: name a new file",
+                         what, path, (unsigned) st.st_uid, (unsigned) geteuid ());
   if (st.st_nlink != 1)
     return jr_error_msg (err, EPERM, "%s %s: has %lu hard links: name a file with one", what, path,
                          (unsigned long) st.st_nlink);
@@ -243,7 +252,7 @@ refuse_link (const char *what, const char *path, struct walk *w, const char *nam
   if (real)
     jr_printable (real, strlen (real), esc_real, sizeof esc_real);
   return jr_error_msg (err, EPERM, "%s %s: %s is a symlink owned by uid %u, not root, and jailrun follows "
-                       "only root's symlinks here (a jail may have planted it): %s%s",
+                                   "only root's symlinks here (a jail may have planted it): %s%s",
                        what, path, esc_link, (unsigned) st->st_uid,
                        real ? "write the real path instead: " : "write the path without the symlink",
                        real ? esc_real : "");
@@ -276,8 +285,9 @@ refuse_proc_link (const char *what, const char *path, const struct walk *w, cons
   snprintf (link, sizeof link, "%s/%s", w->res, name);
   jr_printable (link, strlen (link), esc, sizeof esc);
   return jr_error_msg (err, EPERM, "%s %s: %s is a /proc link of another process, and jailrun does not follow "
-                       "one here (its target is a path in that process's namespace, and a jail's process "
-                       "chooses its owner): write the real path instead", what, path, esc);
+                                   "one here (its target is a path in that process's namespace, and a jail's process "
+                                   "chooses its owner): write the real path instead",
+                       what, path, esc);
 }
 
 /* Replace w->rest by target + "/" + tail; an absolute target restarts

@@ -84,8 +84,9 @@ idmap_tree (const struct jr_volume *v, const struct jr_hostids *ids, int *out, j
     return jr_error_msg (err, ESTALE, "volume %s: changed since it was checked: check it and retry", v->src);
   if (geteuid () != 0)
     return st.st_uid == geteuid () ? 0
-           : jr_error_msg (err, EPERM, "volume %s:%s:idmap: rootless, idmap works only on your own files (%s belongs to uid %u); "
-                           "run as root or chown it", v->src, v->dst, v->src, (unsigned) st.st_uid);
+                                   : jr_error_msg (err, EPERM, "volume %s:%s:idmap: rootless, idmap works only on your own files (%s belongs to uid %u); "
+                                                               "run as root or chown it",
+                                                   v->src, v->dst, v->src, (unsigned) st.st_uid);
   int ns cleanup_close = owner_userns (&st, ids, err);
   if (ns < 0)
     return ns;

@@ -62,7 +62,8 @@ jmounts (const struct jail_config *cfg)
   for (size_t i = 0; i < cfg->n_volumes; i++)
     jmount (a, "bind", cfg->volumes[i].src, cfg->volumes[i].dst,
             cfg->volumes[i].idmap ? (cfg->volumes[i].ro ? "ro,nosuid,nodev,bind,idmap" : "rw,nosuid,nodev,bind,idmap")
-            : cfg->volumes[i].ro ? "ro,nosuid,nodev,rbind" : "rw,nosuid,nodev,rbind");
+            : cfg->volumes[i].ro  ? "ro,nosuid,nodev,rbind"
+                                  : "rw,nosuid,nodev,rbind");
   for (size_t i = 0; i < cfg->n_tmpfs; i++)
     {
       char opt[128];
@@ -232,8 +233,7 @@ jnetwork (const struct jail_config *cfg, const struct jr_net *net)
   char buf[16384];
   json_object *d = net && jr_net_describe (net, buf, sizeof buf) > 0 ? json_tokener_parse (buf) : NULL;
   json_object *o = json_object_new_object (), *addrs = json_object_new_array (), *v;
-  put_str (o, "Mode", json_object_object_get_ex (d, "mode", &v) ? json_object_get_string (v)
-                      : jr_net_mode_name (cfg->net_mode));
+  put_str (o, "Mode", json_object_object_get_ex (d, "mode", &v) ? json_object_get_string (v) : jr_net_mode_name (cfg->net_mode));
   json_object_array_add (addrs, json_object_new_string ("127.0.0.1/8"));
   json_object_array_add (addrs, json_object_new_string ("::1/128"));
   if (json_object_object_get_ex (d, "address", &v))
@@ -247,8 +247,7 @@ jnetwork (const struct jail_config *cfg, const struct jr_net *net)
   json_object_object_add (o, "Addresses", addrs);
   put_str (o, "Gateway", json_object_object_get_ex (d, "gateway", &v) ? json_object_get_string (v) : NULL);
   json_object_object_add (o, "Ports", jports (cfg));
-  json_object_object_add (o, "Allow", json_object_object_get_ex (d, "allow", &v) ? json_object_get (v)
-                                      : json_object_new_array ());
+  json_object_object_add (o, "Allow", json_object_object_get_ex (d, "allow", &v) ? json_object_get (v) : json_object_new_array ());
   json_object_put (d);
   return o;
 }

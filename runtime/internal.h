@@ -12,7 +12,7 @@
 #include "cgroup.h"
 #include "error.h"
 #include "jail.h"
-#include "jr_seccomp.h"  /* seccomp/: the compiled filter */
+#include "jr_seccomp.h" /* seccomp/: the compiled filter */
 #include "netns.h"      /* netns/: the jail's network */
 #include "sigpipe.h"
 
@@ -35,13 +35,13 @@
 
 struct jr_volume
 {
-  char *src;   /* host path, absolute, symlinks resolved */
-  char *dst;   /* path inside the jail, absolute, normalised */
+  char *src; /* host path, absolute, symlinks resolved */
+  char *dst; /* path inside the jail, absolute, normalised */
   bool ro;
-  dev_t dev;   /* identity of src when it was checked */
+  dev_t dev; /* identity of src when it was checked */
   ino_t ino;
-  bool idmap;    /* :idmap: the jail user owns it as src's owner does */
-  int idmap_fd;  /* the idmapped detached tree, made by the parent for one start; -1 */
+  bool idmap;   /* :idmap: the jail user owns it as src's owner does */
+  int idmap_fd; /* the idmapped detached tree, made by the parent for one start; -1 */
 };
 
 struct jr_tmpfs
@@ -54,34 +54,34 @@ struct jr_tmpfs
 
 struct jail_config
 {
-  char *rootfs;       /* directory, or "/" (symlinks resolved) */
-  dev_t root_dev;     /* identity of rootfs when it was checked */
+  char *rootfs;   /* directory, or "/" (symlinks resolved) */
+  dev_t root_dev; /* identity of rootfs when it was checked */
   ino_t root_ino;
-  bool host_root;     /* rootfs is "/" */
+  bool host_root; /* rootfs is "/" */
   bool read_write;
   uid_t uid;
   gid_t gid;
-  uint64_t caps;      /* capabilities kept (bit N = cap N) */
-  char **env;         /* NULL-terminated "KEY=VAL" */
+  uint64_t caps; /* capabilities kept (bit N = cap N) */
+  char **env;    /* NULL-terminated "KEY=VAL" */
   size_t n_env;
   char *workdir;
   char *hostname;
-  double timeout;     /* seconds, 0 = none */
-  int net_mode;       /* enum jail_net_mode */
-  bool net_mode_set;  /* set explicitly: a different second mode is a conflict */
-  char *seccomp;      /* spec, see jail_config_set_seccomp */
+  double timeout;         /* seconds, 0 = none */
+  int net_mode;           /* enum jail_net_mode */
+  bool net_mode_set;      /* set explicitly: a different second mode is a conflict */
+  char *seccomp;          /* spec, see jail_config_set_seccomp */
   char *seccomp_warnings; /* of the seccomp spec, see jail_config_warnings */
   struct jr_volume *volumes;
   size_t n_volumes;
   struct jr_tmpfs *tmpfs;
   size_t n_tmpfs;
-  struct jr_limits limits;  /* cgroup v2 limits, see cgroup.h */
-  struct jr_netcfg *netcfg;  /* netns/netns.h: -p, --allow, audit log, subnet */
-  unsigned long long log_max; /* detached log: bytes per file, 0 = no cap (logcap.c) */
+  struct jr_limits limits;      /* cgroup v2 limits, see cgroup.h */
+  struct jr_netcfg *netcfg;     /* netns/netns.h: -p, --allow, audit log, subnet */
+  unsigned long long log_max;   /* detached log: bytes per file, 0 = no cap (logcap.c) */
   struct jr_health_cfg *health; /* health.h: --health-*, NULL = none */
-  int restart_policy; /* restart.h: enum jr_restart_policy (0 = no) */
-  unsigned restart_max; /* on-failure:N, 0 = no limit */
-  unsigned tty;       /* enum jail_tty_flags */
+  int restart_policy;           /* restart.h: enum jr_restart_policy (0 = no) */
+  unsigned restart_max;         /* on-failure:N, 0 = no limit */
+  unsigned tty;                 /* enum jail_tty_flags */
 };
 
 /* config.c */
@@ -126,7 +126,7 @@ void jr_idmap_release (struct jail_config *cfg);
  * as root: those of a slot claimed under the state directory. */
 struct jr_hostids
 {
-  int slot;                /* claimed slot, or -1 */
+  int slot; /* claimed slot, or -1 */
   unsigned long long uid, gid;
 };
 /* userns.c: decide h for cfg (as root, claim the lowest free slot; a slot
@@ -151,9 +151,9 @@ struct jr_nested
 {
   int userns_fd;
   uint64_t flags;
-  int cgfd;           /* CLONE_INTO_CGROUP target, -1 = none */
-  int hello_fd;       /* the supervisor's end of the channel: HELLO comes there */
-  int child_fd;       /* the child's end: jr_nested_spawn closes it (the child has its copy) */
+  int cgfd;     /* CLONE_INTO_CGROUP target, -1 = none */
+  int hello_fd; /* the supervisor's end of the channel: HELLO comes there */
+  int child_fd; /* the child's end: jr_nested_spawn closes it (the child has its copy) */
   uid_t uid;
   gid_t gid;
   int (*fn) (void *);
@@ -174,9 +174,9 @@ int jr_mounts_check (const struct jail_config *cfg, jail_error **err);
 /* Host-side trees of one jail, cloned in the child before it changes ids. */
 struct jr_trees
 {
-  int root_src;               /* O_PATH fd of the rootfs directory */
-  int root;                   /* detached clone of it */
-  int vol[JR_MAX_VOLUMES];    /* detached clones of the volume sources */
+  int root_src;            /* O_PATH fd of the rootfs directory */
+  int root;                /* detached clone of it */
+  int vol[JR_MAX_VOLUMES]; /* detached clones of the volume sources */
 };
 int jr_mounts_open (const struct jail_config *cfg, struct jr_trees *t, struct jail_error *e);
 int jr_mounts_setup (const struct jail_config *cfg, struct jr_trees *t, struct jail_error *e);

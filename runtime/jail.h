@@ -26,7 +26,8 @@ typedef struct jail_config jail_config;
 typedef struct jail_error jail_error;
 
 /* Network modes for jail_config_set_network(). */
-enum jail_net_mode {
+enum jail_net_mode
+{
   JAIL_NET_PRIVATE = 0, /* default: private network, no route out */
   JAIL_NET_NONE = 1,    /* loopback only (--no-net) */
   JAIL_NET_PROXY = 2,   /* private network, egress only through the proxy */
@@ -121,7 +122,8 @@ JAIL_EXPORT const char *jail_config_warnings (const jail_config *cfg);
 JAIL_EXPORT int jail_seccomp_dump (const char *spec, char **text, char **warnings, jail_error **err);
 
 /* Limits mode for jail_config_set_limits_mode(). */
-enum jail_limits_mode {
+enum jail_limits_mode
+{
   JAIL_LIMITS_STRICT = 0,      /* default: a limit the host cannot enforce is an error */
   JAIL_LIMITS_BEST_EFFORT = 1, /* run without it; jail_limits_check() says what is enforced */
 };
@@ -139,7 +141,8 @@ JAIL_EXPORT int jail_config_set_cgroup_parent (jail_config *cfg, const char *pat
 /* See enum jail_limits_mode. */
 JAIL_EXPORT int jail_config_set_limits_mode (jail_config *cfg, int mode, jail_error **err);
 /* Who places the jail's cgroup, for jail_config_set_cgroup_manager(). */
-enum jail_cgroup_manager {
+enum jail_cgroup_manager
+{
   JAIL_CGROUP_AUTO = 0,     /* default: systemd when the caller's manager answers, else cgroupfs */
   JAIL_CGROUP_SYSTEMD = 1,  /* a transient scope (Delegate=yes) from the caller's systemd manager;
                              * the calling process moves into it */
@@ -162,7 +165,8 @@ JAIL_EXPORT int jail_last_stats (const jail_config *cfg, long long *mem_peak, lo
  * (jail_run, jail_wait of a JAIL_START_ATTACH jail, jail_exec), and a
  * terminal stdin is /dev/null unless JAIL_INTERACTIVE.  Pipes, files and
  * sockets the caller redirects pass as they are. */
-enum jail_tty_flags {
+enum jail_tty_flags
+{
   JAIL_TTY = 1,         /* -t: a pty of the jail's own devpts is the process's controlling
                            terminal and its 0, 1, 2, relayed to the caller's stdin/stdout
                            (raw mode while it runs with JAIL_INTERACTIVE; the window size
@@ -191,9 +195,10 @@ typedef struct jail jail;
 typedef struct jail_exec_opts jail_exec_opts;
 
 /* Flags of jail_start(). */
-enum jail_start_flags {
-  JAIL_START_DETACH = 1,  /* the jail outlives the handle and the caller */
-  JAIL_START_ATTACH = 2,  /* the first process gets the caller's stdin, stdout, stderr */
+enum jail_start_flags
+{
+  JAIL_START_DETACH = 1,     /* the jail outlives the handle and the caller */
+  JAIL_START_ATTACH = 2,     /* the first process gets the caller's stdin, stdout, stderr */
   JAIL_START_AUTOREMOVE = 4, /* with DETACH: its state (name, log) is removed when it ends */
 };
 
@@ -339,12 +344,13 @@ JAIL_EXPORT int jail_restart (jail *j, double grace, jail_error **err);
 typedef struct jail_result jail_result;
 
 /* Flags of jail_result_flags(). */
-enum jail_result_flags {
-  JAIL_RESULT_TIMED_OUT = 1,         /* the time limit killed it (status 124) */
-  JAIL_RESULT_STDOUT_TRUNCATED = 2,  /* stdout exceeded max_output; the rest was dropped */
+enum jail_result_flags
+{
+  JAIL_RESULT_TIMED_OUT = 1,        /* the time limit killed it (status 124) */
+  JAIL_RESULT_STDOUT_TRUNCATED = 2, /* stdout exceeded max_output; the rest was dropped */
   JAIL_RESULT_STDERR_TRUNCATED = 4,
-  JAIL_RESULT_EXEC_FAILED = 8,       /* argv could not be executed (126/127) */
-  JAIL_RESULT_OOM_KILLED = 16,       /* the OOM killer ended it (the jail's --memory; cgroup v2 only) */
+  JAIL_RESULT_EXEC_FAILED = 8, /* argv could not be executed (126/127) */
+  JAIL_RESULT_OOM_KILLED = 16, /* the OOM killer ended it (the jail's --memory; cgroup v2 only) */
 };
 
 /* Run argv in the running jail j as jail_exec() does, with input (may

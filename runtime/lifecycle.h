@@ -13,22 +13,22 @@
 struct jail
 {
   char *name;
-  int tie_fd;      /* anonymous jails: closing it stops the jail; -1 */
+  int tie_fd;             /* anonymous jails: closing it stops the jail; -1 */
   struct jr_relay *relay; /* JAIL_START_ATTACH: the caller's terminal relay, pumped by jail_wait */
-  int sup_pidfd;   /* with tie_fd: the supervisor, awaited by jail_close; -1 */
+  int sup_pidfd;          /* with tie_fd: the supervisor, awaited by jail_close; -1 */
 };
 
 /* Options of one exec (public type jail_exec_opts). */
 struct jail_exec_opts
 {
-  char **env;        /* "KEY=VAL" overrides, NULL-terminated */
+  char **env; /* "KEY=VAL" overrides, NULL-terminated */
   size_t n_env;
-  char *workdir;     /* NULL: the jail's */
-  int uid, gid;      /* -1: the jail's */
-  char *user;        /* -u NAME[:GROUP], resolved by the supervisor in the jail's root; NULL: none */
+  char *workdir; /* NULL: the jail's */
+  int uid, gid;  /* -1: the jail's */
+  char *user;    /* -u NAME[:GROUP], resolved by the supervisor in the jail's root; NULL: none */
   double timeout;
-  int fds[3];        /* -1: the caller's own 0, 1, 2 */
-  unsigned tty;      /* enum jail_tty_flags */
+  int fds[3];   /* -1: the caller's own 0, 1, 2 */
+  unsigned tty; /* enum jail_tty_flags */
 };
 
 /* What the supervisor needs to start one exec'd process. */
@@ -36,13 +36,13 @@ struct jr_exec_spec
 {
   const struct jail_config *cfg;
   const struct jr_bpf *bpf;
-  const int *ns_fds;     /* the jail's namespaces (JR_NS_COUNT, user first) */
-  int cgroup_fd;         /* the jail's cgroup, -1 when it has none */
+  const int *ns_fds; /* the jail's namespaces (JR_NS_COUNT, user first) */
+  int cgroup_fd;     /* the jail's cgroup, -1 when it has none */
   char *const *argv;
-  char *const *env;      /* complete environment */
+  char *const *env; /* complete environment */
   const char *workdir;
-  int fds[3];            /* the client's stdin, stdout, stderr */
-  bool tty;              /* fds[0] is the channel for a pty (jr_pty_child) */
+  int fds[3]; /* the client's stdin, stdout, stderr */
+  bool tty;   /* fds[0] is the channel for a pty (jr_pty_child) */
 };
 
 /* Start one process in the jail (exec.c).  On success *pid is a child of
@@ -50,7 +50,12 @@ struct jr_exec_spec
  * JR_MSG_SETUP_ERR / JR_MSG_EXEC_ERR if it fails before execve. */
 int jr_exec_spawn (const struct jr_exec_spec *x, pid_t *pid, int *msg_fd, jail_error **err);
 /* Fixed fd numbers after jr_exec_join. */
-enum { JR_FD_MSG = 3, JR_FD_NS = 4, JR_FD_CG = JR_FD_NS + JR_NS_COUNT };
+enum
+{
+  JR_FD_MSG = 3,
+  JR_FD_NS = 4,
+  JR_FD_CG = JR_FD_NS + JR_NS_COUNT
+};
 /* In a fresh child of the supervisor: become non-dumpable, arrange fds
  * (0-2 x->fds, 3 msg, then the namespaces and the cgroup), join every
  * namespace of the jail.  Returns the number of fds kept, or -errno with
@@ -83,9 +88,9 @@ int jr_fds_arrange (const int *src, int n);
 /* The capped log of a detached jail (logcap.c). */
 struct jr_logcap
 {
-  int rfd;                 /* read end of the stdout/stderr pipe (nonblocking) */
-  int fd;                  /* the current log file */
-  char *path, *path1;      /* log and log.1 */
+  int rfd;            /* read end of the stdout/stderr pipe (nonblocking) */
+  int fd;             /* the current log file */
+  char *path, *path1; /* log and log.1 */
   unsigned long long size, max;
 };
 /* Make stdout and stderr a pipe into the log of jail name (fds 1 and 2). */

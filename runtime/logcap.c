@@ -81,7 +81,8 @@ log_write (struct jr_logcap *lc, const char *buf, size_t n)
           /* end this file after the last whole line that fits; with none,
            * begin a new file (a line longer than the cap is cut) */
           const char *nl = k ? memrchr (buf, '\n', k) : NULL;
-          k = nl ? (size_t) (nl - buf) + 1 : lc->size > 0 ? 0 : k;
+          k = nl ? (size_t) (nl - buf) + 1 : lc->size > 0 ? 0
+                                                          : k;
         }
       if (k == 0)
         {
@@ -105,7 +106,8 @@ jr_logcap_pump (struct jr_logcap *lc)
   ssize_t n = read (lc->rfd, buf, sizeof buf);
   if (n > 0)
     log_write (lc, buf, (size_t) n);
-  return n > 0 ? 1 : n == 0 ? 0 : -1;
+  return n > 0 ? 1 : n == 0 ? 0
+                            : -1;
 }
 
 void

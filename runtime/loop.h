@@ -18,7 +18,7 @@ struct jr_loop_src
 {
   jr_loop_fn fn;
   int fd;
-  uint32_t events;   /* current interest (0 = registered but idle) */
+  uint32_t events; /* current interest (0 = registered but idle) */
   bool added;
 };
 
@@ -32,7 +32,7 @@ struct epoll_event;
 struct jr_loop
 {
   int epfd;
-  bool stop;                 /* set by a callback to end jr_loop_run */
+  bool stop; /* set by a callback to end jr_loop_run */
   struct jr_loop_defer *defer;
   size_t n_defer, cap_defer;
   struct epoll_event *batch; /* the batch being dispatched (NULL outside one) */

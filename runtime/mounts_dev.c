@@ -89,7 +89,8 @@ proc_harden (int rootfd, struct jail_error *e)
           continue; /* absent on this kernel */
         struct stat st;
         int r = fstat (t, &st) < 0 ? jr_error_buf (e, errno, "%s: stat", *p)
-                : pass ? proc_ro_one (rootfd, *p, t, e) : proc_mask_one (rootfd, *p, S_ISDIR (st.st_mode), e);
+                : pass             ? proc_ro_one (rootfd, *p, t, e)
+                                   : proc_mask_one (rootfd, *p, S_ISDIR (st.st_mode), e);
         close (t);
         if (r < 0)
           return r;
@@ -172,8 +173,10 @@ jr_dev_nodes (int devfd, struct jail_error *e)
   for (size_t i = 0; r == 0 && dev_nodes[i]; i++)
     r = bind_node (devfd, dev_nodes[i], e);
   static const char *const links[][2] = {
-    { "/proc/self/fd", "fd" }, { "/proc/self/fd/0", "stdin" },
-    { "/proc/self/fd/1", "stdout" }, { "/proc/self/fd/2", "stderr" },
+    { "/proc/self/fd", "fd" },
+    { "/proc/self/fd/0", "stdin" },
+    { "/proc/self/fd/1", "stdout" },
+    { "/proc/self/fd/2", "stderr" },
   };
   for (size_t i = 0; r == 0 && i < 4; i++)
     if (symlinkat (links[i][0], devfd, links[i][1]) < 0)

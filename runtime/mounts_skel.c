@@ -139,7 +139,8 @@ skel_entry (int dfd, int m, const char *name, unsigned char type, struct jail_er
     {
       if (fstatat (dfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
         return jr_error_buf (e, errno, "%s: stat", name);
-      type = S_ISDIR (st.st_mode) ? DT_DIR : S_ISLNK (st.st_mode) ? DT_LNK : DT_REG;
+      type = S_ISDIR (st.st_mode) ? DT_DIR : S_ISLNK (st.st_mode) ? DT_LNK
+                                                                  : DT_REG;
     }
   if (type == DT_LNK)
     {
@@ -295,8 +296,7 @@ skel_root (const struct jail_config *cfg, struct jr_trees *t, struct jail_error 
     r = skel_entries (dfd, m, "/", e);
   if (dfd >= 0)
     close (dfd);
-  if (r == 0 && (fchdir (m) < 0 || umount2 (SKEL_PARK, MNT_DETACH | UMOUNT_NOFOLLOW) < 0
-                 || unlinkat (m, SKEL_PARK, AT_REMOVEDIR) < 0))
+  if (r == 0 && (fchdir (m) < 0 || umount2 (SKEL_PARK, MNT_DETACH | UMOUNT_NOFOLLOW) < 0 || unlinkat (m, SKEL_PARK, AT_REMOVEDIR) < 0))
     r = jr_error_buf (e, errno, "unpark the root");
   if (r == 0)
     r = skel_seal (m, "/", e);

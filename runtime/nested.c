@@ -65,7 +65,8 @@ clone_jail (const struct nested_args *a, bool *into_cg)
 {
   const struct jr_nested *n = a->n;
   struct clone_args c = { .flags = n->flags | CLONE_PARENT | (n->cgfd >= 0 ? CLONE_INTO_CGROUP : 0),
-                          .exit_signal = 0, .cgroup = (uint64_t) (n->cgfd >= 0 ? n->cgfd : 0) };
+                          .exit_signal = 0,
+                          .cgroup = (uint64_t) (n->cgfd >= 0 ? n->cgfd : 0) };
   pid_t pid = (pid_t) syscall (SYS_clone3, &c, sizeof c);
   if (pid < 0 && n->cgfd >= 0 && (errno == EINVAL || errno == E2BIG || errno == EOPNOTSUPP))
     {

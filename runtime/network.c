@@ -38,7 +38,7 @@
 
 #define HOSTS_HEAD "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n"
 #define HOSTS_MAX (256 * 1024)
-#define HOSTS_ENTRIES 1024     /* jails on one network */
+#define HOSTS_ENTRIES 1024 /* jails on one network */
 
 /* STATE/.networks (made 0755) or STATE/.networks/NAME. */
 static int
@@ -153,7 +153,8 @@ holder_namespaces (int uns, struct jail_error *e)
     return jr_error_buf (e, errno, "network: holder: dumpable");
   if (uns >= 0)
     return setns (uns, CLONE_NEWUSER) < 0 || unshare (CLONE_NEWNET) < 0
-           ? jr_error_buf (e, errno, "network: join the user namespace of the other networks, new network namespace") : 0;
+               ? jr_error_buf (e, errno, "network: join the user namespace of the other networks, new network namespace")
+               : 0;
   if (unshare (CLONE_NEWUSER | CLONE_NEWNET) < 0)
     return jr_error_buf (e, errno, "network: new user and network namespaces");
   char map[32];
@@ -223,7 +224,6 @@ start_holder (const struct jr_netplan *plan, pid_t *pid, jail_error **err)
   *pid = h.pid;
   return 0;
 }
-
 
 /* End the holder of ni if it is still the process recorded. */
 static void
@@ -538,7 +538,8 @@ hosts_lock (const struct jr_netinfo *ni, int *lk, struct hentry **e, size_t *n, 
   int fd = open (path, O_RDWR | O_NOFOLLOW | O_CLOEXEC);
   char *text = NULL;
   *e = fd >= 0 ? calloc (HOSTS_ENTRIES, sizeof **e) : NULL;
-  int r = fd < 0 ? -errno : *e ? slurp (path, &text, HOSTS_MAX) : -ENOMEM;
+  int r = fd < 0 ? -errno : *e ? slurp (path, &text, HOSTS_MAX)
+                               : -ENOMEM;
   if (r == 0)
     *n = live_entries (text, *e, HOSTS_ENTRIES);
   free (text);
@@ -638,7 +639,8 @@ jr_network_open (const char *name, struct jr_netinfo *ni, int *netns_fd, int *us
     }
   if (*netns_fd < 0)
     return jr_error_msg (err, ESRCH, "network '%s' is stale (its holder process %d is gone): "
-                         "'jailrun network rm %s' and create it again", name, (int) ni->holder, name);
+                                     "'jailrun network rm %s' and create it again",
+                         name, (int) ni->holder, name);
   return 0;
 }
 
@@ -746,8 +748,9 @@ jail_network_inspect (const char *name, char **json, jail_error **err)
   if (geteuid () != 0) /* rootless: the holder's user namespace owns the netns */
     snprintf (uns, sizeof uns, ", \"Userns\": \"/proc/%d/ns/user\"", (int) ni.holder);
   fprintf (f, "{\n  \"Name\": \"%s\",\n  \"State\": \"%s\",\n  \"Subnet\": \"%s/%d\",\n  \"Gateway\": \"%s\",\n"
-           "  \"Internal\": true,\n  \"Created\": %lld,\n  \"Holder\": {\"Pid\": %d, \"Alive\": %s, \"Netns\": \"/proc/%d/ns/net\"%s},\n"
-           "  \"Hosts\": \"%s/hosts\",\n", ni.name, alive ? "ready" : "stale", net, ni.prefix, gw, ni.created,
+              "  \"Internal\": true,\n  \"Created\": %lld,\n  \"Holder\": {\"Pid\": %d, \"Alive\": %s, \"Netns\": \"/proc/%d/ns/net\"%s},\n"
+              "  \"Hosts\": \"%s/hosts\",\n",
+           ni.name, alive ? "ready" : "stale", net, ni.prefix, gw, ni.created,
            (int) ni.holder, alive ? "true" : "false", (int) ni.holder, uns, ni.dir);
   jails_json (f, e, n);
   fputs ("}\n", f);

@@ -12,11 +12,11 @@
 struct jr_netinfo
 {
   char name[65];
-  char dir[4096];            /* STATE/.networks/NAME */
-  uint32_t subnet;           /* host byte order; the gateway is subnet + 1 */
+  char dir[4096];  /* STATE/.networks/NAME */
+  uint32_t subnet; /* host byte order; the gateway is subnet + 1 */
   int prefix;
   pid_t holder;
-  unsigned long long start;  /* the holder's start time (pid reuse check) */
+  unsigned long long start; /* the holder's start time (pid reuse check) */
   long long created;
 };
 

@@ -22,13 +22,13 @@
 
 struct jr_oci_mount
 {
-  char *dst;        /* absolute path inside the container */
-  char *type;       /* "bind", "tmpfs", "proc", ... */
-  char *src;        /* host path for binds (absolute, bundle-relative made absolute) */
+  char *dst;  /* absolute path inside the container */
+  char *type; /* "bind", "tmpfs", "proc", ... */
+  char *src;  /* host path for binds (absolute, bundle-relative made absolute) */
   bool bind, recursive;
-  unsigned attrs;   /* MOUNT_ATTR_* from ro/nosuid/nodev/noexec/... */
+  unsigned attrs;     /* MOUNT_ATTR_* from ro/nosuid/nodev/noexec/... */
   unsigned long prop; /* MS_SHARED/MS_SLAVE/MS_UNBINDABLE (| MS_REC), set after pivot_root; 0: private */
-  char **data;      /* NULL-terminated filesystem options ("size=1m", "newinstance") */
+  char **data;        /* NULL-terminated filesystem options ("size=1m", "newinstance") */
   size_t n_data;
 };
 
@@ -45,18 +45,18 @@ struct jr_oci_rlimit
 
 struct jr_oci_spec
 {
-  char *bundle;           /* absolute */
-  char *root;             /* absolute rootfs path */
+  char *bundle; /* absolute */
+  char *root;   /* absolute rootfs path */
   bool root_ro;
-  char **args, **env;     /* NULL-terminated */
+  char **args, **env; /* NULL-terminated */
   char *cwd;
   uid_t uid;
   gid_t gid;
   gid_t *groups;
   size_t n_groups;
-  int umask;              /* -1: leave it */
-  unsigned preserve_fds;  /* --preserve-fds: fds 3..3+N-1 stay open in the process */
-  char *ns_join[3];       /* linux.namespaces paths to join: network, ipc, uts (NULL: new) */
+  int umask;             /* -1: leave it */
+  unsigned preserve_fds; /* --preserve-fds: fds 3..3+N-1 stay open in the process */
+  char *ns_join[3];      /* linux.namespaces paths to join: network, ipc, uts (NULL: new) */
   uint64_t cap_bnd, cap_eff, cap_prm, cap_inh, cap_amb;
   struct jr_oci_rlimit *rlimits;
   size_t n_rlimits;
@@ -68,26 +68,29 @@ struct jr_oci_spec
   size_t n_uidmap, n_gidmap;
   char **masked, **ro_paths;
   size_t n_masked, n_ro;
-  char **sysctl;          /* key, value, key, value..., NULL */
+  char **sysctl;           /* key, value, key, value..., NULL */
   unsigned long root_prop; /* linux.rootfsPropagation as MS_* flags, 0: private */
-  char *seccomp_json;     /* linux.seccomp as JSON text, or NULL */
-  char *annotations_json; /* "{...}" */
-  char *hooks_json;       /* the hooks object, or NULL */
+  char *seccomp_json;      /* linux.seccomp as JSON text, or NULL */
+  char *annotations_json;  /* "{...}" */
+  char *hooks_json;        /* the hooks object, or NULL */
   bool has_oom;
   int oom_score_adj;
-  bool net_proxy;         /* annotation run.jailrun.net=proxy */
-  char *allow;            /* run.jailrun.allow: "HOST[:PORT],..." (NULL: none) */
-  char *audit_log;        /* run.jailrun.audit-log (NULL: none) */
-  bool cgroup;            /* make a cgroup (false: --cgroup-manager disabled) */
-  char *cgroups_path;     /* linux.cgroupsPath, or NULL */
-  char *resources_json;   /* linux.resources, or NULL */
+  bool net_proxy;       /* annotation run.jailrun.net=proxy */
+  char *allow;          /* run.jailrun.allow: "HOST[:PORT],..." (NULL: none) */
+  char *audit_log;      /* run.jailrun.audit-log (NULL: none) */
+  bool cgroup;          /* make a cgroup (false: --cgroup-manager disabled) */
+  char *cgroups_path;   /* linux.cgroupsPath, or NULL */
+  char *resources_json; /* linux.resources, or NULL */
 };
 
 /* oci_resources.c: cgroup v2 files to write for linux.resources. */
 #define JR_OCI_CG_MAX 48
 struct jr_oci_res
 {
-  struct { char file[64], val[256]; } set[JR_OCI_CG_MAX];
+  struct
+  {
+    char file[64], val[256];
+  } set[JR_OCI_CG_MAX];
   size_t n;
 };
 struct json_object;
@@ -101,9 +104,9 @@ int jr_oci_resources_text (const char *json, bool update, const char *where, str
 /* oci_cgroup.c: the container's cgroup v2. */
 struct jr_oci_cg
 {
-  int fd;                 /* O_DIRECTORY, for CLONE_INTO_CGROUP; -1: none */
-  char *path;             /* absolute path under the cgroup2 mount */
-  char *made;             /* the topmost directory create made (NULL: the cgroup existed) */
+  int fd;     /* O_DIRECTORY, for CLONE_INTO_CGROUP; -1: none */
+  char *path; /* absolute path under the cgroup2 mount */
+  char *made; /* the topmost directory create made (NULL: the cgroup existed) */
 };
 /* Make the cgroup for cgroupsPath (NULL: the default) with res; fd -1
  * when nothing was asked and the caller may not make cgroups. */
@@ -130,9 +133,9 @@ bool jr_oci_propagation (const char *name, unsigned long *flags);
 /* Global options of every verb. */
 struct jr_oci_ctx
 {
-  const char *root;       /* state root (one directory per container) */
+  const char *root; /* state root (one directory per container) */
   bool cgroups_disabled;
-  const char *audit_dir;  /* --audit-dir: where run.jailrun.audit-log may also write (NULL: only ROOT/audit) */
+  const char *audit_dir; /* --audit-dir: where run.jailrun.audit-log may also write (NULL: only ROOT/audit) */
 };
 
 /* oci_state.c: the state root, its per-container directory, state.json. */
@@ -140,7 +143,13 @@ int jr_oci_root_default (char **out, jail_error **err);
 int jr_oci_id_check (const char *id, jail_error **err);
 /* Open (mkdir 0700 when create) the state root; O_PATH|O_DIRECTORY fd. */
 int jr_oci_root_open (const struct jr_oci_ctx *c, bool create, jail_error **err);
-enum jr_oci_status { JR_OCI_CREATED, JR_OCI_RUNNING, JR_OCI_STOPPED, JR_OCI_PAUSED };
+enum jr_oci_status
+{
+  JR_OCI_CREATED,
+  JR_OCI_RUNNING,
+  JR_OCI_STOPPED,
+  JR_OCI_PAUSED
+};
 struct jr_oci_state
 {
   pid_t pid;
@@ -148,15 +157,15 @@ struct jr_oci_state
   char *bundle;
   char *created;
   char *annotations_json;
-  char *hooks_json;       /* from create, for poststart and poststop (NULL: none) */
+  char *hooks_json; /* from create, for poststart and poststop (NULL: none) */
   enum jr_oci_status status;
-  uint64_t cap_bnd;       /* the container's bounding set: exec stays within it */
-  int id_slot;            /* host id slot (userns.c) the container holds, or -1 */
-  pid_t sidecar;          /* the egress proxy's sidecar, or 0 */
+  uint64_t cap_bnd; /* the container's bounding set: exec stays within it */
+  int id_slot;      /* host id slot (userns.c) the container holds, or -1 */
+  pid_t sidecar;    /* the egress proxy's sidecar, or 0 */
   unsigned long long sidecar_start;
-  char *cgroup;           /* its cgroup's path (NULL: none) */
-  char *cgroup_made;      /* the topmost directory create made (NULL: keep the cgroup) */
-  int dirfd;              /* the container's state directory */
+  char *cgroup;      /* its cgroup's path (NULL: none) */
+  char *cgroup_made; /* the topmost directory create made (NULL: keep the cgroup) */
+  int dirfd;         /* the container's state directory */
 };
 int jr_oci_state_load (const struct jr_oci_ctx *c, const char *id, struct jr_oci_state *st, jail_error **err);
 void jr_oci_state_free (struct jr_oci_state *st);
@@ -177,7 +186,7 @@ struct jr_oci_create_opts
   const char *bundle;
   const char *pid_file;
   const char *console_socket;
-  unsigned preserve_fds;  /* fds 3..3+N-1 (checked open by the caller) go to the init */
+  unsigned preserve_fds; /* fds 3..3+N-1 (checked open by the caller) go to the init */
 };
 int jr_oci_create (const struct jr_oci_ctx *c, const char *id, const struct jr_oci_create_opts *o, jail_error **err);
 
@@ -200,10 +209,10 @@ struct jr_oci_child
 {
   const struct jr_oci_spec *spec;
   const struct jr_bpf *floor, *profile; /* jailrun's default filter; the engine's (len 0: none) */
-  int sync_fd;      /* SOCK_SEQPACKET to create */
-  int fifo_fd;      /* exec.fifo, read end (O_NONBLOCK): start writes one byte */
-  int console_fd;   /* connected console socket, or -1 */
-  int parent_fd;    /* create's end of the channel, closed first */
+  int sync_fd;                          /* SOCK_SEQPACKET to create */
+  int fifo_fd;                          /* exec.fifo, read end (O_NONBLOCK): start writes one byte */
+  int console_fd;                       /* connected console socket, or -1 */
+  int parent_fd;                        /* create's end of the channel, closed first */
 };
 int jr_oci_child_main (struct jr_oci_child *c);
 /* In the container's root: argv[0] looked up as execve will (the text
@@ -240,7 +249,7 @@ int jr_oci_hooks_run (const char *hooks_json, const char *kind, const char *stat
  * exit with the init, or kills it. */
 struct jr_oci_sidecar
 {
-  pid_t pid;              /* -1: none */
+  pid_t pid; /* -1: none */
   int sock;
   unsigned long long start;
 };
@@ -256,12 +265,12 @@ char *jr_oci_features_json (void);
 /* oci_exec.c */
 struct jr_oci_exec_opts
 {
-  const char *process;    /* process.json, or NULL: the bundle's process with args */
+  const char *process; /* process.json, or NULL: the bundle's process with args */
   char **args;
   const char *pid_file;
   const char *console_socket;
   bool detach, tty;
-  unsigned preserve_fds;  /* as for create */
+  unsigned preserve_fds; /* as for create */
 };
 /* Returns the process's exit status when not detached, else 0. */
 int jr_oci_exec (const struct jr_oci_ctx *c, const char *id, const struct jr_oci_exec_opts *o, int *status, jail_error **err);

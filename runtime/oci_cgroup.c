@@ -138,7 +138,8 @@ enable_along (const char *path, const char *mount, const char *ctl, jail_error *
       *s = '\0';
       int fd cleanup_close = open (p, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
       *s = '/';
-      int r = fd < 0 ? -errno : jr_cg_read (fd, "cgroup.subtree_control", buf, sizeof buf) < 0 ? -errno : 0;
+      int r = fd < 0 ? -errno : jr_cg_read (fd, "cgroup.subtree_control", buf, sizeof buf) < 0 ? -errno
+                                                                                               : 0;
       if (r == 0 && !has_word (buf, ctl))
         r = jr_cg_write (fd, "cgroup.subtree_control", cmd);
       if (r < 0)

@@ -370,7 +370,8 @@ jr_oci_find_command (const struct jr_oci_spec *s, char *out, size_t sz, struct j
       if (stat (a0, &st) < 0)
         {
           int code = errno;
-          snprintf (tail, sizeof tail, "stat %.400s: %s", a0, code == ENOENT ? "no such file or directory" : code == EACCES ? "permission denied" : "cannot access it");
+          snprintf (tail, sizeof tail, "stat %.400s: %s", a0, code == ENOENT ? "no such file or directory" : code == EACCES ? "permission denied"
+                                                                                                                            : "cannot access it");
           return cmd_error (e, code, a0, tail);
         }
       if (!S_ISREG (st.st_mode) || access (a0, X_OK) < 0)

@@ -108,12 +108,26 @@ get_caps (json_object *caps, const char *set, uint64_t *out, jail_error **err)
 static int
 rlimit_type (const char *name)
 {
-  static const struct { const char *n; int t; } tab[] = {
-    { "RLIMIT_CPU", RLIMIT_CPU }, { "RLIMIT_FSIZE", RLIMIT_FSIZE }, { "RLIMIT_DATA", RLIMIT_DATA },
-    { "RLIMIT_STACK", RLIMIT_STACK }, { "RLIMIT_CORE", RLIMIT_CORE }, { "RLIMIT_RSS", RLIMIT_RSS },
-    { "RLIMIT_NPROC", RLIMIT_NPROC }, { "RLIMIT_NOFILE", RLIMIT_NOFILE }, { "RLIMIT_MEMLOCK", RLIMIT_MEMLOCK },
-    { "RLIMIT_AS", RLIMIT_AS }, { "RLIMIT_LOCKS", RLIMIT_LOCKS }, { "RLIMIT_SIGPENDING", RLIMIT_SIGPENDING },
-    { "RLIMIT_MSGQUEUE", RLIMIT_MSGQUEUE }, { "RLIMIT_NICE", RLIMIT_NICE }, { "RLIMIT_RTPRIO", RLIMIT_RTPRIO },
+  static const struct
+  {
+    const char *n;
+    int t;
+  } tab[] = {
+    { "RLIMIT_CPU", RLIMIT_CPU },
+    { "RLIMIT_FSIZE", RLIMIT_FSIZE },
+    { "RLIMIT_DATA", RLIMIT_DATA },
+    { "RLIMIT_STACK", RLIMIT_STACK },
+    { "RLIMIT_CORE", RLIMIT_CORE },
+    { "RLIMIT_RSS", RLIMIT_RSS },
+    { "RLIMIT_NPROC", RLIMIT_NPROC },
+    { "RLIMIT_NOFILE", RLIMIT_NOFILE },
+    { "RLIMIT_MEMLOCK", RLIMIT_MEMLOCK },
+    { "RLIMIT_AS", RLIMIT_AS },
+    { "RLIMIT_LOCKS", RLIMIT_LOCKS },
+    { "RLIMIT_SIGPENDING", RLIMIT_SIGPENDING },
+    { "RLIMIT_MSGQUEUE", RLIMIT_MSGQUEUE },
+    { "RLIMIT_NICE", RLIMIT_NICE },
+    { "RLIMIT_RTPRIO", RLIMIT_RTPRIO },
     { "RLIMIT_RTTIME", RLIMIT_RTTIME },
   };
   for (size_t i = 0; i < sizeof tab / sizeof *tab; i++)
@@ -221,8 +235,15 @@ parse_process (json_object *p, struct jr_oci_spec *s, jail_error **err)
 bool
 jr_oci_propagation (const char *name, unsigned long *flags)
 {
-  static const struct { const char *n; unsigned long f; } tab[] = {
-    { "shared", MS_SHARED }, { "slave", MS_SLAVE }, { "private", MS_PRIVATE }, { "unbindable", MS_UNBINDABLE },
+  static const struct
+  {
+    const char *n;
+    unsigned long f;
+  } tab[] = {
+    { "shared", MS_SHARED },
+    { "slave", MS_SLAVE },
+    { "private", MS_PRIVATE },
+    { "unbindable", MS_UNBINDABLE },
   };
   bool rec = name[0] == 'r';
   for (size_t k = 0; k < sizeof tab / sizeof *tab; k++)
@@ -238,11 +259,24 @@ jr_oci_propagation (const char *name, unsigned long *flags)
 static int
 mount_option (const char *o, struct jr_oci_mount *m, size_t i, jail_error **err)
 {
-  static const struct { const char *n; unsigned a; } attrs[] = {
-    { "ro", MOUNT_ATTR_RDONLY }, { "nosuid", MOUNT_ATTR_NOSUID }, { "nodev", MOUNT_ATTR_NODEV },
-    { "noexec", MOUNT_ATTR_NOEXEC }, { "noatime", MOUNT_ATTR_NOATIME }, { "strictatime", MOUNT_ATTR_STRICTATIME },
-    { "nodiratime", MOUNT_ATTR_NODIRATIME }, { "relatime", 0 }, { "rw", 0 }, { "suid", 0 }, { "dev", 0 },
-    { "exec", 0 }, { "atime", 0 },
+  static const struct
+  {
+    const char *n;
+    unsigned a;
+  } attrs[] = {
+    { "ro", MOUNT_ATTR_RDONLY },
+    { "nosuid", MOUNT_ATTR_NOSUID },
+    { "nodev", MOUNT_ATTR_NODEV },
+    { "noexec", MOUNT_ATTR_NOEXEC },
+    { "noatime", MOUNT_ATTR_NOATIME },
+    { "strictatime", MOUNT_ATTR_STRICTATIME },
+    { "nodiratime", MOUNT_ATTR_NODIRATIME },
+    { "relatime", 0 },
+    { "rw", 0 },
+    { "suid", 0 },
+    { "dev", 0 },
+    { "exec", 0 },
+    { "atime", 0 },
   };
   for (size_t k = 0; k < sizeof attrs / sizeof *attrs; k++)
     if (strcmp (o, attrs[k].n) == 0)
@@ -373,7 +407,9 @@ parse_namespaces (json_object *a, struct jr_oci_spec *s, jail_error **err)
       if (known[k] == NULL)
         return jr_error_msg (err, EINVAL, "config.json: linux.namespaces: unknown type '%s'", t);
       const char *path = get (e, "path") ? json_object_get_string (get (e, "path")) : NULL;
-      int j = k == 1 ? 0 : k == 3 ? 1 : k == 4 ? 2 : -1;
+      int j = k == 1 ? 0 : k == 3 ? 1
+                       : k == 4   ? 2
+                                  : -1;
       if (path && *path && j < 0)
         return jr_error_msg (err, EINVAL, "config.json: linux.namespaces: joining the %s namespace at %s is not supported by jailrun-oci (only network, ipc and uts can be joined)",
                              t, path);
@@ -423,19 +459,19 @@ parse_sysctl (json_object *o, struct jr_oci_spec *s, jail_error **err)
   if ((s->sysctl = calloc (2 * n + 1, sizeof *s->sysctl)) == NULL)
     return jr_error (err, ENOMEM, "config.json");
   json_object_object_foreach (o, key, val)
-    {
-      static const char *const ok[] = { "net.", "kernel.shm", "kernel.msg", "kernel.sem", "fs.mqueue.", NULL };
-      bool allowed = strstr (key, "..") == NULL && strchr (key, '/') == NULL;
-      size_t k = 0;
-      while (allowed && ok[k] && strncmp (key, ok[k], strlen (ok[k])) != 0)
-        k++;
-      if (!allowed || ok[k] == NULL)
-        return jr_error_msg (err, EINVAL, "config.json: linux.sysctl: %s is not a key of a namespace the container owns (net.*, kernel.shm*/msg*/sem, fs.mqueue.*)", key);
-      s->sysctl[i++] = strdup (key);
-      s->sysctl[i++] = strdup (json_object_get_string (val));
-      if (s->sysctl[i - 1] == NULL || s->sysctl[i - 2] == NULL)
-        return jr_error (err, ENOMEM, "config.json");
-    }
+  {
+    static const char *const ok[] = { "net.", "kernel.shm", "kernel.msg", "kernel.sem", "fs.mqueue.", NULL };
+    bool allowed = strstr (key, "..") == NULL && strchr (key, '/') == NULL;
+    size_t k = 0;
+    while (allowed && ok[k] && strncmp (key, ok[k], strlen (ok[k])) != 0)
+      k++;
+    if (!allowed || ok[k] == NULL)
+      return jr_error_msg (err, EINVAL, "config.json: linux.sysctl: %s is not a key of a namespace the container owns (net.*, kernel.shm*/msg*/sem, fs.mqueue.*)", key);
+    s->sysctl[i++] = strdup (key);
+    s->sysctl[i++] = strdup (json_object_get_string (val));
+    if (s->sysctl[i - 1] == NULL || s->sysctl[i - 2] == NULL)
+      return jr_error (err, ENOMEM, "config.json");
+  }
   return 0;
 }
 
@@ -523,13 +559,13 @@ check_hooks (json_object *hooks, struct jr_oci_spec *s, jail_error **err)
   if (!json_object_is_type (hooks, json_type_object))
     return bad (err, "hooks", "not an object");
   json_object_object_foreach (hooks, key, val)
-    {
-      bool kept = strcmp (key, "prestart") == 0 || strcmp (key, "createRuntime") == 0
-                  || strcmp (key, "poststart") == 0 || strcmp (key, "poststop") == 0;
-      size_t n = json_object_is_type (val, json_type_array) ? json_object_array_length (val) : 0;
-      if (!kept && n > 0)
-        return jr_error_msg (err, EINVAL, "config.json: hooks.%s: not supported by jailrun-oci yet (prestart, createRuntime, poststart and poststop are)", key);
-    }
+  {
+    bool kept = strcmp (key, "prestart") == 0 || strcmp (key, "createRuntime") == 0
+                || strcmp (key, "poststart") == 0 || strcmp (key, "poststop") == 0;
+    size_t n = json_object_is_type (val, json_type_array) ? json_object_array_length (val) : 0;
+    if (!kept && n > 0)
+      return jr_error_msg (err, EINVAL, "config.json: hooks.%s: not supported by jailrun-oci yet (prestart, createRuntime, poststart and poststop are)", key);
+  }
   if ((s->hooks_json = strdup (json_object_to_json_string_ext (hooks, JSON_C_TO_STRING_PLAIN))) == NULL)
     return jr_error (err, ENOMEM, "config.json");
   return 0;
@@ -545,24 +581,24 @@ parse_annotations (json_object *ann, struct jr_oci_spec *s, jail_error **err)
   if (ann == NULL)
     return 0;
   json_object_object_foreach (ann, key, val)
-    {
-      if (strncmp (key, "run.jailrun.", 12) != 0)
-        continue;
-      const char *v = json_object_get_string (val), *k = key + 12;
-      if (strcmp (k, "net") == 0 && strcmp (v, "proxy") != 0)
-        return jr_error_msg (err, EINVAL, "config.json: annotations: %s=%s: the only value is proxy (egress only through jailrun's proxy)", key, v);
-      if (strcmp (k, "net") == 0)
-        s->net_proxy = true;
-      else if (strcmp (k, "allow") == 0 || strcmp (k, "audit-log") == 0)
-        {
-          char **slot = strcmp (k, "allow") == 0 ? &s->allow : &s->audit_log;
-          free (*slot);
-          if ((*slot = strdup (v)) == NULL)
-            return jr_error (err, ENOMEM, "config.json");
-        }
-      else
-        return jr_error_msg (err, EINVAL, "config.json: annotations: %s: not a jailrun annotation (run.jailrun.net, run.jailrun.allow, run.jailrun.audit-log)", key);
-    }
+  {
+    if (strncmp (key, "run.jailrun.", 12) != 0)
+      continue;
+    const char *v = json_object_get_string (val), *k = key + 12;
+    if (strcmp (k, "net") == 0 && strcmp (v, "proxy") != 0)
+      return jr_error_msg (err, EINVAL, "config.json: annotations: %s=%s: the only value is proxy (egress only through jailrun's proxy)", key, v);
+    if (strcmp (k, "net") == 0)
+      s->net_proxy = true;
+    else if (strcmp (k, "allow") == 0 || strcmp (k, "audit-log") == 0)
+      {
+        char **slot = strcmp (k, "allow") == 0 ? &s->allow : &s->audit_log;
+        free (*slot);
+        if ((*slot = strdup (v)) == NULL)
+          return jr_error (err, ENOMEM, "config.json");
+      }
+    else
+      return jr_error_msg (err, EINVAL, "config.json: annotations: %s: not a jailrun annotation (run.jailrun.net, run.jailrun.allow, run.jailrun.audit-log)", key);
+  }
   if ((s->allow || s->audit_log) && !s->net_proxy)
     return bad (err, "annotations", "run.jailrun.allow and run.jailrun.audit-log need run.jailrun.net=proxy");
   return 0;

@@ -41,9 +41,9 @@ struct create_run
   int dirfd, fifo_fd, sync_fd, pidfd, console_fd;
   pid_t pid;
   struct jr_bpf floor, profile;
-  struct jr_hostids ids;   /* as root without mappings: the container's slot */
+  struct jr_hostids ids;    /* as root without mappings: the container's slot */
   struct jr_oci_sidecar sc; /* run.jailrun.net=proxy: the egress proxy */
-  struct jr_oci_cg cg;     /* its cgroup (fd -1: none) */
+  struct jr_oci_cg cg;      /* its cgroup (fd -1: none) */
 };
 
 static int
@@ -266,8 +266,7 @@ spawn (struct create_run *c, jail_error **err)
       close (sv[1]);
       return r;
     }
-  struct jr_oci_child ch = { .spec = &c->spec, .floor = &c->floor, .profile = &c->profile,
-                             .sync_fd = sv[1], .fifo_fd = c->fifo_fd, .console_fd = c->console_fd, .parent_fd = sv[0] };
+  struct jr_oci_child ch = { .spec = &c->spec, .floor = &c->floor, .profile = &c->profile, .sync_fd = sv[1], .fifo_fd = c->fifo_fd, .console_fd = c->console_fd, .parent_fd = sv[0] };
   fflush (NULL);
   c->pid = (pid_t) syscall (SYS_clone3, &a, sizeof a);
   if (c->pid == 0)
@@ -428,8 +427,7 @@ release (struct create_run *c)
 int
 jr_oci_create (const struct jr_oci_ctx *ctx, const char *id, const struct jr_oci_create_opts *o, jail_error **err)
 {
-  struct create_run c = { .dirfd = -1, .fifo_fd = -1, .sync_fd = -1, .pidfd = -1, .console_fd = -1, .pid = -1,
-                          .ids = { .slot = -1 }, .sc = { .pid = -1, .sock = -1 }, .cg = { .fd = -1 } };
+  struct create_run c = { .dirfd = -1, .fifo_fd = -1, .sync_fd = -1, .pidfd = -1, .console_fd = -1, .pid = -1, .ids = { .slot = -1 }, .sc = { .pid = -1, .sock = -1 }, .cg = { .fd = -1 } };
   int r = jr_oci_id_check (id, err);
   if (r == 0)
     r = jr_oci_spec_load (o->bundle ? o->bundle : ".", ctx->cgroups_disabled, &c.spec, err);

@@ -34,7 +34,7 @@ struct exec_run
   struct jr_oci_spec spec;
   struct jr_bpf floor, profile;
   int pidfd, piddir, sv[2], console_fd;
-  int cgfd;                /* the container's cgroup, -1: none */
+  int cgfd; /* the container's cgroup, -1: none */
   char *pid_base;
 };
 

@@ -52,19 +52,19 @@ refuse_unknown (json_object *o, const char *const *known, const char *where, con
   if (o == NULL || !json_object_is_type (o, json_type_object))
     return 0;
   json_object_object_foreach (o, k, v)
-    {
-      size_t i = 0;
-      while (known[i] && strcmp (known[i], k) != 0)
-        i++;
-      bool sets = json_object_is_type (v, json_type_boolean) ? json_object_get_boolean (v)
-                  : json_object_is_type (v, json_type_array) ? json_object_array_length (v) > 0
-                  : json_object_is_type (v, json_type_object) ? json_object_object_length (v) > 0
-                  : json_object_is_type (v, json_type_string) ? json_object_get_string_len (v) > 0
-                  : !json_object_is_type (v, json_type_null) && json_object_get_int64 (v) != 0;
-      if (known[i] == NULL && sets)
-        return jr_error_msg (err, EOPNOTSUPP, "%s.%s%s%s: cannot be enforced on cgroup v2 by jailrun-oci: drop it", where, field,
-                             *field ? "." : "", k);
-    }
+  {
+    size_t i = 0;
+    while (known[i] && strcmp (known[i], k) != 0)
+      i++;
+    bool sets = json_object_is_type (v, json_type_boolean)  ? json_object_get_boolean (v)
+                : json_object_is_type (v, json_type_array)  ? json_object_array_length (v) > 0
+                : json_object_is_type (v, json_type_object) ? json_object_object_length (v) > 0
+                : json_object_is_type (v, json_type_string) ? json_object_get_string_len (v) > 0
+                                                            : !json_object_is_type (v, json_type_null) && json_object_get_int64 (v) != 0;
+    if (known[i] == NULL && sets)
+      return jr_error_msg (err, EOPNOTSUPP, "%s.%s%s%s: cannot be enforced on cgroup v2 by jailrun-oci: drop it", where, field,
+                           *field ? "." : "", k);
+  }
   return 0;
 }
 
@@ -106,14 +106,16 @@ cpu (json_object *c, bool update, const char *where, struct jr_oci_res *r, jail_
   bool q = num (c, "quota", &quota), p = num (c, "period", &period);
   if (rc == 0 && (q || p) && (quota > 0 || update || period > 0))
     {
-      snprintf (v, sizeof v, quota > 0 ? "%lld %lld" : "max %lld", quota > 0 ? quota : period > 0 ? period : 100000,
+      snprintf (v, sizeof v, quota > 0 ? "%lld %lld" : "max %lld", quota > 0 ? quota : period > 0 ? period
+                                                                                                  : 100000,
                 period > 0 ? period : 100000);
       rc = add (r, "cpu.max", v, where, err);
     }
   if (rc == 0 && num (c, "shares", &shares) && shares > 0)
     {
       /* shares 2..262144 onto weight 1..10000, as the other runtimes map it */
-      long long w = shares < 2 ? 1 : shares > 262144 ? 10000 : 1 + ((shares - 2) * 9999) / 262142;
+      long long w = shares < 2 ? 1 : shares > 262144 ? 10000
+                                                     : 1 + ((shares - 2) * 9999) / 262142;
       snprintf (v, sizeof v, "%lld", w);
       rc = add (r, "cpu.weight", v, where, err);
     }
@@ -157,16 +159,16 @@ unified (json_object *u, const char *where, struct jr_oci_res *r, jail_error **e
   if (!json_object_is_type (u, json_type_object))
     return jr_error_msg (err, EINVAL, "%s.unified: not an object", where);
   json_object_object_foreach (u, k, v)
-    {
-      const char *dot = strchr (k, '.');
-      bool ok = dot && dot > k && dot[1] && strchr (k, '/') == NULL && strncmp (k, "cgroup.", 7) != 0
-                && json_object_is_type (v, json_type_string);
-      if (!ok)
-        return jr_error_msg (err, EINVAL, "%s.unified.%s: give \"controller.file\": \"value\" (not cgroup.*, no '/')", where, k);
-      int rc = add (r, k, json_object_get_string (v), where, err);
-      if (rc < 0)
-        return rc;
-    }
+  {
+    const char *dot = strchr (k, '.');
+    bool ok = dot && dot > k && dot[1] && strchr (k, '/') == NULL && strncmp (k, "cgroup.", 7) != 0
+              && json_object_is_type (v, json_type_string);
+    if (!ok)
+      return jr_error_msg (err, EINVAL, "%s.unified.%s: give \"controller.file\": \"value\" (not cgroup.*, no '/')", where, k);
+    int rc = add (r, k, json_object_get_string (v), where, err);
+    if (rc < 0)
+      return rc;
+  }
   return 0;
 }
 

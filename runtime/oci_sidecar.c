@@ -80,8 +80,7 @@ proxy_vars (const jail_config *cfg, char *buf, size_t sz)
   for (size_t i = 0; i < cfg->n_env; i++)
     {
       size_t n = strlen (cfg->env[i]) + 1;
-      if (o + n <= sz && (strncasecmp (cfg->env[i], "http_proxy=", 11) == 0 || strncasecmp (cfg->env[i], "https_proxy=", 12) == 0
-                          || strncasecmp (cfg->env[i], "no_proxy=", 9) == 0))
+      if (o + n <= sz && (strncasecmp (cfg->env[i], "http_proxy=", 11) == 0 || strncasecmp (cfg->env[i], "https_proxy=", 12) == 0 || strncasecmp (cfg->env[i], "no_proxy=", 9) == 0))
         {
           memcpy (buf + o, cfg->env[i], n);
           o += n;

@@ -164,7 +164,9 @@ jr_oci_state_free (struct jr_oci_state *st)
 const char *
 jr_oci_status_name (enum jr_oci_status s)
 {
-  return s == JR_OCI_CREATED ? "created" : s == JR_OCI_RUNNING ? "running" : s == JR_OCI_PAUSED ? "paused" : "stopped";
+  return s == JR_OCI_CREATED ? "created" : s == JR_OCI_RUNNING ? "running"
+                                       : s == JR_OCI_PAUSED    ? "paused"
+                                                               : "stopped";
 }
 
 char *

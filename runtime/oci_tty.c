@@ -55,7 +55,7 @@ jr_oci_console_setup (int sock, uid_t uid, struct jail_error *e)
     return jr_error_buf (e, errno, "terminal: /dev/pts/ptmx (process.terminal needs a devpts mount at /dev/pts)");
   int unlock = 0, n = -1, r = 0;
   int s = ioctl (m, TIOCSPTLCK, &unlock) < 0 || ioctl (m, TIOCGPTN, &n) < 0 ? -1
-          : ioctl (m, TIOCGPTPEER, O_RDWR | O_NOCTTY);
+                                                                            : ioctl (m, TIOCGPTPEER, O_RDWR | O_NOCTTY);
   if (s < 0)
     r = jr_error_buf (e, errno, "terminal: open the pty's peer");
   if (r == 0 && fchown (s, uid, (gid_t) -1) < 0)

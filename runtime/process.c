@@ -42,13 +42,13 @@ struct run_state
 {
   pid_t pid;
   int pidfd;
-  int sync_fd;     /* supervisor's end */
-  int death_w;     /* write end of the death pipe */
+  int sync_fd; /* supervisor's end */
+  int death_w; /* write end of the death pipe */
   int sigfd;
   int timerfd;
   bool timed_out;
   bool setup_failed;
-  struct jail_error msg;  /* last message from the child */
+  struct jail_error msg; /* last message from the child */
   struct jr_bpf bpf;
   struct jr_cgroup cg;    /* the jail's cgroup (cg.fd -1: none) */
   int *ns_fds;            /* jr_jail_launch: the namespaces, opened at the handshake */
@@ -124,9 +124,7 @@ child_entry (void *c)
 static int
 spawn_nested (const struct jail_config *cfg, struct jr_child *c, struct run_state *s, jail_error **err)
 {
-  struct jr_nested n = { .userns_fd = jr_net_userns (s->net), .flags = NS_FLAGS, .cgfd = s->cg.fd,
-                         .hello_fd = s->sync_fd, .child_fd = c->sync_fd,
-                         .uid = cfg->uid, .gid = cfg->gid, .fn = child_entry, .arg = c };
+  struct jr_nested n = { .userns_fd = jr_net_userns (s->net), .flags = NS_FLAGS, .cgfd = s->cg.fd, .hello_fd = s->sync_fd, .child_fd = c->sync_fd, .uid = cfg->uid, .gid = cfg->gid, .fn = child_entry, .arg = c };
   s->nested = true;
   return jr_nested_spawn (&n, &s->pid, &s->pidfd, &s->cg.attached, err);
 }
@@ -144,9 +142,7 @@ start_child (const struct jail_config *cfg, char *const argv[], struct run_state
       close (sv[1]);
       return jr_error (err, errno, "jail: pipe");
     }
-  struct jr_child c = { .cfg = cfg, .argv = argv, .bpf = &s->bpf, .sync_fd = sv[1],
-                        .death_fd = dp[0], .parent_fds = { sv[0], dp[1] },
-                        .stdio = { s->stdio[0], s->stdio[1], s->stdio[2] }, .tty = cfg->tty & JAIL_TTY };
+  struct jr_child c = { .cfg = cfg, .argv = argv, .bpf = &s->bpf, .sync_fd = sv[1], .death_fd = dp[0], .parent_fds = { sv[0], dp[1] }, .stdio = { s->stdio[0], s->stdio[1], s->stdio[2] }, .tty = cfg->tty & JAIL_TTY };
   s->sync_fd = sv[0];
   s->death_w = dp[1];
   int r = 0;
@@ -318,7 +314,6 @@ on_timer (struct jr_loop_src *src, uint32_t ev)
   syscall (SYS_pidfd_send_signal, s->pidfd, SIGKILL, NULL, 0);
 }
 
-
 /* What jail_run and jr_jail_launch share: checks, the network's loop and
  * plan, the seccomp program, the cgroup, the child and its handshake.  s
  * owns whatever was made, also on failure (run_state_release). */
@@ -399,9 +394,7 @@ jail_run (jail_config *cfg, char *const argv[], int *status, jail_error **err)
     r = jr_relay_new ((const int[3]) { 0, 1, 2 }, cfg->tty, given, &relay, err);
   if (r < 0)
     return r;
-  struct run_state s = { .pid = -1, .pidfd = -1, .sync_fd = -1, .death_w = -1, .sigfd = -1, .timerfd = -1,
-                         .cg = { .fd = -1, .parent_fd = -1 }, .loop = { .epfd = -1 }, .ids = { .slot = -1 },
-                         .stdio = given, .relay = relay, .own_loop = true };
+  struct run_state s = { .pid = -1, .pidfd = -1, .sync_fd = -1, .death_w = -1, .sigfd = -1, .timerfd = -1, .cg = { .fd = -1, .parent_fd = -1 }, .loop = { .epfd = -1 }, .ids = { .slot = -1 }, .stdio = given, .relay = relay, .own_loop = true };
   s.lp = &s.loop;
   r = start_jail (cfg, argv, &s, err);
   /* The timeout counts from the moment the jail may run. */
@@ -440,9 +433,7 @@ jr_jail_launch (struct jail_config *cfg, char *const argv[], struct jr_launch *l
 {
   if (argv == NULL || argv[0] == NULL || argv[0][0] == '\0')
     return jr_error_msg (err, EINVAL, "run: no command given");
-  struct run_state s = { .pid = -1, .pidfd = -1, .sync_fd = -1, .death_w = -1, .sigfd = -1, .timerfd = -1,
-                         .ns_fds = l->ns_fds, .cg = { .fd = -1, .parent_fd = -1 }, .loop = { .epfd = -1 },
-                         .ids = { .slot = -1 }, .stdio = (const int[3]) { 0, 1, 2 } };
+  struct run_state s = { .pid = -1, .pidfd = -1, .sync_fd = -1, .death_w = -1, .sigfd = -1, .timerfd = -1, .ns_fds = l->ns_fds, .cg = { .fd = -1, .parent_fd = -1 }, .loop = { .epfd = -1 }, .ids = { .slot = -1 }, .stdio = (const int[3]) { 0, 1, 2 } };
   /* The network's sources go on the supervisor's own loop. */
   s.lp = l->loop;
   int r = start_jail (cfg, argv, &s, err);

@@ -8,18 +8,18 @@
 
 enum jr_msg_type
 {
-  JR_MSG_HELLO = 1,   /* child -> supervisor: ready for id maps */
-  JR_MSG_GO,          /* supervisor -> child: maps written */
-  JR_MSG_SETUP_ERR,   /* child -> supervisor: setup failed (125) */
-  JR_MSG_EXEC_ERR,    /* child -> supervisor: execve failed (126/127) */
-  JR_MSG_PID,         /* exec helper -> supervisor: pid of the new process */
-  JR_MSG_NET,         /* supervisor -> child: the network is built (not with --no-net) */
+  JR_MSG_HELLO = 1, /* child -> supervisor: ready for id maps */
+  JR_MSG_GO,        /* supervisor -> child: maps written */
+  JR_MSG_SETUP_ERR, /* child -> supervisor: setup failed (125) */
+  JR_MSG_EXEC_ERR,  /* child -> supervisor: execve failed (126/127) */
+  JR_MSG_PID,       /* exec helper -> supervisor: pid of the new process */
+  JR_MSG_NET,       /* supervisor -> child: the network is built (not with --no-net) */
 };
 
 struct jr_msg
 {
   int type;
-  int code;                  /* errno */
+  int code; /* errno */
   char text[JR_ERRMSG_MAX];
 };
 
@@ -28,11 +28,11 @@ struct jr_child
   const struct jail_config *cfg;
   char *const *argv;
   const struct jr_bpf *bpf;
-  int sync_fd;    /* SOCK_SEQPACKET to the supervisor */
-  int death_fd;   /* read end of a pipe whose write end only the supervisor holds */
+  int sync_fd;       /* SOCK_SEQPACKET to the supervisor */
+  int death_fd;      /* read end of a pipe whose write end only the supervisor holds */
   int parent_fds[2]; /* the supervisor's ends, closed first thing in the child */
-  int stdio[3];   /* the command's 0, 1, 2 (init keeps none) */
-  bool tty;       /* stdio[0] is the channel for a pty (jr_pty_child) */
+  int stdio[3];      /* the command's 0, 1, 2 (init keeps none) */
+  bool tty;          /* stdio[0] is the channel for a pty (jr_pty_child) */
 };
 
 /* What the command process applies before execve (child.c). */
@@ -43,8 +43,8 @@ struct jr_command
   const char *workdir;
   uint64_t caps;
   const struct jr_bpf *bpf;
-  int msg_fd;     /* SOCK_SEQPACKET: failures are reported here */
-  bool tty;       /* fd 0 is the channel for a pty (jr_pty_child) */
+  int msg_fd; /* SOCK_SEQPACKET: failures are reported here */
+  bool tty;   /* fd 0 is the channel for a pty (jr_pty_child) */
 };
 
 /* setsid, a pty (tty), workdir, caps, no_new_privs, close fds, seccomp, execve: the
@@ -62,11 +62,11 @@ void jr_ns_close (int *fds);
 /* A jail started for a long-running supervisor by jr_jail_launch. */
 struct jr_launch
 {
-  pid_t pid;      /* the jail's init */
+  pid_t pid; /* the jail's init */
   int pidfd;
-  int sync_fd;    /* messages from the child; EOF once the command exec'd */
-  int death_w;    /* the jail dies when this closes */
-  struct jr_bpf bpf;  /* the compiled seccomp filter, reused by exec */
+  int sync_fd;             /* messages from the child; EOF once the command exec'd */
+  int death_w;             /* the jail dies when this closes */
+  struct jr_bpf bpf;       /* the compiled seccomp filter, reused by exec */
   int ns_fds[JR_NS_COUNT]; /* the jail's namespaces (user first); set to -1 before the call */
   struct jr_cgroup cg;     /* the jail's cgroup (fd -1: none); released when the jail ends */
   struct jr_loop *loop;    /* the supervisor's event loop (the caller's): the network registers on it */

@@ -33,17 +33,24 @@ struct pump
   size_t off, len;
 };
 
-enum kind { K_CHAN, K_IN_SRC, K_IN_DST, K_OUT0, K_OUT1 };
+enum kind
+{
+  K_CHAN,
+  K_IN_SRC,
+  K_IN_DST,
+  K_OUT0,
+  K_OUT1
+};
 
 struct jr_relay
 {
   unsigned flags;
-  int hand[3];       /* the jail's side we made (pipe ends, /dev/null, channel) */
-  int own[4];        /* our pipe ends, closed at the end */
-  int chan;          /* JAIL_TTY: our end of the channel until the master came */
-  int master;        /* JAIL_TTY: the pty master */
-  int term;          /* a caller's terminal, for the window size; -1 */
-  int in_fd;         /* the caller's stdin when it is relayed, else -1 */
+  int hand[3]; /* the jail's side we made (pipe ends, /dev/null, channel) */
+  int own[4];  /* our pipe ends, closed at the end */
+  int chan;    /* JAIL_TTY: our end of the channel until the master came */
+  int master;  /* JAIL_TTY: the pty master */
+  int term;    /* a caller's terminal, for the window size; -1 */
+  int in_fd;   /* the caller's stdin when it is relayed, else -1 */
   struct pump in, out[2];
   bool raw;
   struct termios saved;
@@ -360,11 +367,25 @@ jr_relay_run (struct jr_relay *r, const struct pollfd *p, int n)
         continue;
       switch (r->kinds[i])
         {
-        case K_CHAN: on_chan (r); break;
-        case K_IN_SRC: if (r->in.src == p[i].fd) in_read (r); break;
-        case K_IN_DST: if (r->in.dst == p[i].fd) in_write (r); break;
-        case K_OUT0: if (r->out[0].src == p[i].fd) out_copy (r, &r->out[0]); break;
-        case K_OUT1: if (r->out[1].src == p[i].fd) out_copy (r, &r->out[1]); break;
+        case K_CHAN:
+          on_chan (r);
+          break;
+        case K_IN_SRC:
+          if (r->in.src == p[i].fd)
+            in_read (r);
+          break;
+        case K_IN_DST:
+          if (r->in.dst == p[i].fd)
+            in_write (r);
+          break;
+        case K_OUT0:
+          if (r->out[0].src == p[i].fd)
+            out_copy (r, &r->out[0]);
+          break;
+        case K_OUT1:
+          if (r->out[1].src == p[i].fd)
+            out_copy (r, &r->out[1]);
+          break;
         }
       if (r->in.len > 0 && r->in.dst >= 0)
         in_write (r); /* most writes go through at once */

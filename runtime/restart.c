@@ -44,9 +44,13 @@ jr_restart_wanted (const struct jail_config *cfg, const struct jr_restart *rs, i
 {
   switch (cfg->restart_policy)
     {
-    case JR_RESTART_ON_FAILURE: return status != 0 && (cfg->restart_max == 0 || rs->count < cfg->restart_max);
-    case JR_RESTART_ALWAYS: case JR_RESTART_UNLESS_STOPPED: return true;
-    default: return false;
+    case JR_RESTART_ON_FAILURE:
+      return status != 0 && (cfg->restart_max == 0 || rs->count < cfg->restart_max);
+    case JR_RESTART_ALWAYS:
+    case JR_RESTART_UNLESS_STOPPED:
+      return true;
+    default:
+      return false;
     }
 }
 
@@ -55,7 +59,8 @@ jr_restart_next (struct jr_restart *rs)
 {
   if (jr_now () - rs->started >= 10)
     rs->delay = 0;
-  rs->delay = rs->delay <= 0 ? 0.1 : rs->delay * 2 > 60 ? 60 : rs->delay * 2;
+  rs->delay = rs->delay <= 0 ? 0.1 : rs->delay * 2 > 60 ? 60
+                                                        : rs->delay * 2;
   rs->count++;
   return rs->delay;
 }

@@ -18,9 +18,9 @@ enum jr_restart_policy
 /* What the supervisor counts. */
 struct jr_restart
 {
-  unsigned count;   /* restarts made by the policy (not by 'jailrun restart') */
-  double delay;     /* the last back-off in seconds, 0 = none yet */
-  double started;   /* monotonic time the current run started */
+  unsigned count; /* restarts made by the policy (not by 'jailrun restart') */
+  double delay;   /* the last back-off in seconds, 0 = none yet */
+  double started; /* monotonic time the current run started */
 };
 
 /* Does the policy of cfg restart a run that ended with status? */

@@ -18,7 +18,7 @@ enum jr_jail_state
   JR_STATE_STARTING,
   JR_STATE_RUNNING,
   JR_STATE_EXITED,
-  JR_STATE_DEAD,      /* its supervisor died without recording an exit */
+  JR_STATE_DEAD, /* its supervisor died without recording an exit */
 };
 
 /* The state directory of the calling user, created 0700 on demand:

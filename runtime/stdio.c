@@ -57,6 +57,7 @@ jr_stdio_check_handed (const int fds[3], jail_error **err)
   for (int i = 0; r == 0 && i < 3; i++)
     if (isatty (fds[i]))
       r = jr_error_msg (err, EPERM, "stdio: %s is a terminal: a terminal never enters a jail "
-                        "(the client relays it; is it a jailrun of another version?)", slot_names[i]);
+                                    "(the client relays it; is it a jailrun of another version?)",
+                        slot_names[i]);
   return r;
 }

@@ -155,14 +155,7 @@ void
 jr_supervisor_main (jail_config *cfg, const char *name, char *const argv[], int ready_fd, int tie_fd, const int *stdio,
                     unsigned flags)
 {
-  struct sup s = { .name = name, .cfg = cfg, .lfd = -1, .sigfd = -1, .stop_timer = -1, .zfd = -1,
-                   .execcgs = { .spare = { .fd = -1 } },
-                   .l = { .pid = 0, .pidfd = -1, .sync_fd = -1, .death_w = -1,
-                          .ns_fds = { -1, -1, -1, -1, -1, -1, -1 },
-                          .cg = { .fd = -1, .parent_fd = -1 }, .ids = { .slot = -1 } },
-                   .loop = { .epfd = -1 },
-                   .log = { .rfd = -1, .fd = -1 }, .created = time (NULL),
-                   .argv = argv, .restart_timer = -1, .rs = { .started = jr_now () } };
+  struct sup s = { .name = name, .cfg = cfg, .lfd = -1, .sigfd = -1, .stop_timer = -1, .zfd = -1, .execcgs = { .spare = { .fd = -1 } }, .l = { .pid = 0, .pidfd = -1, .sync_fd = -1, .death_w = -1, .ns_fds = { -1, -1, -1, -1, -1, -1, -1 }, .cg = { .fd = -1, .parent_fd = -1 }, .ids = { .slot = -1 } }, .loop = { .epfd = -1 }, .log = { .rfd = -1, .fd = -1 }, .created = time (NULL), .argv = argv, .restart_timer = -1, .rs = { .started = jr_now () } };
   if (setup_process (&s, ready_fd, tie_fd, stdio) < 0)
     _exit (125);
   s.tie_fd = tie_fd >= 0 ? 4 : -1;

@@ -18,19 +18,19 @@ struct conn;
 struct sup;
 
 /* The supervisor that owns a source embedded in it as member. */
-#define SUP_OF(src, member) ((struct sup *) ((char *) (src) - offsetof (struct sup, member)))
+#define SUP_OF(src, member) ((struct sup *) ((char *) (src) -offsetof (struct sup, member)))
 
 /* One exec'd process. */
 struct xproc
 {
   struct jr_loop_src src, tsrc; /* its pidfd, its timer */
   struct sup *s;
-  struct conn *conn;     /* NULL once its client has gone */
+  struct conn *conn; /* NULL once its client has gone */
   pid_t pid;
   int pidfd, msg_fd, timerfd;
-  struct jr_execcg cg;   /* its own cgroup "exec-N" in the jail's (fd -1: none) */
+  struct jr_execcg cg; /* its own cgroup "exec-N" in the jail's (fd -1: none) */
   bool timed_out;
-  long long oom_before;  /* the jail cgroup's oom_kill count at start */
+  long long oom_before; /* the jail cgroup's oom_kill count at start */
   struct xproc *next;
 };
 
@@ -42,8 +42,8 @@ struct conn
   int fd;
   struct xproc *x;
   bool stop_waiter;
-  bool restart_waiter;   /* `jailrun restart`: DONE once the jail runs again */
-  struct ucred cred;     /* who connected (the audit line of a net change) */
+  bool restart_waiter; /* `jailrun restart`: DONE once the jail runs again */
+  struct ucred cred;   /* who connected (the audit line of a net change) */
   struct conn *next;
 };
 
@@ -55,11 +55,11 @@ struct sup
   struct jr_launch l;
   struct jr_loop loop; /* every source below, and the network's */
   int lfd, sigfd, stop_timer, tie_fd;
-  int zfd;          /* control socket of the exec zygote, -1 = none */
+  int zfd; /* control socket of the exec zygote, -1 = none */
   pid_t zpid;
   struct jr_loop_src s_init, s_listen, s_sig, s_timer, s_tie, s_jtimer, s_log;
   struct jr_logcap log; /* detached: stdout/stderr pipe into the capped log (rfd -1: attached) */
-  int jail_timer;   /* --timeout of the whole jail, -1 = none */
+  int jail_timer;       /* --timeout of the whole jail, -1 = none */
   bool timed_out;
   struct conn *conns;
   struct xproc *procs;
@@ -68,17 +68,17 @@ struct sup
   int init_status;
   char *sock_path;
   long long created;
-  struct jr_health *health;  /* --health-cmd, NULL = none */
+  struct jr_health *health; /* --health-cmd, NULL = none */
   struct jr_loop_src s_htimer, s_hproc;
-  int hproc_fd;              /* the running check's pidfd, -1 = none */
-  char *const *argv;         /* the command, for restarts */
-  struct jr_restart rs;      /* --restart: count and back-off */
-  bool restarting;           /* the jail ended and will start again */
-  bool stop_requested;       /* stop, a stop signal: no restart */
-  bool restart_now;          /* `jailrun restart`: at once, not counted */
+  int hproc_fd;         /* the running check's pidfd, -1 = none */
+  char *const *argv;    /* the command, for restarts */
+  struct jr_restart rs; /* --restart: count and back-off */
+  bool restarting;      /* the jail ended and will start again */
+  bool stop_requested;  /* stop, a stop signal: no restart */
+  bool restart_now;     /* `jailrun restart`: at once, not counted */
   int restart_timer;
   struct jr_loop_src s_rtimer;
-  int held[16];              /* published ports kept bound while restarting */
+  int held[16]; /* published ports kept bound while restarting */
   struct jr_loop_src s_held[16];
   size_t n_held;
 };

@@ -25,8 +25,7 @@ static void on_exec_timer (struct jr_loop_src *src, uint32_t ev);
 static void
 reply_error (int fd, const jail_error *e)
 {
-  struct jr_rep r = { .type = JR_REP_DONE, .flags = JR_DONE_ERROR, .status = 125, .exit_code = -1,
-                      .err_code = e ? e->code : EIO };
+  struct jr_rep r = { .type = JR_REP_DONE, .flags = JR_DONE_ERROR, .status = 125, .exit_code = -1, .err_code = e ? e->code : EIO };
   snprintf (r.msg, sizeof r.msg, "%s", e ? e->msg : "exec failed");
   sup_reply (fd, &r);
 }
@@ -134,9 +133,7 @@ jr_sup_start_exec (struct sup *s, struct conn *c, char *buf, size_t len, int *fd
   if (r == 0)
     {
       jr_execcg_take (&s->execcgs, &cg);
-      struct jr_exec_spec x = { .cfg = s->cfg, .bpf = &s->l.bpf, .ns_fds = s->l.ns_fds,
-                                .cgroup_fd = cg.fd >= 0 ? cg.fd : s->l.cg.fd,
-                                .argv = argv, .env = env, .workdir = wd, .fds = { fds[0], fds[1], fds[2] } };
+      struct jr_exec_spec x = { .cfg = s->cfg, .bpf = &s->l.bpf, .ns_fds = s->l.ns_fds, .cgroup_fd = cg.fd >= 0 ? cg.fd : s->l.cg.fd, .argv = argv, .env = env, .workdir = wd, .fds = { fds[0], fds[1], fds[2] } };
       x.tty = q->flags & JR_EXEC_TTY;
       r = s->zfd >= 0 ? jr_zygote_spawn (s->zfd, argv, env, wd, fds, x.tty, cg.fd, &pid, &msg_fd, &err) : -EPIPE;
       if (r == -EPIPE)
@@ -155,9 +152,7 @@ jr_sup_start_exec (struct sup *s, struct conn *c, char *buf, size_t len, int *fd
     r = jr_error (&err, ENOMEM, "exec");
   if (x != NULL)
     {
-      *x = (struct xproc) { .s = s, .conn = c, .pid = pid, .msg_fd = msg_fd, .timerfd = sup_timer (q->timeout),
-                            .oom_before = jr_cg_oom_kills (s->l.cg.fd), .cg = cg,
-                            .pidfd = (int) syscall (SYS_pidfd_open, pid, 0), .next = s->procs };
+      *x = (struct xproc) { .s = s, .conn = c, .pid = pid, .msg_fd = msg_fd, .timerfd = sup_timer (q->timeout), .oom_before = jr_cg_oom_kills (s->l.cg.fd), .cg = cg, .pidfd = (int) syscall (SYS_pidfd_open, pid, 0), .next = s->procs };
       s->procs = x;
       c->x = x;
       if (x->pidfd < 0 || sup_watch (s, x->pidfd, &x->src, on_exec_end) < 0)
@@ -196,10 +191,7 @@ exec_cg_live (const char *name, void *ctx)
 static void
 finish_rep (struct xproc *x, int ws, const struct rusage *ru, struct jr_rep *rep)
 {
-  *rep = (struct jr_rep) { .type = JR_REP_DONE, .pid = x->pid, .exit_code = -1,
-                           .utime_us = ru->ru_utime.tv_sec * 1000000LL + ru->ru_utime.tv_usec,
-                           .stime_us = ru->ru_stime.tv_sec * 1000000LL + ru->ru_stime.tv_usec,
-                           .maxrss_kb = ru->ru_maxrss };
+  *rep = (struct jr_rep) { .type = JR_REP_DONE, .pid = x->pid, .exit_code = -1, .utime_us = ru->ru_utime.tv_sec * 1000000LL + ru->ru_utime.tv_usec, .stime_us = ru->ru_stime.tv_sec * 1000000LL + ru->ru_stime.tv_usec, .maxrss_kb = ru->ru_maxrss };
   if (WIFEXITED (ws))
     rep->status = rep->exit_code = WEXITSTATUS (ws);
   else

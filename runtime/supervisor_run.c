@@ -195,8 +195,7 @@ finish_exit (struct sup *s)
   for (struct conn *c = s->conns; c; c = c->next)
     if (c->stop_waiter || c->restart_waiter)
       {
-        struct jr_rep r = { .type = JR_REP_DONE, .status = c->restart_waiter ? 125 : s->init_status,
-                            .err_code = c->restart_waiter ? ESRCH : 0 };
+        struct jr_rep r = { .type = JR_REP_DONE, .status = c->restart_waiter ? 125 : s->init_status, .err_code = c->restart_waiter ? ESRCH : 0 };
         if (c->restart_waiter)
           snprintf (r.msg, sizeof r.msg, "restart %s: the jail ended (status %d) and did not start again", s->name,
                     s->init_status);
@@ -305,10 +304,11 @@ on_init_exit (struct sup *s)
   siginfo_t si = { 0 };
   if (waitid ((idtype_t) P_PIDFD, (id_t) s->l.pidfd, &si, WEXITED | __WALL) < 0)
     waitid (P_PID, (id_t) s->l.pid, &si, WEXITED | __WALL);
-  s->init_status = s->timed_out ? 124 : si.si_code == CLD_EXITED ? si.si_status : 128 + si.si_status;
+  s->init_status = s->timed_out ? 124 : si.si_code == CLD_EXITED ? si.si_status
+                                                                 : 128 + si.si_status;
   s->init_done = true;
   stop_health (s);
-  jr_cgroup_release (&s->l.cg); /* kills what is left, removes the cgroup */
+  jr_cgroup_release (&s->l.cg);    /* kills what is left, removes the cgroup */
   jr_execcg_release (&s->execcgs); /* the spare was removed with the jail's cgroup */
   jr_sup_release_net (s);
   jr_loop_del (&s->loop, &s->s_init);
@@ -341,9 +341,7 @@ jr_sup_relaunch (struct sup *s)
   sup_unwatch_close (s, &s->s_rtimer, &s->restart_timer);
   hold_ports (s, false);
   s->restart_now = false;
-  s->l = (struct jr_launch) { .pid = 0, .pidfd = -1, .sync_fd = -1, .death_w = -1,
-                              .ns_fds = { -1, -1, -1, -1, -1, -1, -1 }, .cg = { .fd = -1, .parent_fd = -1 },
-                              .loop = &s->loop, .ids = { .slot = -1 } };
+  s->l = (struct jr_launch) { .pid = 0, .pidfd = -1, .sync_fd = -1, .death_w = -1, .ns_fds = { -1, -1, -1, -1, -1, -1, -1 }, .cg = { .fd = -1, .parent_fd = -1 }, .loop = &s->loop, .ids = { .slot = -1 } };
   jail_error *err = NULL;
   int r = jr_jail_launch (s->cfg, s->argv, &s->l, &err);
   int status = r < 0 ? 125 : jr_sup_await_command (s, &err);
@@ -359,8 +357,7 @@ jr_sup_relaunch (struct sup *s)
   s->restarting = false;
   sup_watch (s, s->l.pidfd, &s->s_init, jr_sup_on_init);
   jr_net_sigpipe_block (s->l.net);
-  struct jr_exec_spec zx = { .cfg = s->cfg, .bpf = &s->l.bpf, .ns_fds = s->l.ns_fds, .cgroup_fd = s->l.cg.fd,
-                             .fds = { 0, 1, 2 } };
+  struct jr_exec_spec zx = { .cfg = s->cfg, .bpf = &s->l.bpf, .ns_fds = s->l.ns_fds, .cgroup_fd = s->l.cg.fd, .fds = { 0, 1, 2 } };
   s->zfd = jr_zygote_start (&zx, &s->zpid, NULL);
   jr_sup_write_state (s, "running");
   jr_sup_start_health (s);

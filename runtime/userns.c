@@ -260,16 +260,17 @@ jr_userns_hint (const char *procsys, int e, char *buf, size_t size)
   read_sysctl (procsys, "user/max_user_namespaces", max, sizeof max);
   if ((e == EPERM || e == EACCES) && has_aa && strcmp (aa, "0") != 0)
     snprintf (buf, size, "AppArmor restricts unprivileged user namespaces (kernel.apparmor_restrict_unprivileged_userns=%s) "
-              "and jailrun runs without its profile: install it (meson install puts apparmor/jailrun in /etc/apparmor.d, "
-              "for /usr/bin/jailrun and /usr/local/bin/jailrun; then apparmor_parser -r /etc/apparmor.d/jailrun), "
-              "or allow them for all: sysctl -w kernel.apparmor_restrict_unprivileged_userns=0", aa);
+                         "and jailrun runs without its profile: install it (meson install puts apparmor/jailrun in /etc/apparmor.d, "
+                         "for /usr/bin/jailrun and /usr/local/bin/jailrun; then apparmor_parser -r /etc/apparmor.d/jailrun), "
+                         "or allow them for all: sysctl -w kernel.apparmor_restrict_unprivileged_userns=0",
+              aa);
   else if ((e == EPERM || e == EACCES) && has_clone && strcmp (clone, "0") == 0)
     snprintf (buf, size, "unprivileged user namespaces are disabled (kernel.unprivileged_userns_clone=0): "
-              "sysctl -w kernel.unprivileged_userns_clone=1");
+                         "sysctl -w kernel.unprivileged_userns_clone=1");
   else if (strcmp (max, "0") == 0 || e == ENOSPC || e == EUSERS)
     snprintf (buf, size, "no user namespace may be created (user.max_user_namespaces=%s): sysctl -w user.max_user_namespaces=15000",
               max[0] ? max : "?");
   else
     snprintf (buf, size, "user namespaces are refused here though no sysctl forbids them: a seccomp filter or security "
-              "module of the calling environment (a container's default profile?) denies them; run 'jailrun check'");
+                         "module of the calling environment (a container's default profile?) denies them; run 'jailrun check'");
 }

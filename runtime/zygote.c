@@ -100,7 +100,10 @@ serve_one (const struct jr_exec_spec *base, bool cg, char *buf, size_t n, const 
   x.env = env;
   x.workdir = wd;
   x.tty = hdr[2] != 0;
-  pid_t pid = wd && argv[0] ? jr_exec_vclone (&x, fds[4] >= 0 ? fds[4] : cg ? JR_FD_CG : -1, fds, 4, stack, ZYGOTE_STACK) : (errno = EINVAL, -1);
+  pid_t pid = wd && argv[0] ? jr_exec_vclone (&x, fds[4] >= 0 ? fds[4] : cg ? JR_FD_CG
+                                                                            : -1,
+                                              fds, 4, stack, ZYGOTE_STACK)
+                            : (errno = EINVAL, -1);
   if (pid < 0)
     {
       jr_error_buf (&e, errno, "exec: clone into the jail");

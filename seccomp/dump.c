@@ -44,8 +44,12 @@ static void
 put_cmp (FILE *f, const struct scmp_arg_cmp *k)
 {
   static const char *const ops[] = {
-    [SCMP_CMP_NE] = "!=", [SCMP_CMP_LT] = "<", [SCMP_CMP_LE] = "<=", [SCMP_CMP_EQ] = "==",
-    [SCMP_CMP_GE] = ">=", [SCMP_CMP_GT] = ">",
+    [SCMP_CMP_NE] = "!=",
+    [SCMP_CMP_LT] = "<",
+    [SCMP_CMP_LE] = "<=",
+    [SCMP_CMP_EQ] = "==",
+    [SCMP_CMP_GE] = ">=",
+    [SCMP_CMP_GT] = ">",
   };
   if (k->op == SCMP_CMP_MASKED_EQ && k->datum_a != ~0ull)
     fprintf (f, "arg%u & 0x%llx == 0x%llx", k->arg, (unsigned long long) k->datum_a,

@@ -11,7 +11,7 @@
 /* A compiled seccomp program, built in the parent, loaded in the child. */
 struct jr_bpf
 {
-  void *filter;   /* struct sock_filter[] */
+  void *filter; /* struct sock_filter[] */
   unsigned short len;
   bool unconfined;
 };

@@ -22,15 +22,14 @@
 #include "hostfile.h"
 #include "seccomp_internal.h"
 
-
 struct jctx
 {
   struct jr_sc_policy *p;
   const char *path;
   jail_error **err;
-  unsigned kernel[2];     /* running kernel major.minor */
-  char unknown[512];      /* unknown syscall names, comma separated */
-  char foreign[256];      /* architectures other than the native one */
+  unsigned kernel[2]; /* running kernel major.minor */
+  char unknown[512];  /* unknown syscall names, comma separated */
+  char foreign[256];  /* architectures other than the native one */
 };
 
 /* Error "seccomp profile PATH: WHERE: MESSAGE" (-EINVAL). */
@@ -86,8 +85,9 @@ parse_text (struct jctx *j, const char *text, size_t len, json_object **out)
       unsigned line = 1, col = 1;
       for (size_t i = 0; i < end && i < len; i++)
         line += text[i] == '\n', col = text[i] == '\n' ? 1 : col + 1;
-      const char *why = e == json_tokener_continue ? "unexpected end of file"
-                        : e != json_tokener_success ? json_tokener_error_desc (e) : "data after the profile";
+      const char *why = e == json_tokener_continue  ? "unexpected end of file"
+                        : e != json_tokener_success ? json_tokener_error_desc (e)
+                                                    : "data after the profile";
       json_object_put (o);
       return jr_error_msg (j->err, EINVAL, "seccomp profile %s: line %u, column %u: %s", j->path, line, col, why);
     }
@@ -186,12 +186,15 @@ arch_is_native (const char *s)
   return seccomp_arch_resolve_name (low) == seccomp_arch_native ();
 }
 
-
 /* Go/Docker names of the native architecture, as used by includes.arches. */
 static bool
 goarch_is_native (const char *s)
 {
-  static const struct { uint32_t token; const char *names[3]; } map[] = {
+  static const struct
+  {
+    uint32_t token;
+    const char *names[3];
+  } map[] = {
     { SCMP_ARCH_X86_64, { "amd64", "x86_64", NULL } },
     { SCMP_ARCH_AARCH64, { "arm64", "aarch64", NULL } },
     { SCMP_ARCH_X86, { "386", "x86", NULL } },
@@ -246,9 +249,17 @@ filter_matches (struct jctx *j, const char *where, json_object *f, bool *any, bo
 static int
 parse_cmp (struct jctx *j, const char *where, json_object *o, struct scmp_arg_cmp *c)
 {
-  static const struct { const char *name; enum scmp_compare op; } ops[] = {
-    { "SCMP_CMP_NE", SCMP_CMP_NE }, { "SCMP_CMP_LT", SCMP_CMP_LT }, { "SCMP_CMP_LE", SCMP_CMP_LE },
-    { "SCMP_CMP_EQ", SCMP_CMP_EQ }, { "SCMP_CMP_GE", SCMP_CMP_GE }, { "SCMP_CMP_GT", SCMP_CMP_GT },
+  static const struct
+  {
+    const char *name;
+    enum scmp_compare op;
+  } ops[] = {
+    { "SCMP_CMP_NE", SCMP_CMP_NE },
+    { "SCMP_CMP_LT", SCMP_CMP_LT },
+    { "SCMP_CMP_LE", SCMP_CMP_LE },
+    { "SCMP_CMP_EQ", SCMP_CMP_EQ },
+    { "SCMP_CMP_GE", SCMP_CMP_GE },
+    { "SCMP_CMP_GT", SCMP_CMP_GT },
     { "SCMP_CMP_MASKED_EQ", SCMP_CMP_MASKED_EQ },
   };
   json_object *idx, *val, *val2 = NULL, *op;
@@ -339,16 +350,15 @@ static int
 warn_unknown_keys (struct jctx *j, const char *where, json_object *o, const char *const *known)
 {
   json_object_object_foreach (o, key, val)
-    {
-      (void) val;
-      size_t k = 0;
-      while (known[k] && strcmp (known[k], key) != 0)
-        k++;
-      char esc[256];
-      if (known[k] == NULL && jr_sc_warn (j->p, j->err, "seccomp profile %s: %s: unknown key \"%s\" ignored", j->path, where,
-                                          jr_printable (key, strlen (key), esc, sizeof esc)) < 0)
-        return -ENOMEM;
-    }
+  {
+    (void) val;
+    size_t k = 0;
+    while (known[k] && strcmp (known[k], key) != 0)
+      k++;
+    char esc[256];
+    if (known[k] == NULL && jr_sc_warn (j->p, j->err, "seccomp profile %s: %s: unknown key \"%s\" ignored", j->path, where, jr_printable (key, strlen (key), esc, sizeof esc)) < 0)
+      return -ENOMEM;
+  }
   return 0;
 }
 

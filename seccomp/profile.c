@@ -29,32 +29,45 @@
 
 /* Argument i, compared on its low 32 bits only: the kernel reads these
  * arguments as int, so high bits must not let a value slip past. */
-#define LOW32(i, v) { (i), SCMP_CMP_MASKED_EQ, 0xffffffffu, (v) }
+#define LOW32(i, v)                           \
+  {                                           \
+    (i), SCMP_CMP_MASKED_EQ, 0xffffffffu, (v) \
+  }
 /* Argument i has every bit of bit set (a mode with S_ISUID, say). */
-#define HAS_BIT(i, bit) { (i), SCMP_CMP_MASKED_EQ, (bit), (bit) }
-#define NO_NS_FLAGS(i) { (i), SCMP_CMP_MASKED_EQ, JR_CLONE_NEW_MASK, 0 }
+#define HAS_BIT(i, bit)                   \
+  {                                       \
+    (i), SCMP_CMP_MASKED_EQ, (bit), (bit) \
+  }
+#define NO_NS_FLAGS(i)                            \
+  {                                               \
+    (i), SCMP_CMP_MASKED_EQ, JR_CLONE_NEW_MASK, 0 \
+  }
 #define JR_CLONE_NEW_MASK (CLONE_NEWNS | CLONE_NEWCGROUP | CLONE_NEWUTS | CLONE_NEWIPC \
                            | CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNET)
 
 /* Rows denying a mode (argument m) with S_ISUID or S_ISGID. */
-#define CHMOD_ROWS(name, m) \
-  { name, EPERM_, 1, { HAS_BIT (m, S_ISUID) }, "no setuid files" }, \
-  { name, EPERM_, 1, { HAS_BIT (m, S_ISGID) }, "no setgid files" }, \
-  { name, ALLOW, 0, {}, NULL }
+#define CHMOD_ROWS(name, m)                                             \
+  { name, EPERM_, 1, { HAS_BIT (m, S_ISUID) }, "no setuid files" },     \
+      { name, EPERM_, 1, { HAS_BIT (m, S_ISGID) }, "no setgid files" }, \
+  {                                                                     \
+    name, ALLOW, 0, {}, NULL                                            \
+  }
 /* The same for a call that creates a file when its flags (argument f)
  * have O_CREAT or O_TMPFILE. */
-#define OPEN_ROWS(name, f, m) \
-  { name, EPERM_, 2, { HAS_BIT (f, O_CREAT), HAS_BIT (m, S_ISUID) }, "no setuid files" }, \
-  { name, EPERM_, 2, { HAS_BIT (f, O_CREAT), HAS_BIT (m, S_ISGID) }, "no setgid files" }, \
-  { name, EPERM_, 2, { HAS_BIT (f, __O_TMPFILE), HAS_BIT (m, S_ISUID) }, "no setuid files" }, \
-  { name, EPERM_, 2, { HAS_BIT (f, __O_TMPFILE), HAS_BIT (m, S_ISGID) }, "no setgid files" }, \
-  { name, ALLOW, 0, {}, NULL }
+#define OPEN_ROWS(name, f, m)                                                                     \
+  { name, EPERM_, 2, { HAS_BIT (f, O_CREAT), HAS_BIT (m, S_ISUID) }, "no setuid files" },         \
+      { name, EPERM_, 2, { HAS_BIT (f, O_CREAT), HAS_BIT (m, S_ISGID) }, "no setgid files" },     \
+      { name, EPERM_, 2, { HAS_BIT (f, __O_TMPFILE), HAS_BIT (m, S_ISUID) }, "no setuid files" }, \
+      { name, EPERM_, 2, { HAS_BIT (f, __O_TMPFILE), HAS_BIT (m, S_ISGID) }, "no setgid files" }, \
+  {                                                                                               \
+    name, ALLOW, 0, {}, NULL                                                                      \
+  }
 
 struct row
 {
   const char *name;
   uint32_t action;
-  unsigned n_cmp;                 /* 0: every call ("otherwise" after conditional rows) */
+  unsigned n_cmp; /* 0: every call ("otherwise" after conditional rows) */
   struct scmp_arg_cmp cmp[2];
   const char *why;
 };

@@ -24,30 +24,30 @@
 
 struct jr_sc_rule
 {
-  uint32_t action;                       /* SCMP_ACT_* */
+  uint32_t action; /* SCMP_ACT_* */
   unsigned n_cmp;
   struct scmp_arg_cmp cmp[JR_SC_MAX_CMP]; /* all must hold (AND) */
-  const char *why;                       /* reason, or NULL */
+  const char *why;                        /* reason, or NULL */
 };
 
 struct jr_sc_entry
 {
-  int nr;                 /* native syscall number */
+  int nr; /* native syscall number */
   char name[40];
-  uint32_t otherwise;     /* action when no rule matches */
-  const char *why;        /* reason for a non-default choice, or NULL */
+  uint32_t otherwise; /* action when no rule matches */
+  const char *why;    /* reason for a non-default choice, or NULL */
   struct jr_sc_rule *rules;
   size_t n_rules;
 };
 
 struct jr_sc_policy
 {
-  uint32_t def_action;    /* numbers that are not entries */
-  uint32_t badarch;       /* any ABI but the native one */
-  const char *source;     /* "default", or the profile path */
+  uint32_t def_action;     /* numbers that are not entries */
+  uint32_t badarch;        /* any ABI but the native one */
+  const char *source;      /* "default", or the profile path */
   struct jr_sc_entry *sys; /* sorted by number */
   size_t n_sys;
-  char *warnings;         /* newline-separated, or NULL */
+  char *warnings; /* newline-separated, or NULL */
 };
 
 /* policy.c */
@@ -57,7 +57,7 @@ struct jr_sc_entry *jr_sc_find (struct jr_sc_policy *p, const char *name);
 int jr_sc_add_rule (struct jr_sc_entry *e, const struct jr_sc_rule *r, jail_error **err);
 void jr_sc_set_all (struct jr_sc_entry *e, uint32_t action, const char *why);
 int jr_sc_warn (struct jr_sc_policy *p, jail_error **err, const char *fmt, ...)
-  __attribute__ ((format (printf, 3, 4)));
+    __attribute__ ((format (printf, 3, 4)));
 /* spec.c: build the policy a spec names: "default", "+a,-b" edits of the default
  * (optionally after "default,"), or a JSON profile path.  "unconfined"
  * has no policy: *unconfined is set and p stays empty. */

@@ -21,7 +21,6 @@
 #include "jail.h"
 #include "tap.h"
 
-
 /* Count this process's open fds. */
 static int
 count_fds (void)
@@ -64,12 +63,15 @@ test_setters (void)
   REFUSES (EINVAL, "set_hostname: space", jail_config_set_hostname (c, "bad host", &e));
   REFUSES (EINVAL, "set_timeout: negative", jail_config_set_timeout (c, -1, &e));
   REFUSES (EINVAL, "set_network: unknown mode", jail_config_set_network (c, 99, &e));
-  e = NULL; ok (jail_config_set_seccomp (c, "nonsense", &e) < 0 && e, "set_seccomp: unknown policy"); jail_error_free (e);
+  e = NULL;
+  ok (jail_config_set_seccomp (c, "nonsense", &e) < 0 && e, "set_seccomp: unknown policy");
+  jail_error_free (e);
   REFUSES (EINVAL, "exec_opts_set_env: bad key", jail_exec_opts_set_env (o, "1X=y", &e));
   REFUSES (EINVAL, "exec_opts_set_workdir: relative", jail_exec_opts_set_workdir (o, "a/../b", &e));
   REFUSES (EINVAL, "exec_opts_set_user: negative", jail_exec_opts_set_user (o, "-1", &e));
   REFUSES (EINVAL, "exec_opts_set_user: not a name", jail_exec_opts_set_user (o, "ro ot", &e));
-  e = NULL; ok (jail_exec_opts_set_user (o, "nobody:nogroup", &e) == 0, "exec_opts_set_user: a name (looked up in the jail at exec)");
+  e = NULL;
+  ok (jail_exec_opts_set_user (o, "nobody:nogroup", &e) == 0, "exec_opts_set_user: a name (looked up in the jail at exec)");
   REFUSES (EINVAL, "exec_opts_set_timeout: negative", jail_exec_opts_set_timeout (o, -2, &e));
   REFUSES (EBADF, "exec_opts_set_stdio: closed fd", jail_exec_opts_set_stdio (o, 9999, -1, -1, &e));
   e = NULL;
@@ -307,11 +309,13 @@ test_net (jail *plain)
   REFUSES (EINVAL, "jail_net_allow: a bad entry", jail_net_allow (j, bad, &e));
   REFUSES (ENOENT, "jail_net_deny: an entry not in the list", jail_net_deny (j, absent, &e));
   ok (jail_net_off (j, NULL) == 0 && jail_net_list (j, &text, NULL) == 0 && strstr (text, "egress off\n")
-      && strstr (text, "allow 127.0.0.1:1\n") && !strstr (text, "127.0.0.1:2"), "jail_net_off, jail_net_list");
+          && strstr (text, "allow 127.0.0.1:1\n") && !strstr (text, "127.0.0.1:2"),
+      "jail_net_off, jail_net_list");
   free (text);
   text = NULL;
   ok (jail_net_deny (j, good, NULL) == 0 && jail_net_on (j, NULL) == 0 && jail_net_list (j, &text, NULL) == 0
-      && strncmp (text, "egress on\n", 10) == 0 && !strstr (text, "\nallow "), "jail_net_deny, jail_net_on");
+          && strncmp (text, "egress on\n", 10) == 0 && !strstr (text, "\nallow "),
+      "jail_net_deny, jail_net_on");
   free (text);
   jail_close (j);
   jail_config_free (c);

@@ -90,9 +90,15 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
   size_t n = size - 1;
   switch (data[0] % 3)
     {
-    case 0: fuzz_head (d, n); break;
-    case 1: fuzz_host (d, n); break;
-    default: fuzz_allow (d, n); break;
+    case 0:
+      fuzz_head (d, n);
+      break;
+    case 1:
+      fuzz_host (d, n);
+      break;
+    default:
+      fuzz_allow (d, n);
+      break;
     }
   return 0;
 }

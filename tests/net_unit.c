@@ -133,7 +133,8 @@ test_publish (void)
   struct jr_publish p;
   jail_error *e = NULL;
   ok (jr_publish_parse ("8080:8000", &p, &e) == 0 && p.host.ss_family == AF_INET && p.jail_port == 8000
-      && strcmp (p.spec, "127.0.0.1:8080:8000") == 0, "-p 8080:8000 binds 127.0.0.1");
+          && strcmp (p.spec, "127.0.0.1:8080:8000") == 0,
+      "-p 8080:8000 binds 127.0.0.1");
   ok (jr_publish_parse ("[::1]:8080:8000", &p, &e) == 0 && p.host.ss_family == AF_INET6, "-p [::1]:8080:8000");
   ok (jr_publish_parse ("0.0.0.0:80:81", &p, &e) == 0, "0.0.0.0 when written");
   const char *bad[] = { "8080", "0:80", "80:0", "99999:1", "x:1:2", "1.2.3:1:2", "::1:1:2", ":80:81", "80:81:", NULL };
@@ -163,8 +164,9 @@ test_describe (void)
   if (r == 0)
     r = jr_net_prepare (&set, &n, &e);
   ok (r == 0 && jr_net_describe (n, buf, sizeof buf) > 0
-      && strcmp (buf, "{\"mode\":\"proxy\",\"gateway\":\"10.77.0.1\",\"prefix\":24,"
-                 "\"publish\":[],\"allow\":[\"*.example.test:443\",\"[::1]:8080\"]}") == 0,
+          && strcmp (buf, "{\"mode\":\"proxy\",\"gateway\":\"10.77.0.1\",\"prefix\":24,"
+                          "\"publish\":[],\"allow\":[\"*.example.test:443\",\"[::1]:8080\"]}")
+                 == 0,
       "network description for inspect");
   if (r == 0)
     printf ("# %s\n", buf);
@@ -174,8 +176,10 @@ test_describe (void)
   for (size_t i = 0; env && env[i]; i++)
     snprintf (buf + strlen (buf), sizeof buf - strlen (buf), "%s%s", i ? " " : "", env[i]);
   ok (strcmp (buf, "HTTP_PROXY=http://10.77.0.1:3128 HTTPS_PROXY=http://10.77.0.1:3128 http_proxy=http://10.77.0.1:3128 "
-              "https_proxy=http://10.77.0.1:3128 NO_PROXY=localhost,127.0.0.1,::1,corp.test "
-              "no_proxy=localhost,127.0.0.1,::1,corp.test") == 0, "proxy variables come back, the user's NO_PROXY kept");
+                   "https_proxy=http://10.77.0.1:3128 NO_PROXY=localhost,127.0.0.1,::1,corp.test "
+                   "no_proxy=localhost,127.0.0.1,::1,corp.test")
+          == 0,
+      "proxy variables come back, the user's NO_PROXY kept");
   printf ("# %s\n", buf);
   ok (r == 0 && jr_net_volume (n) == NULL, "no volume without a named network");
   jr_net_release (n);
@@ -191,7 +195,7 @@ test_mode_names (void)
   for (int m = JAIL_NET_PRIVATE; m <= JAIL_NET_PROXY; m++)
     good = good && jr_net_mode_of (jr_net_mode_name (m)) == m;
   ok (good && strcmp (jr_net_mode_name (JAIL_NET_PROXY), "proxy") == 0 && strcmp (jr_net_mode_name (JAIL_NET_NONE), "none") == 0
-      && strcmp (jr_net_mode_name (7), "private") == 0 && jr_net_mode_of ("host") == -1 && jr_net_mode_of (NULL) == -1,
+          && strcmp (jr_net_mode_name (7), "private") == 0 && jr_net_mode_of ("host") == -1 && jr_net_mode_of (NULL) == -1,
       "network mode names: one table, both ways");
 }
 
@@ -236,7 +240,8 @@ test_pump_drain (void)
   const size_t total = 128u << 20;
   int in[2], out[2], big = 256 << 20;
   ok (socketpair (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, in) == 0
-      && socketpair (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, out) == 0, "pump: socket pairs");
+          && socketpair (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, out) == 0,
+      "pump: socket pairs");
   bool bufs = setsockopt (in[1], SOL_SOCKET, SO_SNDBUFFORCE, &big, sizeof big) == 0
               && setsockopt (out[0], SOL_SOCKET, SO_SNDBUFFORCE, &big, sizeof big) == 0;
   ok (bufs, "pump: 256 MiB socket buffers (SO_SNDBUFFORCE needs root)");
@@ -268,7 +273,7 @@ test_pump_drain (void)
       /* a: in[0] (its peer wrote everything), b: out[0] (read at the end) */
       if (jr_fwd_pipe (f, in[0], out[0], NULL, 0, pump_done, &done) < 0)
         done = 1;
-      for (int i = 0; i < 30 && done == 0; i++)   /* 3 s at most */
+      for (int i = 0; i < 30 && done == 0; i++) /* 3 s at most */
         jr_loop_run_once (&loop, 100);
       sink_read (out[1], &k);
       jr_fwd_free (f);
@@ -291,7 +296,8 @@ test_pump_fin_with_data (void)
 {
   int in[2], out[2];
   ok (socketpair (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, in) == 0
-      && socketpair (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, out) == 0, "fin: socket pairs");
+          && socketpair (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, out) == 0,
+      "fin: socket pairs");
   struct jr_loop loop;
   struct jr_fwd *f = NULL;
   struct jr_netcfg nc = { 0 };
@@ -319,7 +325,7 @@ test_pump_fin_with_data (void)
     }
   jr_loop_release (&loop);
   ok (started && done != 0 && nab == 5 && memcmp (ab, "hello", 5) == 0 && eab == 0
-      && nba == 5 && memcmp (ba, "world", 5) == 0 && eba == 0,
+          && nba == 5 && memcmp (ba, "world", 5) == 0 && eba == 0,
       "pump: a message with the FIN behind it arrives, then EOF, both ways, and the pair closes");
   jail_error_free (e);
   close (in[1]);

@@ -24,9 +24,11 @@ main (int argc, char **argv)
   if (ctx == NULL
       || seccomp_rule_add (ctx, SCMP_ACT_ERRNO (ENOSYS), SCMP_SYS (clone3), 0) < 0
       || seccomp_rule_add (ctx, SCMP_ACT_ERRNO (e), SCMP_SYS (clone), 1,
-                           SCMP_A0 (SCMP_CMP_MASKED_EQ, CLONE_NEWUSER, CLONE_NEWUSER)) < 0
+                           SCMP_A0 (SCMP_CMP_MASKED_EQ, CLONE_NEWUSER, CLONE_NEWUSER))
+             < 0
       || seccomp_rule_add (ctx, SCMP_ACT_ERRNO (e), SCMP_SYS (unshare), 1,
-                           SCMP_A0 (SCMP_CMP_MASKED_EQ, CLONE_NEWUSER, CLONE_NEWUSER)) < 0
+                           SCMP_A0 (SCMP_CMP_MASKED_EQ, CLONE_NEWUSER, CLONE_NEWUSER))
+             < 0
       || seccomp_load (ctx) < 0)
     {
       perror ("nouserns: seccomp");

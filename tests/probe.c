@@ -36,20 +36,34 @@ errname (int e)
 {
   switch (e)
     {
-    case EPERM: return "EPERM";
-    case ENOENT: return "ENOENT";
-    case EACCES: return "EACCES";
-    case EROFS: return "EROFS";
-    case ENOSYS: return "ENOSYS";
-    case EAFNOSUPPORT: return "EAFNOSUPPORT";
-    case ENETUNREACH: return "ENETUNREACH";
-    case ECONNREFUSED: return "ECONNREFUSED";
-    case EFAULT: return "EFAULT";
-    case EBADF: return "EBADF";
-    case EINVAL: return "EINVAL";
-    case ETIMEDOUT: return "ETIMEDOUT";
-    case EHOSTUNREACH: return "EHOSTUNREACH";
-    default: return "EOTHER";
+    case EPERM:
+      return "EPERM";
+    case ENOENT:
+      return "ENOENT";
+    case EACCES:
+      return "EACCES";
+    case EROFS:
+      return "EROFS";
+    case ENOSYS:
+      return "ENOSYS";
+    case EAFNOSUPPORT:
+      return "EAFNOSUPPORT";
+    case ENETUNREACH:
+      return "ENETUNREACH";
+    case ECONNREFUSED:
+      return "ECONNREFUSED";
+    case EFAULT:
+      return "EFAULT";
+    case EBADF:
+      return "EBADF";
+    case EINVAL:
+      return "EINVAL";
+    case ETIMEDOUT:
+      return "ETIMEDOUT";
+    case EHOSTUNREACH:
+      return "EHOSTUNREACH";
+    default:
+      return "EOTHER";
     }
 }
 

@@ -22,7 +22,6 @@
 #include "internal.h"
 #include "tap.h"
 
-
 /* Run prog on d; returns the SECCOMP_RET_* value, or 0xdead on a bad
  * program (unknown opcode, out-of-range access or jump). */
 static uint32_t
@@ -40,25 +39,60 @@ run (const struct jr_bpf *b, const struct seccomp_data *d)
             return 0xdead;
           memcpy (&a, (const char *) d + i->k, 4);
           break;
-        case BPF_LD | BPF_IMM: a = i->k; break;
-        case BPF_LDX | BPF_IMM: x = i->k; break;
-        case BPF_LD | BPF_MEM: a = mem[i->k % BPF_MEMWORDS]; break;
-        case BPF_LDX | BPF_MEM: x = mem[i->k % BPF_MEMWORDS]; break;
-        case BPF_ST: mem[i->k % BPF_MEMWORDS] = a; break;
-        case BPF_STX: mem[i->k % BPF_MEMWORDS] = x; break;
-        case BPF_ALU | BPF_AND | BPF_K: a &= i->k; break;
-        case BPF_ALU | BPF_OR | BPF_K: a |= i->k; break;
-        case BPF_MISC | BPF_TAX: x = a; break;
-        case BPF_MISC | BPF_TXA: a = x; break;
-        case BPF_JMP | BPF_JA: pc += i->k; break;
-        case BPF_JMP | BPF_JEQ | BPF_K: pc += a == i->k ? i->jt : i->jf; break;
-        case BPF_JMP | BPF_JGT | BPF_K: pc += a > i->k ? i->jt : i->jf; break;
-        case BPF_JMP | BPF_JGE | BPF_K: pc += a >= i->k ? i->jt : i->jf; break;
-        case BPF_JMP | BPF_JSET | BPF_K: pc += (a & i->k) ? i->jt : i->jf; break;
-        case BPF_JMP | BPF_JEQ | BPF_X: pc += a == x ? i->jt : i->jf; break;
-        case BPF_RET | BPF_K: return i->k;
-        case BPF_RET | BPF_A: return a;
-        default: return 0xdead;
+        case BPF_LD | BPF_IMM:
+          a = i->k;
+          break;
+        case BPF_LDX | BPF_IMM:
+          x = i->k;
+          break;
+        case BPF_LD | BPF_MEM:
+          a = mem[i->k % BPF_MEMWORDS];
+          break;
+        case BPF_LDX | BPF_MEM:
+          x = mem[i->k % BPF_MEMWORDS];
+          break;
+        case BPF_ST:
+          mem[i->k % BPF_MEMWORDS] = a;
+          break;
+        case BPF_STX:
+          mem[i->k % BPF_MEMWORDS] = x;
+          break;
+        case BPF_ALU | BPF_AND | BPF_K:
+          a &= i->k;
+          break;
+        case BPF_ALU | BPF_OR | BPF_K:
+          a |= i->k;
+          break;
+        case BPF_MISC | BPF_TAX:
+          x = a;
+          break;
+        case BPF_MISC | BPF_TXA:
+          a = x;
+          break;
+        case BPF_JMP | BPF_JA:
+          pc += i->k;
+          break;
+        case BPF_JMP | BPF_JEQ | BPF_K:
+          pc += a == i->k ? i->jt : i->jf;
+          break;
+        case BPF_JMP | BPF_JGT | BPF_K:
+          pc += a > i->k ? i->jt : i->jf;
+          break;
+        case BPF_JMP | BPF_JGE | BPF_K:
+          pc += a >= i->k ? i->jt : i->jf;
+          break;
+        case BPF_JMP | BPF_JSET | BPF_K:
+          pc += (a & i->k) ? i->jt : i->jf;
+          break;
+        case BPF_JMP | BPF_JEQ | BPF_X:
+          pc += a == x ? i->jt : i->jf;
+          break;
+        case BPF_RET | BPF_K:
+          return i->k;
+        case BPF_RET | BPF_A:
+          return a;
+        default:
+          return 0xdead;
         }
     }
   return 0xdead;
@@ -92,22 +126,63 @@ rnd (void)
   return s;
 }
 
-
 /* Syscalls DESIGN.md section 3 denies, with the errno expected. */
-static const struct { const char *name; uint32_t want; } denied[] = {
-  { "keyctl", EPERM_ }, { "add_key", EPERM_ }, { "request_key", EPERM_ }, { "userfaultfd", EPERM_ },
-  { "bpf", EPERM_ }, { "perf_event_open", EPERM_ }, { "kexec_load", EPERM_ }, { "kexec_file_load", EPERM_ },
-  { "init_module", EPERM_ }, { "finit_module", EPERM_ }, { "delete_module", EPERM_ }, { "mount", EPERM_ },
-  { "umount2", EPERM_ }, { "pivot_root", EPERM_ }, { "chroot", EPERM_ }, { "unshare", EPERM_ },
-  { "setns", EPERM_ }, { "ptrace", EPERM_ }, { "process_vm_readv", EPERM_ }, { "process_vm_writev", EPERM_ },
-  { "pidfd_getfd", EPERM_ }, { "kcmp", EPERM_ }, { "process_madvise", EPERM_ }, { "open_by_handle_at", EPERM_ },
-  { "swapon", EPERM_ }, { "swapoff", EPERM_ }, { "reboot", EPERM_ }, { "syslog", EPERM_ }, { "acct", EPERM_ },
-  { "quotactl", EPERM_ }, { "fanotify_init", EPERM_ }, { "iopl", EPERM_ }, { "ioperm", EPERM_ },
-  { "settimeofday", EPERM_ }, { "clock_settime", EPERM_ }, { "clock_adjtime", EPERM_ }, { "adjtimex", EPERM_ },
-  { "vhangup", EPERM_ }, { "migrate_pages", EPERM_ }, { "move_pages", EPERM_ },
-  { "io_uring_setup", ENOSYS_ }, { "io_uring_enter", ENOSYS_ }, { "io_uring_register", ENOSYS_ },
-  { "clone3", ENOSYS_ }, { "fsopen", ENOSYS_ }, { "fsconfig", ENOSYS_ }, { "fsmount", ENOSYS_ },
-  { "fspick", ENOSYS_ }, { "open_tree", ENOSYS_ }, { "move_mount", ENOSYS_ }, { "mount_setattr", ENOSYS_ },
+static const struct
+{
+  const char *name;
+  uint32_t want;
+} denied[] = {
+  { "keyctl", EPERM_ },
+  { "add_key", EPERM_ },
+  { "request_key", EPERM_ },
+  { "userfaultfd", EPERM_ },
+  { "bpf", EPERM_ },
+  { "perf_event_open", EPERM_ },
+  { "kexec_load", EPERM_ },
+  { "kexec_file_load", EPERM_ },
+  { "init_module", EPERM_ },
+  { "finit_module", EPERM_ },
+  { "delete_module", EPERM_ },
+  { "mount", EPERM_ },
+  { "umount2", EPERM_ },
+  { "pivot_root", EPERM_ },
+  { "chroot", EPERM_ },
+  { "unshare", EPERM_ },
+  { "setns", EPERM_ },
+  { "ptrace", EPERM_ },
+  { "process_vm_readv", EPERM_ },
+  { "process_vm_writev", EPERM_ },
+  { "pidfd_getfd", EPERM_ },
+  { "kcmp", EPERM_ },
+  { "process_madvise", EPERM_ },
+  { "open_by_handle_at", EPERM_ },
+  { "swapon", EPERM_ },
+  { "swapoff", EPERM_ },
+  { "reboot", EPERM_ },
+  { "syslog", EPERM_ },
+  { "acct", EPERM_ },
+  { "quotactl", EPERM_ },
+  { "fanotify_init", EPERM_ },
+  { "iopl", EPERM_ },
+  { "ioperm", EPERM_ },
+  { "settimeofday", EPERM_ },
+  { "clock_settime", EPERM_ },
+  { "clock_adjtime", EPERM_ },
+  { "adjtimex", EPERM_ },
+  { "vhangup", EPERM_ },
+  { "migrate_pages", EPERM_ },
+  { "move_pages", EPERM_ },
+  { "io_uring_setup", ENOSYS_ },
+  { "io_uring_enter", ENOSYS_ },
+  { "io_uring_register", ENOSYS_ },
+  { "clone3", ENOSYS_ },
+  { "fsopen", ENOSYS_ },
+  { "fsconfig", ENOSYS_ },
+  { "fsmount", ENOSYS_ },
+  { "fspick", ENOSYS_ },
+  { "open_tree", ENOSYS_ },
+  { "move_mount", ENOSYS_ },
+  { "mount_setattr", ENOSYS_ },
 };
 
 /* Every denied syscall, allowed ones, unknown numbers, other ABIs. */
@@ -144,7 +219,9 @@ check_ioctl (const struct jr_bpf *b)
   for (int i = 0; i < 200000; i++)
     {
       uint64_t hi = rnd () & 0xffffffff00000000ull, lo = (uint32_t) rnd ();
-      uint64_t pick = i % 4 == 0 ? TIOCSTI : i % 4 == 1 ? TIOCLINUX : i % 4 == 2 ? lo : (lo & 0xffff);
+      uint64_t pick = i % 4 == 0 ? TIOCSTI : i % 4 == 1 ? TIOCLINUX
+                                         : i % 4 == 2   ? lo
+                                                        : (lo & 0xffff);
       uint32_t want = ((uint32_t) pick == TIOCSTI || (uint32_t) pick == TIOCLINUX) ? EPERM_ : ALLOW;
       bad += sys (b, "ioctl", 0, hi | pick, 0) != want;
     }
@@ -170,7 +247,7 @@ check_clone (const struct jr_bpf *b)
   ok (bad == 0, "clone: every single bit and 200000 random flag words: EPERM iff a CLONE_NEW* bit");
   ok (sys (b, "clone", CLONE_NEWUSER | CLONE_NEWNS, 0, 0) == EPERM_, "clone CLONE_NEWUSER|CLONE_NEWNS -> EPERM");
   ok (sys (b, "clone", CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_THREAD, 0, 0) == ALLOW,
-         "clone of a thread allowed");
+      "clone of a thread allowed");
 }
 
 /* personality: Docker's five values (any high bits) allowed, else EPERM. */
@@ -182,7 +259,8 @@ check_personality (const struct jr_bpf *b)
   for (int i = 0; i < 200000; i++)
     {
       uint64_t hi = rnd () & 0xffffffff00000000ull;
-      uint32_t lo = i % 3 == 0 ? good[i % 5] : i % 3 == 1 ? (uint32_t) rnd () : (uint32_t) rnd () & 0x2000f;
+      uint32_t lo = i % 3 == 0 ? good[i % 5] : i % 3 == 1 ? (uint32_t) rnd ()
+                                                          : (uint32_t) rnd () & 0x2000f;
       uint32_t want = EPERM_;
       for (size_t k = 0; k < 5; k++)
         want = lo == good[k] ? ALLOW : want;
@@ -202,7 +280,8 @@ check_socket (const struct jr_bpf *b)
       {
         uint64_t hi = rnd () & 0xffffffff00000000ull, hi2 = rnd () & 0xffffffff00000000ull;
         uint32_t want = (fam == AF_UNIX || fam == AF_INET || fam == AF_INET6 || (fam == AF_NETLINK && proto == 0))
-                        ? ALLOW : EAFNO;
+                            ? ALLOW
+                            : EAFNO;
         bad += sys (b, "socket", hi | fam, 1, hi2 | proto) != want;
         bad += sys (b, "socketpair", fam, 1, proto) != want;
       }
@@ -216,7 +295,7 @@ compile (const char *spec, struct jr_bpf *b)
   jail_error *err = NULL;
   int r = jr_seccomp_compile (spec, b, &err);
   ok (r == 0 && b->len > 0, "compile '%s' (%u instructions)%s%s", spec, b->len, err ? ": " : "",
-         err ? jail_error_message (err) : "");
+      err ? jail_error_message (err) : "");
   jail_error_free (err);
   return r;
 }
@@ -257,7 +336,7 @@ main (void)
   if (jr_seccomp_compile ("default", &pre, &err) == 0 && jr_seccomp_compile_nocache ("default", &fresh, &err) == 0)
     {
       ok (pre.len == fresh.len && memcmp (pre.filter, fresh.filter, (size_t) pre.len * 8) == 0,
-             "the precompiled default filter equals a fresh compile");
+          "the precompiled default filter equals a fresh compile");
       jr_bpf_release (&pre);
       jr_bpf_release (&fresh);
     }

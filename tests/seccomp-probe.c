@@ -46,7 +46,10 @@ static long
 r_int80_getpid (void)
 {
   long ret = 20; /* i386 __NR_getpid */
-  __asm__ volatile ("int $0x80" : "+a" (ret) : : "memory");
+  __asm__ volatile("int $0x80"
+                   : "+a"(ret)
+                   :
+                   : "memory");
   return ret < 0 && ret > -4096 ? (errno = (int) -ret, -1) : ret;
 }
 
@@ -78,96 +81,97 @@ pers (unsigned long p)
 }
 
 /* The battery: X (name, call). */
-#define CASES(X) \
-  X (getpid, syscall (SYS_getpid)) \
-  X (keyctl, syscall (SYS_keyctl, 9999, 0, 0, 0, 0)) \
-  X (add_key, syscall (SYS_add_key, BAD, BAD, BAD, 0, 0)) \
-  X (request_key, syscall (SYS_request_key, BAD, BAD, BAD, 0)) \
-  X (userfaultfd, syscall (SYS_userfaultfd, 1 | 0x40000000)) \
-  X (io_uring_setup, syscall (SYS_io_uring_setup, 0, BAD)) \
-  X (bpf, syscall (SYS_bpf, 0x7fffffff, BAD, 0)) \
-  X (perf_event_open, syscall (SYS_perf_event_open, BAD, -1, -1, -1, 0)) \
-  X (kexec_load, syscall (SYS_kexec_load, 0, 0, BAD, 0xffff0000ul)) \
-  X (init_module, syscall (SYS_init_module, BAD, 0, BAD)) \
-  X (finit_module, syscall (SYS_finit_module, -1, BAD, 0)) \
-  X (mount, syscall (SYS_mount, BAD, BAD, BAD, 0, BAD)) \
-  X (umount2, syscall (SYS_umount2, "/", 0xffff0000ul)) \
-  X (pivot_root, syscall (SYS_pivot_root, BAD, BAD)) \
-  X (chroot, syscall (SYS_chroot, BAD)) \
-  X (unshare, syscall (SYS_unshare, CLONE_NEWUSER | 1)) \
-  X (setns, syscall (SYS_setns, -1, 0)) \
-  X (clone, bad_clone (0)) \
-  X (clone_newns, bad_clone (CLONE_NEWNS)) \
-  X (clone_newuts, bad_clone (CLONE_NEWUTS)) \
-  X (clone_newipc, bad_clone (CLONE_NEWIPC)) \
-  X (clone_newuser, bad_clone (CLONE_NEWUSER)) \
-  X (clone_newpid, bad_clone (CLONE_NEWPID)) \
-  X (clone_newnet, bad_clone (CLONE_NEWNET)) \
-  X (clone_newcgroup, bad_clone (CLONE_NEWCGROUP)) \
-  X (clone_newuser_newns, bad_clone (CLONE_NEWUSER | CLONE_NEWNS)) \
-  X (clone3, syscall (SYS_clone3, 0, 0)) \
-  X (fsopen, syscall (SYS_fsopen, BAD, 0)) \
-  X (open_tree, syscall (SYS_open_tree, -1, BAD, 0xffffffffu)) \
-  X (move_mount, syscall (SYS_move_mount, -1, BAD, -1, BAD, 0xffffffffu)) \
-  X (mount_setattr, syscall (SYS_mount_setattr, -1, BAD, 0xffffffffu, BAD, 0)) \
-  X (ptrace, syscall (SYS_ptrace, 2 /* PEEKDATA */, 0x3fffffff, 0, 0)) \
-  X (process_vm_readv, syscall (SYS_process_vm_readv, 0x3fffffff, 0, 0, 0, 0, 1)) \
-  X (process_vm_writev, syscall (SYS_process_vm_writev, 0x3fffffff, 0, 0, 0, 0, 1)) \
-  X (pidfd_getfd, syscall (SYS_pidfd_getfd, -1, 0, 0)) \
-  X (kcmp, syscall (SYS_kcmp, 0x3fffffff, 0x3fffffff, 0, 0, 0)) \
-  X (process_madvise, syscall (SYS_process_madvise, -1, 0, 0, 0, 0)) \
-  X (open_by_handle_at, syscall (SYS_open_by_handle_at, -1, BAD, 0)) \
-  X (personality_read_implies_exec, pers (0x0400000)) \
-  X (personality_addr_no_randomize, pers (0x0040000)) \
-  X (personality_query, personality (0xffffffff)) \
-  X (ioctl_tcgets, syscall (SYS_ioctl, -1, TCGETS, 0)) \
-  X (ioctl_tiocsti, syscall (SYS_ioctl, -1, TIOCSTI, BAD)) \
+#define CASES(X)                                                                           \
+  X (getpid, syscall (SYS_getpid))                                                         \
+  X (keyctl, syscall (SYS_keyctl, 9999, 0, 0, 0, 0))                                       \
+  X (add_key, syscall (SYS_add_key, BAD, BAD, BAD, 0, 0))                                  \
+  X (request_key, syscall (SYS_request_key, BAD, BAD, BAD, 0))                             \
+  X (userfaultfd, syscall (SYS_userfaultfd, 1 | 0x40000000))                               \
+  X (io_uring_setup, syscall (SYS_io_uring_setup, 0, BAD))                                 \
+  X (bpf, syscall (SYS_bpf, 0x7fffffff, BAD, 0))                                           \
+  X (perf_event_open, syscall (SYS_perf_event_open, BAD, -1, -1, -1, 0))                   \
+  X (kexec_load, syscall (SYS_kexec_load, 0, 0, BAD, 0xffff0000ul))                        \
+  X (init_module, syscall (SYS_init_module, BAD, 0, BAD))                                  \
+  X (finit_module, syscall (SYS_finit_module, -1, BAD, 0))                                 \
+  X (mount, syscall (SYS_mount, BAD, BAD, BAD, 0, BAD))                                    \
+  X (umount2, syscall (SYS_umount2, "/", 0xffff0000ul))                                    \
+  X (pivot_root, syscall (SYS_pivot_root, BAD, BAD))                                       \
+  X (chroot, syscall (SYS_chroot, BAD))                                                    \
+  X (unshare, syscall (SYS_unshare, CLONE_NEWUSER | 1))                                    \
+  X (setns, syscall (SYS_setns, -1, 0))                                                    \
+  X (clone, bad_clone (0))                                                                 \
+  X (clone_newns, bad_clone (CLONE_NEWNS))                                                 \
+  X (clone_newuts, bad_clone (CLONE_NEWUTS))                                               \
+  X (clone_newipc, bad_clone (CLONE_NEWIPC))                                               \
+  X (clone_newuser, bad_clone (CLONE_NEWUSER))                                             \
+  X (clone_newpid, bad_clone (CLONE_NEWPID))                                               \
+  X (clone_newnet, bad_clone (CLONE_NEWNET))                                               \
+  X (clone_newcgroup, bad_clone (CLONE_NEWCGROUP))                                         \
+  X (clone_newuser_newns, bad_clone (CLONE_NEWUSER | CLONE_NEWNS))                         \
+  X (clone3, syscall (SYS_clone3, 0, 0))                                                   \
+  X (fsopen, syscall (SYS_fsopen, BAD, 0))                                                 \
+  X (open_tree, syscall (SYS_open_tree, -1, BAD, 0xffffffffu))                             \
+  X (move_mount, syscall (SYS_move_mount, -1, BAD, -1, BAD, 0xffffffffu))                  \
+  X (mount_setattr, syscall (SYS_mount_setattr, -1, BAD, 0xffffffffu, BAD, 0))             \
+  X (ptrace, syscall (SYS_ptrace, 2 /* PEEKDATA */, 0x3fffffff, 0, 0))                     \
+  X (process_vm_readv, syscall (SYS_process_vm_readv, 0x3fffffff, 0, 0, 0, 0, 1))          \
+  X (process_vm_writev, syscall (SYS_process_vm_writev, 0x3fffffff, 0, 0, 0, 0, 1))        \
+  X (pidfd_getfd, syscall (SYS_pidfd_getfd, -1, 0, 0))                                     \
+  X (kcmp, syscall (SYS_kcmp, 0x3fffffff, 0x3fffffff, 0, 0, 0))                            \
+  X (process_madvise, syscall (SYS_process_madvise, -1, 0, 0, 0, 0))                       \
+  X (open_by_handle_at, syscall (SYS_open_by_handle_at, -1, BAD, 0))                       \
+  X (personality_read_implies_exec, pers (0x0400000))                                      \
+  X (personality_addr_no_randomize, pers (0x0040000))                                      \
+  X (personality_query, personality (0xffffffff))                                          \
+  X (ioctl_tcgets, syscall (SYS_ioctl, -1, TCGETS, 0))                                     \
+  X (ioctl_tiocsti, syscall (SYS_ioctl, -1, TIOCSTI, BAD))                                 \
   X (ioctl_tiocsti_highbits, syscall (SYS_ioctl, -1, 0xffffffff00000000ul | TIOCSTI, BAD)) \
-  X (ioctl_tiocsti_highbit32, syscall (SYS_ioctl, -1, 0x100000000ul | TIOCSTI, BAD)) \
-  X (ioctl_tioclinux, syscall (SYS_ioctl, -1, TIOCLINUX, BAD)) \
-  X (socket_unix, sock (AF_UNIX, SOCK_STREAM, 0)) \
-  X (socket_inet, sock (AF_INET, SOCK_STREAM, 0)) \
-  X (socket_inet6, sock (AF_INET6, SOCK_DGRAM, 0)) \
-  X (socket_netlink_route, sock (AF_NETLINK, SOCK_RAW, NETLINK_ROUTE)) \
-  X (socket_alg, sock (AF_ALG, SOCK_SEQPACKET, 0)) \
-  X (socket_vsock, sock (AF_VSOCK, SOCK_STREAM, 0)) \
-  X (socket_packet, sock (AF_PACKET, SOCK_RAW, 0)) \
-  X (socket_netlink_audit, sock (AF_NETLINK, SOCK_RAW, NETLINK_AUDIT)) \
-  X (socket_alg_highbits, sock (0xffffffff00000000l | AF_ALG, SOCK_SEQPACKET, 0)) \
-  X (socketpair_alg, syscall (SYS_socketpair, AF_ALG, SOCK_SEQPACKET, 0, BAD)) \
-  X (chmod_plain, syscall (SYS_chmod, BAD, 0755)) \
-  X (chmod_suid, syscall (SYS_chmod, BAD, 04755)) \
-  X (chmod_sgid, syscall (SYS_chmod, BAD, 02755)) \
-  X (chmod_suid_highbits, syscall (SYS_chmod, BAD, 0xffffffff00000000ul | 04755)) \
-  X (fchmod_plain, syscall (SYS_fchmod, -1, 01777)) \
-  X (fchmod_suid, syscall (SYS_fchmod, -1, 04755)) \
-  X (fchmod_sgid, syscall (SYS_fchmod, -1, 02755)) \
-  X (fchmodat_plain, syscall (SYS_fchmodat, -1, BAD, 0755)) \
-  X (fchmodat_suid, syscall (SYS_fchmodat, -1, BAD, 04755)) \
-  X (fchmodat_sgid, syscall (SYS_fchmodat, -1, BAD, 02755)) \
-  X (fchmodat2_suid, syscall (SYS_fchmodat2, -1, BAD, 04755, 0)) \
-  X (fchmodat2_sgid, syscall (SYS_fchmodat2, -1, BAD, 06755, 0)) \
-  X (creat_suid, syscall (SYS_creat, BAD, 04755)) \
-  X (open_create_plain, syscall (SYS_open, BAD, O_WRONLY | O_CREAT, 0755)) \
-  X (open_create_suid, syscall (SYS_open, BAD, O_WRONLY | O_CREAT, 04755)) \
-  X (open_nocreate_suid, syscall (SYS_open, BAD, O_RDONLY, 04755)) \
-  X (openat_create_sgid, syscall (SYS_openat, -1, BAD, O_WRONLY | O_CREAT, 02755)) \
-  X (openat_tmpfile_suid, syscall (SYS_openat, -1, BAD, O_WRONLY | O_TMPFILE, 04755)) \
-  X (openat2, syscall (SYS_openat2, -1, BAD, 0, 0)) \
-  X (mknod_suid, syscall (SYS_mknod, BAD, S_IFREG | 04755, 0)) \
-  X (mknodat_sgid, syscall (SYS_mknodat, -1, BAD, S_IFREG | 02755, 0)) \
-  X (mbind, syscall (SYS_mbind, 0, 0, 99, 0, 0, 0)) \
-  X (set_mempolicy, syscall (SYS_set_mempolicy, 99, 0, 0)) \
-  X (get_mempolicy, syscall (SYS_get_mempolicy, 0, 0, 0, 0, 0xff)) \
-  X (reboot, syscall (SYS_reboot, 0, 0, 0, 0)) \
-  X (swapon, syscall (SYS_swapon, BAD, 0)) \
-  X (syslog, syscall (SYS_syslog, 10 /* SIZE_BUFFER */, 0, 0)) \
-  X (acct, syscall (SYS_acct, BAD)) \
-  X (mseal_unknown_to_libseccomp, syscall (NR_MSEAL, 0, 0, 0xffff)) \
-  X (int80, r_int80_getpid ()) \
+  X (ioctl_tiocsti_highbit32, syscall (SYS_ioctl, -1, 0x100000000ul | TIOCSTI, BAD))       \
+  X (ioctl_tioclinux, syscall (SYS_ioctl, -1, TIOCLINUX, BAD))                             \
+  X (socket_unix, sock (AF_UNIX, SOCK_STREAM, 0))                                          \
+  X (socket_inet, sock (AF_INET, SOCK_STREAM, 0))                                          \
+  X (socket_inet6, sock (AF_INET6, SOCK_DGRAM, 0))                                         \
+  X (socket_netlink_route, sock (AF_NETLINK, SOCK_RAW, NETLINK_ROUTE))                     \
+  X (socket_alg, sock (AF_ALG, SOCK_SEQPACKET, 0))                                         \
+  X (socket_vsock, sock (AF_VSOCK, SOCK_STREAM, 0))                                        \
+  X (socket_packet, sock (AF_PACKET, SOCK_RAW, 0))                                         \
+  X (socket_netlink_audit, sock (AF_NETLINK, SOCK_RAW, NETLINK_AUDIT))                     \
+  X (socket_alg_highbits, sock (0xffffffff00000000l | AF_ALG, SOCK_SEQPACKET, 0))          \
+  X (socketpair_alg, syscall (SYS_socketpair, AF_ALG, SOCK_SEQPACKET, 0, BAD))             \
+  X (chmod_plain, syscall (SYS_chmod, BAD, 0755))                                          \
+  X (chmod_suid, syscall (SYS_chmod, BAD, 04755))                                          \
+  X (chmod_sgid, syscall (SYS_chmod, BAD, 02755))                                          \
+  X (chmod_suid_highbits, syscall (SYS_chmod, BAD, 0xffffffff00000000ul | 04755))          \
+  X (fchmod_plain, syscall (SYS_fchmod, -1, 01777))                                        \
+  X (fchmod_suid, syscall (SYS_fchmod, -1, 04755))                                         \
+  X (fchmod_sgid, syscall (SYS_fchmod, -1, 02755))                                         \
+  X (fchmodat_plain, syscall (SYS_fchmodat, -1, BAD, 0755))                                \
+  X (fchmodat_suid, syscall (SYS_fchmodat, -1, BAD, 04755))                                \
+  X (fchmodat_sgid, syscall (SYS_fchmodat, -1, BAD, 02755))                                \
+  X (fchmodat2_suid, syscall (SYS_fchmodat2, -1, BAD, 04755, 0))                           \
+  X (fchmodat2_sgid, syscall (SYS_fchmodat2, -1, BAD, 06755, 0))                           \
+  X (creat_suid, syscall (SYS_creat, BAD, 04755))                                          \
+  X (open_create_plain, syscall (SYS_open, BAD, O_WRONLY | O_CREAT, 0755))                 \
+  X (open_create_suid, syscall (SYS_open, BAD, O_WRONLY | O_CREAT, 04755))                 \
+  X (open_nocreate_suid, syscall (SYS_open, BAD, O_RDONLY, 04755))                         \
+  X (openat_create_sgid, syscall (SYS_openat, -1, BAD, O_WRONLY | O_CREAT, 02755))         \
+  X (openat_tmpfile_suid, syscall (SYS_openat, -1, BAD, O_WRONLY | O_TMPFILE, 04755))      \
+  X (openat2, syscall (SYS_openat2, -1, BAD, 0, 0))                                        \
+  X (mknod_suid, syscall (SYS_mknod, BAD, S_IFREG | 04755, 0))                             \
+  X (mknodat_sgid, syscall (SYS_mknodat, -1, BAD, S_IFREG | 02755, 0))                     \
+  X (mbind, syscall (SYS_mbind, 0, 0, 99, 0, 0, 0))                                        \
+  X (set_mempolicy, syscall (SYS_set_mempolicy, 99, 0, 0))                                 \
+  X (get_mempolicy, syscall (SYS_get_mempolicy, 0, 0, 0, 0, 0xff))                         \
+  X (reboot, syscall (SYS_reboot, 0, 0, 0, 0))                                             \
+  X (swapon, syscall (SYS_swapon, BAD, 0))                                                 \
+  X (syslog, syscall (SYS_syslog, 10 /* SIZE_BUFFER */, 0, 0))                             \
+  X (acct, syscall (SYS_acct, BAD))                                                        \
+  X (mseal_unknown_to_libseccomp, syscall (NR_MSEAL, 0, 0, 0xffff))                        \
+  X (int80, r_int80_getpid ())                                                             \
   X (x32, syscall (0x40000000 | SYS_getpid))
 
-#define FN(name, expr) static long name##_fn (void) { return (expr); }
+#define FN(name, expr) \
+  static long name##_fn (void) { return (expr); }
 CASES (FN)
 #define ROW(name, expr) { #name, name##_fn },
 static const struct kase

@@ -11,7 +11,7 @@
 static struct
 {
   int run, failed;
-  const char *suffix;  /* appended to every name as " [suffix]", or NULL */
+  const char *suffix; /* appended to every name as " [suffix]", or NULL */
 } tap_count;
 
 /* One test point named by fmt; returns cond. */

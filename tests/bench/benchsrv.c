@@ -36,16 +36,21 @@
 #define BUF 65536
 #define MAXFD 65536
 
-enum mode { HTTP, ECHO, SOURCE };
+enum mode
+{
+  HTTP,
+  ECHO,
+  SOURCE
+};
 
 /* Per-connection state, indexed by fd. */
 struct conn
 {
-  char *buf;          /* pending output (echo) */
-  size_t len, off;    /* pending bytes and where they start */
-  long long left;     /* source: bytes still to send */
-  int match;          /* http: how much of "\r\n\r\n" was seen */
-  int eof;            /* the peer sent EOF */
+  char *buf;       /* pending output (echo) */
+  size_t len, off; /* pending bytes and where they start */
+  long long left;  /* source: bytes still to send */
+  int match;       /* http: how much of "\r\n\r\n" was seen */
+  int eof;         /* the peer sent EOF */
 };
 
 static const char resp[] = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Type: text/plain\r\n\r\nok";
@@ -390,6 +395,7 @@ main (int argc, char **argv)
   if (argc >= 6 && strcmp (argv[1], "crr") == 0)
     return proxy_rr (argv[2], argv[3], argv[4], atoi (argv[5]));
   fputs ("usage: jr-benchsrv http|echo [ADDR:]PORT | source [ADDR:]PORT BYTES | get|ping ADDR PORT\n"
-         "       jr-benchsrv cget PROXY HOST PORT | crr PROXY HOST PORT N\n", stderr);
+         "       jr-benchsrv cget PROXY HOST PORT | crr PROXY HOST PORT N\n",
+         stderr);
   return 2;
 }

@@ -88,7 +88,9 @@ main (int argc, char **argv)
   if (t == NULL || (api && jail_open (argv[2 + api], &j, NULL) < 0))
     return 1;
   for (int i = 0; i < n; i++)
-    if ((t[i] = capture ? capture_once (j) : api ? api_once (j) : spawn_once (argv + 2)) < 0)
+    if ((t[i] = capture ? capture_once (j) : api ? api_once (j)
+                                                 : spawn_once (argv + 2))
+        < 0)
       {
         fprintf (stderr, "exec-latency-timer: run %d failed\n", i);
         return 1;

@@ -155,8 +155,7 @@ lat (const char *host, int port, int conns, int rounds)
   pthread_barrier_init (&bar, NULL, (unsigned) conns);
   for (int i = 0; i < conns; i++)
     {
-      la[i] = (struct lat_arg) { .a = { .sin_family = AF_INET, .sin_port = htons (port) }, .rounds = rounds,
-                                 .out = all + (size_t) i * (size_t) rounds, .bar = &bar };
+      la[i] = (struct lat_arg) { .a = { .sin_family = AF_INET, .sin_port = htons (port) }, .rounds = rounds, .out = all + (size_t) i * (size_t) rounds, .bar = &bar };
       inet_pton (AF_INET, host, &la[i].a.sin_addr);
       pthread_create (&t[i], NULL, lat_conn, &la[i]);
     }
