@@ -123,6 +123,9 @@ int jr_oci_cgroup_frozen (const char *path);
 /* The pids in the cgroup and below (at most *n; *n set). */
 int jr_oci_cgroup_pids (const char *path, pid_t *pids, size_t *n, jail_error **err);
 
+/* oci_resources.c: the member key of JSON object o, NULL when o is not an
+ * object or lacks it. */
+struct json_object *jr_oci_get (struct json_object *o, const char *key);
 /* oci_config.c: read BUNDLE/config.json; cgroups_disabled says whether
  * cgroupsPath and resources may be ignored (--cgroup-manager disabled). */
 int jr_oci_spec_load (const char *bundle, bool cgroups_disabled, struct jr_oci_spec *s, jail_error **err);

@@ -20,15 +20,6 @@
 
 #define CONFIG_MAX (4 << 20)
 
-static json_object *
-get (json_object *o, const char *key)
-{
-  json_object *v = NULL;
-  if (o && json_object_is_type (o, json_type_object) && json_object_object_get_ex (o, key, &v))
-    return v;
-  return NULL;
-}
-
 static int
 bad (jail_error **err, const char *field, const char *why)
 {
@@ -89,7 +80,7 @@ get_caps (json_object *caps, const char *set, uint64_t *out, jail_error **err)
   char **names = NULL;
   char field[64];
   snprintf (field, sizeof field, "process.capabilities.%s", set);
-  int r = get_strv (get (caps, set), field, &names, NULL, err);
+  int r = get_strv (jr_oci_get (caps, set), field, &names, NULL, err);
   *out = 0;
   for (size_t i = 0; r == 0 && names && names[i]; i++)
     {
@@ -149,7 +140,7 @@ parse_rlimits (json_object *a, struct jr_oci_spec *s, jail_error **err)
   for (size_t i = 0; i < n; i++)
     {
       json_object *e = json_object_array_get_idx (a, i);
-      json_object *t = get (e, "type"), *h = get (e, "hard"), *so = get (e, "soft");
+      json_object *t = jr_oci_get (e, "type"), *h = jr_oci_get (e, "hard"), *so = jr_oci_get (e, "soft");
       int type = t ? rlimit_type (json_object_get_string (t)) : -1;
       if (type < 0)
         return jr_error_msg (err, EINVAL, "config.json: process.rlimits[%zu]: unknown type %s", i,
@@ -168,13 +159,13 @@ parse_user (json_object *u, struct jr_oci_spec *s, jail_error **err)
 {
   uint32_t x;
   int r = 0;
-  if (get (u, "uid") && (r = get_u32 (get (u, "uid"), "process.user.uid", &x, err)) == 0)
+  if (jr_oci_get (u, "uid") && (r = get_u32 (jr_oci_get (u, "uid"), "process.user.uid", &x, err)) == 0)
     s->uid = x;
-  if (r == 0 && get (u, "gid") && (r = get_u32 (get (u, "gid"), "process.user.gid", &x, err)) == 0)
+  if (r == 0 && jr_oci_get (u, "gid") && (r = get_u32 (jr_oci_get (u, "gid"), "process.user.gid", &x, err)) == 0)
     s->gid = x;
-  if (r == 0 && get (u, "umask") && (r = get_u32 (get (u, "umask"), "process.user.umask", &x, err)) == 0)
+  if (r == 0 && jr_oci_get (u, "umask") && (r = get_u32 (jr_oci_get (u, "umask"), "process.user.umask", &x, err)) == 0)
     s->umask = (int) (x & 0777);
-  json_object *g = get (u, "additionalGids");
+  json_object *g = jr_oci_get (u, "additionalGids");
   if (r < 0 || g == NULL)
     return r;
   if (!json_object_is_type (g, json_type_array))
@@ -193,19 +184,19 @@ parse_process (json_object *p, struct jr_oci_spec *s, jail_error **err)
 {
   if (p == NULL)
     return bad (err, "process", "missing");
-  int r = get_strv (get (p, "args"), "process.args", &s->args, NULL, err);
+  int r = get_strv (jr_oci_get (p, "args"), "process.args", &s->args, NULL, err);
   if (r == 0 && (s->args == NULL || s->args[0] == NULL || s->args[0][0] == '\0'))
     r = bad (err, "process.args", "missing or empty: name the command to run");
   if (r == 0)
-    r = get_strv (get (p, "env"), "process.env", &s->env, NULL, err);
+    r = get_strv (jr_oci_get (p, "env"), "process.env", &s->env, NULL, err);
   if (r == 0 && s->env == NULL && (s->env = calloc (1, sizeof *s->env)) == NULL)
     r = jr_error (err, ENOMEM, "config.json");
-  s->cwd = dup_str (get (p, "cwd"));
+  s->cwd = dup_str (jr_oci_get (p, "cwd"));
   if (r == 0 && (s->cwd == NULL || s->cwd[0] != '/'))
     r = bad (err, "process.cwd", "missing or not an absolute path");
   if (r == 0)
-    r = parse_user (get (p, "user"), s, err);
-  json_object *caps = get (p, "capabilities");
+    r = parse_user (jr_oci_get (p, "user"), s, err);
+  json_object *caps = jr_oci_get (p, "capabilities");
   if (r == 0)
     r = get_caps (caps, "bounding", &s->cap_bnd, err);
   if (r == 0)
@@ -217,17 +208,17 @@ parse_process (json_object *p, struct jr_oci_spec *s, jail_error **err)
   if (r == 0)
     r = get_caps (caps, "ambient", &s->cap_amb, err);
   if (r == 0)
-    r = parse_rlimits (get (p, "rlimits"), s, err);
-  json_object *t = get (p, "terminal");
+    r = parse_rlimits (jr_oci_get (p, "rlimits"), s, err);
+  json_object *t = jr_oci_get (p, "terminal");
   s->terminal = t && json_object_get_boolean (t);
-  if (r == 0 && get (p, "oomScoreAdj"))
+  if (r == 0 && jr_oci_get (p, "oomScoreAdj"))
     {
       s->has_oom = true;
-      s->oom_score_adj = json_object_get_int (get (p, "oomScoreAdj"));
+      s->oom_score_adj = json_object_get_int (jr_oci_get (p, "oomScoreAdj"));
     }
   const char *labels[] = { "apparmorProfile", "selinuxLabel" };
   for (size_t i = 0; r == 0 && i < 2; i++)
-    if (get (p, labels[i]) && json_object_get_string_len (get (p, labels[i])) > 0)
+    if (jr_oci_get (p, labels[i]) && json_object_get_string_len (jr_oci_get (p, labels[i])) > 0)
       r = jr_error_msg (err, EINVAL, "config.json: process.%s: not supported by jailrun-oci: leave it empty", labels[i]);
   return r;
 }
@@ -308,9 +299,9 @@ mount_option (const char *o, struct jr_oci_mount *m, size_t i, jail_error **err)
 static int
 parse_mount (json_object *o, size_t i, const struct jr_oci_spec *s, struct jr_oci_mount *m, jail_error **err)
 {
-  m->dst = dup_str (get (o, "destination"));
-  m->type = dup_str (get (o, "type"));
-  char *src = dup_str (get (o, "source"));
+  m->dst = dup_str (jr_oci_get (o, "destination"));
+  m->type = dup_str (jr_oci_get (o, "type"));
+  char *src = dup_str (jr_oci_get (o, "source"));
   if (m->dst == NULL || m->dst[0] != '/')
     {
       free (src);
@@ -324,7 +315,7 @@ parse_mount (json_object *o, size_t i, const struct jr_oci_spec *s, struct jr_oc
     }
   else
     m->src = src;
-  json_object *opts = get (o, "options");
+  json_object *opts = jr_oci_get (o, "options");
   size_t n = opts && json_object_is_type (opts, json_type_array) ? json_object_array_length (opts) : 0;
   if ((m->data = calloc (n + 1, sizeof *m->data)) == NULL)
     return jr_error (err, ENOMEM, "config.json");
@@ -372,13 +363,13 @@ parse_maps (json_object *a, const char *field, struct jr_oci_idmap *maps, size_t
     {
       json_object *e = json_object_array_get_idx (a, i);
       struct jr_oci_idmap *m = &maps[i];
-      if (!get (e, "containerID") || !get (e, "hostID") || !get (e, "size"))
+      if (!jr_oci_get (e, "containerID") || !jr_oci_get (e, "hostID") || !jr_oci_get (e, "size"))
         return bad (err, field, "each range needs containerID, hostID and size");
-      int r = get_u32 (get (e, "containerID"), field, &m->cid, err);
+      int r = get_u32 (jr_oci_get (e, "containerID"), field, &m->cid, err);
       if (r == 0)
-        r = get_u32 (get (e, "hostID"), field, &m->hid, err);
+        r = get_u32 (jr_oci_get (e, "hostID"), field, &m->hid, err);
       if (r == 0)
-        r = get_u32 (get (e, "size"), field, &m->size, err);
+        r = get_u32 (jr_oci_get (e, "size"), field, &m->size, err);
       if (r < 0)
         return r;
       if (m->hid == 0)
@@ -399,14 +390,14 @@ parse_namespaces (json_object *a, struct jr_oci_spec *s, jail_error **err)
   for (size_t i = 0; i < n; i++)
     {
       json_object *e = json_object_array_get_idx (a, i);
-      const char *t = get (e, "type") ? json_object_get_string (get (e, "type")) : "";
+      const char *t = jr_oci_get (e, "type") ? json_object_get_string (jr_oci_get (e, "type")) : "";
       static const char *const known[] = { "pid", "network", "mount", "ipc", "uts", "user", "cgroup", "time", NULL };
       size_t k = 0;
       while (known[k] && strcmp (known[k], t) != 0)
         k++;
       if (known[k] == NULL)
         return jr_error_msg (err, EINVAL, "config.json: linux.namespaces: unknown type '%s'", t);
-      const char *path = get (e, "path") ? json_object_get_string (get (e, "path")) : NULL;
+      const char *path = jr_oci_get (e, "path") ? json_object_get_string (jr_oci_get (e, "path")) : NULL;
       int j = k == 1 ? 0 : k == 3 ? 1
                        : k == 4   ? 2
                                   : -1;
@@ -431,7 +422,7 @@ parse_cgroups (json_object *lx, bool disabled, struct jr_oci_spec *s, jail_error
   if (disabled)
     return 0;
   s->cgroup = true;
-  json_object *p = get (lx, "cgroupsPath");
+  json_object *p = jr_oci_get (lx, "cgroupsPath");
   const char *path = p ? json_object_get_string (p) : NULL;
   const char *colon = path ? strchr (path, ':') : NULL;
   if (colon && path[0] != '/' && strchr (colon + 1, ':'))
@@ -439,7 +430,7 @@ parse_cgroups (json_object *lx, bool disabled, struct jr_oci_spec *s, jail_error
                          path);
   if (path && *path && (s->cgroups_path = strdup (path)) == NULL)
     return jr_error (err, ENOMEM, "config.json");
-  json_object *res = get (lx, "resources");
+  json_object *res = jr_oci_get (lx, "resources");
   struct jr_oci_res r;
   int rc = jr_oci_resources_parse (res, false, "config.json: linux.resources", &r, err);
   if (rc == 0 && res && (s->resources_json = strdup (json_object_to_json_string_ext (res, JSON_C_TO_STRING_PLAIN))) == NULL)
@@ -478,26 +469,26 @@ parse_sysctl (json_object *o, struct jr_oci_spec *s, jail_error **err)
 static int
 parse_linux (json_object *lx, bool cg_disabled, struct jr_oci_spec *s, jail_error **err)
 {
-  int r = parse_namespaces (get (lx, "namespaces"), s, err);
+  int r = parse_namespaces (jr_oci_get (lx, "namespaces"), s, err);
   if (r == 0)
-    r = parse_maps (get (lx, "uidMappings"), "linux.uidMappings", s->uidmap, &s->n_uidmap, err);
+    r = parse_maps (jr_oci_get (lx, "uidMappings"), "linux.uidMappings", s->uidmap, &s->n_uidmap, err);
   if (r == 0)
-    r = parse_maps (get (lx, "gidMappings"), "linux.gidMappings", s->gidmap, &s->n_gidmap, err);
+    r = parse_maps (jr_oci_get (lx, "gidMappings"), "linux.gidMappings", s->gidmap, &s->n_gidmap, err);
   if (r == 0)
-    r = get_strv (get (lx, "maskedPaths"), "linux.maskedPaths", &s->masked, &s->n_masked, err);
+    r = get_strv (jr_oci_get (lx, "maskedPaths"), "linux.maskedPaths", &s->masked, &s->n_masked, err);
   if (r == 0)
-    r = get_strv (get (lx, "readonlyPaths"), "linux.readonlyPaths", &s->ro_paths, &s->n_ro, err);
+    r = get_strv (jr_oci_get (lx, "readonlyPaths"), "linux.readonlyPaths", &s->ro_paths, &s->n_ro, err);
   if (r == 0)
     r = parse_cgroups (lx, cg_disabled, s, err);
   if (r == 0)
-    r = parse_sysctl (get (lx, "sysctl"), s, err);
-  json_object *prop = get (lx, "rootfsPropagation");
+    r = parse_sysctl (jr_oci_get (lx, "sysctl"), s, err);
+  json_object *prop = jr_oci_get (lx, "rootfsPropagation");
   if (r == 0 && prop && !jr_oci_propagation (json_object_get_string (prop), &s->root_prop))
     r = bad (err, "linux.rootfsPropagation", "use shared, slave, private or unbindable (r-prefixed: recursive)");
-  json_object *sc = get (lx, "seccomp");
+  json_object *sc = jr_oci_get (lx, "seccomp");
   if (r == 0 && sc && (s->seccomp_json = strdup (json_object_to_json_string_ext (sc, JSON_C_TO_STRING_PLAIN))) == NULL)
     r = jr_error (err, ENOMEM, "config.json");
-  if (r == 0 && get (lx, "mountLabel") && json_object_get_string_len (get (lx, "mountLabel")) > 0)
+  if (r == 0 && jr_oci_get (lx, "mountLabel") && json_object_get_string_len (jr_oci_get (lx, "mountLabel")) > 0)
     r = bad (err, "linux.mountLabel", "SELinux labels are not supported by jailrun-oci: leave it empty");
   return r;
 }
@@ -607,26 +598,26 @@ parse_annotations (json_object *ann, struct jr_oci_spec *s, jail_error **err)
 static int
 parse_top (json_object *top, bool cg_disabled, struct jr_oci_spec *s, jail_error **err)
 {
-  json_object *root = get (top, "root");
-  const char *rp = root && get (root, "path") ? json_object_get_string (get (root, "path")) : NULL;
+  json_object *root = jr_oci_get (top, "root");
+  const char *rp = root && jr_oci_get (root, "path") ? json_object_get_string (jr_oci_get (root, "path")) : NULL;
   if (rp == NULL || *rp == '\0')
     return bad (err, "root.path", "missing: name the bundle's root filesystem (usually rootfs)");
   if (asprintf (&s->root, rp[0] == '/' ? "%.0s%s" : "%s/%s", s->bundle, rp) < 0)
     return jr_error (err, ENOMEM, "config.json");
-  s->root_ro = get (root, "readonly") && json_object_get_boolean (get (root, "readonly"));
-  s->hostname = dup_str (get (top, "hostname"));
-  json_object *ann = get (top, "annotations");
+  s->root_ro = jr_oci_get (root, "readonly") && json_object_get_boolean (jr_oci_get (root, "readonly"));
+  s->hostname = dup_str (jr_oci_get (top, "hostname"));
+  json_object *ann = jr_oci_get (top, "annotations");
   s->annotations_json = strdup (ann ? json_object_to_json_string_ext (ann, JSON_C_TO_STRING_PLAIN) : "{}");
   int r = parse_annotations (ann, s, err);
   if (r == 0)
-    r = parse_process (get (top, "process"), s, err);
+    r = parse_process (jr_oci_get (top, "process"), s, err);
   if (r == 0)
-    r = parse_mounts (get (top, "mounts"), s, err);
+    r = parse_mounts (jr_oci_get (top, "mounts"), s, err);
   if (r == 0)
-    r = parse_linux (get (top, "linux"), cg_disabled, s, err);
+    r = parse_linux (jr_oci_get (top, "linux"), cg_disabled, s, err);
   if (r == 0 && s->net_proxy && s->ns_join[0])
     r = bad (err, "annotations", "run.jailrun.net=proxy needs a network namespace of the container's own: drop the network namespace path");
-  json_object *hooks = get (top, "hooks");
+  json_object *hooks = jr_oci_get (top, "hooks");
   if (r == 0 && hooks)
     r = check_hooks (hooks, s, err);
   return r;

@@ -13,8 +13,8 @@
 
 #include "oci.h"
 
-static json_object *
-get (json_object *o, const char *key)
+json_object *
+jr_oci_get (json_object *o, const char *key)
 {
   json_object *v = NULL;
   if (o && json_object_is_type (o, json_type_object) && json_object_object_get_ex (o, key, &v))
@@ -38,7 +38,7 @@ add (struct jr_oci_res *r, const char *file, const char *val, const char *where,
 static bool
 num (json_object *o, const char *key, long long *v)
 {
-  json_object *x = get (o, key);
+  json_object *x = jr_oci_get (o, key);
   if (x == NULL || json_object_is_type (x, json_type_null))
     return false;
   *v = json_object_get_int64 (x);
@@ -88,7 +88,7 @@ memory (json_object *m, bool update, const char *where, struct jr_oci_res *r, ja
     }
   if (rc == 0 && num (m, "reservation", &res) && (res > 0 || update))
     snprintf (v, sizeof v, res > 0 ? "%lld" : "0", res), rc = add (r, "memory.low", v, where, err);
-  if (rc == 0 && get (m, "disableOOMKiller") && json_object_get_boolean (get (m, "disableOOMKiller")))
+  if (rc == 0 && jr_oci_get (m, "disableOOMKiller") && json_object_get_boolean (jr_oci_get (m, "disableOOMKiller")))
     return jr_error_msg (err, EOPNOTSUPP, "%s.memory.disableOOMKiller: cgroup v2 has no switch for the OOM killer: drop it", where);
   if (rc == 0 && num (m, "swappiness", &x))
     return jr_error_msg (err, EOPNOTSUPP, "%s.memory.swappiness: cgroup v2 has no per-cgroup swappiness: drop it", where);
@@ -123,8 +123,8 @@ cpu (json_object *c, bool update, const char *where, struct jr_oci_res *r, jail_
     rc = add (r, "cpu.idle", idle ? "1" : "0", where, err);
   const char *sets[2][2] = { { "cpus", "cpuset.cpus" }, { "mems", "cpuset.mems" } };
   for (int i = 0; rc == 0 && i < 2; i++)
-    if (get (c, sets[i][0]) && json_object_get_string_len (get (c, sets[i][0])) > 0)
-      rc = add (r, sets[i][1], json_object_get_string (get (c, sets[i][0])), where, err);
+    if (jr_oci_get (c, sets[i][0]) && json_object_get_string_len (jr_oci_get (c, sets[i][0])) > 0)
+      rc = add (r, sets[i][1], json_object_get_string (jr_oci_get (c, sets[i][0])), where, err);
   return rc;
 }
 
@@ -133,14 +133,14 @@ static int
 pids_io (json_object *res, bool update, const char *where, struct jr_oci_res *r, jail_error **err)
 {
   static const char *const pk[] = { "limit", NULL }, *const bk[] = { "weight", NULL };
-  int rc = refuse_unknown (get (res, "pids"), pk, where, "pids", err);
+  int rc = refuse_unknown (jr_oci_get (res, "pids"), pk, where, "pids", err);
   if (rc == 0)
-    rc = refuse_unknown (get (res, "blockIO"), bk, where, "blockIO", err);
+    rc = refuse_unknown (jr_oci_get (res, "blockIO"), bk, where, "blockIO", err);
   long long n, w;
   char v[32];
-  if (rc == 0 && num (get (res, "pids"), "limit", &n) && (n > 0 || update))
+  if (rc == 0 && num (jr_oci_get (res, "pids"), "limit", &n) && (n > 0 || update))
     snprintf (v, sizeof v, n > 0 ? "%lld" : "max", n), rc = add (r, "pids.max", v, where, err);
-  if (rc == 0 && num (get (res, "blockIO"), "weight", &w) && w > 0)
+  if (rc == 0 && num (jr_oci_get (res, "blockIO"), "weight", &w) && w > 0)
     {
       if (w < 10 || w > 1000)
         return jr_error_msg (err, EINVAL, "%s.blockIO.weight %lld: give 10-1000", where, w);
@@ -183,13 +183,13 @@ jr_oci_resources_parse (json_object *res, bool update, const char *where, struct
   static const char *const known[] = { "memory", "cpu", "pids", "blockIO", "unified", "devices", NULL };
   int rc = refuse_unknown (res, known, where, "", err);
   if (rc == 0)
-    rc = memory (get (res, "memory"), update, where, r, err);
+    rc = memory (jr_oci_get (res, "memory"), update, where, r, err);
   if (rc == 0)
-    rc = cpu (get (res, "cpu"), update, where, r, err);
+    rc = cpu (jr_oci_get (res, "cpu"), update, where, r, err);
   if (rc == 0)
     rc = pids_io (res, update, where, r, err);
   if (rc == 0)
-    rc = unified (get (res, "unified"), where, r, err);
+    rc = unified (jr_oci_get (res, "unified"), where, r, err);
   return rc;
 }
 
