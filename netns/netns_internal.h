@@ -22,6 +22,13 @@
 #define JR_FWD_PIPE_MAX (1024 * 1024) /* ... grown to this when a direction fills it */
 #define JR_FWD_COPY_MAX (64 * 1024)   /* bytes copied at once through an empty pipe */
 #define JR_FWD_BACKLOG 4096           /* listen backlog of a published port (capped by somaxconn) */
+/* The congestion control of the forwarder's sockets and of a jail's own
+ * network namespace: every TCP hop a jail has ends on this host (a jail
+ * has no route out, DESIGN section 4), where congestion control has
+ * nothing to do, and reno does not pace (bbr, a common host default,
+ * arms a pacing timer per burst: on a virtual machine that timer was
+ * the largest cost of a forwarded stream, docs/perf-profile.md). */
+#define JR_LOCAL_CC "reno"
 #define JR_HELPER_BATCH 16            /* jail-side sockets fetched from the helper at once */
 #define JR_FWD_PUMP_ROUNDS 64         /* splice rounds per direction per event (fairness) */
 #define JR_FWD_CONNECT_TIMEOUT 10     /* seconds */
