@@ -335,6 +335,8 @@ verb_exec (const struct globals *g, int argc, char **argv)
     return fail (g, "%s", "exec: --tty with a command needs --process (put \"terminal\": true there)");
   jail_error *err = NULL;
   int status = 0;
+  if (!o.detach)
+    cmd_block_forwarded (); /* jr_oci_exec passes them to the process */
   int r = jr_oci_exec (&g->ctx, argv[optind], &o, &status, &err);
   return r < 0 ? done (g, r, err) : status;
 }

@@ -525,8 +525,13 @@ jr_oci_child_main (struct jr_oci_child *c)
   prctl (PR_SET_DUMPABLE, 0, 0, 0, 0);
   if (n != (ssize_t) sizeof m || m.type != JR_MSG_GO)
     return 1;
+  /* A session of its own (runc's setsid): a terminal of create's caller
+   * is out of the container's reach (/dev/tty); with a console, the pty
+   * becomes the controlling terminal instead (console_setup). */
+  int r = c->console_fd < 0 && setsid () < 0 ? jr_error_buf (&e, errno, "setsid") : 0;
   /* The cgroup namespace, rooted at the cgroup clone3 placed it in. */
-  int r = unshare (CLONE_NEWCGROUP) < 0 ? jr_error_buf (&e, errno, "unshare the cgroup namespace") : 0;
+  if (r == 0 && unshare (CLONE_NEWCGROUP) < 0)
+    r = jr_error_buf (&e, errno, "unshare the cgroup namespace");
   /* oomScoreAdj while /proc/self is still ours to write (host ids). */
   if (r == 0)
     r = jr_oci_apply_oom (s, &e);
