@@ -4,7 +4,7 @@
 # every fd, path and process jailrun-oci brings near it, above all the
 # short-lived `exec`s into it.  Each check performs the attack.
 . "$JR_SRC/tests/lib.sh"
-plan 7
+plan 9
 mkscratch
 OCI=$SCRATCH/bin/jailrun-oci
 mkdir "$SCRATCH/bin" && ln -s "$JAILRUN" "$OCI"
@@ -99,6 +99,39 @@ python3 "$JR_SRC/tests/ptyrun.py" --timeout 20 -- sh -c "'$OCI' --root '$R' crea
 wait_line "$SCRATCH/tty2.out" 'tty'
 is "create from a terminal: the init has no controlling terminal of the caller's" "$(cat "$SCRATCH/tty2.out")" ttyrefused
 oci delete --force ctty2
+# --- 4. a writable rootfs that jailrun idmapped (as root, no mapping in
+# the config: host 0 on disk is the container's root): the container,
+# with the caps podman and Docker grant (FSETID, SETFCAP), must not mint
+# a file that is privileged on the host: a file capability holding for
+# host root (v2, or v3 with rootid 0; jailrun-oci drops CAP_SETFCAP on
+# an idmapped rootfs), or an image's setuid-root binary rewritten with its
+# setuid bit kept (held by the kernel: that needs CAP_FSETID on the host).
+# Rootless the rootfs is the caller's: the same checks hold trivially.
+W=$SCRATCH/wroot
+cp -a "$ROOTFS" "$W"
+cp "$W/bin/busybox" "$W/bin/suidprog" && chmod 4755 "$W/bin/suidprog"
+mkbundle "$B" '["sh", "-c", "cp /bin/busybox /bin/capprog; probe setcap /bin/capprog; cp /bin/busybox /bin/suidprog; echo done"]' \
+  '["CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_FOWNER", "CAP_FSETID", "CAP_KILL", "CAP_SETFCAP", "CAP_SETGID", "CAP_SETUID"]'
+sed -i "s|\"path\": \"$ROOTFS\", \"readonly\": true|\"path\": \"$W\", \"readonly\": false|" "$B/config.json"
+ids="$ids idm"
+oci create --bundle "$B" idm > "$SCRATCH/idm.out" 2>&1
+oci start idm
+wait_line "$SCRATCH/idm.out" '^done'
+fcap=$(python3 -c '
+import os, struct, sys
+try:
+    v = os.getxattr(sys.argv[1], "security.capability")
+except OSError:
+    print("none"); sys.exit()
+magic = struct.unpack("<I", v[:4])[0] >> 24
+print("v3 rootid=%d" % struct.unpack("<I", v[20:24])[0] if magic == 3 else "v%d" % magic)' "$W/bin/capprog")
+ok "idmapped rootfs: the file capability the container set does not hold for host root ($fcap)" \
+  sh -c "[ '$fcap' = none ] || { [ '${fcap#v3 rootid=}' != '$fcap' ] && [ '${fcap#v3 rootid=}' != 0 ]; }"
+ok "  an image's setuid-root binary the container rewrote is not setuid root on the host ($(stat -c '%A %u' "$W/bin/suidprog"))" \
+  sh -c "! { [ \"\$(stat -c %u '$W/bin/suidprog')\" = 0 ] && [ -u '$W/bin/suidprog' ]; }"
+oci delete --force idm
+chmod -R u+w "$W" 2>/dev/null; rm -rf "$W"
+
 ok "nothing left in the state root" test -z "$(ls "$R" | grep -v '^audit$')"
 ok "  and no process of the containers" sh -c "! pgrep -f '[p]robe fdsteal' >/dev/null"
 done_testing

@@ -21,7 +21,9 @@
  *            from a directory walk ".." up: if that reaches a root other
  *            than ours, print "fd escape PID FD -> TARGET" and FILE read
  *            from there ("host file TEXT"); "fd none" at the end.  A
- *            terminal among them prints "fd tty PID FD" */
+ *            terminal among them prints "fd tty PID FD"
+ *   setcap P set file capabilities (cap_setuid, effective) on file P:
+ *            "setcap ok" or "setcap <errno name>" */
 #include <arpa/inet.h>
 #include <dirent.h>
 #include <errno.h>
@@ -33,6 +35,8 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <sys/xattr.h>
+#include <stdint.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -299,6 +303,24 @@ do_fdsteal (int seconds, const char *file)
   return 0;
 }
 
+/* A v2 security.capability xattr granting CAP_SETUID (permitted,
+ * effective) on path. */
+static int
+do_setcap (const char *path)
+{
+  struct
+  {
+    uint32_t magic;
+    struct
+    {
+      uint32_t permitted, inheritable;
+    } data[2];
+  } cap = { .magic = 0x02000000 | 0x000001, .data = { { 1u << 7, 0 }, { 0, 0 } } };
+  int r = setxattr (path, "security.capability", &cap, sizeof cap, 0);
+  printf ("setcap %s\n", r == 0 ? "ok" : errname (errno));
+  return 0;
+}
+
 int
 main (int argc, char **argv)
 {
@@ -351,6 +373,8 @@ main (int argc, char **argv)
     return do_connect (argv[2], argv[3]);
   if (strcmp (w, "cmdwatch") == 0 && argc > 3)
     return do_cmdwatch (atoi (argv[2]), argv[3]);
+  if (strcmp (w, "setcap") == 0 && argc > 2)
+    return do_setcap (argv[2]);
   if (strcmp (w, "fdsteal") == 0 && argc > 3)
     return do_fdsteal (atoi (argv[2]), argv[3]);
   return 2;
