@@ -4,7 +4,7 @@
 # every fd, path and process jailrun-oci brings near it, above all the
 # short-lived `exec`s into it.  Each check performs the attack.
 . "$JR_SRC/tests/lib.sh"
-plan 9
+plan 11
 mkscratch
 OCI=$SCRATCH/bin/jailrun-oci
 mkdir "$SCRATCH/bin" && ln -s "$JAILRUN" "$OCI"
@@ -45,6 +45,18 @@ mkbundle() {
   }
 }
 EOF
+}
+# fcap_of FILE: its security.capability: none, v2 (holds for host root)
+# or "v3 rootid=N".
+fcap_of() {
+  python3 -c '
+import os, struct, sys
+try:
+    v = os.getxattr(sys.argv[1], "security.capability")
+except OSError:
+    print("none"); sys.exit()
+magic = struct.unpack("<I", v[:4])[0] >> 24
+print("v3 rootid=%d" % struct.unpack("<I", v[20:24])[0] if magic == 3 else "v%d" % magic)' "$1"
 }
 # wait_line FILE REGEX: until FILE has a matching line (bounded, 30 s).
 wait_line() { _i=0; while ! grep -Eq "$2" "$1" 2>/dev/null && [ $_i -lt 300 ]; do _i=$((_i + 1)); sleep 0.1; done; }
@@ -117,20 +129,29 @@ ids="$ids idm"
 oci create --bundle "$B" idm > "$SCRATCH/idm.out" 2>&1
 oci start idm
 wait_line "$SCRATCH/idm.out" '^done'
-fcap=$(python3 -c '
-import os, struct, sys
-try:
-    v = os.getxattr(sys.argv[1], "security.capability")
-except OSError:
-    print("none"); sys.exit()
-magic = struct.unpack("<I", v[:4])[0] >> 24
-print("v3 rootid=%d" % struct.unpack("<I", v[20:24])[0] if magic == 3 else "v%d" % magic)' "$W/bin/capprog")
+fcap=$(fcap_of "$W/bin/capprog")
 ok "idmapped rootfs: the file capability the container set does not hold for host root ($fcap)" \
   sh -c "[ '$fcap' = none ] || { [ '${fcap#v3 rootid=}' != '$fcap' ] && [ '${fcap#v3 rootid=}' != 0 ]; }"
 ok "  an image's setuid-root binary the container rewrote is not setuid root on the host ($(stat -c '%A %u' "$W/bin/suidprog"))" \
   sh -c "! { [ \"\$(stat -c %u '$W/bin/suidprog')\" = 0 ] && [ -u '$W/bin/suidprog' ]; }"
 oci delete --force idm
 chmod -R u+w "$W" 2>/dev/null; rm -rf "$W"
+
+# --- 5. the same through `jailrun run -v SRC:DST:idmap` (root: SRC of
+# host root appears as the jail's root with -u 0): with --cap-add SETFCAP
+# the jail would write a file capability holding for host root.  Refused;
+# rootless (own files only) the capability it writes holds for the
+# caller's id at most.
+mkdir "$SCRATCH/vol" && cp "$ROOTFS/bin/busybox" "$SCRATCH/vol/f" && chmod 755 "$SCRATCH/vol"
+out=$( (timeout -k 5 30 "$JAILRUN" run -u 0:0 --cap-add SETFCAP --no-net -v "$SCRATCH/vol:/x:rw,idmap" "$ROOTFS" probe setcap /x/f 2>&1; echo "status $?" ) | tr "\n" " ")
+fcap=$(fcap_of "$SCRATCH/vol/f")
+if [ "$JR_MODE" = root ]; then
+  like "run -u 0 --cap-add SETFCAP -v ROOT_OWNED:/x:idmap: refused" "$out" \
+    "belongs to host root and the jail keeps CAP_SETFCAP .*status 125"
+else
+  like "run -u 0 --cap-add SETFCAP -v OWN:/x:idmap (rootless): it runs" "$out" "setcap ok"
+fi
+ok "  no file capability for host root on SRC ($fcap)" sh -c "[ '$fcap' = none ] || { [ '${fcap#v3 rootid=}' != '$fcap' ] && [ '${fcap#v3 rootid=}' != 0 ]; }"
 
 ok "nothing left in the state root" test -z "$(ls "$R" | grep -v '^audit$')"
 ok "  and no process of the containers" sh -c "! pgrep -f '[p]robe fdsteal' >/dev/null"
