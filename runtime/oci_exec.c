@@ -23,6 +23,7 @@
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "oci.h"
@@ -104,6 +105,26 @@ prepare (const struct jr_oci_ctx *c, const char *id, const struct jr_oci_exec_op
   return r;
 }
 
+/* setns through the init's pidfd.  The kernel asks for ptrace access to
+ * the init, which it refuses while the init is not dumpable: from its
+ * start until its command's execve (an exec right after start).  EPERM
+ * is retried for up to 5 s, while the init lives. */
+static int
+join_init (int pidfd, int types)
+{
+  for (int i = 0; i < 500; i++)
+    {
+      if (setns (pidfd, types) == 0)
+        return 0;
+      if (errno != EPERM || syscall (SYS_pidfd_send_signal, pidfd, 0, NULL, 0) < 0)
+        break;
+      struct timespec ts = { .tv_nsec = 10 * 1000 * 1000 };
+      nanosleep (&ts, NULL);
+      errno = EPERM;
+    }
+  return -1;
+}
+
 /* The new process: look the command up, limits, then the common end. */
 static int
 child (struct exec_run *x)
@@ -125,7 +146,7 @@ child (struct exec_run *x)
       return 126;
     }
   /* The cgroup namespace last: CLONE_INTO_CGROUP must see both ends. */
-  if (setns (x->pidfd, CLONE_NEWCGROUP) < 0)
+  if (join_init (x->pidfd, CLONE_NEWCGROUP) < 0)
     {
       jr_error_buf (&e, errno, "join the container's cgroup namespace");
       jr_msg_send (x->sv[1], JR_MSG_SETUP_ERR, &e);
@@ -156,7 +177,7 @@ child (struct exec_run *x)
 static int
 spawn (struct exec_run *x, bool detach, pid_t *pid, jail_error **err)
 {
-  if (setns (x->pidfd, NS_ALL & ~CLONE_NEWCGROUP) < 0)
+  if (join_init (x->pidfd, NS_ALL & ~CLONE_NEWCGROUP) < 0)
     return jr_error (err, errno, "exec: join the container's namespaces");
   struct clone_args a = { .flags = detach ? CLONE_PARENT : 0, .exit_signal = detach ? 0 : SIGCHLD };
   if (x->cgfd >= 0)
