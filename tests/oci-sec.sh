@@ -4,14 +4,14 @@
 # every fd, path and process jailrun-oci brings near it, above all the
 # short-lived `exec`s into it.  Each check performs the attack.
 . "$JR_SRC/tests/lib.sh"
-plan 11
+plan 14
 mkscratch
 OCI=$SCRATCH/bin/jailrun-oci
 mkdir "$SCRATCH/bin" && ln -s "$JAILRUN" "$OCI"
 R=$SCRATCH/state
 B=$SCRATCH/bundle
 ids=""
-cleanup() { for i in $ids; do "$OCI" --root "$R" delete --force "$i" >/dev/null 2>&1; done; rm -rf "$SCRATCH"; }
+cleanup() { for i in $ids; do "$OCI" --root "$R" delete --force "$i" >/dev/null 2>&1; done; rm -rf "$SCRATCH" "/tmp/jrsec-log-$$"; }
 trap cleanup EXIT
 oci() { timeout -k 5 30 "$OCI" --root "$R" "$@"; }
 
@@ -152,6 +152,29 @@ else
   like "run -u 0 --cap-add SETFCAP -v OWN:/x:idmap (rootless): it runs" "$out" "setcap ok"
 fi
 ok "  no file capability for host root on SRC ($fcap)" sh -c "[ '$fcap' = none ] || { [ '${fcap#v3 rootid=}' != '$fcap' ] && [ '${fcap#v3 rootid=}' != 0 ]; }"
+
+# --- 6. jailrun-oci exec joins the container's mount namespace itself
+# (then clones the process): an error after that must not be logged by
+# opening --log inside the container, where the container planted that
+# path (its /tmp is a tmpfs of its own) as a symlink to a host file in a
+# rw volume that only host root may write (jailrun-oci there writes as
+# host uid 0; rootless as the caller, which the container is already).
+V=$SCRATCH/hostvol
+mkdir "$V" && chmod 755 "$V" && echo orig > "$V/victim" && chmod 644 "$V/victim"
+LOGD=/tmp/jrsec-log-$$
+mkdir "$LOGD"
+mkbundle "$B" "[\"sh\", \"-c\", \"mkdir -p $LOGD && ln -s /hostvol/victim $LOGD/oci.log && ln -s /hostvol/made $LOGD/new.log && echo planted; sleep 60\"]"
+sed -i "s|\"mounts\": \[|\"mounts\": [{\"destination\": \"/hostvol\", \"type\": \"bind\", \"source\": \"$V\", \"options\": [\"rbind\", \"rw\"]},|" "$B/config.json"
+ids="$ids logc"
+oci create --bundle "$B" logc > "$SCRATCH/logc.out" 2>&1
+oci start logc
+wait_line "$SCRATCH/logc.out" planted
+timeout -k 5 30 "$OCI" --root "$R" --log "$LOGD/oci.log" exec logc no-such-command-here >/dev/null 2>&1
+timeout -k 5 30 "$OCI" --root "$R" --log "$LOGD/new.log" exec logc no-such-command-here >/dev/null 2>&1
+is "exec's error is not appended through the container's symlink to a host file" "$(cat "$V/victim")" orig
+ok "  nor a file created through it" test ! -e "$V/made"
+like "  it is in the --log file the engine named" "$(cat "$LOGD/oci.log" 2>&1)" 'no-such-command-here'
+oci delete --force logc
 
 ok "nothing left in the state root" test -z "$(ls "$R" | grep -v '^audit$')"
 ok "  and no process of the containers" sh -c "! pgrep -f '[p]robe fdsteal' >/dev/null"
