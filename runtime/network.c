@@ -800,3 +800,11 @@ jr_network_merged_write (const struct jr_netinfo *nets, size_t n, int fd)
   free (all);
   return r;
 }
+
+const struct jr_netstore jr_network_store = {
+  .open = jr_network_open,
+  .join = jr_network_join,
+  .leave = jr_network_leave,
+  .merged_open = jr_network_merged_open,
+  .merged_write = jr_network_merged_write,
+};
