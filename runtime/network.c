@@ -124,15 +124,9 @@ static int
 write_self (const char *file, const char *text, struct jail_error *e)
 {
   char path[64];
-  snprintf (path, sizeof path, "/proc/self/%s", file);
-  int fd = open (path, O_WRONLY | O_CLOEXEC);
-  ssize_t n = fd < 0 ? -1 : write (fd, text, strlen (text));
-  int saved = errno;
-  if (fd >= 0)
-    close (fd);
-  if (n != (ssize_t) strlen (text))
-    return jr_error_buf (e, n < 0 ? saved : EIO, "network: holder: write %s", path);
-  return 0;
+  enum jr_procw_stage stage;
+  int r = jr_proc_write (0, file, text, path, &stage);
+  return r < 0 ? jr_error_buf (e, -r, "network: holder: write %s", path) : 0;
 }
 
 /* Rootless: the user namespace shared by the caller's networks (uns, the
