@@ -402,16 +402,14 @@ jail_network_create (const char *name, const char *subnet, jail_error **err)
     return r < 0 ? r : lk;
 
   /* The subnet: given, or the first free one (under the lock). */
-  jail_config *c = NULL;
+  struct jr_netcfg *nc = NULL; /* netns' --subnet parser, as jail_config_set_subnet */
   r = subnet ? 0 : pick_subnet (name, picked, sizeof picked, err);
   if (r == 0)
-    r = jail_config_new (&c, err);
-  if (r == 0)
-    r = jail_config_set_subnet (c, subnet ? subnet : picked, err);
+    r = jr_netcfg_set_subnet (&nc, subnet ? subnet : picked, err);
   struct jr_netplan plan = { .bridge = true, .network_fd = -1, .network_userns_fd = -1 };
   if (r == 0)
-    plan.prefix = c->netcfg->prefix, plan.bridge_addr = c->netcfg->subnet + 1;
-  jail_config_free (c);
+    plan.prefix = nc->prefix, plan.bridge_addr = nc->subnet + 1;
+  jr_netcfg_free (nc);
   if (r < 0)
     {
       remove_dir (dir, NULL);
