@@ -90,7 +90,7 @@ main (int argc, char **argv)
     return 1;
   for (int i = 0; i < n; i++)
     if ((t[i] = capture ? capture_once (j, argv + 3 + api) : api ? api_once (j)
-                                                 : spawn_once (argv + 2))
+                                                                 : spawn_once (argv + 2))
         < 0)
       {
         fprintf (stderr, "exec-latency-timer: run %d failed\n", i);
