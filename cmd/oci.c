@@ -47,10 +47,12 @@ oci_usage (FILE *f)
          "  --log FILE             write errors there too\n"
          "  --log-format text|json one line per message; json: {\"level\",\"msg\",\"time\"}\n"
          "  --debug                accepted\n"
-         "  --cgroup-manager cgroupfs|disabled   cgroupfs: a cgroup v2 for each container (linux.cgroupsPath,\n"
+         "  --cgroup-manager cgroupfs|systemd|disabled   cgroupfs: a cgroup v2 for each container (linux.cgroupsPath,\n"
          "                         linux.resources; a limit this host cannot enforce is an error);\n"
-         "                         disabled: ignore cgroupsPath and linux.resources\n"
-         "  --systemd-cgroup       refused (no systemd cgroup manager yet)\n"
+         "                         systemd: as --systemd-cgroup; disabled: ignore cgroupsPath and linux.resources\n"
+         "  --systemd-cgroup       the container's cgroup is a transient scope of your systemd manager\n"
+         "                         (Delegate=yes): cgroupsPath slice:prefix:name gives prefix-name.scope in\n"
+         "                         slice (default system.slice, rootless user.slice: jailrun-oci-ID.scope)\n"
          "  --rootless VALUE       accepted and ignored\n"
          "  --audit-dir DIR        run.jailrun.audit-log may also name a file in DIR (else only ROOT/audit)\n"
          "  -v, --version, -h, --help\n\n"
@@ -155,14 +157,13 @@ parse_globals (int argc, char **argv, struct globals *g, int *status)
         }
       else if (strncmp (a, "--cgroup-manager", klen) == 0 && klen == 16)
         {
-          if (strcmp (val, "systemd") == 0)
-            return *status = fail (g, "--cgroup-manager %s: jailrun-oci has no systemd cgroup manager yet: use cgroupfs or disabled", val), -1;
-          if (strcmp (val, "cgroupfs") != 0 && strcmp (val, "disabled") != 0)
-            return *status = fail (g, "--cgroup-manager %s: use cgroupfs or disabled", val), -1;
+          if (strcmp (val, "cgroupfs") != 0 && strcmp (val, "disabled") != 0 && strcmp (val, "systemd") != 0)
+            return *status = fail (g, "--cgroup-manager %s: use cgroupfs, systemd or disabled", val), -1;
           g->ctx.cgroups_disabled = strcmp (val, "disabled") == 0;
+          g->ctx.systemd_cgroup = strcmp (val, "systemd") == 0;
         }
-      else if (strcmp (a, "--systemd-cgroup") == 0)
-        return *status = fail (g, "%s: jailrun-oci has no systemd cgroup manager yet: use --cgroup-manager cgroupfs or disabled", a), -1;
+      else if (strcmp (a, "--systemd-cgroup") == 0 || strcmp (a, "--systemd-cgroup=true") == 0)
+        g->ctx.systemd_cgroup = true, g->ctx.cgroups_disabled = false;
       else if (strcmp (a, "-v") == 0 || strcmp (a, "--version") == 0)
         {
           printf ("jailrun-oci version %s\nspec: %s\n+SECCOMP +CAP +USERNS(always) -HOOKS -TERMINAL +CGROUPS(v2)\n", JR_VERSION, JR_OCI_VERSION);
@@ -173,7 +174,9 @@ parse_globals (int argc, char **argv, struct globals *g, int *status)
           oci_usage (stdout);
           return *status = 0, 0;
         }
-      else if (!takes && strcmp (a, "--debug") != 0 && strcmp (a, "--systemd-cgroup=false") != 0)
+      else if (strcmp (a, "--systemd-cgroup=false") == 0)
+        g->ctx.systemd_cgroup = false;
+      else if (!takes && strcmp (a, "--debug") != 0)
         return *status = fail (g, "unknown global option %s: see jailrun-oci --help", a), -1;
     }
   if (i >= argc)
