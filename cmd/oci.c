@@ -66,7 +66,10 @@ oci_usage (FILE *f)
          "                                    proxy (HTTP_PROXY etc. set), served by a sidecar that exits\n"
          "                                    with the container's init\n"
          "  run.jailrun.allow=HOST[:PORT],... what the proxy allows (jailrun --allow's syntax)\n"
-         "  run.jailrun.audit-log=NAME|PATH   one JSON line per decision, in ROOT/audit/NAME or --audit-dir\n",
+         "  run.jailrun.audit-log=NAME|PATH   one JSON line per decision, in ROOT/audit/NAME or --audit-dir\n"
+         "In a network namespace joined by path (a pod's, root only), the first container with\n"
+         "run.jailrun.net=proxy sets the proxy up there and later ones with the same annotations share\n"
+         "it; other annotations, or a namespace with a route out already, are refused.\n",
          f);
 }
 

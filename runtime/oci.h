@@ -76,6 +76,7 @@ struct jr_oci_spec
   bool has_oom;
   int oom_score_adj;
   bool net_proxy;       /* annotation run.jailrun.net=proxy */
+  bool proxy_shared;    /* ... served by another container's sidecar in the same joined netns (oci_pod.c) */
   char *allow;          /* run.jailrun.allow: "HOST[:PORT],..." (NULL: none) */
   char *audit_log;      /* run.jailrun.audit-log (NULL: none) */
   bool cgroup;          /* make a cgroup (false: --cgroup-manager disabled) */
@@ -192,6 +193,7 @@ struct jr_oci_state
   char *cgroup;      /* its cgroup's path (NULL: none) */
   char *cgroup_made; /* the topmost directory create made (NULL: keep the cgroup) */
   char *scope;       /* --systemd-cgroup: its transient scope unit (NULL: none) */
+  char *pod_netns;   /* the joined netns whose proxy record it owns (oci_pod.c; NULL: none) */
   int dirfd;         /* the container's state directory */
 };
 int jr_oci_state_load (const struct jr_oci_ctx *c, const char *id, struct jr_oci_state *st, jail_error **err);
@@ -285,6 +287,33 @@ int jr_oci_sidecar_start (const struct jr_oci_ctx *ctx, const char *id, struct j
 int jr_oci_sidecar_attach (struct jr_oci_sidecar *sc, pid_t pid, int pidfd, jail_error **err);
 void jr_oci_sidecar_release (struct jr_oci_sidecar *sc, bool failed);
 void jr_oci_sidecar_stop (pid_t pid, unsigned long long start);
+/* Replace (or add) each KEY=VAL of vars ("K=V\0K=V\0", len bytes) in
+ * the container's environment. */
+int jr_oci_env_merge (struct jr_oci_spec *s, const char *vars, size_t len, jail_error **err);
+
+/* oci_pod.c: run.jailrun.net=proxy in a network namespace joined by path
+ * (a Kubernetes pod's, made by CNI or `ip netns add`): one proxy per
+ * network namespace, recorded in ROOT/netns/KEY (KEY: the namespace's
+ * device and inode).  prepare (before the sidecar) claims the namespace
+ * for this container, or shares the live proxy of the container that
+ * claimed it when the annotations are the same (s->proxy_shared, its
+ * proxy variables in s->env), or refuses: different annotations, ordinary
+ * egress in the namespace (the allowlist would be a lie), rootless.
+ * publish (after the sidecar attached) records the proxy; release drops
+ * an unpublished claim (failed create); forget (delete) drops the record
+ * of container id. */
+struct jr_oci_pod
+{
+  int dirfd;    /* ROOT/netns, -1: no claim */
+  char key[64]; /* the namespace's record */
+  bool claimed; /* this create made the record */
+};
+int jr_oci_pod_prepare (const struct jr_oci_ctx *ctx, const char *id, struct jr_oci_spec *s, struct jr_oci_pod *p,
+                        jail_error **err);
+int jr_oci_pod_publish (struct jr_oci_pod *p, const char *id, const struct jr_oci_spec *s, pid_t sidecar,
+                        unsigned long long start, jail_error **err);
+void jr_oci_pod_release (struct jr_oci_pod *p, bool failed);
+void jr_oci_pod_forget (const struct jr_oci_ctx *ctx, const char *key, const char *id);
 
 /* oci_features.c: the runtime-spec features JSON (malloc'd). */
 char *jr_oci_features_json (void);

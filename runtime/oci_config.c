@@ -619,8 +619,6 @@ parse_top (json_object *top, enum jr_oci_cgmode cg_mode, struct jr_oci_spec *s, 
     r = parse_mounts (jr_oci_get (top, "mounts"), s, err);
   if (r == 0)
     r = parse_linux (jr_oci_get (top, "linux"), cg_mode, s, err);
-  if (r == 0 && s->net_proxy && s->ns_join[0])
-    r = bad (err, "annotations", "run.jailrun.net=proxy needs a network namespace of the container's own: drop the network namespace path");
   json_object *hooks = jr_oci_get (top, "hooks");
   if (r == 0 && hooks)
     r = check_hooks (hooks, s, err);

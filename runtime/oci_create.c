@@ -44,6 +44,7 @@ struct create_run
   struct jr_bpf floor, profile;
   struct jr_hostids ids;    /* as root without mappings: the container's slot */
   struct jr_oci_sidecar sc; /* run.jailrun.net=proxy: the egress proxy */
+  struct jr_oci_pod pod;    /* ... in a netns joined by path: its record */
   struct jr_oci_cg cg;      /* its cgroup (fd -1: none) */
   struct jr_oci_res res;    /* linux.resources as cgroup files */
   void *sd;                 /* --systemd-cgroup: the manager's connection */
@@ -388,6 +389,8 @@ write_state (const char *id, struct create_run *c, jail_error **err)
     json_object_object_add (o, "cgroupMade", json_object_new_string (c->cg.made));
   if (c->cg.scope)
     json_object_object_add (o, "systemdScope", json_object_new_string (c->cg.scope));
+  if (c->pod.claimed)
+    json_object_object_add (o, "podNetns", json_object_new_string (c->pod.key));
   json_object *ann = json_tokener_parse (c->spec.annotations_json);
   json_object_object_add (o, "annotations", ann ? ann : json_object_new_object ());
   json_object *hooks = c->spec.hooks_json ? json_tokener_parse (c->spec.hooks_json) : NULL;
@@ -449,7 +452,7 @@ cg_mode (const struct jr_oci_ctx *ctx)
 int
 jr_oci_create (const struct jr_oci_ctx *ctx, const char *id, const struct jr_oci_create_opts *o, jail_error **err)
 {
-  struct create_run c = { .dirfd = -1, .fifo_fd = -1, .sync_fd = -1, .pidfd = -1, .console_fd = -1, .pid = -1, .ids = { .slot = -1 }, .sc = { .pid = -1, .sock = -1 }, .cg = { .fd = -1 } };
+  struct create_run c = { .dirfd = -1, .fifo_fd = -1, .sync_fd = -1, .pidfd = -1, .console_fd = -1, .pid = -1, .ids = { .slot = -1 }, .sc = { .pid = -1, .sock = -1 }, .pod = { .dirfd = -1 }, .cg = { .fd = -1 } };
   int r = jr_oci_id_check (id, err);
   if (r == 0)
     r = jr_oci_spec_load (o->bundle ? o->bundle : ".", cg_mode (ctx), &c.spec, err);
@@ -459,10 +462,13 @@ jr_oci_create (const struct jr_oci_ctx *ctx, const char *id, const struct jr_oci
   if (r == 0 && c.spec.terminal && (c.console_fd = jr_oci_console_connect (o->console_socket, err)) < 0)
     r = c.console_fd;
   if (r == 0)
+    r = jr_oci_pod_prepare (ctx, id, &c.spec, &c.pod, err);
+  if (r == 0)
     r = jr_oci_sidecar_start (ctx, id, &c.spec, &c.sc, err);
   if (r < 0)
     {
       jr_oci_sidecar_release (&c.sc, true);
+      jr_oci_pod_release (&c.pod, true);
       if (c.console_fd >= 0)
         close (c.console_fd);
       jr_oci_spec_free (&c.spec);
@@ -482,6 +488,8 @@ jr_oci_create (const struct jr_oci_ctx *ctx, const char *id, const struct jr_oci
   if (r == 0)
     r = handshake (id, &c, err);
   if (r == 0)
+    r = jr_oci_pod_publish (&c.pod, id, &c.spec, c.sc.pid, c.sc.start, err);
+  if (r == 0)
     r = write_state (id, &c, err);
   if (r == 0 && c.spec.hooks_json)
     r = create_hooks (ctx, id, c.spec.hooks_json, err);
@@ -493,6 +501,7 @@ jr_oci_create (const struct jr_oci_ctx *ctx, const char *id, const struct jr_oci
   if (r < 0)
     jr_hostids_release (&c.ids);
   jr_oci_sidecar_release (&c.sc, r < 0);
+  jr_oci_pod_release (&c.pod, r < 0);
   if (r < 0 && c.cg.scope)
     jr_oci_sd_stop (c.sd, c.cg.scope, c.cg.path);
   jr_oci_cgroup_release (&c.cg, r < 0);

@@ -208,6 +208,7 @@ jr_oci_delete (const struct jr_oci_ctx *c, const char *id, bool force, jail_erro
   if (r == 0)
     {
       jr_oci_sidecar_stop (st.sidecar, st.sidecar_start);
+      jr_oci_pod_forget (c, st.pod_netns, id);
       jr_oci_cgroup_remove (st.cgroup, st.cgroup_made);
       jr_oci_sd_stop (NULL, st.scope, st.cgroup);
     }
