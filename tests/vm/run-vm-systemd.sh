@@ -14,7 +14,7 @@
 # guest-oci-systemd.sh (jailrun-oci --systemd-cgroup) as root
 # and, through su (a PAM login session, as on a laptop), as jrtest, with
 # plain jailrun commands (no systemd-run); results come back as "JRVM: "
-# lines on the serial console.  JR_VM_TIMEOUT (default 1100 s) bounds qemu.
+# lines on the serial console.  JR_VM_TIMEOUT (default 1500 s) bounds qemu.
 set -u
 src=${JR_SRC:-$(cd "$(dirname "$0")/../.." && pwd)}
 build=${1:-${JR_BUILD:-$src/build}}
@@ -23,7 +23,7 @@ JAILRUN=${JAILRUN:-$build/cmd/jailrun}
 ROOTFS=${ROOTFS:-$build/tests/rootfs}
 CGPROBE=${JR_CGPROBE:-$build/tests/vm/cgprobe}
 cache=$build/vm-cache
-limit=${JR_VM_TIMEOUT:-1100}
+limit=${JR_VM_TIMEOUT:-1500}
 
 . "$src/tests/vm/lib-vm.sh"
 
