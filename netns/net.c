@@ -320,6 +320,12 @@ join_named (struct jr_net *n, pid_t pid, jail_error **err)
   return 0;
 }
 
+void
+jr_net_netns_only (struct jr_net *n)
+{
+  n->plan.netns_only = true;
+}
+
 int
 jr_net_attach (struct jr_net *n, pid_t pid, int pidfd, jail_error **err)
 {

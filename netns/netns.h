@@ -152,6 +152,10 @@ int jr_net_prepare (const struct jr_net_settings *set, struct jr_net **out, jail
  * named network's hosts file as /etc/hosts; NULL = none). */
 char *const *jr_net_env (const struct jr_net *n);
 const char *jr_net_volume (const struct jr_net *n);
+/* Before attach: the jail's network namespace was joined by path (an OCI
+ * pod's): the private network's veth goes into it from the initial user
+ * namespace (root only), not through the jail's user namespace. */
+void jr_net_netns_only (struct jr_net *n);
 int jr_net_attach (struct jr_net *n, pid_t pid, int pidfd, jail_error **err);
 /* After attach, once the jail's init was let go (it builds its mounts
  * while the helper builds the network): wait for the network, then serve
@@ -194,6 +198,9 @@ struct jr_netplan
   uint16_t proxy_port;   /* listener on bridge_addr:proxy_port, 0 = none */
   int network_fd;        /* a named network's netns (its bridge br0), -1 = a private bridge */
   int network_userns_fd; /* rootless: the user namespace owning network_fd, else -1 */
+  bool netns_only;       /* the jail joined a network namespace by path (a pod's), owned by another user
+                            namespace: the helper joins only the netns (as root: the initial user namespace
+                            covers both ends of the veth) */
   char veth[16];         /* the jail's veth on a named network's bridge */
   struct jr_netjoin
   {

@@ -26,6 +26,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cgroup.h"
 #include "oci.h"
 #include "process.h"
 #include "state.h"
@@ -40,6 +41,8 @@ struct exec_run
   struct jr_bpf floor, profile;
   int pidfd, piddir, sv[2], console_fd;
   int cgfd; /* the container's cgroup, -1: none */
+  void *sd; /* rootless in a systemd scope: the manager moves the process in (it waits for that) */
+  const char *scope;
   char *pid_base;
 };
 
@@ -58,7 +61,7 @@ load_process (const struct jr_oci_exec_opts *o, struct exec_run *x, jail_error *
     }
   else if (o->args == NULL || o->args[0] == NULL)
     return jr_error_msg (err, EINVAL, "exec: give --process FILE or a command");
-  else if ((r = jr_oci_spec_load (x->st.bundle, true, s, err)) == 0)
+  else if ((r = jr_oci_spec_load (x->st.bundle, JR_OCI_CG_DISABLED, s, err)) == 0)
     {
       for (size_t i = 0; s->args[i]; i++)
         free (s->args[i]);
@@ -130,7 +133,9 @@ static int
 child (struct exec_run *x)
 {
   struct jail_error e = { 0 };
-  char cmd[PATH_MAX];
+  char cmd[PATH_MAX], go;
+  if (x->sd && recv (x->sv[1], &go, 1, 0) != 1)
+    return 126; /* not moved into the scope: exec gave up */
   close (x->sv[0]);
   /* The caller's blocked signals (forwarded by jailrun-oci) are not the
    * command's; a session of its own (runc's setsid): a terminal of the
@@ -191,6 +196,11 @@ spawn (struct exec_run *x, bool detach, pid_t *pid, jail_error **err)
   x->sv[1] = -1;
   if (*pid < 0)
     return jr_error (err, saved, "exec: clone3");
+  int r = x->sd ? jr_sd_attach (x->sd, x->scope, *pid, err) : 0;
+  if (r == 0 && x->sd && send (x->sv[0], "g", 1, MSG_NOSIGNAL) != 1)
+    r = jr_error (err, errno, "exec: start the process");
+  if (r < 0)
+    return r;
   struct jr_msg m;
   ssize_t n;
   do
@@ -235,6 +245,8 @@ release (struct exec_run *x)
     if (*fds[i] >= 0)
       close (*fds[i]), *fds[i] = -1;
   free (x->pid_base);
+  if (x->sd)
+    jr_sd_close (x->sd);
   jr_bpf_release (&x->floor);
   jr_bpf_release (&x->profile);
   jr_oci_spec_free (&x->spec);
@@ -260,7 +272,12 @@ jr_oci_exec (const struct jr_oci_ctx *c, const char *id, const struct jr_oci_exe
     r = prepare (c, id, o, &x, err);
   if (r == 0 && ((x.pidfd = (int) syscall (SYS_pidfd_open, x.st.pid, 0)) < 0 || jr_pid_starttime (x.st.pid) != x.st.starttime))
     r = jr_error_msg (err, ESRCH, "container %s is stopped", id);
-  if (r == 0 && x.st.cgroup && (x.cgfd = open (x.st.cgroup, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+  /* Rootless, a user manager's scope is not below the caller's cgroup:
+   * CLONE_INTO_CGROUP is refused there, the manager moves the process
+   * (connected now: the namespaces change in spawn). */
+  if (r == 0 && x.st.scope && geteuid () != 0 && (r = jr_oci_sd_connect (&x.sd, err)) == 0)
+    x.scope = x.st.scope;
+  else if (r == 0 && x.st.cgroup && (x.cgfd = open (x.st.cgroup, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
     r = jr_error (err, errno, "container %s: cgroup %s", id, x.st.cgroup);
   pid_t pid = -1;
   if (r == 0)

@@ -52,7 +52,7 @@ linux_part (void)
   json_object *cg = json_object_new_object ();
   const char *cgk[] = { "v1", "v2", "systemd", "systemdUser", "rdma" };
   for (size_t i = 0; i < 5; i++)
-    json_object_object_add (cg, cgk[i], json_object_new_boolean (i == 1));
+    json_object_object_add (cg, cgk[i], json_object_new_boolean (i >= 1 && i <= 3));
   json_object_object_add (l, "cgroup", cg);
   json_object *sc = json_object_new_object ();
   json_object_object_add (sc, "enabled", json_object_new_boolean (1));

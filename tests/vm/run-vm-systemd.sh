@@ -10,15 +10,16 @@
 # which becomes the initramfs.  Its /init (tests/vm/init-systemd.sh) copies
 # the root into a tmpfs and switch_roots to systemd (pivot_root cannot
 # leave an initramfs).  The unit jrtest.service runs
-# tests/vm/driver-systemd.sh, which runs tests/vm/guest-systemd.sh as root
+# tests/vm/driver-systemd.sh, which runs tests/vm/guest-systemd.sh and
+# guest-oci-systemd.sh (jailrun-oci --systemd-cgroup) as root
 # and, through su (a PAM login session, as on a laptop), as jrtest, with
 # plain jailrun commands (no systemd-run); results come back as "JRVM: "
-# lines on the serial console.  JR_VM_TIMEOUT (default 900 s) bounds qemu.
+# lines on the serial console.  JR_VM_TIMEOUT (default 1500 s) bounds qemu.
 set -u
 src=${JR_SRC:-$(cd "$(dirname "$0")/../.." && pwd)}
 . "$src/tests/vm/lib-vm.sh"
 vm_paths "${1:-}"
-limit=${JR_VM_TIMEOUT:-900}
+limit=${JR_VM_TIMEOUT:-1500}
 
 PKGS=systemd,systemd-sysv,dbus,dbus-user-session,libpam-systemd
 # Documentation, manuals and translations stay out (a smaller initramfs).
@@ -63,7 +64,7 @@ build_initramfs() {
   add_binary "$JAILRUN" /usr/bin/jailrun
   add_rootfs
   mkdir -p "$stage/jr/tests/vm" && cp "$src/tests/lib.sh" "$stage/jr/tests/" \
-    && cp "$src/tests/vm/guest-systemd.sh" "$src/tests/vm/driver-systemd.sh" "$stage/jr/tests/vm/" \
+    && cp "$src/tests/vm/guest-systemd.sh" "$src/tests/vm/guest-oci-systemd.sh" "$src/tests/vm/driver-systemd.sh" "$stage/jr/tests/vm/" \
     && chmod -R a+rX "$stage/jr" || fail "copy the tests"
   cp "$src/tests/vm/init-systemd.sh" "$stage/init" && chmod 755 "$stage/init"
   configure_root
