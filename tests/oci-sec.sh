@@ -4,7 +4,7 @@
 # every fd, path and process jailrun-oci brings near it, above all the
 # short-lived `exec`s into it.  Each check performs the attack.
 . "$JR_SRC/tests/lib.sh"
-plan 14
+if [ "$JR_MODE" = root ]; then plan 16; else plan 15; fi
 mkscratch
 OCI=$SCRATCH/bin/jailrun-oci
 mkdir "$SCRATCH/bin" && ln -s "$JAILRUN" "$OCI"
@@ -175,6 +175,26 @@ is "exec's error is not appended through the container's symlink to a host file"
 ok "  nor a file created through it" test ! -e "$V/made"
 like "  it is in the --log file the engine named" "$(cat "$LOGD/oci.log" 2>&1)" 'no-such-command-here'
 oci delete --force logc
+
+# --- 7. the exec caller itself never enters the container (a library
+# caller of jail_oci_exec would be left in its mount namespace, where
+# every later path is the container's): a middle process joins and clones
+# the process as the caller's child.
+mkbundle "$B" '["sleep", "60"]'
+ids="$ids nsc"
+oci create --bundle "$B" nsc </dev/null >/dev/null 2>&1
+oci start nsc
+(exec "$OCI" --root "$R" exec nsc sh -c 'echo $$ > /tmp/me; exec sleep 20' </dev/null >/dev/null 2>&1) &
+cpid=$!
+ipid=$(oci state nsc | sed -n 's/.*"pid": *\([0-9]*\).*/\1/p')
+i=0; while [ $i -lt 100 ] && [ ! -s "/proc/$ipid/root/tmp/me" ]; do i=$((i + 1)); sleep 0.1; done
+spid=$(pgrep -P "$cpid" -x sleep | head -1)
+is "  the exec'd process is the caller's child" "$(awk '/^PPid:/ {print $2}' /proc/"${spid:-0}"/status 2>&1)" "$cpid"
+# (rootless, jailrun-oci is not dumpable: its namespaces are root's to read)
+[ "$JR_MODE" != root ] || is "  the caller stays in its own mount and user namespaces" \
+  "$(readlink /proc/"$cpid"/ns/mnt /proc/"$cpid"/ns/user 2>&1)" "$(readlink /proc/self/ns/mnt /proc/self/ns/user)"
+kill "$cpid" 2>/dev/null; wait "$cpid" 2>/dev/null
+oci delete --force nsc
 
 ok "nothing left in the state root" test -z "$(ls "$R" | grep -v '^audit$')"
 ok "  and no process of the containers" sh -c "! pgrep -f '[p]robe fdsteal' >/dev/null"
