@@ -4,7 +4,7 @@
 # every fd, path and process jailrun-oci brings near it, above all the
 # short-lived `exec`s into it.  Each check performs the attack.
 . "$JR_SRC/tests/lib.sh"
-if [ "$JR_MODE" = root ]; then plan 16; else plan 15; fi
+if [ "$JR_MODE" = root ]; then plan 18; else plan 17; fi
 mkscratch
 OCI=$SCRATCH/bin/jailrun-oci
 mkdir "$SCRATCH/bin" && ln -s "$JAILRUN" "$OCI"
@@ -195,6 +195,38 @@ is "  the exec'd process is the caller's child" "$(awk '/^PPid:/ {print $2}' /pr
   "$(readlink /proc/"$cpid"/ns/mnt /proc/"$cpid"/ns/user 2>&1)" "$(readlink /proc/self/ns/mnt /proc/self/ns/user)"
 kill "$cpid" 2>/dev/null; wait "$cpid" 2>/dev/null
 oci delete --force nsc
+
+# --- 8. a startContainer hook runs a file of the container's (its path
+# resolves in the container: the image decides what runs) just before the
+# process: it must be held to jailrun's floor (the seccomp filter, the
+# process's capabilities), or be refused.
+mkbundle "$B" '["true"]'
+sed -i 's|"linux": {|"hooks": {"startContainer": [{"path": "/usr/bin/probe", "args": ["probe", "status"]}]}, "linux": {|' "$B/config.json"
+ids="$ids sth"
+oci create --bundle "$B" sth > "$SCRATCH/sth.out" 2>&1 && oci start sth
+sleep 1
+unlike "startContainer hook (the container's file): never without the seccomp floor or with more capabilities than the process" \
+  "$(tr '\t\n' '  ' < "$SCRATCH/sth.out")" 'Seccomp: 0 |CapEff: 000001ffffffffff'
+oci delete --force sth
+
+# --- 9. a container that joins the pid namespace of a long-lived one
+# (a pod): a createContainer hook runs before pivot_root, its root the
+# host's /.  The other container, granted CAP_SYS_PTRACE in its own user
+# namespace (harmless by jailrun's floor), must not reach the host's
+# files through /proc/HOOK/root.
+mkbundle "$B" '["sleep", "60"]' '["CAP_KILL", "CAP_SYS_PTRACE"]'
+ids="$ids pa pb"
+oci create --bundle "$B" --pid-file "$SCRATCH/pa.pid" pa </dev/null >/dev/null 2>&1
+oci start pa
+apid=$(cat "$SCRATCH/pa.pid" 2>/dev/null)
+B2=$SCRATCH/bundle2
+mkbundle "$B2" '["true"]'
+sed -i "s|\"linux\": {|\"hooks\": {\"createContainer\": [{\"path\": \"/bin/sleep\", \"args\": [\"sleep\", \"8\"]}]}, \"linux\": {|; s|{\"type\": \"pid\"}|{\"type\": \"pid\", \"path\": \"/proc/$apid/ns/pid\"}|" "$B2/config.json"
+(timeout -k 5 30 "$OCI" --root "$R" create --bundle "$B2" pb </dev/null >/dev/null 2>&1 &)
+sleep 3
+out=$(oci exec pa sh -c "for p in /proc/[0-9]*; do cat \$p/root${SCRATCH}/secret 2>/dev/null; done" 2>&1)
+unlike "joined pid namespace: a createContainer hook does not open the host's / to the other container" "$out" "host-secret-$$"
+oci delete --force pb >/dev/null 2>&1; oci delete --force pa
 
 ok "nothing left in the state root" test -z "$(ls "$R" | grep -v '^audit$')"
 ok "  and no process of the containers" sh -c "! pgrep -f '[p]robe fdsteal' >/dev/null"
