@@ -4,7 +4,7 @@
 # every fd, path and process jailrun-oci brings near it, above all the
 # short-lived `exec`s into it.  Each check performs the attack.
 . "$JR_SRC/tests/lib.sh"
-if [ "$JR_MODE" = root ]; then plan 18; else plan 17; fi
+if [ "$JR_MODE" = root ]; then plan 20; else plan 19; fi
 mkscratch
 OCI=$SCRATCH/bin/jailrun-oci
 mkdir "$SCRATCH/bin" && ln -s "$JAILRUN" "$OCI"
@@ -227,6 +227,30 @@ sleep 3
 out=$(oci exec pa sh -c "for p in /proc/[0-9]*; do cat \$p/root${SCRATCH}/secret 2>/dev/null; done" 2>&1)
 unlike "joined pid namespace: a createContainer hook does not open the host's / to the other container" "$out" "host-secret-$$"
 oci delete --force pb >/dev/null 2>&1; oci delete --force pa
+
+# --- 10. a container that joins another's pid namespace, with no cgroup
+# of its own (--cgroup-manager disabled; rootless without delegation):
+# ps and kill --all of it must not reach the other container's processes.
+mkbundle "$B" '["sleep", "60"]'
+ids="$ids ka kb"
+ocid() { timeout -k 5 30 "$OCI" --cgroup-manager disabled --root "$R" "$@"; }
+ocid create --bundle "$B" --pid-file "$SCRATCH/ka.pid" ka </dev/null >/dev/null 2>&1
+ocid start ka
+kapid=$(cat "$SCRATCH/ka.pid" 2>/dev/null)
+mkbundle "$B2" '["sleep", "60"]'
+sed -i "s|{\"type\": \"pid\"}|{\"type\": \"pid\", \"path\": \"/proc/$kapid/ns/pid\"}|" "$B2/config.json"
+ocid create --bundle "$B2" kb </dev/null >/dev/null 2>&1; s=$?
+if [ "$s" = 0 ]; then
+  ocid start kb
+  out=$(ocid ps --format json kb 2>&1)
+  ocid kill --all kb KILL
+  sleep 1
+else
+  out="create refused: $s"
+fi
+unlike "joined pid namespace: ps of the joining container does not list the other's init ($out)" "$out" "[^0-9]$kapid[^0-9]"
+ok "  kill --all of it leaves the other container alive" test -d "/proc/$kapid"
+ocid delete --force kb >/dev/null 2>&1; ocid delete --force ka
 
 ok "nothing left in the state root" test -z "$(ls "$R" | grep -v '^audit$')"
 ok "  and no process of the containers" sh -c "! pgrep -f '[p]robe fdsteal' >/dev/null"
