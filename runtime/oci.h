@@ -19,6 +19,8 @@
 #define JR_OCI_MAX_MAPS 8
 /* child -> create: the container is built and waits for start. */
 #define JR_OCI_MSG_READY 100
+/* exec's middle process -> exec: the process's pid (in code). */
+#define JR_OCI_MSG_EXEC_PID 102
 
 struct jr_oci_mount
 {
