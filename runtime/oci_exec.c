@@ -212,6 +212,21 @@ middle (struct exec_run *x)
   return send (x->sv[1], &m, sizeof m, MSG_NOSIGNAL) == (ssize_t) sizeof m ? 0 : 126;
 }
 
+/* With --systemd-cgroup the process waits until systemd moved it into
+ * the container's scope: attach it as soon as its pid is known, then
+ * let it go (waiting for EOF first would deadlock: the process holds
+ * its end until it execs); on failure it reads EOF and exits 126. */
+static int
+start_in_scope (struct exec_run *x, pid_t pid, jail_error **err)
+{
+  int r = jr_sd_attach (x->sd, x->scope, pid, err);
+  if (r == 0 && send (x->sv[0], "g", 1, MSG_NOSIGNAL) != 1)
+    r = jr_error (err, errno, "exec: start the process");
+  if (r < 0)
+    shutdown (x->sv[0], SHUT_WR); /* the process reads EOF and gives up */
+  return r;
+}
+
 /* Clone the middle process (with --detach a sibling, CLONE_PARENT, so
  * the engine's monitor is the process's parent too), then read the
  * process's pid and errors until every end of the channel is closed:
@@ -229,16 +244,14 @@ spawn (struct exec_run *x, bool detach, pid_t *pid, jail_error **err)
   x->sv[1] = -1;
   if (mid < 0)
     return jr_error (err, saved, "exec: clone3");
-  int r = x->sd ? jr_sd_attach (x->sd, x->scope, *pid, err) : 0;
-  if (r == 0 && x->sd && send (x->sv[0], "g", 1, MSG_NOSIGNAL) != 1)
-    r = jr_error (err, errno, "exec: start the process");
-  if (r < 0)
-    return r;
   struct jr_msg m;
   ssize_t n;
   while ((n = recv (x->sv[0], &m, sizeof m, 0)) != 0)
     if (n == (ssize_t) sizeof m && m.type == JR_OCI_MSG_EXEC_PID)
-      *pid = (pid_t) m.code;
+      {
+        *pid = (pid_t) m.code;
+        r = r == 0 && x->sd ? start_in_scope (x, *pid, err) : r;
+      }
     else if (n == (ssize_t) sizeof m && r == 0)
       {
         m.text[sizeof m.text - 1] = '\0';
