@@ -32,41 +32,12 @@
   F (int, seccomp_export_bpf, (const scmp_filter_ctx ctx, int fd), (ctx, fd), -ELIBACC)
 /* clang-format on */
 
-#define SC_INDEX(t, name, ...) SC_##name,
-#define SC_INDEX_V(name, ...) SC_##name,
-enum
-{
-  SECCOMP_API (SC_INDEX, SC_INDEX_V) SC_N
-};
-
-#define SC_NAME(t, name, ...) #name,
-#define SC_NAME_V(name, ...) #name,
-static const char *const sc_names[] = { SECCOMP_API (SC_NAME, SC_NAME_V) };
-static void *sc_syms[SC_N];
-/* The loader's table for libseccomp (lazylib.h): filled once. */
-static struct jr_lazylib sc_lib = { .soname = "libseccomp.so.2", .names = sc_names, .n = SC_N, .syms = sc_syms, .lock = PTHREAD_MUTEX_INITIALIZER };
-
-#define SC_STUB(t, name, params, args, fail)             \
-  t name params                                          \
-  {                                                      \
-    t (*f) params;                                       \
-    *(void **) &f = jr_lazylib_sym (&sc_lib, SC_##name); \
-    return f ? f args : fail;                            \
-  }
-#define SC_STUB_V(name, params, args)                    \
-  void name params                                       \
-  {                                                      \
-    void (*f) params;                                    \
-    *(void **) &f = jr_lazylib_sym (&sc_lib, SC_##name); \
-    if (f)                                               \
-      f args;                                            \
-  }
-SECCOMP_API (SC_STUB, SC_STUB_V)
+JR_LAZYLIB_DEFINE (SECCOMP_API, "libseccomp.so.2")
 
 int
 jr_seccomp_lib (jail_error **err)
 {
-  return jr_lazylib_load (&sc_lib, "libseccomp2", err);
+  return jr_lazylib_load (&jr_lz_lib, "libseccomp2", err);
 }
 #else
 int
