@@ -37,27 +37,26 @@ void *cmd_lazy_sym (struct cmd_lazy *l, size_t i);
 #define CMD_LZ_STUB_F(t, name, params, args, fail)                    \
   t name params                                                       \
   {                                                                   \
-    t(*cmd_lz_f) params;                                              \
+    t (*cmd_lz_f) params;                                             \
     *(void **) &cmd_lz_f = cmd_lazy_sym (&cmd_lz_lib, CMD_LZ_##name); \
     return cmd_lz_f ? cmd_lz_f args : fail;                           \
   }
 #define CMD_LZ_STUB_V(name, params, args)                             \
   void name params                                                    \
   {                                                                   \
-    void(*cmd_lz_f) params;                                           \
+    void (*cmd_lz_f) params;                                          \
     *(void **) &cmd_lz_f = cmd_lazy_sym (&cmd_lz_lib, CMD_LZ_##name); \
     if (cmd_lz_f)                                                     \
       cmd_lz_f args;                                                  \
   }
-#define CMD_LAZY_DEFINE(API, so, pkg)                                                                       \
-  enum                                                                                                      \
-  {                                                                                                         \
-    API (CMD_LZ_ENUM_F, CMD_LZ_ENUM_V) CMD_LZ_N                                                             \
-  };                                                                                                        \
-  static const char *const cmd_lz_names[] = { API (CMD_LZ_NAME_F, CMD_LZ_NAME_V) };                         \
-  static void *cmd_lz_syms[CMD_LZ_N];                                                                       \
-  static struct cmd_lazy cmd_lz_lib = { .soname = so, .package = pkg, .names = cmd_lz_names, .n = CMD_LZ_N, \
-                                        .syms = cmd_lz_syms };                                              \
+#define CMD_LAZY_DEFINE(API, so, pkg)                                                                                              \
+  enum                                                                                                                             \
+  {                                                                                                                                \
+    API (CMD_LZ_ENUM_F, CMD_LZ_ENUM_V) CMD_LZ_N                                                                                    \
+  };                                                                                                                               \
+  static const char *const cmd_lz_names[] = { API (CMD_LZ_NAME_F, CMD_LZ_NAME_V) };                                                \
+  static void *cmd_lz_syms[CMD_LZ_N];                                                                                              \
+  static struct cmd_lazy cmd_lz_lib = { .soname = so, .package = pkg, .names = cmd_lz_names, .n = CMD_LZ_N, .syms = cmd_lz_syms }; \
   API (CMD_LZ_STUB_F, CMD_LZ_STUB_V)
 
 #endif
