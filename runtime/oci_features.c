@@ -90,7 +90,7 @@ jr_oci_features_json (void)
     { "org.jailrun.seccomp", "jailrun's default filter stacked under the engine's profile" },
     { "org.jailrun.network", "a network namespace always; host networking and joins by path refused" },
     { "org.jailrun.annotations", "run.jailrun.net=proxy, run.jailrun.allow=HOST[:PORT],..., run.jailrun.audit-log=NAME|PATH (egress proxy sidecar)" },
-    { "org.jailrun.rootfs", "idmapped through the container's user namespace as root when the config maps no ids" },
+    { "org.jailrun.rootfs", "idmapped through the container's user namespace as root when the config maps no ids (the container then lacks CAP_SETFCAP: a file capability written there would hold for host root)" },
     { "org.jailrun.unsupported", "hooks createContainer and startContainer, cgroup v1 limits and what v2 lacks (hugepageLimits, rdma, network, memory.kernel/swappiness, realtime cpu, blockIO throttles): refused" },
   };
   for (size_t i = 0; i < sizeof kv / sizeof *kv; i++)
