@@ -413,7 +413,7 @@ jail_version (void)
 const char *
 jail_features (void)
 {
-  return "seccomp(libseccomp-" JR_STR (SCMP_VER_MAJOR) "." JR_STR (SCMP_VER_MINOR) "." JR_STR (SCMP_VER_MICRO) ") " JR_BPF_FEATURE " seccomp-oci-json(json-c-" JSON_C_VERSION ") caps(libcap) netlink(libmnl)"
+  return "seccomp(libseccomp-" JR_STR (SCMP_VER_MAJOR) "." JR_STR (SCMP_VER_MINOR) "." JR_STR (SCMP_VER_MICRO) ") " JR_BPF_FEATURE " seccomp-oci-json(json-c-" JSON_C_VERSION ") caps netlink(libmnl) libs-on-first-use=libseccomp,json-c,libyaml"
                                                                                                                " net=private,none,proxy,publish limits=cgroup-v2 userns mountapi openat2 clone3 pidfd";
 }
 

@@ -194,6 +194,8 @@ int jr_mounts_setup (const struct jail_config *cfg, struct jr_trees *t, struct j
 void jr_trees_close (struct jr_trees *t);
 
 /* caps.c */
+/* "cap_chown" for CAP_CHOWN; NULL for a number this build has no name for. */
+const char *jr_cap_name (int cap);
 int jr_caps_from_name (const char *name, int *cap);
 int jr_caps_apply (uint64_t keep, struct jail_error *e);
 
