@@ -2,7 +2,8 @@
 # sourced with $src set: fail, the paths (vm_paths) and the host's tools
 # (vm_preflight), the cached Debian cloud kernel (fetch_kernel sets $k),
 # copying a dynamic binary with its libraries into $stage (add_binary; the
-# build tree's libjail.so.0 also into /usr/lib) and the test rootfs
+# build tree's libjail.so.0 also into /usr/lib, and the libraries jailrun
+# loads on first use) and the test rootfs
 # (add_rootfs), booting qemu (boot) and the serial log's "JRVM: " lines as
 # one TAP stream (to_tap, report).
 fail() { echo "1..1"; echo "not ok 1 - vm tier: $*"; exit 1; }
@@ -54,6 +55,12 @@ add_binary() { # BIN DEST
     case $lib in /lib/* | /usr/lib/* | /lib64/*) ;; *)
       mkdir -p "$stage/usr/lib" && rm -f "$stage/usr/lib/${lib##*/}" && cp -L "$lib" "$stage/usr/lib/" || fail "copy $lib" ;;
     esac
+  done
+  # what jailrun loads on first use (dlopen: ldd does not list them)
+  for so in libjson-c.so.5 libseccomp.so.2 libyaml-0.so.2; do
+    lib=$(ldconfig -p | awk -v n="$so" '$1 == n && /x86-64/ { print $NF; exit }')
+    [ -n "$lib" ] || fail "$so is not installed (ldconfig -p): apt-get install libjson-c5 libseccomp2 libyaml-0-2"
+    mkdir -p "$stage$(dirname "$lib")" && rm -f "$stage$lib" && cp -L "$lib" "$stage$lib" || fail "copy $lib"
   done
 }
 
