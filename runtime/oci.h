@@ -19,6 +19,22 @@
 #define JR_OCI_MAX_MAPS 8
 /* child -> create: the container is built and waits for start. */
 #define JR_OCI_MSG_READY 100
+/* first stage -> create: the init's pidfd (a joined user namespace). */
+#define JR_OCI_MSG_INIT 101
+
+/* linux.namespaces types a path may join, in the order the init joins
+ * them after the user namespace (mount last: it changes the root). */
+enum jr_oci_ns
+{
+  JR_OCI_NS_IPC,
+  JR_OCI_NS_UTS,
+  JR_OCI_NS_NET,
+  JR_OCI_NS_PID,
+  JR_OCI_NS_CGROUP,
+  JR_OCI_NS_MNT,
+  JR_OCI_NS_USER,
+  JR_OCI_NS_N
+};
 
 struct jr_oci_mount
 {
@@ -54,9 +70,9 @@ struct jr_oci_spec
   gid_t gid;
   gid_t *groups;
   size_t n_groups;
-  int umask;             /* -1: leave it */
-  unsigned preserve_fds; /* --preserve-fds: fds 3..3+N-1 stay open in the process */
-  char *ns_join[3];      /* linux.namespaces paths to join: network, ipc, uts (NULL: new) */
+  int umask;                  /* -1: leave it */
+  unsigned preserve_fds;      /* --preserve-fds: fds 3..3+N-1 stay open in the process */
+  char *ns_join[JR_OCI_NS_N]; /* linux.namespaces paths to join, by enum jr_oci_ns (NULL: new) */
   uint64_t cap_bnd, cap_eff, cap_prm, cap_inh, cap_amb;
   struct jr_oci_rlimit *rlimits;
   size_t n_rlimits;
@@ -216,6 +232,7 @@ struct jr_oci_child
   int fifo_fd;                          /* exec.fifo, read end (O_NONBLOCK): start writes one byte */
   int console_fd;                       /* connected console socket, or -1 */
   int parent_fd;                        /* create's end of the channel, closed first */
+  const int *join;                      /* namespaces to join, by enum jr_oci_ns (-1: new) */
 };
 int jr_oci_child_main (struct jr_oci_child *c);
 /* In the container's root: argv[0] looked up as execve will (the text
@@ -232,6 +249,20 @@ int jr_oci_apply_oom (const struct jr_oci_spec *s, struct jail_error *e);
  * stderr when -1). */
 int jr_oci_exec_process (const struct jr_oci_spec *s, const char *cmd, const struct jr_bpf *floor,
                          const struct jr_bpf *profile, int msg_fd);
+
+/* oci_ns.c: linux.namespaces paths.  open: each path as an nsfs fd of
+ * its type (fds[] by enum jr_oci_ns, -1: none), refusing the host's own
+ * namespaces; a pid, mount or cgroup namespace brings the user namespace
+ * that owns it (the config's, which must own it, or else that one). */
+int jr_oci_ns_open (const struct jr_oci_spec *s, int fds[JR_OCI_NS_N], jail_error **err);
+void jr_oci_ns_close (int fds[JR_OCI_NS_N]);
+/* jailrun's floor on a joined user namespace, read through a process
+ * in it: no range of uid_map or gid_map starts at host id 0. */
+int jr_oci_ns_check_maps (pid_t pid, jail_error **err);
+/* In the first stage of the init, once in the joined user namespace:
+ * join the other paths and unshare what is new, but the pid namespace
+ * (the next clone's) and the cgroup namespace (unshared after it). */
+int jr_oci_ns_enter (const int fds[JR_OCI_NS_N], struct jail_error *e);
 
 /* oci_tty.c: connect to the engine's console socket (host side). */
 int jr_oci_console_connect (const char *path, jail_error **err);

@@ -12,6 +12,7 @@
 #include <limits.h>
 #include <linux/capability.h>
 #include <linux/openat2.h>
+#include <linux/sched.h>
 #include <poll.h>
 #include <sched.h>
 #include <stdio.h>
@@ -509,6 +510,47 @@ recv_go (int fd, struct jr_msg *m, int *idmapped)
   return n;
 }
 
+/* A joined user namespace: the init's first stage joins it before
+ * HELLO (create checks its maps through this process), the other
+ * namespaces after GO, then clones the init proper into the new or
+ * joined pid namespace (CLONE_PARENT: the engine's monitor is its
+ * parent too), hands create its pidfd and exits.  Returns in the init
+ * (0), or -1 in the first stage after a failure it reported. */
+static int
+second_stage (struct jr_oci_child *c, struct jail_error *e)
+{
+  int r = jr_oci_ns_enter (c->join, e);
+  int pidfd = -1;
+  struct clone_args a = { .flags = CLONE_PARENT | CLONE_PIDFD, .pidfd = (uint64_t) (uintptr_t) &pidfd };
+  if (c->join[JR_OCI_NS_PID] < 0)
+    a.flags |= CLONE_NEWPID;
+  pid_t pid = r == 0 ? (pid_t) syscall (SYS_clone3, &a, sizeof a) : -1;
+  if (pid == 0)
+    return 0;
+  if (r == 0 && pid < 0)
+    r = jr_error_buf (e, errno, "linux.namespaces: clone the init");
+  if (r < 0)
+    {
+      jr_msg_send (c->sync_fd, JR_MSG_SETUP_ERR, e);
+      return -1;
+    }
+  struct jr_msg m = { .type = JR_OCI_MSG_INIT };
+  jr_send_fd (c->sync_fd, &m, sizeof m, &pidfd, 1, 0);
+  _exit (0);
+}
+
+/* Before HELLO: the joined user namespace, if any. */
+static int
+join_user (struct jr_oci_child *c)
+{
+  struct jail_error e = { 0 };
+  if (c->join[JR_OCI_NS_USER] < 0 || setns (c->join[JR_OCI_NS_USER], CLONE_NEWUSER) == 0)
+    return 0;
+  jr_error_buf (&e, errno, "linux.namespaces: join the user namespace");
+  jr_msg_send (c->sync_fd, JR_MSG_SETUP_ERR, &e);
+  return -1;
+}
+
 int
 jr_oci_child_main (struct jr_oci_child *c)
 {
@@ -518,6 +560,8 @@ jr_oci_child_main (struct jr_oci_child *c)
   /* Dumpable only while create writes the id maps (rootless, its
    * /proc/PID files must be the caller's), then never again. */
   prctl (PR_SET_DUMPABLE, 1, 0, 0, 0);
+  if (join_user (c) < 0)
+    return 1;
   jr_msg_send (c->sync_fd, JR_MSG_HELLO, NULL);
   struct jr_msg m;
   int idmapped = -1;
@@ -525,23 +569,30 @@ jr_oci_child_main (struct jr_oci_child *c)
   prctl (PR_SET_DUMPABLE, 0, 0, 0, 0);
   if (n != (ssize_t) sizeof m || m.type != JR_MSG_GO)
     return 1;
+  if (c->join[JR_OCI_NS_USER] >= 0 && second_stage (c, &e) < 0)
+    return 1;
   /* The cgroup namespace, rooted at the cgroup clone3 placed it in. */
-  int r = unshare (CLONE_NEWCGROUP) < 0 ? jr_error_buf (&e, errno, "unshare the cgroup namespace") : 0;
+  int r = 0;
+  if (c->join[JR_OCI_NS_CGROUP] < 0 && unshare (CLONE_NEWCGROUP) < 0)
+    r = jr_error_buf (&e, errno, "unshare the cgroup namespace");
   /* oomScoreAdj while /proc/self is still ours to write (host ids). */
   if (r == 0)
     r = jr_oci_apply_oom (s, &e);
   int *src = calloc (s->n_mounts + 1, sizeof *src);
   for (size_t i = 0; src && i < s->n_mounts; i++)
     src[i] = -1;
-  if (r == 0)
+  /* A joined mount namespace is used as it is: its owner built it. */
+  if (r == 0 && c->join[JR_OCI_NS_MNT] < 0)
     r = src ? build_root (s, idmapped, src, &e) : jr_error_buf (&e, ENOMEM, "mounts");
+  else if (r == 0 && (syscall (SYS_setresgid, 0, 0, 0) < 0 || syscall (SYS_setresuid, 0, 0, 0) < 0))
+    r = jr_error_buf (&e, errno, "container root (uid/gid 0) is not mapped in the joined user namespace");
   for (size_t i = 0; src && i < s->n_mounts; i++)
     if (src[i] >= 0)
       close (src[i]);
   free (src);
   if (r == 0 && s->hostname && sethostname (s->hostname, strlen (s->hostname)) < 0) /* "" too */
     r = jr_error_buf (&e, errno, "hostname %s", s->hostname);
-  if (r == 0 && s->ns_join[0] == NULL) /* a joined network is its owner's */
+  if (r == 0 && c->join[JR_OCI_NS_NET] < 0) /* a joined network is its owner's */
     r = jr_net_loopback_up (&e);
   if (r == 0 && c->console_fd >= 0)
     r = jr_oci_console_setup (c->console_fd, s->uid, &e);

@@ -1,7 +1,7 @@
 /* oci_config.c - a bundle's config.json (OCI runtime-spec 1.0) read with
  * json-c into struct jr_oci_spec.  What jailrun cannot honour is refused
  * here with the field's name, before anything is created: host
- * networking, joins of user/pid/mount/cgroup namespaces, AppArmor and
+ * networking, joins of a time namespace, AppArmor and
  * SELinux labels, cgroup limits cgroup v2 cannot enforce. */
 #include <errno.h>
 #include <fcntl.h>
@@ -380,33 +380,35 @@ parse_maps (json_object *a, const char *field, struct jr_oci_idmap *maps, size_t
 }
 
 /* linux.namespaces: every type jailrun makes anyway; a network entry is
- * required (no host networking); a path joins a network, ipc or uts
- * namespace (create checks it is not its own), other joins are refused. */
+ * required (no host networking); a path joins a namespace of that type
+ * (oci_ns.c checks what it is when create opens it); a time namespace
+ * cannot be joined (jailrun makes none). */
 static int
 parse_namespaces (json_object *a, struct jr_oci_spec *s, jail_error **err)
 {
+  static const char *const known[] = { "ipc", "uts", "network", "pid", "cgroup", "mount", "user", "time", NULL };
   bool net = false;
   size_t n = a && json_object_is_type (a, json_type_array) ? json_object_array_length (a) : 0;
   for (size_t i = 0; i < n; i++)
     {
       json_object *e = json_object_array_get_idx (a, i);
       const char *t = jr_oci_get (e, "type") ? json_object_get_string (jr_oci_get (e, "type")) : "";
-      static const char *const known[] = { "pid", "network", "mount", "ipc", "uts", "user", "cgroup", "time", NULL };
       size_t k = 0;
       while (known[k] && strcmp (known[k], t) != 0)
         k++;
       if (known[k] == NULL)
         return jr_error_msg (err, EINVAL, "config.json: linux.namespaces: unknown type '%s'", t);
       const char *path = jr_oci_get (e, "path") ? json_object_get_string (jr_oci_get (e, "path")) : NULL;
-      int j = k == 1 ? 0 : k == 3 ? 1
-                       : k == 4   ? 2
-                                  : -1;
-      if (path && *path && j < 0)
-        return jr_error_msg (err, EINVAL, "config.json: linux.namespaces: joining the %s namespace at %s is not supported by jailrun-oci (only network, ipc and uts can be joined)",
-                             t, path);
-      if (path && *path && (free (s->ns_join[j]), s->ns_join[j] = strdup (path)) == NULL)
+      net = net || k == JR_OCI_NS_NET;
+      if (path == NULL || *path == '\0')
+        continue;
+      if (k >= JR_OCI_NS_N)
+        return jr_error_msg (err, EINVAL, "config.json: linux.namespaces: joining the %s namespace at %s is not supported by jailrun-oci (jailrun makes no time namespace): drop the path", t, path);
+      if (path[0] != '/')
+        return jr_error_msg (err, EINVAL, "config.json: linux.namespaces: %s namespace path %s is not absolute", t, path);
+      free (s->ns_join[k]);
+      if ((s->ns_join[k] = strdup (path)) == NULL)
         return jr_error (err, ENOMEM, "config.json");
-      net = net || strcmp (t, "network") == 0;
     }
   if (!net)
     return bad (err, "linux.namespaces", "no network namespace: host networking is refused by jailrun (use --network none, or a network namespace)");
@@ -615,8 +617,10 @@ parse_top (json_object *top, bool cg_disabled, struct jr_oci_spec *s, jail_error
     r = parse_mounts (jr_oci_get (top, "mounts"), s, err);
   if (r == 0)
     r = parse_linux (jr_oci_get (top, "linux"), cg_disabled, s, err);
-  if (r == 0 && s->net_proxy && s->ns_join[0])
-    r = bad (err, "annotations", "run.jailrun.net=proxy needs a network namespace of the container's own: drop the network namespace path");
+  for (int k = JR_OCI_NS_NET; r == 0 && s->net_proxy && k < JR_OCI_NS_N; k++)
+    if (s->ns_join[k])
+      r = jr_error_msg (err, EINVAL, "config.json: annotations: run.jailrun.net=proxy needs the container's own network, pid, cgroup, mount and user namespaces: drop the %s namespace path",
+                        k == JR_OCI_NS_NET ? "network" : "joined");
   json_object *hooks = jr_oci_get (top, "hooks");
   if (r == 0 && hooks)
     r = check_hooks (hooks, s, err);
@@ -654,7 +658,7 @@ free_strv (char **v)
 void
 jr_oci_spec_free (struct jr_oci_spec *s)
 {
-  for (size_t i = 0; i < 3; i++)
+  for (size_t i = 0; i < JR_OCI_NS_N; i++)
     free (s->ns_join[i]);
   for (size_t i = 0; s->mounts && i < s->n_mounts; i++)
     {

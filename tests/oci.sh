@@ -389,7 +389,7 @@ fi
 mkbundle "$B" '["true"]' '' "$(echo "$nsj" | sed "s|NSPATH|/proc/self/ns/net|")"
 oci create --bundle "$B" nj2 2>"$SCRATCH/err"; s=$?
 is "the host's own network namespace by path: refused" "$s:$(cat "$SCRATCH/err")" \
-  "125:jailrun-oci: config.json: linux.namespaces: /proc/self/ns/net is the host's own net namespace: refused (give a namespace of its own, or none)"
+  "125:jailrun-oci: config.json: linux.namespaces: /proc/self/ns/net is the host's own network namespace: refused (jailrun never runs a container in the host's network namespace: give a namespace of its own, or none)"
 ok "  and leaves no state" test ! -e "$R/nj2"
 
 # --- annotations: run.jailrun.net=proxy gives the container jailrun's
