@@ -89,6 +89,7 @@ struct jr_oci_spec
   char *seccomp_json;      /* linux.seccomp as JSON text, or NULL */
   char *annotations_json;  /* "{...}" */
   char *hooks_json;        /* the hooks object, or NULL */
+  bool container_hooks;    /* createContainer or startContainer hooks given */
   bool has_oom;
   int oom_score_adj;
   bool net_proxy;       /* annotation run.jailrun.net=proxy */
@@ -233,6 +234,8 @@ struct jr_oci_child
   int console_fd;                       /* connected console socket, or -1 */
   int parent_fd;                        /* create's end of the channel, closed first */
   const int *join;                      /* namespaces to join, by enum jr_oci_ns (-1: new) */
+  const char *id;                       /* the container's id (the hooks' state) */
+  pid_t host_pid;                       /* the init's pid in the runtime's pid namespace (hooks) */
 };
 int jr_oci_child_main (struct jr_oci_child *c);
 /* In the container's root: argv[0] looked up as execve will (the text
@@ -272,7 +275,8 @@ int jr_oci_console_setup (int sock, uid_t uid, struct jail_error *e);
 
 /* oci_hooks.c: run the hooks of kind ("prestart", ...) from the hooks
  * object hooks_json (NULL: none), state on stdin; the first failure
- * stops and is returned. */
+ * stops and is returned.  create, start and delete run the host's kinds;
+ * the container's init runs createContainer and startContainer. */
 int jr_oci_hooks_run (const char *hooks_json, const char *kind, const char *state, jail_error **err);
 
 /* oci_sidecar.c: the egress proxy of run.jailrun.net=proxy.  start (in

@@ -9,6 +9,7 @@
  * pid namespace): no jailrun process stays. */
 #include <errno.h>
 #include <fcntl.h>
+#include <json-c/json.h>
 #include <limits.h>
 #include <linux/capability.h>
 #include <linux/openat2.h>
@@ -303,10 +304,52 @@ apply_propagation (const struct jr_oci_spec *s, struct jail_error *e)
   return r;
 }
 
-/* The container's filesystem, then pivot_root into it. */
-static int
-build_root (const struct jr_oci_spec *s, int idmapped, int *src, struct jail_error *e)
+/* The state JSON a createContainer or startContainer hook reads: the
+ * container as create's state shows it, with the init's host pid. */
+static char *
+hook_state (const struct jr_oci_child *c, const char *status)
 {
+  const struct jr_oci_spec *s = c->spec;
+  json_object *o = json_object_new_object ();
+  json_object_object_add (o, "ociVersion", json_object_new_string (JR_OCI_VERSION));
+  json_object_object_add (o, "id", json_object_new_string (c->id));
+  json_object_object_add (o, "status", json_object_new_string (status));
+  json_object_object_add (o, "pid", json_object_new_int (c->host_pid));
+  json_object_object_add (o, "bundle", json_object_new_string (s->bundle));
+  json_object *ann = s->annotations_json ? json_tokener_parse (s->annotations_json) : NULL;
+  json_object_object_add (o, "annotations", ann ? ann : json_object_new_object ());
+  char *out = strdup (json_object_to_json_string_ext (o, JSON_C_TO_STRING_PLAIN));
+  json_object_put (o);
+  return out;
+}
+
+/* The config's hooks of kind, run by the init in the container's
+ * namespaces (no_new_privs already set: a hook gains nothing by exec). */
+static int
+container_hooks (const struct jr_oci_child *c, const char *kind, const char *status, struct jail_error *e)
+{
+  if (!c->spec->container_hooks)
+    return 0;
+  char *state = hook_state (c, status);
+  jail_error *he = NULL;
+  int r = state ? jr_oci_hooks_run (c->spec->hooks_json, kind, state, &he) : jr_error_buf (e, ENOMEM, "hooks.%s", kind);
+  if (r < 0 && state)
+    {
+      e->code = he ? he->code : -r;
+      snprintf (e->msg, sizeof e->msg, "%s", he ? he->msg : kind);
+    }
+  jail_error_free (he);
+  free (state);
+  return r;
+}
+
+/* The container's filesystem, the createContainer hooks (in it, before
+ * pivot_root, where their paths still resolve on the host), then
+ * pivot_root into it. */
+static int
+build_root (const struct jr_oci_child *c, int idmapped, int *src, struct jail_error *e)
+{
+  const struct jr_oci_spec *s = c->spec;
   int root_src = -1, root = idmapped;
   int r = open_trees (s, &root_src, &root, src, e);
   /* From here on container root, never host root: what the mounts
@@ -333,6 +376,8 @@ build_root (const struct jr_oci_spec *s, int idmapped, int *src, struct jail_err
     close (cwd);
   if (r == 0 && s->root_ro)
     r = jr_setattr (root, MOUNT_ATTR_RDONLY, false, e, "root.readonly");
+  if (r == 0)
+    r = container_hooks (c, "createContainer", "creating", e);
   if (r == 0)
     r = pivot (root, e);
   if (r == 0)
@@ -571,8 +616,15 @@ jr_oci_child_main (struct jr_oci_child *c)
     return 1;
   if (c->join[JR_OCI_NS_USER] >= 0 && second_stage (c, &e) < 0)
     return 1;
+  /* The hooks' state names the init by its host pid: the runtime's
+   * /proc is still mounted here (a joined mount namespace has no hooks). */
+  char self[32] = "";
+  if (s->container_hooks && readlink ("/proc/self", self, sizeof self - 1) > 0)
+    c->host_pid = atoi (self);
   /* The cgroup namespace, rooted at the cgroup clone3 placed it in. */
   int r = 0;
+  if (s->container_hooks && prctl (PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+    r = jr_error_buf (&e, errno, "no_new_privs");
   if (c->join[JR_OCI_NS_CGROUP] < 0 && unshare (CLONE_NEWCGROUP) < 0)
     r = jr_error_buf (&e, errno, "unshare the cgroup namespace");
   /* oomScoreAdj while /proc/self is still ours to write (host ids). */
@@ -583,7 +635,7 @@ jr_oci_child_main (struct jr_oci_child *c)
     src[i] = -1;
   /* A joined mount namespace is used as it is: its owner built it. */
   if (r == 0 && c->join[JR_OCI_NS_MNT] < 0)
-    r = src ? build_root (s, idmapped, src, &e) : jr_error_buf (&e, ENOMEM, "mounts");
+    r = src ? build_root (c, idmapped, src, &e) : jr_error_buf (&e, ENOMEM, "mounts");
   else if (r == 0 && (syscall (SYS_setresgid, 0, 0, 0) < 0 || syscall (SYS_setresuid, 0, 0, 0) < 0))
     r = jr_error_buf (&e, errno, "container root (uid/gid 0) is not mapped in the joined user namespace");
   for (size_t i = 0; src && i < s->n_mounts; i++)
@@ -613,5 +665,10 @@ jr_oci_child_main (struct jr_oci_child *c)
   if (!await_start (c->fifo_fd))
     return 1;
   close (c->fifo_fd);
+  if (container_hooks (c, "startContainer", "created", &e) < 0)
+    {
+      dprintf (2, "jailrun-oci: %s\n", e.msg);
+      return 126;
+    }
   return jr_oci_exec_process (s, cmd, c->floor, c->profile, -1);
 }

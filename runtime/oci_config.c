@@ -544,20 +544,23 @@ jr_oci_process_load (const char *path, struct jr_oci_spec *s, jail_error **err)
   return r < 0 ? jr_error_wrap (err, "--process %s", path) : 0;
 }
 
-/* Hooks run in the runtime's namespaces are kept; createContainer and
- * startContainer (run inside the container) are refused. */
+/* The six hook kinds of runtime-spec 1.0.2; another key is refused. */
 static int
 check_hooks (json_object *hooks, struct jr_oci_spec *s, jail_error **err)
 {
+  static const char *const kinds[] = { "prestart", "createRuntime", "createContainer", "startContainer", "poststart", "poststop", NULL };
   if (!json_object_is_type (hooks, json_type_object))
     return bad (err, "hooks", "not an object");
   json_object_object_foreach (hooks, key, val)
   {
-    bool kept = strcmp (key, "prestart") == 0 || strcmp (key, "createRuntime") == 0
-                || strcmp (key, "poststart") == 0 || strcmp (key, "poststop") == 0;
+    size_t k = 0;
+    while (kinds[k] && strcmp (key, kinds[k]) != 0)
+      k++;
     size_t n = json_object_is_type (val, json_type_array) ? json_object_array_length (val) : 0;
-    if (!kept && n > 0)
-      return jr_error_msg (err, EINVAL, "config.json: hooks.%s: not supported by jailrun-oci yet (prestart, createRuntime, poststart and poststop are)", key);
+    if (kinds[k] == NULL && n > 0)
+      return jr_error_msg (err, EINVAL, "config.json: hooks.%s: not a hook kind (prestart, createRuntime, createContainer, startContainer, poststart, poststop)", key);
+    if (strcmp (key, "createContainer") == 0 || strcmp (key, "startContainer") == 0)
+      s->container_hooks = s->container_hooks || n > 0;
   }
   if ((s->hooks_json = strdup (json_object_to_json_string_ext (hooks, JSON_C_TO_STRING_PLAIN))) == NULL)
     return jr_error (err, ENOMEM, "config.json");
@@ -624,6 +627,8 @@ parse_top (json_object *top, bool cg_disabled, struct jr_oci_spec *s, jail_error
   json_object *hooks = jr_oci_get (top, "hooks");
   if (r == 0 && hooks)
     r = check_hooks (hooks, s, err);
+  if (r == 0 && s->container_hooks && s->ns_join[JR_OCI_NS_MNT])
+    r = bad (err, "hooks", "createContainer and startContainer hooks need a mount namespace of the container's own (jailrun builds nothing in a joined one): drop the mount namespace path or the hooks");
   return r;
 }
 

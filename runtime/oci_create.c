@@ -242,7 +242,7 @@ leave_paths (int own[3])
 /* clone3 the init as a sibling of create (CLONE_PARENT); it inherits
  * create's exit signal, so its parent sees it as an ordinary child. */
 static int
-spawn (struct create_run *c, jail_error **err)
+spawn (const char *id, struct create_run *c, jail_error **err)
 {
   int sv[2];
   if (socketpair (AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
@@ -270,7 +270,7 @@ spawn (struct create_run *c, jail_error **err)
       close (sv[1]);
       return r;
     }
-  struct jr_oci_child ch = { .spec = &c->spec, .floor = &c->floor, .profile = &c->profile, .sync_fd = sv[1], .fifo_fd = c->fifo_fd, .console_fd = c->console_fd, .parent_fd = sv[0], .join = c->ns };
+  struct jr_oci_child ch = { .spec = &c->spec, .floor = &c->floor, .profile = &c->profile, .sync_fd = sv[1], .fifo_fd = c->fifo_fd, .console_fd = c->console_fd, .parent_fd = sv[0], .join = c->ns, .id = id };
   fflush (NULL);
   c->pid = (pid_t) syscall (SYS_clone3, &a, sizeof a);
   if (c->pid == 0)
@@ -511,7 +511,7 @@ jr_oci_create (const struct jr_oci_ctx *ctx, const char *id, const struct jr_oci
   if (r == 0)
     r = make_cgroup (id, &c, err);
   if (r == 0)
-    r = spawn (&c, err);
+    r = spawn (id, &c, err);
   if (r == 0)
     r = jr_hostids_hand (&c.ids, c.pid, err);
   if (r == 0)

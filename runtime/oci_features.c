@@ -76,7 +76,7 @@ jr_oci_features_json (void)
   static const char *const mopts[] = { "bind", "rbind", "ro", "rw", "nosuid", "suid", "nodev", "dev", "noexec", "exec",
                                        "noatime", "atime", "relatime", "strictatime", "nodiratime", "private", "rprivate",
                                        "slave", "rslave", "unbindable", "runbindable", "newinstance", NULL };
-  static const char *const hooks[] = { "prestart", "createRuntime", "poststart", "poststop", NULL };
+  static const char *const hooks[] = { "prestart", "createRuntime", "createContainer", "startContainer", "poststart", "poststop", NULL };
   json_object *o = json_object_new_object ();
   json_object_object_add (o, "ociVersionMin", json_object_new_string ("1.0.0"));
   json_object_object_add (o, "ociVersionMax", json_object_new_string (JR_OCI_VERSION));
@@ -93,7 +93,8 @@ jr_oci_features_json (void)
     { "org.jailrun.namespaces", "joins by path: ipc, uts, network, pid, cgroup, mount, user (a pid, mount or cgroup namespace brings the user namespace owning it; the host's own namespaces and a user namespace mapping host id 0 refused); time refused" },
     { "org.jailrun.annotations", "run.jailrun.net=proxy, run.jailrun.allow=HOST[:PORT],..., run.jailrun.audit-log=NAME|PATH (egress proxy sidecar)" },
     { "org.jailrun.rootfs", "idmapped through the container's user namespace as root when the config maps no ids" },
-    { "org.jailrun.unsupported", "hooks createContainer and startContainer, cgroup v1 limits and what v2 lacks (hugepageLimits, rdma, network, memory.kernel/swappiness, realtime cpu, blockIO throttles): refused" },
+    { "org.jailrun.hooks", "prestart, createRuntime, poststart, poststop on the host; createContainer (before pivot_root) and startContainer (before execve) run by the container's init in its namespaces, with its privileges before the process's: container root, no_new_privs not yet set, jailrun's seccomp floor not yet loaded" },
+    { "org.jailrun.unsupported", "cgroup v1 limits and what v2 lacks (hugepageLimits, rdma, network, memory.kernel/swappiness, realtime cpu, blockIO throttles): refused" },
   };
   for (size_t i = 0; i < sizeof kv / sizeof *kv; i++)
     json_object_object_add (ann, kv[i][0], json_object_new_string (kv[i][1]));

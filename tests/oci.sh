@@ -8,7 +8,7 @@
 # As root only: the podman, Docker and containerd parts (oci-podman.sh,
 # oci-docker.sh, oci-ctr.sh: these engines need root on this host) and the
 # root-only checks (id slots, shared host mounts, joining a netns).
-if [ "$JR_MODE" = root ]; then plan 172; else plan 98; fi
+if [ "$JR_MODE" = root ]; then plan 181; else plan 107; fi
 mkscratch
 OCI=$SCRATCH/bin/jailrun-oci
 mkdir "$SCRATCH/bin" && ln -s "$JAILRUN" "$OCI"
@@ -245,6 +245,36 @@ mkbundle "$B" '["true"]' '"hooks": {"prestart": [{"path": "/bin/false"}]},'
 oci create --bundle "$B" h2 2>"$SCRATCH/err"; s=$?
 is "a failing prestart hook fails create" "$s:$(cat "$SCRATCH/err")" "125:jailrun-oci: hooks.prestart[0] /bin/false: failed (exit status 1)"
 ok "  and leaves no state" test ! -e "$R/h2"
+
+# --- createContainer (before pivot_root: a host path, the container's
+# mount and pid namespaces) and startContainer (in the container: its
+# path and /tmp are the container's), run by the init with no_new_privs
+chmod 777 "$H"
+cc='{"path": "/bin/sh", "args": ["sh", "-c", "cat > HD/cc; readlink /proc/self/ns/mnt /proc/self/ns/pid /proc/self/ns/user > HD/cc.ns; grep NoNewPrivs /proc/self/status >> HD/cc.ns"]}'
+sc='{"path": "/bin/sh", "args": ["sh", "-c", "cat > /tmp/sc"]}'
+mkbundle "$B" '["sh", "-c", "cat /tmp/sc; exec sleep 100"]' "\"hooks\": {\"createContainer\": [$(echo "$cc" | sed "s|HD|$H|g")], \"startContainer\": [$sc]},"
+ids="$ids h3"
+oci create --bundle "$B" --pid-file "$SCRATCH/h3.pid" h3 > "$SCRATCH/h3.out" 2>&1; s=$?
+hpid=$(cat "$SCRATCH/h3.pid" 2>/dev/null)
+is "create with createContainer and startContainer hooks exits 0" "$s:$(cat "$SCRATCH/h3.out")" "0:"
+like "createContainer got the state (id, status creating, the init's host pid)" "$(tr -d '\n ' < "$H/cc" 2>&1)" "\"id\":\"h3\",\"status\":\"creating\",\"pid\":$hpid,"
+oci start h3
+i=0; while ! grep -q '}' "$SCRATCH/h3.out" && [ $i -lt 50 ]; do i=$((i + 1)); sleep 0.1; done
+like "startContainer ran in the container before the process (its /tmp/sc is the state)" "$(tr -d '\n ' < "$SCRATCH/h3.out")" "\"id\":\"h3\",\"status\":\"created\",\"pid\":$hpid,"
+is "  and the process is still the container's pid 1" "$(tr '\0' ' ' < /proc/"$hpid"/cmdline)" "sleep 100 "
+is "createContainer ran in the container's mount, pid and user namespaces, with no_new_privs" "$(tr -s '\t\n' '  ' < "$H/cc.ns" 2>&1)" \
+  "$(readlink /proc/"$hpid"/ns/mnt /proc/"$hpid"/ns/pid /proc/"$hpid"/ns/user | tr '\n' ' ')NoNewPrivs: 1 "
+oci delete --force h3
+mkbundle "$B" '["true"]' '"hooks": {"createContainer": [{"path": "/bin/false"}]},'
+oci create --bundle "$B" h4 2>"$SCRATCH/err"; s=$?
+is "a failing createContainer hook fails create" "$s:$(cat "$SCRATCH/err")" "125:jailrun-oci: create: hooks.createContainer[0] /bin/false: failed (exit status 1)"
+ok "  and leaves no state" test ! -e "$R/h4"
+mkbundle "$B" '["echo", "not-reached"]' '"hooks": {"startContainer": [{"path": "/bin/false", "timeout": 5}]},'
+ids="$ids h5"
+oci create --bundle "$B" h5 > "$SCRATCH/h5.out" 2>&1 && oci start h5
+i=0; while ! oci state h5 | grep -q stopped && [ $i -lt 50 ]; do i=$((i + 1)); sleep 0.1; done
+is "a failing startContainer hook stops the container before its process" "$(cat "$SCRATCH/h5.out")" "jailrun-oci: hooks.startContainer[0] /bin/false: failed (exit status 1)"
+oci delete h5
 
 # --- linux.sysctl (namespaced keys only); resources that set nothing
 mkbundle "$B" '["cat", "/proc/sys/net/ipv4/ip_unprivileged_port_start"]'
