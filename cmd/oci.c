@@ -1,22 +1,24 @@
 /* oci.c - `jailrun-oci` (argv[0]) and `jailrun oci VERB`: the OCI runtime
  * command line engines call (runc's verbs and global flags).  Parsing and
- * printing only; the work is runtime/oci_*.c. */
+ * printing only; the work is libjail's jail_oci_* (jail.h). */
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "jailrun.h"
-#include "oci.h"
 
 /* Global options, before the verb. */
 struct globals
 {
-  struct jr_oci_ctx ctx;
+  const char *root, *audit_dir; /* --root, --audit-dir (NULL: not given) */
+  bool cgroups_disabled;        /* --cgroup-manager disabled */
+  jail_oci *oci;                /* the handle, once the options are parsed */
   const char *log;
   bool json;
 };
@@ -70,9 +72,8 @@ oci_usage (FILE *f)
 
 /* The message on stderr, and in --log when given. */
 static void
-oci_report (const struct globals *g, jail_error *err)
+oci_report_msg (const struct globals *g, const char *msg)
 {
-  const char *msg = err ? jail_error_message (err) : "unknown error";
   fprintf (stderr, "jailrun-oci: %s\n", msg);
   FILE *f = g->log ? fopen (g->log, "ae") : NULL;
   if (f)
@@ -97,6 +98,13 @@ oci_report (const struct globals *g, jail_error *err)
         fprintf (f, "time=\"%s\" level=error msg=\"%s\"\n", stamp, msg);
       fclose (f);
     }
+}
+
+/* The error's message as oci_report_msg, and free it. */
+static void
+oci_report (const struct globals *g, jail_error *err)
+{
+  oci_report_msg (g, err ? jail_error_message (err) : "unknown error");
   jail_error_free (err);
 }
 
@@ -105,14 +113,12 @@ static int fail (const struct globals *g, const char *fmt, ...) __attribute__ ((
 static int
 fail (const struct globals *g, const char *fmt, ...)
 {
-  jail_error *err = NULL;
   char msg[512];
   va_list ap;
   va_start (ap, fmt);
   vsnprintf (msg, sizeof msg, fmt, ap);
   va_end (ap);
-  jr_error_msg (&err, EINVAL, "%s", msg);
-  oci_report (g, err);
+  oci_report_msg (g, msg);
   return EXIT_JAILRUN;
 }
 
@@ -138,12 +144,12 @@ parse_globals (int argc, char **argv, struct globals *g, int *status)
           val = eq ? eq + 1 : argv[++i];
         }
       if (strncmp (a, "--root", klen) == 0 && klen == 6)
-        g->ctx.root = val;
+        g->root = val;
       else if (strncmp (a, "--audit-dir", klen) == 0 && klen == 11)
         {
           if (val[0] != '/')
             return *status = fail (g, "--audit-dir %s: give an absolute path", val), -1;
-          g->ctx.audit_dir = val;
+          g->audit_dir = val;
         }
       else if (strncmp (a, "--log", klen) == 0 && klen == 5)
         g->log = val;
@@ -159,13 +165,13 @@ parse_globals (int argc, char **argv, struct globals *g, int *status)
             return *status = fail (g, "--cgroup-manager %s: jailrun-oci has no systemd cgroup manager yet: use cgroupfs or disabled", val), -1;
           if (strcmp (val, "cgroupfs") != 0 && strcmp (val, "disabled") != 0)
             return *status = fail (g, "--cgroup-manager %s: use cgroupfs or disabled", val), -1;
-          g->ctx.cgroups_disabled = strcmp (val, "disabled") == 0;
+          g->cgroups_disabled = strcmp (val, "disabled") == 0;
         }
       else if (strcmp (a, "--systemd-cgroup") == 0)
         return *status = fail (g, "%s: jailrun-oci has no systemd cgroup manager yet: use --cgroup-manager cgroupfs or disabled", a), -1;
       else if (strcmp (a, "-v") == 0 || strcmp (a, "--version") == 0)
         {
-          printf ("jailrun-oci version %s\nspec: %s\n+SECCOMP +CAP +USERNS(always) -HOOKS -TERMINAL +CGROUPS(v2)\n", JR_VERSION, JR_OCI_VERSION);
+          printf ("jailrun-oci version %s\nspec: %s\n+SECCOMP +CAP +USERNS(always) -HOOKS -TERMINAL +CGROUPS(v2)\n", JR_VERSION, jail_oci_version ());
           return *status = 0, 0;
         }
       else if (strcmp (a, "-h") == 0 || strcmp (a, "--help") == 0)
@@ -217,7 +223,7 @@ verb_create (const struct globals *g, int argc, char **argv)
   static const struct option opts[] = {
     { "bundle", required_argument, NULL, 'b' }, { "pid-file", required_argument, NULL, 'p' }, { "console-socket", required_argument, NULL, 'c' }, { "preserve-fds", required_argument, NULL, 'f' }, { "no-new-keyring", no_argument, NULL, 'k' }, { "no-pivot", no_argument, NULL, 'n' }, { 0 }
   };
-  struct jr_oci_create_opts o = { 0 };
+  struct jail_oci_create_opts o = { .size = sizeof o };
   int c;
   optind = 0;
   while ((c = getopt_long (argc, argv, "+b:", opts, NULL)) != -1)
@@ -246,7 +252,7 @@ verb_create (const struct globals *g, int argc, char **argv)
   if (optind != argc - 1)
     return fail (g, "%s", "create: give exactly one container ID");
   jail_error *err = NULL;
-  int r = jr_oci_create (&g->ctx, argv[optind], &o, &err);
+  int r = jail_oci_create (g->oci, argv[optind], &o, &err);
   return done (g, r, err);
 }
 
@@ -254,15 +260,16 @@ static int
 verb_state (const struct globals *g, const char *id)
 {
   jail_error *err = NULL;
-  struct jr_oci_state st;
-  int r = jr_oci_state_load (&g->ctx, id, &st, &err);
+  jail_oci_state *st = NULL;
+  int r = jail_oci_state_load (g->oci, id, &st, &err);
   if (r == 0)
     {
-      char *json = jr_oci_state_json (id, &st);
+      char *json = NULL;
+      jail_oci_state_json (st, &json, NULL);
       puts (json ? json : "{}");
       free (json);
     }
-  jr_oci_state_free (&st);
+  jail_oci_state_free (st);
   return done (g, r, err);
 }
 
@@ -288,8 +295,8 @@ verb_kill_delete (const struct globals *g, bool is_kill, int argc, char **argv)
   jail_error *err = NULL;
   if (left == 2)
     sig = argv[optind + 1];
-  int r = is_kill ? jr_oci_kill (&g->ctx, argv[optind], sig, flag, &err)
-                  : jr_oci_delete (&g->ctx, argv[optind], flag, &err);
+  int r = is_kill ? jail_oci_kill (g->oci, argv[optind], sig, flag, &err)
+                  : jail_oci_delete (g->oci, argv[optind], flag, &err);
   return done (g, r, err);
 }
 
@@ -300,7 +307,7 @@ verb_exec (const struct globals *g, int argc, char **argv)
   static const struct option opts[] = {
     { "process", required_argument, NULL, 'p' }, { "detach", no_argument, NULL, 'd' }, { "pid-file", required_argument, NULL, 'P' }, { "tty", no_argument, NULL, 't' }, { "console-socket", required_argument, NULL, 'c' }, { "preserve-fds", required_argument, NULL, 'f' }, { 0 }
   };
-  struct jr_oci_exec_opts o = { 0 };
+  struct jail_oci_exec_opts o = { .size = sizeof o };
   int c;
   optind = 0;
   while ((c = getopt_long (argc, argv, "+p:dt", opts, NULL)) != -1)
@@ -335,7 +342,7 @@ verb_exec (const struct globals *g, int argc, char **argv)
     return fail (g, "%s", "exec: --tty with a command needs --process (put \"terminal\": true there)");
   jail_error *err = NULL;
   int status = 0;
-  int r = jr_oci_exec (&g->ctx, argv[optind], &o, &status, &err);
+  int r = jail_oci_exec (g->oci, argv[optind], &o, &status, &err);
   return r < 0 ? done (g, r, err) : status;
 }
 
@@ -357,7 +364,7 @@ verb_ps (const struct globals *g, int argc, char **argv)
   pid_t pids[4096];
   size_t n = sizeof pids / sizeof *pids;
   jail_error *err = NULL;
-  int r = jr_oci_ps (&g->ctx, argv[optind], pids, &n, &err);
+  int r = jail_oci_ps (g->oci, argv[optind], pids, &n, &err);
   if (r < 0)
     return done (g, r, err);
   if (!json)
@@ -401,7 +408,7 @@ verb_update (const struct globals *g, int argc, char **argv)
     }
   text[n] = '\0';
   jail_error *err = NULL;
-  int r = jr_oci_update (&g->ctx, argv[optind], text, &err);
+  int r = jail_oci_update (g->oci, argv[optind], text, &err);
   free (text);
   return done (g, r, err);
 }
@@ -410,22 +417,20 @@ verb_update (const struct globals *g, int argc, char **argv)
 static void
 list_one (const struct globals *g, const char *id, bool json, bool first)
 {
-  struct jr_oci_state st;
-  if (jr_oci_state_load (&g->ctx, id, &st, NULL) < 0)
-    {
-      jr_oci_state_free (&st);
-      return; /* deleted meanwhile, or damaged: `state ID` says which */
-    }
+  jail_oci_state *st = NULL;
+  if (jail_oci_state_load (g->oci, id, &st, NULL) < 0)
+    return; /* deleted meanwhile, or damaged: `state ID` says which */
   if (json)
     {
-      char *j = jr_oci_state_json (id, &st);
+      char *j = NULL;
+      jail_oci_state_json (st, &j, NULL);
       printf ("%s%s", first ? "" : ",", j ? j : "{}");
       free (j);
     }
   else
-    printf ("%-20s %-8d %-8s %-30s %s\n", id, st.status == JR_OCI_STOPPED ? 0 : (int) st.pid,
-            jr_oci_status_name (st.status), st.bundle, st.created);
-  jr_oci_state_free (&st);
+    printf ("%-20s %-8d %-8s %-30s %s\n", id, (int) jail_oci_state_pid (st),
+            jail_oci_state_status (st), jail_oci_state_bundle (st), jail_oci_state_created (st));
+  jail_oci_state_free (st);
 }
 
 /* list [--format table|json] [-q|--quiet]: the containers of --root. */
@@ -446,11 +451,11 @@ verb_list (const struct globals *g, int argc, char **argv)
   if (optind != argc)
     return fail (g, "%s", "list: takes no container ID");
   char **ids = NULL;
-  size_t n = 0;
   jail_error *err = NULL;
-  int r = jr_oci_list (&g->ctx, &ids, &n, &err);
+  int r = jail_oci_list (g->oci, &ids, &err);
   if (r < 0)
     return done (g, r, err);
+  size_t n = (size_t) r;
   if (json)
     putchar ('[');
   else if (!quiet)
@@ -461,9 +466,8 @@ verb_list (const struct globals *g, int argc, char **argv)
         puts (ids[i]);
       else
         list_one (g, ids[i], json, i == 0);
-      free (ids[i]);
     }
-  free (ids);
+  jail_list_free (ids);
   if (json)
     puts ("]");
   return 0;
@@ -473,16 +477,21 @@ int
 cmd_oci (int argc, char **argv)
 {
   struct globals g = { 0 };
-  char *root = NULL;
   int status = 0;
   int v = parse_globals (argc, argv, &g, &status);
   if (v <= 0)
     return status;
   jail_error *err = NULL;
-  if (g.ctx.root == NULL && jr_oci_root_default (&root, &err) < 0)
-    return done (&g, -1, err);
-  if (g.ctx.root == NULL)
-    g.ctx.root = root;
+  int r = jail_oci_open (g.root, &g.oci, &err);
+  if (r == 0)
+    r = jail_oci_set_cgroups (g.oci, !g.cgroups_disabled, &err);
+  if (r == 0 && g.audit_dir)
+    r = jail_oci_set_audit_dir (g.oci, g.audit_dir, &err);
+  if (r < 0)
+    {
+      jail_oci_close (g.oci);
+      return done (&g, r, err);
+    }
   const char *verb = argv[v];
   int n = argc - v;
   char **args = argv + v;
@@ -492,14 +501,15 @@ cmd_oci (int argc, char **argv)
     status = fail (&g, "%s: give exactly one container ID", verb);
   else if (strcmp (verb, "start") == 0)
     {
-      int r = jr_oci_start (&g.ctx, args[1], &err);
+      r = jail_oci_start (g.oci, args[1], &err);
       status = done (&g, r, err);
     }
   else if (strcmp (verb, "state") == 0)
     status = verb_state (&g, args[1]);
   else if (strcmp (verb, "features") == 0)
     {
-      char *f = jr_oci_features_json ();
+      char *f = NULL;
+      jail_oci_features (&f, NULL);
       puts (f ? f : "{}");
       free (f);
     }
@@ -511,7 +521,7 @@ cmd_oci (int argc, char **argv)
     status = verb_list (&g, n, args);
   else if ((strcmp (verb, "pause") == 0 || strcmp (verb, "resume") == 0) && n == 2)
     {
-      int r = jr_oci_pause (&g.ctx, args[1], verb[0] == 'r', &err);
+      r = verb[0] == 'r' ? jail_oci_resume (g.oci, args[1], &err) : jail_oci_pause (g.oci, args[1], &err);
       status = done (&g, r, err);
     }
   else if (strcmp (verb, "update") == 0)
@@ -520,6 +530,6 @@ cmd_oci (int argc, char **argv)
     status = verb_kill_delete (&g, verb[0] == 'k', n, args);
   else
     status = fail (&g, "unknown verb '%s': jailrun-oci does create, start, state, kill, delete, exec, ps, list, pause, resume, update, features (see --help)", verb);
-  free (root);
+  jail_oci_close (g.oci);
   return status;
 }

@@ -11,6 +11,7 @@
 #define JAIL_H
 
 #include <stddef.h>
+#include <sys/types.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -385,6 +386,96 @@ JAIL_EXPORT double jail_result_wall_time (const jail_result *r);
 JAIL_EXPORT double jail_result_cpu_time (const jail_result *r);
 /* Peak resident memory of the process (its largest child included), bytes. */
 JAIL_EXPORT long long jail_result_peak_memory (const jail_result *r);
+
+/* ---- OCI runtime (jailrun-oci) -----------------------------------------
+ * The verbs of the OCI runtime command line (runc's) that podman, Docker
+ * and containerd call, over a state root of one directory per container.
+ * jailrun's floor stays under every config.json: a user namespace always
+ * (container root is never host uid 0), every namespace new, no host
+ * network, no_new_privs, jailrun's default seccomp filter under the
+ * engine's profile.  A handle holds the global options; the option
+ * structs of create and exec are plain: set size to sizeof the struct
+ * (members are only ever added at the end; a larger struct from a newer
+ * header is refused with -E2BIG when a member this library does not know
+ * is set). */
+typedef struct jail_oci jail_oci;
+typedef struct jail_oci_state jail_oci_state;
+
+/* A handle on state root root (NULL: /run/jailrun-oci as root,
+ * $XDG_RUNTIME_DIR/jailrun-oci rootless, else /tmp/jailrun-oci-UID). */
+JAIL_EXPORT int jail_oci_open (const char *root, jail_oci **out, jail_error **err);
+/* Free a handle; NULL is allowed.  The containers stay. */
+JAIL_EXPORT void jail_oci_close (jail_oci *oci);
+/* enabled 0 (--cgroup-manager disabled): ignore linux.cgroupsPath and
+ * linux.resources and make no cgroup.  Default 1 (cgroupfs). */
+JAIL_EXPORT int jail_oci_set_cgroups (jail_oci *oci, int enabled, jail_error **err);
+/* An absolute directory where the annotation run.jailrun.audit-log may
+ * also name a file (default: only ROOT/audit). */
+JAIL_EXPORT int jail_oci_set_audit_dir (jail_oci *oci, const char *dir, jail_error **err);
+/* The runtime-spec version implemented ("1.0.2"). */
+JAIL_EXPORT const char *jail_oci_version (void);
+/* The runtime-spec features document (JSON; free() it). */
+JAIL_EXPORT int jail_oci_features (char **json, jail_error **err);
+
+/* Options of jail_oci_create(). */
+struct jail_oci_create_opts
+{
+  size_t size;                /* sizeof (struct jail_oci_create_opts) */
+  const char *bundle;         /* the bundle directory (NULL: the current one) */
+  const char *pid_file;       /* write the init's pid there (NULL: none) */
+  const char *console_socket; /* process.terminal: send the pty master there */
+  unsigned preserve_fds;      /* the caller's fds 3..3+N-1 (open) go to the init */
+};
+/* Build container id from BUNDLE/config.json; its init waits for start. */
+JAIL_EXPORT int jail_oci_create (jail_oci *oci, const char *id, const struct jail_oci_create_opts *opts, jail_error **err);
+/* Run the created container's process. */
+JAIL_EXPORT int jail_oci_start (jail_oci *oci, const char *id, jail_error **err);
+/* Signal the init (all: every process); signal a number or a name
+ * ("KILL", "SIGKILL"; NULL: TERM). */
+JAIL_EXPORT int jail_oci_kill (jail_oci *oci, const char *id, const char *signal, int all, jail_error **err);
+/* Remove a stopped container (force: kill it first). */
+JAIL_EXPORT int jail_oci_delete (jail_oci *oci, const char *id, int force, jail_error **err);
+/* Freeze and thaw the container (its cgroup's cgroup.freeze). */
+JAIL_EXPORT int jail_oci_pause (jail_oci *oci, const char *id, jail_error **err);
+JAIL_EXPORT int jail_oci_resume (jail_oci *oci, const char *id, jail_error **err);
+/* New linux.resources (runtime-spec JSON text) written into the
+ * container's cgroup. */
+JAIL_EXPORT int jail_oci_update (jail_oci *oci, const char *id, const char *resources_json, jail_error **err);
+/* Host pids of the container's processes: at most *n into pids, *n set. */
+JAIL_EXPORT int jail_oci_ps (jail_oci *oci, const char *id, pid_t *pids, size_t *n, jail_error **err);
+
+/* Options of jail_oci_exec(). */
+struct jail_oci_exec_opts
+{
+  size_t size;                /* sizeof (struct jail_oci_exec_opts) */
+  const char *process;        /* a process.json, or NULL: the bundle's process with args */
+  char *const *args;          /* NULL-terminated command (without process) */
+  const char *pid_file;       /* write the process's pid there (NULL: none) */
+  const char *console_socket; /* tty: send the pty master there */
+  int detach;                 /* return once it runs (else wait for it) */
+  int tty;                    /* a terminal (process.json's "terminal" also asks one) */
+  unsigned preserve_fds;      /* as for create */
+};
+/* A new process in the running container, within its policy.  *status:
+ * the process's shell status when not detached, else 0. */
+JAIL_EXPORT int jail_oci_exec (jail_oci *oci, const char *id, const struct jail_oci_exec_opts *opts, int *status, jail_error **err);
+/* The container ids under the state root, sorted, in a NULL-terminated
+ * vector freed with jail_list_free(); returns how many. */
+JAIL_EXPORT int jail_oci_list (jail_oci *oci, char ***ids, jail_error **err);
+/* Read container id's state (free with jail_oci_state_free()). */
+JAIL_EXPORT int jail_oci_state_load (jail_oci *oci, const char *id, jail_oci_state **out, jail_error **err);
+/* NULL is allowed. */
+JAIL_EXPORT void jail_oci_state_free (jail_oci_state *st);
+/* The runtime-spec state JSON (free() it). */
+JAIL_EXPORT int jail_oci_state_json (const jail_oci_state *st, char **json, jail_error **err);
+/* "created", "running", "paused" or "stopped". */
+JAIL_EXPORT const char *jail_oci_state_status (const jail_oci_state *st);
+/* The init's host pid; 0 when stopped. */
+JAIL_EXPORT pid_t jail_oci_state_pid (const jail_oci_state *st);
+/* The bundle directory (absolute). */
+JAIL_EXPORT const char *jail_oci_state_bundle (const jail_oci_state *st);
+/* When create ran (RFC 3339, UTC). */
+JAIL_EXPORT const char *jail_oci_state_created (const jail_oci_state *st);
 
 /* Probe what this host offers (user namespaces and their restrictions,
  * cgroup v2 controllers and delegation, seccomp and user notification,

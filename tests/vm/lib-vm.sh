@@ -1,7 +1,8 @@
 # lib-vm.sh - what the VM tiers (run-vm.sh, run-vm-systemd.sh) share,
 # sourced with $cache set: fail, the cached Debian cloud kernel
 # (fetch_kernel sets $k), copying a dynamic binary with its libraries into
-# $stage (add_binary), and the serial log's "JRVM: " lines as one TAP
+# $stage (add_binary; the build tree's libjail.so.0 also into /usr/lib),
+# and the serial log's "JRVM: " lines as one TAP
 # stream (to_tap).
 fail() { echo "1..1"; echo "not ok 1 - vm tier: $*"; exit 1; }
 
@@ -29,6 +30,11 @@ add_binary() { # BIN DEST
     # rm first: a stage made from a Debian root has absolute symlinks
     # there (ld-linux), and cp would write through them into the host
     mkdir -p "$stage$(dirname "$lib")" && rm -f "$stage$lib" && cp -L "$lib" "$stage$lib" || fail "copy $lib"
+    # a library of the build tree (libjail.so.0, found by jailrun's
+    # RUNPATH $ORIGIN/..) goes where the guest's loader looks by default
+    case $lib in /lib/* | /usr/lib/* | /lib64/*) ;; *)
+      mkdir -p "$stage/usr/lib" && rm -f "$stage/usr/lib/${lib##*/}" && cp -L "$lib" "$stage/usr/lib/" || fail "copy $lib" ;;
+    esac
   done
 }
 
