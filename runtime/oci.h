@@ -48,6 +48,15 @@ struct jr_oci_mount
   size_t n_data;
 };
 
+/* linux.devices: a fifo, or an allowed character device (oci_devices.c). */
+struct jr_oci_device
+{
+  char *path;
+  bool fifo;
+  const char *host;         /* the host node bound onto path (not a fifo) */
+  long long mode, uid, gid; /* -1: not given */
+};
+
 struct jr_oci_idmap
 {
   uint32_t cid, hid, size;
@@ -84,7 +93,9 @@ struct jr_oci_spec
   size_t n_uidmap, n_gidmap;
   char **masked, **ro_paths;
   size_t n_masked, n_ro;
-  char **sysctl;           /* key, value, key, value..., NULL */
+  char **sysctl; /* key, value, key, value..., NULL */
+  struct jr_oci_device *devices;
+  size_t n_devices;
   unsigned long root_prop; /* linux.rootfsPropagation as MS_* flags, 0: private */
   char *seccomp_json;      /* linux.seccomp as JSON text, or NULL */
   char *annotations_json;  /* "{...}" */
@@ -147,6 +158,10 @@ struct json_object *jr_oci_get (struct json_object *o, const char *key);
  * cgroupsPath and resources may be ignored (--cgroup-manager disabled). */
 int jr_oci_spec_load (const char *bundle, bool cgroups_disabled, struct jr_oci_spec *s, jail_error **err);
 void jr_oci_spec_free (struct jr_oci_spec *s);
+/* oci_devices.c: linux.devices read (what jailrun refuses, refused), and
+ * made in the container's root before pivot_root. */
+int jr_oci_devices_parse (struct json_object *a, struct jr_oci_spec *s, jail_error **err);
+int jr_oci_devices_apply (int rootfd, const struct jr_oci_spec *s, struct jail_error *e);
 /* "shared", "rslave", ... as MS_* flags (MS_REC for the r- forms); false: not one. */
 bool jr_oci_propagation (const char *name, unsigned long *flags);
 

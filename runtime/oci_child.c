@@ -100,26 +100,54 @@ bind_attrs (const struct jr_oci_mount *m, int src, struct jail_error *e)
   return jr_setattr (src, m->attrs & ~atime, m->recursive, e, m->dst);
 }
 
-/* Mount m (src: the cloned bind tree, or -1) at its destination. */
+/* A detached clone of a shared host mount is a peer of it: make the
+ * whole clone private before it is attached, so no mount propagates
+ * between the container and the host (pivot_root also refuses a shared
+ * root). */
+static int
+make_private (int mfd, const char *what, struct jail_error *e)
+{
+  struct mount_attr a = { .propagation = MS_PRIVATE };
+  if (mount_setattr (mfd, "", AT_EMPTY_PATH | AT_RECURSIVE, &a, sizeof a) < 0)
+    return jr_error_buf (e, errno, "%s: make private", what);
+  return 0;
+}
+
+/* A private clone of the bind source (an O_PATH fd opened with the
+ * caller's host ids), made now so mountinfo follows the config's order. */
+static int
+clone_source (const struct jr_oci_mount *m, int src, struct jail_error *e)
+{
+  int t = open_tree (src, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH | (m->recursive ? AT_RECURSIVE : 0));
+  if (t < 0)
+    return jr_error_buf (e, errno, "%s: source %s: open_tree", m->dst, m->src);
+  if (make_private (t, m->src, e) < 0 || bind_attrs (m, t, e) < 0)
+    {
+      close (t);
+      return -1;
+    }
+  return t;
+}
+
+/* Mount m (src: the bind source, or -1) at its destination. */
 static int
 mount_one (int rootfd, const struct jr_oci_mount *m, int src, struct jail_error *e)
 {
   bool file = false;
-  int mfd = src;
+  int mfd;
   if (m->bind)
     {
       struct stat st;
       if (fstat (src, &st) < 0)
         return jr_error_buf (e, errno, "%s: fstat", m->src);
       file = !S_ISDIR (st.st_mode);
-      if (bind_attrs (m, src, e) < 0)
-        return -1;
+      if ((mfd = clone_source (m, src, e)) < 0)
+        return mfd;
     }
   else if ((mfd = fs_mount (m, e)) < 0)
     return mfd;
   int r = jr_attach (mfd, rootfd, m->dst, file, e);
-  if (!m->bind)
-    close (mfd);
+  close (mfd);
   if (r == 0 && strcmp (m->dst, "/dev") == 0 && strcmp (m->type, "tmpfs") == 0)
     r = populate_dev (rootfd, e);
   if (r == 0 && strcmp (m->dst, "/dev/pts") == 0)
@@ -220,19 +248,6 @@ write_sysctls (int rootfd, const struct jr_oci_spec *s, struct jail_error *e)
   return 0;
 }
 
-/* A detached clone of a shared host mount is a peer of it: make the
- * whole clone private before it is attached, so no mount propagates
- * between the container and the host (pivot_root also refuses a shared
- * root). */
-static int
-make_private (int mfd, const char *what, struct jail_error *e)
-{
-  struct mount_attr a = { .propagation = MS_PRIVATE };
-  if (mount_setattr (mfd, "", AT_EMPTY_PATH | AT_RECURSIVE, &a, sizeof a) < 0)
-    return jr_error_buf (e, errno, "%s: make private", what);
-  return 0;
-}
-
 /* Host-side trees, opened with the caller's host ids before any id
  * change: the rootfs clone and every bind source. */
 static int
@@ -250,11 +265,11 @@ open_trees (const struct jr_oci_spec *s, int *root_src, int *root, int *src, str
       const struct jr_oci_mount *m = &s->mounts[i];
       if (!m->bind)
         continue;
-      src[i] = open_tree (AT_FDCWD, m->src, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (m->recursive ? AT_RECURSIVE : 0));
+      /* Cloned when mounted (mount_one), so the mounts appear in
+       * mountinfo in the config's order. */
+      src[i] = open (m->src, O_PATH | O_CLOEXEC);
       if (src[i] < 0)
         return jr_error_buf (e, errno, "mounts: %s: source %s", m->dst, m->src);
-      if (make_private (src[i], m->src, e) < 0)
-        return -1;
     }
   if (make_private (*root, "root", e) < 0)
     return -1;
@@ -365,6 +380,8 @@ build_root (const struct jr_oci_child *c, int idmapped, int *src, struct jail_er
   for (size_t i = 0; r == 0 && i < s->n_mounts; i++)
     if (mount_one (root, &s->mounts[i], src[i], e) < 0)
       r = jr_error_buf_wrap (e, "mounts[%zu]", i);
+  if (r == 0)
+    r = jr_oci_devices_apply (root, s, e);
   if (r == 0)
     r = write_sysctls (root, s, e);
   if (r == 0)

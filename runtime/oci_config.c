@@ -484,6 +484,8 @@ parse_linux (json_object *lx, bool cg_disabled, struct jr_oci_spec *s, jail_erro
     r = parse_cgroups (lx, cg_disabled, s, err);
   if (r == 0)
     r = parse_sysctl (jr_oci_get (lx, "sysctl"), s, err);
+  if (r == 0)
+    r = jr_oci_devices_parse (jr_oci_get (lx, "devices"), s, err);
   json_object *prop = jr_oci_get (lx, "rootfsPropagation");
   if (r == 0 && prop && !jr_oci_propagation (json_object_get_string (prop), &s->root_prop))
     r = bad (err, "linux.rootfsPropagation", "use shared, slave, private or unbindable (r-prefixed: recursive)");
@@ -673,6 +675,9 @@ jr_oci_spec_free (struct jr_oci_spec *s)
       free_strv (s->mounts[i].data);
     }
   free (s->mounts);
+  for (size_t i = 0; s->devices && i < s->n_devices; i++)
+    free (s->devices[i].path);
+  free (s->devices);
   free_strv (s->args);
   free_strv (s->env);
   free_strv (s->masked);

@@ -215,10 +215,14 @@ join_paths (const struct create_run *c, uint64_t *flags, int own[3], jail_error 
       own[i] = open (self, O_RDONLY | O_CLOEXEC);
       if (own[i] < 0)
         return jr_error (err, errno, "create: %s", self);
-      for (size_t k = 0; i == 0 && k < s->n_mounts; k++)
-        if (strcmp (s->mounts[k].type, "sysfs") == 0)
-          return jr_error_msg (err, EPERM, "config.json: mounts[%zu]: sysfs cannot be mounted in a joined network namespace (%s belongs to another user namespace): bind-mount /sys read-only instead, or drop it",
-                               k, s->ns_join[JR_OCI_NS_NET]);
+      /* The container's own user namespace has no power there. */
+      for (size_t k = 0; i < 2 && k < s->n_mounts; k++)
+        if (strcmp (s->mounts[k].type, i == 0 ? "sysfs" : "mqueue") == 0)
+          return jr_error_msg (err, EPERM, "config.json: mounts[%zu]: %s cannot be mounted in a joined %s namespace (%s belongs to another user namespace): %s, or join the user namespace that owns it",
+                               k, s->mounts[k].type, i == 0 ? "network" : "ipc", s->ns_join[kinds[i]], i == 0 ? "bind-mount /sys read-only instead" : "drop it");
+      if (i == 2 && s->hostname && *s->hostname)
+        return jr_error_msg (err, EPERM, "config.json: hostname %s cannot be set in a joined uts namespace (%s belongs to another user namespace): drop the hostname, or join the user namespace that owns it",
+                             s->hostname, s->ns_join[JR_OCI_NS_UTS]);
       if (setns (fd, types[i]) < 0)
         return jr_error (err, errno, "config.json: linux.namespaces: join %s namespace %s", names[i], s->ns_join[kinds[i]]);
       *flags &= ~(uint64_t) types[i];

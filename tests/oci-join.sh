@@ -10,7 +10,7 @@
 # nothing behind.  As root also a podman pod whose infra container and
 # members all run through jailrun-oci.
 . "$JR_SRC/tests/lib.sh"
-if [ "$JR_MODE" = root ]; then plan 28; else plan 19; fi
+if [ "$JR_MODE" = root ]; then plan 30; else plan 19; fi
 mkscratch
 OCI=$SCRATCH/bin/jailrun-oci
 mkdir "$SCRATCH/bin" && ln -s "$JAILRUN" "$OCI"
@@ -144,6 +144,11 @@ if [ "$JR_MODE" = root ]; then
   i=0; while [ "$(readlink /proc/$h/ns/pid_for_children)" = "$(readlink /proc/self/ns/pid)" ] && [ $i -lt 50 ]; do i=$((i + 1)); sleep 0.1; done
   refused "a pid namespace owned by the host's user namespace" r7 "$(joins pid=/proc/$h/ns/pid_for_children)" \
     "config.json: linux.namespaces: the user namespace owning the joined ones is the host's own user namespace: refused"
+  # a uts namespace of another user namespace: no hostname there
+  unshare -u sleep 60 & h=$!; holders="$holders $h"
+  i=0; while [ "$(readlink /proc/$h/ns/uts)" = "$(readlink /proc/self/ns/uts)" ] && [ $i -lt 50 ]; do i=$((i + 1)); sleep 0.1; done
+  refused "a hostname in a joined uts namespace of another user namespace" r8 "$(joins uts=/proc/$h/ns/uts)" \
+    "config.json: hostname pod cannot be set in a joined uts namespace \(/proc/$h/ns/uts belongs to another user namespace\)"
   # podman pods: the infra container and two members, all through
   # jailrun-oci; the pod shares ipc, net, uts and (with --uidmap) user,
   # which the members join by path.  (podman refuses --share pid with

@@ -8,7 +8,7 @@
 # As root only: the podman, Docker and containerd parts (oci-podman.sh,
 # oci-docker.sh, oci-ctr.sh: these engines need root on this host) and the
 # root-only checks (id slots, shared host mounts, joining a netns).
-if [ "$JR_MODE" = root ]; then plan 181; else plan 107; fi
+if [ "$JR_MODE" = root ]; then plan 186; else plan 112; fi
 mkscratch
 OCI=$SCRATCH/bin/jailrun-oci
 mkdir "$SCRATCH/bin" && ln -s "$JAILRUN" "$OCI"
@@ -275,6 +275,24 @@ oci create --bundle "$B" h5 > "$SCRATCH/h5.out" 2>&1 && oci start h5
 i=0; while ! oci state h5 | grep -q stopped && [ $i -lt 50 ]; do i=$((i + 1)); sleep 0.1; done
 is "a failing startContainer hook stops the container before its process" "$(cat "$SCRATCH/h5.out")" "jailrun-oci: hooks.startContainer[0] /bin/false: failed (exit status 1)"
 oci delete h5
+
+# --- linux.devices: an allowed character device is the host's node bound
+# onto the path, a fifo is made with its mode; others are refused
+mkbundle "$B" '["sh", "-c", "stat -c \"%F %t:%T\" /dev/my-null; stat -c \"%F %a\" /dev/sub/fifo; echo x > /dev/my-null && echo wrote"]'
+sed -i 's|"namespaces":|"devices": [{"path": "/dev/my-null", "type": "c", "major": 1, "minor": 3, "fileMode": 438}, {"path": "/dev/sub/fifo", "type": "p", "fileMode": 384, "uid": 0, "gid": 0}], "namespaces":|' "$B/config.json"
+ids="$ids d1"
+oci create --bundle "$B" d1 > "$SCRATCH/d1.out" 2>&1 && oci start d1
+i=0; while ! oci state d1 | grep -q stopped && [ $i -lt 50 ]; do i=$((i + 1)); sleep 0.1; done
+is "linux.devices: /dev/null's node at the path, a fifo with fileMode 0600" "$(cat "$SCRATCH/d1.out" | tr '\n' ' ')" \
+  "character special file 1:3 fifo 600 wrote "
+oci delete d1
+for dev in '"type": "c", "major": 10, "minor": 666' '"type": "b", "major": 8, "minor": 0'; do
+  sed -i "s|\"devices\": \[[^]]*\]|\"devices\": [{\"path\": \"/dev/x\", $dev}]|" "$B/config.json"
+  oci create --bundle "$B" d2 2>"$SCRATCH/err"; s=$?
+  like "linux.devices: a host device outside the allowlist ($dev) is refused" "$s:$(cat "$SCRATCH/err")" \
+    "^125:jailrun-oci: config.json: linux.devices\[0\] /dev/x: (character|block) device [0-9]+:[0-9]+ refused: jailrun's floor gives a container no host device but"
+  ok "  and leaves no state" test ! -e "$R/d2"
+done
 
 # --- linux.sysctl (namespaced keys only); resources that set nothing
 mkbundle "$B" '["cat", "/proc/sys/net/ipv4/ip_unprivileged_port_start"]'
