@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "jailrun.h"
 
@@ -20,6 +21,10 @@ struct globals
   bool cgroups_disabled;        /* --cgroup-manager disabled */
   jail_oci *oci;                /* the handle, once the options are parsed */
   const char *log;
+  /* --log, opened once the options are read: exec joins the container's
+   * mount namespace, where the path would be the container's to plant
+   * (-2: not yet opened, early errors open the path; -1: none). */
+  int log_fd;
   bool json;
 };
 
@@ -75,7 +80,12 @@ static void
 oci_report_msg (const struct globals *g, const char *msg)
 {
   fprintf (stderr, "jailrun-oci: %s\n", msg);
-  FILE *f = g->log ? fopen (g->log, "ae") : NULL;
+  int fd = g->log_fd >= 0 ? fcntl (g->log_fd, F_DUPFD_CLOEXEC, 3)
+           : g->log_fd == -2 && g->log ? open (g->log, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY, 0644)
+                                       : -1;
+  FILE *f = fd >= 0 ? fdopen (fd, "a") : NULL;
+  if (f == NULL && fd >= 0)
+    close (fd);
   if (f)
     {
       char stamp[64];
@@ -210,7 +220,7 @@ preserve_fds (const struct globals *g, const char *verb, const char *arg, unsign
   if (errno || end == arg || *end || arg[0] == '-' || v > 4096)
     return fail (g, "%s: --preserve-fds %s: give a count of fds from 0 to 4096", verb, arg), -1;
   for (unsigned long fd = 3; fd < 3 + v; fd++)
-    if (fcntl ((int) fd, F_GETFD) < 0)
+    if (fcntl ((int) fd, F_GETFD) < 0 || (int) fd == g->log_fd) /* the --log fd is ours */
       return fail (g, "%s: --preserve-fds %s: fd %lu is not open (the fds to pass are 3 to %lu)", verb, arg, fd, 2 + v), -1;
   *n = (unsigned) v;
   return 0;
@@ -342,6 +352,8 @@ verb_exec (const struct globals *g, int argc, char **argv)
     return fail (g, "%s", "exec: --tty with a command needs --process (put \"terminal\": true there)");
   jail_error *err = NULL;
   int status = 0;
+  if (!o.detach)
+    cmd_block_forwarded (); /* jail_oci_exec passes them to the process */
   int r = jail_oci_exec (g->oci, argv[optind], &o, &status, &err);
   return r < 0 ? done (g, r, err) : status;
 }
@@ -476,11 +488,12 @@ verb_list (const struct globals *g, int argc, char **argv)
 int
 cmd_oci (int argc, char **argv)
 {
-  struct globals g = { 0 };
+  struct globals g = { .log_fd = -2 };
   int status = 0;
   int v = parse_globals (argc, argv, &g, &status);
   if (v <= 0)
     return status;
+  g.log_fd = g.log ? open (g.log, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY, 0644) : -1;
   jail_error *err = NULL;
   int r = jail_oci_open (g.root, &g.oci, &err);
   if (r == 0)

@@ -95,7 +95,21 @@ jr_fwd_put_slot (struct jr_fwd *f)
   f->n_conns--;
 }
 
-/* Bind one listener; port in use is the caller's error (125). */
+/* A host address on loopback (127/8, ::1, ::ffff:127/104): its clients
+ * are on this host. */
+static bool
+host_is_loopback (const struct sockaddr_storage *ss)
+{
+  if (ss->ss_family == AF_INET)
+    return (ntohl (((const struct sockaddr_in *) ss)->sin_addr.s_addr) >> 24) == 127;
+  const struct in6_addr *a = &((const struct sockaddr_in6 *) ss)->sin6_addr;
+  return IN6_IS_ADDR_LOOPBACK (a) || (IN6_IS_ADDR_V4MAPPED (a) && a->s6_addr[12] == 127);
+}
+
+/* Bind one listener; port in use is the caller's error (125).  On a
+ * loopback address the accepted sockets inherit JR_LOCAL_CC from it (a
+ * host that refuses keeps its default: only speed differs); a listener
+ * other hosts reach keeps the host's choice. */
 static int
 bind_one (struct listener *l, const struct jr_publish *p, int held, jail_error **err)
 {
@@ -112,6 +126,8 @@ bind_one (struct listener *l, const struct jr_publish *p, int held, jail_error *
   setsockopt (l->fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
   if (p->host.ss_family == AF_INET6)
     setsockopt (l->fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one);
+  if (host_is_loopback (&p->host))
+    setsockopt (l->fd, IPPROTO_TCP, TCP_CONGESTION, JR_LOCAL_CC, sizeof JR_LOCAL_CC - 1);
   if (bind (l->fd, (const struct sockaddr *) &p->host, p->host_len) < 0)
     return jr_error (err, errno, "publish %s: bind host port%s", p->spec,
                      errno == EADDRINUSE ? " (choose another HOSTPORT)" : "");

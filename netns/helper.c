@@ -17,6 +17,7 @@
 #include <fcntl.h>
 #include <linux/netlink.h>
 #include <linux/sched.h>
+#include <netinet/tcp.h>
 #include <sched.h>
 #include <signal.h>
 #include <string.h>
@@ -65,8 +66,12 @@ make_sockets (int family, int count, int *fds)
   if (count < 1 || count > JR_HELPER_BATCH)
     return -EINVAL;
   for (; n < count; n++)
-    if ((fds[n] = socket (family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0)) < 0)
-      break;
+    {
+      if ((fds[n] = socket (family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0)) < 0)
+        break;
+      /* the forwarder's hop to the jail's loopback: no pacing there */
+      setsockopt (fds[n], IPPROTO_TCP, TCP_CONGESTION, JR_LOCAL_CC, sizeof JR_LOCAL_CC - 1);
+    }
   return n > 0 ? n : -errno;
 }
 

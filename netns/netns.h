@@ -89,6 +89,10 @@ double jr_now (void);
 
 /* rtnl.c: bring lo up in the current network namespace. */
 int jr_net_loopback_up (struct jail_error *e);
+/* rtnl.c: make reno the default TCP congestion control of the current
+ * network namespace, a jail's own (its TCP peers are all on this host);
+ * true when the kernel took it. */
+bool jr_net_local_tcp (void);
 
 /* net.c: the supervisor's network (forwarder, private bridge, proxy).
  * prepare runs before clone (binds -p listeners: port in use fails here),

@@ -17,6 +17,14 @@
 
 #define JR_NET_DEFAULT_SUBNET "10.88.0.0/16"
 #define JR_PROXY_PORT 3128
+/* The congestion control of the forwarder's sockets and of a jail's own
+ * network namespace: every TCP hop a jail has ends on this host (a jail
+ * has no route out, DESIGN section 4), where congestion control has
+ * nothing to do, and reno does not pace (bbr, a common host default,
+ * arms a pacing timer per burst: on a virtual machine that timer was
+ * the largest cost of a forwarded stream, docs/perf-profile.md). */
+#define JR_LOCAL_CC "reno"
+
 #define JR_FWD_MAX_CONNS 1024         /* connections per jail (forwarder + proxy) */
 #define JR_FWD_PIPE_SIZE (64 * 1024)  /* bytes buffered per direction to start with */
 #define JR_FWD_PIPE_MAX (1024 * 1024) /* ... grown to this when a direction fills it */

@@ -4,12 +4,14 @@
  * from the kernel, for this socket's port and the request's sequence
  * number, count; an error ack ends the request with its errno; a reply
  * that does not fit the buffer is an error, never a silent cut.  Also
- * bringing lo up, which the child does between clone and execve.  Runs in
+ * bringing lo up and making reno the namespace's TCP default, which the
+ * child does between clone and execve.  Runs in
  * the child and in the netns helper (raw clones of a possibly
  * multithreaded process): nothing here allocates, buffers are the
  * caller's stack, and the socket is a plain socket(2) because
  * mnl_socket_open allocates. */
 #include <errno.h>
+#include <fcntl.h>
 #include <libmnl/libmnl.h>
 #include <linux/rtnetlink.h>
 #include <net/if.h>
@@ -148,4 +150,18 @@ jr_net_loopback_up (struct jail_error *e)
     r = jr_rtnl_link_up (&n, LO_IFINDEX, "lo", e);
   jr_rtnl_close (&n);
   return r;
+}
+
+bool
+jr_net_local_tcp (void)
+{
+  /* /proc/sys/net is the opener's network namespace: the jail's here.  A
+   * kernel or host that refuses (no per-namespace default, reno not
+   * allowed) leaves its default: only speed differs, so the caller goes on. */
+  int fd = open ("/proc/sys/net/ipv4/tcp_congestion_control", O_WRONLY | O_CLOEXEC);
+  if (fd < 0)
+    return false;
+  bool ok = write (fd, JR_LOCAL_CC, sizeof JR_LOCAL_CC - 1) == (ssize_t) sizeof JR_LOCAL_CC - 1;
+  close (fd);
+  return ok;
 }

@@ -343,6 +343,8 @@ build_jail (struct jr_child *c, struct jail_error *e)
     r = jr_error_buf (e, errno, "uts: sethostname %s", c->cfg->hostname);
   if (r == 0)
     r = jr_net_loopback_up (e);
+  if (r == 0) /* every TCP peer of a jail is on this host: no pacing */
+    jr_net_local_tcp ();
   if (r == 0)
     r = jr_mounts_setup (c->cfg, &trees, e);
   jr_trees_close (&trees);

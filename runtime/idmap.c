@@ -70,9 +70,12 @@ owner_userns (const struct stat *st, const struct jr_hostids *ids, jail_error **
 }
 
 /* The idmapped detached tree of volume v in *out (-1 rootless, where a
- * plain bind is already right). */
+ * plain bind is already right).  setfcap: the jail keeps CAP_SETFCAP; a
+ * file capability it wrote on a tree of host root's would hold for host
+ * root (the rootid of the jail's root goes through the idmap to host 0):
+ * refused. */
 static int
-idmap_tree (const struct jr_volume *v, const struct jr_hostids *ids, int *out, jail_error **err)
+idmap_tree (const struct jr_volume *v, const struct jr_hostids *ids, bool setfcap, int *out, jail_error **err)
 {
   *out = -1;
   struct open_how how = { .flags = O_PATH | O_CLOEXEC, .resolve = RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS };
@@ -87,6 +90,9 @@ idmap_tree (const struct jr_volume *v, const struct jr_hostids *ids, int *out, j
                                    : jr_error_msg (err, EPERM, "volume %s:%s:idmap: rootless, idmap works only on your own files (%s belongs to uid %u); "
                                                                "run as root or chown it",
                                                    v->src, v->dst, v->src, (unsigned) st.st_uid);
+  if (setfcap && st.st_uid == 0)
+    return jr_error_msg (err, EPERM, "volume %s:%s:idmap: %s belongs to host root and the jail keeps CAP_SETFCAP (--cap-add): a file capability it wrote there would hold for host root; drop --cap-add SETFCAP, or idmap a directory another user owns",
+                         v->src, v->dst, v->src);
   int ns cleanup_close = owner_userns (&st, ids, err);
   if (ns < 0)
     return ns;
@@ -112,7 +118,7 @@ jr_idmap_prepare (struct jail_config *cfg, const struct jr_hostids *ids, jail_er
       struct jr_volume *v = &cfg->volumes[i];
       if (!v->idmap)
         continue;
-      int r = idmap_tree (v, ids, &v->idmap_fd, err);
+      int r = idmap_tree (v, ids, cfg->caps & (1ull << 31), &v->idmap_fd, err);
       if (r < 0)
         {
           jr_idmap_release (cfg);

@@ -456,8 +456,11 @@ struct jail_oci_exec_opts
   int tty;                    /* a terminal (process.json's "terminal" also asks one) */
   unsigned preserve_fds;      /* as for create */
 };
-/* A new process in the running container, within its policy.  *status:
- * the process's shell status when not detached, else 0. */
+/* A new process in the running container, within its policy, in a
+ * session of its own.  *status: the process's shell status when not
+ * detached, else 0; meanwhile the forwardable signals (INT, TERM, HUP,
+ * QUIT, USR1, USR2, WINCH) the calling thread has blocked are passed to
+ * it. */
 JAIL_EXPORT int jail_oci_exec (jail_oci *oci, const char *id, const struct jail_oci_exec_opts *opts, int *status, jail_error **err);
 /* The container ids under the state root, sorted, in a NULL-terminated
  * vector freed with jail_list_free(); returns how many. */

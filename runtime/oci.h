@@ -239,6 +239,12 @@ int jr_oci_pause (const struct jr_oci_ctx *c, const char *id, bool resume, jail_
  * written into the container's cgroup. */
 int jr_oci_update (const struct jr_oci_ctx *c, const char *id, const char *resources_json, jail_error **err);
 
+/* oci_child.c: what a container loses on a rootfs jailrun idmapped
+ * (host 0 on disk is its root): CAP_SETFCAP, as a file capability it
+ * wrote there would hold for host root (rootid 0).  (A setuid bit it
+ * could keep needs CAP_FSETID in the host's namespace: the kernel's.) */
+#define JR_OCI_IDMAP_DROP (1ull << 31)
+void jr_oci_idmap_floor (struct jr_oci_spec *s);
 /* oci_child.c: what the cloned init gets. */
 struct jr_oci_child
 {

@@ -548,6 +548,13 @@ jr_oci_exec_process (const struct jr_oci_spec *s, const char *cmd, const struct 
   return e.code == ENOENT ? 127 : 126;
 }
 
+void
+jr_oci_idmap_floor (struct jr_oci_spec *s)
+{
+  uint64_t keep = ~(uint64_t) JR_OCI_IDMAP_DROP;
+  s->cap_bnd &= keep, s->cap_eff &= keep, s->cap_prm &= keep, s->cap_inh &= keep, s->cap_amb &= keep;
+}
+
 /* Wait for start's byte on exec.fifo (EOF: start gave up, or delete). */
 static bool
 await_start (int fifo)
@@ -616,7 +623,8 @@ join_user (struct jr_oci_child *c)
 int
 jr_oci_child_main (struct jr_oci_child *c)
 {
-  const struct jr_oci_spec *s = c->spec;
+  struct jr_oci_spec own = *c->spec; /* this process's copy: the floor may narrow it */
+  const struct jr_oci_spec *s = &own;
   struct jail_error e = { 0 };
   close (c->parent_fd);
   /* Dumpable only while create writes the id maps (rootless, its
@@ -631,6 +639,9 @@ jr_oci_child_main (struct jr_oci_child *c)
   prctl (PR_SET_DUMPABLE, 0, 0, 0, 0);
   if (n != (ssize_t) sizeof m || m.type != JR_MSG_GO)
     return 1;
+  if (idmapped >= 0)
+    jr_oci_idmap_floor (&own); /* create did the same for state.json */
+  c->spec = s;               /* the root and the hooks see the narrowed copy */
   if (c->join[JR_OCI_NS_USER] >= 0 && second_stage (c, &e) < 0)
     return 1;
   /* The hooks' state names the init by its host pid: the runtime's
@@ -638,11 +649,14 @@ jr_oci_child_main (struct jr_oci_child *c)
   char self[32] = "";
   if (s->container_hooks && readlink ("/proc/self", self, sizeof self - 1) > 0)
     c->host_pid = atoi (self);
-  /* The cgroup namespace, rooted at the cgroup clone3 placed it in. */
-  int r = 0;
-  if (s->container_hooks && prctl (PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+  /* A session of its own (runc's setsid): a terminal of create's caller
+   * is out of the container's reach (/dev/tty); with a console, the pty
+   * becomes the controlling terminal instead (console_setup). */
+  int r = c->console_fd < 0 && setsid () < 0 ? jr_error_buf (&e, errno, "setsid") : 0;
+  if (r == 0 && s->container_hooks && prctl (PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
     r = jr_error_buf (&e, errno, "no_new_privs");
-  if (c->join[JR_OCI_NS_CGROUP] < 0 && unshare (CLONE_NEWCGROUP) < 0)
+  /* The cgroup namespace, rooted at the cgroup clone3 placed it in. */
+  if (r == 0 && c->join[JR_OCI_NS_CGROUP] < 0 && unshare (CLONE_NEWCGROUP) < 0)
     r = jr_error_buf (&e, errno, "unshare the cgroup namespace");
   /* oomScoreAdj while /proc/self is still ours to write (host ids). */
   if (r == 0)

@@ -291,7 +291,10 @@ spawn (const char *id, struct create_run *c, jail_error **err)
  * idmapped through the init's user namespace, so the image's files keep
  * their owners inside (host 0 appears as container 0) and container root
  * can write its own root.  -1 when the filesystem cannot idmap: the
- * container then sees the files as nobody's (as with runc-style userns). */
+ * container then sees the files as nobody's (as with runc-style userns).
+ * What the container writes there is host uid 0's on disk: it loses
+ * CAP_SETFCAP (jr_oci_idmap_floor), so it mints no file capability that
+ * would hold on the host. */
 static int
 idmapped_root (struct create_run *c)
 {
@@ -393,6 +396,8 @@ handshake (struct create_run *c, jail_error **err)
   if (r < 0)
     return r;
   int idfd = idmapped_root (c);
+  if (idfd >= 0)
+    jr_oci_idmap_floor (&c->spec); /* the init does the same; exec stays within capBounding */
   r = send_go (c, idfd, err);
   if (idfd >= 0)
     close (idfd);

@@ -4,21 +4,26 @@
  * only narrow it.  jailrun-oci joins every namespace of the init in one
  * setns(pidfd) and clones the process: with --detach as a sibling
  * (CLONE_PARENT, so the engine's monitor reaps it), else as its own child
- * whose status it returns.  The command is looked up first, so a missing
- * one fails exec with the words engines map to 127. */
+ * whose status it returns, forwarding the signals the caller blocked.
+ * The process gets a session of its own (no terminal of the caller's).
+ * The command is looked up first, so a missing one fails exec with the
+ * words engines map to 127. */
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
 #include <limits.h>
 #include <linux/sched.h>
 #include <sched.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "oci.h"
@@ -100,6 +105,26 @@ prepare (const struct jr_oci_ctx *c, const char *id, const struct jr_oci_exec_op
   return r;
 }
 
+/* setns through the init's pidfd.  The kernel asks for ptrace access to
+ * the init, which it refuses while the init is not dumpable: from its
+ * start until its command's execve (an exec right after start).  EPERM
+ * is retried for up to 5 s, while the init lives. */
+static int
+join_init (int pidfd, int types)
+{
+  for (int i = 0; i < 500; i++)
+    {
+      if (setns (pidfd, types) == 0)
+        return 0;
+      if (errno != EPERM || syscall (SYS_pidfd_send_signal, pidfd, 0, NULL, 0) < 0)
+        break;
+      struct timespec ts = { .tv_nsec = 10 * 1000 * 1000 };
+      nanosleep (&ts, NULL);
+      errno = EPERM;
+    }
+  return -1;
+}
+
 /* The new process: look the command up, limits, then the common end. */
 static int
 child (struct exec_run *x)
@@ -107,8 +132,21 @@ child (struct exec_run *x)
   struct jail_error e = { 0 };
   char cmd[PATH_MAX];
   close (x->sv[0]);
+  /* The caller's blocked signals (forwarded by jailrun-oci) are not the
+   * command's; a session of its own (runc's setsid): a terminal of the
+   * caller's is out of its reach (/dev/tty).  With a console, the pty
+   * becomes its controlling terminal instead (console_setup). */
+  sigset_t none;
+  sigemptyset (&none);
+  sigprocmask (SIG_SETMASK, &none, NULL);
+  if (x->console_fd < 0 && setsid () < 0)
+    {
+      jr_error_buf (&e, errno, "setsid");
+      jr_msg_send (x->sv[1], JR_MSG_SETUP_ERR, &e);
+      return 126;
+    }
   /* The cgroup namespace last: CLONE_INTO_CGROUP must see both ends. */
-  if (setns (x->pidfd, CLONE_NEWCGROUP) < 0)
+  if (join_init (x->pidfd, CLONE_NEWCGROUP) < 0)
     {
       jr_error_buf (&e, errno, "join the container's cgroup namespace");
       jr_msg_send (x->sv[1], JR_MSG_SETUP_ERR, &e);
@@ -139,7 +177,7 @@ child (struct exec_run *x)
 static int
 spawn (struct exec_run *x, bool detach, pid_t *pid, jail_error **err)
 {
-  if (setns (x->pidfd, NS_ALL & ~CLONE_NEWCGROUP) < 0)
+  if (join_init (x->pidfd, NS_ALL & ~CLONE_NEWCGROUP) < 0)
     return jr_error (err, errno, "exec: join the container's namespaces");
   struct clone_args a = { .flags = detach ? CLONE_PARENT : 0, .exit_signal = detach ? 0 : SIGCHLD };
   if (x->cgfd >= 0)
@@ -164,6 +202,29 @@ spawn (struct exec_run *x, bool detach, pid_t *pid, jail_error **err)
       return jr_error_msg (err, m.code ? m.code : EINVAL, "exec: %s", m.text);
     }
   return 0; /* EOF: the command exec'd */
+}
+
+/* Wait for the exec'd process, passing it the signals the caller blocked
+ * for forwarding (it has a session of its own: a Ctrl-C of the terminal
+ * reaches jailrun-oci only).  Its wait status in *ws. */
+static int
+wait_forwarding (pid_t pid, int *ws)
+{
+  int pfd cleanup_close = (int) syscall (SYS_pidfd_open, pid, 0);
+  int sfd cleanup_close = pfd >= 0 ? jr_forward_sigfd () : -1;
+  struct pollfd p[2] = { { .fd = pfd, .events = POLLIN }, { .fd = sfd, .events = POLLIN } };
+  while (pfd >= 0 && sfd >= 0 && !(p[0].revents & POLLIN))
+    {
+      struct signalfd_siginfo si;
+      if (poll (p, 2, -1) < 0 && errno != EINTR)
+        break;
+      if ((p[1].revents & POLLIN) && read (sfd, &si, sizeof si) == (ssize_t) sizeof si)
+        syscall (SYS_pidfd_send_signal, pfd, (int) si.ssi_signo, NULL, 0);
+    }
+  pid_t r;
+  while ((r = waitpid (pid, ws, 0)) < 0 && errno == EINTR)
+    ;
+  return r == pid ? 0 : -1;
 }
 
 static void
@@ -211,7 +272,7 @@ jr_oci_exec (const struct jr_oci_ctx *c, const char *id, const struct jr_oci_exe
   if (r < 0 && pid > 0)
     kill (pid, SIGKILL);
   int ws;
-  if (pid > 0 && !o->detach && waitpid (pid, &ws, 0) == pid && r == 0)
+  if (pid > 0 && !o->detach && wait_forwarding (pid, &ws) == 0 && r == 0)
     *status = WIFEXITED (ws) ? WEXITSTATUS (ws) : 128 + WTERMSIG (ws);
   release (&x);
   return r;

@@ -93,8 +93,8 @@ jr_oci_features_json (void)
     { "org.jailrun.namespaces", "joins by path: ipc, uts, network, pid, cgroup, mount, user (a pid, mount or cgroup namespace brings the user namespace owning it; the host's own namespaces and a user namespace mapping host id 0 refused); time refused" },
     { "org.jailrun.annotations", "run.jailrun.net=proxy, run.jailrun.allow=HOST[:PORT],..., run.jailrun.audit-log=NAME|PATH (egress proxy sidecar)" },
     { "org.jailrun.devices", "linux.devices: null, zero, full, random, urandom, tty (the host node bind-mounted) and fifos; any other device refused" },
-    { "org.jailrun.rootfs", "idmapped through the container's user namespace as root when the config maps no ids" },
-    { "org.jailrun.hooks", "prestart, createRuntime, poststart, poststop on the host; createContainer (before pivot_root) and startContainer (before execve) run by the container's init in its namespaces, with its privileges before the process's: container root, no_new_privs not yet set, jailrun's seccomp floor not yet loaded" },
+    { "org.jailrun.rootfs", "idmapped through the container's user namespace as root when the config maps no ids (the container then lacks CAP_SETFCAP: a file capability written there would hold for host root)" },
+    { "org.jailrun.hooks", "prestart, createRuntime, poststart, poststop on the host; createContainer (before pivot_root) and startContainer (before execve) run by the container's init in its namespaces as container root, no_new_privs set, before jailrun's seccomp floor" },
     { "org.jailrun.unsupported", "cgroup v1 limits and what v2 lacks (hugepageLimits, rdma, network, memory.kernel/swappiness, realtime cpu, blockIO throttles): refused" },
   };
   for (size_t i = 0; i < sizeof kv / sizeof *kv; i++)

@@ -5,7 +5,7 @@
 # bad network input.  Traffic goes only to loopback and to the namespaces
 # the jails made.
 . "$JR_SRC/tests/lib.sh"
-plan 60
+plan 62
 mkscratch
 P=/usr/bin/probe
 cp "$JR_SRC/tests/netsrv.py" "$JR_SRC/tests/netcli.py" "$JR_SRC/tests/proxycli.py" "$SCRATCH/"
@@ -43,7 +43,17 @@ like "64 MiB host->jail, sha256 matches" "$($CLI up 127.0.0.1 "$hp" 67108864)" "
 like "64 MiB jail->host, sha256 matches" "$($CLI down 127.0.0.1 "$hp" 67108864)" "^ok"
 like "half-close: 8 MiB then SHUT_WR, EOF-gated reply" "$($CLI up 127.0.0.1 "$hp" 8388608)" "^ok"
 like "200 concurrent connections, none lost" "$($CLI conc 127.0.0.1 "$hp" 200)" "^ok conc 200/200"
+# local TCP does not pace (docs/perf-profile.md, forwarder): a published
+# loopback port's accepted sockets use reno, whatever the host's default
+$PY -c 'import socket, sys, time; s = socket.create_connection(("127.0.0.1", int(sys.argv[1]))); time.sleep(3)' "$hp" &
+hold=$!; i=0
+while [ $i -lt 20 ] && ! ss -tin state established "( sport = :$hp )" | grep -q ' rtt:'; do sleep 0.1; i=$((i + 1)); done
+like "a loopback publish's accepted socket uses reno (host default: $(cat /proc/sys/net/ipv4/tcp_congestion_control))" \
+  "$(ss -tin state established "( sport = :$hp )" | tr '\n' ' ')" " reno "
+kill $hold 2>/dev/null; wait $hold 2>/dev/null
 stop_jail
+is "the jail's network namespace defaults to reno (--no-net, default network)" \
+  "$(jr --no-net "$ROOTFS" cat /proc/sys/net/ipv4/tcp_congestion_control) $(jr "$ROOTFS" cat /proc/sys/net/ipv4/tcp_congestion_control)" "reno reno"
 hp6=$(freeport)
 bg_jail --no-net -p "[::1]:$hp6:9000" -v "$SCRATCH:/mnt:ro" / python3 /mnt/netsrv.py 9000
 like "-p [::1]:PORT:PORT over IPv6" "$($CLI wait ::1 "$hp6")" "^ok"

@@ -15,7 +15,15 @@
  *   connect ADDR PORT  TCP connect: "connect ok" or "connect <errno name>"
  *   cmdwatch N NEEDLE  for N seconds, read /proc/PID/cmdline of every
  *            other process again and again; print "cmdline leak" at the
- *            first that holds NEEDLE, "cmdline clean" at the end */
+ *            first that holds NEEDLE, "cmdline clean" at the end
+ *   fdsteal N FILE  for N seconds, stop (SIGSTOP) every process that
+ *            appears, open each of its fds through /proc/PID/fd, and
+ *            from a directory walk ".." up: if that reaches a root other
+ *            than ours, print "fd escape PID FD -> TARGET" and FILE read
+ *            from there ("host file TEXT"); "fd none" at the end.  A
+ *            terminal among them prints "fd tty PID FD"
+ *   setcap P set file capabilities (cap_setuid, effective) on file P:
+ *            "setcap ok" or "setcap <errno name>" */
 #include <arpa/inet.h>
 #include <dirent.h>
 #include <errno.h>
@@ -26,6 +34,9 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/xattr.h>
+#include <stdint.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -183,6 +194,133 @@ do_cmdwatch (int seconds, const char *needle)
   return 0;
 }
 
+/* From directory fd, ".." until it stops moving: the top of its tree
+ * (our own root when fd is inside it); -1 on error. */
+static int
+walk_up (int fd)
+{
+  int cur = openat (fd, ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+  for (int i = 0; cur >= 0 && i < 256; i++)
+    {
+      struct stat a, b;
+      int up = openat (cur, "..", O_PATH | O_DIRECTORY | O_CLOEXEC);
+      if (up < 0 || fstat (up, &a) < 0 || fstat (cur, &b) < 0 || (a.st_dev == b.st_dev && a.st_ino == b.st_ino))
+        {
+          if (up >= 0)
+            close (up);
+          return cur;
+        }
+      close (cur);
+      cur = up;
+    }
+  return cur;
+}
+
+/* One fd of another process: an escape (1) or a terminal (2)? */
+static int
+steal_one (const char *pid, const char *fdname, const char *file)
+{
+  char path[600], target[300] = "";
+  snprintf (path, sizeof path, "/proc/%s/fd/%s", pid, fdname);
+  int fd = open (path, O_PATH | O_CLOEXEC);
+  struct stat st, root;
+  if (fd < 0 || fstat (fd, &st) < 0 || stat ("/", &root) < 0)
+    {
+      if (fd >= 0)
+        close (fd);
+      return 0;
+    }
+  ssize_t n = readlink (path, target, sizeof target - 1);
+  target[n < 0 ? 0 : n] = '\0';
+  int hit = 0;
+  if (S_ISCHR (st.st_mode) && (major (st.st_rdev) == 136 || major (st.st_rdev) == 4 || major (st.st_rdev) == 5))
+    {
+      printf ("fd tty %s %s -> %s\n", pid, fdname, target);
+      hit = 2;
+    }
+  int top = S_ISDIR (st.st_mode) ? walk_up (fd) : -1;
+  struct stat t;
+  if (top >= 0 && fstat (top, &t) == 0 && (t.st_dev != root.st_dev || t.st_ino != root.st_ino))
+    {
+      char buf[256] = "";
+      int f = openat (top, file, O_RDONLY | O_CLOEXEC);
+      ssize_t k = f < 0 ? -1 : read (f, buf, sizeof buf - 1);
+      buf[k < 0 ? 0 : k] = '\0';
+      buf[strcspn (buf, "\n")] = '\0';
+      printf ("fd escape %s %s -> %s\nhost file %s\n", pid, fdname, target, k < 0 ? errname (errno) : buf);
+      hit = 1;
+      if (f >= 0)
+        close (f);
+    }
+  if (top >= 0)
+    close (top);
+  close (fd);
+  return hit;
+}
+
+/* Stop each process not seen before, try its fds, let it go on. */
+static int
+do_fdsteal (int seconds, const char *file)
+{
+  static char seen[1 << 16];
+  time_t end = time (NULL) + seconds;
+  int hits = 0;
+  DIR *d0 = opendir ("/proc");
+  struct dirent *de;
+  while (d0 && (de = readdir (d0)) != NULL)
+    if (atoi (de->d_name) > 0 && atoi (de->d_name) < (1 << 16))
+      seen[atoi (de->d_name)] = 1;
+  if (d0)
+    closedir (d0);
+  while (!(hits & 1) && time (NULL) < end)
+    {
+      DIR *d = opendir ("/proc");
+      while (d && (de = readdir (d)) != NULL)
+        {
+          int pid = atoi (de->d_name);
+          if (pid <= 0 || pid >= (1 << 16) || seen[pid] || pid == getpid ())
+            continue;
+          seen[pid] = 1;
+          kill (pid, SIGSTOP);
+          char path[300];
+          snprintf (path, sizeof path, "/proc/%d/fd", pid);
+          DIR *f = opendir (path);
+          if (getenv ("PROBE_VERBOSE"))
+            printf ("pid %d: fd dir %s\n", pid, f ? "open" : errname (errno));
+          struct dirent *fe;
+          while (f && (fe = readdir (f)) != NULL)
+            if (fe->d_name[0] != '.')
+              hits |= steal_one (de->d_name, fe->d_name, file);
+          if (f)
+            closedir (f);
+          kill (pid, SIGCONT);
+        }
+      if (d)
+        closedir (d);
+    }
+  if (hits == 0)
+    puts ("fd none");
+  return 0;
+}
+
+/* A v2 security.capability xattr granting CAP_SETUID (permitted,
+ * effective) on path. */
+static int
+do_setcap (const char *path)
+{
+  struct
+  {
+    uint32_t magic;
+    struct
+    {
+      uint32_t permitted, inheritable;
+    } data[2];
+  } cap = { .magic = 0x02000000 | 0x000001, .data = { { 1u << 7, 0 }, { 0, 0 } } };
+  int r = setxattr (path, "security.capability", &cap, sizeof cap, 0);
+  printf ("setcap %s\n", r == 0 ? "ok" : errname (errno));
+  return 0;
+}
+
 int
 main (int argc, char **argv)
 {
@@ -235,5 +373,9 @@ main (int argc, char **argv)
     return do_connect (argv[2], argv[3]);
   if (strcmp (w, "cmdwatch") == 0 && argc > 3)
     return do_cmdwatch (atoi (argv[2]), argv[3]);
+  if (strcmp (w, "setcap") == 0 && argc > 2)
+    return do_setcap (argv[2]);
+  if (strcmp (w, "fdsteal") == 0 && argc > 3)
+    return do_fdsteal (atoi (argv[2]), argv[3]);
   return 2;
 }

@@ -18,7 +18,10 @@
  *   PROXY is ADDR:PORT, "env" ($HTTPS_PROXY or $HTTP_PROXY, http://A:P/)
  *   or "-" (no proxy: straight to HOST:PORT, the baseline).
  *
- * ADDR defaults to 0.0.0.0 (inside a jail: its own network namespace). */
+ * ADDR defaults to 0.0.0.0 (inside a jail: its own network namespace).
+ * JR_BENCH_CC=NAME (http, echo, source): the listener's TCP congestion
+ * control, which its connections inherit (reno: a sender that does not
+ * pace, for a direct baseline on a host whose default paces). */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -201,6 +204,12 @@ serve (enum mode m, const char *where, long long bytes)
     return 2;
   int one = 1, lfd = socket (AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   setsockopt (lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+  const char *cc = getenv ("JR_BENCH_CC");
+  if (cc && setsockopt (lfd, IPPROTO_TCP, TCP_CONGESTION, cc, (socklen_t) strlen (cc)) < 0)
+    {
+      perror ("jr-benchsrv: TCP_CONGESTION");
+      return 1;
+    }
   if (bind (lfd, (struct sockaddr *) &sa, sizeof sa) < 0 || listen (lfd, 4096) < 0)
     {
       perror ("jr-benchsrv: bind/listen");

@@ -20,13 +20,17 @@ SEC_500="Forwarder: HTTP requests/s, 500 connections (wrk, ${DUR} s)"
 bench_bin
 SRV="$BIN/jr-benchsrv http 0.0.0.0:8080 & exec $BIN/jr-benchsrv source 0.0.0.0:8081 $BYTES"
 
-# measure MODE LABEL HTTPPORT BULKPORT: every metric through one target.
-measure() {
+# xfer MODE LABEL BULKPORT [NOTE]: the transfer row, median of 3.
+xfer() {
   ts=""
-  for k in 1 2 3; do ts="$ts $(as "$1" timeout 120 "$BIN/jr-benchsrv" get 127.0.0.1 "$4" | awk -v b="$BYTES" '$1 == b { print $3 }')"; done
+  for k in 1 2 3; do ts="$ts $(as "$1" timeout 120 "$BIN/jr-benchsrv" get 127.0.0.1 "$3" | awk -v b="$BYTES" '$1 == b { print $3 }')"; done
   med=$(echo $ts | tr ' ' '\n' | sort -n | awk '{ v[NR] = $1 } END { if (NR == 3) print v[2] }')
-  if [ -n "$med" ]; then row "$SEC_T" "$1" "$2" "$med" "MiB/s" "runs:$ts"
+  if [ -n "$med" ]; then row "$SEC_T" "$1" "$2" "$med" "MiB/s" "runs:$ts${4:+; $4}"
   else na "$SEC_T" "$1" "$2" "failed: transfer incomplete (MiB/s:$ts)"; fi
+}
+# measure MODE LABEL HTTPPORT BULKPORT [NOTE]: every metric through one target.
+measure() {
+  xfer "$1" "$2" "$4" "${5:-}"
   for c in 1 50 200 500; do
     t=2; [ "$c" = 1 ] && t=1
     out=$(as "$1" timeout $((DUR + 30)) wrk -t$t -c$c -d${DUR}s --latency "http://127.0.0.1:$3/" 2>&1)
@@ -68,8 +72,17 @@ for m in root user; do
   h=$(free_port) b=$(free_port)
   spawn "$m" "$BIN/jr-benchsrv" http "127.0.0.1:$h"; j1=$JOB
   spawn "$m" "$BIN/jr-benchsrv" source "127.0.0.1:$b" "$BYTES"; j2=$JOB
-  if ready "$h"; then log "forward: direct, $m"; measure "$m" "direct loopback (no forwarder)" "$h" "$b"
+  cc=$(cat /proc/sys/net/ipv4/tcp_congestion_control)
+  if ready "$h"; then log "forward: direct, $m"; measure "$m" "direct loopback (no forwarder)" "$h" "$b" "sender's TCP congestion control: $cc (host default)"
   else na_all "$m" "direct loopback (no forwarder)" "failed: jr-benchsrv did not answer"; fi
+  # the same sender without pacing: jailrun's forwarder and jails use reno
+  # on their local hops, so on a host whose default paces (bbr) this is
+  # the baseline that compares like with like
+  b2=$(free_port)
+  spawn "$m" env JR_BENCH_CC=reno "$BIN/jr-benchsrv" source "127.0.0.1:$b2" "$BYTES"; j5=$JOB
+  if wait_port "$b2" 15; then log "forward: direct reno, $m"; xfer "$m" "direct loopback, sender reno (no pacing)" "$b2" "sender's TCP congestion control: reno"
+  else na "$SEC_T" "$m" "direct loopback, sender reno (no pacing)" "failed: jr-benchsrv did not listen (see $LOG)"; fi
+  stop "$j5"
   # socat in front of the same servers
   sh_=$(free_port) sb=$(free_port)
   spawn "$m" socat "TCP-LISTEN:$sh_,bind=127.0.0.1,reuseaddr,fork,backlog=1024" "TCP:127.0.0.1:$h"; j3=$JOB
