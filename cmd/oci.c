@@ -80,7 +80,7 @@ static void
 oci_report_msg (const struct globals *g, const char *msg)
 {
   fprintf (stderr, "jailrun-oci: %s\n", msg);
-  int fd = g->log_fd >= 0 ? fcntl (g->log_fd, F_DUPFD_CLOEXEC, 3)
+  int fd = g->log_fd >= 0              ? fcntl (g->log_fd, F_DUPFD_CLOEXEC, 3)
            : g->log_fd == -2 && g->log ? open (g->log, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY, 0644)
                                        : -1;
   FILE *f = fd >= 0 ? fdopen (fd, "a") : NULL;

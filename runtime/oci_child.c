@@ -641,7 +641,7 @@ jr_oci_child_main (struct jr_oci_child *c)
     return 1;
   if (idmapped >= 0)
     jr_oci_idmap_floor (&own); /* create did the same for state.json */
-  c->spec = s;               /* the root and the hooks see the narrowed copy */
+  c->spec = s;                 /* the root and the hooks see the narrowed copy */
   if (c->join[JR_OCI_NS_USER] >= 0 && second_stage (c, &e) < 0)
     return 1;
   /* The hooks' state names the init by its host pid: the runtime's

@@ -8,7 +8,7 @@
 # As root only: the podman, Docker and containerd parts (oci-podman.sh,
 # oci-docker.sh, oci-ctr.sh: these engines need root on this host) and the
 # root-only checks (id slots, shared host mounts, joining a netns).
-if [ "$JR_MODE" = root ]; then plan 186; else plan 112; fi
+if [ "$JR_MODE" = root ]; then plan 185; else plan 111; fi
 mkscratch
 OCI=$SCRATCH/bin/jailrun-oci
 mkdir "$SCRATCH/bin" && ln -s "$JAILRUN" "$OCI"
