@@ -19,6 +19,7 @@ struct globals
 {
   const char *root, *audit_dir; /* --root, --audit-dir (NULL: not given) */
   bool cgroups_disabled;        /* --cgroup-manager disabled */
+  bool systemd_cgroup;          /* --systemd-cgroup, --cgroup-manager systemd */
   jail_oci *oci;                /* the handle, once the options are parsed */
   const char *log;
   /* --log, opened once the options are read: exec joins the container's
@@ -54,10 +55,12 @@ oci_usage (FILE *f)
          "  --log FILE             write errors there too\n"
          "  --log-format text|json one line per message; json: {\"level\",\"msg\",\"time\"}\n"
          "  --debug                accepted\n"
-         "  --cgroup-manager cgroupfs|disabled   cgroupfs: a cgroup v2 for each container (linux.cgroupsPath,\n"
+         "  --cgroup-manager cgroupfs|systemd|disabled   cgroupfs: a cgroup v2 for each container (linux.cgroupsPath,\n"
          "                         linux.resources; a limit this host cannot enforce is an error);\n"
-         "                         disabled: ignore cgroupsPath and linux.resources\n"
-         "  --systemd-cgroup       refused (no systemd cgroup manager yet)\n"
+         "                         systemd: as --systemd-cgroup; disabled: ignore cgroupsPath and linux.resources\n"
+         "  --systemd-cgroup       the container's cgroup is a transient scope of your systemd manager\n"
+         "                         (Delegate=yes): cgroupsPath slice:prefix:name gives prefix-name.scope in\n"
+         "                         slice (default system.slice, rootless user.slice: jailrun-oci-ID.scope)\n"
          "  --rootless VALUE       accepted and ignored\n"
          "  --audit-dir DIR        run.jailrun.audit-log may also name a file in DIR (else only ROOT/audit)\n"
          "  -v, --version, -h, --help\n\n"
@@ -71,7 +74,10 @@ oci_usage (FILE *f)
          "                                    proxy (HTTP_PROXY etc. set), served by a sidecar that exits\n"
          "                                    with the container's init\n"
          "  run.jailrun.allow=HOST[:PORT],... what the proxy allows (jailrun --allow's syntax)\n"
-         "  run.jailrun.audit-log=NAME|PATH   one JSON line per decision, in ROOT/audit/NAME or --audit-dir\n",
+         "  run.jailrun.audit-log=NAME|PATH   one JSON line per decision, in ROOT/audit/NAME or --audit-dir\n"
+         "In a network namespace joined by path (a pod's, root only), the first container with\n"
+         "run.jailrun.net=proxy sets the proxy up there and later ones with the same annotations share\n"
+         "it; other annotations, or a namespace with a route out already, are refused.\n",
          f);
 }
 
@@ -171,14 +177,13 @@ parse_globals (int argc, char **argv, struct globals *g, int *status)
         }
       else if (strncmp (a, "--cgroup-manager", klen) == 0 && klen == 16)
         {
-          if (strcmp (val, "systemd") == 0)
-            return *status = fail (g, "--cgroup-manager %s: jailrun-oci has no systemd cgroup manager yet: use cgroupfs or disabled", val), -1;
-          if (strcmp (val, "cgroupfs") != 0 && strcmp (val, "disabled") != 0)
-            return *status = fail (g, "--cgroup-manager %s: use cgroupfs or disabled", val), -1;
+          if (strcmp (val, "cgroupfs") != 0 && strcmp (val, "disabled") != 0 && strcmp (val, "systemd") != 0)
+            return *status = fail (g, "--cgroup-manager %s: use cgroupfs, systemd or disabled", val), -1;
           g->cgroups_disabled = strcmp (val, "disabled") == 0;
+          g->systemd_cgroup = strcmp (val, "systemd") == 0;
         }
-      else if (strcmp (a, "--systemd-cgroup") == 0)
-        return *status = fail (g, "%s: jailrun-oci has no systemd cgroup manager yet: use --cgroup-manager cgroupfs or disabled", a), -1;
+      else if (strcmp (a, "--systemd-cgroup") == 0 || strcmp (a, "--systemd-cgroup=true") == 0)
+        g->systemd_cgroup = true, g->cgroups_disabled = false;
       else if (strcmp (a, "-v") == 0 || strcmp (a, "--version") == 0)
         {
           printf ("jailrun-oci version %s\nspec: %s\n+SECCOMP +CAP +USERNS(always) -HOOKS -TERMINAL +CGROUPS(v2)\n", JR_VERSION, jail_oci_version ());
@@ -189,7 +194,9 @@ parse_globals (int argc, char **argv, struct globals *g, int *status)
           oci_usage (stdout);
           return *status = 0, 0;
         }
-      else if (!takes && strcmp (a, "--debug") != 0 && strcmp (a, "--systemd-cgroup=false") != 0)
+      else if (strcmp (a, "--systemd-cgroup=false") == 0)
+        g->systemd_cgroup = false;
+      else if (!takes && strcmp (a, "--debug") != 0)
         return *status = fail (g, "unknown global option %s: see jailrun-oci --help", a), -1;
     }
   if (i >= argc)
@@ -497,7 +504,9 @@ cmd_oci (int argc, char **argv)
   jail_error *err = NULL;
   int r = jail_oci_open (g.root, &g.oci, &err);
   if (r == 0)
-    r = jail_oci_set_cgroups (g.oci, !g.cgroups_disabled, &err);
+    r = jail_oci_set_cgroups (g.oci, g.cgroups_disabled ? JAIL_OCI_CGROUPS_DISABLED : g.systemd_cgroup ? JAIL_OCI_CGROUPS_SYSTEMD
+                                                                                                       : JAIL_OCI_CGROUPS_CGROUPFS,
+                              &err);
   if (r == 0 && g.audit_dir)
     r = jail_oci_set_audit_dir (g.oci, g.audit_dir, &err);
   if (r < 0)

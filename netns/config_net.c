@@ -229,25 +229,19 @@ jr_netcfg_add_allow_private (struct jr_netcfg **cfg, const char *spec, jail_erro
   return allow_append (cfg, &e, err);
 }
 
+/* One line of an allow file: its first word (# starts a comment). */
+static int
+allow_file_line (void *cfg, char *line, jail_error **err)
+{
+  char *s = line + strspn (line, " \t");
+  s[strcspn (s, " \t\r#")] = '\0';
+  return *s ? jr_netcfg_add_allow (cfg, s, err) : 0;
+}
+
 int
 jr_netcfg_load_allow_file (struct jr_netcfg **cfg, const char *path, jail_error **err)
 {
-  char *text cleanup_free = NULL;
-  size_t len;
-  int r = jr_hostfile_read ("allow-file", path, JR_HOSTFILE_MAX, JR_HOSTFILE_TEXT, &text, &len, err);
-  char *line = text;
-  for (unsigned no = 1; r == 0 && line && *line; no++)
-    {
-      char *next = strchr (line, '\n');
-      if (next)
-        *next++ = '\0';
-      char *s = line + strspn (line, " \t");
-      s[strcspn (s, " \t\r#")] = '\0';
-      if (*s && (r = jr_netcfg_add_allow (cfg, s, err)) < 0)
-        jr_error_wrap (err, "allow-file %s:%u", path, no);
-      line = next;
-    }
-  return r;
+  return jr_hostfile_lines ("allow-file", path, allow_file_line, cfg, err);
 }
 
 int

@@ -9,7 +9,6 @@
 #include <string.h>
 
 #include "netns_internal.h"
-#include "state.h"
 
 /* The names of the JAIL_NET_* modes, by value. */
 static const char *const mode_names[] = {
@@ -46,9 +45,6 @@ jr_netcfg_set_network (struct jr_netcfg **cfg, const char *name, jail_error **er
   struct jr_netcfg *n = jr_netcfg_of (cfg, err);
   if (n == NULL)
     return -ENOMEM;
-  int r = jr_state_name_check (name, err);
-  if (r < 0)
-    return jr_error_wrap (err, "network");
   for (size_t i = 0; i < n->n_networks; i++)
     if (strcmp (n->networks[i], name) == 0)
       return jr_error_msg (err, EINVAL, "--network '%s' given twice", name);

@@ -431,13 +431,26 @@ on_conn_b (struct jr_loop_src *s, uint32_t ev)
   conn_pump (c, which);
 }
 
-/* A connection object for a (accepted) and b (created); takes both fds. */
+/* Register fd for src: take over from's registration when it has one. */
+static int
+conn_watch (struct jr_fwd *f, struct jr_loop_src *src, struct jr_loop_src *from, int fd, jr_loop_fn fn)
+{
+  uint32_t ev = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
+  return from ? jr_loop_move (f->loop, from, src, ev, fn) : jr_loop_add (f->loop, src, fd, ev, fn);
+}
+
+/* A connection object for a (accepted) and b (created); takes both fds
+ * and, where from_a/from_b are given, their loop registrations. */
 static struct jr_conn *
-conn_new (struct jr_fwd *f, int a, int b)
+conn_new (struct jr_fwd *f, int a, int b, struct jr_loop_src *from_a, struct jr_loop_src *from_b)
 {
   struct jr_conn *c = calloc (1, sizeof *c);
   if (c == NULL)
     {
+      if (from_a)
+        jr_loop_del (f->loop, from_a);
+      if (from_b)
+        jr_loop_del (f->loop, from_b);
       close (a);
       close (b);
       jr_fwd_put_slot (f);
@@ -448,10 +461,12 @@ conn_new (struct jr_fwd *f, int a, int b)
   if (f->conns)
     f->conns->prev = c;
   f->conns = c;
-  uint32_t ev = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
-  if (jr_loop_add (f->loop, &c->sa, a, ev, on_conn_a) < 0
-      || jr_loop_add (f->loop, &c->sb, b, ev, on_conn_b) < 0)
+  if (conn_watch (f, &c->sa, from_a, a, on_conn_a) < 0 || conn_watch (f, &c->sb, from_b, b, on_conn_b) < 0)
     {
+      if (from_a)
+        jr_loop_del (f->loop, from_a);
+      if (from_b)
+        jr_loop_del (f->loop, from_b);
       conn_close (c);
       return NULL;
     }
@@ -498,7 +513,7 @@ fwd_start (struct listener *l, int a)
       jr_fwd_put_slot (f);
       return;
     }
-  struct jr_conn *c = conn_new (f, a, b);
+  struct jr_conn *c = conn_new (f, a, b, NULL, NULL);
   if (c == NULL)
     return;
   c->connecting = true;
@@ -510,9 +525,10 @@ fwd_start (struct listener *l, int a)
 /* accept() with EMFILE absorbed: give up the reserve fd to take the
  * connection and drop it, or pause accepting until the next tick. */
 int
-jr_fwd_accept (struct jr_fwd *f, struct jr_loop_src *src, int lfd)
+jr_fwd_accept (struct jr_fwd *f, struct jr_loop_src *src, int lfd, struct sockaddr_storage *peer)
 {
-  int a = accept4 (lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+  socklen_t pl = sizeof *peer;
+  int a = accept4 (lfd, (struct sockaddr *) peer, peer ? &pl : NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
   if (a >= 0)
     {
       if (jr_fwd_take_slot (f))
@@ -550,7 +566,7 @@ on_listen (struct jr_loop_src *s, uint32_t ev)
   struct listener *l = (struct listener *) s;
   for (int i = 0; i < 64; i++)
     {
-      int a = jr_fwd_accept (l->f, s, l->fd);
+      int a = jr_fwd_accept (l->f, s, l->fd, NULL);
       if (a == -EAGAIN - 1000)
         continue;
       if (a < 0)
@@ -604,12 +620,15 @@ jr_fwd_attach (struct jr_fwd *f, struct jr_loop *l, struct jr_helper *h)
 }
 
 int
-jr_fwd_pipe (struct jr_fwd *f, int a, int b, const char *pre, size_t pre_len,
-             void (*on_done) (void *, uint64_t, uint64_t), void *arg)
+jr_fwd_pipe (struct jr_fwd *f, int a, int b, struct jr_loop_src *from_a, struct jr_loop_src *from_b,
+             const char *pre, size_t pre_len, void (*on_done) (void *, uint64_t, uint64_t), void *arg)
 {
-  struct jr_conn *c = conn_new (f, a, b);
+  struct jr_conn *c = conn_new (f, a, b, from_a, from_b);
   if (c == NULL)
-    return -ENOMEM;
+    {
+      on_done (arg, 0, 0);
+      return -ENOMEM;
+    }
   c->on_done = on_done;
   c->arg = arg;
   if (pre_len && (c->pre = malloc (pre_len)) != NULL)
@@ -622,7 +641,12 @@ jr_fwd_pipe (struct jr_fwd *f, int a, int b, const char *pre, size_t pre_len,
       conn_close (c);
       return -ENOMEM;
     }
-  conn_pump (c, PUMP_ALL);
+
+  /* No pump: registering (or moving) a socket reports it when it is
+   * ready, so a read now would only find it empty.  The prefix goes out at
+   * once; what b does not take now goes on its writable edge. */
+  if (pre_flush (c) < 0)
+    conn_close (c);
   return 0;
 }
 

@@ -188,11 +188,12 @@ build_private (struct hctx *h, struct jail_error *e)
 
 /* Join the jail's namespaces: its netns (and, for a private network,
  * its userns, whose owner the supervisor's uid is; rootless on a named
- * network, the holder's userns first: the jail's is its child). */
+ * network, the holder's userns first: the jail's is its child; a netns
+ * the jail joined by path belongs to another userns: the netns only). */
 static int
 join (struct hctx *h, int pidfd, struct jail_error *e)
 {
-  int ns = h->plan->network_fd >= 0 ? CLONE_NEWNET : CLONE_NEWUSER | CLONE_NEWNET;
+  int ns = h->plan->network_fd >= 0 || h->plan->netns_only ? CLONE_NEWNET : CLONE_NEWUSER | CLONE_NEWNET;
   if (h->plan->network_fd >= 0 && h->plan->network_userns_fd >= 0 && setns (h->plan->network_userns_fd, CLONE_NEWUSER) < 0)
     return jr_error_buf (e, errno, "netns: join the network's user namespace");
   if (setns (pidfd, ns) < 0)

@@ -17,7 +17,6 @@
 #include <time.h>
 
 #include "netns_internal.h"
-#include "network.h"
 #include "sigpipe.h"
 #include <fcntl.h>
 #include <linux/openat2.h>
@@ -38,7 +37,8 @@ struct jr_net
   struct jr_proxy *proxy;
   bool helper_started;
   struct jr_sigpipe sigpipe;
-  struct jr_netinfo *named; /* --network NAME...: the networks, NULL = private */
+  const struct jr_netstore *store; /* where the named networks are (settings) */
+  struct jr_netinfo *named;        /* --network NAME...: the networks, NULL = private */
   size_t n_named;
   bool joined[JR_NETWORKS_MAX]; /* our entry is in network i's hosts file */
   int merged_fd;                /* on several networks: our merged /etc/hosts, else -1 */
@@ -182,13 +182,13 @@ open_named (struct jr_net *n, jail_error **err)
   n->named = calloc (k, sizeof *n->named);
   if (n->named == NULL)
     return jr_error (err, ENOMEM, "network");
-  int r = jr_network_open (n->nc->networks[0], &n->named[0], &n->plan.network_fd, &n->plan.network_userns_fd, err);
+  int r = n->store->open (n->nc->networks[0], &n->named[0], &n->plan.network_fd, &n->plan.network_userns_fd, err);
   n->n_named = r == 0;
   for (size_t i = 1; r == 0 && i < k; i++)
     {
       struct jr_netjoin *x = &n->plan.extra[i - 1];
       int uns = -1;
-      r = jr_network_open (n->nc->networks[i], &n->named[i], &x->fd, &uns, err);
+      r = n->store->open (n->nc->networks[i], &n->named[i], &x->fd, &uns, err);
       if (r < 0)
         break;
       n->n_named++;
@@ -209,6 +209,9 @@ open_named (struct jr_net *n, jail_error **err)
 static int
 prepare_named (const struct jr_net_settings *set, struct jr_net *n, jail_error **err)
 {
+  n->store = set->store;
+  if (n->store == NULL)
+    return jr_error_msg (err, EINVAL, "network: --network needs the named-network store");
   int r = open_named (n, err);
   if (r < 0)
     return r;
@@ -218,10 +221,10 @@ prepare_named (const struct jr_net_settings *set, struct jr_net *n, jail_error *
   snprintf (spec, sizeof spec, "%s/hosts:/etc/hosts:ro", n->named->dir);
   if (n->n_named > 1)
     {
-      n->merged_fd = jr_network_merged_open (&n->merged_path, err);
+      n->merged_fd = n->store->merged_open (&n->merged_path, err);
       if (n->merged_fd < 0)
         return n->merged_fd;
-      r = jr_network_merged_write (n->named, n->n_named, n->merged_fd);
+      r = n->store->merged_write (n->named, n->n_named, n->merged_fd);
       if (r < 0)
         return jr_error (err, -r, "network: %s", n->merged_path);
       snprintf (spec, sizeof spec, "%s:/etc/hosts:ro", n->merged_path);
@@ -273,7 +276,7 @@ on_hosts_change (struct jr_loop_src *src, uint32_t ev)
   char buf[4096];
   while (read (n->watch_fd, buf, sizeof buf) > 0)
     ;
-  jr_network_merged_write (n->named, n->n_named, n->merged_fd);
+  n->store->merged_write (n->named, n->n_named, n->merged_fd);
 }
 
 /* Watch the networks' hosts files (IN_MODIFY: they are rewritten in
@@ -293,7 +296,7 @@ watch_hosts (struct jr_net *n, struct jr_loop *loop, jail_error **err)
     }
   if (jr_loop_add (loop, &n->watch_src, n->watch_fd, EPOLLIN, on_hosts_change) < 0)
     return jr_error (err, errno, "network: watch the hosts files");
-  int r = jr_network_merged_write (n->named, n->n_named, n->merged_fd);
+  int r = n->store->merged_write (n->named, n->n_named, n->merged_fd);
   return r < 0 ? jr_error (err, -r, "network: %s", n->merged_path) : 0;
 }
 
@@ -306,7 +309,7 @@ join_named (struct jr_net *n, pid_t pid, jail_error **err)
   for (size_t i = 0; i < n->n_named; i++)
     {
       uint32_t *addr = i == 0 ? &n->plan.jail_addr : &n->plan.extra[i - 1].jail_addr;
-      int r = jr_network_join (&n->named[i], n->nc->aliases, addr, err);
+      int r = n->store->join (&n->named[i], n->nc->aliases, addr, err);
       if (r < 0)
         return r;
       n->joined[i] = true;
@@ -315,6 +318,12 @@ join_named (struct jr_net *n, pid_t pid, jail_error **err)
   for (int i = 0; i < n->plan.n_extra; i++) /* each in its own network's netns */
     snprintf (n->plan.extra[i].veth, sizeof n->plan.extra[i].veth, "vj%d", (int) pid);
   return 0;
+}
+
+void
+jr_net_netns_only (struct jr_net *n)
+{
+  n->plan.netns_only = true;
 }
 
 int
@@ -368,7 +377,7 @@ jr_net_release (struct jr_net *n)
     jr_helper_stop (&n->helper);
   for (size_t i = 0; i < n->n_named; i++)
     if (n->joined[i])
-      jr_network_leave (&n->named[i], i == 0 ? n->plan.jail_addr : n->plan.extra[i - 1].jail_addr);
+      n->store->leave (&n->named[i], i == 0 ? n->plan.jail_addr : n->plan.extra[i - 1].jail_addr);
   if (n->plan.network_fd >= 0)
     close (n->plan.network_fd);
   if (n->plan.network_userns_fd >= 0)

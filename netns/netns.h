@@ -79,6 +79,8 @@ size_t jr_netcfg_held (const struct jr_netcfg *nc, int *fds, size_t max);
  * unknown mode reads "private"), and the mode of a name (-1: none). */
 const char *jr_net_mode_name (int mode);
 int jr_net_mode_of (const char *name);
+/* --network NAME (NAME's grammar is checked by the caller, runtime/
+ * config_netns.c, as a jail name's); host, bridge and default are refused. */
 int jr_netcfg_set_network (struct jr_netcfg **slot, const char *name, jail_error **err);
 int jr_netcfg_add_alias (struct jr_netcfg **slot, const char *alias, jail_error **err);
 void jr_netcfg_add_name (struct jr_netcfg **slot, int mode, const char *name);
@@ -103,13 +105,45 @@ struct jr_net;
 struct jr_netcfg;
 struct jr_loop;
 /* What jr_net_prepare needs from the jail's config. */
+/* A named network as a jail joins it: what the store
+ * (runtime/network.c) reads from the network's state directory. */
+struct jr_netinfo
+{
+  char name[65];
+  char dir[4096];  /* STATE/.networks/NAME: holds "hosts" */
+  uint32_t subnet; /* host byte order; the gateway is subnet + 1 */
+  int prefix;
+  pid_t holder;
+  unsigned long long start; /* the holder's start time (pid reuse check) */
+  long long created;
+};
+
+/* The named-network store jr_net_prepare uses for --network NAME, given by
+ * the caller (runtime/network.c's jr_network_store), so that netns/ never
+ * reaches back into runtime/.  open: look a network up and open its netns
+ * (and rootless its holder's user namespace, else -1), -ESRCH when stale;
+ * join: take the lowest free address and add "ADDR names..." to its hosts
+ * file (for as long as the calling process lives); leave: drop that entry;
+ * merged_open/merged_write: a jail on several networks sees their hosts
+ * files merged in one file of its own (path malloc'd; write rewrites it in
+ * place with the live entries of the n networks, 0 or -errno). */
+struct jr_netstore
+{
+  int (*open) (const char *name, struct jr_netinfo *ni, int *netns_fd, int *userns_fd, jail_error **err);
+  int (*join) (const struct jr_netinfo *ni, char *const names[], uint32_t *addr, jail_error **err);
+  void (*leave) (const struct jr_netinfo *ni, uint32_t addr);
+  int (*merged_open) (char **path, jail_error **err);
+  int (*merged_write) (const struct jr_netinfo *nets, size_t n, int fd);
+};
+
 struct jr_net_settings
 {
-  int mode;             /* JAIL_NET_* */
-  struct jr_netcfg *nc; /* -p, --allow, --subnet, --network...; NULL = defaults (kept: held ports) */
-  const char *rootfs;   /* a named network's /etc/hosts is shown only when the rootfs has one */
-  bool own_hosts;       /* a volume already gives /etc/hosts */
-  char *const *env;     /* the jail's -e (NULL-terminated): NO_PROXY keeps the user's exceptions */
+  int mode;                        /* JAIL_NET_* */
+  struct jr_netcfg *nc;            /* -p, --allow, --subnet, --network...; NULL = defaults (kept: held ports) */
+  const char *rootfs;              /* a named network's /etc/hosts is shown only when the rootfs has one */
+  bool own_hosts;                  /* a volume already gives /etc/hosts */
+  char *const *env;                /* the jail's -e (NULL-terminated): NO_PROXY keeps the user's exceptions */
+  const struct jr_netstore *store; /* the named networks (used only with nc->n_networks) */
 };
 #define JR_NET_ENV_MAX 8
 int jr_net_prepare (const struct jr_net_settings *set, struct jr_net **out, jail_error **err);
@@ -118,6 +152,10 @@ int jr_net_prepare (const struct jr_net_settings *set, struct jr_net **out, jail
  * named network's hosts file as /etc/hosts; NULL = none). */
 char *const *jr_net_env (const struct jr_net *n);
 const char *jr_net_volume (const struct jr_net *n);
+/* Before attach: the jail's network namespace was joined by path (an OCI
+ * pod's): the private network's veth goes into it from the initial user
+ * namespace (root only), not through the jail's user namespace. */
+void jr_net_netns_only (struct jr_net *n);
 int jr_net_attach (struct jr_net *n, pid_t pid, int pidfd, jail_error **err);
 /* After attach, once the jail's init was let go (it builds its mounts
  * while the helper builds the network): wait for the network, then serve
@@ -160,6 +198,9 @@ struct jr_netplan
   uint16_t proxy_port;   /* listener on bridge_addr:proxy_port, 0 = none */
   int network_fd;        /* a named network's netns (its bridge br0), -1 = a private bridge */
   int network_userns_fd; /* rootless: the user namespace owning network_fd, else -1 */
+  bool netns_only;       /* the jail joined a network namespace by path (a pod's), owned by another user
+                            namespace: the helper joins only the netns (as root: the initial user namespace
+                            covers both ends of the veth) */
   char veth[16];         /* the jail's veth on a named network's bridge */
   struct jr_netjoin
   {

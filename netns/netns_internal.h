@@ -108,18 +108,22 @@ bool jr_fwd_has_listeners (const struct jr_fwd *f);
 /* The listening socket of publish i, -1 past the end. */
 int jr_fwd_listener (const struct jr_fwd *f, size_t i);
 /* Splice a pair of connected sockets both ways until both sides are done
- * (used by the proxy after its decision). pre/pre_len: bytes to send to b
- * first.  on_done(arg, up, down) runs when the pair closes. */
-int jr_fwd_pipe (struct jr_fwd *f, int a, int b, const char *pre, size_t pre_len,
-                 void (*on_done) (void *arg, uint64_t up, uint64_t down), void *arg);
+ * (used by the proxy after its decision).  from_a/from_b: the loop
+ * registrations of a and b to take over (one epoll_ctl each), or NULL.
+ * pre/pre_len: bytes to send to b first.  on_done(arg, up, down) runs
+ * when the pair closes (at once when it cannot be made). */
+int jr_fwd_pipe (struct jr_fwd *f, int a, int b, struct jr_loop_src *from_a, struct jr_loop_src *from_b,
+                 const char *pre, size_t pre_len, void (*on_done) (void *arg, uint64_t up, uint64_t down),
+                 void *arg);
 /* Close every pair made by jr_fwd_pipe with this on_done for which
  * pred(arg, ctx) is true (their on_done runs); returns how many. */
 size_t jr_fwd_close_if (struct jr_fwd *f, void (*on_done) (void *, uint64_t, uint64_t),
                         bool (*pred) (void *arg, void *ctx), void *ctx);
 /* accept4 on lfd counted against the cap, EMFILE absorbed (src is paused
- * until the next tick when nothing else helps).  The fd, or -EAGAIN-1000
- * when a connection was refused (try again), or another negative errno. */
-int jr_fwd_accept (struct jr_fwd *f, struct jr_loop_src *src, int lfd);
+ * until the next tick when nothing else helps); the peer's address in
+ * *peer when peer is not NULL.  The fd, or -EAGAIN-1000 when a connection
+ * was refused (try again), or another negative errno. */
+int jr_fwd_accept (struct jr_fwd *f, struct jr_loop_src *src, int lfd, struct sockaddr_storage *peer);
 /* Count a connection against the cap; false when full. */
 bool jr_fwd_take_slot (struct jr_fwd *f);
 void jr_fwd_put_slot (struct jr_fwd *f);

@@ -136,13 +136,12 @@ start_tunnel (struct preq *q)
   t->port = q->req.port;
   memcpy (t->host, q->req.host, sizeof t->host);
   int fd = q->fd, up = q->up;
-  jr_loop_del (q->p->loop, &q->src);
-  jr_loop_del (q->p->loop, &q->usrc);
   q->fd = q->up = -1;
-  preq_close (q, false); /* the slot moves to the tunnel */
-  if (jr_fwd_pipe (q->p->fwd, fd, up, out, ol + extra, jr_proxy_tunnel_done, t) < 0)
-    { /* jr_fwd_pipe closed both and called jr_proxy_tunnel_done */
-    }
+  /* Both sockets, their loop registrations and the slot move to the
+   * tunnel; on failure jr_fwd_pipe closed both and called
+   * jr_proxy_tunnel_done. */
+  (void) jr_fwd_pipe (q->p->fwd, fd, up, &q->src, &q->usrc, out, ol + extra, jr_proxy_tunnel_done, t);
+  preq_close (q, false);
 }
 
 static void try_connect (struct preq *q);
@@ -305,7 +304,8 @@ on_accept (struct jr_loop_src *s, uint32_t ev)
   struct jr_proxy *p = (struct jr_proxy *) ((char *) s - offsetof (struct jr_proxy, lsrc));
   for (int i = 0; i < 64; i++)
     {
-      int fd = jr_fwd_accept (p->fwd, s, p->lfd);
+      struct sockaddr_storage peer;
+      int fd = jr_fwd_accept (p->fwd, s, p->lfd, &peer);
       if (fd == -EAGAIN - 1000)
         continue;
       if (fd < 0)
@@ -319,14 +319,9 @@ on_accept (struct jr_loop_src *s, uint32_t ev)
         }
       q->p = p, q->fd = fd, q->up = -1, q->start = jr_now ();
       q->deadline = q->start + JR_PROXY_HEAD_TIMEOUT;
-      struct sockaddr_storage peer;
-      socklen_t pl = sizeof peer;
-      if (getpeername (fd, (struct sockaddr *) &peer, &pl) == 0)
-        {
-          char t[48];
-          jr_addr_text (&peer, t, sizeof t);
-          snprintf (q->client, sizeof q->client, "%s:%u", t, ntohs (((struct sockaddr_in *) &peer)->sin_port));
-        }
+      char t[48];
+      jr_addr_text (&peer, t, sizeof t);
+      snprintf (q->client, sizeof q->client, "%s:%u", t, ntohs (((struct sockaddr_in *) &peer)->sin_port));
       q->next = p->list;
       if (p->list)
         p->list->prev = q;

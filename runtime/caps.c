@@ -1,35 +1,83 @@
-/* caps.c - capability names (libcap) and the drop of every capability
- * set (bounding, ambient, permitted, effective, inheritable) except those
- * kept with --cap-add.  Runs in the child; no allocation. */
-#include <ctype.h>
+/* caps.c - capability names (the kernel's, from linux/capability.h: a
+ * table here, so that no jailrun process loads libcap and runs its
+ * constructor at start) and the drop of every capability set (bounding,
+ * ambient, permitted, effective, inheritable) except those kept with
+ * --cap-add.  The drop runs in the child; no allocation. */
 #include <errno.h>
 #include <linux/capability.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
-#include <sys/capability.h>
 #include <unistd.h>
 
 #include "internal.h"
 
+/* The kernel's capability names, by number (linux/capability.h). */
+static const char *const cap_names[] = {
+  "cap_chown",
+  "cap_dac_override",
+  "cap_dac_read_search",
+  "cap_fowner",
+  "cap_fsetid",
+  "cap_kill",
+  "cap_setgid",
+  "cap_setuid",
+  "cap_setpcap",
+  "cap_linux_immutable",
+  "cap_net_bind_service",
+  "cap_net_broadcast",
+  "cap_net_admin",
+  "cap_net_raw",
+  "cap_ipc_lock",
+  "cap_ipc_owner",
+  "cap_sys_module",
+  "cap_sys_rawio",
+  "cap_sys_chroot",
+  "cap_sys_ptrace",
+  "cap_sys_pacct",
+  "cap_sys_admin",
+  "cap_sys_boot",
+  "cap_sys_nice",
+  "cap_sys_resource",
+  "cap_sys_time",
+  "cap_sys_tty_config",
+  "cap_mknod",
+  "cap_lease",
+  "cap_audit_write",
+  "cap_audit_control",
+  "cap_setfcap",
+  "cap_mac_override",
+  "cap_mac_admin",
+  "cap_syslog",
+  "cap_wake_alarm",
+  "cap_block_suspend",
+  "cap_audit_read",
+  "cap_perfmon",
+  "cap_bpf",
+  "cap_checkpoint_restore",
+};
+
+const char *
+jr_cap_name (int cap)
+{
+  return cap >= 0 && (size_t) cap < sizeof cap_names / sizeof cap_names[0] ? cap_names[cap] : NULL;
+}
+
 int
 jr_caps_from_name (const char *name, int *cap)
 {
-  char buf[64];
-  size_t n = strlen (name);
-  if (n == 0 || n + 5 > sizeof buf)
-    return -EINVAL;
-  size_t o = 0;
-  if (strncasecmp (name, "cap_", 4) != 0)
-    o = (size_t) snprintf (buf, sizeof buf, "cap_");
-  for (size_t i = 0; i <= n; i++)
-    buf[o + i] = (char) tolower ((unsigned char) name[i]);
-  cap_value_t v;
-  if (cap_from_name (buf, &v) < 0 || v < 0 || v > 63 || !CAP_IS_SUPPORTED (v))
-    return -EINVAL;
-  *cap = v;
-  return 0;
+  size_t o = strncasecmp (name, "cap_", 4) == 0 ? 0 : 4;
+  for (int c = 0; jr_cap_name (c); c++)
+    if (strcasecmp (name, cap_names[c] + o) == 0)
+      {
+        /* Only what the running kernel knows (it has a bounding bit). */
+        if (prctl (PR_CAPBSET_READ, c, 0, 0, 0) < 0)
+          return -EINVAL;
+        *cap = c;
+        return 0;
+      }
+  return -EINVAL;
 }
 
 /* Highest capability number the running kernel knows. */

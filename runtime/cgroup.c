@@ -11,7 +11,6 @@
 #include <unistd.h>
 
 #include "cgroup.h"
-#include "internal.h"
 
 unsigned
 jr_limits_asked (const struct jr_limits *l)

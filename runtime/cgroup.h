@@ -151,6 +151,8 @@ void jr_execcg_release (struct jr_execcgs *set);
 int jr_cg_mount (char **mount, char **mroot);
 /* The caller's own cgroup as a path under mount (malloc'd, NULL on error). */
 char *jr_cg_own (const char *mount, const char *mroot);
+/* The same for process pid (0: the caller). */
+char *jr_cg_of (pid_t pid, const char *mount, const char *mroot);
 /* Controllers listed in dir/file. */
 unsigned jr_cg_controllers_of (const char *dir, const char *file);
 
@@ -160,11 +162,36 @@ int jr_sd_connect (void **bus, char *how, size_t hsize, char *why, size_t wsize)
 void jr_sd_close (void *bus);
 /* The manager's own cgroup (Manager.ControlGroup), malloc'd in *cg. */
 int jr_sd_manager_cgroup (void *bus, char **cg);
+/* A unit property of D-Bus type t ("MemoryMax", bytes). */
+struct jr_sd_prop
+{
+  const char *name;
+  unsigned long long val;
+};
+#define JR_SD_MAX_PROPS 12
+/* A transient scope to start: Delegate=yes, the one pid, the properties. */
+struct jr_sd_scope
+{
+  const char *unit, *slice; /* slice NULL: the manager's default */
+  const char *desc;
+  pid_t pid;
+  const struct jr_sd_prop *props;
+  size_t n_props;
+  const char *oom_policy; /* OOMPolicy= (NULL: the manager's default) */
+  const char *bypass;     /* how to do without systemd, for the refusal */
+};
+/* Start it and wait (bounded) for its job. */
+int jr_sd_start_transient (void *bus, const struct jr_sd_scope *u, jail_error **err);
+/* Set properties on a running unit (runtime: until the unit ends). */
+int jr_sd_set_props (void *bus, const char *unit, const struct jr_sd_prop *p, size_t n, jail_error **err);
 /* Start the transient scope unit holding the caller with Delegate=yes and
  * the limits, and wait (bounded) for its job. */
 int jr_sd_start_scope (void *bus, const char *unit, const struct jr_limits *l, jail_error **err);
 /* Set the limits on an existing scope (a second jail_run of one process). */
 int jr_sd_set_limits (void *bus, const char *unit, const struct jr_limits *l, jail_error **err);
+/* Move pid into the running unit (AttachProcessesToUnit: a user manager
+ * asks the system manager when the move is not its to make). */
+int jr_sd_attach (void *bus, const char *unit, pid_t pid, jail_error **err);
 void jr_sd_stop_scope (void *bus, const char *unit);
 /* Move the caller into its jail's scope (made or reused): p->parent and
  * p->avail become the scope's. */

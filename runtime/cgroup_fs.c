@@ -170,8 +170,18 @@ jr_proc_starttime (pid_t pid)
 char *
 jr_cg_own (const char *mount, const char *mroot)
 {
-  char buf[8192];
-  if (jr_cg_read (AT_FDCWD, "/proc/self/cgroup", buf, sizeof buf) <= 0)
+  return jr_cg_of (0, mount, mroot);
+}
+
+char *
+jr_cg_of (pid_t pid, const char *mount, const char *mroot)
+{
+  char buf[8192], file[64];
+  if (pid > 0)
+    snprintf (file, sizeof file, "/proc/%d/cgroup", (int) pid);
+  else
+    snprintf (file, sizeof file, "/proc/self/cgroup");
+  if (jr_cg_read (AT_FDCWD, file, buf, sizeof buf) <= 0)
     return NULL;
   char *p = strstr (buf, "0::");
   if (p == NULL || (p != buf && p[-1] != '\n'))

@@ -223,38 +223,52 @@ jr_sd_manager_cgroup (void *bus, char **cg)
   return r;
 }
 
-/* Append the limits as unit properties to an open a(sv). */
+/* The limits as unit properties (at most JR_SD_MAX_PROPS); their count. */
+static size_t
+limits_props (const struct jr_limits *l, struct jr_sd_prop *p)
+{
+  size_t n = 0;
+  if (l->memory)
+    {
+      p[n++] = (struct jr_sd_prop) { "MemoryMax", (uint64_t) l->memory };
+      p[n++] = (struct jr_sd_prop) { "MemorySwapMax", 0 };
+    }
+  if (l->pids)
+    p[n++] = (struct jr_sd_prop) { "TasksMax", (uint64_t) l->pids };
+  if (l->cpus > 0)
+    p[n++] = (struct jr_sd_prop) { "CPUQuotaPerSecUSec", (uint64_t) (l->cpus * 1e6 + 0.5) };
+  return n;
+}
+
+/* Append the properties (type t) to an open a(sv). */
 static int
-append_limits (const struct jr_sd *s, sd_bus_message *m, const struct jr_limits *l)
+append_props (const struct jr_sd *s, sd_bus_message *m, const struct jr_sd_prop *p, size_t n)
 {
   int r = 0;
-  if (r >= 0 && l->memory)
-    r = s->message_append (m, "(sv)", "MemoryMax", "t", (uint64_t) l->memory);
-  if (r >= 0 && l->memory)
-    r = s->message_append (m, "(sv)", "MemorySwapMax", "t", (uint64_t) 0);
-  if (r >= 0 && l->pids)
-    r = s->message_append (m, "(sv)", "TasksMax", "t", (uint64_t) l->pids);
-  if (r >= 0 && l->cpus > 0)
-    r = s->message_append (m, "(sv)", "CPUQuotaPerSecUSec", "t", (uint64_t) (l->cpus * 1e6 + 0.5));
+  for (size_t i = 0; r >= 0 && i < n; i++)
+    r = s->message_append (m, "(sv)", p[i].name, "t", (uint64_t) p[i].val);
   return r;
 }
 
-/* The StartTransientUnit call for unit with pid and the limits. */
+/* The StartTransientUnit call for the scope unit holding pid, in slice
+ * (NULL: the manager's default), with the properties. */
 static int
-start_message (const struct jr_sd *s, const char *unit, const struct jr_limits *l, sd_bus_message **m)
+start_message (const struct jr_sd *s, const struct jr_sd_scope *u, sd_bus_message **m)
 {
-  char desc[256];
-  snprintf (desc, sizeof desc, "jailrun jail %s", l->name ? l->name : "(anonymous)");
   int r = s->message_new_method_call (s->bus, m, SD_DEST, SD_PATH, SD_MGR, "StartTransientUnit");
   if (r >= 0)
-    r = s->message_append (*m, "ss", unit, "fail");
+    r = s->message_append (*m, "ss", u->unit, "fail");
   if (r >= 0)
     r = s->message_open_container (*m, 'a', "(sv)");
   if (r >= 0)
-    r = s->message_append (*m, "(sv)(sv)(sv)(sv)", "Description", "s", desc, "Delegate", "b", 1,
-                           "CollectMode", "s", "inactive-or-failed", "PIDs", "au", 1, (uint32_t) getpid ());
+    r = s->message_append (*m, "(sv)(sv)(sv)(sv)", "Description", "s", u->desc, "Delegate", "b", 1,
+                           "CollectMode", "s", "inactive-or-failed", "PIDs", "au", 1, (uint32_t) u->pid);
+  if (r >= 0 && u->slice)
+    r = s->message_append (*m, "(sv)", "Slice", "s", u->slice);
+  if (r >= 0 && u->oom_policy)
+    r = s->message_append (*m, "(sv)", "OOMPolicy", "s", u->oom_policy);
   if (r >= 0)
-    r = append_limits (s, *m, l);
+    r = append_props (s, *m, u->props, u->n_props);
   if (r >= 0)
     r = s->message_close_container (*m);
   if (r >= 0)
@@ -310,12 +324,13 @@ await_job (const struct jr_sd *s, struct job_wait *w)
 }
 
 int
-jr_sd_start_scope (void *vbus, const char *unit, const struct jr_limits *l, jail_error **err)
+jr_sd_start_transient (void *vbus, const struct jr_sd_scope *u, jail_error **err)
 {
   const struct jr_sd *s = vbus;
   sd_bus_slot *slot = NULL;
   sd_bus_message *m = NULL, *reply = NULL;
   sd_bus_error e = SD_BUS_ERROR_NULL;
+  const char *unit = u->unit;
   struct job_wait w = { .s = s, .unit = unit };
 
   /* Subscribe first: the job may end before the call returns. */
@@ -325,12 +340,11 @@ jr_sd_start_scope (void *vbus, const char *unit, const struct jr_limits *l, jail
     s->call_method (s->bus, SD_DEST, SD_PATH, SD_MGR, "Subscribe", &e, NULL, NULL); /* a bus needs it; direct: harmless */
   s->error_free (&e);
   if (r >= 0)
-    r = start_message (s, unit, l, &m);
+    r = start_message (s, u, &m);
   if (r < 0)
     r = jr_error (err, -r, "cgroup: systemd: %s: build the StartTransientUnit call", unit);
   else if ((r = s->call (s->bus, m, 0, &e, &reply)) < 0)
-    r = jr_error_msg (err, -r, "cgroup: systemd: start %s: %s (use --cgroup-manager cgroupfs to bypass systemd)", unit,
-                      e.message ? e.message : strerror (-r));
+    r = jr_error_msg (err, -r, "cgroup: systemd: start %s: %s (%s)", unit, e.message ? e.message : strerror (-r), u->bypass);
 
   else if ((r = await_job (s, &w)) < 0)
     r = jr_error (err, -r, "cgroup: systemd: start %s: waiting for its job", unit);
@@ -345,7 +359,17 @@ jr_sd_start_scope (void *vbus, const char *unit, const struct jr_limits *l, jail
 }
 
 int
-jr_sd_set_limits (void *vbus, const char *unit, const struct jr_limits *l, jail_error **err)
+jr_sd_start_scope (void *vbus, const char *unit, const struct jr_limits *l, jail_error **err)
+{
+  char desc[256];
+  struct jr_sd_prop p[JR_SD_MAX_PROPS];
+  snprintf (desc, sizeof desc, "jailrun jail %s", l->name ? l->name : "(anonymous)");
+  struct jr_sd_scope u = { .unit = unit, .desc = desc, .pid = getpid (), .props = p, .n_props = limits_props (l, p), .bypass = "use --cgroup-manager cgroupfs to bypass systemd" };
+  return jr_sd_start_transient (vbus, &u, err);
+}
+
+int
+jr_sd_set_props (void *vbus, const char *unit, const struct jr_sd_prop *p, size_t n, jail_error **err)
 {
   const struct jr_sd *s = vbus;
   sd_bus_message *m = NULL;
@@ -356,7 +380,7 @@ jr_sd_set_limits (void *vbus, const char *unit, const struct jr_limits *l, jail_
   if (r >= 0)
     r = s->message_open_container (m, 'a', "(sv)");
   if (r >= 0)
-    r = append_limits (s, m, l);
+    r = append_props (s, m, p, n);
   if (r >= 0)
     r = s->message_close_container (m);
   if (r >= 0 && (r = s->call (s->bus, m, 0, &e, NULL)) < 0)
@@ -365,6 +389,26 @@ jr_sd_set_limits (void *vbus, const char *unit, const struct jr_limits *l, jail_
     r = jr_error (err, -r, "cgroup: systemd: %s: build the SetUnitProperties call", unit);
   s->error_free (&e);
   s->message_unref (m);
+  return r < 0 ? r : 0;
+}
+
+int
+jr_sd_set_limits (void *vbus, const char *unit, const struct jr_limits *l, jail_error **err)
+{
+  struct jr_sd_prop p[JR_SD_MAX_PROPS];
+  return jr_sd_set_props (vbus, unit, p, limits_props (l, p), err);
+}
+
+int
+jr_sd_attach (void *bus, const char *unit, pid_t pid, jail_error **err)
+{
+  const struct jr_sd *s = bus;
+  sd_bus_error e = SD_BUS_ERROR_NULL;
+  int r = s->call_method (s->bus, SD_DEST, SD_PATH, SD_MGR, "AttachProcessesToUnit", &e, NULL, "ssau", unit, "", 1,
+                          (uint32_t) pid);
+  if (r < 0)
+    r = jr_error_msg (err, -r, "cgroup: systemd: attach process %d to %s: %s", (int) pid, unit, e.message ? e.message : strerror (-r));
+  s->error_free (&e);
   return r < 0 ? r : 0;
 }
 

@@ -291,27 +291,21 @@ jail_config_set_env (jail_config *c, const char *spec, jail_error **err)
   return env_put (c, kv, err);
 }
 
+/* One line of an env file: KEY=VAL or KEY; blank and # lines skipped. */
+static int
+env_file_line (void *c, char *line, jail_error **err)
+{
+  size_t n = strlen (line);
+  while (n > 0 && line[n - 1] == '\r')
+    line[--n] = '\0';
+  const char *s = line + strspn (line, " \t");
+  return *s != '\0' && *s != '#' ? jail_config_set_env (c, s, err) : 0;
+}
+
 int
 jail_config_load_env_file (jail_config *c, const char *path, jail_error **err)
 {
-  char *text cleanup_free = NULL;
-  size_t len;
-  int ret = jr_hostfile_read ("env-file", path, JR_HOSTFILE_MAX, JR_HOSTFILE_TEXT, &text, &len, err);
-  char *line = text;
-  for (unsigned lineno = 1; ret == 0 && line && *line; lineno++)
-    {
-      char *next = strchr (line, '\n');
-      if (next)
-        *next++ = '\0';
-      size_t n = strlen (line);
-      while (n > 0 && line[n - 1] == '\r')
-        line[--n] = '\0';
-      const char *s = line + strspn (line, " \t");
-      if (*s != '\0' && *s != '#' && (ret = jail_config_set_env (c, s, err)) < 0)
-        jr_error_wrap (err, "env-file %s:%u", path, lineno);
-      line = next;
-    }
-  return ret;
+  return jr_hostfile_lines ("env-file", path, env_file_line, c, err);
 }
 
 int
@@ -419,7 +413,7 @@ jail_version (void)
 const char *
 jail_features (void)
 {
-  return "seccomp(libseccomp-" JR_STR (SCMP_VER_MAJOR) "." JR_STR (SCMP_VER_MINOR) "." JR_STR (SCMP_VER_MICRO) ") " JR_BPF_FEATURE " seccomp-oci-json(json-c-" JSON_C_VERSION ") caps(libcap) netlink(libmnl)"
+  return "seccomp(libseccomp-" JR_STR (SCMP_VER_MAJOR) "." JR_STR (SCMP_VER_MINOR) "." JR_STR (SCMP_VER_MICRO) ") " JR_BPF_FEATURE " seccomp-oci-json(json-c-" JSON_C_VERSION ") caps netlink(libmnl) libs-on-first-use=libseccomp,json-c,libyaml"
                                                                                                                " net=private,none,proxy,publish limits=cgroup-v2 userns mountapi openat2 clone3 pidfd";
 }
 

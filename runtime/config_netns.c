@@ -9,6 +9,8 @@
 #include <string.h>
 
 #include "internal.h"
+#include "network.h"
+#include "state.h"
 
 int
 jail_config_add_publish (jail_config *cfg, const char *spec, jail_error **err)
@@ -57,6 +59,9 @@ jail_config_set_network_name (jail_config *cfg, const char *name, jail_error **e
 {
   if (jr_net_mode_of (name) == JAIL_NET_NONE)
     return jail_config_set_network (cfg, JAIL_NET_NONE, err);
+  int r = jr_state_name_check (name, err); /* a network is named as a jail is */
+  if (r < 0)
+    return jr_error_wrap (err, "network");
   return jr_netcfg_set_network (&cfg->netcfg, name, err);
 }
 
@@ -84,7 +89,7 @@ jr_config_net_prepare (jail_config *cfg, struct jr_net **out, jail_error **err)
   bool own_hosts = false;
   for (size_t i = 0; i < cfg->n_volumes; i++)
     own_hosts = own_hosts || strcmp (cfg->volumes[i].dst, "/etc/hosts") == 0;
-  struct jr_net_settings set = { .mode = cfg->net_mode, .nc = cfg->netcfg, .rootfs = cfg->rootfs, .own_hosts = own_hosts, .env = cfg->env };
+  struct jr_net_settings set = { .mode = cfg->net_mode, .nc = cfg->netcfg, .rootfs = cfg->rootfs, .own_hosts = own_hosts, .env = cfg->env, .store = &jr_network_store };
   int r = jr_net_prepare (&set, out, err);
 
   /* What the jail gets on top of its own settings. */

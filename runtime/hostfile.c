@@ -203,6 +203,25 @@ jr_hostfile_read (const char *what, const char *path, size_t cap, int flags,
 }
 
 int
+jr_hostfile_lines (const char *what, const char *path, jr_hostfile_line_fn *fn, void *arg, jail_error **err)
+{
+  char *text cleanup_free = NULL;
+  size_t len;
+  int r = jr_hostfile_read (what, path, JR_HOSTFILE_MAX, JR_HOSTFILE_TEXT, &text, &len, err);
+  char *line = text;
+  for (unsigned no = 1; r == 0 && line && *line; no++)
+    {
+      char *next = strchr (line, '\n');
+      if (next)
+        *next++ = '\0';
+      if ((r = fn (arg, line, err)) < 0)
+        jr_error_wrap (err, "%s %s:%u", what, path, no);
+      line = next;
+    }
+  return r;
+}
+
+int
 jr_hostfile_open_append (const char *what, const char *path, jail_error **err)
 {
   char *full cleanup_free = NULL;

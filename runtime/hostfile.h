@@ -26,6 +26,13 @@
 int jr_hostfile_read (const char *what, const char *path, size_t cap, int flags,
                       char **buf, size_t *len, jail_error **err);
 
+/* Read the text file path as jr_hostfile_read does (JR_HOSTFILE_MAX,
+ * JR_HOSTFILE_TEXT) and call fn (arg, line, err) on each line, split in
+ * place without its "\n"; the first failure ends it, its message led by
+ * "WHAT PATH:LINE" (--env-file, --allow-file).  0 or -errno. */
+typedef int jr_hostfile_line_fn (void *arg, char *line, jail_error **err);
+int jr_hostfile_lines (const char *what, const char *path, jr_hostfile_line_fn *fn, void *arg, jail_error **err);
+
 /* Open path for appending: created 0600 when absent (O_EXCL), else only
  * a regular file with one link owned by the effective uid; never through
  * a symlink.  Returns the fd (O_CLOEXEC) or -errno. */

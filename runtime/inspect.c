@@ -7,7 +7,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/capability.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -29,9 +28,11 @@ jcaps (uint64_t mask)
   for (int c = 0; c < 64; c++)
     if (mask & (1ull << c))
       {
-        char *n = cap_to_name (c);
-        json_object_array_add (a, json_object_new_string (n ? n : "?"));
-        cap_free (n);
+        char num[16];
+        const char *n = jr_cap_name (c);
+        if (n == NULL)
+          snprintf (num, sizeof num, "%d", c); /* as libcap named it */
+        json_object_array_add (a, json_object_new_string (n ? n : num));
       }
   return a;
 }

@@ -140,6 +140,17 @@ int jr_hostids_hand (const struct jr_hostids *h, pid_t pid, jail_error **err);
 /* userns.c: give slot back if pid with that start time still holds it
  * (a slot reclaimed by another jail since is left alone). */
 void jr_hostids_release_held (int slot, pid_t pid, unsigned long long start);
+/* userns.c: write text into /proc/PID/FILE (pid 0: /proc/self) with one
+ * write(2) and no allocation (a clone child calls it too); path (64
+ * bytes) gets the file's path for the caller's message.  0, or -errno
+ * and *stage: the open failed, the write failed, or it was short (-EIO). */
+enum jr_procw_stage
+{
+  JR_PROCW_OPEN = 1,
+  JR_PROCW_WRITE,
+  JR_PROCW_SHORT,
+};
+int jr_proc_write (pid_t pid, const char *file, const char *text, char *path, enum jr_procw_stage *stage);
 /* userns.c: write uid_map/gid_map (and setgroups) of child pid. */
 int jr_userns_write_maps (pid_t pid, uid_t jail_uid, gid_t jail_gid, const struct jr_hostids *h,
                           jail_error **err);
@@ -183,6 +194,8 @@ int jr_mounts_setup (const struct jail_config *cfg, struct jr_trees *t, struct j
 void jr_trees_close (struct jr_trees *t);
 
 /* caps.c */
+/* "cap_chown" for CAP_CHOWN; NULL for a number this build has no name for. */
+const char *jr_cap_name (int cap);
 int jr_caps_from_name (const char *name, int *cap);
 int jr_caps_apply (uint64_t keep, struct jail_error *e);
 

@@ -406,9 +406,17 @@ typedef struct jail_oci_state jail_oci_state;
 JAIL_EXPORT int jail_oci_open (const char *root, jail_oci **out, jail_error **err);
 /* Free a handle; NULL is allowed.  The containers stay. */
 JAIL_EXPORT void jail_oci_close (jail_oci *oci);
-/* enabled 0 (--cgroup-manager disabled): ignore linux.cgroupsPath and
- * linux.resources and make no cgroup.  Default 1 (cgroupfs). */
-JAIL_EXPORT int jail_oci_set_cgroups (jail_oci *oci, int enabled, jail_error **err);
+/* The cgroup manager of jail_oci_set_cgroups. */
+enum jail_oci_cgroups
+{
+  JAIL_OCI_CGROUPS_DISABLED = 0, /* ignore linux.cgroupsPath and linux.resources, make no cgroup */
+  JAIL_OCI_CGROUPS_CGROUPFS = 1, /* a cgroup v2 directory per container (the default) */
+  JAIL_OCI_CGROUPS_SYSTEMD = 2,  /* a transient scope of the caller's systemd manager per container
+                                    (cgroupsPath slice:prefix:name) */
+};
+/* mode: one of enum jail_oci_cgroups (0, 1, 2: --cgroup-manager disabled,
+ * cgroupfs, systemd); another value is refused (EINVAL). */
+JAIL_EXPORT int jail_oci_set_cgroups (jail_oci *oci, int mode, jail_error **err);
 /* An absolute directory where the annotation run.jailrun.audit-log may
  * also name a file (default: only ROOT/audit). */
 JAIL_EXPORT int jail_oci_set_audit_dir (jail_oci *oci, const char *dir, jail_error **err);

@@ -83,6 +83,24 @@ jr_loop_rearm (struct jr_loop *l, struct jr_loop_src *src)
   return epoll_ctl (l->epfd, EPOLL_CTL_MOD, src->fd, &ev) < 0 ? -errno : 0;
 }
 
+int
+jr_loop_move (struct jr_loop *l, struct jr_loop_src *from, struct jr_loop_src *to, uint32_t events,
+              jr_loop_fn fn)
+{
+  if (!from->added)
+    return jr_loop_add (l, to, from->fd, events, fn);
+  struct epoll_event ev = { .events = events, .data.ptr = to };
+  if (epoll_ctl (l->epfd, EPOLL_CTL_MOD, from->fd, &ev) < 0)
+    return -errno;
+  *to = (struct jr_loop_src) { .fn = fn, .fd = from->fd, .events = events, .added = true };
+  for (int i = 0; l->batch && i < l->n_batch; i++)
+    if (l->batch[i].data.ptr == from)
+      l->batch[i].data.ptr = NULL;
+  from->added = false;
+  from->fn = NULL;
+  return 0;
+}
+
 void
 jr_loop_del (struct jr_loop *l, struct jr_loop_src *src)
 {

@@ -51,6 +51,11 @@ int jr_loop_mod (struct jr_loop *l, struct jr_loop_src *src, uint32_t events);
  * now: for a callback that stopped early (fairness bound) with work left,
  * since no new edge would come for data already there. */
 int jr_loop_rearm (struct jr_loop *l, struct jr_loop_src *src);
+/* Hand from's fd over to the source to (interest events, callback fn):
+ * one EPOLL_CTL_MOD instead of a del and an add; like an add, it reports
+ * the fd again if it is ready now.  from's pending events are dropped. */
+int jr_loop_move (struct jr_loop *l, struct jr_loop_src *from, struct jr_loop_src *to, uint32_t events,
+                  jr_loop_fn fn);
 /* Unregister (before closing the fd); the source's events still pending
  * in the current batch are dropped, so its object may be freed at once. */
 void jr_loop_del (struct jr_loop *l, struct jr_loop_src *src);

@@ -47,15 +47,9 @@ static int
 write_map (pid_t pid, const char *file, const char *text, struct jail_error *e)
 {
   char path[64];
-  snprintf (path, sizeof path, "/proc/%d/%s", (int) pid, file);
-  int fd = open (path, O_WRONLY | O_CLOEXEC);
-  ssize_t n = fd < 0 ? -1 : write (fd, text, strlen (text));
-  int saved = errno;
-  if (fd >= 0)
-    close (fd);
-  if (n != (ssize_t) strlen (text))
-    return jr_error_buf (e, n < 0 ? saved : EIO, "userns: write %s '%.*s'", path, (int) strcspn (text, "\n"), text);
-  return 0;
+  enum jr_procw_stage stage;
+  int r = jr_proc_write (pid, file, text, path, &stage);
+  return r < 0 ? jr_error_buf (e, -r, "userns: write %s '%.*s'", path, (int) strcspn (text, "\n"), text) : 0;
 }
 
 /* clone3 the jail as our parent's child (into the cgroup when possible);

@@ -124,15 +124,9 @@ static int
 write_self (const char *file, const char *text, struct jail_error *e)
 {
   char path[64];
-  snprintf (path, sizeof path, "/proc/self/%s", file);
-  int fd = open (path, O_WRONLY | O_CLOEXEC);
-  ssize_t n = fd < 0 ? -1 : write (fd, text, strlen (text));
-  int saved = errno;
-  if (fd >= 0)
-    close (fd);
-  if (n != (ssize_t) strlen (text))
-    return jr_error_buf (e, n < 0 ? saved : EIO, "network: holder: write %s", path);
-  return 0;
+  enum jr_procw_stage stage;
+  int r = jr_proc_write (0, file, text, path, &stage);
+  return r < 0 ? jr_error_buf (e, -r, "network: holder: write %s", path) : 0;
 }
 
 /* Rootless: the user namespace shared by the caller's networks (uns, the
@@ -408,16 +402,14 @@ jail_network_create (const char *name, const char *subnet, jail_error **err)
     return r < 0 ? r : lk;
 
   /* The subnet: given, or the first free one (under the lock). */
-  jail_config *c = NULL;
+  struct jr_netcfg *nc = NULL; /* netns' --subnet parser, as jail_config_set_subnet */
   r = subnet ? 0 : pick_subnet (name, picked, sizeof picked, err);
   if (r == 0)
-    r = jail_config_new (&c, err);
-  if (r == 0)
-    r = jail_config_set_subnet (c, subnet ? subnet : picked, err);
+    r = jr_netcfg_set_subnet (&nc, subnet ? subnet : picked, err);
   struct jr_netplan plan = { .bridge = true, .network_fd = -1, .network_userns_fd = -1 };
   if (r == 0)
-    plan.prefix = c->netcfg->prefix, plan.bridge_addr = c->netcfg->subnet + 1;
-  jail_config_free (c);
+    plan.prefix = nc->prefix, plan.bridge_addr = nc->subnet + 1;
+  jr_netcfg_free (nc);
   if (r < 0)
     {
       remove_dir (dir, NULL);
@@ -800,3 +792,11 @@ jr_network_merged_write (const struct jr_netinfo *nets, size_t n, int fd)
   free (all);
   return r;
 }
+
+const struct jr_netstore jr_network_store = {
+  .open = jr_network_open,
+  .join = jr_network_join,
+  .leave = jr_network_leave,
+  .merged_open = jr_network_merged_open,
+  .merged_write = jr_network_merged_write,
+};

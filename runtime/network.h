@@ -1,24 +1,15 @@
-/* network.h - named networks between runtime/network.c (their state and
- * holder) and netns/net.c (a jail joining one). */
+/* network.h - named networks (runtime/network.c: their state and holder):
+ * the store netns/net.c joins them through (struct jr_netstore, netns.h),
+ * handed to it in jr_net_settings. */
 #ifndef JR_NETWORK_H
 #define JR_NETWORK_H
 #include <stdint.h>
 #include <sys/types.h>
 
 #include "error.h"
+#include "netns.h"
 
 #define JR_NETWORK_DEFAULT_SUBNET "10.89.0.0/24"
-
-struct jr_netinfo
-{
-  char name[65];
-  char dir[4096];  /* STATE/.networks/NAME */
-  uint32_t subnet; /* host byte order; the gateway is subnet + 1 */
-  int prefix;
-  pid_t holder;
-  unsigned long long start; /* the holder's start time (pid reuse check) */
-  long long created;
-};
 
 /* Look a network up and open its netns, and rootless its holder's user
  * namespace (*userns_fd, -1 as root); -ESRCH when stale. */
@@ -35,4 +26,6 @@ int jr_network_merged_open (char **path, jail_error **err);
 /* Rewrite that file in place (a bind mount of it sees the new text) with
  * the live entries of each of the n networks; 0 or -errno. */
 int jr_network_merged_write (const struct jr_netinfo *nets, size_t n, int fd);
+/* The five above as netns/ takes them. */
+extern const struct jr_netstore jr_network_store;
 #endif

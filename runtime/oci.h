@@ -35,6 +35,8 @@ enum jr_oci_ns
   JR_OCI_NS_USER,
   JR_OCI_NS_N
 };
+/* exec's middle process -> exec: the process's pid (in code). */
+#define JR_OCI_MSG_EXEC_PID 102
 
 struct jr_oci_mount
 {
@@ -104,9 +106,11 @@ struct jr_oci_spec
   bool has_oom;
   int oom_score_adj;
   bool net_proxy;       /* annotation run.jailrun.net=proxy */
+  bool proxy_shared;    /* ... served by another container's sidecar in the same joined netns (oci_pod.c) */
   char *allow;          /* run.jailrun.allow: "HOST[:PORT],..." (NULL: none) */
   char *audit_log;      /* run.jailrun.audit-log (NULL: none) */
   bool cgroup;          /* make a cgroup (false: --cgroup-manager disabled) */
+  bool systemd;         /* ... as a scope of the systemd manager (--systemd-cgroup) */
   char *cgroups_path;   /* linux.cgroupsPath, or NULL */
   char *resources_json; /* linux.resources, or NULL */
 };
@@ -132,9 +136,10 @@ int jr_oci_resources_text (const char *json, bool update, const char *where, str
 /* oci_cgroup.c: the container's cgroup v2. */
 struct jr_oci_cg
 {
-  int fd;     /* O_DIRECTORY, for CLONE_INTO_CGROUP; -1: none */
-  char *path; /* absolute path under the cgroup2 mount */
-  char *made; /* the topmost directory create made (NULL: the cgroup existed) */
+  int fd;      /* O_DIRECTORY, for CLONE_INTO_CGROUP; -1: none */
+  char *path;  /* absolute path under the cgroup2 mount */
+  char *made;  /* the topmost directory create made (NULL: the cgroup existed) */
+  char *scope; /* --systemd-cgroup: the transient scope unit (NULL: none) */
 };
 /* Make the cgroup for cgroupsPath (NULL: the default) with res; fd -1
  * when nothing was asked and the caller may not make cgroups. */
@@ -151,12 +156,32 @@ int jr_oci_cgroup_frozen (const char *path);
 /* The pids in the cgroup and below (at most *n; *n set). */
 int jr_oci_cgroup_pids (const char *path, pid_t *pids, size_t *n, jail_error **err);
 
+/* oci_systemd.c: --systemd-cgroup.  The slice and the scope unit that
+ * cgroupsPath (slice:prefix:name, NULL: the default) names. */
+int jr_oci_sd_names (const char *cg_path, const char *id, char *slice, size_t ssz, char *unit, size_t usz, jail_error **err);
+/* Connect to the caller's manager (the error says none answers). */
+int jr_oci_sd_connect (void **bus, jail_error **err);
+/* Start the scope holding pid with res, and fill cg (path, fd, scope). */
+int jr_oci_sd_place (void *bus, const char *cg_path, const char *id, pid_t pid, const struct jr_oci_res *res,
+                     struct jr_oci_cg *cg, jail_error **err);
+/* update: res's unit properties on the scope (the files are the caller's). */
+int jr_oci_sd_update (const char *unit, const struct jr_oci_res *res, jail_error **err);
+/* Stop the scope (bus NULL: connect) and wait (bounded) until path is gone. */
+void jr_oci_sd_stop (void *bus, const char *unit, const char *path);
+
 /* oci_resources.c: the member key of JSON object o, NULL when o is not an
  * object or lacks it. */
 struct json_object *jr_oci_get (struct json_object *o, const char *key);
-/* oci_config.c: read BUNDLE/config.json; cgroups_disabled says whether
- * cgroupsPath and resources may be ignored (--cgroup-manager disabled). */
-int jr_oci_spec_load (const char *bundle, bool cgroups_disabled, struct jr_oci_spec *s, jail_error **err);
+/* oci_config.c: read BUNDLE/config.json; cg_mode says whether cgroupsPath
+ * and resources may be ignored (disabled) and which cgroupsPath form is
+ * meant (systemd: slice:prefix:name). */
+enum jr_oci_cgmode
+{
+  JR_OCI_CG_FS,       /* --cgroup-manager cgroupfs (the default) */
+  JR_OCI_CG_DISABLED, /* --cgroup-manager disabled */
+  JR_OCI_CG_SYSTEMD,  /* --systemd-cgroup, --cgroup-manager systemd */
+};
+int jr_oci_spec_load (const char *bundle, enum jr_oci_cgmode cg_mode, struct jr_oci_spec *s, jail_error **err);
 void jr_oci_spec_free (struct jr_oci_spec *s);
 /* oci_devices.c: linux.devices read (what jailrun refuses, refused), and
  * made in the container's root before pivot_root. */
@@ -170,6 +195,7 @@ struct jr_oci_ctx
 {
   const char *root; /* state root (one directory per container) */
   bool cgroups_disabled;
+  bool systemd_cgroup;   /* --systemd-cgroup: the scope of the caller's systemd manager */
   const char *audit_dir; /* --audit-dir: where run.jailrun.audit-log may also write (NULL: only ROOT/audit) */
 };
 
@@ -200,6 +226,8 @@ struct jr_oci_state
   unsigned long long sidecar_start;
   char *cgroup;      /* its cgroup's path (NULL: none) */
   char *cgroup_made; /* the topmost directory create made (NULL: keep the cgroup) */
+  char *scope;       /* --systemd-cgroup: its transient scope unit (NULL: none) */
+  char *pod_netns;   /* the joined netns whose proxy record it owns (oci_pod.c; NULL: none) */
   int dirfd;         /* the container's state directory */
 };
 int jr_oci_state_load (const struct jr_oci_ctx *c, const char *id, struct jr_oci_state *st, jail_error **err);
@@ -317,6 +345,33 @@ int jr_oci_sidecar_start (const struct jr_oci_ctx *ctx, const char *id, struct j
 int jr_oci_sidecar_attach (struct jr_oci_sidecar *sc, pid_t pid, int pidfd, jail_error **err);
 void jr_oci_sidecar_release (struct jr_oci_sidecar *sc, bool failed);
 void jr_oci_sidecar_stop (pid_t pid, unsigned long long start);
+/* Replace (or add) each KEY=VAL of vars ("K=V\0K=V\0", len bytes) in
+ * the container's environment. */
+int jr_oci_env_merge (struct jr_oci_spec *s, const char *vars, size_t len, jail_error **err);
+
+/* oci_pod.c: run.jailrun.net=proxy in a network namespace joined by path
+ * (a Kubernetes pod's, made by CNI or `ip netns add`): one proxy per
+ * network namespace, recorded in ROOT/netns/KEY (KEY: the namespace's
+ * device and inode).  prepare (before the sidecar) claims the namespace
+ * for this container, or shares the live proxy of the container that
+ * claimed it when the annotations are the same (s->proxy_shared, its
+ * proxy variables in s->env), or refuses: different annotations, ordinary
+ * egress in the namespace (the allowlist would be a lie), rootless.
+ * publish (after the sidecar attached) records the proxy; release drops
+ * an unpublished claim (failed create); forget (delete) drops the record
+ * of container id. */
+struct jr_oci_pod
+{
+  int dirfd;    /* ROOT/netns, -1: no claim */
+  char key[64]; /* the namespace's record */
+  bool claimed; /* this create made the record */
+};
+int jr_oci_pod_prepare (const struct jr_oci_ctx *ctx, const char *id, struct jr_oci_spec *s, struct jr_oci_pod *p,
+                        jail_error **err);
+int jr_oci_pod_publish (struct jr_oci_pod *p, const char *id, const struct jr_oci_spec *s, pid_t sidecar,
+                        unsigned long long start, jail_error **err);
+void jr_oci_pod_release (struct jr_oci_pod *p, bool failed);
+void jr_oci_pod_forget (const struct jr_oci_ctx *ctx, const char *key, const char *id);
 
 /* oci_features.c: the runtime-spec features JSON (malloc'd). */
 char *jr_oci_features_json (void);

@@ -50,9 +50,12 @@ jail_oci_close (jail_oci *oci)
 }
 
 int
-jail_oci_set_cgroups (jail_oci *oci, int enabled, jail_error **err)
+jail_oci_set_cgroups (jail_oci *oci, int mode, jail_error **err)
 {
-  oci->ctx.cgroups_disabled = !enabled;
+  if (mode < JAIL_OCI_CGROUPS_DISABLED || mode > JAIL_OCI_CGROUPS_SYSTEMD)
+    return jr_error_msg (err, EINVAL, "jail_oci_set_cgroups: mode %d: give 0 (disabled), 1 (cgroupfs) or 2 (systemd)", mode);
+  oci->ctx.cgroups_disabled = mode == JAIL_OCI_CGROUPS_DISABLED;
+  oci->ctx.systemd_cgroup = mode == JAIL_OCI_CGROUPS_SYSTEMD;
   return 0;
 }
 

@@ -254,6 +254,7 @@ jr_oci_cgroup_release (struct jr_oci_cg *cg, bool remove)
     jr_oci_cgroup_remove (cg->path, cg->made);
   free (cg->path);
   free (cg->made);
+  free (cg->scope);
   *cg = (struct jr_oci_cg) { .fd = -1 };
 }
 

@@ -419,16 +419,20 @@ parse_namespaces (json_object *a, struct jr_oci_spec *s, jail_error **err)
  * cannot enforce is refused before anything is made), written by create;
  * ignored with --cgroup-manager disabled. */
 static int
-parse_cgroups (json_object *lx, bool disabled, struct jr_oci_spec *s, jail_error **err)
+parse_cgroups (json_object *lx, enum jr_oci_cgmode mode, struct jr_oci_spec *s, jail_error **err)
 {
-  if (disabled)
+  if (mode == JR_OCI_CG_DISABLED)
     return 0;
   s->cgroup = true;
+  s->systemd = mode == JR_OCI_CG_SYSTEMD;
   json_object *p = jr_oci_get (lx, "cgroupsPath");
   const char *path = p ? json_object_get_string (p) : NULL;
   const char *colon = path ? strchr (path, ':') : NULL;
-  if (colon && path[0] != '/' && strchr (colon + 1, ':'))
-    return jr_error_msg (err, EINVAL, "config.json: linux.cgroupsPath %s: the systemd form slice:prefix:name needs --systemd-cgroup, which jailrun-oci does not have: run with --cgroup-manager cgroupfs and a path (/machine/NAME), or --cgroup-manager disabled",
+  char slice[256], unit[512];
+  if (s->systemd && jr_oci_sd_names (path, "ID", slice, sizeof slice, unit, sizeof unit, err) < 0)
+    return -EINVAL;
+  if (!s->systemd && colon && path[0] != '/' && strchr (colon + 1, ':'))
+    return jr_error_msg (err, EINVAL, "config.json: linux.cgroupsPath %s: the systemd form slice:prefix:name needs --systemd-cgroup (or --cgroup-manager systemd): add it, or give a path (/machine/NAME) for cgroupfs",
                          path);
   if (path && *path && (s->cgroups_path = strdup (path)) == NULL)
     return jr_error (err, ENOMEM, "config.json");
@@ -469,7 +473,7 @@ parse_sysctl (json_object *o, struct jr_oci_spec *s, jail_error **err)
 }
 
 static int
-parse_linux (json_object *lx, bool cg_disabled, struct jr_oci_spec *s, jail_error **err)
+parse_linux (json_object *lx, enum jr_oci_cgmode cg_mode, struct jr_oci_spec *s, jail_error **err)
 {
   int r = parse_namespaces (jr_oci_get (lx, "namespaces"), s, err);
   if (r == 0)
@@ -481,7 +485,7 @@ parse_linux (json_object *lx, bool cg_disabled, struct jr_oci_spec *s, jail_erro
   if (r == 0)
     r = get_strv (jr_oci_get (lx, "readonlyPaths"), "linux.readonlyPaths", &s->ro_paths, &s->n_ro, err);
   if (r == 0)
-    r = parse_cgroups (lx, cg_disabled, s, err);
+    r = parse_cgroups (lx, cg_mode, s, err);
   if (r == 0)
     r = parse_sysctl (jr_oci_get (lx, "sysctl"), s, err);
   if (r == 0)
@@ -603,7 +607,7 @@ parse_annotations (json_object *ann, struct jr_oci_spec *s, jail_error **err)
 }
 
 static int
-parse_top (json_object *top, bool cg_disabled, struct jr_oci_spec *s, jail_error **err)
+parse_top (json_object *top, enum jr_oci_cgmode cg_mode, struct jr_oci_spec *s, jail_error **err)
 {
   json_object *root = jr_oci_get (top, "root");
   const char *rp = root && jr_oci_get (root, "path") ? json_object_get_string (jr_oci_get (root, "path")) : NULL;
@@ -621,11 +625,10 @@ parse_top (json_object *top, bool cg_disabled, struct jr_oci_spec *s, jail_error
   if (r == 0)
     r = parse_mounts (jr_oci_get (top, "mounts"), s, err);
   if (r == 0)
-    r = parse_linux (jr_oci_get (top, "linux"), cg_disabled, s, err);
-  for (int k = JR_OCI_NS_NET; r == 0 && s->net_proxy && k < JR_OCI_NS_N; k++)
+    r = parse_linux (jr_oci_get (top, "linux"), cg_mode, s, err);
+  for (int k = JR_OCI_NS_PID; r == 0 && s->net_proxy && k < JR_OCI_NS_N; k++)
     if (s->ns_join[k])
-      r = jr_error_msg (err, EINVAL, "config.json: annotations: run.jailrun.net=proxy needs the container's own network, pid, cgroup, mount and user namespaces: drop the %s namespace path",
-                        k == JR_OCI_NS_NET ? "network" : "joined");
+      r = jr_error_msg (err, EINVAL, "config.json: annotations: run.jailrun.net=proxy needs the container's own pid, cgroup, mount and user namespaces (a network namespace may be joined: a pod's): drop the joined namespace path");
   json_object *hooks = jr_oci_get (top, "hooks");
   if (r == 0 && hooks)
     r = check_hooks (hooks, s, err);
@@ -635,7 +638,7 @@ parse_top (json_object *top, bool cg_disabled, struct jr_oci_spec *s, jail_error
 }
 
 int
-jr_oci_spec_load (const char *bundle, bool cg_disabled, struct jr_oci_spec *s, jail_error **err)
+jr_oci_spec_load (const char *bundle, enum jr_oci_cgmode cg_mode, struct jr_oci_spec *s, jail_error **err)
 {
   memset (s, 0, sizeof *s);
   s->umask = -1;
@@ -647,7 +650,7 @@ jr_oci_spec_load (const char *bundle, bool cg_disabled, struct jr_oci_spec *s, j
   json_object *top = NULL;
   int r = read_config (abs, &top, err);
   if (r == 0)
-    r = parse_top (top, cg_disabled, s, err);
+    r = parse_top (top, cg_mode, s, err);
   json_object_put (top);
   if (r < 0)
     jr_oci_spec_free (s);

@@ -22,6 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cgroup.h"
 #include "fdpass.h"
 #include "oci.h"
 #include "mounts.h"
@@ -43,8 +44,11 @@ struct create_run
   struct jr_bpf floor, profile;
   struct jr_hostids ids;    /* as root without mappings: the container's slot */
   struct jr_oci_sidecar sc; /* run.jailrun.net=proxy: the egress proxy */
+  struct jr_oci_pod pod;    /* ... in a netns joined by path: its record */
   struct jr_oci_cg cg;      /* its cgroup (fd -1: none) */
   int ns[JR_OCI_NS_N];      /* linux.namespaces paths opened (oci_ns.c), -1: new */
+  struct jr_oci_res res;    /* linux.resources as cgroup files */
+  void *sd;                 /* --systemd-cgroup: the manager's connection */
 };
 
 static int
@@ -183,15 +187,18 @@ claim_ids (struct create_run *c, jail_error **err)
 }
 
 /* The container's cgroup with linux.resources written (none with
- * --cgroup-manager disabled). */
+ * --cgroup-manager disabled); with --systemd-cgroup the manager's
+ * connection now, its scope once the init exists (place_in_scope). */
 static int
 make_cgroup (const char *id, struct create_run *c, jail_error **err)
 {
   if (!c->spec.cgroup)
     return 0;
-  struct jr_oci_res res;
-  int r = jr_oci_resources_text (c->spec.resources_json, false, "config.json: linux.resources", &res, err);
-  return r < 0 ? r : jr_oci_cgroup_make (c->spec.cgroups_path, id, &res, &c->cg, err);
+  int r = jr_oci_resources_text (c->spec.resources_json, false, "config.json: linux.resources", &c->res, err);
+  char slice[256], unit[512];
+  if (r == 0 && c->spec.systemd && (r = jr_oci_sd_names (c->spec.cgroups_path, id, slice, sizeof slice, unit, sizeof unit, err)) == 0)
+    return jr_oci_sd_connect (&c->sd, err);
+  return r < 0 ? r : jr_oci_cgroup_make (c->spec.cgroups_path, id, &c->res, &c->cg, err);
 }
 
 /* Without a joined user namespace, the init makes its own and joins
@@ -374,10 +381,10 @@ await_ready (struct create_run *c, jail_error **err)
   return 0;
 }
 
-/* HELLO, maps (or, joined, the floor on its maps), the sidecar's
- * network, GO; then READY or the child's error. */
+/* HELLO, the systemd scope, maps (or, joined, the floor on its maps),
+ * the sidecar's network, GO; then READY or the child's error. */
 static int
-handshake (struct create_run *c, jail_error **err)
+handshake (const char *id, struct create_run *c, jail_error **err)
 {
   struct jr_msg m;
   ssize_t n = recv (c->sync_fd, &m, sizeof m, 0);
@@ -388,7 +395,12 @@ handshake (struct create_run *c, jail_error **err)
     }
   if (n != (ssize_t) sizeof m || m.type != JR_MSG_HELLO)
     return jr_error_msg (err, EPIPE, "create: the container's init did not start");
-  int r = c->ns[JR_OCI_NS_USER] >= 0 ? jr_oci_ns_check_maps (c->pid, err) : write_maps (c, err);
+  /* The init waits for GO: it has run nothing and still shares create's
+   * cgroup namespace, so the manager moves it as CLONE_INTO_CGROUP would
+   * have placed it. */
+  int r = c->sd ? jr_oci_sd_place (c->sd, c->spec.cgroups_path, id, c->pid, &c->res, &c->cg, err) : 0;
+  if (r == 0)
+    r = c->ns[JR_OCI_NS_USER] >= 0 ? jr_oci_ns_check_maps (c->pid, err) : write_maps (c, err);
   /* The network, while the init is still dumpable (rootless, the netns
    * helper joins its namespaces through the pidfd as a ptracer would). */
   if (r == 0)
@@ -436,6 +448,10 @@ write_state (const char *id, struct create_run *c, jail_error **err)
     json_object_object_add (o, "cgroup", json_object_new_string (c->cg.path));
   if (c->cg.made)
     json_object_object_add (o, "cgroupMade", json_object_new_string (c->cg.made));
+  if (c->cg.scope)
+    json_object_object_add (o, "systemdScope", json_object_new_string (c->cg.scope));
+  if (c->pod.claimed)
+    json_object_object_add (o, "podNetns", json_object_new_string (c->pod.key));
   json_object *ann = json_tokener_parse (c->spec.annotations_json);
   json_object_object_add (o, "annotations", ann ? ann : json_object_new_object ());
   json_object *hooks = c->spec.hooks_json ? json_tokener_parse (c->spec.hooks_json) : NULL;
@@ -487,13 +503,21 @@ release (struct create_run *c)
   jr_oci_spec_free (&c->spec);
 }
 
+/* The global options' cgroup manager. */
+static enum jr_oci_cgmode
+cg_mode (const struct jr_oci_ctx *ctx)
+{
+  return ctx->cgroups_disabled ? JR_OCI_CG_DISABLED : ctx->systemd_cgroup ? JR_OCI_CG_SYSTEMD
+                                                                          : JR_OCI_CG_FS;
+}
+
 int
 jr_oci_create (const struct jr_oci_ctx *ctx, const char *id, const struct jr_oci_create_opts *o, jail_error **err)
 {
-  struct create_run c = { .dirfd = -1, .fifo_fd = -1, .sync_fd = -1, .pidfd = -1, .console_fd = -1, .pid = -1, .ids = { .slot = -1 }, .sc = { .pid = -1, .sock = -1 }, .cg = { .fd = -1 }, .ns = { -1, -1, -1, -1, -1, -1, -1 } };
+  struct create_run c = { .dirfd = -1, .fifo_fd = -1, .sync_fd = -1, .pidfd = -1, .console_fd = -1, .pid = -1, .ids = { .slot = -1 }, .sc = { .pid = -1, .sock = -1 }, .pod = { .dirfd = -1 }, .cg = { .fd = -1 }, .ns = { -1, -1, -1, -1, -1, -1, -1 } };
   int r = jr_oci_id_check (id, err);
   if (r == 0)
-    r = jr_oci_spec_load (o->bundle ? o->bundle : ".", ctx->cgroups_disabled, &c.spec, err);
+    r = jr_oci_spec_load (o->bundle ? o->bundle : ".", cg_mode (ctx), &c.spec, err);
   c.spec.preserve_fds = o->preserve_fds;
   if (r == 0 && c.spec.terminal && o->console_socket == NULL)
     r = jr_error_msg (err, EINVAL, "create: process.terminal is true: give --console-socket");
@@ -501,12 +525,14 @@ jr_oci_create (const struct jr_oci_ctx *ctx, const char *id, const struct jr_oci
     r = c.console_fd;
   if (r == 0)
     r = jr_oci_ns_open (&c.spec, c.ns, err);
+    r = jr_oci_pod_prepare (ctx, id, &c.spec, &c.pod, err);
   if (r == 0)
     r = jr_oci_sidecar_start (ctx, id, &c.spec, &c.sc, err);
   if (r < 0)
     {
       jr_oci_ns_close (c.ns);
       jr_oci_sidecar_release (&c.sc, true);
+      jr_oci_pod_release (&c.pod, true);
       if (c.console_fd >= 0)
         close (c.console_fd);
       jr_oci_spec_free (&c.spec);
@@ -524,7 +550,9 @@ jr_oci_create (const struct jr_oci_ctx *ctx, const char *id, const struct jr_oci
   if (r == 0)
     r = jr_hostids_hand (&c.ids, c.pid, err);
   if (r == 0)
-    r = handshake (&c, err);
+    r = handshake (id, &c, err);
+  if (r == 0)
+    r = jr_oci_pod_publish (&c.pod, id, &c.spec, c.sc.pid, c.sc.start, err);
   if (r == 0)
     r = write_state (id, &c, err);
   if (r == 0 && c.spec.hooks_json)
@@ -537,7 +565,12 @@ jr_oci_create (const struct jr_oci_ctx *ctx, const char *id, const struct jr_oci
   if (r < 0)
     jr_hostids_release (&c.ids);
   jr_oci_sidecar_release (&c.sc, r < 0);
+  jr_oci_pod_release (&c.pod, r < 0);
+  if (r < 0 && c.cg.scope)
+    jr_oci_sd_stop (c.sd, c.cg.scope, c.cg.path);
   jr_oci_cgroup_release (&c.cg, r < 0);
+  if (c.sd)
+    jr_sd_close (c.sd);
   release (&c);
   if (r < 0 && made)
     jr_oci_state_remove (ctx, id, NULL);

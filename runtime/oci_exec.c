@@ -1,10 +1,12 @@
 /* oci_exec.c - `exec`: a new process in a running container.  The
  * policy comes from state written by create (the container's bounding
  * set, the engine's seccomp profile, jailrun's floor); process.json can
- * only narrow it.  jailrun-oci joins every namespace of the init in one
- * setns(pidfd) and clones the process: with --detach as a sibling
- * (CLONE_PARENT, so the engine's monitor reaps it), else as its own child
- * whose status it returns, forwarding the signals the caller blocked.
+ * only narrow it.  A middle process joins every namespace of the init in
+ * one setns(pidfd) and clones the process as the caller's child (the
+ * caller itself never enters the container): with --detach the middle
+ * process and so the process are siblings of the caller (CLONE_PARENT, so
+ * the engine's monitor reaps them), else the caller waits for the
+ * process and returns its status, forwarding the signals it blocked.
  * The process gets a session of its own (no terminal of the caller's).
  * The command is looked up first, so a missing one fails exec with the
  * words engines map to 127. */
@@ -26,6 +28,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cgroup.h"
 #include "oci.h"
 #include "process.h"
 #include "state.h"
@@ -40,6 +43,8 @@ struct exec_run
   struct jr_bpf floor, profile;
   int pidfd, piddir, sv[2], console_fd;
   int cgfd; /* the container's cgroup, -1: none */
+  void *sd; /* rootless in a systemd scope: the manager moves the process in (it waits for that) */
+  const char *scope;
   char *pid_base;
 };
 
@@ -58,7 +63,7 @@ load_process (const struct jr_oci_exec_opts *o, struct exec_run *x, jail_error *
     }
   else if (o->args == NULL || o->args[0] == NULL)
     return jr_error_msg (err, EINVAL, "exec: give --process FILE or a command");
-  else if ((r = jr_oci_spec_load (x->st.bundle, true, s, err)) == 0)
+  else if ((r = jr_oci_spec_load (x->st.bundle, JR_OCI_CG_DISABLED, s, err)) == 0)
     {
       for (size_t i = 0; s->args[i]; i++)
         free (s->args[i]);
@@ -130,7 +135,9 @@ static int
 child (struct exec_run *x)
 {
   struct jail_error e = { 0 };
-  char cmd[PATH_MAX];
+  char cmd[PATH_MAX], go;
+  if (x->sd && recv (x->sv[1], &go, 1, 0) != 1)
+    return 126; /* not moved into the scope: exec gave up */
   close (x->sv[0]);
   /* The caller's blocked signals (forwarded by jailrun-oci) are not the
    * command's; a session of its own (runc's setsid): a terminal of the
@@ -173,35 +180,88 @@ child (struct exec_run *x)
   return jr_oci_exec_process (&x->spec, cmd, &x->floor, &x->profile, x->sv[1]);
 }
 
-/* Join the container, clone the process, wait for its execve. */
+/* The middle process: it joins the container's namespaces (the caller
+ * never does: a library caller, or jailrun-oci's error report, would be
+ * left inside the container's mount namespace, where every path is the
+ * container's), clones the process as the caller's child (CLONE_PARENT),
+ * tells the caller its pid and exits. */
+static int
+middle (struct exec_run *x)
+{
+  struct jail_error e = { 0 };
+  close (x->sv[0]);
+  if (join_init (x->pidfd, NS_ALL & ~CLONE_NEWCGROUP) < 0)
+    {
+      jr_error_buf (&e, errno, "join the container's namespaces");
+      jr_msg_send (x->sv[1], JR_MSG_SETUP_ERR, &e);
+      return 126;
+    }
+  struct clone_args a = { .flags = CLONE_PARENT };
+  if (x->cgfd >= 0)
+    a.flags |= CLONE_INTO_CGROUP, a.cgroup = (uint64_t) x->cgfd;
+  pid_t pid = (pid_t) syscall (SYS_clone3, &a, sizeof a);
+  if (pid == 0)
+    _exit (child (x));
+  if (pid < 0)
+    {
+      jr_error_buf (&e, errno, "clone3");
+      jr_msg_send (x->sv[1], JR_MSG_SETUP_ERR, &e);
+      return 126;
+    }
+  struct jr_msg m = { .type = JR_OCI_MSG_EXEC_PID, .code = (int) pid };
+  return send (x->sv[1], &m, sizeof m, MSG_NOSIGNAL) == (ssize_t) sizeof m ? 0 : 126;
+}
+
+/* With --systemd-cgroup the process waits until systemd moved it into
+ * the container's scope: attach it as soon as its pid is known, then
+ * let it go (waiting for EOF first would deadlock: the process holds
+ * its end until it execs); on failure it reads EOF and exits 126. */
+static int
+start_in_scope (struct exec_run *x, pid_t pid, jail_error **err)
+{
+  int r = jr_sd_attach (x->sd, x->scope, pid, err);
+  if (r == 0 && send (x->sv[0], "g", 1, MSG_NOSIGNAL) != 1)
+    r = jr_error (err, errno, "exec: start the process");
+  if (r < 0)
+    shutdown (x->sv[0], SHUT_WR); /* the process reads EOF and gives up */
+  return r;
+}
+
+/* Clone the middle process (with --detach a sibling, CLONE_PARENT, so
+ * the engine's monitor is the process's parent too), then read the
+ * process's pid and errors until every end of the channel is closed:
+ * the middle process exited and the command exec'd. */
 static int
 spawn (struct exec_run *x, bool detach, pid_t *pid, jail_error **err)
 {
-  if (join_init (x->pidfd, NS_ALL & ~CLONE_NEWCGROUP) < 0)
-    return jr_error (err, errno, "exec: join the container's namespaces");
   struct clone_args a = { .flags = detach ? CLONE_PARENT : 0, .exit_signal = detach ? 0 : SIGCHLD };
-  if (x->cgfd >= 0)
-    a.flags |= CLONE_INTO_CGROUP, a.cgroup = (uint64_t) x->cgfd;
   fflush (NULL);
-  *pid = (pid_t) syscall (SYS_clone3, &a, sizeof a);
-  if (*pid == 0)
-    _exit (child (x));
-  int saved = errno;
+  pid_t mid = (pid_t) syscall (SYS_clone3, &a, sizeof a);
+  if (mid == 0)
+    _exit (middle (x));
+  int saved = errno, r = 0;
   close (x->sv[1]);
   x->sv[1] = -1;
-  if (*pid < 0)
+  if (mid < 0)
     return jr_error (err, saved, "exec: clone3");
   struct jr_msg m;
   ssize_t n;
-  do
-    n = recv (x->sv[0], &m, sizeof m, 0);
-  while (n < 0 && errno == EINTR);
-  if (n == (ssize_t) sizeof m)
-    {
-      m.text[sizeof m.text - 1] = '\0';
-      return jr_error_msg (err, m.code ? m.code : EINVAL, "exec: %s", m.text);
-    }
-  return 0; /* EOF: the command exec'd */
+  while ((n = recv (x->sv[0], &m, sizeof m, 0)) != 0)
+    if (n == (ssize_t) sizeof m && m.type == JR_OCI_MSG_EXEC_PID)
+      {
+        *pid = (pid_t) m.code;
+        r = r == 0 && x->sd ? start_in_scope (x, *pid, err) : r;
+      }
+    else if (n == (ssize_t) sizeof m && r == 0)
+      {
+        m.text[sizeof m.text - 1] = '\0';
+        r = jr_error_msg (err, m.code ? m.code : EINVAL, "exec: %s", m.text);
+      }
+    else if (n < 0 && errno != EINTR)
+      break;
+  while (!detach && waitpid (mid, NULL, 0) < 0 && errno == EINTR)
+    ;
+  return r; /* EOF: the command exec'd (or failed, said above) */
 }
 
 /* Wait for the exec'd process, passing it the signals the caller blocked
@@ -235,6 +295,8 @@ release (struct exec_run *x)
     if (*fds[i] >= 0)
       close (*fds[i]), *fds[i] = -1;
   free (x->pid_base);
+  if (x->sd)
+    jr_sd_close (x->sd);
   jr_bpf_release (&x->floor);
   jr_bpf_release (&x->profile);
   jr_oci_spec_free (&x->spec);
@@ -260,7 +322,12 @@ jr_oci_exec (const struct jr_oci_ctx *c, const char *id, const struct jr_oci_exe
     r = prepare (c, id, o, &x, err);
   if (r == 0 && ((x.pidfd = (int) syscall (SYS_pidfd_open, x.st.pid, 0)) < 0 || jr_pid_starttime (x.st.pid) != x.st.starttime))
     r = jr_error_msg (err, ESRCH, "container %s is stopped", id);
-  if (r == 0 && x.st.cgroup && (x.cgfd = open (x.st.cgroup, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+  /* Rootless, a user manager's scope is not below the caller's cgroup:
+   * CLONE_INTO_CGROUP is refused there, the manager moves the process
+   * (connected now: the namespaces change in spawn). */
+  if (r == 0 && x.st.scope && geteuid () != 0 && (r = jr_oci_sd_connect (&x.sd, err)) == 0)
+    x.scope = x.st.scope;
+  else if (r == 0 && x.st.cgroup && (x.cgfd = open (x.st.cgroup, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
     r = jr_error (err, errno, "container %s: cgroup %s", id, x.st.cgroup);
   pid_t pid = -1;
   if (r == 0)

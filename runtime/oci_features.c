@@ -4,7 +4,7 @@
 #include <json-c/json.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/capability.h>
+#include <linux/capability.h>
 
 #include "oci.h"
 
@@ -23,7 +23,7 @@ caps (void)
   json_object *a = json_object_new_array ();
   for (int c = 0; c <= CAP_LAST_CAP; c++)
     {
-      char *n = cap_to_name (c);
+      const char *n = jr_cap_name (c);
       if (n == NULL)
         continue;
       char up[64] = "CAP_";
@@ -31,7 +31,6 @@ caps (void)
       for (const char *p = strncmp (n, "cap_", 4) == 0 ? n + 4 : n; *p && i < sizeof up - 1; p++)
         up[i++] = (char) (*p >= 'a' && *p <= 'z' ? *p - 32 : *p);
       up[i] = '\0';
-      cap_free (n);
       json_object_array_add (a, json_object_new_string (up));
     }
   return a;
@@ -52,7 +51,7 @@ linux_part (void)
   json_object *cg = json_object_new_object ();
   const char *cgk[] = { "v1", "v2", "systemd", "systemdUser", "rdma" };
   for (size_t i = 0; i < 5; i++)
-    json_object_object_add (cg, cgk[i], json_object_new_boolean (i == 1));
+    json_object_object_add (cg, cgk[i], json_object_new_boolean (i >= 1 && i <= 3));
   json_object_object_add (l, "cgroup", cg);
   json_object *sc = json_object_new_object ();
   json_object_object_add (sc, "enabled", json_object_new_boolean (1));

@@ -7,7 +7,9 @@
  * the init's pidfd, builds the container's private network (jr_net_attach:
  * the netns helper, a bridge whose only way out is the proxy) and serves
  * the proxy until the init exits.  It is no daemon: it watches the init's
- * pidfd and exits with it, and delete makes sure it is gone. */
+ * pidfd and exits with it, and delete makes sure it is gone.  In a
+ * network namespace joined by path (a pod's), oci_pod.c decides whether
+ * this container's sidecar builds the proxy there or shares another's. */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -128,7 +130,7 @@ detach (int sock)
 
 /* Body of the sidecar process. */
 static int
-sidecar_main (jail_config *cfg, int sock)
+sidecar_main (jail_config *cfg, int sock, bool joined)
 {
   detach (sock);
   struct jr_net *net = NULL;
@@ -139,6 +141,8 @@ sidecar_main (jail_config *cfg, int sock)
       reply_err (sock, err);
       return 1;
     }
+  if (joined)
+    jr_net_netns_only (net); /* a pod's netns (oci_pod.c) */
   reply (sock, 0, vars, proxy_vars (cfg, vars, sizeof vars));
   pid_t pid;
   int pidfd = recv_init (sock, &pid);
@@ -233,9 +237,8 @@ sidecar_config (const struct jr_oci_ctx *ctx, const char *id, const struct jr_oc
   return r;
 }
 
-/* Replace (or add) each KEY=VAL of vars in the container's environment. */
-static int
-merge_env (struct jr_oci_spec *s, const char *vars, size_t len, jail_error **err)
+int
+jr_oci_env_merge (struct jr_oci_spec *s, const char *vars, size_t len, jail_error **err)
 {
   for (const char *v = vars; v < vars + len && *v; v += strlen (v) + 1)
     {
@@ -276,7 +279,7 @@ jr_oci_sidecar_start (const struct jr_oci_ctx *ctx, const char *id, struct jr_oc
                       jail_error **err)
 {
   *sc = (struct jr_oci_sidecar) { .pid = -1, .sock = -1 };
-  if (!s->net_proxy)
+  if (!s->net_proxy || s->proxy_shared)
     return 0;
   jail_config *cfg = NULL;
   int sv[2] = { -1, -1 };
@@ -288,7 +291,7 @@ jr_oci_sidecar_start (const struct jr_oci_ctx *ctx, const char *id, struct jr_oc
       fflush (NULL);
       sc->pid = fork ();
       if (sc->pid == 0)
-        _exit (sidecar_main (cfg, sv[1]));
+        _exit (sidecar_main (cfg, sv[1], s->ns_join[JR_OCI_NS_NET] != NULL));
       if (sc->pid < 0)
         r = jr_error (err, errno, "sidecar: fork");
     }
@@ -300,7 +303,7 @@ jr_oci_sidecar_start (const struct jr_oci_ctx *ctx, const char *id, struct jr_oc
   if (r == 0 && m == NULL)
     r = jr_error (err, ENOMEM, "sidecar");
   int n = r == 0 ? await_reply (sc, m, err) : r;
-  r = n < 0 ? n : merge_env (s, m->text, (size_t) n, err);
+  r = n < 0 ? n : jr_oci_env_merge (s, m->text, (size_t) n, err);
   free (m);
   return r;
 }

@@ -111,6 +111,10 @@ parse_state (const char *id, struct jr_oci_state *st, jail_error **err)
     st->cgroup = strdup (str_of (o, "cgroup"));
   if (str_of (o, "cgroupMade"))
     st->cgroup_made = strdup (str_of (o, "cgroupMade"));
+  if (str_of (o, "systemdScope"))
+    st->scope = strdup (str_of (o, "systemdScope"));
+  if (str_of (o, "podNetns"))
+    st->pod_netns = strdup (str_of (o, "podNetns"));
   if (json_object_object_get_ex (o, "hooks", &v))
     st->hooks_json = strdup (json_object_to_json_string_ext (v, JSON_C_TO_STRING_PLAIN));
   json_object_put (o);
@@ -155,6 +159,8 @@ jr_oci_state_free (struct jr_oci_state *st)
   free (st->hooks_json);
   free (st->cgroup);
   free (st->cgroup_made);
+  free (st->scope);
+  free (st->pod_netns);
   if (st->dirfd >= 0)
     close (st->dirfd);
   memset (st, 0, sizeof *st);

@@ -208,7 +208,9 @@ jr_oci_delete (const struct jr_oci_ctx *c, const char *id, bool force, jail_erro
   if (r == 0)
     {
       jr_oci_sidecar_stop (st.sidecar, st.sidecar_start);
+      jr_oci_pod_forget (c, st.pod_netns, id);
       jr_oci_cgroup_remove (st.cgroup, st.cgroup_made);
+      jr_oci_sd_stop (NULL, st.scope, st.cgroup);
     }
   int hr = r == 0 && st.hooks_json ? state_hooks (id, &st, JR_OCI_STOPPED, "poststop", err) : 0;
   if (r == 0)
@@ -289,6 +291,8 @@ jr_oci_update (const struct jr_oci_ctx *c, const char *id, const char *resources
   int fd = r == 0 ? open (st.cgroup, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
   if (r == 0 && fd < 0)
     r = jr_error (err, errno, "cgroup %s", st.cgroup);
+  if (r == 0 && st.scope)
+    r = jr_oci_sd_update (st.scope, &res, err); /* kept by the manager across a reload */
   if (r == 0)
     r = jr_oci_cgroup_apply (fd, st.cgroup, &res, err);
   if (fd >= 0)

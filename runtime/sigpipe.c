@@ -7,7 +7,7 @@
 #include <signal.h>
 #include <time.h>
 
-#include "internal.h"
+#include "sigpipe.h"
 
 void
 jr_sigpipe_block (struct jr_sigpipe *s)

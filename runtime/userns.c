@@ -178,20 +178,40 @@ jr_hostids_release_held (int slot, pid_t pid, unsigned long long start)
 }
 
 /* Write text to /proc/PID/FILE in one write(2), as the kernel requires. */
+int
+jr_proc_write (pid_t pid, const char *file, const char *text, char *path, enum jr_procw_stage *stage)
+{
+  if (pid)
+    snprintf (path, 64, "/proc/%d/%s", (int) pid, file);
+  else
+    snprintf (path, 64, "/proc/self/%s", file);
+  *stage = JR_PROCW_OPEN;
+  int fd = open (path, O_WRONLY | O_CLOEXEC);
+  if (fd < 0)
+    return -errno;
+  size_t len = strlen (text);
+  ssize_t n = write (fd, text, len);
+  int saved = errno;
+  close (fd);
+  *stage = n < 0 ? JR_PROCW_WRITE : JR_PROCW_SHORT;
+  return n < 0 ? -saved : (size_t) n != len ? -EIO
+                                            : 0;
+}
+
+/* jr_proc_write, with a message for each way it fails. */
 static int
 write_proc (pid_t pid, const char *file, const char *text, jail_error **err)
 {
   char path[64];
-  snprintf (path, sizeof path, "/proc/%d/%s", (int) pid, file);
-  int fd cleanup_close = open (path, O_WRONLY | O_CLOEXEC);
-  if (fd < 0)
-    return jr_error (err, errno, "userns: open %s", path);
-  ssize_t n = write (fd, text, strlen (text));
-  if (n < 0)
-    return jr_error (err, errno, "userns: write %s '%.*s'", path, (int) strcspn (text, "\n"), text);
-  if ((size_t) n != strlen (text))
-    return jr_error (err, EIO, "userns: short write to %s", path);
-  return 0;
+  enum jr_procw_stage stage;
+  int r = jr_proc_write (pid, file, text, path, &stage);
+  if (r == 0)
+    return 0;
+  if (stage == JR_PROCW_OPEN)
+    return jr_error (err, -r, "userns: open %s", path);
+  if (stage == JR_PROCW_WRITE)
+    return jr_error (err, -r, "userns: write %s '%.*s'", path, (int) strcspn (text, "\n"), text);
+  return jr_error (err, EIO, "userns: short write to %s", path);
 }
 
 int

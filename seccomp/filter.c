@@ -19,6 +19,13 @@
 #endif
 #include "seccomp_internal.h"
 
+/* libseccomp, unless spec needs none (unconfined: no filter at all). */
+static int
+need_lib (const char *spec, jail_error **err)
+{
+  return spec && strcmp (spec, "unconfined") == 0 ? 0 : jr_seccomp_lib (err);
+}
+
 /* Export ctx as BPF into out (malloc'd instructions). */
 static int
 export_bpf (scmp_filter_ctx ctx, struct jr_bpf *out, jail_error **err)
@@ -56,7 +63,10 @@ compile_spec (const char *spec, struct jr_bpf *out, char **warnings, jail_error 
   memset (out, 0, sizeof *out);
   struct jr_sc_policy p;
   bool unconfined;
-  int r = jr_sc_policy_from_spec (spec, &p, &unconfined, err);
+  int r = need_lib (spec, err);
+  if (r < 0)
+    return r;
+  r = jr_sc_policy_from_spec (spec, &p, &unconfined, err);
   if (r < 0)
     return r;
   out->unconfined = unconfined;
@@ -108,11 +118,14 @@ jr_seccomp_check (const char *spec, char **warnings, jail_error **err)
   struct jr_sc_policy p;
   bool unconfined;
   *warnings = NULL;
-  int r = jr_sc_policy_from_spec (spec, &p, &unconfined, err);
+  int r = need_lib (spec, err);
   if (r == 0)
-    *warnings = jr_steal_ptr (&p.warnings);
+    r = jr_sc_policy_from_spec (spec, &p, &unconfined, err);
+  if (r < 0)
+    return r;
+  *warnings = jr_steal_ptr (&p.warnings);
   jr_sc_policy_free (&p);
-  return r;
+  return 0;
 }
 
 /* In the child, last before execve: install the program on every thread. */
@@ -145,7 +158,9 @@ jail_seccomp_dump (const char *spec, char **text, char **warnings, jail_error **
   *text = NULL;
   if (warnings)
     *warnings = NULL;
-  int r = jr_sc_policy_from_spec (spec, &p, &unconfined, err);
+  int r = need_lib (spec, err);
+  if (r == 0)
+    r = jr_sc_policy_from_spec (spec, &p, &unconfined, err);
   if (r < 0)
     return r;
   if (unconfined)

@@ -28,5 +28,8 @@ int jr_seccomp_spec_join (const char *current, const char *spec, char **out, jai
 int jr_seccomp_check (const char *spec, char **warnings, jail_error **err);
 int jr_seccomp_load (const struct jr_bpf *bpf, struct jail_error *e);
 void jr_bpf_release (struct jr_bpf *bpf);
+/* libseccomp ready for use (loaded on first use, seccomp/lazy.c): 0, or
+ * -errno and why in *err. */
+int jr_seccomp_lib (jail_error **err);
 
 #endif

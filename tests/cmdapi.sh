@@ -11,7 +11,10 @@ set -u
 lib=$1 cli=$2 src=$3 bin=$4 internal=$5
 echo "1..4"
 exported=$(nm -D --defined-only "$lib" | awk '$2 == "T" {print $3}' | sed 's/@.*//' | sort -u)
-libdefs=$(nm --defined-only "$internal" 2>/dev/null | awk 'NF == 3 && $2 ~ /[TDBR]/ {print $3}' | sort -u)
+# The library's own definitions; not the stubs of the libraries libjail
+# and the CLI load on first use (runtime/lazylib.h, cmd/lazy.h): those
+# names are libseccomp's, json-c's and libyaml's API, each side has its own.
+libdefs=$(nm --defined-only "$internal" 2>/dev/null | awk 'NF == 3 && $2 ~ /[TDBR]/ {print $3}' | grep -Ev '^(seccomp|json|yaml)_' | sort -u)
 used=$(nm -u "$cli" | awk '{print $2}' | sort -u | grep -xF "$libdefs")
 bad=$(printf '%s\n' "$used" | grep -vxF "$exported" | grep .)
 if [ -n "$libdefs" ] && [ -n "$used" ] && [ -z "$bad" ]; then echo "ok 1 - the CLI uses only libjail.so's exports ($(echo "$used" | wc -l) of them)"

@@ -271,7 +271,7 @@ test_pump_drain (void)
     {
       jr_fwd_attach (f, &loop, NULL);
       /* a: in[0] (its peer wrote everything), b: out[0] (read at the end) */
-      if (jr_fwd_pipe (f, in[0], out[0], NULL, 0, pump_done, &done) < 0)
+      if (jr_fwd_pipe (f, in[0], out[0], NULL, NULL, NULL, 0, pump_done, &done) < 0)
         done = 1;
       for (int i = 0; i < 30 && done == 0; i++) /* 3 s at most */
         jr_loop_run_once (&loop, 100);
@@ -309,7 +309,7 @@ test_pump_fin_with_data (void)
   if (started)
     {
       jr_fwd_attach (f, &loop, NULL);
-      started = jr_fwd_pipe (f, in[0], out[0], NULL, 0, pump_done, &done) == 0;
+      started = jr_fwd_pipe (f, in[0], out[0], NULL, NULL, NULL, 0, pump_done, &done) == 0;
       jr_loop_run_once (&loop, 0); /* the registration edges, nothing to move */
       (void) !send (in[1], "hello", 5, MSG_NOSIGNAL);
       shutdown (in[1], SHUT_WR);

@@ -4,7 +4,7 @@
 # every fd, path and process jailrun-oci brings near it, above all the
 # short-lived `exec`s into it.  Each check performs the attack.
 . "$JR_SRC/tests/lib.sh"
-plan 14
+if [ "$JR_MODE" = root ]; then plan 20; else plan 19; fi
 mkscratch
 OCI=$SCRATCH/bin/jailrun-oci
 mkdir "$SCRATCH/bin" && ln -s "$JAILRUN" "$OCI"
@@ -175,6 +175,82 @@ is "exec's error is not appended through the container's symlink to a host file"
 ok "  nor a file created through it" test ! -e "$V/made"
 like "  it is in the --log file the engine named" "$(cat "$LOGD/oci.log" 2>&1)" 'no-such-command-here'
 oci delete --force logc
+
+# --- 7. the exec caller itself never enters the container (a library
+# caller of jail_oci_exec would be left in its mount namespace, where
+# every later path is the container's): a middle process joins and clones
+# the process as the caller's child.
+mkbundle "$B" '["sleep", "60"]'
+ids="$ids nsc"
+oci create --bundle "$B" nsc </dev/null >/dev/null 2>&1
+oci start nsc
+(exec "$OCI" --root "$R" exec nsc sh -c 'echo $$ > /tmp/me; exec sleep 20' </dev/null >/dev/null 2>&1) &
+cpid=$!
+ipid=$(oci state nsc | sed -n 's/.*"pid": *\([0-9]*\).*/\1/p')
+i=0; while [ $i -lt 100 ] && [ ! -s "/proc/$ipid/root/tmp/me" ]; do i=$((i + 1)); sleep 0.1; done
+spid=$(pgrep -P "$cpid" -x sleep | head -1)
+is "  the exec'd process is the caller's child" "$(awk '/^PPid:/ {print $2}' /proc/"${spid:-0}"/status 2>&1)" "$cpid"
+# (rootless, jailrun-oci is not dumpable: its namespaces are root's to read)
+[ "$JR_MODE" != root ] || is "  the caller stays in its own mount and user namespaces" \
+  "$(readlink /proc/"$cpid"/ns/mnt /proc/"$cpid"/ns/user 2>&1)" "$(readlink /proc/self/ns/mnt /proc/self/ns/user)"
+kill "$cpid" 2>/dev/null; wait "$cpid" 2>/dev/null
+oci delete --force nsc
+
+# --- 8. a startContainer hook runs a file of the container's (its path
+# resolves in the container: the image decides what runs) just before the
+# process: it must be held to jailrun's floor (the seccomp filter, the
+# process's capabilities), or be refused.
+mkbundle "$B" '["true"]'
+sed -i 's|"linux": {|"hooks": {"startContainer": [{"path": "/usr/bin/probe", "args": ["probe", "status"]}]}, "linux": {|' "$B/config.json"
+ids="$ids sth"
+oci create --bundle "$B" sth > "$SCRATCH/sth.out" 2>&1 && oci start sth
+sleep 1
+unlike "startContainer hook (the container's file): never without the seccomp floor or with more capabilities than the process" \
+  "$(tr '\t\n' '  ' < "$SCRATCH/sth.out")" 'Seccomp: 0 |CapEff: 000001ffffffffff'
+oci delete --force sth
+
+# --- 9. a container that joins the pid namespace of a long-lived one
+# (a pod): a createContainer hook runs before pivot_root, its root the
+# host's /.  The other container, granted CAP_SYS_PTRACE in its own user
+# namespace (harmless by jailrun's floor), must not reach the host's
+# files through /proc/HOOK/root.
+mkbundle "$B" '["sleep", "60"]' '["CAP_KILL", "CAP_SYS_PTRACE"]'
+ids="$ids pa pb"
+oci create --bundle "$B" --pid-file "$SCRATCH/pa.pid" pa </dev/null >/dev/null 2>&1
+oci start pa
+apid=$(cat "$SCRATCH/pa.pid" 2>/dev/null)
+B2=$SCRATCH/bundle2
+mkbundle "$B2" '["true"]'
+sed -i "s|\"linux\": {|\"hooks\": {\"createContainer\": [{\"path\": \"/bin/sleep\", \"args\": [\"sleep\", \"8\"]}]}, \"linux\": {|; s|{\"type\": \"pid\"}|{\"type\": \"pid\", \"path\": \"/proc/$apid/ns/pid\"}|" "$B2/config.json"
+(timeout -k 5 30 "$OCI" --root "$R" create --bundle "$B2" pb </dev/null >/dev/null 2>&1 &)
+sleep 3
+out=$(oci exec pa sh -c "for p in /proc/[0-9]*; do cat \$p/root${SCRATCH}/secret 2>/dev/null; done" 2>&1)
+unlike "joined pid namespace: a createContainer hook does not open the host's / to the other container" "$out" "host-secret-$$"
+oci delete --force pb >/dev/null 2>&1; oci delete --force pa
+
+# --- 10. a container that joins another's pid namespace, with no cgroup
+# of its own (--cgroup-manager disabled; rootless without delegation):
+# ps and kill --all of it must not reach the other container's processes.
+mkbundle "$B" '["sleep", "60"]'
+ids="$ids ka kb"
+ocid() { timeout -k 5 30 "$OCI" --cgroup-manager disabled --root "$R" "$@"; }
+ocid create --bundle "$B" --pid-file "$SCRATCH/ka.pid" ka </dev/null >/dev/null 2>&1
+ocid start ka
+kapid=$(cat "$SCRATCH/ka.pid" 2>/dev/null)
+mkbundle "$B2" '["sleep", "60"]'
+sed -i "s|{\"type\": \"pid\"}|{\"type\": \"pid\", \"path\": \"/proc/$kapid/ns/pid\"}|" "$B2/config.json"
+ocid create --bundle "$B2" kb </dev/null >/dev/null 2>&1; s=$?
+if [ "$s" = 0 ]; then
+  ocid start kb
+  out=$(ocid ps --format json kb 2>&1)
+  ocid kill --all kb KILL
+  sleep 1
+else
+  out="create refused: $s"
+fi
+unlike "joined pid namespace: ps of the joining container does not list the other's init ($out)" "$out" "[^0-9]$kapid[^0-9]"
+ok "  kill --all of it leaves the other container alive" test -d "/proc/$kapid"
+ocid delete --force kb >/dev/null 2>&1; ocid delete --force ka
 
 ok "nothing left in the state root" test -z "$(ls "$R" | grep -v '^audit$')"
 ok "  and no process of the containers" sh -c "! pgrep -f '[p]robe fdsteal' >/dev/null"

@@ -8,7 +8,7 @@
 # As root only: the podman, Docker and containerd parts (oci-podman.sh,
 # oci-docker.sh, oci-ctr.sh: these engines need root on this host) and the
 # root-only checks (id slots, shared host mounts, joining a netns).
-if [ "$JR_MODE" = root ]; then plan 185; else plan 111; fi
+if [ "$JR_MODE" = root ]; then plan 190; else plan 116; fi
 mkscratch
 OCI=$SCRATCH/bin/jailrun-oci
 mkdir "$SCRATCH/bin" && ln -s "$JAILRUN" "$OCI"
@@ -315,7 +315,7 @@ oci create --bundle "$B" s3 2>"$SCRATCH/err"; s=$?
 is "a limit cgroup v2 has no file for is refused" "$s:$(cat "$SCRATCH/err")" "125:jailrun-oci: config.json: linux.resources.hugepageLimits: cannot be enforced on cgroup v2 by jailrun-oci: drop it"
 sed -i 's/"namespaces":/"cgroupsPath": "machine.slice:jr:s3", "namespaces":/; s/, "hugepageLimits": \[[^]]*\]//' "$B/config.json"
 oci create --bundle "$B" s3 2>"$SCRATCH/err"; s=$?
-like "runc's systemd form of cgroupsPath: refused, saying what to use" "$s:$(cat "$SCRATCH/err")" "^125:.*linux.cgroupsPath machine.slice:jr:s3: the systemd form slice:prefix:name needs --systemd-cgroup, .*--cgroup-manager cgroupfs and a path"
+like "runc's systemd form of cgroupsPath: refused, saying what to use" "$s:$(cat "$SCRATCH/err")" "^125:.*linux.cgroupsPath machine.slice:jr:s3: the systemd form slice:prefix:name needs --systemd-cgroup .*or give a path"
 # the attack: a trailing "/." names the cgroup root ("/.") or the
 # runtime's own cgroup ("."), which the ".."/root checks missed: the
 # container would run (and be limited, frozen, killed) there
@@ -567,9 +567,30 @@ oci delete k1
 # --- global flags and features
 out=$("$OCI" features | python3 -c 'import json, sys; d = json.load(sys.stdin); print(d["ociVersionMax"], d["linux"]["seccomp"]["enabled"], d["annotations"]["org.jailrun.no-new-privileges"])')
 is "features: JSON with jailrun's floor declared" "$out" "1.0.2 True always"
-"$OCI" --systemd-cgroup --root "$R" state x 2>"$SCRATCH/err"; s=$?
-is "--systemd-cgroup: refused" "$s" 125
-like "  saying what to use" "$(cat "$SCRATCH/err")" "use --cgroup-manager cgroupfs or disabled"
+is "features: cgroup v2, systemd and systemdUser" "$("$OCI" features | python3 -c 'import json, sys; c = json.load(sys.stdin)["linux"]["cgroup"]; print(c["v1"], c["v2"], c["systemd"], c["systemdUser"])')" "False True True True"
+# --systemd-cgroup (the systemd VM tier runs it under a manager: tests/vm/guest-systemd.sh)
+mkbundle "$SCRATCH/sdb" '["true"]'
+if [ "$(cat /proc/1/comm)" != systemd ] && [ ! -e "${XDG_RUNTIME_DIR:-/nonexistent}/systemd/private" ]; then
+  oci --systemd-cgroup create --bundle "$SCRATCH/sdb" sd1 2>"$SCRATCH/err"; s=$?
+  like "--systemd-cgroup without a systemd manager: 125, saying so and what to use" "$s:$(cat "$SCRATCH/err")" "^125:jailrun-oci: --systemd-cgroup: no systemd (system|user) manager is reachable for uid $(id -u) .*: run with --cgroup-manager cgroupfs"
+  ok "  and leaves no state" test ! -e "$R/sd1"
+  oci --cgroup-manager systemd create --bundle "$SCRATCH/sdb" sd1 2>"$SCRATCH/err"; s=$?
+  like "--cgroup-manager systemd: the same" "$s:$(cat "$SCRATCH/err")" "^125:jailrun-oci: --systemd-cgroup: no systemd"
+else
+  ids="$ids sd1"
+  oci --systemd-cgroup create --bundle "$SCRATCH/sdb" sd1; s=$?
+  is "--systemd-cgroup under a systemd manager: create works" "$s" 0
+  ok "  in the scope jailrun-oci-sd1.scope" grep -q "/jailrun-oci-sd1.scope$" "/proc/$(oci state sd1 | sed -n 's/.*"pid": *\([0-9]*\).*/\1/p')/cgroup"
+  oci delete --force sd1; s=$?
+  is "  delete --force: 0" "$s" 0
+fi
+sed -i 's/"namespaces":/"cgroupsPath": "\/machine\/sd2", "namespaces":/' "$SCRATCH/sdb/config.json"
+oci --systemd-cgroup create --bundle "$SCRATCH/sdb" sd2 2>"$SCRATCH/err"; s=$?
+like "--systemd-cgroup with a cgroupfs path: refused, saying the form" "$s:$(cat "$SCRATCH/err")" "^125:.*linux.cgroupsPath /machine/sd2: with --systemd-cgroup give slice:prefix:name"
+sed -i 's/"cgroupsPath": "\/machine\/sd2"/"cgroupsPath": "machine.slice:jr:sub.slice"/' "$SCRATCH/sdb/config.json"
+oci --systemd-cgroup create --bundle "$SCRATCH/sdb" sd2 2>"$SCRATCH/err"; s=$?
+like "--systemd-cgroup with a slice as the name: refused" "$s:$(cat "$SCRATCH/err")" "^125:.*a scope of its own, not in a slice"
+ok "  nothing left under the state root" test ! -e "$R/sd2"
 "$OCI" --log "$SCRATCH/log.json" --log-format json --root "$R" state nosuch 2>/dev/null
 out=$(python3 -c 'import json, sys; l = open(sys.argv[1]).read().splitlines(); d = json.loads(l[0]); print(len(l), d["level"], d["msg"])' "$SCRATCH/log.json")
 is "--log --log-format json: one JSON object per line" "$out" "1 error container nosuch does not exist (state root $R)"

@@ -4,7 +4,11 @@
  * Static, single-threaded, one epoll loop; written for the benchmarks.
  *
  *   jr-benchsrv http   [ADDR:]PORT   answer every HTTP request head with a
- *                                    2-byte 200 (keep-alive), for wrk
+ *                                    2-byte 200 (keep-alive), for wrk; a
+ *                                    head with "Connection: close" gets
+ *                                    its answer with that header, then
+ *                                    the connection closes (as a real
+ *                                    origin behind a proxy does)
  *   jr-benchsrv echo   [ADDR:]PORT   send back every byte, pass EOF on
  *   jr-benchsrv source [ADDR:]PORT BYTES  send BYTES bytes, then close
  *   jr-benchsrv get    ADDR PORT     client: read to EOF, print
@@ -53,10 +57,15 @@ struct conn
   size_t len, off; /* pending bytes and where they start */
   long long left;  /* source: bytes still to send */
   int match;       /* http: how much of "\r\n\r\n" was seen */
+  int cmatch;      /* http: how much of "\nconnection: close\r" was seen */
+  int close_req;   /* http: this head asked for Connection: close */
+  int closing;     /* http: close once the pending answer is sent */
   int eof;         /* the peer sent EOF */
 };
 
 static const char resp[] = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Type: text/plain\r\n\r\nok";
+static const char resp_close[]
+    = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\nok";
 
 /* Parse [ADDR:]PORT into sa. */
 static int
@@ -108,21 +117,29 @@ flush_out (int fd, struct conn *c)
   return 1;
 }
 
-/* Queue one HTTP answer per complete request head in data. */
+/* Queue one HTTP answer per complete request head in data; after a head
+ * with "Connection: close", answer with that header and read no more. */
 static void
 http_scan (struct conn *c, const char *data, ssize_t n)
 {
-  static const char end[] = "\r\n\r\n";
-  for (ssize_t i = 0; i < n; i++)
+  static const char end[] = "\r\n\r\n", cl[] = "\nconnection: close\r";
+  for (ssize_t i = 0; i < n && !c->closing; i++)
     {
+      char lc = data[i] >= 'A' && data[i] <= 'Z' ? (char) (data[i] + 32) : data[i];
+      c->cmatch = lc == cl[c->cmatch] ? c->cmatch + 1 : (lc == '\n');
+      if (c->cmatch == (int) sizeof cl - 1)
+        c->close_req = 1, c->cmatch = 0;
       c->match = data[i] == end[c->match] ? c->match + 1 : (data[i] == '\r');
       if (c->match == 4)
         {
+          const char *r = c->close_req ? resp_close : resp;
+          size_t rl = c->close_req ? sizeof resp_close - 1 : sizeof resp - 1;
           c->match = 0;
-          if (c->len + sizeof resp - 1 <= BUF)
+          c->closing = c->close_req;
+          if (c->len + rl <= BUF)
             {
-              memcpy (c->buf + c->len, resp, sizeof resp - 1);
-              c->len += sizeof resp - 1;
+              memcpy (c->buf + c->len, r, rl);
+              c->len += rl;
             }
         }
     }
@@ -147,7 +164,7 @@ on_conn (int ep, enum mode m, int fd, struct conn *c)
   int f = flush_out (fd, c);
   if (f <= 0)
     return f;
-  if (c->eof)
+  if (c->eof || c->closing)
     {
       shutdown (fd, SHUT_WR);
       return -1;
@@ -168,6 +185,11 @@ on_conn (int ep, enum mode m, int fd, struct conn *c)
   f = flush_out (fd, c);
   if (f < 0)
     return -1;
+  if (f && c->closing)
+    {
+      shutdown (fd, SHUT_WR);
+      return -1;
+    }
   set_events (ep, fd, f ? EPOLLIN : EPOLLOUT);
   return 0;
 }

@@ -1,7 +1,8 @@
 /* exec-latency-timer.c - time N runs of a command line (posix_spawn, wait)
- * or, with --api / --capture, N calls of jail_exec() / jail_capture() of
- * "true" on a named jail from this process; prints "median_ms p99_ms
- * min_ms" for tests/bench/exec-latency. */
+ * or, with --api / --capture, N calls of jail_exec() of "true" /
+ * jail_capture() of "echo hi" (or of the command line after the jail's
+ * name) on a named jail from this process; prints "median_ms p99_ms
+ * min_ms" for tests/bench/exec-latency, exec.sh and capture.sh. */
 #include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -59,11 +60,11 @@ api_once (jail *j)
   return now_ms () - t0;
 }
 
-/* One jail_capture of "echo hi" in j, or -1. */
+/* One jail_capture of argv (NULL: "echo hi") in j, or -1. */
 static double
-capture_once (jail *j)
+capture_once (jail *j, char **cmd)
 {
-  char *argv[] = { "echo", "hi", NULL };
+  char *hi[] = { "echo", "hi", NULL }, **argv = cmd && cmd[0] ? cmd : hi;
   jail_result *r = NULL;
   double t0 = now_ms ();
   if (jail_capture (j, NULL, argv, NULL, 0, 10, 4096, &r, NULL) < 0 || jail_result_status (r) != 0)
@@ -79,7 +80,7 @@ main (int argc, char **argv)
   int api = capture || (argc > 1 && strcmp (argv[1], "--api") == 0);
   if (argc < 3 + api)
     {
-      fputs ("usage: exec-latency-timer N CMD... | --api|--capture N JAILNAME\n", stderr);
+      fputs ("usage: exec-latency-timer N CMD... | --api N JAILNAME | --capture N JAILNAME [CMD...]\n", stderr);
       return 2;
     }
   int n = atoi (argv[1 + api]);
@@ -88,8 +89,8 @@ main (int argc, char **argv)
   if (t == NULL || (api && jail_open (argv[2 + api], &j, NULL) < 0))
     return 1;
   for (int i = 0; i < n; i++)
-    if ((t[i] = capture ? capture_once (j) : api ? api_once (j)
-                                                 : spawn_once (argv + 2))
+    if ((t[i] = capture ? capture_once (j, argv + 3 + api) : api ? api_once (j)
+                                                                 : spawn_once (argv + 2))
         < 0)
       {
         fprintf (stderr, "exec-latency-timer: run %d failed\n", i);

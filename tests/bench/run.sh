@@ -6,14 +6,14 @@
 # where the peer supports it, and prints markdown tables: medians and
 # ratios from this one run on this machine.  A section whose jailrun
 # feature this build lacks says "not available in this build".
-# Sections: startup exec forward proxy memory stack (default: all); scale
+# Sections: startup exec capture forward proxy memory stack (default: all); scale
 # (1,000 detached jails, --scale-count N for fewer) runs only when named.
 # Output: the tables on stdout; raw rows, hyperfine JSON and a log in
 # $BENCH_WORK (default /tmp/jrbench).  Loopback traffic only.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 src=$(cd "$here/../.." && pwd)
-only="startup exec forward proxy memory stack"
+only="startup exec capture forward proxy memory stack"
 runs=100 quick=0
 while [ $# -gt 0 ]; do
   case $1 in

@@ -1,7 +1,8 @@
 #!/bin/sh
 # driver-systemd.sh - run by jrtest.service in the systemd VM tier (as
 # root): report the boot, wait for the lingering user's manager, run
-# tests/vm/guest-systemd.sh as root and then as jrtest in a PAM login
+# tests/vm/guest-systemd.sh and guest-oci-systemd.sh (jailrun-oci
+# --systemd-cgroup) as root and then as jrtest in a PAM login
 # session (su: pam_systemd gives it session-N.scope and XDG_RUNTIME_DIR, as
 # a laptop's terminal has), output lines prefixed "JRVM: " on the serial
 # console; then power off.
@@ -17,8 +18,9 @@ echo "JRVM: # user@1000.service $(systemctl is-active user@1000.service), contro
 vars="JAILRUN=/usr/bin/jailrun ROOTFS=/rootfs JR_SRC=/jr"
 echo "JRVM: # mode root"
 env JR_MODE=root $vars sh /jr/tests/vm/guest-systemd.sh 2>&1 | sed 's/^/JRVM: /'
+env JR_MODE=root $vars sh /jr/tests/vm/guest-oci-systemd.sh 2>&1 | sed 's/^/JRVM: /'
 echo "JRVM: # mode user"
-su -l jrtest -s /bin/sh -c "env JR_MODE=user $vars sh /jr/tests/vm/guest-systemd.sh" 2>&1 | sed 's/^/JRVM: /'
+su -l jrtest -s /bin/sh -c "env JR_MODE=user $vars sh /jr/tests/vm/guest-systemd.sh; env JR_MODE=user $vars sh /jr/tests/vm/guest-oci-systemd.sh" 2>&1 | sed 's/^/JRVM: /'
 echo "JRVM-END"
 sync
 systemctl poweroff -ff

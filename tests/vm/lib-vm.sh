@@ -1,10 +1,29 @@
 # lib-vm.sh - what the VM tiers (run-vm.sh, run-vm-systemd.sh) share,
-# sourced with $cache set: fail, the cached Debian cloud kernel
-# (fetch_kernel sets $k), copying a dynamic binary with its libraries into
-# $stage (add_binary; the build tree's libjail.so.0 also into /usr/lib),
-# and the serial log's "JRVM: " lines as one TAP
-# stream (to_tap).
+# sourced with $src set: fail, the paths (vm_paths) and the host's tools
+# (vm_preflight), the cached Debian cloud kernel (fetch_kernel sets $k),
+# copying a dynamic binary with its libraries into $stage (add_binary; the
+# build tree's libjail.so.0 also into /usr/lib) and the test rootfs
+# (add_rootfs), booting qemu (boot) and the serial log's "JRVM: " lines as
+# one TAP stream (to_tap, report).
 fail() { echo "1..1"; echo "not ok 1 - vm tier: $*"; exit 1; }
+
+# build (BUILD_DIR, else $JR_BUILD, else $src/build), JAILRUN, ROOTFS,
+# CGPROBE (each overridable from the environment) and cache.
+vm_paths() { # [BUILD_DIR]
+  build=${1:-${JR_BUILD:-$src/build}}
+  build=$(cd "$build" && pwd) || exit 1
+  JAILRUN=${JAILRUN:-$build/cmd/jailrun}
+  ROOTFS=${ROOTFS:-$build/tests/rootfs}
+  CGPROBE=${JR_CGPROBE:-$build/tests/vm/cgprobe}
+  cache=$build/vm-cache
+}
+
+# The cache directory, the built files a guest gets, and qemu.
+vm_preflight() {
+  mkdir -p "$cache" || fail "mkdir $cache"
+  for f in "$JAILRUN" "$CGPROBE" "$ROOTFS/bin/busybox"; do [ -e "$f" ] || fail "$f is missing: build first (ninja -C $build)"; done
+  command -v qemu-system-x86_64 >/dev/null || fail "qemu-system-x86_64 is not installed (apt-get install qemu-system-x86)"
+}
 
 # The kernel image of the package linux-image-cloud-amd64 depends on:
 # only /boot/vmlinuz-* is unpacked from the .deb.
@@ -36,6 +55,29 @@ add_binary() { # BIN DEST
       mkdir -p "$stage/usr/lib" && rm -f "$stage/usr/lib/${lib##*/}" && cp -L "$lib" "$stage/usr/lib/" || fail "copy $lib" ;;
     esac
   done
+}
+
+# The test rootfs (with cgprobe) as $stage/rootfs, readable by every user.
+add_rootfs() {
+  cp -a "$ROOTFS" "$stage/rootfs" && cp "$CGPROBE" "$stage/rootfs/usr/bin/cgprobe" || fail "copy the rootfs"
+  chmod -R a+rX "$stage/rootfs"
+}
+
+# Boot $k with the initramfs INITRD, MEM MiB and the kernel command line
+# APPEND, the serial console into LOG, bounded by $limit seconds; sets qs
+# (timeout's status) and secs (the boot's wall time).
+boot() { # INITRD MEM APPEND LOG
+  tb=$(date +%s.%N)
+  timeout -k 5 "$limit" qemu-system-x86_64 -accel tcg -m "$2" -smp 1 -nographic -no-reboot -nic none \
+    -kernel "$k" -initrd "$1" -append "$3" </dev/null >"$4" 2>&1
+  qs=$?
+  secs=$(awk -v a="$tb" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
+}
+
+# The serial log LOG as TAP on stdout and in TAP; false when a test failed.
+report() { # LOG TAP
+  to_tap "$1" "$qs" "$secs" | tee "$2"
+  ! grep -q '^not ok' "$2"
 }
 
 # Serial log -> TAP: renumber the guest's ok lines, count its plans.

@@ -10,21 +10,16 @@
 # which becomes the initramfs.  Its /init (tests/vm/init-systemd.sh) copies
 # the root into a tmpfs and switch_roots to systemd (pivot_root cannot
 # leave an initramfs).  The unit jrtest.service runs
-# tests/vm/driver-systemd.sh, which runs tests/vm/guest-systemd.sh as root
+# tests/vm/driver-systemd.sh, which runs tests/vm/guest-systemd.sh and
+# guest-oci-systemd.sh (jailrun-oci --systemd-cgroup) as root
 # and, through su (a PAM login session, as on a laptop), as jrtest, with
 # plain jailrun commands (no systemd-run); results come back as "JRVM: "
-# lines on the serial console.  JR_VM_TIMEOUT (default 900 s) bounds qemu.
+# lines on the serial console.  JR_VM_TIMEOUT (default 1500 s) bounds qemu.
 set -u
 src=${JR_SRC:-$(cd "$(dirname "$0")/../.." && pwd)}
-build=${1:-${JR_BUILD:-$src/build}}
-build=$(cd "$build" && pwd) || exit 1
-JAILRUN=${JAILRUN:-$build/cmd/jailrun}
-ROOTFS=${ROOTFS:-$build/tests/rootfs}
-CGPROBE=${JR_CGPROBE:-$build/tests/vm/cgprobe}
-cache=$build/vm-cache
-limit=${JR_VM_TIMEOUT:-900}
-
 . "$src/tests/vm/lib-vm.sh"
+vm_paths "${1:-}"
+limit=${JR_VM_TIMEOUT:-1500}
 
 PKGS=systemd,systemd-sysv,dbus,dbus-user-session,libpam-systemd
 # Documentation, manuals and translations stay out (a smaller initramfs).
@@ -67,31 +62,23 @@ build_initramfs() {
   rm -rf "$stage"
   mkdir -p "$stage" && tar -x -p --numeric-owner -f "$cache/systemd-root.tar" -C "$stage" || fail "unpack the root"
   add_binary "$JAILRUN" /usr/bin/jailrun
-  cp -a "$ROOTFS" "$stage/rootfs" && cp "$CGPROBE" "$stage/rootfs/usr/bin/cgprobe" || fail "copy the rootfs"
-  chmod -R a+rX "$stage/rootfs"
+  add_rootfs
   mkdir -p "$stage/jr/tests/vm" && cp "$src/tests/lib.sh" "$stage/jr/tests/" \
-    && cp "$src/tests/vm/guest-systemd.sh" "$src/tests/vm/driver-systemd.sh" "$stage/jr/tests/vm/" \
+    && cp "$src/tests/vm/guest-systemd.sh" "$src/tests/vm/guest-oci-systemd.sh" "$src/tests/vm/driver-systemd.sh" "$stage/jr/tests/vm/" \
     && chmod -R a+rX "$stage/jr" || fail "copy the tests"
   cp "$src/tests/vm/init-systemd.sh" "$stage/init" && chmod 755 "$stage/init"
   configure_root
   (cd "$stage" && find . | cpio -o -H newc --quiet) > "$cache/initramfs-systemd.cpio" || fail "cpio"
 }
 
-mkdir -p "$cache" || fail "mkdir $cache"
-for f in "$JAILRUN" "$CGPROBE" "$ROOTFS/bin/busybox"; do [ -e "$f" ] || fail "$f is missing: build first (ninja -C $build)"; done
-command -v qemu-system-x86_64 >/dev/null || fail "qemu-system-x86_64 is not installed (apt-get install qemu-system-x86)"
+vm_preflight
 fetch_kernel
 t0=$(date +%s.%N)
 build_root
 build_initramfs
 t1=$(date +%s.%N)
-timeout -k 5 "$limit" qemu-system-x86_64 -accel tcg -m 2048 -smp 1 -nographic -no-reboot -nic none \
-  -kernel "$k" -initrd "$cache/initramfs-systemd.cpio" \
-  -append 'console=ttyS0 panic=-1 quiet systemd.show_status=0 systemd.unified_cgroup_hierarchy=1' \
-  </dev/null >"$cache/serial-systemd.log" 2>&1
-qs=$?
-secs=$(awk -v a="$t1" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
+boot "$cache/initramfs-systemd.cpio" 2048 'console=ttyS0 panic=-1 quiet systemd.show_status=0 systemd.unified_cgroup_hierarchy=1' \
+  "$cache/serial-systemd.log"
 prep=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }')
 echo "# kernel $(basename "$k"), root and initramfs ready in $prep s ($(du -m "$cache/initramfs-systemd.cpio" | cut -f1) MiB), serial log $cache/serial-systemd.log"
-to_tap "$cache/serial-systemd.log" "$qs" "$secs" | tee "$cache/tap-systemd.txt"
-! grep -q '^not ok' "$cache/tap-systemd.txt"
+report "$cache/serial-systemd.log" "$cache/tap-systemd.txt"
