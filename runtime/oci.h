@@ -103,6 +103,7 @@ struct jr_oci_spec
   char *annotations_json;  /* "{...}" */
   char *hooks_json;        /* the hooks object, or NULL */
   bool container_hooks;    /* createContainer or startContainer hooks given */
+  bool create_hooks;       /* createContainer hooks given */
   bool has_oom;
   int oom_score_adj;
   bool net_proxy;       /* annotation run.jailrun.net=proxy */
@@ -297,10 +298,11 @@ int jr_oci_apply_oom (const struct jr_oci_spec *s, struct jail_error *e);
 /* The last steps of every container process (init after start, exec):
  * bounding set, groups, ids, capabilities, no_new_privs, cwd, close
  * inherited fds, the engine's seccomp profile then jailrun's floor,
+ * the startContainer hooks (start_state: their state JSON, NULL: none),
  * execve.  Returns 126/127 after a failure, reported on msg_fd (or
  * stderr when -1). */
 int jr_oci_exec_process (const struct jr_oci_spec *s, const char *cmd, const struct jr_bpf *floor,
-                         const struct jr_bpf *profile, int msg_fd);
+                         const struct jr_bpf *profile, const char *start_state, int msg_fd);
 
 /* oci_ns.c: linux.namespaces paths.  open: each path as an nsfs fd of
  * its type (fds[] by enum jr_oci_ns, -1: none), refusing the host's own

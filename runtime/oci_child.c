@@ -338,22 +338,31 @@ hook_state (const struct jr_oci_child *c, const char *status)
   return out;
 }
 
-/* The config's hooks of kind, run by the init in the container's
- * namespaces (no_new_privs already set: a hook gains nothing by exec). */
+/* The config's hooks of kind with state on stdin, run by the init in
+ * the container's namespaces (no_new_privs already set: a hook gains
+ * nothing by exec); a failure in *e. */
+static int
+run_hooks (const struct jr_oci_spec *s, const char *kind, const char *state, struct jail_error *e)
+{
+  jail_error *he = NULL;
+  int r = jr_oci_hooks_run (s->hooks_json, kind, state, &he);
+  if (r < 0)
+    {
+      e->code = he ? he->code : -r;
+      snprintf (e->msg, sizeof e->msg, "%s", he ? he->msg : kind);
+    }
+  jail_error_free (he);
+  return r;
+}
+
+/* The createContainer hooks with the container's state. */
 static int
 container_hooks (const struct jr_oci_child *c, const char *kind, const char *status, struct jail_error *e)
 {
   if (!c->spec->container_hooks)
     return 0;
   char *state = hook_state (c, status);
-  jail_error *he = NULL;
-  int r = state ? jr_oci_hooks_run (c->spec->hooks_json, kind, state, &he) : jr_error_buf (e, ENOMEM, "hooks.%s", kind);
-  if (r < 0 && state)
-    {
-      e->code = he ? he->code : -r;
-      snprintf (e->msg, sizeof e->msg, "%s", he ? he->msg : kind);
-    }
-  jail_error_free (he);
+  int r = state ? run_hooks (c->spec, kind, state, e) : jr_error_buf (e, ENOMEM, "hooks.%s", kind);
   free (state);
   return r;
 }
@@ -517,7 +526,7 @@ drop_privileges (const struct jr_oci_spec *s, struct jail_error *e)
 
 int
 jr_oci_exec_process (const struct jr_oci_spec *s, const char *cmd, const struct jr_bpf *floor,
-                     const struct jr_bpf *profile, int msg_fd)
+                     const struct jr_bpf *profile, const char *start_state, int msg_fd)
 {
   struct jail_error e = { 0 };
   if (s->umask >= 0)
@@ -536,6 +545,12 @@ jr_oci_exec_process (const struct jr_oci_spec *s, const char *cmd, const struct 
     r = jr_seccomp_load (profile, &e);
   if (r == 0)
     r = jr_seccomp_load (floor, &e);
+  /* startContainer hooks last, as runc runs them: with the process's
+   * own ids, capabilities and both filters (a hook from the image must
+   * not run as the init's full root, before root.readonly and the
+   * masks are out of reach). */
+  if (r == 0 && start_state)
+    r = run_hooks (s, "startContainer", start_state, &e);
   if (r == 0)
     {
       execve (cmd, s->args, s->env);
@@ -696,10 +711,13 @@ jr_oci_child_main (struct jr_oci_child *c)
   if (!await_start (c->fifo_fd))
     return 1;
   close (c->fifo_fd);
-  if (container_hooks (c, "startContainer", "created", &e) < 0)
+  char *state = s->container_hooks ? hook_state (c, "created") : NULL;
+  if (s->container_hooks && state == NULL)
     {
-      dprintf (2, "jailrun-oci: %s\n", e.msg);
+      dprintf (2, "jailrun-oci: hooks.startContainer: out of memory\n");
       return 126;
     }
-  return jr_oci_exec_process (s, cmd, c->floor, c->profile, -1);
+  int st = jr_oci_exec_process (s, cmd, c->floor, c->profile, state, -1);
+  free (state);
+  return st;
 }

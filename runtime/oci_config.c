@@ -567,6 +567,8 @@ check_hooks (json_object *hooks, struct jr_oci_spec *s, jail_error **err)
       return jr_error_msg (err, EINVAL, "config.json: hooks.%s: not a hook kind (prestart, createRuntime, createContainer, startContainer, poststart, poststop)", key);
     if (strcmp (key, "createContainer") == 0 || strcmp (key, "startContainer") == 0)
       s->container_hooks = s->container_hooks || n > 0;
+    if (strcmp (key, "createContainer") == 0)
+      s->create_hooks = n > 0;
   }
   if ((s->hooks_json = strdup (json_object_to_json_string_ext (hooks, JSON_C_TO_STRING_PLAIN))) == NULL)
     return jr_error (err, ENOMEM, "config.json");
@@ -632,6 +634,8 @@ parse_top (json_object *top, enum jr_oci_cgmode cg_mode, struct jr_oci_spec *s, 
   json_object *hooks = jr_oci_get (top, "hooks");
   if (r == 0 && hooks)
     r = check_hooks (hooks, s, err);
+  if (r == 0 && s->create_hooks && s->ns_join[JR_OCI_NS_PID])
+    r = bad (err, "hooks.createContainer", "a createContainer hook runs before pivot_root, where the processes of a joined pid namespace could reach the host's root through /proc/PID/root: drop the pid namespace path or the hook (startContainer hooks are fine)");
   if (r == 0 && s->container_hooks && s->ns_join[JR_OCI_NS_MNT])
     r = bad (err, "hooks", "createContainer and startContainer hooks need a mount namespace of the container's own (jailrun builds nothing in a joined one): drop the mount namespace path or the hooks");
   return r;

@@ -192,13 +192,19 @@ claim_ids (struct create_run *c, jail_error **err)
 static int
 make_cgroup (const char *id, struct create_run *c, jail_error **err)
 {
+  if (!c->spec.cgroup && c->ns[JR_OCI_NS_PID] >= 0)
+    return jr_error_msg (err, EOPNOTSUPP, "config.json: linux.namespaces: joining a pid namespace needs a cgroup of the container's own (--cgroup-manager cgroupfs or systemd): without one, ps, kill --all and delete could not tell its processes from the other container's");
   if (!c->spec.cgroup)
     return 0;
   int r = jr_oci_resources_text (c->spec.resources_json, false, "config.json: linux.resources", &c->res, err);
   char slice[256], unit[512];
   if (r == 0 && c->spec.systemd && (r = jr_oci_sd_names (c->spec.cgroups_path, id, slice, sizeof slice, unit, sizeof unit, err)) == 0)
     return jr_oci_sd_connect (&c->sd, err);
-  return r < 0 ? r : jr_oci_cgroup_make (c->spec.cgroups_path, id, &c->res, &c->cg, err);
+  if (r == 0)
+    r = jr_oci_cgroup_make (c->spec.cgroups_path, id, &c->res, &c->cg, err);
+  if (r == 0 && c->cg.fd < 0 && c->ns[JR_OCI_NS_PID] >= 0)
+    r = jr_error_msg (err, EOPNOTSUPP, "config.json: linux.namespaces: joining a pid namespace needs a cgroup of the container's own, and none could be made here (--cgroup-manager disabled, or no delegated cgroup v2): without one, ps, kill --all and delete could not tell its processes from the other container's");
+  return r;
 }
 
 /* Without a joined user namespace, the init makes its own and joins
@@ -525,6 +531,7 @@ jr_oci_create (const struct jr_oci_ctx *ctx, const char *id, const struct jr_oci
     r = c.console_fd;
   if (r == 0)
     r = jr_oci_ns_open (&c.spec, c.ns, err);
+  if (r == 0)
     r = jr_oci_pod_prepare (ctx, id, &c.spec, &c.pod, err);
   if (r == 0)
     r = jr_oci_sidecar_start (ctx, id, &c.spec, &c.sc, err);

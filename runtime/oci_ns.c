@@ -131,6 +131,21 @@ check_owner (int fds[JR_OCI_NS_N], int k, const struct jr_oci_spec *s, jail_erro
                        ns_tab[k].oci, s->ns_join[k]);
 }
 
+/* A joined user namespace must have been made by the caller's own uid
+ * (NS_GET_OWNER_UID): as root, an unprivileged user's `unshare -U` would
+ * otherwise hold the container, and that user could ptrace it. */
+static int
+check_creator (int fd, const char *path, jail_error **err)
+{
+  uid_t owner;
+  if (ioctl (fd, NS_GET_OWNER_UID, &owner) < 0)
+    return jr_error (err, errno, "config.json: linux.namespaces: user namespace %s: its owner", path);
+  if (owner == geteuid ())
+    return 0;
+  return jr_error_msg (err, EPERM, "config.json: linux.namespaces: user namespace %s was made by uid %u, not by jailrun-oci's caller (uid %u): refused (its maker could enter or trace the container: join a namespace made by the same user)",
+                       path, (unsigned) owner, (unsigned) geteuid ());
+}
+
 int
 jr_oci_ns_open (const struct jr_oci_spec *s, int fds[JR_OCI_NS_N], jail_error **err)
 {
@@ -146,6 +161,8 @@ jr_oci_ns_open (const struct jr_oci_spec *s, int fds[JR_OCI_NS_N], jail_error **
       r = check_owner (fds, owned[i], s, err);
   if (r == 0 && fds[JR_OCI_NS_USER] >= 0 && s->ns_join[JR_OCI_NS_USER] == NULL)
     r = refuse_host (fds[JR_OCI_NS_USER], JR_OCI_NS_USER, "the user namespace owning the joined ones", err);
+  if (r == 0 && fds[JR_OCI_NS_USER] >= 0)
+    r = check_creator (fds[JR_OCI_NS_USER], s->ns_join[JR_OCI_NS_USER] ? s->ns_join[JR_OCI_NS_USER] : "(the owner of the joined ones)", err);
   if (r < 0)
     jr_oci_ns_close (fds);
   return r < 0 ? r : 0;

@@ -10,7 +10,7 @@
 # nothing behind.  As root also a podman pod whose infra container and
 # members all run through jailrun-oci.
 . "$JR_SRC/tests/lib.sh"
-if [ "$JR_MODE" = root ]; then plan 30; else plan 19; fi
+if [ "$JR_MODE" = root ]; then plan 32; else plan 19; fi
 mkscratch
 OCI=$SCRATCH/bin/jailrun-oci
 mkdir "$SCRATCH/bin" && ln -s "$JAILRUN" "$OCI"
@@ -79,8 +79,12 @@ ns="/proc/$p1/ns"
 
 # --- a second container joins its pid, ipc, uts, network and user
 # namespaces: its processes are visible, the namespaces are the same
+# (Rootless, no cgroup of its own can be made on this host, and a joined
+# pid namespace needs one: ps, kill --all and delete go by it; the pid
+# namespace is left out there and its refusal checked below.)
+if [ "$JR_MODE" = root ]; then pidj="pid=$ns/pid"; shared="pid ipc uts net user"; else pidj=""; shared="ipc uts net user"; fi
 mkbundle "$SCRATCH/b2" '["sh", "-c", "tr \"\\0\" \" \" < /proc/1/cmdline; hostname; exec sleep 300"]' \
-  "$(joins pid=$ns/pid network=$ns/net ipc=$ns/ipc uts=$ns/uts user=$ns/user)"
+  "$(joins $pidj network=$ns/net ipc=$ns/ipc uts=$ns/uts user=$ns/user)"
 ids="$ids p2"
 # (without timeout(1): the init's parent is then this shell, create's)
 "$OCI" --root "$R" create --bundle "$SCRATCH/b2" --pid-file "$SCRATCH/p2.pid" p2 > "$SCRATCH/out2" 2>&1; s=$?
@@ -90,22 +94,33 @@ is "  the pid file holds the init in the joined namespaces (its parent is create
   "$(awk '/^PPid:/ {print $2}' /proc/"${p2:-0}"/status 2>/dev/null)" "$$"
 oci start p2 > "$SCRATCH/out2" 2>&1
 i=0; while [ "$(tr '\0' ' ' < /proc/"$p2"/cmdline)" != "sleep 300 " ] && [ $i -lt 50 ]; do i=$((i + 1)); sleep 0.1; done
-is "  the same pid, ipc, uts, network and user namespaces" "$(nsof "$p2" "pid ipc uts net user")" "$(nsof "$p1" "pid ipc uts net user")"
+is "  the same $shared namespaces" "$(nsof "$p2" "$shared")" "$(nsof "$p1" "$shared")"
 unlike "  but a mount namespace of its own" "$(nsof "$p2" mnt)" "^$(nsof "$p1" mnt)\$"
-out=$(oci exec p2 sh -c 'tr "\0" " " < /proc/1/cmdline; ps -o args | grep -c "^sleep 300"' 2>&1 | tr '\n' ' ')
-is "  it sees the first container's processes (its pid 1, both sleeps)" "$out" "sleep 300 2 "
-is "  exec into it lands in the joined pid namespace" "$(oci exec p2 readlink /proc/self/ns/pid 2>&1)" "$(readlink "$ns/pid")"
+if [ "$JR_MODE" = root ]; then
+  out=$(oci exec p2 sh -c 'tr "\0" " " < /proc/1/cmdline; ps -o args | grep -c "^sleep 300"' 2>&1 | tr '\n' ' ')
+  is "  it sees the first container's processes (its pid 1, both sleeps)" "$out" "sleep 300 2 "
+  is "  exec into it lands in the joined pid namespace" "$(oci exec p2 readlink /proc/self/ns/pid 2>&1)" "$(readlink "$ns/pid")"
+else
+  mkbundle "$SCRATCH/b2p" '["true"]' "$(joins pid=$ns/pid network=$ns/net user=$ns/user)"
+  oci create --bundle "$SCRATCH/b2p" p2p 2>"$SCRATCH/err"; s=$?
+  like "  joining the pid namespace without a cgroup of its own: refused" "$s:$(cat "$SCRATCH/err")" \
+    "^125:jailrun-oci: config.json: linux.namespaces: joining a pid namespace needs a cgroup of the container's own"
+  is "  exec into it lands in the joined network namespace" "$(oci exec p2 readlink /proc/self/ns/net 2>&1)" "$(readlink "$ns/net")"
+fi
 ok "  its init is not host uid 0" test "$(awk '/^Uid:/ {print $2}' /proc/"$p2"/status)" != 0
 
 # --- a pid namespace alone: jailrun joins the user namespace owning it
-# (the init's namespaces are readable once it runs its command)
-mkbundle "$SCRATCH/b3" '["sh", "-c", "tr \"\\0\" \" \" < /proc/1/cmdline; exec sleep 300"]' "$(joins pid=$ns/pid)"
+# (the init's namespaces are readable once it runs its command); rootless
+# (no cgroup of its own here, see above) a cgroup namespace alone
+if [ "$JR_MODE" = root ]; then alone=pid; first='tr \"\\0\" \" \" < /proc/1/cmdline'; want="sleep 300 "
+else alone=cgroup; first='echo joined'; want="joined"; fi
+mkbundle "$SCRATCH/b3" "[\"sh\", \"-c\", \"$first; exec sleep 300\"]" "$(joins $alone=$ns/$alone)"
 ids="$ids p3"
 oci create --bundle "$SCRATCH/b3" --pid-file "$SCRATCH/p3.pid" p3 > "$SCRATCH/out3" 2>&1 && oci start p3 >> "$SCRATCH/out3" 2>&1
 p3=$(cat "$SCRATCH/p3.pid" 2>/dev/null || echo 0)
 i=0; while [ "$(tr '\0' ' ' < /proc/"$p3"/cmdline)" != "sleep 300 " ] && [ $i -lt 50 ]; do i=$((i + 1)); sleep 0.1; done
-is "a pid namespace path alone: the container is in the user namespace that owns it" "$(nsof "$p3" "pid user")" "$(nsof "$p1" "pid user")"
-is "  and its pid 1 is the first container's" "$(cat "$SCRATCH/out3")" "sleep 300 "
+is "a $alone namespace path alone: the container is in the user namespace that owns it" "$(nsof "$p3" "$alone user")" "$(nsof "$p1" "$alone user")"
+is "  and it ran in it ($want)" "$(cat "$SCRATCH/out3")" "$want"
 oci delete --force p3
 
 # --- a mount namespace (with its user namespace) is used as it is
@@ -140,6 +155,13 @@ if [ "$JR_MODE" = root ]; then
   i=0; while [ "$(readlink /proc/$h/ns/user)" = "$(readlink /proc/self/ns/user)" ] && [ $i -lt 50 ]; do i=$((i + 1)); sleep 0.1; done
   refused "a user namespace mapping container 0 to host root" r5 "$(joins user=/proc/$h/ns/user)" \
     "config.json: linux.namespaces: the joined user namespace maps container uid 0 to host uid 0: refused"
+  # the attack: an unprivileged user's own user namespace (its maker
+  # could enter or trace the container)
+  tu=${JAILRUN_TEST_USER:-jrtest}
+  setpriv --reuid="$tu" --regid="$tu" --init-groups unshare -U sleep 60 & h=$!; holders="$holders $h"
+  i=0; while [ "$(readlink /proc/$h/ns/user)" = "$(readlink /proc/self/ns/user)" ] && [ $i -lt 50 ]; do i=$((i + 1)); sleep 0.1; done
+  refused "a user namespace made by an unprivileged user" r9 "$(joins user=/proc/$h/ns/user)" \
+    "config.json: linux.namespaces: user namespace /proc/$h/ns/user was made by uid $(id -u "$tu"), not by jailrun-oci's caller"
   unshare -p -f sleep 60 & h=$!; holders="$holders $h"
   i=0; while [ "$(readlink /proc/$h/ns/pid_for_children)" = "$(readlink /proc/self/ns/pid)" ] && [ $i -lt 50 ]; do i=$((i + 1)); sleep 0.1; done
   refused "a pid namespace owned by the host's user namespace" r7 "$(joins pid=/proc/$h/ns/pid_for_children)" \
