@@ -19,6 +19,22 @@
 #define JR_OCI_MAX_MAPS 8
 /* child -> create: the container is built and waits for start. */
 #define JR_OCI_MSG_READY 100
+/* first stage -> create: the init's pidfd (a joined user namespace). */
+#define JR_OCI_MSG_INIT 101
+
+/* linux.namespaces types a path may join, in the order the init joins
+ * them after the user namespace (mount last: it changes the root). */
+enum jr_oci_ns
+{
+  JR_OCI_NS_IPC,
+  JR_OCI_NS_UTS,
+  JR_OCI_NS_NET,
+  JR_OCI_NS_PID,
+  JR_OCI_NS_CGROUP,
+  JR_OCI_NS_MNT,
+  JR_OCI_NS_USER,
+  JR_OCI_NS_N
+};
 /* exec's middle process -> exec: the process's pid (in code). */
 #define JR_OCI_MSG_EXEC_PID 102
 
@@ -32,6 +48,15 @@ struct jr_oci_mount
   unsigned long prop; /* MS_SHARED/MS_SLAVE/MS_UNBINDABLE (| MS_REC), set after pivot_root; 0: private */
   char **data;        /* NULL-terminated filesystem options ("size=1m", "newinstance") */
   size_t n_data;
+};
+
+/* linux.devices: a fifo, or an allowed character device (oci_devices.c). */
+struct jr_oci_device
+{
+  char *path;
+  bool fifo;
+  const char *host;         /* the host node bound onto path (not a fifo) */
+  long long mode, uid, gid; /* -1: not given */
 };
 
 struct jr_oci_idmap
@@ -56,9 +81,9 @@ struct jr_oci_spec
   gid_t gid;
   gid_t *groups;
   size_t n_groups;
-  int umask;             /* -1: leave it */
-  unsigned preserve_fds; /* --preserve-fds: fds 3..3+N-1 stay open in the process */
-  char *ns_join[3];      /* linux.namespaces paths to join: network, ipc, uts (NULL: new) */
+  int umask;                  /* -1: leave it */
+  unsigned preserve_fds;      /* --preserve-fds: fds 3..3+N-1 stay open in the process */
+  char *ns_join[JR_OCI_NS_N]; /* linux.namespaces paths to join, by enum jr_oci_ns (NULL: new) */
   uint64_t cap_bnd, cap_eff, cap_prm, cap_inh, cap_amb;
   struct jr_oci_rlimit *rlimits;
   size_t n_rlimits;
@@ -70,11 +95,15 @@ struct jr_oci_spec
   size_t n_uidmap, n_gidmap;
   char **masked, **ro_paths;
   size_t n_masked, n_ro;
-  char **sysctl;           /* key, value, key, value..., NULL */
+  char **sysctl; /* key, value, key, value..., NULL */
+  struct jr_oci_device *devices;
+  size_t n_devices;
   unsigned long root_prop; /* linux.rootfsPropagation as MS_* flags, 0: private */
   char *seccomp_json;      /* linux.seccomp as JSON text, or NULL */
   char *annotations_json;  /* "{...}" */
   char *hooks_json;        /* the hooks object, or NULL */
+  bool container_hooks;    /* createContainer or startContainer hooks given */
+  bool create_hooks;       /* createContainer hooks given */
   bool has_oom;
   int oom_score_adj;
   bool net_proxy;       /* annotation run.jailrun.net=proxy */
@@ -155,6 +184,10 @@ enum jr_oci_cgmode
 };
 int jr_oci_spec_load (const char *bundle, enum jr_oci_cgmode cg_mode, struct jr_oci_spec *s, jail_error **err);
 void jr_oci_spec_free (struct jr_oci_spec *s);
+/* oci_devices.c: linux.devices read (what jailrun refuses, refused), and
+ * made in the container's root before pivot_root. */
+int jr_oci_devices_parse (struct json_object *a, struct jr_oci_spec *s, jail_error **err);
+int jr_oci_devices_apply (int rootfd, const struct jr_oci_spec *s, struct jail_error *e);
 /* "shared", "rslave", ... as MS_* flags (MS_REC for the r- forms); false: not one. */
 bool jr_oci_propagation (const char *name, unsigned long *flags);
 
@@ -250,6 +283,9 @@ struct jr_oci_child
   int fifo_fd;                          /* exec.fifo, read end (O_NONBLOCK): start writes one byte */
   int console_fd;                       /* connected console socket, or -1 */
   int parent_fd;                        /* create's end of the channel, closed first */
+  const int *join;                      /* namespaces to join, by enum jr_oci_ns (-1: new) */
+  const char *id;                       /* the container's id (the hooks' state) */
+  pid_t host_pid;                       /* the init's pid in the runtime's pid namespace (hooks) */
 };
 int jr_oci_child_main (struct jr_oci_child *c);
 /* In the container's root: argv[0] looked up as execve will (the text
@@ -262,10 +298,25 @@ int jr_oci_apply_oom (const struct jr_oci_spec *s, struct jail_error *e);
 /* The last steps of every container process (init after start, exec):
  * bounding set, groups, ids, capabilities, no_new_privs, cwd, close
  * inherited fds, the engine's seccomp profile then jailrun's floor,
+ * the startContainer hooks (start_state: their state JSON, NULL: none),
  * execve.  Returns 126/127 after a failure, reported on msg_fd (or
  * stderr when -1). */
 int jr_oci_exec_process (const struct jr_oci_spec *s, const char *cmd, const struct jr_bpf *floor,
-                         const struct jr_bpf *profile, int msg_fd);
+                         const struct jr_bpf *profile, const char *start_state, int msg_fd);
+
+/* oci_ns.c: linux.namespaces paths.  open: each path as an nsfs fd of
+ * its type (fds[] by enum jr_oci_ns, -1: none), refusing the host's own
+ * namespaces; a pid, mount or cgroup namespace brings the user namespace
+ * that owns it (the config's, which must own it, or else that one). */
+int jr_oci_ns_open (const struct jr_oci_spec *s, int fds[JR_OCI_NS_N], jail_error **err);
+void jr_oci_ns_close (int fds[JR_OCI_NS_N]);
+/* jailrun's floor on a joined user namespace, read through a process
+ * in it: no range of uid_map or gid_map starts at host id 0. */
+int jr_oci_ns_check_maps (pid_t pid, jail_error **err);
+/* In the first stage of the init, once in the joined user namespace:
+ * join the other paths and unshare what is new, but the pid namespace
+ * (the next clone's) and the cgroup namespace (unshared after it). */
+int jr_oci_ns_enter (const int fds[JR_OCI_NS_N], struct jail_error *e);
 
 /* oci_tty.c: connect to the engine's console socket (host side). */
 int jr_oci_console_connect (const char *path, jail_error **err);
@@ -275,7 +326,8 @@ int jr_oci_console_setup (int sock, uid_t uid, struct jail_error *e);
 
 /* oci_hooks.c: run the hooks of kind ("prestart", ...) from the hooks
  * object hooks_json (NULL: none), state on stdin; the first failure
- * stops and is returned. */
+ * stops and is returned.  create, start and delete run the host's kinds;
+ * the container's init runs createContainer and startContainer. */
 int jr_oci_hooks_run (const char *hooks_json, const char *kind, const char *state, jail_error **err);
 
 /* oci_sidecar.c: the egress proxy of run.jailrun.net=proxy.  start (in

@@ -9,9 +9,11 @@
  * pid namespace): no jailrun process stays. */
 #include <errno.h>
 #include <fcntl.h>
+#include <json-c/json.h>
 #include <limits.h>
 #include <linux/capability.h>
 #include <linux/openat2.h>
+#include <linux/sched.h>
 #include <poll.h>
 #include <sched.h>
 #include <stdio.h>
@@ -98,26 +100,54 @@ bind_attrs (const struct jr_oci_mount *m, int src, struct jail_error *e)
   return jr_setattr (src, m->attrs & ~atime, m->recursive, e, m->dst);
 }
 
-/* Mount m (src: the cloned bind tree, or -1) at its destination. */
+/* A detached clone of a shared host mount is a peer of it: make the
+ * whole clone private before it is attached, so no mount propagates
+ * between the container and the host (pivot_root also refuses a shared
+ * root). */
+static int
+make_private (int mfd, const char *what, struct jail_error *e)
+{
+  struct mount_attr a = { .propagation = MS_PRIVATE };
+  if (mount_setattr (mfd, "", AT_EMPTY_PATH | AT_RECURSIVE, &a, sizeof a) < 0)
+    return jr_error_buf (e, errno, "%s: make private", what);
+  return 0;
+}
+
+/* A private clone of the bind source (an O_PATH fd opened with the
+ * caller's host ids), made now so mountinfo follows the config's order. */
+static int
+clone_source (const struct jr_oci_mount *m, int src, struct jail_error *e)
+{
+  int t = open_tree (src, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH | (m->recursive ? AT_RECURSIVE : 0));
+  if (t < 0)
+    return jr_error_buf (e, errno, "%s: source %s: open_tree", m->dst, m->src);
+  if (make_private (t, m->src, e) < 0 || bind_attrs (m, t, e) < 0)
+    {
+      close (t);
+      return -1;
+    }
+  return t;
+}
+
+/* Mount m (src: the bind source, or -1) at its destination. */
 static int
 mount_one (int rootfd, const struct jr_oci_mount *m, int src, struct jail_error *e)
 {
   bool file = false;
-  int mfd = src;
+  int mfd;
   if (m->bind)
     {
       struct stat st;
       if (fstat (src, &st) < 0)
         return jr_error_buf (e, errno, "%s: fstat", m->src);
       file = !S_ISDIR (st.st_mode);
-      if (bind_attrs (m, src, e) < 0)
-        return -1;
+      if ((mfd = clone_source (m, src, e)) < 0)
+        return mfd;
     }
   else if ((mfd = fs_mount (m, e)) < 0)
     return mfd;
   int r = jr_attach (mfd, rootfd, m->dst, file, e);
-  if (!m->bind)
-    close (mfd);
+  close (mfd);
   if (r == 0 && strcmp (m->dst, "/dev") == 0 && strcmp (m->type, "tmpfs") == 0)
     r = populate_dev (rootfd, e);
   if (r == 0 && strcmp (m->dst, "/dev/pts") == 0)
@@ -218,19 +248,6 @@ write_sysctls (int rootfd, const struct jr_oci_spec *s, struct jail_error *e)
   return 0;
 }
 
-/* A detached clone of a shared host mount is a peer of it: make the
- * whole clone private before it is attached, so no mount propagates
- * between the container and the host (pivot_root also refuses a shared
- * root). */
-static int
-make_private (int mfd, const char *what, struct jail_error *e)
-{
-  struct mount_attr a = { .propagation = MS_PRIVATE };
-  if (mount_setattr (mfd, "", AT_EMPTY_PATH | AT_RECURSIVE, &a, sizeof a) < 0)
-    return jr_error_buf (e, errno, "%s: make private", what);
-  return 0;
-}
-
 /* Host-side trees, opened with the caller's host ids before any id
  * change: the rootfs clone and every bind source. */
 static int
@@ -248,11 +265,11 @@ open_trees (const struct jr_oci_spec *s, int *root_src, int *root, int *src, str
       const struct jr_oci_mount *m = &s->mounts[i];
       if (!m->bind)
         continue;
-      src[i] = open_tree (AT_FDCWD, m->src, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (m->recursive ? AT_RECURSIVE : 0));
+      /* Cloned when mounted (mount_one), so the mounts appear in
+       * mountinfo in the config's order. */
+      src[i] = open (m->src, O_PATH | O_CLOEXEC);
       if (src[i] < 0)
         return jr_error_buf (e, errno, "mounts: %s: source %s", m->dst, m->src);
-      if (make_private (src[i], m->src, e) < 0)
-        return -1;
     }
   if (make_private (*root, "root", e) < 0)
     return -1;
@@ -302,10 +319,61 @@ apply_propagation (const struct jr_oci_spec *s, struct jail_error *e)
   return r;
 }
 
-/* The container's filesystem, then pivot_root into it. */
-static int
-build_root (const struct jr_oci_spec *s, int idmapped, int *src, struct jail_error *e)
+/* The state JSON a createContainer or startContainer hook reads: the
+ * container as create's state shows it, with the init's host pid. */
+static char *
+hook_state (const struct jr_oci_child *c, const char *status)
 {
+  const struct jr_oci_spec *s = c->spec;
+  json_object *o = json_object_new_object ();
+  json_object_object_add (o, "ociVersion", json_object_new_string (JR_OCI_VERSION));
+  json_object_object_add (o, "id", json_object_new_string (c->id));
+  json_object_object_add (o, "status", json_object_new_string (status));
+  json_object_object_add (o, "pid", json_object_new_int (c->host_pid));
+  json_object_object_add (o, "bundle", json_object_new_string (s->bundle));
+  json_object *ann = s->annotations_json ? json_tokener_parse (s->annotations_json) : NULL;
+  json_object_object_add (o, "annotations", ann ? ann : json_object_new_object ());
+  char *out = strdup (json_object_to_json_string_ext (o, JSON_C_TO_STRING_PLAIN));
+  json_object_put (o);
+  return out;
+}
+
+/* The config's hooks of kind with state on stdin, run by the init in
+ * the container's namespaces (no_new_privs already set: a hook gains
+ * nothing by exec); a failure in *e. */
+static int
+run_hooks (const struct jr_oci_spec *s, const char *kind, const char *state, struct jail_error *e)
+{
+  jail_error *he = NULL;
+  int r = jr_oci_hooks_run (s->hooks_json, kind, state, &he);
+  if (r < 0)
+    {
+      e->code = he ? he->code : -r;
+      snprintf (e->msg, sizeof e->msg, "%s", he ? he->msg : kind);
+    }
+  jail_error_free (he);
+  return r;
+}
+
+/* The createContainer hooks with the container's state. */
+static int
+container_hooks (const struct jr_oci_child *c, const char *kind, const char *status, struct jail_error *e)
+{
+  if (!c->spec->container_hooks)
+    return 0;
+  char *state = hook_state (c, status);
+  int r = state ? run_hooks (c->spec, kind, state, e) : jr_error_buf (e, ENOMEM, "hooks.%s", kind);
+  free (state);
+  return r;
+}
+
+/* The container's filesystem, the createContainer hooks (in it, before
+ * pivot_root, where their paths still resolve on the host), then
+ * pivot_root into it. */
+static int
+build_root (const struct jr_oci_child *c, int idmapped, int *src, struct jail_error *e)
+{
+  const struct jr_oci_spec *s = c->spec;
   int root_src = -1, root = idmapped;
   int r = open_trees (s, &root_src, &root, src, e);
   /* From here on container root, never host root: what the mounts
@@ -322,6 +390,8 @@ build_root (const struct jr_oci_spec *s, int idmapped, int *src, struct jail_err
     if (mount_one (root, &s->mounts[i], src[i], e) < 0)
       r = jr_error_buf_wrap (e, "mounts[%zu]", i);
   if (r == 0)
+    r = jr_oci_devices_apply (root, s, e);
+  if (r == 0)
     r = write_sysctls (root, s, e);
   if (r == 0)
     r = mask_paths (root, s, e);
@@ -332,6 +402,8 @@ build_root (const struct jr_oci_spec *s, int idmapped, int *src, struct jail_err
     close (cwd);
   if (r == 0 && s->root_ro)
     r = jr_setattr (root, MOUNT_ATTR_RDONLY, false, e, "root.readonly");
+  if (r == 0)
+    r = container_hooks (c, "createContainer", "creating", e);
   if (r == 0)
     r = pivot (root, e);
   if (r == 0)
@@ -454,7 +526,7 @@ drop_privileges (const struct jr_oci_spec *s, struct jail_error *e)
 
 int
 jr_oci_exec_process (const struct jr_oci_spec *s, const char *cmd, const struct jr_bpf *floor,
-                     const struct jr_bpf *profile, int msg_fd)
+                     const struct jr_bpf *profile, const char *start_state, int msg_fd)
 {
   struct jail_error e = { 0 };
   if (s->umask >= 0)
@@ -473,6 +545,12 @@ jr_oci_exec_process (const struct jr_oci_spec *s, const char *cmd, const struct 
     r = jr_seccomp_load (profile, &e);
   if (r == 0)
     r = jr_seccomp_load (floor, &e);
+  /* startContainer hooks last, as runc runs them: with the process's
+   * own ids, capabilities and both filters (a hook from the image must
+   * not run as the init's full root, before root.readonly and the
+   * masks are out of reach). */
+  if (r == 0 && start_state)
+    r = run_hooks (s, "startContainer", start_state, &e);
   if (r == 0)
     {
       execve (cmd, s->args, s->env);
@@ -516,6 +594,47 @@ recv_go (int fd, struct jr_msg *m, int *idmapped)
   return n;
 }
 
+/* A joined user namespace: the init's first stage joins it before
+ * HELLO (create checks its maps through this process), the other
+ * namespaces after GO, then clones the init proper into the new or
+ * joined pid namespace (CLONE_PARENT: the engine's monitor is its
+ * parent too), hands create its pidfd and exits.  Returns in the init
+ * (0), or -1 in the first stage after a failure it reported. */
+static int
+second_stage (struct jr_oci_child *c, struct jail_error *e)
+{
+  int r = jr_oci_ns_enter (c->join, e);
+  int pidfd = -1;
+  struct clone_args a = { .flags = CLONE_PARENT | CLONE_PIDFD, .pidfd = (uint64_t) (uintptr_t) &pidfd };
+  if (c->join[JR_OCI_NS_PID] < 0)
+    a.flags |= CLONE_NEWPID;
+  pid_t pid = r == 0 ? (pid_t) syscall (SYS_clone3, &a, sizeof a) : -1;
+  if (pid == 0)
+    return 0;
+  if (r == 0 && pid < 0)
+    r = jr_error_buf (e, errno, "linux.namespaces: clone the init");
+  if (r < 0)
+    {
+      jr_msg_send (c->sync_fd, JR_MSG_SETUP_ERR, e);
+      return -1;
+    }
+  struct jr_msg m = { .type = JR_OCI_MSG_INIT };
+  jr_send_fd (c->sync_fd, &m, sizeof m, &pidfd, 1, 0);
+  _exit (0);
+}
+
+/* Before HELLO: the joined user namespace, if any. */
+static int
+join_user (struct jr_oci_child *c)
+{
+  struct jail_error e = { 0 };
+  if (c->join[JR_OCI_NS_USER] < 0 || setns (c->join[JR_OCI_NS_USER], CLONE_NEWUSER) == 0)
+    return 0;
+  jr_error_buf (&e, errno, "linux.namespaces: join the user namespace");
+  jr_msg_send (c->sync_fd, JR_MSG_SETUP_ERR, &e);
+  return -1;
+}
+
 int
 jr_oci_child_main (struct jr_oci_child *c)
 {
@@ -526,6 +645,8 @@ jr_oci_child_main (struct jr_oci_child *c)
   /* Dumpable only while create writes the id maps (rootless, its
    * /proc/PID files must be the caller's), then never again. */
   prctl (PR_SET_DUMPABLE, 1, 0, 0, 0);
+  if (join_user (c) < 0)
+    return 1;
   jr_msg_send (c->sync_fd, JR_MSG_HELLO, NULL);
   struct jr_msg m;
   int idmapped = -1;
@@ -535,12 +656,22 @@ jr_oci_child_main (struct jr_oci_child *c)
     return 1;
   if (idmapped >= 0)
     jr_oci_idmap_floor (&own); /* create did the same for state.json */
+  c->spec = s;                 /* the root and the hooks see the narrowed copy */
+  if (c->join[JR_OCI_NS_USER] >= 0 && second_stage (c, &e) < 0)
+    return 1;
+  /* The hooks' state names the init by its host pid: the runtime's
+   * /proc is still mounted here (a joined mount namespace has no hooks). */
+  char self[32] = "";
+  if (s->container_hooks && readlink ("/proc/self", self, sizeof self - 1) > 0)
+    c->host_pid = atoi (self);
   /* A session of its own (runc's setsid): a terminal of create's caller
    * is out of the container's reach (/dev/tty); with a console, the pty
    * becomes the controlling terminal instead (console_setup). */
   int r = c->console_fd < 0 && setsid () < 0 ? jr_error_buf (&e, errno, "setsid") : 0;
+  if (r == 0 && s->container_hooks && prctl (PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+    r = jr_error_buf (&e, errno, "no_new_privs");
   /* The cgroup namespace, rooted at the cgroup clone3 placed it in. */
-  if (r == 0 && unshare (CLONE_NEWCGROUP) < 0)
+  if (r == 0 && c->join[JR_OCI_NS_CGROUP] < 0 && unshare (CLONE_NEWCGROUP) < 0)
     r = jr_error_buf (&e, errno, "unshare the cgroup namespace");
   /* oomScoreAdj while /proc/self is still ours to write (host ids). */
   if (r == 0)
@@ -548,15 +679,18 @@ jr_oci_child_main (struct jr_oci_child *c)
   int *src = calloc (s->n_mounts + 1, sizeof *src);
   for (size_t i = 0; src && i < s->n_mounts; i++)
     src[i] = -1;
-  if (r == 0)
-    r = src ? build_root (s, idmapped, src, &e) : jr_error_buf (&e, ENOMEM, "mounts");
+  /* A joined mount namespace is used as it is: its owner built it. */
+  if (r == 0 && c->join[JR_OCI_NS_MNT] < 0)
+    r = src ? build_root (c, idmapped, src, &e) : jr_error_buf (&e, ENOMEM, "mounts");
+  else if (r == 0 && (syscall (SYS_setresgid, 0, 0, 0) < 0 || syscall (SYS_setresuid, 0, 0, 0) < 0))
+    r = jr_error_buf (&e, errno, "container root (uid/gid 0) is not mapped in the joined user namespace");
   for (size_t i = 0; src && i < s->n_mounts; i++)
     if (src[i] >= 0)
       close (src[i]);
   free (src);
   if (r == 0 && s->hostname && sethostname (s->hostname, strlen (s->hostname)) < 0) /* "" too */
     r = jr_error_buf (&e, errno, "hostname %s", s->hostname);
-  if (r == 0 && s->ns_join[0] == NULL) /* a joined network is its owner's */
+  if (r == 0 && c->join[JR_OCI_NS_NET] < 0) /* a joined network is its owner's */
     r = jr_net_loopback_up (&e);
   if (r == 0 && c->console_fd >= 0)
     r = jr_oci_console_setup (c->console_fd, s->uid, &e);
@@ -577,5 +711,13 @@ jr_oci_child_main (struct jr_oci_child *c)
   if (!await_start (c->fifo_fd))
     return 1;
   close (c->fifo_fd);
-  return jr_oci_exec_process (s, cmd, c->floor, c->profile, -1);
+  char *state = s->container_hooks ? hook_state (c, "created") : NULL;
+  if (s->container_hooks && state == NULL)
+    {
+      dprintf (2, "jailrun-oci: hooks.startContainer: out of memory\n");
+      return 126;
+    }
+  int st = jr_oci_exec_process (s, cmd, c->floor, c->profile, state, -1);
+  free (state);
+  return st;
 }

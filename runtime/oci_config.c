@@ -1,7 +1,7 @@
 /* oci_config.c - a bundle's config.json (OCI runtime-spec 1.0) read with
  * json-c into struct jr_oci_spec.  What jailrun cannot honour is refused
  * here with the field's name, before anything is created: host
- * networking, joins of user/pid/mount/cgroup namespaces, AppArmor and
+ * networking, joins of a time namespace, AppArmor and
  * SELinux labels, cgroup limits cgroup v2 cannot enforce. */
 #include <errno.h>
 #include <fcntl.h>
@@ -380,33 +380,35 @@ parse_maps (json_object *a, const char *field, struct jr_oci_idmap *maps, size_t
 }
 
 /* linux.namespaces: every type jailrun makes anyway; a network entry is
- * required (no host networking); a path joins a network, ipc or uts
- * namespace (create checks it is not its own), other joins are refused. */
+ * required (no host networking); a path joins a namespace of that type
+ * (oci_ns.c checks what it is when create opens it); a time namespace
+ * cannot be joined (jailrun makes none). */
 static int
 parse_namespaces (json_object *a, struct jr_oci_spec *s, jail_error **err)
 {
+  static const char *const known[] = { "ipc", "uts", "network", "pid", "cgroup", "mount", "user", "time", NULL };
   bool net = false;
   size_t n = a && json_object_is_type (a, json_type_array) ? json_object_array_length (a) : 0;
   for (size_t i = 0; i < n; i++)
     {
       json_object *e = json_object_array_get_idx (a, i);
       const char *t = jr_oci_get (e, "type") ? json_object_get_string (jr_oci_get (e, "type")) : "";
-      static const char *const known[] = { "pid", "network", "mount", "ipc", "uts", "user", "cgroup", "time", NULL };
       size_t k = 0;
       while (known[k] && strcmp (known[k], t) != 0)
         k++;
       if (known[k] == NULL)
         return jr_error_msg (err, EINVAL, "config.json: linux.namespaces: unknown type '%s'", t);
       const char *path = jr_oci_get (e, "path") ? json_object_get_string (jr_oci_get (e, "path")) : NULL;
-      int j = k == 1 ? 0 : k == 3 ? 1
-                       : k == 4   ? 2
-                                  : -1;
-      if (path && *path && j < 0)
-        return jr_error_msg (err, EINVAL, "config.json: linux.namespaces: joining the %s namespace at %s is not supported by jailrun-oci (only network, ipc and uts can be joined)",
-                             t, path);
-      if (path && *path && (free (s->ns_join[j]), s->ns_join[j] = strdup (path)) == NULL)
+      net = net || k == JR_OCI_NS_NET;
+      if (path == NULL || *path == '\0')
+        continue;
+      if (k >= JR_OCI_NS_N)
+        return jr_error_msg (err, EINVAL, "config.json: linux.namespaces: joining the %s namespace at %s is not supported by jailrun-oci (jailrun makes no time namespace): drop the path", t, path);
+      if (path[0] != '/')
+        return jr_error_msg (err, EINVAL, "config.json: linux.namespaces: %s namespace path %s is not absolute", t, path);
+      free (s->ns_join[k]);
+      if ((s->ns_join[k] = strdup (path)) == NULL)
         return jr_error (err, ENOMEM, "config.json");
-      net = net || strcmp (t, "network") == 0;
     }
   if (!net)
     return bad (err, "linux.namespaces", "no network namespace: host networking is refused by jailrun (use --network none, or a network namespace)");
@@ -486,6 +488,8 @@ parse_linux (json_object *lx, enum jr_oci_cgmode cg_mode, struct jr_oci_spec *s,
     r = parse_cgroups (lx, cg_mode, s, err);
   if (r == 0)
     r = parse_sysctl (jr_oci_get (lx, "sysctl"), s, err);
+  if (r == 0)
+    r = jr_oci_devices_parse (jr_oci_get (lx, "devices"), s, err);
   json_object *prop = jr_oci_get (lx, "rootfsPropagation");
   if (r == 0 && prop && !jr_oci_propagation (json_object_get_string (prop), &s->root_prop))
     r = bad (err, "linux.rootfsPropagation", "use shared, slave, private or unbindable (r-prefixed: recursive)");
@@ -546,20 +550,25 @@ jr_oci_process_load (const char *path, struct jr_oci_spec *s, jail_error **err)
   return r < 0 ? jr_error_wrap (err, "--process %s", path) : 0;
 }
 
-/* Hooks run in the runtime's namespaces are kept; createContainer and
- * startContainer (run inside the container) are refused. */
+/* The six hook kinds of runtime-spec 1.0.2; another key is refused. */
 static int
 check_hooks (json_object *hooks, struct jr_oci_spec *s, jail_error **err)
 {
+  static const char *const kinds[] = { "prestart", "createRuntime", "createContainer", "startContainer", "poststart", "poststop", NULL };
   if (!json_object_is_type (hooks, json_type_object))
     return bad (err, "hooks", "not an object");
   json_object_object_foreach (hooks, key, val)
   {
-    bool kept = strcmp (key, "prestart") == 0 || strcmp (key, "createRuntime") == 0
-                || strcmp (key, "poststart") == 0 || strcmp (key, "poststop") == 0;
+    size_t k = 0;
+    while (kinds[k] && strcmp (key, kinds[k]) != 0)
+      k++;
     size_t n = json_object_is_type (val, json_type_array) ? json_object_array_length (val) : 0;
-    if (!kept && n > 0)
-      return jr_error_msg (err, EINVAL, "config.json: hooks.%s: not supported by jailrun-oci yet (prestart, createRuntime, poststart and poststop are)", key);
+    if (kinds[k] == NULL && n > 0)
+      return jr_error_msg (err, EINVAL, "config.json: hooks.%s: not a hook kind (prestart, createRuntime, createContainer, startContainer, poststart, poststop)", key);
+    if (strcmp (key, "createContainer") == 0 || strcmp (key, "startContainer") == 0)
+      s->container_hooks = s->container_hooks || n > 0;
+    if (strcmp (key, "createContainer") == 0)
+      s->create_hooks = n > 0;
   }
   if ((s->hooks_json = strdup (json_object_to_json_string_ext (hooks, JSON_C_TO_STRING_PLAIN))) == NULL)
     return jr_error (err, ENOMEM, "config.json");
@@ -619,9 +628,16 @@ parse_top (json_object *top, enum jr_oci_cgmode cg_mode, struct jr_oci_spec *s, 
     r = parse_mounts (jr_oci_get (top, "mounts"), s, err);
   if (r == 0)
     r = parse_linux (jr_oci_get (top, "linux"), cg_mode, s, err);
+  for (int k = JR_OCI_NS_PID; r == 0 && s->net_proxy && k < JR_OCI_NS_N; k++)
+    if (s->ns_join[k])
+      r = jr_error_msg (err, EINVAL, "config.json: annotations: run.jailrun.net=proxy needs the container's own pid, cgroup, mount and user namespaces (a network namespace may be joined: a pod's): drop the joined namespace path");
   json_object *hooks = jr_oci_get (top, "hooks");
   if (r == 0 && hooks)
     r = check_hooks (hooks, s, err);
+  if (r == 0 && s->create_hooks && s->ns_join[JR_OCI_NS_PID])
+    r = bad (err, "hooks.createContainer", "a createContainer hook runs before pivot_root, where the processes of a joined pid namespace could reach the host's root through /proc/PID/root: drop the pid namespace path or the hook (startContainer hooks are fine)");
+  if (r == 0 && s->container_hooks && s->ns_join[JR_OCI_NS_MNT])
+    r = bad (err, "hooks", "createContainer and startContainer hooks need a mount namespace of the container's own (jailrun builds nothing in a joined one): drop the mount namespace path or the hooks");
   return r;
 }
 
@@ -656,7 +672,7 @@ free_strv (char **v)
 void
 jr_oci_spec_free (struct jr_oci_spec *s)
 {
-  for (size_t i = 0; i < 3; i++)
+  for (size_t i = 0; i < JR_OCI_NS_N; i++)
     free (s->ns_join[i]);
   for (size_t i = 0; s->mounts && i < s->n_mounts; i++)
     {
@@ -666,6 +682,9 @@ jr_oci_spec_free (struct jr_oci_spec *s)
       free_strv (s->mounts[i].data);
     }
   free (s->mounts);
+  for (size_t i = 0; s->devices && i < s->n_devices; i++)
+    free (s->devices[i].path);
+  free (s->devices);
   free_strv (s->args);
   free_strv (s->env);
   free_strv (s->masked);

@@ -46,6 +46,7 @@ struct create_run
   struct jr_oci_sidecar sc; /* run.jailrun.net=proxy: the egress proxy */
   struct jr_oci_pod pod;    /* ... in a netns joined by path: its record */
   struct jr_oci_cg cg;      /* its cgroup (fd -1: none) */
+  int ns[JR_OCI_NS_N];      /* linux.namespaces paths opened (oci_ns.c), -1: new */
   struct jr_oci_res res;    /* linux.resources as cgroup files */
   void *sd;                 /* --systemd-cgroup: the manager's connection */
 };
@@ -179,7 +180,7 @@ make_mount_points (const struct jr_oci_spec *s, jail_error **err)
 static int
 claim_ids (struct create_run *c, jail_error **err)
 {
-  if (geteuid () != 0 || (c->spec.n_uidmap && c->spec.n_gidmap))
+  if (geteuid () != 0 || (c->spec.n_uidmap && c->spec.n_gidmap) || c->ns[JR_OCI_NS_USER] >= 0)
     return 0;
   struct jail_config zero = { 0 };
   return jr_hostids_claim (&zero, &c->ids, err);
@@ -191,43 +192,52 @@ claim_ids (struct create_run *c, jail_error **err)
 static int
 make_cgroup (const char *id, struct create_run *c, jail_error **err)
 {
+  if (!c->spec.cgroup && c->ns[JR_OCI_NS_PID] >= 0)
+    return jr_error_msg (err, EOPNOTSUPP, "config.json: linux.namespaces: joining a pid namespace needs a cgroup of the container's own (--cgroup-manager cgroupfs or systemd): without one, ps, kill --all and delete could not tell its processes from the other container's");
   if (!c->spec.cgroup)
     return 0;
   int r = jr_oci_resources_text (c->spec.resources_json, false, "config.json: linux.resources", &c->res, err);
   char slice[256], unit[512];
   if (r == 0 && c->spec.systemd && (r = jr_oci_sd_names (c->spec.cgroups_path, id, slice, sizeof slice, unit, sizeof unit, err)) == 0)
     return jr_oci_sd_connect (&c->sd, err);
-  return r < 0 ? r : jr_oci_cgroup_make (c->spec.cgroups_path, id, &c->res, &c->cg, err);
+  if (r == 0)
+    r = jr_oci_cgroup_make (c->spec.cgroups_path, id, &c->res, &c->cg, err);
+  if (r == 0 && c->cg.fd < 0 && c->ns[JR_OCI_NS_PID] >= 0)
+    r = jr_error_msg (err, EOPNOTSUPP, "config.json: linux.namespaces: joining a pid namespace needs a cgroup of the container's own, and none could be made here (--cgroup-manager disabled, or no delegated cgroup v2): without one, ps, kill --all and delete could not tell its processes from the other container's");
+  return r;
 }
 
-/* Join the config's network/ipc/uts namespace paths (refusing create's
- * own: the host's) for the clone; *flags loses their CLONE_NEW* bits and
- * own[] keeps create's namespaces to return to. */
+/* Without a joined user namespace, the init makes its own and joins
+ * the config's network/ipc/uts namespaces by inheritance: create joins
+ * them for the clone; *flags loses their CLONE_NEW* bits and own[]
+ * keeps create's namespaces to return to. */
 static int
-join_paths (const struct jr_oci_spec *s, uint64_t *flags, int own[3], jail_error **err)
+join_paths (const struct create_run *c, uint64_t *flags, int own[3], jail_error **err)
 {
+  static const int kinds[3] = { JR_OCI_NS_NET, JR_OCI_NS_IPC, JR_OCI_NS_UTS };
   static const int types[3] = { CLONE_NEWNET, CLONE_NEWIPC, CLONE_NEWUTS };
   static const char *const names[3] = { "net", "ipc", "uts" };
+  const struct jr_oci_spec *s = &c->spec;
   for (int i = 0; i < 3; i++)
     {
-      if (s->ns_join[i] == NULL)
+      int fd = c->ns[kinds[i]];
+      if (fd < 0)
         continue;
       char self[32];
       snprintf (self, sizeof self, "/proc/self/ns/%s", names[i]);
       own[i] = open (self, O_RDONLY | O_CLOEXEC);
-      int fd cleanup_close = open (s->ns_join[i], O_RDONLY | O_CLOEXEC);
-      struct stat a, b;
-      if (fd < 0 || own[i] < 0 || fstat (fd, &a) < 0 || fstat (own[i], &b) < 0)
-        return jr_error (err, errno, "config.json: linux.namespaces: %s namespace %s", names[i], s->ns_join[i]);
-      if (a.st_dev == b.st_dev && a.st_ino == b.st_ino)
-        return jr_error_msg (err, EPERM, "config.json: linux.namespaces: %s is the host's own %s namespace: refused (give a namespace of its own, or none)",
-                             s->ns_join[i], names[i]);
-      for (size_t k = 0; i == 0 && k < s->n_mounts; k++)
-        if (strcmp (s->mounts[k].type, "sysfs") == 0)
-          return jr_error_msg (err, EPERM, "config.json: mounts[%zu]: sysfs cannot be mounted in a joined network namespace (%s belongs to another user namespace): bind-mount /sys read-only instead, or drop it",
-                               k, s->ns_join[0]);
+      if (own[i] < 0)
+        return jr_error (err, errno, "create: %s", self);
+      /* The container's own user namespace has no power there. */
+      for (size_t k = 0; i < 2 && k < s->n_mounts; k++)
+        if (strcmp (s->mounts[k].type, i == 0 ? "sysfs" : "mqueue") == 0)
+          return jr_error_msg (err, EPERM, "config.json: mounts[%zu]: %s cannot be mounted in a joined %s namespace (%s belongs to another user namespace): %s, or join the user namespace that owns it",
+                               k, s->mounts[k].type, i == 0 ? "network" : "ipc", s->ns_join[kinds[i]], i == 0 ? "bind-mount /sys read-only instead" : "drop it");
+      if (i == 2 && s->hostname && *s->hostname)
+        return jr_error_msg (err, EPERM, "config.json: hostname %s cannot be set in a joined uts namespace (%s belongs to another user namespace): drop the hostname, or join the user namespace that owns it",
+                             s->hostname, s->ns_join[JR_OCI_NS_UTS]);
       if (setns (fd, types[i]) < 0)
-        return jr_error (err, errno, "config.json: linux.namespaces: join %s namespace %s", names[i], s->ns_join[i]);
+        return jr_error (err, errno, "config.json: linux.namespaces: join %s namespace %s", names[i], s->ns_join[kinds[i]]);
       *flags &= ~(uint64_t) types[i];
     }
   return 0;
@@ -249,7 +259,7 @@ leave_paths (int own[3])
 /* clone3 the init as a sibling of create (CLONE_PARENT); it inherits
  * create's exit signal, so its parent sees it as an ordinary child. */
 static int
-spawn (struct create_run *c, jail_error **err)
+spawn (const char *id, struct create_run *c, jail_error **err)
 {
   int sv[2];
   if (socketpair (AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
@@ -265,7 +275,11 @@ spawn (struct create_run *c, jail_error **err)
     a.flags |= CLONE_INTO_CGROUP, a.cgroup = (uint64_t) c->cg.fd;
   int own[3] = { -1, -1, -1 };
   uint64_t flags = a.flags;
-  int r = join_paths (&c->spec, &flags, own, err);
+  int r = 0;
+  if (c->ns[JR_OCI_NS_USER] >= 0) /* the init joins them all, user first */
+    flags &= ~(uint64_t) NS_FLAGS;
+  else
+    r = join_paths (c, &flags, own, err);
   a.flags = flags;
   if (r < 0)
     {
@@ -273,7 +287,7 @@ spawn (struct create_run *c, jail_error **err)
       close (sv[1]);
       return r;
     }
-  struct jr_oci_child ch = { .spec = &c->spec, .floor = &c->floor, .profile = &c->profile, .sync_fd = sv[1], .fifo_fd = c->fifo_fd, .console_fd = c->console_fd, .parent_fd = sv[0] };
+  struct jr_oci_child ch = { .spec = &c->spec, .floor = &c->floor, .profile = &c->profile, .sync_fd = sv[1], .fifo_fd = c->fifo_fd, .console_fd = c->console_fd, .parent_fd = sv[0], .join = c->ns, .id = id };
   fflush (NULL);
   c->pid = (pid_t) syscall (SYS_clone3, &a, sizeof a);
   if (c->pid == 0)
@@ -297,7 +311,7 @@ spawn (struct create_run *c, jail_error **err)
 static int
 idmapped_root (struct create_run *c)
 {
-  if (geteuid () != 0 || c->spec.n_uidmap || c->spec.n_gidmap)
+  if (geteuid () != 0 || c->spec.n_uidmap || c->spec.n_gidmap || c->ns[JR_OCI_NS_USER] >= 0)
     return -1;
   char path[64];
   snprintf (path, sizeof path, "/proc/%d/ns/user", (int) c->pid);
@@ -321,20 +335,78 @@ send_go (struct create_run *c, int idfd, jail_error **err)
   return n < 0 ? jr_error (err, (int) -n, "create: start the init") : 0;
 }
 
-/* HELLO, the systemd scope, maps, the sidecar's network, GO; then READY
- * or the child's error. */
+/* The pid behind a pidfd (its fdinfo), or -1. */
+static pid_t
+pidfd_pid (int pidfd)
+{
+  char path[64], line[128];
+  snprintf (path, sizeof path, "/proc/self/fdinfo/%d", pidfd);
+  FILE *f = fopen (path, "re");
+  int pid = -1;
+  while (f && fgets (line, sizeof line, f))
+    if (sscanf (line, "Pid: %d", &pid) == 1)
+      break;
+  if (f)
+    fclose (f);
+  return pid;
+}
+
+/* After GO: READY or the init's error; with a joined user namespace,
+ * also the first stage's INIT (in either order) with the init's pidfd,
+ * which replaces the first stage's. */
+static int
+await_ready (struct create_run *c, jail_error **err)
+{
+  bool need_init = c->ns[JR_OCI_NS_USER] >= 0, ready = false;
+  while (need_init || !ready)
+    {
+      struct jr_msg m;
+      int fd = -1;
+      size_t nfd = 0;
+      ssize_t n = jr_recv_fd (c->sync_fd, &m, sizeof m, &fd, 1, &nfd, 0);
+      if (n == (ssize_t) sizeof m && m.type == JR_OCI_MSG_INIT && nfd == 1 && need_init)
+        {
+          close (c->pidfd);
+          c->pidfd = fd;
+          c->pid = pidfd_pid (fd);
+          need_init = false;
+          continue;
+        }
+      if (nfd == 1)
+        close (fd);
+      if (n == (ssize_t) sizeof m && m.type == JR_OCI_MSG_READY)
+        ready = true;
+      else if (n == (ssize_t) sizeof m && m.type == JR_MSG_SETUP_ERR)
+        {
+          m.text[sizeof m.text - 1] = '\0';
+          return jr_error_msg (err, m.code ? m.code : EINVAL, "create: %s", m.text);
+        }
+      else
+        return jr_error_msg (err, EPIPE, "create: the container's init ended during setup");
+    }
+  return 0;
+}
+
+/* HELLO, the systemd scope, maps (or, joined, the floor on its maps),
+ * the sidecar's network, GO; then READY or the child's error. */
 static int
 handshake (const char *id, struct create_run *c, jail_error **err)
 {
   struct jr_msg m;
-  if (recv (c->sync_fd, &m, sizeof m, 0) != (ssize_t) sizeof m || m.type != JR_MSG_HELLO)
+  ssize_t n = recv (c->sync_fd, &m, sizeof m, 0);
+  if (n == (ssize_t) sizeof m && m.type == JR_MSG_SETUP_ERR)
+    {
+      m.text[sizeof m.text - 1] = '\0';
+      return jr_error_msg (err, m.code ? m.code : EINVAL, "create: %s", m.text);
+    }
+  if (n != (ssize_t) sizeof m || m.type != JR_MSG_HELLO)
     return jr_error_msg (err, EPIPE, "create: the container's init did not start");
   /* The init waits for GO: it has run nothing and still shares create's
    * cgroup namespace, so the manager moves it as CLONE_INTO_CGROUP would
    * have placed it. */
   int r = c->sd ? jr_oci_sd_place (c->sd, c->spec.cgroups_path, id, c->pid, &c->res, &c->cg, err) : 0;
   if (r == 0)
-    r = write_maps (c, err);
+    r = c->ns[JR_OCI_NS_USER] >= 0 ? jr_oci_ns_check_maps (c->pid, err) : write_maps (c, err);
   /* The network, while the init is still dumpable (rootless, the netns
    * helper joins its namespaces through the pidfd as a ptracer would). */
   if (r == 0)
@@ -347,17 +419,7 @@ handshake (const char *id, struct create_run *c, jail_error **err)
   r = send_go (c, idfd, err);
   if (idfd >= 0)
     close (idfd);
-  if (r < 0)
-    return r;
-  ssize_t n = recv (c->sync_fd, &m, sizeof m, 0);
-  if (n == (ssize_t) sizeof m && m.type == JR_OCI_MSG_READY)
-    return 0;
-  if (n == (ssize_t) sizeof m && m.type == JR_MSG_SETUP_ERR)
-    {
-      m.text[sizeof m.text - 1] = '\0';
-      return jr_error_msg (err, m.code ? m.code : EINVAL, "create: %s", m.text);
-    }
-  return jr_error_msg (err, EPIPE, "create: the container's init ended during setup");
+  return r < 0 ? r : await_ready (c, err);
 }
 
 static int
@@ -441,6 +503,7 @@ release (struct create_run *c)
   for (size_t i = 0; i < sizeof fds / sizeof *fds; i++)
     if (*fds[i] >= 0)
       close (*fds[i]), *fds[i] = -1;
+  jr_oci_ns_close (c->ns);
   jr_bpf_release (&c->floor);
   jr_bpf_release (&c->profile);
   jr_oci_spec_free (&c->spec);
@@ -457,7 +520,7 @@ cg_mode (const struct jr_oci_ctx *ctx)
 int
 jr_oci_create (const struct jr_oci_ctx *ctx, const char *id, const struct jr_oci_create_opts *o, jail_error **err)
 {
-  struct create_run c = { .dirfd = -1, .fifo_fd = -1, .sync_fd = -1, .pidfd = -1, .console_fd = -1, .pid = -1, .ids = { .slot = -1 }, .sc = { .pid = -1, .sock = -1 }, .pod = { .dirfd = -1 }, .cg = { .fd = -1 } };
+  struct create_run c = { .dirfd = -1, .fifo_fd = -1, .sync_fd = -1, .pidfd = -1, .console_fd = -1, .pid = -1, .ids = { .slot = -1 }, .sc = { .pid = -1, .sock = -1 }, .pod = { .dirfd = -1 }, .cg = { .fd = -1 }, .ns = { -1, -1, -1, -1, -1, -1, -1 } };
   int r = jr_oci_id_check (id, err);
   if (r == 0)
     r = jr_oci_spec_load (o->bundle ? o->bundle : ".", cg_mode (ctx), &c.spec, err);
@@ -467,11 +530,14 @@ jr_oci_create (const struct jr_oci_ctx *ctx, const char *id, const struct jr_oci
   if (r == 0 && c.spec.terminal && (c.console_fd = jr_oci_console_connect (o->console_socket, err)) < 0)
     r = c.console_fd;
   if (r == 0)
+    r = jr_oci_ns_open (&c.spec, c.ns, err);
+  if (r == 0)
     r = jr_oci_pod_prepare (ctx, id, &c.spec, &c.pod, err);
   if (r == 0)
     r = jr_oci_sidecar_start (ctx, id, &c.spec, &c.sc, err);
   if (r < 0)
     {
+      jr_oci_ns_close (c.ns);
       jr_oci_sidecar_release (&c.sc, true);
       jr_oci_pod_release (&c.pod, true);
       if (c.console_fd >= 0)
@@ -479,7 +545,7 @@ jr_oci_create (const struct jr_oci_ctx *ctx, const char *id, const struct jr_oci
       jr_oci_spec_free (&c.spec);
       return r; /* nothing made yet */
     }
-  r = make_mount_points (&c.spec, err);
+  r = c.ns[JR_OCI_NS_MNT] < 0 ? make_mount_points (&c.spec, err) : 0;
   if (r == 0)
     r = prepare (ctx, id, &c, err);
   if (r == 0)
@@ -487,7 +553,7 @@ jr_oci_create (const struct jr_oci_ctx *ctx, const char *id, const struct jr_oci
   if (r == 0)
     r = make_cgroup (id, &c, err);
   if (r == 0)
-    r = spawn (&c, err);
+    r = spawn (id, &c, err);
   if (r == 0)
     r = jr_hostids_hand (&c.ids, c.pid, err);
   if (r == 0)

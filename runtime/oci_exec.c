@@ -177,7 +177,7 @@ child (struct exec_run *x)
       jr_msg_send (x->sv[1], JR_MSG_SETUP_ERR, &e);
       return e.code == ENOENT ? 127 : 126;
     }
-  return jr_oci_exec_process (&x->spec, cmd, &x->floor, &x->profile, x->sv[1]);
+  return jr_oci_exec_process (&x->spec, cmd, &x->floor, &x->profile, NULL, x->sv[1]);
 }
 
 /* The middle process: it joins the container's namespaces (the caller

@@ -75,7 +75,7 @@ jr_oci_features_json (void)
   static const char *const mopts[] = { "bind", "rbind", "ro", "rw", "nosuid", "suid", "nodev", "dev", "noexec", "exec",
                                        "noatime", "atime", "relatime", "strictatime", "nodiratime", "private", "rprivate",
                                        "slave", "rslave", "unbindable", "runbindable", "newinstance", NULL };
-  static const char *const hooks[] = { "prestart", "createRuntime", "poststart", "poststop", NULL };
+  static const char *const hooks[] = { "prestart", "createRuntime", "createContainer", "startContainer", "poststart", "poststop", NULL };
   json_object *o = json_object_new_object ();
   json_object_object_add (o, "ociVersionMin", json_object_new_string ("1.0.0"));
   json_object_object_add (o, "ociVersionMax", json_object_new_string (JR_OCI_VERSION));
@@ -88,10 +88,13 @@ jr_oci_features_json (void)
     { "org.jailrun.userns", "always (added when the config has none; never host uid 0)" },
     { "org.jailrun.no-new-privileges", "always" },
     { "org.jailrun.seccomp", "jailrun's default filter stacked under the engine's profile" },
-    { "org.jailrun.network", "a network namespace always; host networking and joins by path refused" },
+    { "org.jailrun.network", "a network namespace always; host networking refused" },
+    { "org.jailrun.namespaces", "joins by path: ipc, uts, network, pid, cgroup, mount, user (a pid, mount or cgroup namespace brings the user namespace owning it; the host's own namespaces and a user namespace mapping host id 0 refused); time refused" },
     { "org.jailrun.annotations", "run.jailrun.net=proxy, run.jailrun.allow=HOST[:PORT],..., run.jailrun.audit-log=NAME|PATH (egress proxy sidecar)" },
+    { "org.jailrun.devices", "linux.devices: null, zero, full, random, urandom, tty (the host node bind-mounted) and fifos; any other device refused" },
     { "org.jailrun.rootfs", "idmapped through the container's user namespace as root when the config maps no ids (the container then lacks CAP_SETFCAP: a file capability written there would hold for host root)" },
-    { "org.jailrun.unsupported", "hooks createContainer and startContainer, cgroup v1 limits and what v2 lacks (hugepageLimits, rdma, network, memory.kernel/swappiness, realtime cpu, blockIO throttles): refused" },
+    { "org.jailrun.hooks", "prestart, createRuntime, poststart, poststop on the host; createContainer (before pivot_root) and startContainer (before execve) run by the container's init in its namespaces as container root, no_new_privs set, before jailrun's seccomp floor" },
+    { "org.jailrun.unsupported", "cgroup v1 limits and what v2 lacks (hugepageLimits, rdma, network, memory.kernel/swappiness, realtime cpu, blockIO throttles): refused" },
   };
   for (size_t i = 0; i < sizeof kv / sizeof *kv; i++)
     json_object_object_add (ann, kv[i][0], json_object_new_string (kv[i][1]));

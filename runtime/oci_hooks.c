@@ -1,7 +1,10 @@
-/* oci_hooks.c - config.json hooks that run in the runtime's namespaces:
- * prestart and createRuntime (create, once the container is built),
- * poststart (start) and poststop (delete).  Each hook gets the state JSON
- * on stdin and is bounded by its timeout (120 s when none is given). */
+/* oci_hooks.c - config.json hooks: prestart and createRuntime (create,
+ * once the container is built), poststart (start) and poststop (delete)
+ * run in the runtime's namespaces; createContainer (before pivot_root)
+ * and startContainer (just before the process's execve) are run by the
+ * container's init in the container's namespaces.  Each hook gets the
+ * state JSON on stdin and is bounded by its timeout (120 s when none is
+ * given). */
 #include <errno.h>
 #include <fcntl.h>
 #include <json-c/json.h>
@@ -55,9 +58,13 @@ run_one (const char *path, char **argv, char **envp, int timeout, const char *st
       close (p[1]);
       return jr_error (err, errno, "%s: fork", what);
     }
-  signal (SIGPIPE, SIG_IGN);
+  /* A hook that does not read its stdin must not kill the runtime (or
+   * the container's init, whose process must keep SIGPIPE's default). */
+  struct sigaction ign = { .sa_handler = SIG_IGN }, old;
+  sigaction (SIGPIPE, &ign, &old);
   (void) !write (p[1], state, strlen (state));
   close (p[1]);
+  sigaction (SIGPIPE, &old, NULL);
   int pfd = (int) syscall (SYS_pidfd_open, pid, 0);
   struct pollfd pf = { .fd = pfd, .events = POLLIN };
   bool late = pfd >= 0 && poll (&pf, 1, timeout * 1000) == 0;

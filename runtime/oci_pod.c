@@ -147,7 +147,7 @@ claim (int dirfd, const char *key, const char *id)
 static int
 claim_or_share (struct jr_oci_pod *p, const char *id, struct jr_oci_spec *s, jail_error **err)
 {
-  const char *path = s->ns_join[0];
+  const char *path = s->ns_join[JR_OCI_NS_NET];
   for (int round = 0; round < 2; round++)
     {
       int r = claim (p->dirfd, p->key, id);
@@ -174,7 +174,7 @@ jr_oci_pod_prepare (const struct jr_oci_ctx *ctx, const char *id, struct jr_oci_
                     jail_error **err)
 {
   *p = (struct jr_oci_pod) { .dirfd = -1 };
-  const char *path = s->ns_join[0];
+  const char *path = s->ns_join[JR_OCI_NS_NET];
   if (!s->net_proxy || path == NULL)
     return 0;
   if (geteuid () != 0)

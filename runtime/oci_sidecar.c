@@ -291,7 +291,7 @@ jr_oci_sidecar_start (const struct jr_oci_ctx *ctx, const char *id, struct jr_oc
       fflush (NULL);
       sc->pid = fork ();
       if (sc->pid == 0)
-        _exit (sidecar_main (cfg, sv[1], s->ns_join[0] != NULL));
+        _exit (sidecar_main (cfg, sv[1], s->ns_join[JR_OCI_NS_NET] != NULL));
       if (sc->pid < 0)
         r = jr_error (err, errno, "sidecar: fork");
     }

@@ -8,7 +8,7 @@
 # As root only: the podman, Docker and containerd parts (oci-podman.sh,
 # oci-docker.sh, oci-ctr.sh: these engines need root on this host) and the
 # root-only checks (id slots, shared host mounts, joining a netns).
-if [ "$JR_MODE" = root ]; then plan 177; else plan 103; fi
+if [ "$JR_MODE" = root ]; then plan 190; else plan 116; fi
 mkscratch
 OCI=$SCRATCH/bin/jailrun-oci
 mkdir "$SCRATCH/bin" && ln -s "$JAILRUN" "$OCI"
@@ -246,6 +246,54 @@ oci create --bundle "$B" h2 2>"$SCRATCH/err"; s=$?
 is "a failing prestart hook fails create" "$s:$(cat "$SCRATCH/err")" "125:jailrun-oci: hooks.prestart[0] /bin/false: failed (exit status 1)"
 ok "  and leaves no state" test ! -e "$R/h2"
 
+# --- createContainer (before pivot_root: a host path, the container's
+# mount and pid namespaces) and startContainer (in the container: its
+# path and /tmp are the container's), run by the init with no_new_privs
+chmod 777 "$H"
+cc='{"path": "/bin/sh", "args": ["sh", "-c", "cat > HD/cc; readlink /proc/self/ns/mnt /proc/self/ns/pid /proc/self/ns/user > HD/cc.ns; grep NoNewPrivs /proc/self/status >> HD/cc.ns"]}'
+sc='{"path": "/bin/sh", "args": ["sh", "-c", "cat > /tmp/sc"]}'
+mkbundle "$B" '["sh", "-c", "cat /tmp/sc; exec sleep 100"]' "\"hooks\": {\"createContainer\": [$(echo "$cc" | sed "s|HD|$H|g")], \"startContainer\": [$sc]},"
+ids="$ids h3"
+oci create --bundle "$B" --pid-file "$SCRATCH/h3.pid" h3 > "$SCRATCH/h3.out" 2>&1; s=$?
+hpid=$(cat "$SCRATCH/h3.pid" 2>/dev/null)
+is "create with createContainer and startContainer hooks exits 0" "$s:$(cat "$SCRATCH/h3.out")" "0:"
+like "createContainer got the state (id, status creating, the init's host pid)" "$(tr -d '\n ' < "$H/cc" 2>&1)" "\"id\":\"h3\",\"status\":\"creating\",\"pid\":$hpid,"
+oci start h3
+i=0; while ! grep -q '}' "$SCRATCH/h3.out" && [ $i -lt 50 ]; do i=$((i + 1)); sleep 0.1; done
+like "startContainer ran in the container before the process (its /tmp/sc is the state)" "$(tr -d '\n ' < "$SCRATCH/h3.out")" "\"id\":\"h3\",\"status\":\"created\",\"pid\":$hpid,"
+is "  and the process is still the container's pid 1" "$(tr '\0' ' ' < /proc/"$hpid"/cmdline)" "sleep 100 "
+is "createContainer ran in the container's mount, pid and user namespaces, with no_new_privs" "$(tr -s '\t\n' '  ' < "$H/cc.ns" 2>&1)" \
+  "$(readlink /proc/"$hpid"/ns/mnt /proc/"$hpid"/ns/pid /proc/"$hpid"/ns/user | tr '\n' ' ')NoNewPrivs: 1 "
+oci delete --force h3
+mkbundle "$B" '["true"]' '"hooks": {"createContainer": [{"path": "/bin/false"}]},'
+oci create --bundle "$B" h4 2>"$SCRATCH/err"; s=$?
+is "a failing createContainer hook fails create" "$s:$(cat "$SCRATCH/err")" "125:jailrun-oci: create: hooks.createContainer[0] /bin/false: failed (exit status 1)"
+ok "  and leaves no state" test ! -e "$R/h4"
+mkbundle "$B" '["echo", "not-reached"]' '"hooks": {"startContainer": [{"path": "/bin/false", "timeout": 5}]},'
+ids="$ids h5"
+oci create --bundle "$B" h5 > "$SCRATCH/h5.out" 2>&1 && oci start h5
+i=0; while ! oci state h5 | grep -q stopped && [ $i -lt 50 ]; do i=$((i + 1)); sleep 0.1; done
+is "a failing startContainer hook stops the container before its process" "$(cat "$SCRATCH/h5.out")" "jailrun-oci: hooks.startContainer[0] /bin/false: failed (exit status 1)"
+oci delete h5
+
+# --- linux.devices: an allowed character device is the host's node bound
+# onto the path, a fifo is made with its mode; others are refused
+mkbundle "$B" '["sh", "-c", "stat -c \"%F %t:%T\" /dev/my-null; stat -c \"%F %a\" /dev/sub/fifo; echo x > /dev/my-null && echo wrote"]'
+sed -i 's|"namespaces":|"devices": [{"path": "/dev/my-null", "type": "c", "major": 1, "minor": 3, "fileMode": 438}, {"path": "/dev/sub/fifo", "type": "p", "fileMode": 384, "uid": 0, "gid": 0}], "namespaces":|' "$B/config.json"
+ids="$ids d1"
+oci create --bundle "$B" d1 > "$SCRATCH/d1.out" 2>&1 && oci start d1
+i=0; while ! oci state d1 | grep -q stopped && [ $i -lt 50 ]; do i=$((i + 1)); sleep 0.1; done
+is "linux.devices: /dev/null's node at the path, a fifo with fileMode 0600" "$(cat "$SCRATCH/d1.out" | tr '\n' ' ')" \
+  "character special file 1:3 fifo 600 wrote "
+oci delete d1
+for dev in '"type": "c", "major": 10, "minor": 666' '"type": "b", "major": 8, "minor": 0'; do
+  sed -i "s|\"devices\": \[[^]]*\]|\"devices\": [{\"path\": \"/dev/x\", $dev}]|" "$B/config.json"
+  oci create --bundle "$B" d2 2>"$SCRATCH/err"; s=$?
+  like "linux.devices: a host device outside the allowlist ($dev) is refused" "$s:$(cat "$SCRATCH/err")" \
+    "^125:jailrun-oci: config.json: linux.devices\[0\] /dev/x: (character|block) device [0-9]+:[0-9]+ refused: jailrun's floor gives a container no host device but"
+  ok "  and leaves no state" test ! -e "$R/d2"
+done
+
 # --- linux.sysctl (namespaced keys only); resources that set nothing
 mkbundle "$B" '["cat", "/proc/sys/net/ipv4/ip_unprivileged_port_start"]'
 sed -i 's/"namespaces":/"sysctl": {"net.ipv4.ip_unprivileged_port_start": "0"}, "resources": {"memory": {"limit": 0}, "pids": {"limit": 0}}, "namespaces":/' "$B/config.json"
@@ -389,7 +437,7 @@ fi
 mkbundle "$B" '["true"]' '' "$(echo "$nsj" | sed "s|NSPATH|/proc/self/ns/net|")"
 oci create --bundle "$B" nj2 2>"$SCRATCH/err"; s=$?
 is "the host's own network namespace by path: refused" "$s:$(cat "$SCRATCH/err")" \
-  "125:jailrun-oci: config.json: linux.namespaces: /proc/self/ns/net is the host's own net namespace: refused (give a namespace of its own, or none)"
+  "125:jailrun-oci: config.json: linux.namespaces: /proc/self/ns/net is the host's own network namespace: refused (jailrun never runs a container in the host's network namespace: give a namespace of its own, or none)"
 ok "  and leaves no state" test ! -e "$R/nj2"
 
 # --- annotations: run.jailrun.net=proxy gives the container jailrun's
