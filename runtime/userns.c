@@ -20,6 +20,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "hostfile.h"
 #include "internal.h"
 #include "state.h"
 
@@ -132,11 +133,8 @@ static bool
 slot_names (int dfd, const char *name, pid_t pid, unsigned long long start)
 {
   char buf[64];
-  int fd cleanup_close = openat (dfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-  ssize_t n = fd < 0 ? -1 : read (fd, buf, sizeof buf - 1);
-  if (n <= 0)
+  if (jr_hostfile_read_at (dfd, name, buf, sizeof buf) <= 0)
     return false;
-  buf[n] = '\0';
   int p;
   unsigned long long s;
   return sscanf (buf, "%d %llu", &p, &s) == 2 && p == (int) pid && s == start;
