@@ -197,8 +197,8 @@ jr_proc_write (pid_t pid, const char *file, const char *text, char *path, enum j
 }
 
 /* jr_proc_write, with a message for each way it fails. */
-static int
-write_proc (pid_t pid, const char *file, const char *text, jail_error **err)
+int
+jr_proc_write_msg (pid_t pid, const char *file, const char *text, jail_error **err)
 {
   char path[64];
   enum jr_procw_stage stage;
@@ -222,16 +222,16 @@ jr_userns_write_maps (pid_t pid, uid_t uid, gid_t gid, const struct jr_hostids *
   /* Unprivileged writers must deny setgroups before writing gid_map; as
    * root we keep it so the child can drop root's supplementary groups. */
   if (!root)
-    ret = write_proc (pid, "setgroups", "deny", err);
+    ret = jr_proc_write_msg (pid, "setgroups", "deny", err);
   if (ret == 0)
     {
       snprintf (map, sizeof map, "%u %llu 1\n", uid, hu);
-      ret = write_proc (pid, "uid_map", map, err);
+      ret = jr_proc_write_msg (pid, "uid_map", map, err);
     }
   if (ret == 0)
     {
       snprintf (map, sizeof map, "%u %llu 1\n", gid, hg);
-      ret = write_proc (pid, "gid_map", map, err);
+      ret = jr_proc_write_msg (pid, "gid_map", map, err);
     }
   if (ret < 0 && !root && (ret == -EPERM || ret == -EACCES))
     jr_error_wrap (err, "unprivileged user namespaces are restricted on this host (check kernel.unprivileged_userns_clone, user.max_user_namespaces and AppArmor); run 'jailrun check'");
