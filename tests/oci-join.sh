@@ -6,15 +6,17 @@
 # mount namespace is used as it is; and the floor holds: the host's own
 # namespaces, a user namespace mapping container 0 to host root, a pid
 # namespace owned by the host's user namespace, a file that is not a
-# namespace, a namespace of the wrong type are refused with 125, leaving
-# nothing behind.  As root also a podman pod whose infra container and
+# namespace, a namespace of the wrong type, a time namespace path and a
+# startContainer hook with a joined mount namespace are refused with 125,
+# leaving nothing behind.  As root also a podman pod whose infra container and
 # members all run through jailrun-oci.
 . "$JR_SRC/tests/lib.sh"
-if [ "$JR_MODE" = root ]; then plan 32; else plan 19; fi
+if [ "$JR_MODE" = root ]; then plan 36; else plan 23; fi
 oci_scratch
 
-# mkbundle DIR ARGS_JSON NAMESPACES_JSON: oci_bundle with the hostname pod
-mkbundle() { oci_bundle "$1" "$2" ns="$3" top='"hostname": "pod",'; }
+# mkbundle DIR ARGS_JSON NAMESPACES_JSON [TOP_LEVEL_JSON]: oci_bundle with
+# the hostname pod (and TOP_LEVEL_JSON's keys, each ending in a comma)
+mkbundle() { oci_bundle "$1" "$2" ns="$3" top="${4:-}"'"hostname": "pod",'; }
 
 # joins TYPE=PATH...: a namespaces list joining those, new for the rest
 joins() {
@@ -92,8 +94,8 @@ is "a joined mount namespace: the first container's files (its /tmp/x)" "$(cat "
 oci delete p4
 
 # --- refusals: exit 125, one message, no state left
-refused() { # NAME ID NAMESPACES REGEX
-  mkbundle "$SCRATCH/b-$2" '["true"]' "$3"
+refused() { # NAME ID NAMESPACES REGEX [TOP_LEVEL_JSON]
+  mkbundle "$SCRATCH/b-$2" '["true"]' "$3" "${5:-}"
   oci create --bundle "$SCRATCH/b-$2" "$2" 2>"$SCRATCH/err"; s=$?
   like "$1: refused" "$s:$(cat "$SCRATCH/err")" "^125:jailrun-oci: $4"
   ok "  and leaves no state, no process" test ! -e "$R/$2" -a -z "$(pgrep -f "create --bundle $SCRATCH/b-$2")"
@@ -104,6 +106,12 @@ refused "a file that is not a namespace" r2 "$(joins network=$SCRATCH/b1/config.
   "config.json: linux.namespaces: network namespace $SCRATCH/b1/config.json is not a namespace file"
 refused "a namespace of the wrong type" r3 "$(joins pid=$ns/net)" \
   "config.json: linux.namespaces: $ns/net is not a pid namespace"
+refused "a time namespace path (jailrun makes none)" r10 \
+  "$(joins | sed "s|]\$|, {\"type\": \"time\", \"path\": \"$ns/time\"}]|")" \
+  "config.json: linux.namespaces: joining the time namespace at $ns/time is not supported by jailrun-oci \\(jailrun makes no time namespace\\): drop the path"
+refused "a startContainer hook with a joined mount namespace" r11 "$(joins mount=$ns/mnt user=$ns/user)" \
+  "config.json: hooks: createContainer and startContainer hooks need a mount namespace of the container's own" \
+  '"hooks": {"startContainer": [{"path": "/bin/true"}]},'
 mkbundle "$SCRATCH/b5" '["sleep", "300"]' "$OCI_NS"
 ids="$ids p5"
 oci create --bundle "$SCRATCH/b5" --pid-file "$SCRATCH/p5.pid" p5 && oci start p5
