@@ -238,11 +238,13 @@ build (struct hctx *h, struct jail_error *e)
 
 /* Body of the helper process: two reports (joined, built), then serve. */
 static int
-helper_main (int sock, int userns, int netns, pid_t parent, const struct jr_netplan *plan)
+helper_main (const struct jr_helper_args *a)
 {
+  int sock = a->sock, userns = a->userns, netns = a->netns;
+  const struct jr_netplan *plan = a->plan;
   struct jail_error e = { 0 };
   prctl (PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
-  if (getppid () != parent)
+  if (getppid () != a->parent)
     return 1;
   /* Keep only the channel, the jail's namespaces and the named
    * networks' netns (and, rootless, their user namespace). */
@@ -274,8 +276,13 @@ helper_main (int sock, int userns, int netns, pid_t parent, const struct jr_netp
   int r = join (&h, userns, netns, &e);
   if (userns >= 0)
     close (userns);
-  /* Like init and supervisor: nothing may ptrace or read this process. */
-  prctl (PR_SET_DUMPABLE, 0, 0, 0, 0);
+  /* Like init and supervisor: nothing may ptrace or read this process.
+   * Sharing the caller's memory it shares its dumpable flag too (the
+   * CLI's and a detached supervisor's is off; an embedder's stays its
+   * own: nothing in the jail can name the helper, outside the jail's pid
+   * namespace, and its uid owns the jail's user namespace anyway). */
+  if (!a->shared)
+    prctl (PR_SET_DUMPABLE, 0, 0, 0, 0);
   (void) !send (h.sock, &e, sizeof e, MSG_NOSIGNAL);
   if (r < 0)
     return 1;
@@ -305,18 +312,19 @@ static int
 helper_entry (void *arg)
 {
   struct jr_helper_args s = *(const struct jr_helper_args *) arg;
-  return helper_main (s.sock, s.userns, s.netns, s.parent, s.plan);
+  return helper_main (&s);
 }
 
 /* Clone the helper: CLONE_VM on a stack of its own when the kernel and
  * the CPU allow it (h->stack set), a fork otherwise.  The pid or -errno. */
 static pid_t
-helper_clone (struct jr_helper *h, const struct jr_helper_args *s)
+helper_clone (struct jr_helper *h, struct jr_helper_args *s)
 {
   void *stk = mmap (NULL, HELPER_STACK, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK | MAP_NORESERVE, -1, 0);
   if (stk != MAP_FAILED)
     {
-      long pid = jr_clone_shared (CLONE_CLEAR_SIGHAND, &h->pidfd, stk, HELPER_STACK, helper_entry, (void *) s);
+      s->shared = true;
+      long pid = jr_clone_shared (CLONE_CLEAR_SIGHAND, &h->pidfd, stk, HELPER_STACK, helper_entry, s);
       if (pid > 0)
         {
           h->stack = stk;
@@ -327,12 +335,13 @@ helper_clone (struct jr_helper *h, const struct jr_helper_args *s)
         return (pid_t) pid;
     }
 
+  s->shared = false;
   struct clone_args a = { .flags = CLONE_PIDFD, .pidfd = (uint64_t) (uintptr_t) &h->pidfd, .exit_signal = 0 };
   pid_t pid = (pid_t) syscall (SYS_clone3, &a, sizeof a);
   if (pid < 0 && errno == ENOSYS)
     pid = (pid_t) syscall (SYS_clone, CLONE_PIDFD, NULL, &h->pidfd, NULL, 0);
   if (pid == 0) /* helper_main closes the supervisor's end with the rest */
-    _exit (helper_main (s->sock, s->userns, s->netns, s->parent, s->plan));
+    _exit (helper_main (s));
   return pid < 0 ? -errno : pid;
 }
 

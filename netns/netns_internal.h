@@ -72,6 +72,7 @@ struct jr_helper_args /* what the helper starts from (read at its start) */
   int sock, userns, netns;
   pid_t parent;
   const struct jr_netplan *plan;
+  bool shared; /* cloned with CLONE_VM, not forked */
 };
 struct jr_helper
 {
