@@ -1,5 +1,6 @@
 /* child.c - everything between clone and execve: the jail's pid 1 builds
- * the jail (ids, hostname, loopback, mounts), forks the command, then
+ * the jail (ids, hostname, loopback, mounts), clones the command
+ * (vfork-style: it shares init's memory until its execve), then
  * stays as a tiny init that reaps orphans, forwards signals and exits with
  * the command's status.  The command process drops every capability, sets
  * no_new_privs, closes inherited fds and loads seccomp last.  No malloc
