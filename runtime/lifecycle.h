@@ -43,6 +43,7 @@ struct jr_exec_spec
   const char *workdir;
   int fds[3]; /* the client's stdin, stdout, stderr */
   bool tty;   /* fds[0] is the channel for a pty (jr_pty_child) */
+  bool bounded; /* cloned by the zygote, whose bounding set is cfg->caps already */
 };
 
 /* Start one process in the jail (exec.c).  On success *pid is a child of
