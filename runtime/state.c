@@ -161,6 +161,29 @@ jr_state_write_file (const char *name, const char *file, const char *text, jail_
   return write_atomic (name, file, text, err);
 }
 
+/* The error for path, a file of jail name that could not be opened or
+ * found (errno e): no such jail when its directory is missing too. */
+static int
+file_error (const char *name, const char *path, int e, jail_error **err)
+{
+  char *dir cleanup_free = NULL;
+  struct stat st;
+  if (e == ENOENT && jr_state_path (name, "", &dir, NULL) == 0 && stat (dir, &st) < 0)
+    return jr_error_msg (err, ENOENT, "no jail named '%s' (see 'jailrun ps')", name);
+  return jr_error (err, e, "state: %s", path);
+}
+
+int
+jr_state_exists (const char *name, const char *file, jail_error **err)
+{
+  char *path cleanup_free = NULL;
+  struct stat st;
+  int r = jr_state_path (name, file, &path, err);
+  if (r == 0 && stat (path, &st) < 0)
+    r = file_error (name, path, errno, err);
+  return r;
+}
+
 int
 jr_state_read (const char *name, const char *file, char **out, jail_error **err)
 {
@@ -169,15 +192,8 @@ jr_state_read (const char *name, const char *file, char **out, jail_error **err)
   if (r < 0)
     return r;
   FILE *f = fopen (path, "re");
-  if (f == NULL && errno == ENOENT)
-    {
-      char *dir cleanup_free = NULL;
-      struct stat st;
-      if (jr_state_path (name, "", &dir, NULL) == 0 && stat (dir, &st) < 0)
-        return jr_error_msg (err, ENOENT, "no jail named '%s' (see 'jailrun ps')", name);
-    }
   if (f == NULL)
-    return jr_error (err, errno, "state: %s", path);
+    return file_error (name, path, errno, err);
   char *buf = NULL;
   size_t len = 0;
   FILE *m = open_memstream (&buf, &len);
