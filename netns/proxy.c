@@ -19,8 +19,8 @@
 #include "proxy_int.h"
 
 /* Fill the audit record common fields from q. */
-static void
-audit_from (const struct preq *q, struct audit *a, const char *decision, const char *reason)
+void
+jr_proxy_audit_from (const struct preq *q, struct audit *a, const char *decision, const char *reason)
 {
   memset (a, 0, sizeof *a);
   snprintf (a->client, sizeof a->client, "%s", q->client);
@@ -50,6 +50,11 @@ preq_close (struct preq *q, bool slot)
   if (q->up >= 0)
     close (q->up);
   q->fd = q->up = -1;
+  if (q->audit_due) /* a relayed request cut short */
+    jr_audit_write (p, &q->a);
+  q->audit_due = false;
+  free (q->rb);
+  q->rb = NULL;
   if (slot)
     jr_fwd_put_slot (p->fwd);
   if (q->prev)
@@ -60,6 +65,12 @@ preq_close (struct preq *q, bool slot)
     q->next->prev = q->prev;
   if (!q->in_resolver)
     jr_loop_defer_free (p->loop, free, q);
+}
+
+void
+jr_proxy_close (struct preq *q)
+{
+  preq_close (q, true);
 }
 
 /* Answer status with a one-line reason, log the denial, close. */
@@ -90,7 +101,7 @@ deny (struct preq *q, int status, const char *reason)
   if (ml > 0 && (size_t) ml < sizeof msg)
     (void) !send (q->fd, msg, (size_t) ml, MSG_NOSIGNAL | MSG_DONTWAIT);
   struct audit a;
-  audit_from (q, &a, "deny", reason);
+  jr_proxy_audit_from (q, &a, "deny", reason);
   jr_audit_write (q->p, &a);
   preq_close (q, true);
 }
@@ -125,13 +136,15 @@ start_tunnel (struct preq *q)
       int n = jr_proxy_rewrite (q->buf, q->req.head_len, &q->req, out, JR_PROXY_HEAD_MAX + 64);
       if (n < 0)
         return deny (q, 431, "request head too large after rewriting");
+      if (q->framed)
+        return jr_relay_start (q, out, (size_t) n);
       ol = (size_t) n;
     }
   memcpy (out + ol, q->buf + q->req.head_len, extra);
   struct jr_tunnel *t = malloc (sizeof *t);
   if (t == NULL)
     return preq_close (q, true);
-  audit_from (q, &t->a, "allow", q->has_rule ? q->rule.host : "");
+  jr_proxy_audit_from (q, &t->a, "allow", q->has_rule ? q->rule.host : "");
   t->p = q->p;
   t->port = q->req.port;
   memcpy (t->host, q->req.host, sizeof t->host);
@@ -146,11 +159,13 @@ start_tunnel (struct preq *q)
 
 static void try_connect (struct preq *q);
 
-/* Upstream socket event while connecting. */
-static void
-on_upstream (struct jr_loop_src *s, uint32_t ev)
+/* Upstream socket event: connected (or not), or a relayed request's. */
+void
+jr_proxy_on_upstream (struct jr_loop_src *s, uint32_t ev)
 {
   struct preq *q = (struct preq *) ((char *) s - offsetof (struct preq, usrc));
+  if (q->state != PQ_CONNECT)
+    return jr_relay_event (q, false, ev);
   int e = 0;
   socklen_t l = sizeof e;
   getsockopt (q->up, SOL_SOCKET, SO_ERROR, &e, &l);
@@ -178,7 +193,7 @@ try_connect (struct preq *q)
         continue;
       int r = connect (q->up, (struct sockaddr *) sa, len);
       if ((r == 0 || errno == EINPROGRESS)
-          && jr_loop_add (q->p->loop, &q->usrc, q->up, EPOLLOUT, on_upstream) == 0)
+          && jr_loop_add (q->p->loop, &q->usrc, q->up, EPOLLOUT, jr_proxy_on_upstream) == 0)
         {
           q->deadline = jr_now () + JR_FWD_CONNECT_TIMEOUT;
           return;
@@ -237,6 +252,12 @@ decide (struct preq *q)
     }
   q->rule = *rule;
   q->has_rule = true;
+  /* Plain HTTP/1.1 with a body of known length (or none) is framed and
+   * the connection kept; CONNECT, chunked or Expect bodies, HTTP/1.0,
+   * "Connection: close" and the upstream proxy's requests are tunnelled
+   * to the end of the connection as before. */
+  q->framed = !q->req.connect && !q->p->has_upstream && !q->req.te && !q->req.http10 && !q->req.close
+              && !q->req.expect;
   if (q->p->has_upstream)
     {
       /* The upstream resolves and connects: the allowlist is applied by name. */
@@ -274,10 +295,14 @@ static void
 on_client (struct jr_loop_src *s, uint32_t ev)
 {
   struct preq *q = (struct preq *) ((char *) s - offsetof (struct preq, src));
+  if (q->state >= PQ_SEND)
+    return jr_relay_event (q, true, ev);
   if (q->state != PQ_HEAD)
     {
       if (ev & (EPOLLERR | EPOLLHUP))
         preq_close (q, true);
+      else /* the next request, early: it waits until this one is done */
+        jr_loop_mod (q->p->loop, &q->src, 0);
       return;
     }
   ssize_t n = recv (q->fd, q->buf + q->len, sizeof q->buf - q->len, MSG_DONTWAIT);
@@ -285,6 +310,8 @@ on_client (struct jr_loop_src *s, uint32_t ev)
     return preq_close (q, true);
   if (n < 0)
     return;
+  if (q->len == 0 && q->kept) /* the next request begins: its head has the head's time */
+    q->start = jr_now (), q->deadline = q->start + JR_PROXY_HEAD_TIMEOUT;
   size_t from = q->len > 3 ? q->len - 3 : 0;
   q->len += (size_t) n;
   const char *end = memmem (q->buf + from, q->len - from, "\r\n\r\n", 4);
@@ -331,6 +358,27 @@ on_accept (struct jr_loop_src *s, uint32_t ev)
     }
 }
 
+void
+jr_proxy_next (struct preq *q)
+{
+  q->state = PQ_HEAD;
+  q->kept = true;
+  q->has_rule = q->framed = false;
+  q->n_addrs = q->next_addr = 0;
+  q->gai_err = 0;
+  q->start = jr_now ();
+  q->deadline = q->start + (q->len ? JR_PROXY_HEAD_TIMEOUT : JR_PROXY_IDLE_TIMEOUT);
+  jr_loop_mod (q->p->loop, &q->src, EPOLLIN | EPOLLRDHUP);
+  const char *end = q->len >= 4 ? memmem (q->buf, q->len, "\r\n\r\n", 4) : NULL;
+  if (end) /* pipelined: its head is here already */
+    {
+      q->req.head_len = (size_t) (end - q->buf) + 4;
+      decide (q);
+    }
+  else if (q->len == sizeof q->buf)
+    deny (q, 431, "request head larger than 8 KiB");
+}
+
 /* Names resolved: continue (or free what the client abandoned). */
 static void
 on_resolved (struct jr_loop_src *s, uint32_t ev)
@@ -366,10 +414,16 @@ on_ptick (struct jr_loop_src *s, uint32_t ev)
   for (struct preq *q = p->list, *next; q; q = next)
     {
       next = q->next;
-      if (q->state == PQ_HEAD && now > q->deadline)
+      if (now <= q->deadline)
+        continue;
+      if (q->state == PQ_HEAD && q->kept && q->len == 0)
+        preq_close (q, true); /* an idle kept-alive connection */
+      else if (q->state == PQ_HEAD)
         deny (q, 400, "request head not received in time");
-      else if (q->state == PQ_CONNECT && now > q->deadline)
+      else if (q->state == PQ_CONNECT)
         deny (q, 504, "upstream connect timed out");
+      else if (q->state >= PQ_SEND)
+        preq_close (q, true); /* a relayed request idle too long */
     }
 }
 
@@ -386,7 +440,11 @@ jr_proxy_recheck (struct jr_proxy *p)
   for (struct preq *q = p->list, *next; q; q = next)
     {
       next = q->next;
-      if (q->state != PQ_HEAD && !still_allowed (p, q->req.host, q->req.port))
+      if (q->state == PQ_HEAD || still_allowed (p, q->req.host, q->req.port))
+        continue;
+      if (q->state >= PQ_SEND) /* like a tunnel: cut */
+        preq_close (q, true);
+      else
         deny (q, 403, "the allowlist changed before the connection was made");
     }
   if (p->fwd)

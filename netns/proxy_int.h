@@ -1,5 +1,6 @@
-/* proxy_int.h - state shared by proxy.c (the connection state machine)
- * and proxy_aux.c (the resolver thread and the audit log). */
+/* proxy_int.h - state shared by proxy.c (the connection state machine),
+ * proxy_relay.c (kept-alive plain-HTTP requests) and proxy_aux.c (the
+ * resolver thread and the audit log). */
 #ifndef JR_PROXY_INT_H
 #define JR_PROXY_INT_H
 #include <netdb.h>
@@ -14,7 +15,26 @@ enum preq_state
 {
   PQ_HEAD,
   PQ_RESOLVE,
-  PQ_CONNECT
+  PQ_CONNECT,
+  PQ_SEND,      /* kept-alive request: its head and body go upstream */
+  PQ_RESP_HEAD, /* ... the answer's head is read */
+  PQ_RESP_BODY  /* ... the answer goes to the client */
+};
+
+#define JR_PROXY_RESP_HEAD_MAX 16384 /* bytes of response head */
+#define JR_PROXY_RELAY_BUF (2 * JR_PROXY_RESP_HEAD_MAX + 256)
+
+/* What the audit log says about one decision. */
+struct audit
+{
+  char client[64];
+  char method[16];
+  char target[300];
+  char address[64];
+  const char *decision;
+  char reason[200];
+  uint64_t up, down;
+  double start;
 };
 
 /* One client of the proxy until its tunnel is handed to the forwarder. */
@@ -39,20 +59,19 @@ struct preq
   struct sockaddr_storage addrs[JR_PROXY_MAX_ADDRS];
   size_t n_addrs, next_addr;
   int gai_err;
+  /* A plain-HTTP request the proxy frames (proxy_relay.c): the client
+   * connection outlives it when keep is set. */
+  bool framed, keep, head_req, audit_due;
+  bool kept;            /* an earlier request was served on this connection */
+  char *rb;             /* JR_PROXY_RELAY_BUF bytes, kept for the connection */
+  size_t rb_off, rb_end; /* rb[rb_off..rb_end) waits to be sent */
+  size_t rb_len;        /* rb[rb_end..rb_len): response bytes not parsed yet */
+  long long left;       /* bytes still to come of the body being relayed; -1 until close */
+  bool chunked, interim;
+  struct jr_chunked ch;
+  struct audit a;
 };
 
-/* What the audit log says about one decision. */
-struct audit
-{
-  char client[64];
-  char method[16];
-  char target[300];
-  char address[64];
-  const char *decision;
-  char reason[200];
-  uint64_t up, down;
-  double start;
-};
 
 /* An allowed tunnel, handed to the forwarder: its audit line (written
  * when it closes) and what it reaches (checked again when the list changes). */
@@ -100,6 +119,21 @@ void jr_proxy_tunnel_done (void *arg, uint64_t up, uint64_t down);
 /* After a change of the list: deny the requests still pending that it no
  * longer permits and close such tunnels. */
 void jr_proxy_recheck (struct jr_proxy *p);
+
+/* proxy.c: the request is decided and connected: start its relay. */
+void jr_proxy_close (struct preq *q);
+/* The upstream socket's loop callback. */
+void jr_proxy_on_upstream (struct jr_loop_src *s, uint32_t ev);
+/* Back to reading the next request head on a kept-alive connection. */
+void jr_proxy_next (struct preq *q);
+/* The audit record of q's decision. */
+void jr_proxy_audit_from (const struct preq *q, struct audit *a, const char *decision, const char *reason);
+
+/* proxy_relay.c: a framed plain-HTTP request, connected upstream: send
+ * it, read the answer, pass it on, then jr_proxy_next or close. */
+void jr_relay_start (struct preq *q, const char *head, size_t head_len);
+/* An event on the client (client) or upstream socket of a relayed request. */
+void jr_relay_event (struct preq *q, bool client, uint32_t ev);
 
 /* proxy_aux.c */
 int jr_resolver_submit (struct jr_proxy *p, struct preq *q);
