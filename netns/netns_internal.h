@@ -151,8 +151,12 @@ struct jr_proxy_req
  * an HTTP status (400, 403, 405, 431, 501) with a one-line reason. */
 int jr_proxy_parse (const char *buf, size_t len, struct jr_proxy_req *r, const char **reason);
 /* Rewrite a parsed plain-HTTP head to origin-form, hop-by-hop headers
- * dropped, "Connection: close" added; returns the length or -ENOSPC. */
-int jr_proxy_rewrite (const char *buf, size_t len, const struct jr_proxy_req *r, char *out, size_t outsz);
+ * dropped, "Connection: close" added unless keep (the upstream connection
+ * may serve the next request); returns the length or -ENOSPC. */
+int jr_proxy_rewrite (const char *buf, size_t len, const struct jr_proxy_req *r, bool keep, char *out,
+                      size_t outsz);
+/* Does the comma-separated header value v[0..n) hold token (any case)? */
+bool jr_http_has_token (const char *v, size_t n, const char *token);
 /* proxy_resp.c: the response side of a kept-alive plain-HTTP request
  * (pure functions, fuzzed too): where the answer's head and body end. */
 enum jr_body
@@ -167,6 +171,7 @@ struct jr_proxy_resp
   int status;
   enum jr_body body;
   long long length; /* JR_BODY_LENGTH */
+  bool close;       /* the server closes after it (Connection: close, HTTP/1.0) */
 };
 /* Parse a response head buf[0..len) (ends with CRLFCRLF) to a request
  * (head_req: the method was HEAD): 0, or -EINVAL when it is no HTTP/1.x

@@ -133,7 +133,7 @@ start_tunnel (struct preq *q)
     }
   else
     {
-      int n = jr_proxy_rewrite (q->buf, q->req.head_len, &q->req, out, JR_PROXY_HEAD_MAX + 64);
+      int n = jr_proxy_rewrite (q->buf, q->req.head_len, &q->req, q->framed, out, JR_PROXY_HEAD_MAX + 64);
       if (n < 0)
         return deny (q, 431, "request head too large after rewriting");
       if (q->framed)
@@ -159,11 +159,37 @@ start_tunnel (struct preq *q)
 
 static void try_connect (struct preq *q);
 
+void
+jr_proxy_drop_upstream (struct preq *q)
+{
+  if (q->up < 0)
+    return;
+  jr_loop_del (q->p->loop, &q->usrc);
+  close (q->up);
+  q->up = -1;
+}
+
+/* May q's request go on the upstream connection kept from its previous
+ * answer?  The same host and port, its address permitted by the rule
+ * found for this request, and the connection neither closed nor sent
+ * anything since. */
+static bool
+upstream_reusable (struct preq *q, const struct jr_allow *rule)
+{
+  char c;
+  const char *why = NULL;
+  return q->framed && strcmp (q->up_host, q->req.host) == 0 && q->up_port == q->req.port
+         && jr_addr_permitted (rule, (struct sockaddr *) &q->up_addr, &why)
+         && recv (q->up, &c, 1, MSG_PEEK | MSG_DONTWAIT) < 0 && errno == EAGAIN;
+}
+
 /* Upstream socket event: connected (or not), or a relayed request's. */
 void
 jr_proxy_on_upstream (struct jr_loop_src *s, uint32_t ev)
 {
   struct preq *q = (struct preq *) ((char *) s - offsetof (struct preq, usrc));
+  if (q->state == PQ_HEAD) /* a kept upstream closed or spoke unasked */
+    return jr_proxy_drop_upstream (q);
   if (q->state != PQ_CONNECT)
     return jr_relay_event (q, false, ev);
   int e = 0;
@@ -258,6 +284,14 @@ decide (struct preq *q)
    * to the end of the connection as before. */
   q->framed = !q->req.connect && !q->p->has_upstream && !q->req.te && !q->req.http10 && !q->req.close
               && !q->req.expect;
+  if (q->up >= 0 && upstream_reusable (q, rule))
+    {
+      q->addrs[0] = q->up_addr;
+      q->n_addrs = q->next_addr = 1;
+      q->state = PQ_CONNECT;
+      return start_tunnel (q);
+    }
+  jr_proxy_drop_upstream (q);
   if (q->p->has_upstream)
     {
       /* The upstream resolves and connects: the allowlist is applied by name. */

@@ -100,9 +100,8 @@ request_line (const char *b, size_t len, struct jr_proxy_req *r, size_t *used, c
   return parse_authority (a, (size_t) (aend - a), false, 80, r->host, r, reason);
 }
 
-/* Does the comma-separated list v[0..n) hold token (any case)? */
-static bool
-has_token (const char *v, size_t n, const char *token)
+bool
+jr_http_has_token (const char *v, size_t n, const char *token)
 {
   size_t tl = strlen (token);
   for (size_t i = 0; i < n;)
@@ -160,7 +159,7 @@ header_line (const char *l, size_t n, struct jr_proxy_req *r, int *hosts, bool *
     *te = r->te = true;
   else if ((nl == 10 && strncasecmp (l, "connection", 10) == 0)
            || (nl == 16 && strncasecmp (l, "proxy-connection", 16) == 0))
-    r->close |= has_token (v, vl, "close");
+    r->close |= jr_http_has_token (v, vl, "close");
   else if (nl == 6 && strncasecmp (l, "expect", 6) == 0)
     r->expect = true;
   else if (nl == 4 && strncasecmp (l, "host", 4) == 0 && !r->connect)
@@ -223,7 +222,7 @@ dropped (const char *l, size_t n)
 }
 
 int
-jr_proxy_rewrite (const char *b, size_t len, const struct jr_proxy_req *r, char *out, size_t outsz)
+jr_proxy_rewrite (const char *b, size_t len, const struct jr_proxy_req *r, bool keep, char *out, size_t outsz)
 {
   const char *eol = memmem (b, len, "\r\n", 2);
   const char *ver = eol - 8;
@@ -244,7 +243,7 @@ jr_proxy_rewrite (const char *b, size_t len, const struct jr_proxy_req *r, char 
         }
       p = e + 2;
     }
-  w = snprintf (out + o, outsz - o, "Connection: close\r\n\r\n");
+  w = snprintf (out + o, outsz - o, "%s\r\n", keep ? "" : "Connection: close\r\n");
   if (w < 0 || (size_t) w >= outsz - o)
     return -ENOSPC;
   return (int) (o + (size_t) w);

@@ -69,6 +69,13 @@ struct preq
   long long left;       /* bytes still to come of the body being relayed; -1 until close */
   bool chunked, interim;
   struct jr_chunked ch;
+  /* The upstream connection outlives the answer when it is reusable
+   * (up_ok: framed to its end, not closing); it then waits (fd up) for a
+   * next request to the same host and port, and a checked address. */
+  bool up_ok;
+  char up_host[256];
+  uint16_t up_port;
+  struct sockaddr_storage up_addr;
   struct audit a;
 };
 
@@ -122,6 +129,8 @@ void jr_proxy_recheck (struct jr_proxy *p);
 
 /* proxy.c: the request is decided and connected: start its relay. */
 void jr_proxy_close (struct preq *q);
+/* Close q's upstream connection (when it has one). */
+void jr_proxy_drop_upstream (struct preq *q);
 /* The upstream socket's loop callback. */
 void jr_proxy_on_upstream (struct jr_loop_src *s, uint32_t ev);
 /* Back to reading the next request head on a kept-alive connection. */

@@ -1,13 +1,15 @@
 /* proxy_relay.c - a plain-HTTP request the egress proxy frames, so that
  * the client's connection stays open for its next request (HTTP/1.1
  * keep-alive).  The rewritten head and exactly Content-Length bytes of
- * body go to the upstream connection made for this request (told
- * "Connection: close"); the answer's head is parsed (proxy_resp.c) and
+ * body go upstream; the answer's head is parsed (proxy_resp.c) and
  * passed on with our own Connection header, its body relayed up to where
  * its framing says it ends (Content-Length, chunked, none: HEAD, 1xx,
  * 204, 304; interim 1xx answers are passed on and the final one read
- * after them); then the upstream closes and proxy.c reads, parses and
- * checks the client's next request like the first.  An answer that ends
+ * after them); then proxy.c reads, parses and checks the client's next
+ * request like the first.  The upstream connection is kept for it when
+ * the answer ended where its framing said (no byte after it, no
+ * "Connection: close"): proxy.c reuses it for a request to the same host
+ * and port whose rule still permits its address.  An answer that ends
  * only when the server closes ends the client connection too.  Bytes move
  * through one buffer per client connection, one direction at a time; the
  * client is not read while an answer is relayed, so pipelined requests
@@ -162,6 +164,7 @@ answer_head (struct preq *q, size_t hl)
     }
   if (r.status == 101)
     r.body = JR_BODY_EOF;
+  q->up_ok = q->up_ok && !r.close && r.body != JR_BODY_EOF;
   q->keep = q->keep && r.body != JR_BODY_EOF;
   char head[JR_PROXY_RESP_HEAD_MAX + 64];
   int nl = jr_proxy_resp_rewrite (q->rb, hl, q->keep, head, sizeof head);
@@ -173,6 +176,8 @@ answer_head (struct preq *q, size_t hl)
   long take = take_body (q, q->rb + hl, q->rb_len - hl);
   if (take < 0)
     return bad_answer (q, "malformed chunked body");
+  if ((size_t) take < q->rb_len - hl) /* bytes after the answer: not reused */
+    q->up_ok = false;
   memmove (q->rb + nl, q->rb + hl, (size_t) take);
   memcpy (q->rb, head, (size_t) nl);
   q->rb_off = 0;
@@ -199,16 +204,24 @@ head_step (struct preq *q)
   return R_MORE;
 }
 
-/* The answer is complete: log it, close the upstream, and serve the
- * client's next request (or close the client when it is not kept). */
+/* The answer is complete: log it, keep the upstream for a next request
+ * or close it, and serve the client's next request (or close the client
+ * when it is not kept).  A kept upstream is watched for input: it must
+ * send nothing until asked, and its close frees it at once. */
 static int
 finish (struct preq *q)
 {
   q->audit_due = false;
   jr_audit_write (q->p, &q->a);
-  jr_loop_del (q->p->loop, &q->usrc);
-  close (q->up);
-  q->up = -1;
+  if (q->keep && q->up_ok && q->usrc.added)
+    {
+      snprintf (q->up_host, sizeof q->up_host, "%s", q->req.host);
+      q->up_port = q->req.port;
+      q->up_addr = q->addrs[q->next_addr - 1];
+      jr_loop_mod (q->p->loop, &q->usrc, EPOLLIN);
+    }
+  else
+    jr_proxy_drop_upstream (q);
   if (!q->keep)
     jr_proxy_close (q);
   else
@@ -247,6 +260,8 @@ body_step (struct preq *q)
   long take = take_body (q, q->rb, (size_t) n);
   if (take < 0)
     return R_FAIL;
+  if (take < n)
+    q->up_ok = false;
   q->rb_end = q->rb_len = (size_t) take;
   return R_MORE;
 }
@@ -301,7 +316,7 @@ jr_relay_start (struct preq *q, const char *head, size_t hl)
     setsockopt (q->up, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
 
   q->head_req = strcmp (q->req.method, "HEAD") == 0;
-  q->keep = true;
+  q->keep = q->up_ok = true;
   q->interim = false;
   q->state = PQ_SEND;
   relay_run (q, false);

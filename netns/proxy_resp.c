@@ -47,9 +47,10 @@ ends_chunked (const char *v, size_t vl)
 }
 
 /* One header line's part in the framing: Content-Length (cl, -2 when
- * two disagree or one is malformed) and Transfer-Encoding. */
+ * two disagree or one is malformed), Transfer-Encoding, and the
+ * Connection tokens close and keep-alive (conn bits 1 and 2). */
 static void
-frame_header (const char *l, size_t n, long long *cl, int *te)
+frame_header (const char *l, size_t n, long long *cl, int *te, int *conn)
 {
   const char *v;
   size_t vl;
@@ -71,6 +72,11 @@ frame_header (const char *l, size_t n, long long *cl, int *te)
       /* 1 chunked last; 2 anything else, which is not followed (until close) */
       *te = ends_chunked (v, vl) && *te != 2 ? 1 : 2;
     }
+  else if (is_header (l, n, "connection"))
+    {
+      header_value (l, n, &v, &vl);
+      *conn |= (jr_http_has_token (v, vl, "close") ? 1 : 0) | (jr_http_has_token (v, vl, "keep-alive") ? 2 : 0);
+    }
 }
 
 int
@@ -90,17 +96,18 @@ jr_proxy_resp_parse (const char *b, size_t len, bool head_req, struct jr_proxy_r
     return -EINVAL;
 
   long long cl = -1;
-  int te = 0;
+  int te = 0, conn = 0;
   const char *p = memmem (b, len, "\r\n", 2) + 2;
   while (p < b + len - 2)
     {
       const char *e = memmem (p, (size_t) (b + len - p), "\r\n", 2);
       if (memchr (p, ':', (size_t) (e - p)) == NULL)
         return -EINVAL;
-      frame_header (p, (size_t) (e - p), &cl, &te);
+      frame_header (p, (size_t) (e - p), &cl, &te, &conn);
       p = e + 2;
     }
 
+  r->close = (conn & 1) || (b[7] == '0' && !(conn & 2));
   if (head_req || r->status < 200 || r->status == 204 || r->status == 304)
     r->body = JR_BODY_NONE;
   else if (te)

@@ -26,7 +26,7 @@ fuzz_head (const char *d, size_t n)
   if (jr_proxy_parse (buf, n, r, &why) == 0)
     {
       if (!r->connect)
-        jr_proxy_rewrite (buf, n, r, out, sizeof out);
+        jr_proxy_rewrite (buf, n, r, n & 1, out, sizeof out);
       if (r->host_is_ip)
         jr_addr_public ((struct sockaddr *) &r->ip);
     }

@@ -2,7 +2,8 @@
 """kasrv.py PORTFILE LOG - two loopback listeners for tests/proxykeep.sh:
 an origin server (allowed) and a "denied" one.  PORTFILE gets "ORIGIN
 DENIED".  The denied one logs "DENIED CONN" for every connection it
-accepts and closes it.  The origin logs "REQ METHOD PATH body=BODY" for
+accepts and closes it.  The origin logs "ORIGIN CONN" for each
+connection and "REQ METHOD PATH body=BODY" for
 each request and keeps its connections open after a framed answer (it
 ignores "Connection: close"), so a proxy that waited for the close would
 hang.  Its answer depends on the path: /cl (Content-Length), /chunked
@@ -72,6 +73,7 @@ def answer(method, path):
 
 
 def origin(conn, logpath):
+    log(logpath, "ORIGIN CONN")
     with conn:
         conn.settimeout(5)
         buf = b""

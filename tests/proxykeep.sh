@@ -10,7 +10,7 @@
 # connection it gets; tests/kacli.py is the client in the jail, one
 # connection per call.  Loopback only.
 . "$JR_SRC/tests/lib.sh"
-plan 32
+plan 33
 mkscratch
 PY=python3; [ -x /usr/bin/python3 ] && PY=/usr/bin/python3
 cp "$JR_SRC/tests/kasrv.py" "$JR_SRC/tests/kacli.py" "$SCRATCH/"
@@ -31,16 +31,20 @@ kc() { jr --net-allow proxy --allow "127.0.0.1:$o" --audit-log "$SCRATCH/$AUD" -
 none_denied() { is "$1: the denied host saw no connection" "$(grep -c 'DENIED CONN' "$SCRATCH/srv.log")" 0; }
 origin_got() { grep -c "^REQ $1\$" "$SCRATCH/srv.log"; }
 
-# an idle kept-alive connection is closed (in the background: it waits)
-AUD=idle.jsonl
-kc s:"$(g /idle)" r w:13 r > "$SCRATCH/idle.out" &
-IDLE=$!
 AUD=audit.jsonl
 
 is "two requests on one connection, both answered, the connection kept" \
   "$(kc s:"$(g /one)" r s:"$(g /two)" r)" "200/keep-alive from /one 200/keep-alive from /two"
 is "the origin got both" "$(origin_got "GET /one body=''")$(origin_got "GET /two body=''")" 11
+is "... on one upstream connection (kept for the second)" \
+  "$(sed -n "/^REQ GET \/one /,/^REQ GET \/two /p" "$SCRATCH/srv.log" | grep -c 'ORIGIN CONN')" 0
 is "one audit line per request" "$(grep -c '"decision":"allow".*"bytes_down":[1-9]' "$SCRATCH/audit.jsonl")" 2
+
+# an idle kept-alive connection is closed (in the background: it waits)
+AUD=idle.jsonl
+kc s:"$(g /idle)" r w:13 r > "$SCRATCH/idle.out" &
+IDLE=$!
+AUD=audit.jsonl
 
 # the allowlist is checked for every request on the connection
 is "a second request to a denied host on the same connection: 403" \
