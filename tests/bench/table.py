@@ -153,7 +153,7 @@ def target_list():
         a, b = find(rows, START, m, "jailrun (default network)"), find(rows, START, m, "jailrun --no-net")
         if a is None or b is None:
             return "no default-network or --no-net row", None
-        return "+%.2f ms over --no-net (%.2f vs %.2f)" % (a[0] - b[0], a[0], b[0]), a[0] - b[0] <= 3
+        return "%+.2f ms over --no-net (%.2f vs %.2f)" % (a[0] - b[0], a[0], b[0]), a[0] - b[0] <= 3
 
     def net_tail(rows, m):
         a = find(rows, START, m, "jailrun (default network, back-to-back)")
@@ -168,7 +168,7 @@ def target_list():
         pa, pb = (wrk_p99_ms(a[1]) if a else None), (wrk_p99_ms(b[1]) if b else None)
         if pa is None or pb is None:
             return "no p99 of %s at 200 connections" % ("jailrun -p" if pa is None else "direct loopback"), None
-        return "+%.2f ms (p99 %.2f vs %.2f ms direct)" % (pa - pb, pa, pb), pa - pb <= 1.0
+        return "%+.2f ms (p99 %.2f vs %.2f ms direct)" % (pa - pb, pa, pb), pa - pb <= 1.0
 
     def missing(why):
         return lambda rows, m: (why, None)
