@@ -18,23 +18,6 @@
 #include "hostfile.h"
 #include "proxy_int.h"
 
-/* Fill the audit record common fields from q. */
-void
-jr_proxy_audit_from (const struct preq *q, struct audit *a, const char *decision, const char *reason)
-{
-  memset (a, 0, sizeof *a);
-  snprintf (a->client, sizeof a->client, "%s", q->client);
-  snprintf (a->method, sizeof a->method, "%s", q->req.method);
-  if (q->req.host[0])
-    snprintf (a->target, sizeof a->target, q->req.host_is_ip && strchr (q->req.host, ':') ? "[%s]:%u" : "%s:%u",
-              q->req.host, q->req.port);
-  if (q->state == PQ_CONNECT && q->next_addr > 0)
-    jr_addr_text (&q->addrs[q->next_addr - 1], a->address, sizeof a->address);
-  a->decision = decision;
-  snprintf (a->reason, sizeof a->reason, "%s", reason ? reason : "");
-  a->start = q->start;
-}
-
 /* Close a request; memory goes when the resolver no longer holds it. */
 static void
 preq_close (struct preq *q, bool slot)
@@ -65,12 +48,6 @@ preq_close (struct preq *q, bool slot)
     q->next->prev = q->prev;
   if (!q->in_resolver)
     jr_loop_defer_free (p->loop, free, q);
-}
-
-void
-jr_proxy_close (struct preq *q)
-{
-  preq_close (q, true);
 }
 
 /* Answer status with a one-line reason, log the denial, close. */
@@ -117,6 +94,19 @@ jr_proxy_tunnel_done (void *arg, uint64_t up, uint64_t down)
   free (t);
 }
 
+static void next_request (struct preq *q);
+
+/* Act on what the relay of a framed request says: wait, close, or read
+ * the client's next request. */
+static void
+relay_done (struct preq *q, int r)
+{
+  if (r == JR_RELAY_CLOSE)
+    preq_close (q, true);
+  else if (r == JR_RELAY_NEXT)
+    next_request (q);
+}
+
 /* Connected upstream: reply (CONNECT) or rewrite (plain HTTP), splice. */
 static void
 start_tunnel (struct preq *q)
@@ -137,7 +127,7 @@ start_tunnel (struct preq *q)
       if (n < 0)
         return deny (q, 431, "request head too large after rewriting");
       if (q->framed)
-        return jr_relay_start (q, out, (size_t) n);
+        return relay_done (q, jr_relay_start (q, out, (size_t) n));
       ol = (size_t) n;
     }
   memcpy (out + ol, q->buf + q->req.head_len, extra);
@@ -159,16 +149,6 @@ start_tunnel (struct preq *q)
 
 static void try_connect (struct preq *q);
 
-void
-jr_proxy_drop_upstream (struct preq *q)
-{
-  if (q->up < 0)
-    return;
-  jr_loop_del (q->p->loop, &q->usrc);
-  close (q->up);
-  q->up = -1;
-}
-
 /* May q's request go on the upstream connection kept from its previous
  * answer?  The same host and port, its address permitted by the rule
  * found for this request, and the connection neither closed nor sent
@@ -184,14 +164,14 @@ upstream_reusable (struct preq *q, const struct jr_allow *rule)
 }
 
 /* Upstream socket event: connected (or not), or a relayed request's. */
-void
-jr_proxy_on_upstream (struct jr_loop_src *s, uint32_t ev)
+static void
+on_upstream (struct jr_loop_src *s, uint32_t ev)
 {
   struct preq *q = (struct preq *) ((char *) s - offsetof (struct preq, usrc));
   if (q->state == PQ_HEAD) /* a kept upstream closed or spoke unasked */
-    return jr_proxy_drop_upstream (q);
+    return jr_relay_drop_upstream (q);
   if (q->state != PQ_CONNECT)
-    return jr_relay_event (q, false, ev);
+    return relay_done (q, jr_relay_event (q, false, ev));
   int e = 0;
   socklen_t l = sizeof e;
   getsockopt (q->up, SOL_SOCKET, SO_ERROR, &e, &l);
@@ -219,7 +199,7 @@ try_connect (struct preq *q)
         continue;
       int r = connect (q->up, (struct sockaddr *) sa, len);
       if ((r == 0 || errno == EINPROGRESS)
-          && jr_loop_add (q->p->loop, &q->usrc, q->up, EPOLLOUT, jr_proxy_on_upstream) == 0)
+          && jr_loop_add (q->p->loop, &q->usrc, q->up, EPOLLOUT, on_upstream) == 0)
         {
           q->deadline = jr_now () + JR_FWD_CONNECT_TIMEOUT;
           return;
@@ -291,7 +271,7 @@ decide (struct preq *q)
       q->state = PQ_CONNECT;
       return start_tunnel (q);
     }
-  jr_proxy_drop_upstream (q);
+  jr_relay_drop_upstream (q);
   if (q->p->has_upstream)
     {
       /* The upstream resolves and connects: the allowlist is applied by name. */
@@ -330,7 +310,7 @@ on_client (struct jr_loop_src *s, uint32_t ev)
 {
   struct preq *q = (struct preq *) ((char *) s - offsetof (struct preq, src));
   if (q->state >= PQ_SEND)
-    return jr_relay_event (q, true, ev);
+    return relay_done (q, jr_relay_event (q, true, ev));
   if (q->state != PQ_HEAD)
     {
       if (ev & (EPOLLERR | EPOLLHUP))
@@ -392,8 +372,10 @@ on_accept (struct jr_loop_src *s, uint32_t ev)
     }
 }
 
-void
-jr_proxy_next (struct preq *q)
+/* Back to reading the next request head on a kept-alive connection
+ * (it may be here already: pipelined). */
+static void
+next_request (struct preq *q)
 {
   q->state = PQ_HEAD;
   q->kept = true;

@@ -73,6 +73,7 @@ struct preq
    * (up_ok: framed to its end, not closing); it then waits (fd up) for a
    * next request to the same host and port, and a checked address. */
   bool up_ok;
+  jr_loop_fn up_fn; /* its callback, while unregistered after a hang-up */
   char up_host[256];
   uint16_t up_port;
   struct sockaddr_storage up_addr;
@@ -127,24 +128,24 @@ void jr_proxy_tunnel_done (void *arg, uint64_t up, uint64_t down);
  * longer permits and close such tunnels. */
 void jr_proxy_recheck (struct jr_proxy *p);
 
-/* proxy.c: the request is decided and connected: start its relay. */
-void jr_proxy_close (struct preq *q);
-/* Close q's upstream connection (when it has one). */
-void jr_proxy_drop_upstream (struct preq *q);
-/* The upstream socket's loop callback. */
-void jr_proxy_on_upstream (struct jr_loop_src *s, uint32_t ev);
-/* Back to reading the next request head on a kept-alive connection. */
-void jr_proxy_next (struct preq *q);
-/* The audit record of q's decision. */
-void jr_proxy_audit_from (const struct preq *q, struct audit *a, const char *decision, const char *reason);
-
 /* proxy_relay.c: a framed plain-HTTP request, connected upstream: send
- * it, read the answer, pass it on, then jr_proxy_next or close. */
-void jr_relay_start (struct preq *q, const char *head, size_t head_len);
+ * it, read the answer, pass it on.  Each call says what the caller
+ * (proxy.c) does next: */
+enum
+{
+  JR_RELAY_WAIT,  /* nothing: it waits for its sockets */
+  JR_RELAY_CLOSE, /* close the client connection */
+  JR_RELAY_NEXT   /* read the client's next request */
+};
+int jr_relay_start (struct preq *q, const char *head, size_t head_len);
 /* An event on the client (client) or upstream socket of a relayed request. */
-void jr_relay_event (struct preq *q, bool client, uint32_t ev);
+int jr_relay_event (struct preq *q, bool client, uint32_t ev);
+/* Close q's upstream connection (when it has one). */
+void jr_relay_drop_upstream (struct preq *q);
 
 /* proxy_aux.c */
+/* The audit record of q's decision. */
+void jr_proxy_audit_from (const struct preq *q, struct audit *a, const char *decision, const char *reason);
 int jr_resolver_submit (struct jr_proxy *p, struct preq *q);
 void jr_resolver_stop (struct jr_proxy *p);
 /* Take the finished requests (called on the eventfd). */

@@ -29,7 +29,7 @@ enum
   R_FAIL = -1, /* close the client connection */
   R_WAIT = 0,  /* wait for the sockets (relay_watch) */
   R_MORE = 1,  /* progress: go on */
-  R_GONE = 2   /* handed back to proxy.c or closed: q must not be touched */
+  R_GONE = 2   /* the answer is complete: back to proxy.c */
 };
 
 /* Watch what the current step waits for.  The client's interest is set
@@ -53,7 +53,7 @@ relay_watch (struct preq *q, bool strict)
   if (q->usrc.added)
     jr_loop_mod (q->p->loop, &q->usrc, uev);
   else if (uev) /* dropped after a hang-up (jr_relay_event) */
-    jr_loop_add (q->p->loop, &q->usrc, q->up, uev, jr_proxy_on_upstream);
+    jr_loop_add (q->p->loop, &q->usrc, q->up, uev, q->up_fn);
 }
 
 /* Send rb[rb_off..rb_end) to fd, counting it: R_MORE when all is out. */
@@ -221,11 +221,7 @@ finish (struct preq *q)
       jr_loop_mod (q->p->loop, &q->usrc, EPOLLIN);
     }
   else
-    jr_proxy_drop_upstream (q);
-  if (!q->keep)
-    jr_proxy_close (q);
-  else
-    jr_proxy_next (q);
+    jr_relay_drop_upstream (q);
   return R_GONE;
 }
 
@@ -268,7 +264,7 @@ body_step (struct preq *q)
 
 /* Make progress until a socket would block (bounded, for fairness: the
  * sources are level-triggered, so what is left is reported again). */
-static void
+static int
 relay_run (struct preq *q, bool strict)
 {
   for (int i = 0; i < JR_FWD_PUMP_ROUNDS; i++)
@@ -277,24 +273,35 @@ relay_run (struct preq *q, bool strict)
               : q->state == PQ_RESP_HEAD ? head_step (q)
                                          : body_step (q);
       if (r == R_GONE)
-        return;
+        return q->keep ? JR_RELAY_NEXT : JR_RELAY_CLOSE;
       if (r == R_FAIL)
-        return jr_proxy_close (q);
+        return JR_RELAY_CLOSE;
       if (r == R_WAIT)
         break;
     }
   q->deadline = jr_now () + JR_FWD_IDLE_TIMEOUT;
   relay_watch (q, strict);
+  return JR_RELAY_WAIT;
 }
 
 void
+jr_relay_drop_upstream (struct preq *q)
+{
+  if (q->up < 0)
+    return;
+  jr_loop_del (q->p->loop, &q->usrc);
+  close (q->up);
+  q->up = -1;
+}
+
+int
 jr_relay_start (struct preq *q, const char *head, size_t hl)
 {
   int one = 1;
   if (q->rb == NULL)
     {
       if ((q->rb = malloc (JR_PROXY_RELAY_BUF)) == NULL)
-        return jr_proxy_close (q);
+        return JR_RELAY_CLOSE;
       setsockopt (q->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
     }
   jr_proxy_audit_from (q, &q->a, "allow", q->has_rule ? q->rule.host : "");
@@ -319,16 +326,17 @@ jr_relay_start (struct preq *q, const char *head, size_t hl)
   q->keep = q->up_ok = true;
   q->interim = false;
   q->state = PQ_SEND;
-  relay_run (q, false);
+  q->up_fn = q->usrc.fn;
+  return relay_run (q, false);
 }
 
-void
+int
 jr_relay_event (struct preq *q, bool client, uint32_t ev)
 {
   if ((ev & EPOLLERR) || (client && (ev & EPOLLHUP)))
-    return jr_proxy_close (q);
+    return JR_RELAY_CLOSE;
   if (!client && (ev & EPOLLHUP) && q->state == PQ_SEND)
-    return jr_proxy_close (q);
+    return JR_RELAY_CLOSE;
   if (!client && (ev & EPOLLHUP) && q->rb_off < q->rb_end)
     {
       /* The upstream is gone while the client is still taking bytes: stop
@@ -336,5 +344,5 @@ jr_relay_event (struct preq *q, bool client, uint32_t ev)
        * are out; what it sent before is still to be read. */
       jr_loop_del (q->p->loop, &q->usrc);
     }
-  relay_run (q, client);
+  return relay_run (q, client);
 }
