@@ -95,6 +95,7 @@ jr_proxy_tunnel_done (void *arg, uint64_t up, uint64_t down)
 }
 
 static void next_request (struct preq *q);
+static void hand_over (struct preq *q, const char *out, size_t n);
 
 /* Act on what the relay of a framed request says: wait, close, or read
  * the client's next request. */
@@ -105,6 +106,11 @@ relay_done (struct preq *q, int r)
     preq_close (q, true);
   else if (r == JR_RELAY_NEXT)
     next_request (q);
+  else if (r == JR_RELAY_TUNNEL) /* the upstream proxy opened the CONNECT */
+    {
+      q->audit_due = false;
+      hand_over (q, q->buf, q->len);
+    }
 }
 
 /* Connected upstream: reply (CONNECT) or rewrite (plain HTTP), splice. */
@@ -114,8 +120,13 @@ start_tunnel (struct preq *q)
   char out[JR_PROXY_HEAD_MAX + 64 + JR_PROXY_HEAD_MAX];
   size_t extra = q->len - q->req.head_len, ol = 0;
   if (q->p->has_upstream)
-    extra = q->len, q->req.head_len = 0; /* the request as it came: the upstream answers */
-  else if (q->req.connect)
+    {
+      /* The head as it came, alone: the next bytes go only after the
+       * upstream's answer (a 2xx to CONNECT) or are parsed and checked
+       * as the next request (framed plain HTTP). */
+      return relay_done (q, jr_relay_start (q, q->buf, q->req.head_len));
+    }
+  if (q->req.connect)
     {
       static const char ok[] = "HTTP/1.1 200 Connection established\r\n\r\n";
       if (send (q->fd, ok, sizeof ok - 1, MSG_NOSIGNAL | MSG_DONTWAIT) != (ssize_t) sizeof ok - 1)
@@ -131,10 +142,20 @@ start_tunnel (struct preq *q)
       ol = (size_t) n;
     }
   memcpy (out + ol, q->buf + q->req.head_len, extra);
+  hand_over (q, out, ol + extra);
+}
+
+/* Hand both sockets to the forwarder, out (n bytes) first to the upstream. */
+static void
+hand_over (struct preq *q, const char *out, size_t n)
+{
   struct jr_tunnel *t = malloc (sizeof *t);
   if (t == NULL)
     return preq_close (q, true);
-  jr_proxy_audit_from (q, &t->a, "allow", q->has_rule ? q->rule.host : "");
+  if (q->state >= PQ_SEND) /* a CONNECT the relay saw answered: its record */
+    t->a = q->a;
+  else
+    jr_proxy_audit_from (q, &t->a, "allow", q->has_rule ? q->rule.host : "");
   t->p = q->p;
   t->port = q->req.port;
   memcpy (t->host, q->req.host, sizeof t->host);
@@ -143,7 +164,7 @@ start_tunnel (struct preq *q)
   /* Both sockets, their loop registrations and the slot move to the
    * tunnel; on failure jr_fwd_pipe closed both and called
    * jr_proxy_tunnel_done. */
-  (void) jr_fwd_pipe (q->p->fwd, fd, up, &q->src, &q->usrc, out, ol + extra, jr_proxy_tunnel_done, t);
+  (void) jr_fwd_pipe (q->p->fwd, fd, up, &q->src, &q->usrc, out, n, jr_proxy_tunnel_done, t);
   preq_close (q, false);
 }
 
@@ -259,11 +280,13 @@ decide (struct preq *q)
   q->rule = *rule;
   q->has_rule = true;
   /* Plain HTTP/1.1 with a body of known length (or none) is framed and
-   * the connection kept; CONNECT, chunked or Expect bodies, HTTP/1.0,
-   * "Connection: close" and the upstream proxy's requests are tunnelled
-   * to the end of the connection as before. */
-  q->framed = !q->req.connect && !q->p->has_upstream && !q->req.te && !q->req.http10 && !q->req.close
-              && !q->req.expect;
+   * the connection kept; CONNECT, chunked or Expect bodies, HTTP/1.0 and
+   * "Connection: close" are tunnelled to the end of the connection.  With
+   * an upstream proxy every plain request is framed (the relay ends the
+   * connection after those others) and CONNECT waits for its answer:
+   * nothing reaches the upstream unchecked. */
+  q->framed = !q->req.connect
+              && (q->p->has_upstream || (!q->req.te && !q->req.http10 && !q->req.close && !q->req.expect));
   if (q->up >= 0 && upstream_reusable (q, rule))
     {
       q->addrs[0] = q->up_addr;

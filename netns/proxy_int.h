@@ -135,7 +135,9 @@ enum
 {
   JR_RELAY_WAIT,  /* nothing: it waits for its sockets */
   JR_RELAY_CLOSE, /* close the client connection */
-  JR_RELAY_NEXT   /* read the client's next request */
+  JR_RELAY_NEXT,  /* read the client's next request */
+  JR_RELAY_TUNNEL /* upstream proxy mode: its 2xx to CONNECT was passed
+                   * on; splice the two sockets (q->buf first) */
 };
 int jr_relay_start (struct preq *q, const char *head, size_t head_len);
 /* An event on the client (client) or upstream socket of a relayed request. */

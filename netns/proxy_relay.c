@@ -13,7 +13,12 @@
  * only when the server closes ends the client connection too.  Bytes move
  * through one buffer per client connection, one direction at a time; the
  * client is not read while an answer is relayed, so pipelined requests
- * wait in its socket and are served in order. */
+ * wait in its socket and are served in order.  With --upstream-proxy
+ * every plain request is relayed here, its head as it came (a chunked
+ * body followed to its end, then the connection ends), and a CONNECT
+ * too: its head alone, then the upstream's answer; only a 2xx hands the
+ * sockets back to proxy.c to be spliced (JR_RELAY_TUNNEL), any other
+ * answer is passed on and the connection closes. */
 #include <errno.h>
 #include <netinet/tcp.h>
 #include <stdio.h>
@@ -29,7 +34,8 @@ enum
   R_FAIL = -1, /* close the client connection */
   R_WAIT = 0,  /* wait for the sockets (relay_watch) */
   R_MORE = 1,  /* progress: go on */
-  R_GONE = 2   /* the answer is complete: back to proxy.c */
+  R_GONE = 2,  /* the answer is complete: back to proxy.c */
+  R_TUNNEL = 3 /* a CONNECT was opened by the upstream proxy */
 };
 
 /* Watch what the current step waits for.  The client's interest is set
@@ -135,15 +141,30 @@ send_step (struct preq *q)
       q->state = PQ_RESP_HEAD;
       return R_WAIT; /* the answer cannot be there yet */
     }
-  size_t want = (unsigned long long) q->left < JR_PROXY_RELAY_BUF ? (size_t) q->left : JR_PROXY_RELAY_BUF;
+  size_t want = !q->chunked && (unsigned long long) q->left < JR_PROXY_RELAY_BUF ? (size_t) q->left
+                                                                                 : JR_PROXY_RELAY_BUF;
   ssize_t n = recv (q->fd, q->rb, want, MSG_DONTWAIT);
   if (n < 0)
     return errno == EAGAIN || errno == EINTR ? R_WAIT : R_FAIL;
   if (n == 0)
     return R_FAIL; /* the client left in the middle of its body */
-  q->left -= n;
-  q->rb_end = q->rb_len = (size_t) n;
+  long take = take_body (q, q->rb, (size_t) n);
+  if (take < 0)
+    return R_FAIL; /* malformed chunked body */
+  q->rb_end = q->rb_len = (size_t) take; /* after a chunked body: dropped, the connection ends */
   return R_MORE;
+}
+
+/* Upstream proxy mode: its 2xx answer to CONNECT (with what came after
+ * it) goes to the client at once; the sockets are then spliced. */
+static int
+tunnel_answer (struct preq *q)
+{
+  ssize_t n = send (q->fd, q->rb, q->rb_len, MSG_NOSIGNAL | MSG_DONTWAIT);
+  if (n != (ssize_t) q->rb_len)
+    return R_FAIL;
+  q->a.down += (uint64_t) n;
+  return R_TUNNEL;
 }
 
 /* The answer's head (hl bytes at rb) is complete: rewrite it, then relay
@@ -154,6 +175,8 @@ answer_head (struct preq *q, size_t hl)
   struct jr_proxy_resp r;
   if (jr_proxy_resp_parse (q->rb, hl, q->head_req, &r) < 0)
     return bad_answer (q, "malformed response head");
+  if (q->req.connect && r.status >= 200 && r.status < 300)
+    return tunnel_answer (q);
   if (r.status < 200 && r.status != 101)
     {
       /* interim (100, 103): passed on as it is, the final answer follows */
@@ -276,6 +299,8 @@ relay_run (struct preq *q, bool strict)
         return q->keep ? JR_RELAY_NEXT : JR_RELAY_CLOSE;
       if (r == R_FAIL)
         return JR_RELAY_CLOSE;
+      if (r == R_TUNNEL)
+        return JR_RELAY_TUNNEL;
       if (r == R_WAIT)
         break;
     }
@@ -308,22 +333,31 @@ jr_relay_start (struct preq *q, const char *head, size_t hl)
   q->audit_due = true;
 
   /* The head and the body bytes that came with it; what follows the body
-   * is the client's next request: it stays at the front of buf. */
+   * is the client's next request: it stays at the front of buf.  A CONNECT
+   * (upstream proxy mode) has no body: what follows waits for the answer.
+   * A chunked body (upstream proxy mode) is followed to its end, and the
+   * connection ends after its answer, like after HTTP/1.0, "Connection:
+   * close" or Expect. */
   size_t extra = q->len - q->req.head_len;
-  unsigned long long cl = q->req.content_length > 0 ? (unsigned long long) q->req.content_length : 0;
-  size_t body = cl < extra ? (size_t) cl : extra;
+  unsigned long long cl = q->req.content_length > 0 && !q->req.connect ? (unsigned long long) q->req.content_length : 0;
+  q->chunked = q->req.te;
+  q->ch = (struct jr_chunked) { 0 };
+  q->left = q->chunked ? 1 : (long long) cl;
+  long body = take_body (q, q->buf + q->req.head_len, extra);
+  if (body < 0)
+    return JR_RELAY_CLOSE;
   memcpy (q->rb, head, hl);
-  memcpy (q->rb + hl, q->buf + q->req.head_len, body);
+  memcpy (q->rb + hl, q->buf + q->req.head_len, (size_t) body);
   q->rb_off = 0;
-  q->rb_end = q->rb_len = hl + body;
-  q->left = (long long) (cl - body);
-  memmove (q->buf, q->buf + q->req.head_len + body, extra - body);
-  q->len = extra - body;
+  q->rb_end = q->rb_len = hl + (size_t) body;
+  memmove (q->buf, q->buf + q->req.head_len + body, extra - (size_t) body);
+  q->len = extra - (size_t) body;
   if (q->left > 0) /* the body goes in pieces: no Nagle wait between them */
     setsockopt (q->up, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
 
   q->head_req = strcmp (q->req.method, "HEAD") == 0;
-  q->keep = q->up_ok = true;
+  q->keep = !q->req.te && !q->req.http10 && !q->req.close && !q->req.expect && !q->req.connect;
+  q->up_ok = true;
   q->interim = false;
   q->state = PQ_SEND;
   q->up_fn = q->usrc.fn;

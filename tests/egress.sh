@@ -6,7 +6,7 @@
 # (a local address: traffic stays on the machine).  --upstream-proxy
 # chains to tests/upstream.py on 127.0.0.1, which records what it got.
 . "$JR_SRC/tests/lib.sh"
-plan 22
+plan 28
 mkscratch
 PY=python3; [ -x /usr/bin/python3 ] && PY=/usr/bin/python3
 hn=$(hostname)
@@ -42,7 +42,7 @@ is "-e NO_PROXY is merged with jailrun's (both spellings)" "$out" \
 out=$(jr --net-allow proxy "$ROOTFS" sh -c 'echo "$NO_PROXY"')
 is "NO_PROXY without -e" "$out" "localhost,127.0.0.1,::1"
 
-# --upstream-proxy: what the allowlist permits goes to the upstream, as it came
+# --upstream-proxy: what the allowlist permits goes to the upstream (the head as it came)
 cp "$JR_SRC/tests/upstream.py" "$JR_SRC/tests/proxycli.py" "$SCRATCH/"; chmod 644 "$SCRATCH"/*.py
 $PY "$SCRATCH/upstream.py" "$SCRATCH/up.port" "$SCRATCH/up.log" & UP=$!
 trap 'kill $SRV $UP 2>/dev/null; rm -rf "$SCRATCH"' EXIT
@@ -59,6 +59,26 @@ like "the allowlist still applies with an upstream" "$(ujr "$ROOTFS" wget -O - h
 is "the upstream got exactly the allowed requests" "$(cat "$SCRATCH/up.log")" \
   "$(printf 'GET http://example.test/x HTTP/1.1\nCONNECT api.corp.test:443 HTTP/1.1')"
 like "the audit log records the upstream's address" "$(grep -c '"address":"127.0.0.1","decision":"allow"' "$SCRATCH/up.jsonl")" "^2$"
+# A request after an allowed one on the same connection is checked too
+# (it once went to the upstream as it came), after a chunked body the
+# connection ends, and nothing after a CONNECT goes before the upstream's
+# 2xx: a refused CONNECT ends the connection.
+deny2='GET http://other.test/x HTTP/1.1\r\nHost: other.test\r\n\r\n'
+mark() { n=$(wc -l < "$SCRATCH/up.log"); }
+seen() { sleep 1; sed -n "$((n + 1)),\$p" "$SCRATCH/up.log"; }
+mark
+like "an allowed request, then a denied one on its connection" "$(ujr / python3 /mnt/proxycli.py 10.88.0.1 3128 raw \
+  "GET http://example.test/keep HTTP/1.1\r\nHost: example.test\r\n\r\n$deny2")" "^HTTP/1.1 200"
+is "... the upstream never saw the denied one" "$(seen)" "GET http://example.test/keep HTTP/1.1"
+mark
+like "a chunked POST, then a denied request on its connection" "$(ujr / python3 /mnt/proxycli.py 10.88.0.1 3128 raw \
+  "POST http://example.test/keep HTTP/1.1\r\nHost: example.test\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n$deny2")" \
+  "^HTTP/1.1 200"
+is "... the upstream never saw the denied one" "$(seen)" "POST http://example.test/keep HTTP/1.1"
+mark
+like "a CONNECT the upstream refuses: its answer is passed on" "$(ujr / python3 /mnt/proxycli.py 10.88.0.1 3128 raw \
+  "CONNECT refuse.corp.test:443 HTTP/1.1\r\nHost: refuse.corp.test:443\r\n\r\n$deny2")" "^HTTP/1.1 403"
+is "... the upstream never saw the request pipelined after it" "$(seen)" "CONNECT refuse.corp.test:443 HTTP/1.1"
 
 bad() {
   what=$1 re=$2; shift 2
