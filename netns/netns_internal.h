@@ -67,16 +67,25 @@ int jr_subnet_check (uint32_t net, int prefix, const char *cidr, jail_error **er
 /* helper.c: a process that entered the jail's user and net namespaces,
  * built the private network (plan: netns.h), and makes sockets there on
  * request. */
+struct jr_helper_args /* what the helper starts from (read at its start) */
+{
+  int sock, userns, netns;
+  pid_t parent;
+  const struct jr_netplan *plan;
+  bool shared; /* cloned with CLONE_VM, not forked */
+};
 struct jr_helper
 {
   pid_t pid;
   int pidfd;
-  int sock; /* SOCK_SEQPACKET to the helper */
+  int sock;    /* SOCK_SEQPACKET to the helper */
+  void *stack; /* its stack when it shares our memory, else NULL */
+  struct jr_helper_args args;
 };
-/* Start the helper and wait until it joined the jail's namespaces (the
- * jail's init must stay dumpable until then); it builds the network
- * meanwhile, and jr_helper_ready waits for that. */
-int jr_helper_start (struct jr_helper *h, int jail_pidfd, const struct jr_netplan *plan, jail_error **err);
+/* Start the helper: it joins the jail's namespaces through userns (-1:
+ * none to join) and netns (the caller may close both once this returned)
+ * and builds the network; jr_helper_ready waits for both. */
+int jr_helper_start (struct jr_helper *h, int userns, int netns, const struct jr_netplan *plan, jail_error **err);
 /* Up to max (<= JR_HELPER_BATCH) non-blocking TCP sockets of family
  * created in the jail's netns, in one round trip: their number, or -errno. */
 int jr_helper_sockets (struct jr_helper *h, int family, int *fds, int max);

@@ -151,6 +151,9 @@ enum jr_procw_stage
   JR_PROCW_SHORT,
 };
 int jr_proc_write (pid_t pid, const char *file, const char *text, char *path, enum jr_procw_stage *stage);
+/* userns.c: jr_proc_write with a message for each way it fails ("userns:
+ * open PATH", "userns: write PATH 'TEXT'", "userns: short write to PATH"). */
+int jr_proc_write_msg (pid_t pid, const char *file, const char *text, jail_error **err);
 /* userns.c: write uid_map/gid_map (and setgroups) of child pid. */
 int jr_userns_write_maps (pid_t pid, uid_t jail_uid, gid_t jail_gid, const struct jr_hostids *h,
                           jail_error **err);

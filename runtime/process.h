@@ -5,6 +5,7 @@
 #include "internal.h"
 #include "loop.h"
 #include "netns.h"
+#include "clone_vm.h"
 
 enum jr_msg_type
 {
@@ -95,10 +96,4 @@ void jr_msg_send (int fd, int type, const struct jail_error *e);
  * clone): called once at the start of init, the exec zygote and the exec
  * helper, whose children then inherit defaults. */
 void jr_signals_reset (void);
-/* vfork-style clone3 (clone_vm.c): flags | CLONE_VM | CLONE_VFORK, into
- * cgroup cgfd when >= 0; the child runs fn(arg) on stack (size bytes) and
- * exits with its value; the caller resumes once the child has called
- * execve or exited.  The pid, or -errno (-ENOSYS: not available here,
- * fork instead). */
-long jr_clone_vm (uint64_t flags, int exit_signal, int cgfd, void *stack, size_t size, int (*fn) (void *), void *arg);
 #endif
