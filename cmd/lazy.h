@@ -6,8 +6,15 @@
  * A file of stubs (yaml_lazy.c, json_lazy.c) defines each function cmd/
  * calls and forwards it through a table that cmd_lazy_sym fills with
  * dlopen/dlsym on the first call.  The CLI never changes its root, so the
- * library comes from the host's search path, as at start.  (libjail has
- * its own loader for the libraries it uses: runtime/lazylib.h.) */
+ * library comes from the host's search path, as at start.
+ *
+ * A copy, on purpose, of libjail's loader (runtime/lazylib.h, which loads
+ * libseccomp and json-c for the library): the CLI speaks only jail.h and
+ * holds none of the library's code (tests/cmdapi.sh: no internal header,
+ * no symbol of libjail_internal.a in jailrun), and a dlopen helper has no
+ * place in libjail's public ABI.  So the CLI keeps this thin one: one
+ * thread, one root, its message on stderr; lazylib.h's mutex, root check
+ * and jail_error are what a library needs and the CLI does not. */
 #ifndef CMD_LAZY_H
 #define CMD_LAZY_H
 

@@ -1,17 +1,33 @@
-/* helper.c - the netns helper: a process the supervisor clones after the
- * jail's id maps are written.  It joins the jail's user and network
- * namespaces through the jail's pidfd (setns needs CAP_SYS_ADMIN over the
- * target userns, which the supervisor's uid has as that userns' owner,
- * and a single-threaded caller, which a fresh clone is) and reports that
- * (the jail's init may then stop being dumpable and build its mounts while
- * the network is built), builds the private network there (its outer
- * netns is a new netns owned by the jail's userns, so the helper has
+/* helper.c - the netns helper: a process the supervisor clones once it
+ * has let the jail's init go on to its mounts.  It joins the jail's user
+ * and network namespaces through fds the supervisor opened while the
+ * init was still dumpable (setns needs CAP_SYS_ADMIN over the target
+ * userns, which the supervisor's uid has as that userns' owner, and a
+ * caller alone in its thread group and fs_struct, which a fresh clone
+ * is), reports that, builds the private network there (its outer netns
+ * is a new netns owned by the jail's userns, so the helper has
  * CAP_NET_ADMIN over both ends of the veth), reports again, then serves
- * requests: "a TCP socket in the jail's netns" (for the forwarder, a batch
- * at a time: a socket keeps the namespace it was created in) and "a listener in the
- * bridge netns" (for the proxy), passed back with
+ * requests: "a TCP socket in the jail's netns" (for the forwarder, a
+ * batch at a time: a socket keeps the namespace it was created in) and "a
+ * listener in the bridge netns" (for the proxy), passed back with
  * SCM_RIGHTS.  It dies with the supervisor (PDEATHSIG, EOF).  Raw clone
- * of a maybe-multithreaded process: no allocation in the child. */
+ * of a maybe-multithreaded process: no allocation in the child.
+ *
+ * The helper is not a copy of the supervisor: it is cloned with CLONE_VM
+ * on a stack of its own (jr_clone_shared), so no page table is copied
+ * and neither process takes copy-on-write faults afterwards (on a VM with
+ * shadow paging those faults were most of what the default network added
+ * to a start, docs/perf-profile.md).  The kernel lets a process that
+ * shares its memory but not its thread group or fs_struct join a user
+ * namespace (userns_install, on every kernel with CLONE_CLEAR_SIGHAND,
+ * 5.5+, which this clone needs; much older ones refused any shared mm).
+ * Its signal handlers are reset (CLONE_CLEAR_SIGHAND: no handler of an
+ * embedder runs in it).  It runs on the cloning thread's thread pointer,
+ * so the two share that thread's errno; the protocol keeps them apart:
+ * from the clone on, the cloning thread only waits on the helper's
+ * socket until the network is built, and later it waits for the answer
+ * to each request while the helper makes it.  Where the kernel or the
+ * CPU cannot (no such clone3, not x86-64) the helper is a fork. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -21,13 +37,19 @@
 #include <sched.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "fdpass.h"
+#include "clone_vm.h"
 #include "netns_internal.h"
+
+/* The helper's stack (its deepest path, a netlink batch and its reply,
+ * uses about 30 KiB; the rest is never touched). */
+#define HELPER_STACK (256 * 1024)
 
 enum
 {
@@ -186,22 +208,22 @@ build_private (struct hctx *h, struct jail_error *e)
   return r;
 }
 
-/* Join the jail's namespaces: its netns (and, for a private network,
- * its userns, whose owner the supervisor's uid is; rootless on a named
- * network, the holder's userns first: the jail's is its child; a netns
- * the jail joined by path belongs to another userns: the netns only). */
+/* Join the jail's namespaces through the fds the supervisor opened
+ * while the jail's init was dumpable: its netns (and, for a private
+ * network, its userns, whose owner the supervisor's uid is: userns >= 0;
+ * rootless on a named network, the holder's userns first: the jail's is
+ * its child; a netns the jail joined by path belongs to another userns:
+ * the netns only).  netns stays open as h->jailns. */
 static int
-join (struct hctx *h, int pidfd, struct jail_error *e)
+join (struct hctx *h, int userns, int netns, struct jail_error *e)
 {
-  int ns = h->plan->network_fd >= 0 || h->plan->netns_only ? CLONE_NEWNET : CLONE_NEWUSER | CLONE_NEWNET;
   if (h->plan->network_fd >= 0 && h->plan->network_userns_fd >= 0 && setns (h->plan->network_userns_fd, CLONE_NEWUSER) < 0)
     return jr_error_buf (e, errno, "netns: join the network's user namespace");
-  if (setns (pidfd, ns) < 0)
-    return jr_error_buf (e, errno, "netns: join the jail's %snetwork namespace%s",
-                         ns & CLONE_NEWUSER ? "user and " : "", ns & CLONE_NEWUSER ? "s" : "");
-  h->jailns = open ("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
-  if (h->jailns < 0)
-    return jr_error_buf (e, errno, "netns: open the jail's netns");
+  if (userns >= 0 && setns (userns, CLONE_NEWUSER) < 0)
+    return jr_error_buf (e, errno, "netns: join the jail's user namespace");
+  if (setns (netns, CLONE_NEWNET) < 0)
+    return jr_error_buf (e, errno, "netns: join the jail's network namespace");
+  h->jailns = netns;
   return 0;
 }
 
@@ -216,15 +238,19 @@ build (struct hctx *h, struct jail_error *e)
 
 /* Body of the helper process: two reports (joined, built), then serve. */
 static int
-helper_main (int sock, int pidfd, pid_t parent, const struct jr_netplan *plan)
+helper_main (const struct jr_helper_args *a)
 {
+  int sock = a->sock, userns = a->userns, netns = a->netns;
+  const struct jr_netplan *plan = a->plan;
   struct jail_error e = { 0 };
   prctl (PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
-  if (getppid () != parent)
+  if (getppid () != a->parent)
     return 1;
-  /* Keep only the channel, the jail's pidfd and the named networks'
-   * netns (and, rootless, their user namespace). */
-  int keep[4 + JR_NETWORKS_MAX] = { sock, pidfd }, nk = 2;
+  /* Keep only the channel, the jail's namespaces and the named
+   * networks' netns (and, rootless, their user namespace). */
+  int keep[5 + JR_NETWORKS_MAX] = { sock, netns }, nk = 2;
+  if (userns >= 0)
+    keep[nk++] = userns;
   if (plan->network_fd >= 0)
     keep[nk++] = plan->network_fd;
   if (plan->network_userns_fd >= 0)
@@ -247,10 +273,16 @@ helper_main (int sock, int pidfd, pid_t parent, const struct jr_netplan *plan)
     }
   syscall (SYS_close_range, from, ~0u, 0u);
   struct hctx h = { .sock = sock, .jailns = -1, .brns = -1, .plan = plan };
-  int r = join (&h, pidfd, &e);
-  close (pidfd);
-  /* Like init and supervisor: nothing may ptrace or read this process. */
-  prctl (PR_SET_DUMPABLE, 0, 0, 0, 0);
+  int r = join (&h, userns, netns, &e);
+  if (userns >= 0)
+    close (userns);
+  /* Like init and supervisor: nothing may ptrace or read this process.
+   * Sharing the caller's memory it shares its dumpable flag too (the
+   * CLI's and a detached supervisor's is off; an embedder's stays its
+   * own: nothing in the jail can name the helper, outside the jail's pid
+   * namespace, and its uid owns the jail's user namespace anyway). */
+  if (!a->shared)
+    prctl (PR_SET_DUMPABLE, 0, 0, 0, 0);
   (void) !send (h.sock, &e, sizeof e, MSG_NOSIGNAL);
   if (r < 0)
     return 1;
@@ -275,39 +307,69 @@ report (struct jr_helper *h, const char *when, jail_error **err)
   return 0;
 }
 
-int
-jr_helper_start (struct jr_helper *h, int jail_pidfd, const struct jr_netplan *plan, jail_error **err)
+/* The body of the shared-memory clone. */
+static int
+helper_entry (void *arg)
 {
-  int sv[2];
-  h->pid = -1, h->pidfd = -1, h->sock = -1;
-  if (socketpair (AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
-    return jr_error (err, errno, "netns: helper socketpair");
-  pid_t parent = getpid ();
+  struct jr_helper_args s = *(const struct jr_helper_args *) arg;
+  return helper_main (&s);
+}
+
+/* Clone the helper: CLONE_VM on a stack of its own when the kernel and
+ * the CPU allow it (h->stack set), a fork otherwise.  The pid or -errno. */
+static pid_t
+helper_clone (struct jr_helper *h, struct jr_helper_args *s)
+{
+  void *stk = mmap (NULL, HELPER_STACK, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK | MAP_NORESERVE, -1, 0);
+  if (stk != MAP_FAILED)
+    {
+      s->shared = true;
+      long pid = jr_clone_shared (CLONE_CLEAR_SIGHAND, &h->pidfd, stk, HELPER_STACK, helper_entry, s);
+      if (pid > 0)
+        {
+          h->stack = stk;
+          return (pid_t) pid;
+        }
+      munmap (stk, HELPER_STACK);
+      if (pid != -ENOSYS && pid != -EINVAL)
+        return (pid_t) pid;
+    }
+
+  s->shared = false;
   struct clone_args a = { .flags = CLONE_PIDFD, .pidfd = (uint64_t) (uintptr_t) &h->pidfd, .exit_signal = 0 };
   pid_t pid = (pid_t) syscall (SYS_clone3, &a, sizeof a);
   if (pid < 0 && errno == ENOSYS)
     pid = (pid_t) syscall (SYS_clone, CLONE_PIDFD, NULL, &h->pidfd, NULL, 0);
-  if (pid == 0)
-    {
-      close (sv[0]);
-      _exit (helper_main (sv[1], jail_pidfd, parent, plan));
-    }
-  int saved = errno;
+  if (pid == 0) /* helper_main closes the supervisor's end with the rest */
+    _exit (helper_main (s));
+  return pid < 0 ? -errno : pid;
+}
+
+int
+jr_helper_start (struct jr_helper *h, int userns, int netns, const struct jr_netplan *plan, jail_error **err)
+{
+  int sv[2];
+  h->pid = -1, h->pidfd = -1, h->sock = -1, h->stack = NULL;
+  if (socketpair (AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+    return jr_error (err, errno, "netns: helper socketpair");
+  h->args = (struct jr_helper_args) { .sock = sv[1], .userns = userns, .netns = netns, .parent = getpid (), .plan = plan };
+  pid_t pid = helper_clone (h, &h->args);
   close (sv[1]);
   if (pid < 0)
     {
       close (sv[0]);
-      return jr_error (err, saved, "netns: start the helper");
+      return jr_error (err, -pid, "netns: start the helper");
     }
   h->pid = pid;
   h->sock = sv[0];
-  return report (h, "joining the jail", err);
+  return 0;
 }
 
 int
 jr_helper_ready (struct jr_helper *h, jail_error **err)
 {
-  return report (h, "during setup", err);
+  int r = report (h, "joining the jail", err);
+  return r < 0 ? r : report (h, "during setup", err);
 }
 
 /* One request for up to max fds into fds; their number or -errno. */
@@ -367,6 +429,9 @@ jr_helper_stop (struct jr_helper *h)
       waitid ((idtype_t) P_PIDFD, (id_t) h->pidfd, &si, WEXITED | __WALL);
       close (h->pidfd);
     }
+  if (h->stack)
+    munmap (h->stack, HELPER_STACK); /* the helper is reaped: nothing runs on it */
+  h->stack = NULL;
   h->pidfd = -1;
   h->pid = -1;
 }

@@ -2,10 +2,11 @@
  * process model calls: jr_net_prepare (before clone: bind published
  * ports, open the audit log, make the proxy variables and a named
  * network's /etc/hosts volume, which the caller adds), jr_net_attach
- * (after the id maps: start the netns helper, which joins the jail's
- * namespaces), jr_net_ready (while the jail's init builds its mounts the
- * helper builds the private network: wait for it, register the forwarder
- * and the proxy on the loop) and jr_net_release; jr_net_control is the live internet switch.  Also SIGPIPE handling without a handler: the
+ * (after the id maps, while the jail's init is dumpable: open its
+ * namespaces for the netns helper), jr_net_ready (while the jail's init
+ * builds its mounts the helper joins those namespaces and builds the
+ * private network: wait for it, register the forwarder and the proxy on
+ * the loop) and jr_net_release; jr_net_control is the live internet switch.  Also SIGPIPE handling without a handler: the
  * supervising thread blocks SIGPIPE and discards what it raised. */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -33,6 +34,7 @@ struct jr_net
   struct jr_netcfg *nc; /* the run's config: published ports, allowlist */
   struct jr_netplan plan;
   struct jr_helper helper;
+  int ns_user, ns_net; /* the jail's, from attach to ready (-1: none) */
   struct jr_fwd *fwd;
   struct jr_proxy *proxy;
   bool helper_started;
@@ -249,6 +251,7 @@ jr_net_prepare (const struct jr_net_settings *set, struct jr_net **out, jail_err
   n->mode = set->mode;
   n->nc = nc;
   n->helper = (struct jr_helper) { .pid = -1, .pidfd = -1, .sock = -1 };
+  n->ns_user = n->ns_net = -1;
   n->plan.bridge = n->mode != JAIL_NET_NONE;
   n->plan.prefix = nc ? nc->prefix : 16;
   n->plan.bridge_addr = (nc ? nc->subnet : 0x0a580000u) + 1;
@@ -326,6 +329,37 @@ jr_net_netns_only (struct jr_net *n)
   n->plan.netns_only = true;
 }
 
+/* The jail's netns (and, for a private network, its userns) for the
+ * helper, opened now: the jail's init is dumpable only until it is let
+ * go, and the helper starts after that (its clone and join overlap the
+ * init's mounts instead of delaying them). */
+static int
+open_ns (struct jr_net *n, pid_t pid, jail_error **err)
+{
+  char p[64];
+  if (n->plan.network_fd < 0 && !n->plan.netns_only)
+    {
+      snprintf (p, sizeof p, "/proc/%d/ns/user", (int) pid);
+      if ((n->ns_user = open (p, O_RDONLY | O_CLOEXEC)) < 0)
+        return jr_error (err, errno, "netns: open the jail's user namespace");
+    }
+  snprintf (p, sizeof p, "/proc/%d/ns/net", (int) pid);
+  if ((n->ns_net = open (p, O_RDONLY | O_CLOEXEC)) < 0)
+    return jr_error (err, errno, "netns: open the jail's network namespace");
+  return 0;
+}
+
+/* Close what open_ns opened. */
+static void
+close_ns (struct jr_net *n)
+{
+  if (n->ns_user >= 0)
+    close (n->ns_user);
+  if (n->ns_net >= 0)
+    close (n->ns_net);
+  n->ns_user = n->ns_net = -1;
+}
+
 int
 jr_net_attach (struct jr_net *n, pid_t pid, int pidfd, jail_error **err)
 {
@@ -342,17 +376,21 @@ jr_net_attach (struct jr_net *n, pid_t pid, int pidfd, jail_error **err)
     }
   if (!need)
     return 0;
-  n->helper_started = true;
-  return jr_helper_start (&n->helper, pidfd, &n->plan, err);
+  (void) pidfd;
+  return open_ns (n, pid, err);
 }
 
 int
 jr_net_ready (struct jr_net *n, struct jr_loop *loop, pid_t pid, jail_error **err)
 {
   int r = n->merged_fd >= 0 ? watch_hosts (n, loop, err) : 0;
-  if (r < 0 || !n->helper_started)
+  if (r < 0 || n->ns_net < 0)
     return r;
-  r = jr_helper_ready (&n->helper, err);
+  n->helper_started = true;
+  r = jr_helper_start (&n->helper, n->ns_user, n->ns_net, &n->plan, err);
+  close_ns (n);
+  if (r == 0)
+    r = jr_helper_ready (&n->helper, err);
   if (r < 0)
     return r;
   jr_fwd_attach (n->fwd, loop, &n->helper);
@@ -375,6 +413,7 @@ jr_net_release (struct jr_net *n)
   jr_fwd_free (n->fwd);
   if (n->helper_started)
     jr_helper_stop (&n->helper);
+  close_ns (n);
   for (size_t i = 0; i < n->n_named; i++)
     if (n->joined[i])
       n->store->leave (&n->named[i], i == 0 ? n->plan.jail_addr : n->plan.extra[i - 1].jail_addr);

@@ -99,7 +99,7 @@ bool jr_net_local_tcp (void);
 /* net.c: the supervisor's network (forwarder, private bridge, proxy).
  * prepare runs before clone (binds -p listeners: port in use fails here),
  * attach after the id maps are written and before the child goes on
- * (the helper joins the jail's namespaces), ready before the command
+ * (opens the jail's namespaces for the helper), ready before the command
  * runs, release after the jail ended.  The sigpipe pair brackets the loop. */
 struct jr_net;
 struct jr_netcfg;

@@ -1,5 +1,6 @@
 /* child.c - everything between clone and execve: the jail's pid 1 builds
- * the jail (ids, hostname, loopback, mounts), forks the command, then
+ * the jail (ids, hostname, loopback, mounts), clones the command
+ * (vfork-style: it shares init's memory until its execve), then
  * stays as a tiny init that reaps orphans, forwards signals and exits with
  * the command's status.  The command process drops every capability, sets
  * no_new_privs, closes inherited fds and loads seccomp last.  No malloc
@@ -13,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -152,7 +154,7 @@ jr_command_exec (const struct jr_command *c)
   if (r == 0)
     r = enter_workdir (c->workdir, &e);
   if (r == 0)
-    r = jr_caps_apply (c->caps, &e);
+    r = jr_caps_apply (c->caps, c->bounded, &e);
   if (r == 0 && prctl (PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
     r = jr_error_buf (&e, errno, "no_new_privs");
   if (r == 0)
@@ -353,6 +355,88 @@ build_jail (struct jr_child *c, struct jail_error *e)
   return r;
 }
 
+/* The stack the command runs on between its vfork-style clone and
+ * execve. */
+#define COMMAND_STACK (256 * 1024)
+
+/* Copy argv into buf (size bytes: pointers, then strings); NULL when it
+ * does not fit. */
+static char **
+copy_argv (char *const argv[], char *buf, size_t size)
+{
+  size_t n = 0;
+  while (argv[n])
+    n++;
+  char **v = (char **) (void *) buf;
+  char *p = buf + (n + 1) * sizeof *v, *end = buf + size;
+  for (size_t i = 0; i < n; i++)
+    {
+      size_t len = strlen (argv[i]) + 1;
+      if (p > end || (size_t) (end - p) < len)
+        return NULL;
+      v[i] = memcpy (p, argv[i], len);
+      p += len;
+    }
+  v[n] = NULL;
+  return v;
+}
+
+/* Bytes copy_argv needs for argv. */
+static size_t
+argv_bytes (char *const argv[])
+{
+  size_t n = sizeof (char *);
+  for (size_t i = 0; argv[i]; i++)
+    n += sizeof (char *) + strlen (argv[i]) + 1;
+  return n;
+}
+
+/* The command's clone body (its own stack, init's memory). */
+static int
+command_entry (void *arg)
+{
+  return command_main (arg);
+}
+
+/* Hide init's cmdline, then make the command: a vfork-style clone that
+ * shares init's memory until its execve (no page table copied, no
+ * copy-on-write fault in either process; init sleeps meanwhile), or a raw
+ * fork where that clone is not available.  The command's argv lives in
+ * the argument area that jr_hide_cmdline wipes: it is copied out first
+ * (mmap: no malloc here).  The command exists only after the hiding, so
+ * the jail's code never sees the host's cmdline in /proc/1. */
+static pid_t
+spawn_command (struct jr_child *c, struct jail_error *e)
+{
+  size_t need = argv_bytes (c->argv), size = COMMAND_STACK + need;
+  char *m = mmap (NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+  if (m == MAP_FAILED)
+    return jr_error_buf (e, errno, "init: command stack"), -1;
+  char **argv = copy_argv (c->argv, m + COMMAND_STACK, need);
+  if (argv == NULL) /* cannot happen: need is its size */
+    {
+      munmap (m, size);
+      return jr_error_buf (e, E2BIG, "init: command arguments"), -1;
+    }
+  c->argv = argv;
+  jr_hide_cmdline (JR_INIT_NAME);
+  long pid = jr_clone_vm (0, SIGCHLD, -1, m, COMMAND_STACK, command_entry, c);
+  if (pid == -ENOSYS)
+    {
+      /* A raw fork: glibc's fork() runs atfork handlers and takes malloc
+       * locks that another thread of the caller may have held at clone. */
+      pid = syscall (SYS_clone, SIGCHLD, NULL, NULL, NULL, 0);
+      if (pid == 0)
+        _exit (command_main (c));
+      pid = pid < 0 ? -errno : pid;
+    }
+  int saved = (int) -pid;
+  munmap (m, size); /* the command has exec'd (or ended): its own memory now */
+  if (pid < 0)
+    return jr_error_buf (e, saved, "init: fork"), -1;
+  return (pid_t) pid;
+}
+
 int
 jr_child_main (struct jr_child *c)
 {
@@ -370,35 +454,16 @@ jr_child_main (struct jr_child *c)
     sigaddset (&set, forwarded[i]);
   if (r == 0)
     sigprocmask (SIG_BLOCK, &set, NULL);
-  /* The command waits at the gate (EOF) until init has hidden its
-   * cmdline: the jail's code must never read the host's in /proc/1. */
-  int gate[2] = { -1, -1 };
-  if (r == 0 && pipe2 (gate, O_CLOEXEC) < 0)
-    r = jr_error_buf (&e, errno, "init: pipe");
-  /* A raw fork: glibc's fork() runs atfork handlers and takes malloc
-   * locks that another thread of the caller may have held at clone. */
-  pid_t cmd = r == 0 ? (pid_t) syscall (SYS_clone, SIGCHLD, NULL, NULL, NULL, 0) : -1;
-  if (r == 0 && cmd < 0)
-    r = jr_error_buf (&e, errno, "init: fork");
-  if (r < 0)
+  pid_t cmd = r == 0 ? spawn_command (c, &e) : -1;
+  if (r < 0 || cmd < 0)
     {
       jr_msg_send (c->sync_fd, JR_MSG_SETUP_ERR, &e);
       return 125;
     }
-  if (cmd == 0)
-    {
-      char b;
-      close (gate[1]);
-      while (read (gate[0], &b, 1) < 0 && errno == EINTR)
-        ;
-      close (gate[0]);
-      _exit (command_main (c));
-    }
-  jr_hide_cmdline (JR_INIT_NAME);
   /* init keeps no host fd (not even the caller's stdio) and no
-   * privilege (closing the gate). */
+   * privilege. */
   syscall (SYS_close_range, 0u, ~0u, 0u);
-  jr_caps_apply (0, &e);
+  jr_caps_apply (0, false, &e);
   prctl (PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
   return init_loop (cmd, &set);
 }

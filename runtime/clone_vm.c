@@ -8,14 +8,15 @@
  * handlers in ways the caller would see (none are shared: no CLONE_FILES,
  * CLONE_FS or CLONE_SIGHAND) and must not return through the caller's
  * frames, hence the assembly: x86-64 only; elsewhere -ENOSYS, and the
- * caller forks as before. */
+ * caller forks as before.  jr_clone_shared is the same clone without
+ * CLONE_VFORK, for a long-lived child (the netns helper). */
 #include <errno.h>
 #include <linux/sched.h>
 #include <stdint.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "process.h"
+#include "clone_vm.h"
 
 #if defined(__x86_64__)
 /* clone3(a): the child calls fn(arg) on a's stack, then exit(its value). */
@@ -57,6 +58,23 @@ jr_clone_vm (uint64_t flags, int exit_signal, int cgfd, void *stack, size_t size
   return stack ? clone3_call (&a, fn, arg) : -ENOSYS;
 #else
   (void) flags, (void) exit_signal, (void) cgfd, (void) stack, (void) size, (void) fn, (void) arg;
+  return -ENOSYS;
+#endif
+}
+
+long
+jr_clone_shared (uint64_t flags, int *pidfd, void *stack, size_t size, int (*fn) (void *), void *arg)
+{
+#if defined(__x86_64__)
+  struct clone_args a = { .flags = flags | CLONE_VM, .stack = (uint64_t) (uintptr_t) stack, .stack_size = size };
+  if (pidfd)
+    {
+      a.flags |= CLONE_PIDFD;
+      a.pidfd = (uint64_t) (uintptr_t) pidfd;
+    }
+  return stack ? clone3_call (&a, fn, arg) : -ENOSYS;
+#else
+  (void) flags, (void) pidfd, (void) stack, (void) size, (void) fn, (void) arg;
   return -ENOSYS;
 #endif
 }

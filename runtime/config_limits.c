@@ -76,6 +76,10 @@ jail_limits_check (jail_config *c, char **warning, jail_error **err)
 {
   struct jr_cgprobe p;
   *warning = NULL;
+  /* Nothing asked, nothing to judge: the start probes the host itself
+   * (jr_cgroup_create), and this would read mountinfo a second time. */
+  if (jr_limits_asked (&c->limits) == 0 && c->limits.parent == NULL && c->limits.manager == JAIL_CGROUP_AUTO)
+    return 0;
   int r = jr_cgroup_probe (&c->limits, &p, err);
   if (r == 0)
     r = jr_cgroup_evaluate (&c->limits, &p, warning, err);

@@ -3,8 +3,9 @@
  * symlink, nor one on the way that root does not own (--env-file,
  * --allow-file, --seccomp FILE), appending to the
  * audit log only when the caller owns it, resolving a -v source through
- * root-owned symlinks only, and escaping bytes shown in messages; its
- * public face is jail_read_file (jail.h). */
+ * root-owned symlinks only, escaping bytes shown in messages, and
+ * reading a small state file at a directory fd; its public face is
+ * jail_read_file (jail.h). */
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/openat2.h>
@@ -200,6 +201,27 @@ jr_hostfile_read (const char *what, const char *path, size_t cap, int flags,
   *len = n;
   *buf = jr_steal_ptr (&b);
   return 0;
+}
+
+ssize_t
+jr_hostfile_read_at (int dirfd, const char *name, char *buf, size_t size)
+{
+  int fd cleanup_close = openat (dirfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+  struct stat st;
+  if (fd < 0 || fstat (fd, &st) < 0)
+    return -errno;
+  if (!S_ISREG (st.st_mode))
+    return -EINVAL;
+
+  ssize_t n = read (fd, buf, size);
+  if (n < 0)
+    return -errno;
+  if ((size_t) n == size)
+    return -EFBIG;
+  if (n == 0)
+    return -ENODATA;
+  buf[n] = '\0';
+  return n;
 }
 
 int

@@ -3,12 +3,15 @@
  * A jail that can write next to such a file must not be able to redirect
  * it: no symlink in the last component, a regular file, a size cap, no
  * NUL byte in text, and no raw file bytes echoed in a message (DESIGN
- * §3.11); a -v source follows only root-owned symlinks (§3.2). */
+ * §3.11); a -v source follows only root-owned symlinks (§3.2).  And the
+ * small state files jailrun keeps itself (an id slot, a namespace's proxy
+ * record), read with the same care (jr_hostfile_read_at). */
 #ifndef JR_HOSTFILE_H
 #define JR_HOSTFILE_H
 
 #include <stddef.h>
 #include <sys/stat.h>
+#include <sys/types.h>
 
 #include "jail.h"
 
@@ -25,6 +28,15 @@
  * ("env-file").  Returns 0 or -errno with err filled. */
 int jr_hostfile_read (const char *what, const char *path, size_t cap, int flags,
                       char **buf, size_t *len, jail_error **err);
+
+/* Read the small regular file name in directory dirfd into buf (size
+ * bytes) and NUL-terminate it: never through a symlink, never blocking
+ * on a FIFO or device, in one read(2) (a local regular file gives all
+ * of it).  Returns its length (> 0), or -errno:
+ * EINVAL not a regular file, ENODATA empty, EFBIG it does not fit (size
+ * - 1 bytes at most).  No message: a caller treats every failure as "no
+ * such record" (an id slot's holder, a namespace's proxy record). */
+ssize_t jr_hostfile_read_at (int dirfd, const char *name, char *buf, size_t size);
 
 /* Read the text file path as jr_hostfile_read does (JR_HOSTFILE_MAX,
  * JR_HOSTFILE_TEXT) and call fn (arg, line, err) on each line, split in

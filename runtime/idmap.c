@@ -28,12 +28,10 @@ static int
 write_map (pid_t pid, const char *file, unsigned inside, unsigned long long outside, jail_error **err)
 {
   char path[64], line[64];
-  snprintf (path, sizeof path, "/proc/%d/%s", (int) pid, file);
-  int n = snprintf (line, sizeof line, "%u %llu 1\n", inside, outside);
-  int fd cleanup_close = open (path, O_WRONLY | O_CLOEXEC);
-  if (fd < 0 || write (fd, line, (size_t) n) != n)
-    return jr_error (err, errno, "volume idmap: %s", file);
-  return 0;
+  enum jr_procw_stage stage;
+  snprintf (line, sizeof line, "%u %llu 1\n", inside, outside);
+  int r = jr_proc_write (pid, file, line, path, &stage);
+  return r < 0 ? jr_error (err, -r, "volume idmap: %s", file) : 0;
 }
 
 /* A user namespace whose maps send SRC's owner st to the jail user's

@@ -151,6 +151,9 @@ enum jr_procw_stage
   JR_PROCW_SHORT,
 };
 int jr_proc_write (pid_t pid, const char *file, const char *text, char *path, enum jr_procw_stage *stage);
+/* userns.c: jr_proc_write with a message for each way it fails ("userns:
+ * open PATH", "userns: write PATH 'TEXT'", "userns: short write to PATH"). */
+int jr_proc_write_msg (pid_t pid, const char *file, const char *text, jail_error **err);
 /* userns.c: write uid_map/gid_map (and setgroups) of child pid. */
 int jr_userns_write_maps (pid_t pid, uid_t jail_uid, gid_t jail_gid, const struct jr_hostids *h,
                           jail_error **err);
@@ -197,7 +200,13 @@ void jr_trees_close (struct jr_trees *t);
 /* "cap_chown" for CAP_CHOWN; NULL for a number this build has no name for. */
 const char *jr_cap_name (int cap);
 int jr_caps_from_name (const char *name, int *cap);
-int jr_caps_apply (uint64_t keep, struct jail_error *e);
+/* Drop every bounding capability not in keep (the exec zygote does it
+ * once for all the processes it clones). */
+int jr_caps_bound (uint64_t keep, struct jail_error *e);
+/* Leave only keep in every set: bounding (unless bounded: already done
+ * by jr_caps_bound in an ancestor), ambient, permitted, effective,
+ * inheritable; kept caps are raised as ambient. */
+int jr_caps_apply (uint64_t keep, bool bounded, struct jail_error *e);
 
 /* stdio.c: open /dev/null on each of 0, 1, 2 that is closed (first thing
  * at every entry point that starts a process), and refuse a directory or

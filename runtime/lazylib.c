@@ -1,42 +1,72 @@
 /* lazylib.c - the first-use loader of lazylib.h: dlopen by soname (the
  * system's search path, as the dynamic loader would have at start), every
  * listed function looked up at once, the outcome kept for the process.
- * The root the process started with is recorded by a constructor, so that
- * a load after pivot_root or setns into a jail is refused. */
+ * The root the process started with (device, inode and mount id) is
+ * recorded by a constructor, so that a load after pivot_root, chroot or
+ * setns into a jail is refused. */
 #include <dlfcn.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 
 #include "lazylib.h"
 
-/* The root this process started with (set once, before main). */
+/* Which "/" this is: its device and inode, and the id of the mount it
+ * is (0 where statx gives none). */
+struct root_id
+{
+  unsigned major, minor;
+  unsigned long long ino, mnt;
+};
+
+/* The root this process started with (set once, before main: the one
+ * mutable global besides the libraries' tables, see lazylib.h). */
 static struct
 {
-  dev_t dev;
-  ino_t ino;
+  struct root_id id;
   int ok;
 } start_root;
 
-/* Record the starting root (one stat per process start). */
+/* Fill id for the current "/": 0, or -1 when it cannot be read.  Where
+ * statx is refused (an old seccomp profile), stat's device and inode. */
+static int
+root_id (struct root_id *id)
+{
+  struct statx sx;
+  struct stat st;
+  if (statx (AT_FDCWD, "/", 0, STATX_INO | STATX_MNT_ID, &sx) < 0)
+    {
+      if (stat ("/", &st) < 0)
+        return -1;
+      *id = (struct root_id) { .major = major (st.st_dev), .minor = minor (st.st_dev), .ino = st.st_ino };
+      return 0;
+    }
+  *id = (struct root_id) { .major = sx.stx_dev_major, .minor = sx.stx_dev_minor, .ino = sx.stx_ino, .mnt = (sx.stx_mask & STATX_MNT_ID) ? sx.stx_mnt_id : 0 };
+  return 0;
+}
+
+/* Record the starting root (one statx per process start). */
 __attribute__ ((constructor)) static void
 record_root (void)
 {
-  struct stat st;
-  if (stat ("/", &st) == 0)
-    {
-      start_root.dev = st.st_dev;
-      start_root.ino = st.st_ino;
-      start_root.ok = 1;
-    }
+  start_root.ok = root_id (&start_root.id) == 0;
 }
 
-/* Whether "/" is still the root the process started with. */
+/* Whether "/" is still the root the process started with: the same
+ * directory (device, inode) on the same mount.  The mount id is what
+ * tells a bind mount of the host's "/" (a jail's root made from it, as
+ * `jailrun run /` does, with any mount of the jail's on top) from the
+ * host's own: device and inode alone are the same for both.  A mount
+ * namespace entered or made since (setns, unshare) has other mount ids
+ * too: a library is not loaded there first either. */
 static int
 same_root (void)
 {
-  struct stat st;
-  return start_root.ok && stat ("/", &st) == 0 && st.st_dev == start_root.dev && st.st_ino == start_root.ino;
+  struct root_id now;
+  return start_root.ok && root_id (&now) == 0 && now.major == start_root.id.major && now.minor == start_root.id.minor
+         && now.ino == start_root.id.ino && now.mnt == start_root.id.mnt;
 }
 
 /* dlopen l and look up its functions; the outcome in l->state/why. */
@@ -45,7 +75,8 @@ load_locked (struct jr_lazylib *l)
 {
   if (!same_root ())
     {
-      snprintf (l->why, sizeof l->why, "%s is not loaded from a root other than the one this process started in",
+      snprintf (l->why, sizeof l->why,
+                "%s is not loaded from a root other than the one this process started in, nor in another mount namespace",
                 l->soname);
       __atomic_store_n (&l->state, -EPERM, __ATOMIC_RELEASE);
       return;

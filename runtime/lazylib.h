@@ -8,8 +8,25 @@
  * calls and forwards through a table filled once by jr_lazylib_sym.
  *
  * A library is only loaded from the root the process started with: a
- * process that has since entered a jail's root (pivot_root, setns) gets an
- * error instead of code from the jail's filesystem. */
+ * process that has since entered a jail's root (pivot_root, chroot, setns)
+ * gets an error instead of code from the jail's filesystem.  "The same
+ * root" is the same directory on the same mount (device, inode and the
+ * mount id statx gives): a jail whose root is a bind mount of the host's
+ * "/" has the host's device and inode but a mount of its own, so a
+ * library a jail mounted over a system directory there is not mapped
+ * either.  A process that made or joined another mount namespace since it
+ * started (every mount has a new id there) loads nothing new; what it
+ * loaded before stays usable.
+ *
+ * Mutable globals, the one exception to libjail's rule (state lives in
+ * the handle): each stub file's table (JR_LAZYLIB_DEFINE) and the starting
+ * root lazylib.c records before main.  The stubs stand in for the
+ * library's own functions, whose callers pass no jail handle (libseccomp's
+ * and json-c's API), and what they cache is the process's own, as the
+ * dynamic loader's state is: which library is mapped.  Each table is
+ * written once, under its mutex, with its state published atomically;
+ * the root is written before main and only read after; so libjail stays
+ * reentrant and thread-safe. */
 #ifndef JR_LAZYLIB_H
 #define JR_LAZYLIB_H
 

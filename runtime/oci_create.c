@@ -51,17 +51,6 @@ struct create_run
   void *sd;                 /* --systemd-cgroup: the manager's connection */
 };
 
-static int
-write_proc (pid_t pid, const char *file, const char *text, jail_error **err)
-{
-  char path[64];
-  snprintf (path, sizeof path, "/proc/%d/%s", (int) pid, file);
-  int fd cleanup_close = open (path, O_WRONLY | O_CLOEXEC);
-  if (fd < 0 || write (fd, text, strlen (text)) != (ssize_t) strlen (text))
-    return jr_error (err, errno, "userns: write %s '%.*s'", path, (int) strcspn (text, "\n"), text);
-  return 0;
-}
-
 /* One map file's text: the config's ranges, or jailrun's default
  * (root: container 0-65535 on the host range base of the container's
  * own id slot, as `jailrun run` gives each jail; rootless: 0 on the
@@ -94,11 +83,11 @@ write_maps (struct create_run *c, jail_error **err)
     r = map_text (c->spec.gidmap, c->spec.n_gidmap, (unsigned) getegid (), c->ids.gid, "linux.gidMappings", g, sizeof g,
                   err);
   if (r == 0 && geteuid () != 0)
-    r = write_proc (c->pid, "setgroups", "deny", err);
+    r = jr_proc_write_msg (c->pid, "setgroups", "deny", err);
   if (r == 0)
-    r = write_proc (c->pid, "uid_map", u, err);
+    r = jr_proc_write_msg (c->pid, "uid_map", u, err);
   if (r == 0)
-    r = write_proc (c->pid, "gid_map", g, err);
+    r = jr_proc_write_msg (c->pid, "gid_map", g, err);
   return r;
 }
 

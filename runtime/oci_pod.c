@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "cgroup.h"
+#include "hostfile.h"
 #include "oci.h"
 #include "state.h"
 
@@ -81,12 +82,7 @@ static json_object *
 record_load (int dirfd, const char *key)
 {
   char buf[16384];
-  int fd cleanup_close = openat (dirfd, key, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-  ssize_t n = fd < 0 ? -1 : read (fd, buf, sizeof buf - 1);
-  if (n <= 0)
-    return NULL;
-  buf[n] = '\0';
-  return json_tokener_parse (buf);
+  return jr_hostfile_read_at (dirfd, key, buf, sizeof buf) > 0 ? json_tokener_parse (buf) : NULL;
 }
 
 /* Is the process recorded under pid_key/start_key alive? */

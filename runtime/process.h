@@ -5,6 +5,7 @@
 #include "internal.h"
 #include "loop.h"
 #include "netns.h"
+#include "clone_vm.h"
 
 enum jr_msg_type
 {
@@ -43,8 +44,9 @@ struct jr_command
   const char *workdir;
   uint64_t caps;
   const struct jr_bpf *bpf;
-  int msg_fd; /* SOCK_SEQPACKET: failures are reported here */
-  bool tty;   /* fd 0 is the channel for a pty (jr_pty_child) */
+  int msg_fd;   /* SOCK_SEQPACKET: failures are reported here */
+  bool tty;     /* fd 0 is the channel for a pty (jr_pty_child) */
+  bool bounded; /* the bounding set is caps already (the exec zygote dropped the rest) */
 };
 
 /* setsid, a pty (tty), workdir, caps, no_new_privs, close fds, seccomp, execve: the
@@ -95,10 +97,4 @@ void jr_msg_send (int fd, int type, const struct jail_error *e);
  * clone): called once at the start of init, the exec zygote and the exec
  * helper, whose children then inherit defaults. */
 void jr_signals_reset (void);
-/* vfork-style clone3 (clone_vm.c): flags | CLONE_VM | CLONE_VFORK, into
- * cgroup cgfd when >= 0; the child runs fn(arg) on stack (size bytes) and
- * exits with its value; the caller resumes once the child has called
- * execve or exited.  The pid, or -errno (-ENOSYS: not available here,
- * fork instead). */
-long jr_clone_vm (uint64_t flags, int exit_signal, int cgfd, void *stack, size_t size, int (*fn) (void *), void *arg);
 #endif

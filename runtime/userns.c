@@ -20,6 +20,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "hostfile.h"
 #include "internal.h"
 #include "state.h"
 
@@ -132,11 +133,8 @@ static bool
 slot_names (int dfd, const char *name, pid_t pid, unsigned long long start)
 {
   char buf[64];
-  int fd cleanup_close = openat (dfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-  ssize_t n = fd < 0 ? -1 : read (fd, buf, sizeof buf - 1);
-  if (n <= 0)
+  if (jr_hostfile_read_at (dfd, name, buf, sizeof buf) <= 0)
     return false;
-  buf[n] = '\0';
   int p;
   unsigned long long s;
   return sscanf (buf, "%d %llu", &p, &s) == 2 && p == (int) pid && s == start;
@@ -199,8 +197,8 @@ jr_proc_write (pid_t pid, const char *file, const char *text, char *path, enum j
 }
 
 /* jr_proc_write, with a message for each way it fails. */
-static int
-write_proc (pid_t pid, const char *file, const char *text, jail_error **err)
+int
+jr_proc_write_msg (pid_t pid, const char *file, const char *text, jail_error **err)
 {
   char path[64];
   enum jr_procw_stage stage;
@@ -224,16 +222,16 @@ jr_userns_write_maps (pid_t pid, uid_t uid, gid_t gid, const struct jr_hostids *
   /* Unprivileged writers must deny setgroups before writing gid_map; as
    * root we keep it so the child can drop root's supplementary groups. */
   if (!root)
-    ret = write_proc (pid, "setgroups", "deny", err);
+    ret = jr_proc_write_msg (pid, "setgroups", "deny", err);
   if (ret == 0)
     {
       snprintf (map, sizeof map, "%u %llu 1\n", uid, hu);
-      ret = write_proc (pid, "uid_map", map, err);
+      ret = jr_proc_write_msg (pid, "uid_map", map, err);
     }
   if (ret == 0)
     {
       snprintf (map, sizeof map, "%u %llu 1\n", gid, hg);
-      ret = write_proc (pid, "gid_map", map, err);
+      ret = jr_proc_write_msg (pid, "gid_map", map, err);
     }
   if (ret < 0 && !root && (ret == -EPERM || ret == -EACCES))
     jr_error_wrap (err, "unprivileged user namespaces are restricted on this host (check kernel.unprivileged_userns_clone, user.max_user_namespaces and AppArmor); run 'jailrun check'");

@@ -17,13 +17,6 @@
 /* Most complement rules emitted for one syscall. */
 #define MAX_COVER 512
 
-/* A set of argument values: arg a has (value & mask[a]) == val[a]. */
-struct cube
-{
-  uint64_t mask[JR_SC_MAX_CMP];
-  uint64_t val[JR_SC_MAX_CMP];
-};
-
 struct cover
 {
   scmp_filter_ctx ctx;
@@ -34,11 +27,9 @@ struct cover
   jail_error **err;
 };
 
-/* Convert rule r into a cube.  Returns 1 when it is one, 0 when the rule
- * can never match, -EINVAL when it uses a comparison that is not an
- * (masked) equality. */
-static int
-rule_cube (const struct jr_sc_rule *r, struct cube *c)
+/* Convert rule r into a cube (see seccomp_internal.h). */
+int
+jr_sc_rule_cube (const struct jr_sc_rule *r, struct cube *c)
 {
   memset (c, 0, sizeof *c);
   for (unsigned i = 0; i < r->n_cmp; i++)
@@ -59,6 +50,16 @@ rule_cube (const struct jr_sc_rule *r, struct cube *c)
       c->val[k->arg] |= v;
     }
   return 1;
+}
+
+/* Do cubes a and b share a value (see seccomp_internal.h)? */
+bool
+jr_sc_cube_meets (const struct cube *a, const struct cube *b)
+{
+  for (unsigned i = 0; i < JR_SC_MAX_CMP; i++)
+    if ((a->val[i] ^ b->val[i]) & a->mask[i] & b->mask[i])
+      return false;
+  return true;
 }
 
 /* Add one rule for nr: action when all of cmp[0..n) hold. */
@@ -167,7 +168,7 @@ compile_entry (scmp_filter_ctx ctx, const struct jr_sc_policy *p, const struct j
   size_t n = 0;
   for (size_t i = 0; i < e->n_rules; i++)
     {
-      int k = rule_cube (&e->rules[i], &cubes[n]);
+      int k = jr_sc_rule_cube (&e->rules[i], &cubes[n]);
       if (k < 0)
         return jr_error_msg (err, EINVAL, "seccomp: %s: only equality rules can be combined with an 'otherwise' action", e->name);
       n += (size_t) k;

@@ -1,7 +1,8 @@
 /* filter.c - seccomp plumbing: compile a policy to classic BPF in the
- * supervisor (libseccomp), and load it in the child as the very last step
- * before execve.  The policy itself: profile.c (default), json.c
- * (profiles), spec.c (specs and edits), compile.c (to libseccomp). */
+ * supervisor, and load it in the child as the very last step before
+ * execve.  The policy itself: profile.c (default), json.c (profiles),
+ * spec.c (specs and edits); to BPF: emit.c, or compile.c (libseccomp)
+ * for the policies emit.c does not take. */
 #include <errno.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
@@ -55,6 +56,21 @@ export_bpf (scmp_filter_ctx ctx, struct jr_bpf *out, jail_error **err)
   return 0;
 }
 
+/* p to BPF (see seccomp_internal.h). */
+int
+jr_sc_policy_bpf (const struct jr_sc_policy *p, bool via_lib, struct jr_bpf *out, jail_error **err)
+{
+  if (!via_lib && jr_sc_emit_ok (p))
+    return jr_sc_emit (p, out, err);
+  scmp_filter_ctx ctx = NULL;
+  int r = jr_sc_compile (p, &ctx, err);
+  if (r == 0)
+    r = export_bpf (ctx, out, err);
+  if (ctx)
+    seccomp_release (ctx);
+  return r;
+}
+
 /* Build the policy spec names and export it (unless unconfined).  The
  * policy's warnings go to *warnings when it is not NULL. */
 static int
@@ -70,13 +86,8 @@ compile_spec (const char *spec, struct jr_bpf *out, char **warnings, jail_error 
   if (r < 0)
     return r;
   out->unconfined = unconfined;
-  scmp_filter_ctx ctx = NULL;
   if (!unconfined)
-    r = jr_sc_compile (&p, &ctx, err);
-  if (r == 0 && ctx)
-    r = export_bpf (ctx, out, err);
-  if (ctx)
-    seccomp_release (ctx);
+    r = jr_sc_policy_bpf (&p, false, out, err);
   if (r == 0 && warnings)
     *warnings = jr_steal_ptr (&p.warnings);
   jr_sc_policy_free (&p);
@@ -168,13 +179,8 @@ jail_seccomp_dump (const char *spec, char **text, char **warnings, jail_error **
       *text = strdup ("# jailrun seccomp policy: unconfined (no filter is loaded)\n");
       return *text ? 0 : jr_error (err, ENOMEM, "seccomp: dump");
     }
-  scmp_filter_ctx ctx = NULL;
   struct jr_bpf bpf = { 0 };
-  r = jr_sc_compile (&p, &ctx, err);
-  if (r == 0)
-    r = export_bpf (ctx, &bpf, err);
-  if (ctx)
-    seccomp_release (ctx);
+  r = jr_sc_policy_bpf (&p, false, &bpf, err);
   if (r == 0)
     r = jr_sc_dump (&p, bpf.len, text, err);
   jr_bpf_release (&bpf);

@@ -18,7 +18,7 @@ struct jr_bpf
 
 /* filter.c */
 int jr_seccomp_compile (const char *spec, struct jr_bpf *out, jail_error **err);
-/* Same, always through libseccomp (the default too: build time, tests). */
+/* Same, never the copy compiled at build time (the build, tests). */
 int jr_seccomp_compile_nocache (const char *spec, struct jr_bpf *out, jail_error **err);
 /* spec.c: the spec to store when spec is set over current (*out,
  * malloc'd): edits ("+a,-b") add to the default or to earlier edits;

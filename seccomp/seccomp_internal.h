@@ -70,8 +70,31 @@ int jr_sc_default_policy (struct jr_sc_policy *p, jail_error **err);
 /* json.c: fill p from a Docker/OCI seccomp JSON profile. */
 int jr_sc_json_policy (struct jr_sc_policy *p, const char *path, jail_error **err);
 
+/* A set of argument values: arg a has (value & mask[a]) == val[a]. */
+struct cube
+{
+  uint64_t mask[JR_SC_MAX_CMP];
+  uint64_t val[JR_SC_MAX_CMP];
+};
+
 /* compile.c: translate p into a libseccomp context. */
 int jr_sc_compile (const struct jr_sc_policy *p, scmp_filter_ctx *out, jail_error **err);
+/* compile.c: rule r as a cube: 1 when it is one, 0 when r can never
+ * match, -EINVAL when it uses a comparison that is not a (masked)
+ * equality or an argument past the sixth. */
+int jr_sc_rule_cube (const struct jr_sc_rule *r, struct cube *c);
+/* compile.c: do cubes a and b share a value? */
+bool jr_sc_cube_meets (const struct cube *a, const struct cube *b);
+
+/* emit.c: can p be emitted without libseccomp's code generator, with the
+ * same decisions?  (x86_64, plain actions, disjoint equality rules.) */
+bool jr_sc_emit_ok (const struct jr_sc_policy *p);
+/* emit.c: p (jr_sc_emit_ok) as classic BPF into out. */
+int jr_sc_emit (const struct jr_sc_policy *p, struct jr_bpf *out, jail_error **err);
+
+/* filter.c: p to BPF: jr_sc_emit when it can, else libseccomp (always
+ * libseccomp when via_lib: the tests compare the two). */
+int jr_sc_policy_bpf (const struct jr_sc_policy *p, bool via_lib, struct jr_bpf *out, jail_error **err);
 
 /* dump.c: readable text of p (malloc'd). */
 int jr_sc_dump (const struct jr_sc_policy *p, unsigned insns, char **out, jail_error **err);

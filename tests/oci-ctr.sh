@@ -35,7 +35,7 @@ stop_ctr() {
   i=0; while kill -0 "$cpid" 2>/dev/null && [ $i -lt 150 ]; do i=$((i + 1)); sleep 0.1; done
   grep -o " $CW[^ ]*" /proc/self/mountinfo | sort -r | while read -r m; do umount -l "$m"; done
 }
-trap 'stop_ctr; stop_docker; cleanup_podman; cleanup' EXIT
+trap 'stop_ctr; stop_docker; cleanup_podman; oci_cleanup' EXIT
 i=0; while ! ct version >/dev/null 2>&1 && [ $i -lt 100 ]; do i=$((i + 1)); sleep 0.2; done
 ct images import --snapshotter native "$PW/bb-oci.tar" >/dev/null 2>&1; s=$?
 is "containerd started, ctr images import of the OCI archive" "$s" 0

@@ -17,7 +17,7 @@ stop_docker() {
   i=0; while kill -0 "$dpid" 2>/dev/null && [ $i -lt 150 ]; do i=$((i + 1)); sleep 0.1; done
   grep -o " $DW[^ ]*" /proc/self/mountinfo | sort -r | while read -r m; do umount -l "$m"; done
 }
-trap 'stop_docker; cleanup_podman; cleanup' EXIT
+trap 'stop_docker; cleanup_podman; oci_cleanup' EXIT
 i=0; while ! dk version >/dev/null 2>&1 && [ $i -lt 100 ]; do i=$((i + 1)); sleep 0.2; done
 dk import "$PW/bb.tar" jrbb >/dev/null 2>&1; s=$?
 is "dockerd started, image imported" "$s" 0

@@ -6,55 +6,18 @@
 # mount namespace is used as it is; and the floor holds: the host's own
 # namespaces, a user namespace mapping container 0 to host root, a pid
 # namespace owned by the host's user namespace, a file that is not a
-# namespace, a namespace of the wrong type are refused with 125, leaving
-# nothing behind.  As root also a podman pod whose infra container and
+# namespace, a namespace of the wrong type, a time namespace path and a
+# startContainer hook with a joined mount namespace are refused with 125,
+# leaving nothing behind.  As root also a podman pod whose infra container and
 # members all run through jailrun-oci.
 . "$JR_SRC/tests/lib.sh"
-if [ "$JR_MODE" = root ]; then plan 32; else plan 19; fi
-mkscratch
-OCI=$SCRATCH/bin/jailrun-oci
-mkdir "$SCRATCH/bin" && ln -s "$JAILRUN" "$OCI"
-R=$SCRATCH/state
-ids=""
-holders=""
-cleanup() {
-  for i in $ids; do "$OCI" --root "$R" delete --force "$i" >/dev/null 2>&1; done
-  for p in $holders; do kill "$p" 2>/dev/null; done
-  rm -rf "$SCRATCH"
-}
-trap cleanup EXIT
-oci() { timeout -k 5 30 "$OCI" --root "$R" "$@"; }
+if [ "$JR_MODE" = root ]; then plan 36; else plan 23; fi
+oci_scratch
 
-# mkbundle DIR ARGS_JSON NAMESPACES_JSON: a config.json over the test
-# rootfs (rootless: container 0 on the caller, the only mapping).
-mkbundle() {
-  mkdir -p "$1"
-  if [ "$JR_MODE" = root ]; then maps=''; else
-    maps="\"uidMappings\": [{\"containerID\": 0, \"hostID\": $(id -u), \"size\": 1}],
-    \"gidMappings\": [{\"containerID\": 0, \"hostID\": $(id -g), \"size\": 1}],"
-  fi
-  cat > "$1/config.json" <<EOF
-{
-  "ociVersion": "1.0.2",
-  "process": {
-    "user": {"uid": 0, "gid": 0}, "args": $2,
-    "env": ["PATH=/usr/sbin:/usr/bin:/sbin:/bin"], "cwd": "/"
-  },
-  "root": {"path": "$ROOTFS", "readonly": true},
-  "hostname": "pod",
-  "mounts": [
-    {"destination": "/proc", "type": "proc", "source": "proc"},
-    {"destination": "/dev", "type": "tmpfs", "source": "tmpfs", "options": ["nosuid", "mode=755", "size=65536k"]},
-    {"destination": "/tmp", "type": "tmpfs", "source": "tmpfs", "options": ["nosuid", "nodev", "size=1m"]}
-  ],
-  "linux": {
-    $maps
-    "namespaces": $3
-  }
-}
-EOF
-}
-own='[{"type": "pid"}, {"type": "network"}, {"type": "ipc"}, {"type": "uts"}, {"type": "mount"}]'
+# mkbundle DIR ARGS_JSON NAMESPACES_JSON [TOP_LEVEL_JSON]: oci_bundle with
+# the hostname pod (and TOP_LEVEL_JSON's keys, each ending in a comma)
+mkbundle() { oci_bundle "$1" "$2" ns="$3" top="${4:-}"'"hostname": "pod",'; }
+
 # joins TYPE=PATH...: a namespaces list joining those, new for the rest
 joins() {
   out=""
@@ -70,7 +33,7 @@ waitstop() { i=0; while ! oci state "$1" | grep -q '"stopped"' && [ $i -lt 50 ];
 nsof() { for t in $2; do readlink /proc/"$1"/ns/"$t"; done | tr '\n' ' '; }
 
 # --- the pod's first container (the pause container's part)
-mkbundle "$SCRATCH/b1" '["sh", "-c", "echo pod-file > /tmp/x; exec sleep 300"]' "$own"
+mkbundle "$SCRATCH/b1" '["sh", "-c", "echo pod-file > /tmp/x; exec sleep 300"]' "$OCI_NS"
 ids="$ids p1"
 oci create --bundle "$SCRATCH/b1" --pid-file "$SCRATCH/p1.pid" p1 && oci start p1
 p1=$(cat "$SCRATCH/p1.pid")
@@ -131,8 +94,8 @@ is "a joined mount namespace: the first container's files (its /tmp/x)" "$(cat "
 oci delete p4
 
 # --- refusals: exit 125, one message, no state left
-refused() { # NAME ID NAMESPACES REGEX
-  mkbundle "$SCRATCH/b-$2" '["true"]' "$3"
+refused() { # NAME ID NAMESPACES REGEX [TOP_LEVEL_JSON]
+  mkbundle "$SCRATCH/b-$2" '["true"]' "$3" "${5:-}"
   oci create --bundle "$SCRATCH/b-$2" "$2" 2>"$SCRATCH/err"; s=$?
   like "$1: refused" "$s:$(cat "$SCRATCH/err")" "^125:jailrun-oci: $4"
   ok "  and leaves no state, no process" test ! -e "$R/$2" -a -z "$(pgrep -f "create --bundle $SCRATCH/b-$2")"
@@ -143,7 +106,13 @@ refused "a file that is not a namespace" r2 "$(joins network=$SCRATCH/b1/config.
   "config.json: linux.namespaces: network namespace $SCRATCH/b1/config.json is not a namespace file"
 refused "a namespace of the wrong type" r3 "$(joins pid=$ns/net)" \
   "config.json: linux.namespaces: $ns/net is not a pid namespace"
-mkbundle "$SCRATCH/b5" '["sleep", "300"]' "$own"
+refused "a time namespace path (jailrun makes none)" r10 \
+  "$(joins | sed "s|]\$|, {\"type\": \"time\", \"path\": \"$ns/time\"}]|")" \
+  "config.json: linux.namespaces: joining the time namespace at $ns/time is not supported by jailrun-oci \\(jailrun makes no time namespace\\): drop the path"
+refused "a startContainer hook with a joined mount namespace" r11 "$(joins mount=$ns/mnt user=$ns/user)" \
+  "config.json: hooks: createContainer and startContainer hooks need a mount namespace of the container's own" \
+  '"hooks": {"startContainer": [{"path": "/bin/true"}]},'
+mkbundle "$SCRATCH/b5" '["sleep", "300"]' "$OCI_NS"
 ids="$ids p5"
 oci create --bundle "$SCRATCH/b5" --pid-file "$SCRATCH/p5.pid" p5 && oci start p5
 refused "a pid namespace with another container's user namespace" r4 \
@@ -151,23 +120,23 @@ refused "a pid namespace with another container's user namespace" r4 \
   "config.json: linux.namespaces: the pid namespace $ns/pid belongs to another user namespace than the joined one"
 if [ "$JR_MODE" = root ]; then
   # the attack: a user namespace whose uid 0 is host root
-  unshare -U --map-root-user sleep 60 & h=$!; holders="$holders $h"
+  unshare -U --map-root-user sleep 60 & h=$!; pids="$pids $h"
   i=0; while [ "$(readlink /proc/$h/ns/user)" = "$(readlink /proc/self/ns/user)" ] && [ $i -lt 50 ]; do i=$((i + 1)); sleep 0.1; done
   refused "a user namespace mapping container 0 to host root" r5 "$(joins user=/proc/$h/ns/user)" \
     "config.json: linux.namespaces: the joined user namespace maps container uid 0 to host uid 0: refused"
   # the attack: an unprivileged user's own user namespace (its maker
   # could enter or trace the container)
   tu=${JAILRUN_TEST_USER:-jrtest}
-  setpriv --reuid="$tu" --regid="$tu" --init-groups unshare -U sleep 60 & h=$!; holders="$holders $h"
+  setpriv --reuid="$tu" --regid="$tu" --init-groups unshare -U sleep 60 & h=$!; pids="$pids $h"
   i=0; while [ "$(readlink /proc/$h/ns/user)" = "$(readlink /proc/self/ns/user)" ] && [ $i -lt 50 ]; do i=$((i + 1)); sleep 0.1; done
   refused "a user namespace made by an unprivileged user" r9 "$(joins user=/proc/$h/ns/user)" \
     "config.json: linux.namespaces: user namespace /proc/$h/ns/user was made by uid $(id -u "$tu"), not by jailrun-oci's caller"
-  unshare -p -f sleep 60 & h=$!; holders="$holders $h"
+  unshare -p -f sleep 60 & h=$!; pids="$pids $h"
   i=0; while [ "$(readlink /proc/$h/ns/pid_for_children)" = "$(readlink /proc/self/ns/pid)" ] && [ $i -lt 50 ]; do i=$((i + 1)); sleep 0.1; done
   refused "a pid namespace owned by the host's user namespace" r7 "$(joins pid=/proc/$h/ns/pid_for_children)" \
     "config.json: linux.namespaces: the user namespace owning the joined ones is the host's own user namespace: refused"
   # a uts namespace of another user namespace: no hostname there
-  unshare -u sleep 60 & h=$!; holders="$holders $h"
+  unshare -u sleep 60 & h=$!; pids="$pids $h"
   i=0; while [ "$(readlink /proc/$h/ns/uts)" = "$(readlink /proc/self/ns/uts)" ] && [ $i -lt 50 ]; do i=$((i + 1)); sleep 0.1; done
   refused "a hostname in a joined uts namespace of another user namespace" r8 "$(joins uts=/proc/$h/ns/uts)" \
     "config.json: hostname pod cannot be set in a joined uts namespace \(/proc/$h/ns/uts belongs to another user namespace\)"
@@ -188,7 +157,7 @@ CONF
   export CONTAINERS_CONF="$PW/containers.conf"
   pm() { timeout -k 5 120 podman --root "$PW/root" --runroot "$PW/run" --storage-driver vfs \
            --cgroup-manager cgroupfs --events-backend file --runtime "$OCI" "$@"; }
-  trap 'pm pod rm -f jrpod >/dev/null 2>&1; pm rm -af >/dev/null 2>&1; pm rmi -af >/dev/null 2>&1; cleanup' EXIT
+  trap 'pm pod rm -f jrpod >/dev/null 2>&1; pm rm -af >/dev/null 2>&1; pm rmi -af >/dev/null 2>&1; oci_cleanup' EXIT
   tar -C "$ROOTFS" -cf "$PW/bb.tar" .
   pm import "$PW/bb.tar" localhost/jrbb >/dev/null 2>&1
   pm pod create --name jrpod --network none --share ipc,net,uts --uidmap 0:2000000:65536 --gidmap 0:2000000:65536 \

@@ -15,50 +15,25 @@
 # refused with a message, nothing left.
 . "$JR_SRC/tests/lib.sh"
 if [ "$JR_MODE" = root ]; then plan 19; else plan 3; fi
-mkscratch
-OCI=$SCRATCH/bin/jailrun-oci
-mkdir "$SCRATCH/bin" && ln -s "$JAILRUN" "$OCI"
-R=$SCRATCH/state
+oci_scratch 60
 pod=jrpod$$; egr=jrpodeg$$
-ids=""; srvs=""; holder=""
-cleanup() {
-  for i in $ids; do "$OCI" --root "$R" delete --force "$i" >/dev/null 2>&1; done
-  for p in $srvs $holder; do kill "$p" 2>/dev/null; done
-  if [ "$JR_MODE" = root ]; then ip netns del $pod 2>/dev/null; ip netns del $egr 2>/dev/null; fi
-  rm -rf "$SCRATCH"
-}
-trap cleanup EXIT
-oci() { timeout -k 5 60 "$OCI" --root "$R" "$@"; }
+cleanup_more() { if [ "$JR_MODE" = root ]; then ip netns del $pod 2>/dev/null; ip netns del $egr 2>/dev/null; fi; }
 state_of() { oci state "$1" | grep -o '"status": *"[a-z]*"' | sed 's/.*"\([a-z]*\)"$/\1/'; }
 
 # bundle DIR NETNS_PATH ARGS_JSON ALLOW: a container joining NETNS_PATH
 # with the pod's annotations (no sysfs: it cannot be mounted in a joined
 # network namespace).
 bundle() {
-  mkdir -p "$1"
-  if [ "$JR_MODE" = root ]; then maps=''; else
-    maps="\"uidMappings\": [{\"containerID\": 0, \"hostID\": $(id -u), \"size\": 1}],
-    \"gidMappings\": [{\"containerID\": 0, \"hostID\": $(id -g), \"size\": 1}],"
-  fi
-  cat > "$1/config.json" <<EOF
-{
-  "ociVersion": "1.0.2",
-  "annotations": {"run.jailrun.net": "proxy", "run.jailrun.allow": "$4", "io.kubernetes.cri.sandbox-id": "pod1"},
-  "process": {"user": {"uid": 0, "gid": 0}, "args": $3, "env": ["PATH=/usr/bin:/bin"], "cwd": "/"},
-  "root": {"path": "$ROOTFS", "readonly": true},
-  "mounts": [{"destination": "/proc", "type": "proc", "source": "proc"},
-             {"destination": "/tmp", "type": "tmpfs", "source": "tmpfs", "options": ["size=1m"]}],
-  "linux": {
-    $maps
-    "namespaces": [{"type": "pid"}, {"type": "network", "path": "$2"}, {"type": "ipc"}, {"type": "uts"}, {"type": "mount"}]
-  }
-}
-EOF
+  oci_bundle "$1" "$3" env='["PATH=/usr/bin:/bin"]' \
+    top='"annotations": {"run.jailrun.net": "proxy", "run.jailrun.allow": "'"$4"'", "io.kubernetes.cri.sandbox-id": "pod1"},' \
+    ns='[{"type": "pid"}, {"type": "network", "path": "'"$2"'"}, {"type": "ipc"}, {"type": "uts"}, {"type": "mount"}]' \
+    mounts='[{"destination": "/proc", "type": "proc", "source": "proc"},
+             {"destination": "/tmp", "type": "tmpfs", "source": "tmpfs", "options": ["size=1m"]}]'
 }
 
 if [ "$JR_MODE" != root ]; then
   # a network namespace of the user's own (a user namespace holds it)
-  unshare -Urn sleep 60 & holder=$!
+  unshare -Urn sleep 60 & holder=$!; pids="$pids $holder"
   i=0; while [ "$(readlink /proc/$holder/ns/net 2>/dev/null)" = "$(readlink /proc/self/ns/net)" ] && [ $i -lt 50 ]; do i=$((i + 1)); sleep 0.1; done
   bundle "$SCRATCH/u" "/proc/$holder/ns/net" '["true"]' "127.0.0.1:1"
   oci create --bundle "$SCRATCH/u" u1 2>"$SCRATCH/err"; s=$?
@@ -75,7 +50,7 @@ NS=/run/netns/$pod
 PY=python3; [ -x /usr/bin/python3 ] && PY=/usr/bin/python3
 mkdir "$SCRATCH/pub" && echo via-pod-proxy > "$SCRATCH/pub/f.txt" && chmod -R a+rX "$SCRATCH/pub"
 port=$($PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-$PY -m http.server --bind 127.0.0.1 --directory "$SCRATCH/pub" "$port" >/dev/null 2>&1 & srvs="$srvs $!"
+$PY -m http.server --bind 127.0.0.1 --directory "$SCRATCH/pub" "$port" >/dev/null 2>&1 & pids="$pids $!"
 i=0; while ! $PY -c "import socket,sys; socket.create_connection(('127.0.0.1',$port),1)" 2>/dev/null && [ $i -lt 100 ]; do i=$((i + 1)); sleep 0.1; done
 allow=127.0.0.1:$port
 

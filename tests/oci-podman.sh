@@ -17,7 +17,7 @@ pm() { timeout -k 5 120 podman --root "$PW/root" --runroot "$PW/run" --storage-d
 prun() { pm --runtime "$OCI" run --network none --cgroups disabled \
            --ulimit nofile=20000:20000 --ulimit nproc=32768:32768 "$@"; }
 cleanup_podman() { pm rm -af >/dev/null 2>&1; pm rmi -af >/dev/null 2>&1; }
-trap 'cleanup_podman; cleanup' EXIT
+trap 'cleanup_podman; oci_cleanup' EXIT
 tar -C "$ROOTFS" -cf "$PW/bb.tar" .
 pm import "$PW/bb.tar" localhost/jrbb >/dev/null 2>&1; s=$?
 is "podman import of the busybox rootfs" "$s" 0

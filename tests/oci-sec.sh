@@ -5,47 +5,23 @@
 # short-lived `exec`s into it.  Each check performs the attack.
 . "$JR_SRC/tests/lib.sh"
 if [ "$JR_MODE" = root ]; then plan 20; else plan 19; fi
-mkscratch
-OCI=$SCRATCH/bin/jailrun-oci
-mkdir "$SCRATCH/bin" && ln -s "$JAILRUN" "$OCI"
-R=$SCRATCH/state
+oci_scratch
 B=$SCRATCH/bundle
-ids=""
-cleanup() { for i in $ids; do "$OCI" --root "$R" delete --force "$i" >/dev/null 2>&1; done; rm -rf "$SCRATCH" "/tmp/jrsec-log-$$"; }
-trap cleanup EXIT
-oci() { timeout -k 5 30 "$OCI" --root "$R" "$@"; }
+cleanup_more() { rm -rf "/tmp/jrsec-log-$$"; }
 
-# mkbundle DIR ARGS_JSON [CAPS_JSON]: a config.json over the read-only test
-# rootfs (rootless: container 0 onto the caller).
+# mkbundle DIR ARGS_JSON [CAPS_JSON]: oci_bundle with a devpts and the
+# capability sets CAPS_JSON (all three; CAP_KILL unless given).
 mkbundle() {
-  mkdir -p "$1"
-  if [ "$JR_MODE" = root ]; then maps=''; else
-    maps="\"uidMappings\": [{\"containerID\": 0, \"hostID\": $(id -u), \"size\": 1}],
-    \"gidMappings\": [{\"containerID\": 0, \"hostID\": $(id -g), \"size\": 1}],"
-  fi
-  caps=${3:-'["CAP_KILL"]'}
-  cat > "$1/config.json" <<EOF
-{
-  "ociVersion": "1.0.2",
-  "process": {
-    "terminal": false, "user": {"uid": 0, "gid": 0}, "args": $2,
-    "env": ["PATH=/usr/sbin:/usr/bin:/sbin:/bin"], "cwd": "/",
-    "capabilities": {"bounding": $caps, "effective": $caps, "permitted": $caps}
-  },
-  "root": {"path": "$ROOTFS", "readonly": true},
-  "mounts": [
+  _caps=${3:-'["CAP_KILL"]'}
+  oci_bundle "$1" "$2" process="\"capabilities\": {\"bounding\": $_caps, \"effective\": $_caps, \"permitted\": $_caps}," \
+    mounts='[
     {"destination": "/proc", "type": "proc", "source": "proc"},
     {"destination": "/dev", "type": "tmpfs", "source": "tmpfs", "options": ["nosuid", "mode=755", "size=65536k"]},
     {"destination": "/dev/pts", "type": "devpts", "source": "devpts", "options": ["nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620"]},
     {"destination": "/tmp", "type": "tmpfs", "source": "tmpfs", "options": ["nosuid", "nodev", "size=1m"]}
-  ],
-  "linux": {
-    $maps
-    "namespaces": [{"type": "pid"}, {"type": "network"}, {"type": "ipc"}, {"type": "uts"}, {"type": "mount"}]
-  }
+  ]'
 }
-EOF
-}
+
 # fcap_of FILE: its security.capability: none, v2 (holds for host root)
 # or "v3 rootid=N".
 fcap_of() {

@@ -9,40 +9,11 @@
 # oci-docker.sh, oci-ctr.sh: these engines need root on this host) and the
 # root-only checks (id slots, shared host mounts, joining a netns).
 if [ "$JR_MODE" = root ]; then plan 190; else plan 116; fi
-mkscratch
-OCI=$SCRATCH/bin/jailrun-oci
-mkdir "$SCRATCH/bin" && ln -s "$JAILRUN" "$OCI"
-R=$SCRATCH/state
+oci_scratch
 B=$SCRATCH/bundle
-ids=""
-srvs=""
-cleanup() { for i in $ids; do "$OCI" --root "$R" delete --force "$i" >/dev/null 2>&1; done; for p in $srvs; do kill "$p" 2>/dev/null; done; rm -rf "$SCRATCH"; }
-trap cleanup EXIT
-oci() { timeout -k 5 30 "$OCI" --root "$R" "$@"; }
 
-# mkbundle DIR ARGS_JSON [EXTRA_TOP_LEVEL_JSON [NAMESPACES_JSON]]: a
-# config.json over the read-only test rootfs.  Rootless, the only mapping
-# is container 0 onto the caller.
-mkbundle() {
-  mkdir -p "$1"
-  if [ "$JR_MODE" = root ]; then maps=''; else
-    maps="\"uidMappings\": [{\"containerID\": 0, \"hostID\": $(id -u), \"size\": 1}],
-    \"gidMappings\": [{\"containerID\": 0, \"hostID\": $(id -g), \"size\": 1}],"
-  fi
-  ns=${4:-'[{"type": "pid"}, {"type": "network"}, {"type": "ipc"}, {"type": "uts"}, {"type": "mount"}]'}
-  cat > "$1/config.json" <<EOF
-{
-  "ociVersion": "1.0.2",
-  ${3:-}
-  "process": {
-    "terminal": false, "user": {"uid": 0, "gid": 0}, "args": $2,
-    "env": ["PATH=/usr/sbin:/usr/bin:/sbin:/bin", "TERM=xterm"], "cwd": "/",
-    "capabilities": {"bounding": ["CAP_KILL", "CAP_CHOWN"], "effective": ["CAP_KILL"], "permitted": ["CAP_KILL", "CAP_CHOWN"]},
-    "rlimits": [{"type": "RLIMIT_NOFILE", "hard": 1024, "soft": 1024}]
-  },
-  "root": {"path": "$ROOTFS", "readonly": true},
-  "hostname": "ocitest",
-  "mounts": [
+# the mounts runc's `spec` writes, and a bind of $SCRATCH/data
+engine_mounts='[
     {"destination": "/proc", "type": "proc", "source": "proc"},
     {"destination": "/dev", "type": "tmpfs", "source": "tmpfs", "options": ["nosuid", "strictatime", "mode=755", "size=65536k"]},
     {"destination": "/dev/pts", "type": "devpts", "source": "devpts", "options": ["nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620"]},
@@ -50,16 +21,17 @@ mkbundle() {
     {"destination": "/dev/mqueue", "type": "mqueue", "source": "mqueue", "options": ["nosuid", "noexec", "nodev"]},
     {"destination": "/sys", "type": "sysfs", "source": "sysfs", "options": ["nosuid", "noexec", "nodev", "ro"]},
     {"destination": "/tmp", "type": "tmpfs", "source": "tmpfs", "options": ["nosuid", "nodev", "size=1m"]},
-    {"destination": "/tmp/data", "type": "bind", "source": "$SCRATCH/data", "options": ["rbind", "ro", "noatime", "rprivate"]}
-  ],
-  "linux": {
-    $maps
-    "namespaces": $ns,
-    "maskedPaths": ["/proc/kcore", "/proc/keys", "/sys/firmware"],
-    "readonlyPaths": ["/proc/sys"]
-  }
-}
-EOF
+    {"destination": "/tmp/data", "type": "bind", "source": "'"$SCRATCH/data"'", "options": ["rbind", "ro", "noatime", "rprivate"]}
+  ]'
+# mkbundle DIR ARGS_JSON [EXTRA_TOP_LEVEL_JSON [NAMESPACES_JSON]]:
+# oci_bundle with what an engine writes besides (those mounts,
+# capabilities, rlimits, masked and read-only paths).
+mkbundle() {
+  oci_bundle "$1" "$2" top="${3:-}"'"hostname": "ocitest",' ns="${4:-}" mounts="$engine_mounts" \
+    env='["PATH=/usr/sbin:/usr/bin:/sbin:/bin", "TERM=xterm"]' \
+    process='"capabilities": {"bounding": ["CAP_KILL", "CAP_CHOWN"], "effective": ["CAP_KILL"], "permitted": ["CAP_KILL", "CAP_CHOWN"]},
+    "rlimits": [{"type": "RLIMIT_NOFILE", "hard": 1024, "soft": 1024}],' \
+    linux='"maskedPaths": ["/proc/kcore", "/proc/keys", "/sys/firmware"], "readonlyPaths": ["/proc/sys"],'
 }
 mkdir "$SCRATCH/data" && echo from-host > "$SCRATCH/data/f" && chmod -R a+rX "$SCRATCH/data"
 
@@ -447,7 +419,7 @@ ok "  and leaves no state" test ! -e "$R/nj2"
 PY=python3; [ -x /usr/bin/python3 ] && PY=/usr/bin/python3
 mkdir "$SCRATCH/pub" && echo via-proxy > "$SCRATCH/pub/f.txt" && chmod -R a+rX "$SCRATCH/pub"
 port=$($PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-$PY -m http.server --bind 127.0.0.1 --directory "$SCRATCH/pub" "$port" >/dev/null 2>&1 & srvs="$srvs $!"
+$PY -m http.server --bind 127.0.0.1 --directory "$SCRATCH/pub" "$port" >/dev/null 2>&1 & pids="$pids $!"
 i=0; while ! $PY -c "import socket,sys; socket.create_connection(('127.0.0.1',$port),1)" 2>/dev/null && [ $i -lt 100 ]; do i=$((i + 1)); sleep 0.1; done
 hostip=$(ip -4 -o addr show scope global 2>/dev/null | awk '{print $4}' | cut -d/ -f1 | head -n1)
 [ -n "$hostip" ] || hostip=$(hostname -I 2>/dev/null | awk '{print $1}')

@@ -4,7 +4,11 @@
  * a jail cannot observe (syscalls the kernel refuses with EPERM anyway,
  * the i386 ABI on kernels without it) and millions of argument values
  * with random high bits.  Expectations are written here from DESIGN.md,
- * independently of seccomp/profile.c. */
+ * independently of seccomp/profile.c.  And the program seccomp/emit.c
+ * writes is checked against libseccomp's for the same policy: the same
+ * decision for every number of every ABI and every argument value a rule
+ * names (with each of its bits flipped), for the default, edits of it and
+ * a JSON profile; a perturbed policy shows the comparison can fail. */
 #include <errno.h>
 #include <linux/audit.h>
 #include <linux/filter.h>
@@ -20,6 +24,7 @@
 #include <sys/socket.h>
 
 #include "internal.h"
+#include "seccomp_internal.h"
 #include "tap.h"
 
 /* Run prog on d; returns the SECCOMP_RET_* value, or 0xdead on a bad
@@ -288,6 +293,216 @@ check_socket (const struct jr_bpf *b)
   ok (bad == 0, "socket/socketpair: 64 families x 32 protocols (random high bits)");
 }
 
+/* Values worth trying for argument a of entry e: each rule's value, the
+ * value with each bit of its mask flipped, with every other bit set, and
+ * 0 and ~0.  Returns how many went to v (at most max). */
+static size_t
+arg_values (const struct jr_sc_entry *e, unsigned a, uint64_t *v, size_t max)
+{
+  size_t n = 0;
+  v[n++] = 0, v[n++] = ~0ull;
+  for (size_t i = 0; i < e->n_rules; i++)
+    {
+      struct cube c;
+      if (jr_sc_rule_cube (&e->rules[i], &c) != 1 || c.mask[a] == 0)
+        continue;
+      for (int b = -2; b < 64 && n < max; b++)
+        {
+          if (b >= 0 && !(c.mask[a] & (1ull << b)))
+            continue;
+          v[n++] = b == -2 ? c.val[a] : b == -1 ? c.val[a] | ~c.mask[a]
+                                                : c.val[a] ^ (1ull << b);
+        }
+    }
+  return n;
+}
+
+struct pair
+{
+  const struct jr_bpf *a, *b;
+  size_t diffs;
+};
+
+/* Run both programs on one call; count and show a difference. */
+static void
+same (struct pair *t, uint32_t arch, uint32_t nr, const uint64_t *args)
+{
+  struct seccomp_data d = { .nr = (int) nr, .arch = arch };
+  memcpy (d.args, args, sizeof d.args);
+  uint32_t x = run (t->a, &d), y = run (t->b, &d);
+  if (x != y && t->diffs++ < 5)
+    printf ("# arch 0x%x nr %u args 0x%llx 0x%llx 0x%llx 0x%llx: 0x%x vs 0x%x\n", arch, nr,
+            (unsigned long long) args[0], (unsigned long long) args[1], (unsigned long long) args[2],
+            (unsigned long long) args[3], x, y);
+}
+
+/* Every argument combination of arg_values for entry e. */
+static void
+same_args (struct pair *t, const struct jr_sc_entry *e)
+{
+  enum
+  {
+    MAXV = 1200
+  };
+  static uint64_t v[JR_SC_MAX_CMP][MAXV];
+  size_t n[JR_SC_MAX_CMP], k[JR_SC_MAX_CMP] = { 0 };
+  for (unsigned a = 0; a < JR_SC_MAX_CMP; a++)
+    n[a] = arg_values (e, a, v[a], MAXV);
+  for (bool more = true; more;)
+    {
+      uint64_t args[6];
+      for (unsigned a = 0; a < JR_SC_MAX_CMP; a++)
+        args[a] = v[a][k[a]];
+      same (t, AUDIT_ARCH_X86_64, (uint32_t) e->nr, args);
+      more = false;
+      for (unsigned a = 0; a < JR_SC_MAX_CMP && !more; a++)
+        {
+          more = ++k[a] < n[a];
+          k[a] = more ? k[a] : 0;
+        }
+    }
+}
+
+/* How many calls a and b decide differently, over: every number below
+ * 4096 and the edges of the 32-bit space, on x86_64, x32, i386, aarch64
+ * and a made-up ABI, with zero, all-ones and random arguments; and every
+ * argument combination the rules of p name. */
+static size_t
+differences (const struct jr_sc_policy *p, const struct jr_bpf *a, const struct jr_bpf *b)
+{
+  struct pair t = { a, b, 0 };
+  const uint32_t arches[] = { AUDIT_ARCH_X86_64, AUDIT_ARCH_I386, AUDIT_ARCH_AARCH64, 0, 0xffffffff };
+  const uint32_t edges[] = { 0x3fffffff, 0x40000000, 0x7fffffff, 0x80000000, 0xfffffffe, 0xffffffff };
+  for (size_t i = 0; i < sizeof arches / sizeof *arches; i++)
+    for (uint32_t nr = 0; nr < 4096 + sizeof edges / sizeof *edges; nr++)
+      for (int j = 0; j < 4; j++)
+        {
+          uint32_t n = nr < 4096 ? nr : edges[nr - 4096];
+          uint64_t args[6];
+          for (int q = 0; q < 6; q++)
+            args[q] = j == 0 ? 0 : j == 1 ? ~0ull
+                                          : rnd ();
+          same (&t, arches[i], n, args);
+          same (&t, arches[i], n | 0x40000000, args);
+        }
+  for (size_t i = 0; i < p->n_sys; i++)
+    if (p->sys[i].n_rules)
+      same_args (&t, &p->sys[i]);
+  return t.diffs;
+}
+
+/* The policy spec names, its program from emit.c and from libseccomp. */
+static int
+both (const char *spec, struct jr_sc_policy *p, struct jr_bpf *mine, struct jr_bpf *lib)
+{
+  jail_error *err = NULL;
+  bool unconfined;
+  memset (mine, 0, sizeof *mine), memset (lib, 0, sizeof *lib);
+  int r = jr_sc_policy_from_spec (spec, p, &unconfined, &err);
+  if (r == 0)
+    r = jr_sc_policy_bpf (p, false, mine, &err);
+  if (r == 0)
+    r = jr_sc_policy_bpf (p, true, lib, &err);
+  if (r < 0)
+    diag ("%s: %s", spec, jail_error_message (err));
+  jail_error_free (err);
+  return r;
+}
+
+/* emit.c and libseccomp decide alike for spec (which emit.c must take
+ * when it is one of jailrun's own: default or edits). */
+static void
+check_same (const char *spec, bool own)
+{
+  struct jr_sc_policy p;
+  struct jr_bpf mine, lib;
+  if (both (spec, &p, &mine, &lib) < 0)
+    {
+      ok (false, "%s: compile both ways", spec);
+      return;
+    }
+  bool emitted = jr_sc_emit_ok (&p);
+  ok (!own || emitted, "%s: emitted by emit.c: %s (%u instructions; libseccomp: %u)", spec, emitted ? "yes" : "no",
+      mine.len, lib.len);
+  ok (differences (&p, &mine, &lib) == 0, "%s: emit.c and libseccomp decide every call alike", spec);
+  jr_bpf_release (&mine), jr_bpf_release (&lib);
+  jr_sc_policy_free (&p);
+}
+
+/* A policy whose search needs long jumps (the 8-bit conditional offsets
+ * run out): the default with 150 more syscalls allowed only for one
+ * argument pair (else the default action: libseccomp then needs no
+ * complement). */
+static void
+check_long_jumps (void)
+{
+  struct jr_sc_policy p;
+  struct jr_bpf mine, lib;
+  jail_error *err = NULL;
+  bool unconfined;
+  int r = jr_sc_policy_from_spec ("default", &p, &unconfined, &err);
+  bool made = r == 0;
+  for (size_t i = 0, n = 0; r == 0 && i < p.n_sys && n < 150; i++)
+    if (p.sys[i].n_rules == 0 && p.sys[i].otherwise == SCMP_ACT_ALLOW)
+      {
+        p.sys[i].otherwise = p.def_action;
+        struct jr_sc_rule rule = { .action = SCMP_ACT_ALLOW, .n_cmp = 2, .cmp = { { 0, SCMP_CMP_MASKED_EQ, 0xffffffff, (uint64_t) i }, { 1, SCMP_CMP_EQ, 0x100000000ull * i + 7, 0 } } };
+        r = jr_sc_add_rule (&p.sys[i], &rule, &err);
+        n++;
+      }
+  memset (&mine, 0, sizeof mine), memset (&lib, 0, sizeof lib);
+  if (r == 0)
+    r = jr_sc_policy_bpf (&p, false, &mine, &err);
+  if (r == 0)
+    r = jr_sc_policy_bpf (&p, true, &lib, &err);
+  size_t ja = 0;
+  for (unsigned k = 0; r == 0 && k < mine.len; k++)
+    ja += ((const struct sock_filter *) mine.filter)[k].code == (BPF_JMP | BPF_JA);
+  ok (r == 0 && jr_sc_emit_ok (&p) && ja > 0, "150 more argument rules: emitted with %zu long jumps (%u instructions; libseccomp: %u)%s%s",
+      ja, mine.len, lib.len, err ? ": " : "", err ? jail_error_message (err) : "");
+  ok (r == 0 && differences (&p, &mine, &lib) == 0, "150 more argument rules: emit.c and libseccomp decide every call alike");
+  jail_error_free (err);
+  jr_bpf_release (&mine), jr_bpf_release (&lib);
+  if (made)
+    jr_sc_policy_free (&p);
+}
+
+/* The comparison finds one changed decision: libseccomp's program of
+ * the default against emit.c's of the default with one rule's first
+ * comparison (mask ^= xor_a, value ^= xor_b) or one otherwise changed. */
+static void
+check_perturbed (const char *what, const char *name, unsigned rule, uint64_t xor_a, uint64_t xor_b, uint32_t otherwise)
+{
+  struct jr_sc_policy p, d;
+  struct jr_bpf mine, lib;
+  jail_error *err = NULL;
+  if (both ("default", &p, &mine, &lib) < 0)
+    {
+      ok (false, "perturbed: compile the default");
+      return;
+    }
+  struct jr_sc_entry *e = jr_sc_find (&p, name);
+  if (otherwise)
+    e->otherwise = otherwise;
+  else
+    e->rules[rule].cmp[0].datum_a ^= xor_a, e->rules[rule].cmp[0].datum_b ^= xor_b;
+  jr_bpf_release (&mine);
+  bool unconfined;
+  size_t n = 0;
+  int r = jr_sc_policy_bpf (&p, false, &mine, &err);
+  /* argument values from the perturbed policy and the default alike */
+  if (r == 0 && (r = jr_sc_policy_from_spec ("default", &d, &unconfined, &err)) == 0)
+    {
+      n = differences (&p, &mine, &lib) + differences (&d, &mine, &lib);
+      jr_sc_policy_free (&d);
+    }
+  ok (r == 0 && n > 0, "the comparison sees one changed rule (%s): %zu calls differ%s%s", what, n, err ? ": " : "",
+      err ? jail_error_message (err) : "");
+  jail_error_free (err);
+  jr_bpf_release (&mine), jr_bpf_release (&lib);
+  jr_sc_policy_free (&p);
+}
+
 /* Compile spec or fail the test. */
 static int
 compile (const char *spec, struct jr_bpf *b)
@@ -343,5 +558,18 @@ main (void)
   else
     ok (false, "compile the default filter both ways");
   jail_error_free (err);
+
+  /* emit.c against libseccomp, and the comparison shown able to fail. */
+  check_same ("default", true);
+  check_same ("+ptrace,-getpid,+clone", true);
+  check_same ("-ioctl,+personality,-socket,+socketpair,+openat", true);
+  char *json = NULL;
+  if (asprintf (&json, "%s/tests/data/seccomp-docker-format.json", getenv ("JR_SRC") ? getenv ("JR_SRC") : ".") > 0)
+    check_same (json, false);
+  free (json);
+  check_long_jumps ();
+  check_perturbed ("ioctl TIOCLINUX + 1", "ioctl", 1, 0, 1, 0);
+  check_perturbed ("personality 0x8 compared on 64 bits", "personality", 1, 0xffffffff00000000ull, 0, 0);
+  check_perturbed ("getpid denied", "getpid", 0, 0, 0, SCMP_ACT_ERRNO (EPERM));
   return tap_done (true);
 }

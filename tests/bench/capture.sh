@@ -14,6 +14,8 @@ SEC="Capture: python3 -c 'print(1)', median of 3 rounds of $((N / 3))"
 TIMER=$JR_BUILD/tests/exec-latency-timer
 jname=jrbench-capture-$$
 PY=python3; [ -x /usr/bin/python3 ] && PY=/usr/bin/python3
+capture_jail() { as "$1" "$TIMER" --capture $((N / 3)) "$jname" "$PY" -c 'print(1)'; }
+capture_host() { as "$1" "$TIMER" $((N / 3)) "$PY" -c 'print(1)'; }
 
 for m in root user; do
   if ! jr_has_exec || [ ! -x "$TIMER" ]; then
@@ -25,16 +27,7 @@ for m in root user; do
     continue
   fi
   log "capture, $m"
-  a="" h=""
-  for k in 1 2 3; do
-    a="$a $(as "$m" "$TIMER" --capture $((N / 3)) "$jname" $PY -c 'print(1)' 2>> "$LOG" | cut -d' ' -f1)"
-    h="$h $(as "$m" "$TIMER" $((N / 3)) $PY -c 'print(1)' 2>> "$LOG" | cut -d' ' -f1)"
-  done
-  for pair in "jail_capture() (library call):$a" "python3 on the host (posix_spawn):$h"; do
-    v=$(echo "${pair#*:}" | tr ' ' '\n' | grep . | sort -n | awk '{ v[NR] = $1 } END { if (NR == 3) print v[2] }')
-    if [ -n "$v" ]; then row "$SEC" "$m" "${pair%%:*}" "$v" ms "median of 3 rounds:${pair#*:}"
-    else na "$SEC" "$m" "${pair%%:*}" "failed: exec-latency-timer (see $LOG)"; fi
-  done
+  rounds3 "$SEC" "$m" "jail_capture() (library call)" capture_jail "python3 on the host (posix_spawn)" capture_host
   as "$m" timeout 30 "$JAILRUN" rm -f "$jname" >> "$LOG" 2>&1
 done
 exit 0

@@ -23,20 +23,13 @@ sleep_child() {
 # --api) against posix_spawn of /bin/true on the host, in three
 # interleaved rounds; each row is the median of the rounds' medians.
 TIMER=$JR_BUILD/tests/exec-latency-timer
+api_jail() { as "$1" "$TIMER" --api $((N / 3)) "$jname"; }
+api_host() { as "$1" "$TIMER" $((N / 3)) /bin/true; }
 api_rows() {
   if ! jr_has_exec || [ ! -x "$TIMER" ]; then
     na "$SEC" "$1" "jail_exec() (library call)" "$NA_EXEC"; return
   fi
-  a="" h=""
-  for k in 1 2 3; do
-    a="$a $(as "$1" "$TIMER" --api $((N / 3)) "$jname" 2>> "$LOG" | cut -d' ' -f1)"
-    h="$h $(as "$1" "$TIMER" $((N / 3)) /bin/true 2>> "$LOG" | cut -d' ' -f1)"
-  done
-  for pair in "jail_exec() (library call):$a" "/bin/true on the host (posix_spawn):$h"; do
-    v=$(echo "${pair#*:}" | tr ' ' '\n' | grep . | sort -n | awk '{ v[NR] = $1 } END { if (NR == 3) print v[2] }')
-    if [ -n "$v" ]; then row "$SEC" "$1" "${pair%%:*}" "$v" ms "median of 3 rounds:${pair#*:}"
-    else na "$SEC" "$1" "${pair%%:*}" "failed: exec-latency-timer (see $LOG)"; fi
-  done
+  rounds3 "$SEC" "$1" "jail_exec() (library call)" api_jail "/bin/true on the host (posix_spawn)" api_host
 }
 
 for m in root user; do

@@ -96,6 +96,24 @@ hf() {
   done
 }
 
+# rounds3 SEC MODE LABEL_A CMD_A LABEL_B CMD_B: CMD_A and CMD_B (each
+# run as `CMD MODE`, printing exec-latency-timer's line: the median ms
+# first) in three interleaved rounds, so that a burst of load on a shared
+# machine hits both alike; then a row each: the median of the rounds'
+# medians, every round's figure (or a row saying the timer failed).
+rounds3() {
+  local a="" b="" k pair v
+  for k in 1 2 3; do
+    a="$a $($4 "$2" 2>> "$LOG" | cut -d' ' -f1)"
+    b="$b $($6 "$2" 2>> "$LOG" | cut -d' ' -f1)"
+  done
+  for pair in "$3:$a" "$5:$b"; do
+    v=$(echo "${pair#*:}" | tr ' ' '\n' | grep . | sort -n | awk '{ v[NR] = $1 } END { if (NR == 3) print v[2] }')
+    if [ -n "$v" ]; then row "$1" "$2" "${pair%%:*}" "$v" ms "median of 3 rounds:${pair#*:}"
+    else na "$1" "$2" "${pair%%:*}" "failed: exec-latency-timer (see $LOG)"; fi
+  done
+}
+
 # free_port: a TCP port free on 127.0.0.1 now (the kernel's choice).
 free_port() {
   python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'

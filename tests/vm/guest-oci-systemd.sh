@@ -11,12 +11,11 @@
 # cgroup; delete removes the scope; a named slice works; a create that
 # fails leaves no scope.
 . "$JR_SRC/tests/lib.sh"
+. "$JR_SRC/tests/vm/lib-guest-oci.sh"
 plan 26
 CG=/sys/fs/cgroup
 if [ "$JR_MODE" = root ]; then SC="systemctl"; slice=system.slice; else SC="systemctl --user"; slice=user.slice; fi
-W=$(mktemp -d /tmp/ocisd.XXXXXX)
-mkdir "$W/bin" && ln -s "$JAILRUN" "$W/bin/jailrun-oci"
-oci() { timeout -k 5 90 "$W/bin/jailrun-oci" --root "$W/state" --systemd-cgroup "$@"; }
+oci_scratch 90 --systemd-cgroup
 wait_for() { # up to 30 s until CMD succeeds
   _i=0
   while [ $_i -lt 300 ]; do "$@" && return 0; sleep 0.1; _i=$((_i + 1)); done
@@ -25,37 +24,12 @@ wait_for() { # up to 30 s until CMD succeeds
 inactive() { [ "$($SC is-active "$1" 2>/dev/null)" != active ]; }
 gone() { [ -z "$(find $CG -type d -name "$1" 2>/dev/null)" ] && inactive "$1"; }
 status() { oci state "$1" | grep -o '"status": *"[a-z]*"' | sed 's/.*"\([a-z]*\)"$/\1/'; }
-if [ "$JR_MODE" = root ]; then maps=''; else
-  maps="\"uidMappings\": [{\"containerID\": 0, \"hostID\": $(id -u), \"size\": 1}],
-    \"gidMappings\": [{\"containerID\": 0, \"hostID\": $(id -g), \"size\": 1}],"
-fi
-bundle() { # DIR CGROUPSPATH ARGS_JSON
-  mkdir -p "$1"
-  cat > "$1/config.json" <<EOF
-{
-  "ociVersion": "1.0.2",
-  "process": {"user": {"uid": 0, "gid": 0}, "args": $3, "env": ["PATH=/usr/bin:/bin"], "cwd": "/",
-              "capabilities": {"bounding": ["CAP_KILL"], "effective": ["CAP_KILL"], "permitted": ["CAP_KILL"]}},
-  "root": {"path": "$ROOTFS", "readonly": true},
-  "mounts": [{"destination": "/proc", "type": "proc", "source": "proc"},
-             {"destination": "/tmp", "type": "tmpfs", "source": "tmpfs", "options": ["size=1m"]}],
-  "linux": {
-    $maps
-    "namespaces": [{"type": "pid"}, {"type": "network"}, {"type": "ipc"}, {"type": "uts"}, {"type": "mount"}],
-    "cgroupsPath": "$2",
-    "resources": {"memory": {"limit": 33554432, "swap": 33554432}, "pids": {"limit": 16},
-                  "cpu": {"quota": 50000, "period": 100000}}
-  }
-}
-EOF
-}
-
 # The container's own process: a fork loop against pids.max, a memory
 # hog against memory.max, then it waits.
-bundle "$W/b" ":jrtest:c1" '["/bin/sh", "-c", "/usr/bin/cgprobe forks 100 3; /usr/bin/cgprobe hog 256; echo hog-status $?; exec /bin/sleep 300"]'
-oci create --bundle "$W/b" c1 >"$W/out" 2>&1; s=$?
+limits_bundle "$SCRATCH/b" ":jrtest:c1" '["/bin/sh", "-c", "/usr/bin/cgprobe forks 100 3; /usr/bin/cgprobe hog 256; echo hog-status $?; exec /bin/sleep 300"]'
+oci create --bundle "$SCRATCH/b" c1 >"$SCRATCH/out" 2>&1; s=$?
 is "create --systemd-cgroup: exit 0" "$s" 0
-[ $s = 0 ] || echo "# $(cat "$W/out")"
+[ $s = 0 ] || echo "# $(cat "$SCRATCH/out")"
 pid=$(oci state c1 | sed -n 's/.*"pid": *\([0-9]*\).*/\1/p')
 cgp=$(sed -n 's/^0:://p' "/proc/$pid/cgroup" 2>&1)
 echo "# init $pid in $cgp"
@@ -70,13 +44,13 @@ is "  the init is its only process before start" "$(cat "$D/cgroup.procs" 2>&1)"
 
 oci start c1; s=$?
 is "start: exit 0" "$s" 0
-has_hog() { grep -q hog-status "$W/out"; }
+has_hog() { grep -q hog-status "$SCRATCH/out"; }
 wait_for has_hog
-echo "# $(tr '\n' ' ' < "$W/out")"
-k=$(sed -n 's/^forks ok \([0-9]*\) failed.*/\1/p' "$W/out")
+echo "# $(tr '\n' ' ' < "$SCRATCH/out")"
+k=$(sed -n 's/^forks ok \([0-9]*\) failed.*/\1/p' "$SCRATCH/out")
 ok "pids.max holds: a fork loop gets at most 14 children (16 - sh - cgprobe), got ${k:-none}" test "${k:-99}" -le 14 -a "${k:-0}" -ge 8
 ok "  pids.events counts the refusals" test "$(sed -n 's/^max //p' "$D/pids.events")" -gt 0
-like "memory.max holds: a 256M hog under 32M is killed (137)" "$(cat "$W/out")" "hog-status 137"
+like "memory.max holds: a 256M hog under 32M is killed (137)" "$(cat "$SCRATCH/out")" "hog-status 137"
 ok "  memory.events counts the OOM kill" test "$(sed -n 's/^oom_kill //p' "$D/memory.events")" -ge 1
 is "  the container lives on (the OOM kill stopped one process, not the scope)" "$(status c1):$($SC is-active jrtest-c1.scope 2>&1)" "running:active"
 
@@ -100,8 +74,8 @@ is "delete: exit 0" "$s" 0
 ok "  the scope is gone (no cgroup, not active)" wait_for gone jrtest-c1.scope
 
 # A slice of its own, and delete --force of a running container.
-bundle "$W/b2" "jrtest.slice:jr:c2" '["/bin/sleep", "300"]'
-oci create --bundle "$W/b2" c2 >/dev/null 2>&1; s=$?
+limits_bundle "$SCRATCH/b2" "jrtest.slice:jr:c2" '["/bin/sleep", "300"]'
+oci create --bundle "$SCRATCH/b2" c2 >/dev/null 2>&1; s=$?
 pid=$(oci state c2 | sed -n 's/.*"pid": *\([0-9]*\).*/\1/p')
 like "cgroupsPath jrtest.slice:jr:c2: jr-c2.scope in jrtest.slice" "$s:$(cat "/proc/$pid/cgroup" 2>&1)" "^0:0::.*/jrtest.slice/jr-c2.scope$"
 oci delete --force c2; s=$?
@@ -109,10 +83,9 @@ is "  delete --force: exit 0" "$s" 0
 ok "  the scope is gone" wait_for gone jr-c2.scope
 
 # A create that fails after the scope started leaves none.
-bundle "$W/b3" ":jrtest:c3" '["/nonexistent"]'
-oci create --bundle "$W/b3" c3 >"$W/err3" 2>&1; s=$?
-like "create of a missing command: 125, the error" "$s:$(cat "$W/err3")" "^125:.*/nonexistent"
-no_c3() { gone jrtest-c3.scope && [ ! -e "$W/state/c3" ]; }
+limits_bundle "$SCRATCH/b3" ":jrtest:c3" '["/nonexistent"]'
+oci create --bundle "$SCRATCH/b3" c3 >"$SCRATCH/err3" 2>&1; s=$?
+like "create of a missing command: 125, the error" "$s:$(cat "$SCRATCH/err3")" "^125:.*/nonexistent"
+no_c3() { gone jrtest-c3.scope && [ ! -e "$R/c3" ]; }
 ok "  no scope left, no state" wait_for no_c3
-rm -rf "$W"
 done_testing

@@ -8,39 +8,19 @@
 # state shows in `state`, update changes memory.max and pids.max, and
 # delete leaves no cgroup.
 . "$JR_SRC/tests/lib.sh"
+. "$JR_SRC/tests/vm/lib-guest-oci.sh"
 plan 20
 CG=/sys/fs/cgroup
-W=$(mktemp -d /tmp/oci.XXXXXX)
-mkdir "$W/bin" && ln -s "$JAILRUN" "$W/bin/jailrun-oci"
-oci() { timeout -k 5 60 "$W/bin/jailrun-oci" --root "$W/state" "$@"; }
+oci_scratch 60
 if [ "$JR_MODE" = root ]; then
-  CGP=/oci-test/c1; maps=''
+  CGP=/oci-test/c1
 else # below the delegated cgroup (its processes are in jailrun's leaf by now)
   CGP=${JR_DELEG#$CG}/oci-test/c1
-  maps="\"uidMappings\": [{\"containerID\": 0, \"hostID\": $(id -u), \"size\": 1}],
-    \"gidMappings\": [{\"containerID\": 0, \"hostID\": $(id -g), \"size\": 1}],"
 fi
 D=$CG$CGP
-mkdir "$W/b"
-cat > "$W/b/config.json" <<EOF
-{
-  "ociVersion": "1.0.2",
-  "process": {"user": {"uid": 0, "gid": 0}, "args": ["/bin/sleep", "300"], "env": ["PATH=/usr/bin:/bin"], "cwd": "/",
-              "capabilities": {"bounding": ["CAP_KILL"], "effective": ["CAP_KILL"], "permitted": ["CAP_KILL"]}},
-  "root": {"path": "$ROOTFS", "readonly": true},
-  "mounts": [{"destination": "/proc", "type": "proc", "source": "proc"},
-             {"destination": "/tmp", "type": "tmpfs", "source": "tmpfs", "options": ["size=1m"]}],
-  "linux": {
-    $maps
-    "namespaces": [{"type": "pid"}, {"type": "network"}, {"type": "ipc"}, {"type": "uts"}, {"type": "mount"}],
-    "cgroupsPath": "$CGP",
-    "resources": {"memory": {"limit": 33554432, "swap": 33554432}, "pids": {"limit": 16},
-                  "cpu": {"quota": 50000, "period": 100000}}
-  }
-}
-EOF
+limits_bundle "$SCRATCH/b" "$CGP" '["/bin/sleep", "300"]'
 
-oci create --bundle "$W/b" c1; s=$?
+oci create --bundle "$SCRATCH/b" c1; s=$?
 is "create with memory, pids and cpu limits: exit 0" "$s" 0
 pid=$(oci state c1 | sed -n 's/.*"pid": *\([0-9]*\).*/\1/p')
 is "the init is in the cgroup $CGP" "$(cat "$D/cgroup.procs" 2>&1)" "$pid"
@@ -58,9 +38,9 @@ like "  the other forks failed" "$out" "failed (8[6-9]|9[0-2])"
 ok "  pids.events counts the refusals" test "$(sed -n 's/^max //p' "$D/pids.events")" -gt 0
 
 # memory.max holds: a hog is OOM-killed in the container's cgroup
-oci exec c1 /usr/bin/cgprobe hog 256 >"$W/hog" 2>&1; s=$?
+oci exec c1 /usr/bin/cgprobe hog 256 >"$SCRATCH/hog" 2>&1; s=$?
 is "a 256M hog under memory.max 32M: killed (137)" "$s" 137
-unlike "  it never got its 256M" "$(cat "$W/hog")" "hog done"
+unlike "  it never got its 256M" "$(cat "$SCRATCH/hog")" "hog done"
 ok "  memory.events counts the OOM kill" test "$(sed -n 's/^oom_kill //p' "$D/memory.events")" -ge 1
 
 # pause/resume through cgroup.freeze
@@ -71,13 +51,13 @@ oci resume c1; s=$?
 is "resume: exit 0, state running" "$s:$(oci state c1 | grep -o '"status": *"[a-z]*"' | tr -d ' ')" '0:"status":"running"'
 
 # update: new limits in the live cgroup
-echo '{"memory": {"limit": 67108864, "swap": 67108864}, "pids": {"limit": 32}}' > "$W/res.json"
-oci update --resources "$W/res.json" c1; s=$?
+echo '{"memory": {"limit": 67108864, "swap": 67108864}, "pids": {"limit": 32}}' > "$SCRATCH/res.json"
+oci update --resources "$SCRATCH/res.json" c1; s=$?
 is "update --resources FILE: memory.max and pids.max changed" "$s:$(cat "$D/memory.max" "$D/pids.max" | tr '\n' ' ')" "0:67108864 32 "
 echo '{"pids": {"limit": -1}}' | oci update --resources - c1; s=$?
 is "update --resources -: pids.limit -1 is max again" "$s:$(cat "$D/pids.max")" "0:max"
-echo '{"hugepageLimits": [{"pageSize": "2MB", "limit": 1}]}' | oci update --resources - c1 2>"$W/err"; s=$?
-like "update with a limit v2 cannot enforce: refused, naming it" "$s:$(cat "$W/err")" "^125:.*--resources.hugepageLimits: cannot be enforced"
+echo '{"hugepageLimits": [{"pageSize": "2MB", "limit": 1}]}' | oci update --resources - c1 2>"$SCRATCH/err"; s=$?
+like "update with a limit v2 cannot enforce: refused, naming it" "$s:$(cat "$SCRATCH/err")" "^125:.*--resources.hugepageLimits: cannot be enforced"
 
 # kill --all, delete: nothing left
 oci exec -d c1 /bin/sleep 200
@@ -88,5 +68,4 @@ is "  every process of the cgroup is gone" "$(cat "$D/cgroup.procs" 2>&1)" ""
 oci delete c1; s=$?
 is "delete: exit 0" "$s" 0
 ok "  the cgroup and the parent create made are gone" test ! -e "$D" -a ! -e "${D%/c1}"
-rm -rf "$W"
 done_testing

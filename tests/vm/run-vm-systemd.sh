@@ -64,7 +64,7 @@ build_initramfs() {
   add_binary "$JAILRUN" /usr/bin/jailrun
   add_rootfs
   mkdir -p "$stage/jr/tests/vm" && cp "$src/tests/lib.sh" "$stage/jr/tests/" \
-    && cp "$src/tests/vm/guest-systemd.sh" "$src/tests/vm/guest-oci-systemd.sh" "$src/tests/vm/driver-systemd.sh" "$stage/jr/tests/vm/" \
+    && cp "$src/tests/vm/guest-systemd.sh" "$src/tests/vm/guest-oci-systemd.sh" "$src/tests/vm/lib-guest-oci.sh" "$src/tests/vm/driver-systemd.sh" "$stage/jr/tests/vm/" \
     && chmod -R a+rX "$stage/jr" || fail "copy the tests"
   cp "$src/tests/vm/init-systemd.sh" "$stage/init" && chmod 755 "$stage/init"
   configure_root

@@ -24,7 +24,7 @@ build_initramfs() {
   add_binary "$JAILRUN" /usr/bin/jailrun
   add_binary "$(command -v setpriv)" /usr/bin/setpriv
   add_rootfs
-  cp "$src/tests/lib.sh" "$stage/jr/tests/" && cp "$src/tests/vm/guest.sh" "$src/tests/vm/guest-oci.sh" "$stage/jr/tests/vm/"
+  cp "$src/tests/lib.sh" "$stage/jr/tests/" && cp "$src/tests/vm/guest.sh" "$src/tests/vm/guest-oci.sh" "$src/tests/vm/lib-guest-oci.sh" "$stage/jr/tests/vm/"
   cp "$src/tests/vm/init.sh" "$stage/init" && chmod 755 "$stage/init"
   (cd "$stage" && find . | cpio -o -H newc -R 0:0 --quiet) > "$cache/initramfs.cpio" || fail "cpio"
 }
