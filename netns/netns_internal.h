@@ -36,6 +36,7 @@
 #define JR_FWD_IDLE_TIMEOUT 900       /* seconds without a byte either way */
 #define JR_PROXY_HEAD_MAX 8192        /* bytes of request head */
 #define JR_PROXY_HEAD_TIMEOUT 30      /* seconds to send the head */
+#define JR_PROXY_IDLE_TIMEOUT 10      /* seconds a kept-alive connection waits for its next request */
 
 /* rtnl.c: one rtnetlink socket in the current netns, strict replies
  * (kernel sender, this port, the request's sequence, error acks).  Never
@@ -150,13 +151,55 @@ struct jr_proxy_req
   char path[2048];            /* origin-form for plain HTTP */
   size_t head_len;            /* bytes of the head including the blank line */
   long long content_length;   /* -1 when absent */
+  bool te;                    /* Transfer-Encoding given (a body of unknown length) */
+  bool http10;                /* HTTP/1.0 */
+  bool close;                 /* Connection (or Proxy-Connection): close */
+  bool expect;                /* Expect given (100-continue) */
 };
 /* Parse a complete head (buf[0..len) ends with CRLFCRLF).  Returns 0, or
  * an HTTP status (400, 403, 405, 431, 501) with a one-line reason. */
 int jr_proxy_parse (const char *buf, size_t len, struct jr_proxy_req *r, const char **reason);
 /* Rewrite a parsed plain-HTTP head to origin-form, hop-by-hop headers
- * dropped, "Connection: close" added; returns the length or -ENOSPC. */
-int jr_proxy_rewrite (const char *buf, size_t len, const struct jr_proxy_req *r, char *out, size_t outsz);
+ * dropped, "Connection: close" added unless keep (the upstream connection
+ * may serve the next request); returns the length or -ENOSPC. */
+int jr_proxy_rewrite (const char *buf, size_t len, const struct jr_proxy_req *r, bool keep, char *out,
+                      size_t outsz);
+/* Does the comma-separated header value v[0..n) hold token (any case)? */
+bool jr_http_has_token (const char *v, size_t n, const char *token);
+/* proxy_resp.c: the response side of a kept-alive plain-HTTP request
+ * (pure functions, fuzzed too): where the answer's head and body end. */
+enum jr_body
+{
+  JR_BODY_NONE,    /* no body: HEAD, 1xx, 204, 304 */
+  JR_BODY_LENGTH,  /* Content-Length bytes */
+  JR_BODY_CHUNKED, /* chunked, ended by its zero-size chunk and trailers */
+  JR_BODY_EOF      /* until the server closes: the client connection ends too */
+};
+struct jr_proxy_resp
+{
+  int status;
+  enum jr_body body;
+  long long length; /* JR_BODY_LENGTH */
+  bool close;       /* the server closes after it (Connection: close, HTTP/1.0) */
+};
+/* Parse a response head buf[0..len) (ends with CRLFCRLF) to a request
+ * (head_req: the method was HEAD): 0, or -EINVAL when it is no HTTP/1.x
+ * response. */
+int jr_proxy_resp_parse (const char *buf, size_t len, bool head_req, struct jr_proxy_resp *r);
+/* Rewrite it for the client: hop-by-hop headers dropped, "Connection:
+ * keep-alive" or "close" added; the length or -ENOSPC. */
+int jr_proxy_resp_rewrite (const char *buf, size_t len, bool keep, char *out, size_t outsz);
+/* Where a chunked body ends, followed byte by byte. */
+struct jr_chunked
+{
+  int state;
+  int digits;
+  unsigned long long left;
+};
+/* Feed n bytes of a chunked body: how many of them belong to it (fewer
+ * than n when it ended inside them; *done is set then), or -1 when it is
+ * malformed. */
+long jr_chunked_feed (struct jr_chunked *c, const char *p, size_t n, bool *done);
 /* proxy_policy.c: the allowlist and address policy.
  * Normalise a host ("Example.COM." -> "example.com", "[::1]" -> "::1");
  * reports IP literals; refuses odd IPv4 forms.  0 or -EINVAL. */

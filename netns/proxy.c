@@ -18,23 +18,6 @@
 #include "hostfile.h"
 #include "proxy_int.h"
 
-/* Fill the audit record common fields from q. */
-static void
-audit_from (const struct preq *q, struct audit *a, const char *decision, const char *reason)
-{
-  memset (a, 0, sizeof *a);
-  snprintf (a->client, sizeof a->client, "%s", q->client);
-  snprintf (a->method, sizeof a->method, "%s", q->req.method);
-  if (q->req.host[0])
-    snprintf (a->target, sizeof a->target, q->req.host_is_ip && strchr (q->req.host, ':') ? "[%s]:%u" : "%s:%u",
-              q->req.host, q->req.port);
-  if (q->state == PQ_CONNECT && q->next_addr > 0)
-    jr_addr_text (&q->addrs[q->next_addr - 1], a->address, sizeof a->address);
-  a->decision = decision;
-  snprintf (a->reason, sizeof a->reason, "%s", reason ? reason : "");
-  a->start = q->start;
-}
-
 /* Close a request; memory goes when the resolver no longer holds it. */
 static void
 preq_close (struct preq *q, bool slot)
@@ -50,6 +33,11 @@ preq_close (struct preq *q, bool slot)
   if (q->up >= 0)
     close (q->up);
   q->fd = q->up = -1;
+  if (q->audit_due) /* a relayed request cut short */
+    jr_audit_write (p, &q->a);
+  q->audit_due = false;
+  free (q->rb);
+  q->rb = NULL;
   if (slot)
     jr_fwd_put_slot (p->fwd);
   if (q->prev)
@@ -90,7 +78,7 @@ deny (struct preq *q, int status, const char *reason)
   if (ml > 0 && (size_t) ml < sizeof msg)
     (void) !send (q->fd, msg, (size_t) ml, MSG_NOSIGNAL | MSG_DONTWAIT);
   struct audit a;
-  audit_from (q, &a, "deny", reason);
+  jr_proxy_audit_from (q, &a, "deny", reason);
   jr_audit_write (q->p, &a);
   preq_close (q, true);
 }
@@ -104,6 +92,19 @@ jr_proxy_tunnel_done (void *arg, uint64_t up, uint64_t down)
   t->a.down = down;
   jr_audit_write (t->p, &t->a);
   free (t);
+}
+
+static void next_request (struct preq *q);
+
+/* Act on what the relay of a framed request says: wait, close, or read
+ * the client's next request. */
+static void
+relay_done (struct preq *q, int r)
+{
+  if (r == JR_RELAY_CLOSE)
+    preq_close (q, true);
+  else if (r == JR_RELAY_NEXT)
+    next_request (q);
 }
 
 /* Connected upstream: reply (CONNECT) or rewrite (plain HTTP), splice. */
@@ -122,16 +123,18 @@ start_tunnel (struct preq *q)
     }
   else
     {
-      int n = jr_proxy_rewrite (q->buf, q->req.head_len, &q->req, out, JR_PROXY_HEAD_MAX + 64);
+      int n = jr_proxy_rewrite (q->buf, q->req.head_len, &q->req, q->framed, out, JR_PROXY_HEAD_MAX + 64);
       if (n < 0)
         return deny (q, 431, "request head too large after rewriting");
+      if (q->framed)
+        return relay_done (q, jr_relay_start (q, out, (size_t) n));
       ol = (size_t) n;
     }
   memcpy (out + ol, q->buf + q->req.head_len, extra);
   struct jr_tunnel *t = malloc (sizeof *t);
   if (t == NULL)
     return preq_close (q, true);
-  audit_from (q, &t->a, "allow", q->has_rule ? q->rule.host : "");
+  jr_proxy_audit_from (q, &t->a, "allow", q->has_rule ? q->rule.host : "");
   t->p = q->p;
   t->port = q->req.port;
   memcpy (t->host, q->req.host, sizeof t->host);
@@ -146,11 +149,29 @@ start_tunnel (struct preq *q)
 
 static void try_connect (struct preq *q);
 
-/* Upstream socket event while connecting. */
+/* May q's request go on the upstream connection kept from its previous
+ * answer?  The same host and port, its address permitted by the rule
+ * found for this request, and the connection neither closed nor sent
+ * anything since. */
+static bool
+upstream_reusable (struct preq *q, const struct jr_allow *rule)
+{
+  char c;
+  const char *why = NULL;
+  return q->framed && strcmp (q->up_host, q->req.host) == 0 && q->up_port == q->req.port
+         && jr_addr_permitted (rule, (struct sockaddr *) &q->up_addr, &why)
+         && recv (q->up, &c, 1, MSG_PEEK | MSG_DONTWAIT) < 0 && errno == EAGAIN;
+}
+
+/* Upstream socket event: connected (or not), or a relayed request's. */
 static void
 on_upstream (struct jr_loop_src *s, uint32_t ev)
 {
   struct preq *q = (struct preq *) ((char *) s - offsetof (struct preq, usrc));
+  if (q->state == PQ_HEAD) /* a kept upstream closed or spoke unasked */
+    return jr_relay_drop_upstream (q);
+  if (q->state != PQ_CONNECT)
+    return relay_done (q, jr_relay_event (q, false, ev));
   int e = 0;
   socklen_t l = sizeof e;
   getsockopt (q->up, SOL_SOCKET, SO_ERROR, &e, &l);
@@ -237,6 +258,20 @@ decide (struct preq *q)
     }
   q->rule = *rule;
   q->has_rule = true;
+  /* Plain HTTP/1.1 with a body of known length (or none) is framed and
+   * the connection kept; CONNECT, chunked or Expect bodies, HTTP/1.0,
+   * "Connection: close" and the upstream proxy's requests are tunnelled
+   * to the end of the connection as before. */
+  q->framed = !q->req.connect && !q->p->has_upstream && !q->req.te && !q->req.http10 && !q->req.close
+              && !q->req.expect;
+  if (q->up >= 0 && upstream_reusable (q, rule))
+    {
+      q->addrs[0] = q->up_addr;
+      q->n_addrs = q->next_addr = 1;
+      q->state = PQ_CONNECT;
+      return start_tunnel (q);
+    }
+  jr_relay_drop_upstream (q);
   if (q->p->has_upstream)
     {
       /* The upstream resolves and connects: the allowlist is applied by name. */
@@ -274,10 +309,14 @@ static void
 on_client (struct jr_loop_src *s, uint32_t ev)
 {
   struct preq *q = (struct preq *) ((char *) s - offsetof (struct preq, src));
+  if (q->state >= PQ_SEND)
+    return relay_done (q, jr_relay_event (q, true, ev));
   if (q->state != PQ_HEAD)
     {
       if (ev & (EPOLLERR | EPOLLHUP))
         preq_close (q, true);
+      else /* the next request, early: it waits until this one is done */
+        jr_loop_mod (q->p->loop, &q->src, 0);
       return;
     }
   ssize_t n = recv (q->fd, q->buf + q->len, sizeof q->buf - q->len, MSG_DONTWAIT);
@@ -285,6 +324,8 @@ on_client (struct jr_loop_src *s, uint32_t ev)
     return preq_close (q, true);
   if (n < 0)
     return;
+  if (q->len == 0 && q->kept) /* the next request begins: its head has the head's time */
+    q->start = jr_now (), q->deadline = q->start + JR_PROXY_HEAD_TIMEOUT;
   size_t from = q->len > 3 ? q->len - 3 : 0;
   q->len += (size_t) n;
   const char *end = memmem (q->buf + from, q->len - from, "\r\n\r\n", 4);
@@ -331,6 +372,29 @@ on_accept (struct jr_loop_src *s, uint32_t ev)
     }
 }
 
+/* Back to reading the next request head on a kept-alive connection
+ * (it may be here already: pipelined). */
+static void
+next_request (struct preq *q)
+{
+  q->state = PQ_HEAD;
+  q->kept = true;
+  q->has_rule = q->framed = false;
+  q->n_addrs = q->next_addr = 0;
+  q->gai_err = 0;
+  q->start = jr_now ();
+  q->deadline = q->start + (q->len ? JR_PROXY_HEAD_TIMEOUT : JR_PROXY_IDLE_TIMEOUT);
+  jr_loop_mod (q->p->loop, &q->src, EPOLLIN | EPOLLRDHUP);
+  const char *end = q->len >= 4 ? memmem (q->buf, q->len, "\r\n\r\n", 4) : NULL;
+  if (end) /* pipelined: its head is here already */
+    {
+      q->req.head_len = (size_t) (end - q->buf) + 4;
+      decide (q);
+    }
+  else if (q->len == sizeof q->buf)
+    deny (q, 431, "request head larger than 8 KiB");
+}
+
 /* Names resolved: continue (or free what the client abandoned). */
 static void
 on_resolved (struct jr_loop_src *s, uint32_t ev)
@@ -366,10 +430,16 @@ on_ptick (struct jr_loop_src *s, uint32_t ev)
   for (struct preq *q = p->list, *next; q; q = next)
     {
       next = q->next;
-      if (q->state == PQ_HEAD && now > q->deadline)
+      if (now <= q->deadline)
+        continue;
+      if (q->state == PQ_HEAD && q->kept && q->len == 0)
+        preq_close (q, true); /* an idle kept-alive connection */
+      else if (q->state == PQ_HEAD)
         deny (q, 400, "request head not received in time");
-      else if (q->state == PQ_CONNECT && now > q->deadline)
+      else if (q->state == PQ_CONNECT)
         deny (q, 504, "upstream connect timed out");
+      else if (q->state >= PQ_SEND)
+        preq_close (q, true); /* a relayed request idle too long */
     }
 }
 
@@ -386,7 +456,11 @@ jr_proxy_recheck (struct jr_proxy *p)
   for (struct preq *q = p->list, *next; q; q = next)
     {
       next = q->next;
-      if (q->state != PQ_HEAD && !still_allowed (p, q->req.host, q->req.port))
+      if (q->state == PQ_HEAD || still_allowed (p, q->req.host, q->req.port))
+        continue;
+      if (q->state >= PQ_SEND) /* like a tunnel: cut */
+        preq_close (q, true);
+      else
         deny (q, 403, "the allowlist changed before the connection was made");
     }
   if (p->fwd)

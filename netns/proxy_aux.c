@@ -27,6 +27,22 @@ jr_addr_text (const struct sockaddr_storage *sa, char *out, size_t n)
     snprintf (out, n, "?");
 }
 
+void
+jr_proxy_audit_from (const struct preq *q, struct audit *a, const char *decision, const char *reason)
+{
+  memset (a, 0, sizeof *a);
+  snprintf (a->client, sizeof a->client, "%s", q->client);
+  snprintf (a->method, sizeof a->method, "%s", q->req.method);
+  if (q->req.host[0])
+    snprintf (a->target, sizeof a->target, q->req.host_is_ip && strchr (q->req.host, ':') ? "[%s]:%u" : "%s:%u",
+              q->req.host, q->req.port);
+  if (q->state == PQ_CONNECT && q->next_addr > 0)
+    jr_addr_text (&q->addrs[q->next_addr - 1], a->address, sizeof a->address);
+  a->decision = decision;
+  snprintf (a->reason, sizeof a->reason, "%s", reason ? reason : "");
+  a->start = q->start;
+}
+
 /* Resolve one request's name into its address list. */
 static void
 resolve (struct preq *q)

@@ -80,6 +80,7 @@ request_line (const char *b, size_t len, struct jr_proxy_req *r, size_t *used, c
       return BAD (400, "bad character in the request target");
   size_t tl = (size_t) (sp - t);
   *used = n + 2;
+  r->http10 = sp[8] == '0';
   r->connect = strcmp (r->method, "CONNECT") == 0;
   if (r->connect)
     return parse_authority (t, tl, true, 0, r->host, r, reason);
@@ -97,6 +98,27 @@ request_line (const char *b, size_t len, struct jr_proxy_req *r, size_t *used, c
   if (r->path[0] == '\0')
     strcpy (r->path, "/");
   return parse_authority (a, (size_t) (aend - a), false, 80, r->host, r, reason);
+}
+
+bool
+jr_http_has_token (const char *v, size_t n, const char *token)
+{
+  size_t tl = strlen (token);
+  for (size_t i = 0; i < n;)
+    {
+      while (i < n && (v[i] == ' ' || v[i] == '\t' || v[i] == ','))
+        i++;
+      size_t j = i;
+      while (j < n && v[j] != ',')
+        j++;
+      size_t e = j;
+      while (e > i && (v[e - 1] == ' ' || v[e - 1] == '\t'))
+        e--;
+      if (e - i == tl && strncasecmp (v + i, token, tl) == 0)
+        return true;
+      i = j;
+    }
+  return false;
 }
 
 /* Check one header line; updates Host/length state. */
@@ -134,7 +156,12 @@ header_line (const char *l, size_t n, struct jr_proxy_req *r, int *hosts, bool *
       r->content_length = cl;
     }
   else if (nl == 17 && strncasecmp (l, "transfer-encoding", 17) == 0)
-    *te = true;
+    *te = r->te = true;
+  else if ((nl == 10 && strncasecmp (l, "connection", 10) == 0)
+           || (nl == 16 && strncasecmp (l, "proxy-connection", 16) == 0))
+    r->close |= jr_http_has_token (v, vl, "close");
+  else if (nl == 6 && strncasecmp (l, "expect", 6) == 0)
+    r->expect = true;
   else if (nl == 4 && strncasecmp (l, "host", 4) == 0 && !r->connect)
     {
       struct jr_proxy_req h = { 0 };
@@ -195,7 +222,7 @@ dropped (const char *l, size_t n)
 }
 
 int
-jr_proxy_rewrite (const char *b, size_t len, const struct jr_proxy_req *r, char *out, size_t outsz)
+jr_proxy_rewrite (const char *b, size_t len, const struct jr_proxy_req *r, bool keep, char *out, size_t outsz)
 {
   const char *eol = memmem (b, len, "\r\n", 2);
   const char *ver = eol - 8;
@@ -216,7 +243,7 @@ jr_proxy_rewrite (const char *b, size_t len, const struct jr_proxy_req *r, char 
         }
       p = e + 2;
     }
-  w = snprintf (out + o, outsz - o, "Connection: close\r\n\r\n");
+  w = snprintf (out + o, outsz - o, "%s\r\n", keep ? "" : "Connection: close\r\n");
   if (w < 0 || (size_t) w >= outsz - o)
     return -ENOSPC;
   return (int) (o + (size_t) w);

@@ -1,5 +1,6 @@
-/* proxy_int.h - state shared by proxy.c (the connection state machine)
- * and proxy_aux.c (the resolver thread and the audit log). */
+/* proxy_int.h - state shared by proxy.c (the connection state machine),
+ * proxy_relay.c (kept-alive plain-HTTP requests) and proxy_aux.c (the
+ * resolver thread and the audit log). */
 #ifndef JR_PROXY_INT_H
 #define JR_PROXY_INT_H
 #include <netdb.h>
@@ -14,7 +15,26 @@ enum preq_state
 {
   PQ_HEAD,
   PQ_RESOLVE,
-  PQ_CONNECT
+  PQ_CONNECT,
+  PQ_SEND,      /* kept-alive request: its head and body go upstream */
+  PQ_RESP_HEAD, /* ... the answer's head is read */
+  PQ_RESP_BODY  /* ... the answer goes to the client */
+};
+
+#define JR_PROXY_RESP_HEAD_MAX 16384 /* bytes of response head */
+#define JR_PROXY_RELAY_BUF (2 * JR_PROXY_RESP_HEAD_MAX + 256)
+
+/* What the audit log says about one decision. */
+struct audit
+{
+  char client[64];
+  char method[16];
+  char target[300];
+  char address[64];
+  const char *decision;
+  char reason[200];
+  uint64_t up, down;
+  double start;
 };
 
 /* One client of the proxy until its tunnel is handed to the forwarder. */
@@ -39,20 +59,27 @@ struct preq
   struct sockaddr_storage addrs[JR_PROXY_MAX_ADDRS];
   size_t n_addrs, next_addr;
   int gai_err;
+  /* A plain-HTTP request the proxy frames (proxy_relay.c): the client
+   * connection outlives it when keep is set. */
+  bool framed, keep, head_req, audit_due;
+  bool kept;            /* an earlier request was served on this connection */
+  char *rb;             /* JR_PROXY_RELAY_BUF bytes, kept for the connection */
+  size_t rb_off, rb_end; /* rb[rb_off..rb_end) waits to be sent */
+  size_t rb_len;        /* rb[rb_end..rb_len): response bytes not parsed yet */
+  long long left;       /* bytes still to come of the body being relayed; -1 until close */
+  bool chunked, interim;
+  struct jr_chunked ch;
+  /* The upstream connection outlives the answer when it is reusable
+   * (up_ok: framed to its end, not closing); it then waits (fd up) for a
+   * next request to the same host and port, and a checked address. */
+  bool up_ok;
+  jr_loop_fn up_fn; /* its callback, while unregistered after a hang-up */
+  char up_host[256];
+  uint16_t up_port;
+  struct sockaddr_storage up_addr;
+  struct audit a;
 };
 
-/* What the audit log says about one decision. */
-struct audit
-{
-  char client[64];
-  char method[16];
-  char target[300];
-  char address[64];
-  const char *decision;
-  char reason[200];
-  uint64_t up, down;
-  double start;
-};
 
 /* An allowed tunnel, handed to the forwarder: its audit line (written
  * when it closes) and what it reaches (checked again when the list changes). */
@@ -101,7 +128,24 @@ void jr_proxy_tunnel_done (void *arg, uint64_t up, uint64_t down);
  * longer permits and close such tunnels. */
 void jr_proxy_recheck (struct jr_proxy *p);
 
+/* proxy_relay.c: a framed plain-HTTP request, connected upstream: send
+ * it, read the answer, pass it on.  Each call says what the caller
+ * (proxy.c) does next: */
+enum
+{
+  JR_RELAY_WAIT,  /* nothing: it waits for its sockets */
+  JR_RELAY_CLOSE, /* close the client connection */
+  JR_RELAY_NEXT   /* read the client's next request */
+};
+int jr_relay_start (struct preq *q, const char *head, size_t head_len);
+/* An event on the client (client) or upstream socket of a relayed request. */
+int jr_relay_event (struct preq *q, bool client, uint32_t ev);
+/* Close q's upstream connection (when it has one). */
+void jr_relay_drop_upstream (struct preq *q);
+
 /* proxy_aux.c */
+/* The audit record of q's decision. */
+void jr_proxy_audit_from (const struct preq *q, struct audit *a, const char *decision, const char *reason);
 int jr_resolver_submit (struct jr_proxy *p, struct preq *q);
 void jr_resolver_stop (struct jr_proxy *p);
 /* Take the finished requests (called on the eventfd). */

@@ -91,14 +91,24 @@ last_cap (void)
 }
 
 int
-jr_caps_apply (uint64_t keep, struct jail_error *e)
+jr_caps_bound (uint64_t keep, struct jail_error *e)
+{
+  int last = last_cap ();
+  for (int c = 0; c <= last; c++)
+    if (!(keep & (1ull << c)) && prctl (PR_CAPBSET_DROP, c, 0, 0, 0) < 0)
+      return jr_error_buf (e, errno, "caps: drop bounding cap %d", c);
+  return 0;
+}
+
+int
+jr_caps_apply (uint64_t keep, bool bounded, struct jail_error *e)
 {
   int last = last_cap ();
   if (last < 63)
     keep &= (1ull << (last + 1)) - 1;
-  for (int c = 0; c <= last; c++)
-    if (!(keep & (1ull << c)) && prctl (PR_CAPBSET_DROP, c, 0, 0, 0) < 0)
-      return jr_error_buf (e, errno, "caps: drop bounding cap %d", c);
+  int r = bounded ? 0 : jr_caps_bound (keep, e);
+  if (r < 0)
+    return r;
   if (prctl (PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0)
     return jr_error_buf (e, errno, "caps: clear ambient");
   struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3 };

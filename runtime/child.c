@@ -154,7 +154,7 @@ jr_command_exec (const struct jr_command *c)
   if (r == 0)
     r = enter_workdir (c->workdir, &e);
   if (r == 0)
-    r = jr_caps_apply (c->caps, &e);
+    r = jr_caps_apply (c->caps, c->bounded, &e);
   if (r == 0 && prctl (PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
     r = jr_error_buf (&e, errno, "no_new_privs");
   if (r == 0)
@@ -463,7 +463,7 @@ jr_child_main (struct jr_child *c)
   /* init keeps no host fd (not even the caller's stdio) and no
    * privilege. */
   syscall (SYS_close_range, 0u, ~0u, 0u);
-  jr_caps_apply (0, &e);
+  jr_caps_apply (0, false, &e);
   prctl (PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
   return init_loop (cmd, &set);
 }

@@ -97,7 +97,7 @@ jr_exec_child (const struct jr_exec_spec *x)
       jr_msg_send (FD_MSG, JR_MSG_SETUP_ERR, &e);
       return 125;
     }
-  struct jr_command cmd = { .argv = x->argv, .env = x->env, .workdir = x->workdir, .caps = x->cfg->caps, .bpf = x->bpf, .msg_fd = 3, .tty = x->tty };
+  struct jr_command cmd = { .argv = x->argv, .env = x->env, .workdir = x->workdir, .caps = x->cfg->caps, .bpf = x->bpf, .msg_fd = 3, .tty = x->tty, .bounded = x->bounded };
   return jr_command_exec (&cmd);
 }
 

@@ -200,7 +200,13 @@ void jr_trees_close (struct jr_trees *t);
 /* "cap_chown" for CAP_CHOWN; NULL for a number this build has no name for. */
 const char *jr_cap_name (int cap);
 int jr_caps_from_name (const char *name, int *cap);
-int jr_caps_apply (uint64_t keep, struct jail_error *e);
+/* Drop every bounding capability not in keep (the exec zygote does it
+ * once for all the processes it clones). */
+int jr_caps_bound (uint64_t keep, struct jail_error *e);
+/* Leave only keep in every set: bounding (unless bounded: already done
+ * by jr_caps_bound in an ancestor), ambient, permitted, effective,
+ * inheritable; kept caps are raised as ambient. */
+int jr_caps_apply (uint64_t keep, bool bounded, struct jail_error *e);
 
 /* stdio.c: open /dev/null on each of 0, 1, 2 that is closed (first thing
  * at every entry point that starts a process), and refuse a directory or

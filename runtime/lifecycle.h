@@ -41,8 +41,9 @@ struct jr_exec_spec
   char *const *argv;
   char *const *env; /* complete environment */
   const char *workdir;
-  int fds[3]; /* the client's stdin, stdout, stderr */
-  bool tty;   /* fds[0] is the channel for a pty (jr_pty_child) */
+  int fds[3];   /* the client's stdin, stdout, stderr */
+  bool tty;     /* fds[0] is the channel for a pty (jr_pty_child) */
+  bool bounded; /* cloned by the zygote, whose bounding set is cfg->caps already */
 };
 
 /* Start one process in the jail (exec.c).  On success *pid is a child of

@@ -44,8 +44,9 @@ struct jr_command
   const char *workdir;
   uint64_t caps;
   const struct jr_bpf *bpf;
-  int msg_fd; /* SOCK_SEQPACKET: failures are reported here */
-  bool tty;   /* fd 0 is the channel for a pty (jr_pty_child) */
+  int msg_fd;   /* SOCK_SEQPACKET: failures are reported here */
+  bool tty;     /* fd 0 is the channel for a pty (jr_pty_child) */
+  bool bounded; /* the bounding set is caps already (the exec zygote dropped the rest) */
 };
 
 /* setsid, a pty (tty), workdir, caps, no_new_privs, close fds, seccomp, execve: the

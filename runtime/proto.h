@@ -51,7 +51,7 @@ enum
 
 enum jr_rep_type
 {
-  JR_REP_STARTED = 0x6a728001, /* the process runs: pid (host view) */
+  JR_REP_STARTED = 0x6a728001, /* no longer sent (clients skip any reply but DONE); keeps DONE's value */
   JR_REP_DONE,                 /* it ended, or could not start */
 };
 

@@ -43,15 +43,18 @@ jr_state_root (char **out, jail_error **err)
 {
   char buf[4096];
   const char *xdg = getenv ("XDG_RUNTIME_DIR");
+  /* No printf on the way of every exec: its code is pages of libc that
+   * the client would fault in for two strings. */
   if (geteuid () == 0)
-    snprintf (buf, sizeof buf, "/run/jailrun");
+    strcpy (buf, "/run/jailrun");
   else if (xdg && xdg[0] == '/')
     {
       struct stat st;
       if (stat (xdg, &st) < 0 || !S_ISDIR (st.st_mode) || st.st_uid != geteuid ())
         return jr_error_msg (err, EPERM, "state: XDG_RUNTIME_DIR=%s is not a directory you own: fix or unset it", xdg);
-      if ((size_t) snprintf (buf, sizeof buf, "%s/jailrun", xdg) >= sizeof buf)
+      if (strlen (xdg) >= sizeof buf - sizeof "/jailrun")
         return jr_error_msg (err, ENAMETOOLONG, "state: XDG_RUNTIME_DIR is too long");
+      stpcpy (stpcpy (buf, xdg), "/jailrun");
     }
   else
     snprintf (buf, sizeof buf, "/tmp/jailrun-%u", (unsigned) geteuid ());
@@ -84,8 +87,13 @@ jr_state_path (const char *name, const char *file, char **out, jail_error **err)
     r = jr_state_root (&root, err);
   if (r < 0)
     return r;
-  if (asprintf (out, "%s/%s%s%s", root, name, *file ? "/" : "", file) < 0)
+  /* root/name[/file], as jr_state_root: without printf. */
+  *out = malloc (strlen (root) + strlen (name) + strlen (file) + 3);
+  if (*out == NULL)
     return jr_error (err, ENOMEM, "state");
+  char *p = stpcpy (stpcpy (stpcpy (*out, root), "/"), name);
+  if (*file)
+    stpcpy (stpcpy (p, "/"), file);
   return 0;
 }
 
@@ -161,6 +169,29 @@ jr_state_write_file (const char *name, const char *file, const char *text, jail_
   return write_atomic (name, file, text, err);
 }
 
+/* The error for path, a file of jail name that could not be opened or
+ * found (errno e): no such jail when its directory is missing too. */
+static int
+file_error (const char *name, const char *path, int e, jail_error **err)
+{
+  char *dir cleanup_free = NULL;
+  struct stat st;
+  if (e == ENOENT && jr_state_path (name, "", &dir, NULL) == 0 && stat (dir, &st) < 0)
+    return jr_error_msg (err, ENOENT, "no jail named '%s' (see 'jailrun ps')", name);
+  return jr_error (err, e, "state: %s", path);
+}
+
+int
+jr_state_exists (const char *name, const char *file, jail_error **err)
+{
+  char *path cleanup_free = NULL;
+  struct stat st;
+  int r = jr_state_path (name, file, &path, err);
+  if (r == 0 && stat (path, &st) < 0)
+    r = file_error (name, path, errno, err);
+  return r;
+}
+
 int
 jr_state_read (const char *name, const char *file, char **out, jail_error **err)
 {
@@ -169,15 +200,8 @@ jr_state_read (const char *name, const char *file, char **out, jail_error **err)
   if (r < 0)
     return r;
   FILE *f = fopen (path, "re");
-  if (f == NULL && errno == ENOENT)
-    {
-      char *dir cleanup_free = NULL;
-      struct stat st;
-      if (jr_state_path (name, "", &dir, NULL) == 0 && stat (dir, &st) < 0)
-        return jr_error_msg (err, ENOENT, "no jail named '%s' (see 'jailrun ps')", name);
-    }
   if (f == NULL)
-    return jr_error (err, errno, "state: %s", path);
+    return file_error (name, path, errno, err);
   char *buf = NULL;
   size_t len = 0;
   FILE *m = open_memstream (&buf, &len);

@@ -43,6 +43,9 @@ int jr_state_write_file (const char *name, const char *file, const char *text, j
 /* Read a file of NAME into a malloc'd string; -ENOENT with "no jail
  * named NAME" when the jail does not exist. */
 int jr_state_read (const char *name, const char *file, char **out, jail_error **err);
+/* 0 when FILE of NAME exists (one stat, nothing read); else the error
+ * jr_state_read would give. */
+int jr_state_exists (const char *name, const char *file, jail_error **err);
 /* Value of "key=value" line KEY in text, copied into buf; false if absent. */
 bool jr_state_get (const char *text, const char *key, char *buf, size_t size);
 /* Integer value of KEY, or dflt. */

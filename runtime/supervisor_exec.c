@@ -112,8 +112,8 @@ jr_sup_stop_zygote (struct sup *s)
   waitid (P_PID, (id_t) s->zpid, &si, WEXITED | __WALL);
 }
 
-/* Start the process of an exec request; the client gets STARTED, or DONE
- * with the error. */
+/* Start the process of an exec request; the client's only reply is DONE
+ * (with the error when it could not start). */
 void
 jr_sup_start_exec (struct sup *s, struct conn *c, char *buf, size_t len, int *fds, int nfds)
 {
@@ -163,8 +163,8 @@ jr_sup_start_exec (struct sup *s, struct conn *c, char *buf, size_t len, int *fd
         }
       if (x->timerfd >= 0)
         sup_watch (s, x->timerfd, &x->tsrc, on_exec_timer);
-      struct jr_rep rep = { .type = JR_REP_STARTED, .pid = pid };
-      sup_reply (c->fd, &rep);
+      /* No STARTED reply: no client uses it, and it would wake the client
+       * while the new process starts, on the same two or so CPUs. */
     }
   else
     {

@@ -13,7 +13,7 @@ if ! command -v clang >/dev/null 2>&1; then
 fi
 if clang -g -O1 -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
     -I"$src/runtime" -I"$src/netns" -I"$src/seccomp" -o "$out/fuzz" "$src/tests/fuzz_proxy.c" \
-    "$src/netns/proxy_policy.c" "$src/netns/proxy_http.c" "$src/netns/config_net.c" "$src/runtime/error.c" \
+    "$src/netns/proxy_policy.c" "$src/netns/proxy_http.c" "$src/netns/proxy_resp.c" "$src/netns/config_net.c" "$src/runtime/error.c" \
     "$src/netns/hostroutes.c" "$src/netns/rtnl.c" "$src/runtime/hostfile.c" -lmnl \
     > "$out/build.log" 2>&1; then
   echo "ok 1 - harness builds with clang -fsanitize=fuzzer,address,undefined"

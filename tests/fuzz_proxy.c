@@ -1,6 +1,7 @@
 /* fuzz_proxy.c - libFuzzer harness for the egress proxy's pure parts: the
  * request-head parser and rewriter, the host normaliser, the allow-entry
- * parser and matcher, and the address checks.  Built and run for a
+ * parser and matcher, the address checks, and the response side of a
+ * kept-alive request (head parser and rewriter, chunked framing).  Built and run for a
  * bounded time by fuzz.sh.  The first input byte picks the target. */
 #include <stdint.h>
 #include <stdlib.h>
@@ -25,7 +26,7 @@ fuzz_head (const char *d, size_t n)
   if (jr_proxy_parse (buf, n, r, &why) == 0)
     {
       if (!r->connect)
-        jr_proxy_rewrite (buf, n, r, out, sizeof out);
+        jr_proxy_rewrite (buf, n, r, n & 1, out, sizeof out);
       if (r->host_is_ip)
         jr_addr_public ((struct sockaddr *) &r->ip);
     }
@@ -81,6 +82,34 @@ fuzz_allow (const char *d, size_t n)
   jail_error_free (err);
 }
 
+/* Parse data as a response head, rewrite it, and follow the bytes after
+ * it as a chunked body (in two feeds: a split must not change the end). */
+static void
+fuzz_resp (const char *d, size_t n)
+{
+  char buf[JR_PROXY_HEAD_MAX + 4], out[JR_PROXY_HEAD_MAX + 64];
+  const char *end = memmem (d, n, "\r\n\r\n", 4);
+  size_t hl = end ? (size_t) (end - d) + 4 : 0;
+  if (hl > 0 && hl <= JR_PROXY_HEAD_MAX)
+    {
+      struct jr_proxy_resp r;
+      memcpy (buf, d, hl);
+      if (jr_proxy_resp_parse (buf, hl, n & 1, &r) == 0
+          && (r.body > JR_BODY_EOF || (r.body == JR_BODY_LENGTH && r.length < 0)))
+        abort ();
+      jr_proxy_resp_rewrite (buf, hl, n & 2, out, sizeof out);
+    }
+  struct jr_chunked a = { 0 }, b = { 0 };
+  bool done_a, done_b = false;
+  long all = jr_chunked_feed (&a, d + hl, n - hl, &done_a);
+  size_t half = (n - hl) / 2;
+  long first = jr_chunked_feed (&b, d + hl, half, &done_b), second = 0;
+  if (first >= 0 && !done_b)
+    second = jr_chunked_feed (&b, d + hl + half, n - hl - half, &done_b);
+  if (all >= 0 && first >= 0 && second >= 0 && (done_a != done_b || all != first + second))
+    abort ();
+}
+
 int
 LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
 {
@@ -88,13 +117,16 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
     return 0;
   const char *d = (const char *) data + 1;
   size_t n = size - 1;
-  switch (data[0] % 3)
+  switch (data[0] % 4)
     {
     case 0:
       fuzz_head (d, n);
       break;
     case 1:
       fuzz_host (d, n);
+      break;
+    case 3:
+      fuzz_resp (d, n);
       break;
     default:
       fuzz_allow (d, n);

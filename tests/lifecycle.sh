@@ -4,7 +4,7 @@
 # execs, ps, inspect, logs, stop, rm, name clash, a SIGKILLed supervisor,
 # and (as root) another user who must not reach the jail.
 . "$JR_SRC/tests/lib.sh"
-if [ "$JR_MODE" = root ]; then plan 98; else plan 82; fi
+if [ "$JR_MODE" = root ]; then plan 99; else plan 83; fi
 mkscratch
 P=/usr/bin/probe
 N=jrlc$$
@@ -41,6 +41,15 @@ for f in Seccomp: Seccomp_filters: NoNewPrivs: CapBnd: CapEff: CapPrm: CapInh: C
 done
 is "exec: cgroup the jail's or its own child (every hierarchy)" "$(facts_norm "$SCRATCH/exec.facts" | grep ^cgroup)" "$(grep ^cgroup "$SCRATCH/w/first")"
 like "exec: seccomp filter and no caps" "$(cat "$SCRATCH/exec.facts")" "Seccomp:	2"
+# --cap-add: an exec'd process keeps exactly the jail's bounding set (the
+# exec zygote drops the rest once, for every process it clones; its
+# clones skip that drop): neither more nor less than the first process.
+names="$names ${N}c"
+jr run -d --name ${N}c --no-net --cap-add NET_BIND_SERVICE "$ROOTFS" /bin/sleep 900003 > /dev/null
+is "exec with --cap-add: bounding, effective and ambient sets are the kept cap only" \
+  "$(jr exec ${N}c grep -E '^Cap(Eff|Bnd|Amb):' /proc/self/status | tr -s '\t\n' '  ')" \
+  "CapEff: 0000000000000400 CapBnd: 0000000000000400 CapAmb: 0000000000000400 "
+"$JAILRUN" rm -f ${N}c > /dev/null 2>&1
 
 # statuses, signals, stdin, env, workdir, timeout
 jr exec $N $P exit 42; is "exit status passed through" $? 42

@@ -13,6 +13,7 @@
                                   from the client's start).
 """
 import os
+import re
 import socket
 import struct
 import sys
@@ -63,12 +64,18 @@ def fetch(proxy, host, port, out, t0):
     try:
         c = socket.create_connection(proxy, timeout=20)
         c.sendall(("GET http://%s:%d/f.txt HTTP/1.1\r\nHost: %s:%d\r\n\r\n" % (host, port, host, port)).encode())
-        data = b""
-        while True:
+        data, need = b"", None
+        # to the end of the answer: its Content-Length (the proxy keeps
+        # the connection open for a next request), or the close
+        while need is None or len(data) < need:
             b = c.recv(4096)
             if not b:
                 break
             data += b
+            head, sep, _ = data.partition(b"\r\n\r\n")
+            m = re.search(rb"(?im)^content-length: *(\d+)", head) if sep else None
+            need = len(head) + 4 + int(m.group(1)) if m else None
+        c.close()
         status = data.split(b" ", 2)[1].decode() if data.startswith(b"HTTP/") else "bad"
     except OSError as e:
         status = type(e).__name__

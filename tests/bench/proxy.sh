@@ -8,9 +8,10 @@
 # ConnectPort) and against no proxy at all (the added latency is the
 # difference).  And plain-HTTP requests/s at 50 connections: wrk (in the
 # jail for jailrun, on the host for tinyproxy) sends absolute-form GETs
-# through the proxy to jr-benchsrv http; each proxy forwards one request
-# per client connection (Connection: close upstream), so every request is
-# a new proxied connection; median of 3 interleaved rounds.
+# with keep-alive through the proxy to jr-benchsrv http; jailrun's proxy
+# keeps both the client's and the upstream connection for the next
+# request, tinyproxy closes both after each answer (wrk counts that as
+# socket errors and reconnects); median of 3 interleaved rounds.
 # JR_BENCH_BASE=/path/to/jailrun adds that build's row, measured alike.
 # Root and rootless.  Loopback only.  Run by run.sh.
 . "$(cd "$(dirname "$0")" && pwd)/lib.sh"
