@@ -10,7 +10,7 @@
 # the control runs the same attacks outside any jail and must reach the
 # trap, so the attacks themselves are known to work.  Loopback only.
 . "$JR_SRC/tests/lib.sh"
-plan 15
+plan 19
 mkscratch
 PY=python3; [ -x /usr/bin/python3 ] && PY=/usr/bin/python3
 cp "$JR_SRC/tests/fwdattack.py" "$SCRATCH/" && chmod 644 "$SCRATCH/fwdattack.py"
@@ -52,6 +52,17 @@ attack control "$PUB" timeout -k 2 60 $PY "$A"
 is "control: accepted socket reset and reconnected outside a jail" "$(res "$OUT" accepted-connect)" ok
 is "control: the listener reset and reconnected outside a jail" "$(res "$OUT" listener-connect)" ok
 ok "control: the trap saw the attacks ($HITS connections)" [ "$HITS" -ge 3 ]
+
+# Control for why no jail gets a host socket at all: a socket keeps the
+# network namespace it was made in.  In namespaces of its own (H for the
+# host, J for a jail), netns_escape.py resets H's sockets from J and
+# connects to an address only H reaches, and lists H's addresses.
+ESC=$(timeout -k 2 60 unshare -Urn $PY "$JR_SRC/tests/netns_escape.py" 2>&1)
+is "control: J's own socket cannot reach H's address" "$(echo "$ESC" | sed -n 's/^J: fresh socket connect to H-only address: //p')" ENETUNREACH
+is "control: H's listeners (shutdown SHUT_RD, connect AF_UNSPEC) and accepted socket (AF_UNSPEC), used from J, connect out in H" \
+  "$(echo "$ESC" | grep -c '^J: then connect to H-only address: ok$')" 3
+like "control: H's trap saw those connections" "$ESC" "H: trap saw 3 connections"
+like "control: SIOCGIFCONF on H's socket, from J, lists H's addresses" "$ESC" "on H's listener: .*lo:hostonly=10\.200\.0\.1"
 
 # The jail, behind -p, in each network mode.
 for net in --no-net default; do

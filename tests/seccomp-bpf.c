@@ -8,7 +8,8 @@
  * writes is checked against libseccomp's for the same policy: the same
  * decision for every number of every ABI and every argument value a rule
  * names (with each of its bits flipped), for the default, edits of it and
- * a JSON profile; a perturbed policy shows the comparison can fail. */
+ * a JSON profile and random policies; a perturbed policy shows the
+ * comparison can fail. */
 #include <errno.h>
 #include <linux/audit.h>
 #include <linux/filter.h>
@@ -503,6 +504,78 @@ check_perturbed (const char *what, const char *name, unsigned rule, uint64_t xor
   jr_sc_policy_free (&p);
 }
 
+/* A random comparison for a rule: EQ or MASKED_EQ on arg a, with masks
+ * that stress the halves (all, low half, high half, one bit, sparse). */
+static struct scmp_arg_cmp
+random_cmp (unsigned a)
+{
+  static const uint64_t masks[] = { ~0ull, 0xffffffffull, 0xffffffff00000000ull, 0 };
+  uint64_t m = masks[rnd () % 4];
+  if (m == 0)
+    m = rnd () % 2 ? 1ull << (rnd () % 64) : rnd () & rnd ();
+  uint64_t v = rnd () & m;
+  if (rnd () % 2 && m == ~0ull)
+    return (struct scmp_arg_cmp) { a, SCMP_CMP_EQ, v, 0 };
+  return (struct scmp_arg_cmp) { a, SCMP_CMP_MASKED_EQ, m, v };
+}
+
+/* The default with random argument rules (random actions, otherwise and
+ * default action) on random syscalls; false when a rule is refused. */
+static bool
+random_policy (struct jr_sc_policy *p)
+{
+  static const uint32_t acts[] = { SCMP_ACT_ALLOW, SCMP_ACT_ERRNO (EPERM), SCMP_ACT_ERRNO (ENOSYS), SCMP_ACT_KILL_PROCESS, SCMP_ACT_TRAP, SCMP_ACT_LOG, SCMP_ACT_KILL_THREAD };
+  jail_error *err = NULL;
+  bool unconfined;
+  if (jr_sc_policy_from_spec ("default", p, &unconfined, &err) < 0)
+    return jail_error_free (err), false;
+  if (rnd () % 2)
+    p->def_action = acts[rnd () % 7];
+  for (int k = 1 + (int) (rnd () % 8); k > 0; k--)
+    {
+      struct jr_sc_entry *e = &p->sys[rnd () % p->n_sys];
+      if (rnd () % 3 == 0)
+        e->otherwise = acts[rnd () % 7];
+      uint32_t act = acts[rnd () % 7];
+      for (int j = 1 + (int) (rnd () % 2); j > 0; j--)
+        {
+          struct jr_sc_rule r = { .action = rnd () % 3 ? act : acts[rnd () % 7], .n_cmp = 1 + (unsigned) (rnd () % 3) };
+          for (unsigned c = 0; c < r.n_cmp; c++)
+            r.cmp[c] = random_cmp ((c * 2 + (unsigned) (rnd () % 2)) % 6);
+          if (jr_sc_add_rule (e, &r, &err) < 0)
+            return jail_error_free (err), false;
+        }
+    }
+  return true;
+}
+
+/* emit.c and libseccomp decide alike for random policies emit.c takes
+ * (random masks on either 32-bit half, random actions): every number of
+ * every ABI, and the argument values each rule names with each bit
+ * flipped (differences). */
+static void
+check_random (int rounds)
+{
+  size_t taken = 0, diffs = 0;
+  for (int i = 0; i < rounds; i++)
+    {
+      struct jr_sc_policy p;
+      struct jr_bpf mine = { 0 }, lib = { 0 };
+      jail_error *err = NULL;
+      if (!random_policy (&p))
+        continue;
+      if (jr_sc_emit_ok (&p) && jr_sc_policy_bpf (&p, false, &mine, &err) == 0 && jr_sc_policy_bpf (&p, true, &lib, &err) == 0)
+        {
+          taken++;
+          diffs += differences (&p, &mine, &lib);
+        }
+      jail_error_free (err);
+      jr_bpf_release (&mine), jr_bpf_release (&lib);
+      jr_sc_policy_free (&p);
+    }
+  ok (taken >= (size_t) rounds / 12 && diffs == 0, "%zu random policies emit.c takes: emit.c and libseccomp decide every call alike (%zu differ)", taken, diffs);
+}
+
 /* Compile spec or fail the test. */
 static int
 compile (const char *spec, struct jr_bpf *b)
@@ -568,6 +641,7 @@ main (void)
     check_same (json, false);
   free (json);
   check_long_jumps ();
+  check_random (120);
   check_perturbed ("ioctl TIOCLINUX + 1", "ioctl", 1, 0, 1, 0);
   check_perturbed ("personality 0x8 compared on 64 bits", "personality", 1, 0xffffffff00000000ull, 0, 0);
   check_perturbed ("getpid denied", "getpid", 0, 0, 0, SCMP_ACT_ERRNO (EPERM));
