@@ -62,11 +62,11 @@ struct preq
   /* A plain-HTTP request the proxy frames (proxy_relay.c): the client
    * connection outlives it when keep is set. */
   bool framed, keep, head_req, audit_due;
-  bool kept;            /* an earlier request was served on this connection */
-  char *rb;             /* JR_PROXY_RELAY_BUF bytes, kept for the connection */
+  bool kept;             /* an earlier request was served on this connection */
+  char *rb;              /* JR_PROXY_RELAY_BUF bytes, kept for the connection */
   size_t rb_off, rb_end; /* rb[rb_off..rb_end) waits to be sent */
-  size_t rb_len;        /* rb[rb_end..rb_len): response bytes not parsed yet */
-  long long left;       /* bytes still to come of the body being relayed; -1 until close */
+  size_t rb_len;         /* rb[rb_end..rb_len): response bytes not parsed yet */
+  long long left;        /* bytes still to come of the body being relayed; -1 until close */
   bool chunked, interim;
   struct jr_chunked ch;
   /* The upstream connection outlives the answer when it is reusable
@@ -79,7 +79,6 @@ struct preq
   struct sockaddr_storage up_addr;
   struct audit a;
 };
-
 
 /* An allowed tunnel, handed to the forwarder: its audit line (written
  * when it closes) and what it reaches (checked again when the list changes). */

@@ -149,8 +149,8 @@ send_step (struct preq *q)
   if (n == 0)
     return R_FAIL; /* the client left in the middle of its body */
   long take = take_body (q, q->rb, (size_t) n);
-  if (take < 0)
-    return R_FAIL; /* malformed chunked body */
+  if (take < 0) /* malformed chunked body */
+    return R_FAIL;
   q->rb_end = q->rb_len = (size_t) take; /* after a chunked body: dropped, the connection ends */
   return R_MORE;
 }
@@ -195,7 +195,9 @@ answer_head (struct preq *q, size_t hl)
     return bad_answer (q, "response head too large");
   q->chunked = r.body == JR_BODY_CHUNKED;
   q->ch = (struct jr_chunked) { 0 };
-  q->left = r.body == JR_BODY_LENGTH ? r.length : r.body == JR_BODY_NONE ? 0 : r.body == JR_BODY_CHUNKED ? 1 : -1;
+  q->left = r.body == JR_BODY_LENGTH ? r.length : r.body == JR_BODY_NONE  ? 0
+                                              : r.body == JR_BODY_CHUNKED ? 1
+                                                                          : -1;
   long take = take_body (q, q->rb + hl, q->rb_len - hl);
   if (take < 0)
     return bad_answer (q, "malformed chunked body");

@@ -148,11 +148,11 @@ jr_proxy_resp_rewrite (const char *b, size_t len, bool keep, char *out, size_t o
 
 enum
 {
-  CH_SIZE,     /* hex digits of a chunk size */
-  CH_EXT,      /* the rest of the size line */
-  CH_SIZE_LF,  /* LF of the size line */
-  CH_DATA,     /* the chunk's bytes */
-  CH_DATA_CR,  /* CRLF after them */
+  CH_SIZE,    /* hex digits of a chunk size */
+  CH_EXT,     /* the rest of the size line */
+  CH_SIZE_LF, /* LF of the size line */
+  CH_DATA,    /* the chunk's bytes */
+  CH_DATA_CR, /* CRLF after them */
   CH_DATA_LF,
   CH_TRAILER,  /* start of a trailer line (or of the final CRLF) */
   CH_TLINE,    /* inside a trailer line */
